@@ -1,0 +1,1 @@
+"""Qt-free core: inputs -> records -> measures -> workbook. Nothing here may import Qt."""

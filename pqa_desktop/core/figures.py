@@ -1,0 +1,48 @@
+"""Figures: what the measures layer hands the report layer. Numbers only, nothing formatted.
+
+``tables`` maps a contract table name (``tbl_overall_by_month``) to a DataFrame whose columns are
+exactly the contract's columns, in order. Conventions the report layer relies on:
+- months are ``datetime.date`` (first of the month); other dates are ``datetime.date``;
+- a column whose header ends in ``%`` (or is ``Value``/``Previous`` of a percentage measure) holds
+  unrounded fractions (0.69), with ``None``/NaN for a zero denominator (shown blank, never 0);
+- counts are ints.
+``headlines`` are the Summary rows; ``notes`` are the ``[note N]`` texts in order.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from .calendar import Period
+
+
+@dataclass
+class Headline:
+    measure: str  # plain words, e.g. "Good or better overall judgements (year to date)"
+    value: float | None
+    previous: float | None = None
+    unit: str = "count"  # "count", "percent" (fraction), "number" (one decimal), "days"
+    target: float | None = None
+    england: float | None = None
+    status: str = "No target"  # Meets target / Below target / No target / No data
+    section: str = "Summary"
+
+    @property
+    def change(self) -> float | None:
+        """Value - Previous; for a percentage, in percentage points (0.69 - 0.66 -> 3.0)."""
+        if self.value is None or self.previous is None:
+            return None
+        diff = self.value - self.previous
+        return round(diff * 100, 10) if self.unit == "percent" else diff
+
+
+@dataclass
+class Figures:
+    period: Period
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    headlines: list[Headline] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def table(self, name: str) -> pd.DataFrame:
+        return self.tables[name]

@@ -1,0 +1,1 @@
+"""See pqa_desktop/core/__init__.py."""
