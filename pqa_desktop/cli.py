@@ -1,0 +1,247 @@
+"""The command line: argument parsing and printing only. Everything else is pqa_desktop.core.
+
+Exit status: 0 the workbook was written (findings do not change this); 1 nothing could be written;
+2 a bad command line (argparse's own convention).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+from collections import Counter
+from datetime import date
+from pathlib import Path
+
+from . import __version__
+from .core.calendar import Period, last_complete_month
+from .core.findings import Finding, Severity
+from .core.pipeline import (BuildOptions, Cancelled, NothingToBuild, analyse, build, headline_summary)
+from .core.sections import read_sections_file
+from .core.settings import Settings, SettingsError
+from .core.values import parse_uk_date
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+class Progress:
+    """Progress on stderr: a bar on a terminal, plain lines otherwise."""
+
+    def __init__(self, stream=None, quiet: bool = False):
+        self.stream = stream or sys.stderr
+        self.tty = hasattr(self.stream, "isatty") and self.stream.isatty()
+        self.quiet = quiet
+        self._last: tuple[str, int] | None = None
+
+    def __call__(self, stage: str, done: int, total: int, detail: str = "") -> None:
+        if self.quiet:
+            return
+        if self.tty:
+            width = 30
+            filled = int(width * done / total) if total else width
+            bar = "#" * filled + "-" * (width - filled)
+            self.stream.write(f"\r{stage:<9} [{bar}] {done}/{total} {detail[:30]:<30}")
+            if done >= total:
+                self.stream.write("\n")
+            self.stream.flush()
+        else:
+            # plain lines: one at the start and one at the end of each stage
+            if done == 0 or done >= total:
+                key = (stage, 0 if done == 0 else 1)
+                if key != self._last:
+                    state = "started" if done == 0 and total else "done"
+                    extra = f" ({detail})" if detail and state == "done" else ""
+                    self.stream.write(f"{stage}: {state}{extra}\n")
+                    self._last = key
+
+
+def _period(text: str | None) -> Period:
+    if text is None:
+        return Period(last_complete_month(date.today()))
+    try:
+        return Period.parse(text)
+    except (ValueError, TypeError):
+        raise argparse.ArgumentTypeError(f"--period-end must look like 2024-09, not {text!r}")
+
+
+def _period_arg(text: str) -> Period:
+    return _period(text)
+
+
+def _date_arg(text: str) -> date:
+    try:
+        d = parse_uk_date(text)
+    except ValueError:
+        d = None
+    if d is None:
+        raise argparse.ArgumentTypeError(f"expected a date such as 2024-10-07, not {text!r}")
+    return d
+
+
+def _positive_int(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        n = -1
+    if n <= 0:
+        raise argparse.ArgumentTypeError(f"expected a positive whole number, not {text!r}")
+    return n
+
+
+def make_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="pqa", description="Build the Performance & Quality Assurance workbook from audit returns and exports.")
+    parser.add_argument("--version", action="version", version=f"PQA Desktop {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    def common(p: argparse.ArgumentParser) -> None:
+        p.add_argument("inputs", nargs="+", metavar="INPUT", help="files, folders, .zip archives, saved emails")
+        p.add_argument("--period-end", type=_period_arg, default=None, metavar="YYYY-MM",
+                       help="period end month (default: the last complete month)")
+        p.add_argument("--settings", type=Path, metavar="FILE", help="settings TOML file")
+        p.add_argument("--json", action="store_true", help="print a machine-readable summary on stdout")
+
+    b = sub.add_parser("build", help="build the workbook")
+    common(b)
+    b.add_argument("-o", "--output", required=True, type=Path, metavar="OUT.xlsx")
+    b.add_argument("--la-name", metavar="TEXT")
+    b.add_argument("--population", type=_positive_int, metavar="N", help="population aged 0-17")
+    b.add_argument("--commentary", type=Path, metavar="FILE", help="Markdown commentary, one '## <section>' each")
+    b.add_argument("--messages", type=Path, metavar="FILE", help="Markdown key messages replacing the drafted ones")
+    b.add_argument("--include-case-refs", action="store_true", default=None, help="show case references")
+    b.add_argument("--include-staff-names", action="store_true", default=None, help="show staff names")
+    b.add_argument("--no-feedback-text", action="store_true", help="leave feedback text out")
+    b.add_argument("--produced", type=_date_arg, metavar="YYYY-MM-DD", help="date produced (default today)")
+
+    v = sub.add_parser("validate", help="check the inputs and print every finding")
+    common(v)
+
+    t = sub.add_parser("templates", help="write the three auditor templates")
+    t.add_argument("directory", type=Path, metavar="DIR")
+
+    d = sub.add_parser("demo", help="build the demo workbook from the bundled sample data")
+    d.add_argument("output", type=Path, metavar="OUT.xlsx")
+    d.add_argument("--produced", type=_date_arg, metavar="YYYY-MM-DD", help="date produced (default today)")
+    d.add_argument("--json", action="store_true", help="print a machine-readable summary on stdout")
+    return parser
+
+
+def _load_settings(args) -> Settings:
+    settings = Settings.load(args.settings) if getattr(args, "settings", None) else Settings()
+    if getattr(args, "la_name", None):
+        settings.la_name = args.la_name
+    if getattr(args, "population", None):
+        settings.population_0_17 = args.population
+    if getattr(args, "include_case_refs", None):
+        settings.include_case_refs = True
+    if getattr(args, "include_staff_names", None):
+        settings.include_staff_names = True
+    if getattr(args, "no_feedback_text", False):
+        settings.feedback_text = False
+    return settings
+
+
+def _finding_line(f: Finding) -> str:
+    where = " ".join(x for x in (f.file, f"[{f.sheet}]" if f.sheet else "", f.cell) if x)
+    return f"{f.severity.value.upper():7} {f.rule:28} {where}: {f.message}"
+
+
+def _summarise_findings(findings: list[Finding], stream) -> None:
+    counts = Counter(f.severity for f in findings)
+    stream.write(f"findings: {counts[Severity.ERROR]} errors, {counts[Severity.WARNING]} warnings, "
+                 f"{counts[Severity.INFO]} info\n")
+    for f in findings:
+        if f.severity is Severity.ERROR:
+            stream.write("  " + _finding_line(f) + "\n")
+
+
+def _json_summary(analysis, output: Path | None, figures=None) -> dict:
+    counts = Counter(f.severity.value for f in analysis.findings)
+    return {
+        "inputs": analysis.inputs_used(),
+        "findings": {s.value: counts.get(s.value, 0) for s in Severity},
+        "output": str(output) if output else None,
+        "period_end": analysis.period.end_month.strftime("%Y-%m"),
+        "headlines": headline_summary(figures) if figures is not None else [],
+    }
+
+
+def cmd_build(args, inputs: list, output: Path, settings: Settings, period: Period, produced: date | None,
+              commentary: dict, messages: dict) -> int:
+    progress = Progress()
+    options = BuildOptions(period=period, settings=settings, produced=produced, commentary=commentary,
+                           messages=messages)
+    try:
+        result = build(inputs, output, options, progress=progress)
+    except NothingToBuild as exc:
+        sys.stderr.write(f"pqa: {exc}\n")
+        return EXIT_FAILED
+    except OSError as exc:
+        # OutputNotWritable (report layer) is an OSError subclass with a plain message
+        sys.stderr.write(f"pqa: {exc}\n")
+        return EXIT_FAILED
+    _summarise_findings(result.findings, sys.stderr)
+    sys.stderr.write(f"wrote {result.output}\n")
+    if args.json:
+        print(json.dumps(_json_summary(result.analysis, result.output, result.figures), indent=2, default=str))
+    return EXIT_OK
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = make_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help(sys.stderr)
+        return EXIT_USAGE
+    try:
+        if args.command == "templates":
+            from .core.returns.templates import write_templates
+
+            for path in write_templates(args.directory):
+                sys.stderr.write(f"wrote {path}\n")
+            return EXIT_OK
+
+        if args.command == "demo":
+            from .core.sample_data import DEMO_PERIOD_END, DEMO_SECRET, write_demo_inputs
+
+            settings = Settings(la_name="Anytown Council", population_0_17=48_000, audit_key_secret=DEMO_SECRET)
+            with tempfile.TemporaryDirectory(prefix="pqa-demo-") as tmp:
+                write_demo_inputs(Path(tmp))
+                return cmd_build(args, [tmp], args.output, settings, Period(DEMO_PERIOD_END), args.produced, {}, {})
+
+        settings = _load_settings(args)
+        period = args.period_end or _period(None)
+
+        if args.command == "validate":
+            analysis = analyse(args.inputs, period, progress=Progress())
+            for f in analysis.findings:
+                print(_finding_line(f))
+            if args.json:
+                print(json.dumps(_json_summary(analysis, None), indent=2, default=str))
+            return EXIT_FAILED if any(f.severity is Severity.ERROR for f in analysis.findings) else EXIT_OK
+
+        commentary: dict[str, str] = {}
+        messages: dict[str, str] = {}
+        for path, target in ((args.commentary, commentary), (args.messages, messages)):
+            if path is None:
+                continue
+            sections, findings = read_sections_file(path)
+            for f in findings:
+                sys.stderr.write(_finding_line(f) + "\n")
+            if any(f.severity is Severity.ERROR for f in findings):
+                return EXIT_FAILED
+            target.update(sections)
+        return cmd_build(args, args.inputs, args.output, settings, period, args.produced, commentary, messages)
+    except SettingsError as exc:
+        sys.stderr.write(f"pqa: {exc}\n")
+        return EXIT_USAGE
+    except Cancelled:
+        sys.stderr.write("pqa: cancelled\n")
+        return EXIT_FAILED
+    except KeyboardInterrupt:
+        sys.stderr.write("pqa: interrupted\n")
+        return EXIT_FAILED
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

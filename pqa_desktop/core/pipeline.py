@@ -1,0 +1,289 @@
+"""The one pipeline the command line and the desktop app both drive.
+
+inputs -> records -> measures -> workbook, in stages (discover, read, validate, measure, write),
+reporting progress through a callback and checking a cancel flag between files and stages.
+"""
+from __future__ import annotations
+
+import re
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Callable, Sequence
+
+from .calendar import Period
+from .figures import Figures
+from .findings import Finding, Severity, register_rule, sort_findings
+from .inputs.discover import discover
+from .measures.audits import audit_figures
+from .messages import draft_messages
+from .privacy import audit_key, mask_identifiers, name_pattern, redact_names
+from .records import AuditRecords, InputFile, ReadResult
+from .report import ReportContext, write_workbook
+from .returns.combine import combine
+from .returns.reader import read_return
+from .sections import message_lines
+from .settings import Settings
+
+STAGES = ("discover", "read", "validate", "measure", "write")
+
+ProgressFn = Callable[[str, int, int, str], None]  # stage, done, total, detail
+CancelFn = Callable[[], bool]
+
+RULE_NOT_RECOGNISED = register_rule(
+    "input.not_recognised",
+    "A file is not an auditor return, an audit register or a system export that PQA Desktop recognises.")
+RULE_NO_USABLE_INPUT = register_rule("input.none_usable", "None of the inputs could be used.")
+
+FEEDBACK_LEFT_OUT = "Feedback text left out at the QA officer's request."
+
+
+class Cancelled(Exception):
+    """The user cancelled; whatever was finished is reported by the caller."""
+
+
+class NothingToBuild(Exception):
+    """No usable input: nothing could be written."""
+
+
+@dataclass
+class InputSummary:
+    """One row of the inputs list (app) or the --json summary: never a path, name masked."""
+
+    name: str
+    kind: str
+    kind_label: str
+    records: int
+    errors: int = 0
+    warnings: int = 0
+    infos: int = 0
+    path: str | None = None  # the source file on disk (app only: "open the source file"); never written out
+
+
+@dataclass
+class Analysis:
+    """Everything read from the inputs, before any figure is computed."""
+
+    period: Period
+    files: list[InputFile] = field(default_factory=list)
+    results: list[tuple[InputFile, ReadResult]] = field(default_factory=list)
+    records: AuditRecords = field(default_factory=AuditRecords)
+    findings: list[Finding] = field(default_factory=list)
+    sensitive: set[str] = field(default_factory=set)
+    staff_names: set[str] = field(default_factory=set)
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def usable(self) -> bool:
+        return bool(self.records.audits or self.records.edt_samples)
+
+    def summaries(self) -> list[InputSummary]:
+        counts: dict[str, Counter] = {}
+        for f in self.findings:
+            counts.setdefault(f.file, Counter())[f.severity] += 1
+        out = []
+        for item, result in self.results:
+            c = counts.get(self.mask(item.name), Counter())
+            out.append(InputSummary(
+                name=self.mask(item.name), kind=result.kind, kind_label=result.kind_label,
+                records=len(result.audits) + len(result.edt_samples),
+                errors=c[Severity.ERROR], warnings=c[Severity.WARNING], infos=c[Severity.INFO], path=item.path))
+        return out
+
+    def mask(self, name: str) -> str:
+        return mask_identifiers(name, self.sensitive)
+
+    def inputs_used(self) -> dict[str, int]:
+        """Counts of inputs by kind, for the cover (no file names)."""
+        return dict(sorted(Counter(r.kind_label for _, r in self.results if r.kind not in ("skipped",)).items()))
+
+
+@dataclass
+class BuildOptions:
+    period: Period
+    settings: Settings = field(default_factory=Settings)
+    produced: date | None = None  # "date produced" on the cover; today when None
+    commentary: dict[str, str] = field(default_factory=dict)
+    messages: dict[str, str] = field(default_factory=dict)  # replacement key messages, per section
+    keep: dict = field(default_factory=dict)  # duplicate identity -> file name to keep (corrections)
+    excluded_feedback: set[int] = field(default_factory=set)  # row indexes of tbl_feedback to leave out
+    audit_key_secret: str | None = None  # overrides settings/user secret (workspace)
+
+
+@dataclass
+class BuildResult:
+    output: Path
+    analysis: Analysis
+    figures: Figures
+    messages: dict[str, list[str]]
+    timings: dict[str, float]
+
+    @property
+    def findings(self) -> list[Finding]:
+        return self.analysis.findings
+
+
+def _noop_progress(stage: str, done: int, total: int, detail: str = "") -> None:
+    return None
+
+
+def _check(cancel: CancelFn | None) -> None:
+    if cancel is not None and cancel():
+        raise Cancelled()
+
+
+def analyse(paths: Sequence[str | Path], period: Period, *, keep: dict | None = None,
+            progress: ProgressFn | None = None, cancel: CancelFn | None = None) -> Analysis:
+    """Discover, read and validate every input. Never raises for bad data: problems are findings."""
+    progress = progress or _noop_progress
+    analysis = Analysis(period=period)
+    raw_findings: list[Finding] = []
+
+    t0 = time.perf_counter()
+    progress("discover", 0, len(paths), "")
+    files, found = discover(list(paths), cancel=cancel)
+    raw_findings.extend(found)
+    analysis.files = files
+    progress("discover", len(paths), len(paths), f"{len(files)} files")
+    analysis.timings["discover"] = time.perf_counter() - t0
+    _check(cancel)
+
+    t0 = time.perf_counter()
+    for i, item in enumerate(files):
+        _check(cancel)
+        progress("read", i, len(files), item.leaf_name)
+        result = read_return(item)
+        if result is None:
+            result = ReadResult(kind="skipped", kind_label="Skipped: not recognised")
+            result.findings.append(Finding(
+                item.name, "", "", Severity.WARNING, RULE_NOT_RECOGNISED,
+                "This file is not an auditor return, an audit register or a system export PQA Desktop "
+                "recognises, so it was not used. If it should be, check it was made from the current template."))
+        analysis.results.append((item, result))
+        raw_findings.extend(result.findings)
+        analysis.sensitive |= result.sensitive
+        analysis.staff_names |= result.staff_names
+    progress("read", len(files), len(files), "")
+    analysis.timings["read"] = time.perf_counter() - t0
+    _check(cancel)
+
+    t0 = time.perf_counter()
+    progress("validate", 0, 1, "")
+    records, combined = combine([r for _, r in analysis.results], period, keep or {})
+    raw_findings.extend(combined)
+    analysis.records = records
+    analysis.staff_names |= records.staff_names()
+    analysis.sensitive |= analysis.staff_names
+    if not analysis.usable:
+        raw_findings.append(Finding("", "", "", Severity.ERROR, RULE_NO_USABLE_INPUT,
+                                    "No audit or system export could be read from the inputs, so there is "
+                                    "nothing to report. Add the auditors' returns and try again."))
+    analysis.findings = sort_findings([_masked(f, analysis.sensitive) for f in raw_findings])
+    progress("validate", 1, 1, "")
+    analysis.timings["validate"] = time.perf_counter() - t0
+    return analysis
+
+
+def _masked(f: Finding, sensitive: set[str]) -> Finding:
+    """Findings name files; a file name may hold a case reference or a name, so mask it."""
+    masked_file = mask_identifiers(f.file, sensitive)
+    if masked_file == f.file:
+        return f
+    return Finding(masked_file, f.sheet, f.cell, f.severity, f.rule, f.message)
+
+
+def resolve_secret(options: BuildOptions) -> str:
+    if options.audit_key_secret:
+        return options.audit_key_secret
+    if options.settings.audit_key_secret:
+        return options.settings.audit_key_secret
+    from .userdata import user_secret
+
+    return user_secret()
+
+
+def compute(analysis: Analysis, options: BuildOptions) -> tuple[Figures, dict[str, list[str]]]:
+    """Every figure, then privacy applied to free text, then the drafted (or replaced) key messages."""
+    settings = options.settings
+    secret = resolve_secret(options)
+    figures = audit_figures(
+        analysis.records, analysis.period,
+        audit_key=lambda a: audit_key(secret, a.template_type, a.reference, a.audit_date),
+        include_case_refs=settings.include_case_refs,
+        include_staff_names=settings.include_staff_names,
+    )
+    _protect_feedback(figures, analysis.staff_names, settings, options.excluded_feedback)
+    messages = draft_messages(figures)
+    for section, text in options.messages.items():
+        messages[section] = message_lines(text)
+    return figures, messages
+
+
+def _protect_feedback(figures: Figures, staff_names: set[str], settings: Settings, excluded: set[int]) -> None:
+    table = figures.tables.get("tbl_feedback")
+    if table is None or table.empty:
+        return
+    if excluded:
+        table = table.drop(index=[i for i in excluded if i in table.index])
+    if not settings.feedback_text:
+        table = table.assign(Feedback=FEEDBACK_LEFT_OUT)
+    elif not settings.include_staff_names:
+        pattern = name_pattern(staff_names)
+        table = table.assign(Feedback=[redact_names(str(t), pattern) for t in table["Feedback"]])
+    figures.tables["tbl_feedback"] = table.reset_index(drop=True)
+
+
+def build(paths: Sequence[str | Path], output: str | Path, options: BuildOptions, *,
+          progress: ProgressFn | None = None, cancel: CancelFn | None = None,
+          analysis: Analysis | None = None) -> BuildResult:
+    """Read the inputs (unless an analysis is given), compute every figure and write the workbook atomically."""
+    progress = progress or _noop_progress
+    if analysis is None:
+        analysis = analyse(paths, options.period, keep=options.keep, progress=progress, cancel=cancel)
+    if not analysis.usable:
+        raise NothingToBuild("No audit or system export could be read from the inputs, so no workbook was "
+                             "written. Add the auditors' returns and try again.")
+    _check(cancel)
+    t0 = time.perf_counter()
+    progress("measure", 0, 1, "")
+    figures, messages = compute(analysis, options)
+    progress("measure", 1, 1, "")
+    timings = dict(analysis.timings)
+    timings["measure"] = time.perf_counter() - t0
+    _check(cancel)
+
+    t0 = time.perf_counter()
+    progress("write", 0, 1, "")
+    settings = options.settings
+    context = ReportContext(
+        la_name=settings.la_name,
+        produced=options.produced or date.today(),
+        messages=messages,
+        commentary=dict(options.commentary),
+        findings=analysis.findings,
+        coverage=None,
+        inputs_used=analysis.inputs_used(),
+        include_case_refs=settings.include_case_refs,
+        include_staff_names=settings.include_staff_names,
+        feedback_text=settings.feedback_text,
+    )
+    out = Path(output)
+    write_workbook(out, figures, context)
+    progress("write", 1, 1, out.name)
+    timings["write"] = time.perf_counter() - t0
+    return BuildResult(output=out, analysis=analysis, figures=figures, messages=messages, timings=timings)
+
+
+def headline_summary(figures: Figures) -> list[dict]:
+    """Headline figures as plain values (for --json and the app), no names or references."""
+    out = []
+    for h in figures.headlines:
+        out.append({"measure": h.measure, "value": h.value, "previous": h.previous, "change": h.change,
+                    "unit": h.unit, "status": h.status})
+    return out
+
+
+def safe_slug(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-").lower()
