@@ -187,11 +187,13 @@ def analyse(paths: Sequence[str | Path], period: Period, *, keep: dict | None = 
 
 
 def _masked(f: Finding, sensitive: set[str]) -> Finding:
-    """Findings name files; a file name may hold a case reference or a name, so mask it."""
+    """Findings name files (in File, and in messages about duplicates); a file name may hold a case
+    reference or a name, so mask both."""
     masked_file = mask_identifiers(f.file, sensitive)
-    if masked_file == f.file:
+    masked_message = mask_identifiers(f.message, sensitive)
+    if masked_file == f.file and masked_message == f.message:
         return f
-    return Finding(masked_file, f.sheet, f.cell, f.severity, f.rule, f.message)
+    return Finding(masked_file, f.sheet, f.cell, f.severity, f.rule, masked_message)
 
 
 def resolve_secret(options: BuildOptions) -> str:

@@ -1,0 +1,234 @@
+"""From what the user drops (files, folders, zips, saved emails) to a flat list of candidate inputs.
+
+Every file is read once, as bytes, and never written. Containers are opened (zips, .eml, .msg, nested
+up to ``ArchiveLimits.max_depth``); what is inside becomes an ``InputFile`` whose display name chains
+the containers ("Audits.eml › returns.zip › Audit 1.xlsx"). Nothing raises: a missing path, a damaged
+zip or a file that is not an input is a finding.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import stat
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Callable, Sequence
+
+from ..findings import Finding, Severity, register_rule
+from ..records import InputFile
+from .archives import (RULE_TOO_DEEP, SEP, ArchiveLimits, ExtractionBudget, describe_size, read_zip,
+                       safe_name)
+from .emails import read_eml, read_msg
+
+INPUT_SUFFIXES = frozenset({".xlsx", ".xlsm", ".xls", ".ods", ".csv", ".xml"})
+CONTAINER_SUFFIXES = frozenset({".zip", ".eml", ".msg"})
+# Files Windows and macOS leave in folders; lower case.
+SYSTEM_FILES = frozenset({"desktop.ini", "thumbs.db", ".ds_store"})
+
+RULE_SKIPPED = register_rule("input.skipped", "A file is not an input (wrong type, or a system or lock file), "
+                                              "so it was skipped.")
+RULE_EMPTY = register_rule("input.empty", "A file is empty (0 bytes), so there is nothing to read.")
+RULE_DUPLICATE_FILE = register_rule(
+    "input.duplicate_file", "Two inputs have exactly the same content, so the file is read once.")
+RULE_UNREADABLE = register_rule(
+    "input.unreadable", "A file or folder could not be found or opened.")
+RULE_TOO_LARGE = register_rule("input.too_large", "A file is larger than any real input, so it was not read.")
+
+CancelFn = Callable[[], bool]
+
+
+def skip_reason(name: str) -> str | None:
+    """Why a file called ``name`` is not an input, or None when it is a candidate (or a container)."""
+    lower = name.lower()
+    if lower in SYSTEM_FILES:
+        return "a file Windows or macOS keeps in folders"
+    if name.startswith("~$"):
+        return "a lock file Office leaves while a document is open"
+    if name.startswith("._"):
+        return "macOS file information, not a document"
+    suffix = Path(lower).suffix
+    if suffix in INPUT_SUFFIXES or suffix in CONTAINER_SUFFIXES:
+        return None
+    return f"PQA Desktop does not read {suffix} files" if suffix else "a file with no type (no extension)"
+
+
+def discover(paths: Sequence[str | Path], *, cancel: CancelFn | None = None,
+             limits: ArchiveLimits = ArchiveLimits()) -> tuple[list[InputFile], list[Finding]]:
+    """Candidate input files from ``paths`` (files, folders searched recursively, zips, .eml, .msg).
+
+    Order is deterministic: paths in the order given, folder entries by name (ignoring case), zip
+    members by path, attachments in message order. Byte-identical files are kept once. ``cancel`` is
+    checked between files; when it returns True, what was found so far is returned.
+    """
+    if isinstance(paths, (str, Path)):  # a single path passed by mistake would iterate its characters
+        paths = [paths]
+    run = _Discovery(limits, cancel or (lambda: False))
+    for path in paths:
+        if run.cancel():
+            break
+        run.add_path(Path(path))
+    return run.files, run.findings
+
+
+class _Discovery:
+    def __init__(self, limits: ArchiveLimits, cancel: CancelFn) -> None:
+        self.limits = limits
+        self.cancel = cancel
+        self.files: list[InputFile] = []
+        self.findings: list[Finding] = []
+        self.seen: dict[str, str] = {}  # sha256 -> display name of the first file with that content
+        self.names: set[str] = set()  # display names given out, to keep them unique
+
+    # ------------------------------------------------------------ disk
+
+    def add_path(self, path: Path) -> None:
+        name = safe_name(path.name, str(path))
+        try:
+            info = path.stat()  # follows a link the user dropped: they chose it
+        except FileNotFoundError:
+            self._finding(name, Severity.ERROR, RULE_UNREADABLE,
+                          "This file or folder could not be found. Check it has not been moved or renamed, "
+                          "then add it again.")
+            return
+        except OSError:
+            self._unreadable(name)
+            return
+        if stat.S_ISDIR(info.st_mode):
+            root = path.resolve()
+            self._walk(path, root)
+        else:
+            self._add_disk_file(path, name)
+
+    def _walk(self, folder: Path, root: Path) -> None:
+        try:
+            with os.scandir(folder) as listing:
+                entries = sorted(listing, key=lambda e: (e.name.casefold(), e.name))
+        except OSError:
+            self._finding(safe_name(folder.name, str(folder)), Severity.ERROR, RULE_UNREADABLE,
+                          "This folder could not be opened (no permission, or it is on a drive that is not "
+                          "available). Check you can open it, then add it again.")
+            return
+        for entry in entries:
+            if self.cancel():
+                return
+            path = Path(entry.path)
+            name = safe_name(entry.name)
+            try:
+                if entry.is_symlink():
+                    self._linked(path, name, root)
+                elif entry.is_dir(follow_symlinks=False):
+                    self._walk(path, root)
+                else:
+                    self._add_disk_file(path, name)
+            except OSError:
+                self._unreadable(name)
+
+    def _linked(self, path: Path, name: str, root: Path) -> None:
+        """A link inside a folder: read a linked file inside the same tree, never leave the tree and never
+        follow a linked folder (its content is either in the tree already or outside it; a loop is possible)."""
+        target = path.resolve()
+        if target.is_dir():
+            return
+        if not target.is_relative_to(root):
+            self._skipped(name, "a shortcut to a file outside the folder that was added")
+            return
+        self._add_disk_file(path, name)
+
+    def _add_disk_file(self, path: Path, name: str) -> None:
+        reason = skip_reason(name)
+        if reason is not None:  # not even opened: a lock file may be held by Excel
+            self._skipped(name, reason)
+            return
+        # O_NONBLOCK: opening a named pipe for reading would otherwise wait for a writer forever.
+        flags = os.O_RDONLY | getattr(os, "O_BINARY", 0) | getattr(os, "O_NONBLOCK", 0)
+        try:
+            with os.fdopen(os.open(path, flags), "rb") as handle:
+                info = os.fstat(handle.fileno())
+                if not stat.S_ISREG(info.st_mode):  # a pipe or a device would block or never end
+                    self._skipped(name, "not an ordinary file")
+                    return
+                # Read with a cap, whatever size the file system says: the file may be growing.
+                data = handle.read(self.limits.max_member_bytes + 1)
+        except OSError:
+            self._unreadable(name)
+            return
+        if len(data) > self.limits.max_member_bytes:
+            self._finding(name, Severity.ERROR, RULE_TOO_LARGE,
+                          f"This file is larger than {describe_size(self.limits.max_member_bytes)}, far larger "
+                          "than any return or export, so it was not read. Check it is the right file.")
+            return
+        # Naive UTC, like the "modified" property openpyxl reads from a workbook, so the two compare.
+        modified = datetime.fromtimestamp(info.st_mtime, tz=timezone.utc).replace(tzinfo=None)
+        self._add_bytes(name, data, str(path), modified, depth=0, budget=ExtractionBudget(self.limits))
+
+    # ------------------------------------------------------------ content (disk or container)
+
+    def _add_bytes(self, display: str, data: bytes, origin: str, modified: datetime, depth: int,
+                   budget: ExtractionBudget) -> None:
+        """One file's content, whether from disk or from a container; ``depth`` counts the containers
+        around it."""
+        if not data:
+            self._finding(display, Severity.WARNING, RULE_EMPTY,
+                          "This file is empty (0 bytes), so there is nothing to read. If it should hold a "
+                          "return, ask the auditor to send it again.")
+            return
+        sha = hashlib.sha256(data).hexdigest()
+        first = self.seen.get(sha)
+        if first is not None:
+            self._finding(display, Severity.INFO, RULE_DUPLICATE_FILE,
+                          f"'{display}' has exactly the same content as '{first}', so it is read once "
+                          f"(as '{first}'). Nothing to do.")
+            return
+        self.seen[sha] = display
+        suffix = Path(display.rsplit(SEP, 1)[-1].lower()).suffix
+        if suffix in CONTAINER_SUFFIXES:
+            self._open_container(display, suffix, data, origin, modified, depth, budget)
+            return
+        self.files.append(InputFile(name=self._unique(display), data=data, sha256=sha, path=origin,
+                                    modified=modified))
+
+    def _open_container(self, display: str, suffix: str, data: bytes, origin: str, modified: datetime,
+                        depth: int, budget: ExtractionBudget) -> None:
+        if depth >= self.limits.max_depth:
+            self._finding(display, Severity.WARNING, RULE_TOO_DEEP,
+                          f"This {suffix} file is inside {depth} other zips or emails, more than PQA Desktop "
+                          "opens, so it was not opened. Take it out and add it directly.")
+            return
+        if suffix == ".zip":
+            parts = read_zip(data, display, self.findings, skip_reason, budget)
+        elif suffix == ".eml":
+            parts = read_eml(data, display, self.findings, skip_reason)
+        else:
+            parts = read_msg(data, display, self.findings, skip_reason, self.limits.max_depth - depth - 1)
+        for part in parts:
+            if self.cancel():
+                return
+            inner = display + SEP + SEP.join(part.names)
+            if part.data is None:
+                self._skipped(inner, part.skip_reason or "not an input")
+            else:
+                self._add_bytes(inner, part.data, origin, modified, depth + len(part.names), budget)
+
+    # ------------------------------------------------------------ helpers
+
+    def _unique(self, display: str) -> str:
+        """Two different files may share a name (in different folders, which display names leave out):
+        number the later one, keeping its suffix, so findings point at one file."""
+        candidate, number = display, 1
+        while candidate in self.names:
+            number += 1
+            head, dot, suffix = display.rpartition(".")
+            candidate = f"{head} ({number}).{suffix}" if dot and SEP not in suffix else f"{display} ({number})"
+        self.names.add(candidate)
+        return candidate
+
+    def _skipped(self, display: str, reason: str) -> None:
+        self._finding(display, Severity.INFO, RULE_SKIPPED, f"Skipped: not an input ({reason}). Nothing to do.")
+
+    def _unreadable(self, name: str) -> None:
+        self._finding(name, Severity.ERROR, RULE_UNREADABLE,
+                      "This file could not be opened (it may be open in another program, or you may not "
+                      "have permission to read it). Close it or check the permission, then try again.")
+
+    def _finding(self, display: str, severity: Severity, rule: str, message: str) -> None:
+        self.findings.append(Finding(display, "", "", severity, rule, message))
