@@ -215,6 +215,7 @@ def compute(analysis: Analysis, options: BuildOptions) -> tuple[Figures, dict[st
         audit_key=lambda a: audit_key(secret, a.template_type, a.reference, a.audit_date),
         include_case_refs=settings.include_case_refs,
         include_staff_names=settings.include_staff_names,
+        service_areas=settings.service_areas,
     )
     _protect_feedback(figures, analysis.staff_names, settings, options.excluded_feedback)
     messages = draft_messages(figures)

@@ -73,6 +73,7 @@ class Audit:
     carer_type: str | None = None
     staff: dict[str, str] = field(default_factory=dict)  # role field -> name (auditor, social_worker, ...)
     source: Source | None = None
+    evidence: dict[str, str] = field(default_factory=dict)  # domain field -> the auditor's evidence text
 
     @property
     def overall(self) -> str | None:

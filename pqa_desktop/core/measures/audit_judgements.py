@@ -43,7 +43,7 @@ def foster_domains():
 def overall_by_month(audits: Sequence[Audit], period: Period) -> pd.DataFrame:
     rows = []
     for month in period.trend_months:
-        in_month = [a.overall for a in audits if audit_month(a) == month and a.audit_date <= period.snapshot]
+        in_month = [a.overall for a in audits if audit_month(a) == month]
         rows.append({"Month": month, **grade_row(in_month)})
     return frame(rows, ("Month", *GRADE_COLUMNS))
 
@@ -91,8 +91,7 @@ def domains_by_month(audits: Sequence[Audit], period: Period) -> pd.DataFrame:
     rows = []
     for domain in case_file_domains():
         for month in period.trend_months:
-            grades = [a.grades.get(domain.field) for a in audits
-                      if audit_month(a) == month and a.audit_date <= period.snapshot]
+            grades = [a.grades.get(domain.field) for a in audits if audit_month(a) == month]
             rows.append({"Domain": domain.label, "Month": month, **grade_row(grades)})
     return frame(rows, ("Domain", "Month", *GRADE_COLUMNS))
 

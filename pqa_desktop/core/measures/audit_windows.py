@@ -6,7 +6,7 @@ trend window is the 12 months ending with the period end month; anything after t
 """
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -52,16 +52,12 @@ def audit_month(audit: Audit) -> date:
     return month_start(audit.audit_date)
 
 
-def case_file_audit_type(audit: Audit) -> str:
-    """The case file audit's kind; the template's default when the return left it blank."""
-    default = returns_spec().returns[CASE_FILE_AUDIT].get("audit_kind").default or "Case file audit"
-    return audit.audit_type or default
-
-
 def audit_type(audit: Audit) -> str:
+    """Foster carer audit, or the case file audit's kind (the template's default when left blank)."""
+    spec = returns_spec().returns
     if audit.template_type == FOSTER_CARER_AUDIT:
-        return returns_spec().returns[FOSTER_CARER_AUDIT].title
-    return case_file_audit_type(audit)
+        return spec[FOSTER_CARER_AUDIT].title
+    return audit.audit_type or spec[CASE_FILE_AUDIT].get("audit_kind").default or spec[CASE_FILE_AUDIT].title
 
 
 def service_area(audit: Audit) -> str:
@@ -74,14 +70,6 @@ def audit_type_order() -> list[str]:
     """Case file audit kinds in template order, then foster carer audits, then EDT dip samples."""
     spec = returns_spec()
     return [*spec.lists["audit_kind"], spec.returns[FOSTER_CARER_AUDIT].title, spec.returns[EDT_DIP_SAMPLE].title]
-
-
-def ordered(values: Iterable[str], preferred: Sequence[str]) -> list[str]:
-    """Distinct values: those in ``preferred`` in its order, then the rest alphabetically."""
-    distinct = set(values)
-    known = [v for v in preferred if v in distinct]
-    others = sorted(distinct - set(known), key=lambda v: (v.casefold(), v))
-    return known + others
 
 
 def rank_in(preferred: Sequence[str]):

@@ -1,0 +1,431 @@
+"""Key messages: one to four plain-English sentences per report section, drafted from the figures.
+
+Every number in a sentence is a number the workbook shows, as it shows it: counts as counted, and
+percentages as whole percentages rounded half away from zero (what Excel's ``0%`` format displays).
+Each section has drafters registered with ``@drafter("<section>")``; a section may have several (the
+Fostering section has audit sentences here and placement sentences from the KPI work), and
+``draft_messages`` joins them in registration order, keeping at most four sentences.
+"""
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from decimal import ROUND_HALF_UP, Decimal
+
+import pandas as pd
+
+from .calendar import month_label
+from .figures import Figures, Headline
+from .measures.audits import (
+    HEADLINE_CASE_FILE_AUDITS,
+    HEADLINE_COMPLIANCE,
+    HEADLINE_FOSTER_AUDITS,
+    HEADLINE_GOOD_OR_BETTER,
+    HEADLINE_INADEQUATE,
+    HEADLINE_MODERATION,
+    YEAR_TO_DATE,
+)
+from .returns.spec import returns_spec
+from .sections import SECTIONS  # the report's sections in workbook order
+from .values import GRADES
+
+MAX_SENTENCES = 4
+
+Drafter = Callable[[Figures], list[str]]
+_DRAFTERS: dict[str, list[Drafter]] = {}
+
+
+def drafter(section: str) -> Callable[[Drafter], Drafter]:
+    """Register a function drafting sentences for ``section`` (KPI modules add theirs the same way)."""
+
+    def register(func: Drafter) -> Drafter:
+        _DRAFTERS.setdefault(section, [])
+        if func not in _DRAFTERS[section]:
+            _DRAFTERS[section].append(func)
+        return func
+
+    return register
+
+
+def draft_messages(figures: Figures) -> dict[str, list[str]]:
+    """Section name -> its drafted sentences, for every section that has a drafter."""
+    ordered = [s for s in SECTIONS if s in _DRAFTERS] + [s for s in _DRAFTERS if s not in SECTIONS]
+    messages: dict[str, list[str]] = {}
+    for section in ordered:
+        sentences = [s for func in _DRAFTERS[section] for s in func(figures)]
+        messages[section] = sentences[:MAX_SENTENCES]
+    return messages
+
+
+# --- numbers as shown ---------------------------------------------------------------------------
+
+def is_blank(value: object) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def whole_percent(fraction: float) -> int:
+    """The whole percentage a fraction shows as, rounding half away from zero (0.125 -> 13, -0.005 -> -1).
+
+    Python's round() rounds half to even, and 0.145 * 100 is 14.499999999999998 in binary, so the
+    fraction's shortest decimal form is scaled exactly instead.
+    """
+    scaled = Decimal(repr(float(fraction))) * 100
+    return int(scaled.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def percent_text(fraction: float) -> str:
+    return f"{whole_percent(fraction)}%"
+
+
+def plural(count: int, singular: str, plural_form: str | None = None) -> str:
+    return f"{count} {singular if count == 1 else (plural_form or singular + 's')}"
+
+
+def join_words(items: Sequence[str]) -> str:
+    """"a", "a and b", "a, b and c"."""
+    items = list(items)
+    if len(items) <= 1:
+        return "".join(items)
+    return f"{', '.join(items[:-1])} and {items[-1]}"
+
+
+def lower_first(label: str) -> str:
+    """Lower-case a label's first letter for use mid-sentence, leaving acronyms (EDT, AMHP) alone."""
+    if len(label) > 1 and label[1].isupper():
+        return label
+    return label[:1].lower() + label[1:]
+
+
+def change_phrase(measure: str, earlier: float, later: float, earlier_when: str, later_when: str) -> str:
+    """"<measure> rose from 13% in Q3 to 22% in Q4" — judged on the percentages as shown."""
+    before, after = whole_percent(earlier), whole_percent(later)
+    if after > before:
+        return f"{measure} rose from {before}% in {earlier_when} to {after}% in {later_when}"
+    if after < before:
+        return f"{measure} fell from {before}% in {earlier_when} to {after}% in {later_when}"
+    return f"{measure} stayed at {after}% in {earlier_when} and {later_when}"
+
+
+def _table(figures: Figures, name: str) -> pd.DataFrame:
+    """The named table, or an empty one when the figures lack it (its input was not supplied)."""
+    return figures.tables.get(name, pd.DataFrame())
+
+
+def _headline(figures: Figures, measure: str) -> Headline | None:
+    return next((h for h in figures.headlines if h.measure == measure), None)
+
+
+def _when_label(value: object) -> str:
+    """A month (date) as its column heading, a quarter label as it is."""
+    return month_label(value) if hasattr(value, "strftime") else str(value)
+
+
+def _periods_with_data(table: pd.DataFrame, period_column: str) -> list:
+    """Periods (months or quarters) in table order whose rows have any graded judgement."""
+    if table.empty:
+        return []
+    totals = table.groupby(period_column, sort=False)["Total"].sum()
+    return [p for p, total in totals.items() if total > 0]
+
+
+def _grade_count_text(row: pd.Series, count: int) -> str:
+    return f"{count} of {plural(int(row['Total']), 'audit')}"
+
+
+def _good_or_better_count(row: pd.Series) -> int:
+    return int(row["Outstanding"]) + int(row["Good"])
+
+
+# --- Summary ------------------------------------------------------------------------------------
+
+def _value(headline: Headline | None) -> float | None:
+    return None if headline is None or is_blank(headline.value) else headline.value
+
+
+def _previous(headline: Headline | None) -> float | None:
+    return None if headline is None or is_blank(headline.previous) else headline.previous
+
+
+@drafter("Summary")
+def summary_messages(figures: Figures) -> list[str]:
+    case_files = _headline(figures, HEADLINE_CASE_FILE_AUDITS)
+    foster = _headline(figures, HEADLINE_FOSTER_AUDITS)
+    if case_files is None and foster is None:
+        return []  # no audit figures at all: the KPI drafters speak for the Summary
+    shown = [(h, noun) for h, noun in ((case_files, "case file audit"), (foster, "foster carer audit"))
+             if _value(h)]
+    if not shown:
+        return ["No audits were completed in the year to date."]
+    total = sum(int(_value(h)) for h, _ in shown)
+    sentence = (f"{join_words([plural(int(_value(h)), noun) for h, noun in shown])} "
+                f"{'was' if total == 1 else 'were'} completed in the year to date")
+    if all(_previous(h) is not None for h, _ in shown):
+        sentence += f", against {join_words([str(int(_previous(h))) for h, _ in shown])} in the same months last year"
+    sentences = [sentence + "."]
+
+    good = _headline(figures, HEADLINE_GOOD_OR_BETTER)
+    if _value(good) is not None:
+        text = f"{percent_text(_value(good))} of overall judgements were Good or better in the year to date"
+        if _previous(good) is not None:
+            before, now = whole_percent(_previous(good)), whole_percent(_value(good))
+            comparison = "up from" if now > before else "down from" if now < before else "the same as"
+            text += f", {comparison} {before}% in the same months last year"
+        sentences.append(text + ".")
+    compliance = _value(_headline(figures, HEADLINE_COMPLIANCE))
+    if compliance is not None:
+        sentences.append(f"Compliance with practice standards was {percent_text(compliance)} in the year to date.")
+    agreement = _value(_headline(figures, HEADLINE_MODERATION))
+    if agreement is not None:
+        sentences.append(f"Moderators agreed with the auditor's overall judgement in {percent_text(agreement)} "
+                         f"of audits moderated in the year to date.")
+    return sentences
+
+
+# --- Audit activity -----------------------------------------------------------------------------
+
+def _type_plural(audit_type: str, count: int) -> str:
+    return plural(count, lower_first(audit_type))
+
+
+@drafter("Audit activity")
+def activity_messages(figures: Figures) -> list[str]:
+    activity = _table(figures, "tbl_audit_activity")
+    if activity.empty:
+        return ["No audits were recorded in the last 12 months."]
+    month_columns = [str(c) for c in activity.columns[2:-2]]
+    sentences = []
+    ytd_total = int(activity[YEAR_TO_DATE].sum())
+    if ytd_total:
+        by_type = activity.groupby("Audit type", sort=False)[YEAR_TO_DATE].sum()
+        parts = [_type_plural(t, int(n)) for t, n in by_type.items() if n > 0]
+        sentences.append(f"{plural(ytd_total, 'audit')} {'was' if ytd_total == 1 else 'were'} completed in the "
+                         f"year to date: {join_words(parts)}.")
+    else:
+        sentences.append("No audits were completed in the year to date.")
+    per_month = activity[month_columns].sum()
+    busiest = int(per_month.max())
+    busiest_months = [m for m in month_columns if per_month[m] == busiest]
+    sentences.append(f"Over the last 12 months {plural(int(per_month.sum()), 'audit')} "
+                     f"{'was' if int(per_month.sum()) == 1 else 'were'} completed; the most were in "
+                     f"{join_words(busiest_months)} ({busiest}{' each' if len(busiest_months) > 1 else ''}).")
+    empty_months = [m for m in month_columns if per_month[m] == 0]
+    if 0 < len(empty_months) <= 4:
+        sentences.append(f"No audits were recorded in {join_words(empty_months)}.")
+    elif empty_months:
+        sentences.append(f"No audits were recorded in {len(empty_months)} of the 12 months.")
+    return sentences
+
+
+# --- Overall judgements -------------------------------------------------------------------------
+
+def _leading_grade_sentence(row: pd.Series, subject: str, when: str) -> str:
+    """"Most overall judgements in Q1 were Requires improvement (69%, 31 of 45 audits)."."""
+    top = max(int(row[g]) for g in GRADES)
+    leaders = [g for g in GRADES if int(row[g]) == top]
+    share_text = percent_text(row[f"{leaders[0]} %"])
+    if len(leaders) > 1:
+        return (f"{subject} in {when} were split between {join_words(leaders)} "
+                f"({share_text} each, {top} of {plural(int(row['Total']), 'audit')} each).")
+    lead = "Most" if whole_percent(row[f"{leaders[0]} %"]) > 50 else "The largest share of"
+    return f"{lead} {subject.lower()} in {when} were {leaders[0]} ({share_text}, {_grade_count_text(row, top)})."
+
+
+@drafter("Overall judgements")
+def overall_messages(figures: Figures) -> list[str]:
+    by_quarter = _table(figures, "tbl_overall_by_quarter")
+    quarters = _periods_with_data(by_quarter, "Quarter")
+    if not quarters:
+        return ["No overall judgements were recorded in the last 12 months."]
+    rows = {row["Quarter"]: row for _, row in by_quarter.iterrows()}
+    latest = rows[quarters[-1]]
+    sentences = [_leading_grade_sentence(latest, "Overall judgements", quarters[-1])]
+    if len(quarters) > 1:
+        earlier = rows[quarters[-2]]
+        sentences.append(change_phrase("Good or better overall judgements", earlier["Good or better %"],
+                                       latest["Good or better %"], quarters[-2], quarters[-1]) + ".")
+
+    by_service = _table(figures, "tbl_overall_by_service")
+    judged = by_service[by_service["Total"] > 0] if not by_service.empty else by_service
+    ytd_total = int(judged["Total"].sum()) if not judged.empty else 0
+    inadequate = _value(_headline(figures, HEADLINE_INADEQUATE))
+    if ytd_total and inadequate is not None:
+        count = int(judged["Inadequate"].sum())
+        if count:
+            sentences.append(f"Inadequate judgements were {percent_text(inadequate)} of overall judgements in the "
+                             f"year to date ({count} of {plural(ytd_total, 'audit')}).")
+        else:
+            sentences.append("No overall judgement in the year to date was Inadequate.")
+    if len(judged) > 1:
+        best = judged.loc[judged["Good or better %"].idxmax()]
+        sentences.append(f"By service area, {best['Service area']} had the highest share of Good or better "
+                         f"judgements in the year to date ({percent_text(best['Good or better %'])}, "
+                         f"{_grade_count_text(best, _good_or_better_count(best))}).")
+    return sentences
+
+
+# --- Practice domains and foster carer audit domains ---------------------------------------------
+
+def _domain_rows(table: pd.DataFrame) -> tuple[list[str], dict]:
+    """Quarters with any judgement, and (domain, quarter) -> row."""
+    return _periods_with_data(table, "Quarter"), {(r["Domain"], r["Quarter"]): r for _, r in table.iterrows()}
+
+
+def _domain_changes(table: pd.DataFrame, domain_labels: Sequence[str]) -> list[str]:
+    """The biggest rise and the biggest fall in Good or better between the last two quarters with data."""
+    quarters, rows = _domain_rows(table)
+    if len(quarters) < 2:
+        return []
+    before, now = quarters[-2], quarters[-1]
+    moves = []
+    for label in domain_labels:
+        earlier, later = rows.get((label, before)), rows.get((label, now))
+        if earlier is not None and later is not None and earlier["Total"] > 0 and later["Total"] > 0:
+            diff = whole_percent(later["Good or better %"]) - whole_percent(earlier["Good or better %"])
+            moves.append((diff, label, earlier, later))
+    biggest_rise = max((m for m in moves if m[0] > 0), key=lambda m: m[0], default=None)
+    biggest_fall = min((m for m in moves if m[0] < 0), key=lambda m: m[0], default=None)
+    return [change_phrase(f"Good or better judgements for {label}", earlier["Good or better %"],
+                          later["Good or better %"], before, now) + "."
+            for _, label, earlier, later in filter(None, (biggest_rise, biggest_fall))]
+
+
+def _domain_extremes(table: pd.DataFrame, domain_labels: Sequence[str]) -> list[str]:
+    """The domains with the highest and lowest Good or better share in the latest quarter with data."""
+    quarters, rows = _domain_rows(table)
+    if not quarters:
+        return []
+    latest = quarters[-1]
+    graded = [rows[(label, latest)] for label in domain_labels
+              if (label, latest) in rows and rows[(label, latest)]["Total"] > 0]
+    best = max(graded, key=lambda r: whole_percent(r["Good or better %"]))
+    worst = min(graded, key=lambda r: whole_percent(r["Good or better %"]))
+    text = (f"In {latest}, {best['Domain']} had the highest share of Good or better judgements "
+            f"({percent_text(best['Good or better %'])}, {_grade_count_text(best, _good_or_better_count(best))})")
+    if whole_percent(worst["Good or better %"]) < whole_percent(best["Good or better %"]):
+        text += (f" and {worst['Domain']} the lowest ({percent_text(worst['Good or better %'])}, "
+                 f"{_grade_count_text(worst, _good_or_better_count(worst))})")
+    return [text + "."]
+
+
+@drafter("Practice domains")
+def domain_messages(figures: Figures) -> list[str]:
+    labels = [d.label for d in returns_spec().returns["case_file_audit"].domains if d.field != "overall"]
+    table = _table(figures, "tbl_domains_by_quarter")
+    sentences = _domain_changes(table, labels) + _domain_extremes(table, labels)
+    return sentences or ["No practice domain judgements were recorded in the last 12 months."]
+
+
+# --- Compliance ---------------------------------------------------------------------------------
+
+@drafter("Compliance")
+def compliance_messages(figures: Figures) -> list[str]:
+    sentences = []
+    compliance = _table(figures, "tbl_compliance")
+    applicable = compliance[(compliance["Yes"] + compliance["No"]) > 0] if not compliance.empty else compliance
+    if applicable.empty:
+        sentences.append("No compliance checks were recorded in the year to date.")
+    else:
+        def detail(row: pd.Series) -> str:
+            return (f"{row['Item']} ({percent_text(row['Compliance %'])}, {int(row['Yes'])} of "
+                    f"{plural(int(row['Yes'] + row['No']), 'applicable audit')})")
+
+        shown = [whole_percent(v) for v in applicable["Compliance %"]]
+        best = applicable.iloc[shown.index(max(shown))]
+        worst = applicable.iloc[shown.index(min(shown))]
+        if max(shown) > min(shown):
+            sentences.append(f"In the year to date compliance was highest for {detail(best)} "
+                             f"and lowest for {detail(worst)}.")
+        else:
+            sentences.append(f"In the year to date compliance was {percent_text(best['Compliance %'])} "
+                             f"for every check recorded.")
+        pooled = _value(_headline(figures, HEADLINE_COMPLIANCE))
+        if pooled is not None:
+            sentences.append(f"Across all checks, compliance was {percent_text(pooled)}.")
+
+    moderation = _table(figures, "tbl_moderation")
+    if not moderation.empty:
+        row = moderation.iloc[0]
+        moderated, changed = int(row["Audits moderated"]), int(row["Grade changed"])
+        if moderated:
+            sentences.append(f"{plural(moderated, 'audit')} {'was' if moderated == 1 else 'were'} moderated in the "
+                             f"year to date; the grade changed in {changed or 'none'} "
+                             f"({percent_text(row['Agreement %'])} agreement).")
+        else:
+            sentences.append("No audits were moderated in the year to date.")
+
+    actions = _table(figures, "tbl_actions")
+    if not actions.empty and int(actions["Audits"].sum()):
+        raised, audited = int(actions["Actions raised"].sum()), int(actions["Audits"].sum())
+        sentences.append(f"{plural(audited, 'audit')} in the year to date raised {plural(raised, 'action')}.")
+    return sentences
+
+
+# --- Fostering ----------------------------------------------------------------------------------
+
+@drafter("Fostering")
+def foster_audit_messages(figures: Figures) -> list[str]:
+    table = _table(figures, "tbl_foster_audits")
+    domains = returns_spec().returns["foster_carer_audit"].domains
+    overall_label = next(d.label for d in domains if d.field == "overall")
+    overall = table[table["Domain"] == overall_label] if not table.empty else table
+    quarters = _periods_with_data(overall, "Quarter")
+    if not quarters:
+        return ["No foster carer audits were received for the last 12 months."]
+    rows = {r["Quarter"]: r for _, r in overall.iterrows()}
+    latest = rows[quarters[-1]]
+    text = (f"{percent_text(latest['Good or better %'])} of foster carer audits in {quarters[-1]} were judged "
+            f"Good or better overall ({_grade_count_text(latest, _good_or_better_count(latest))})")
+    if len(quarters) > 1:
+        before, now = whole_percent(rows[quarters[-2]]["Good or better %"]), whole_percent(latest["Good or better %"])
+        comparison = "up from" if now > before else "down from" if now < before else "the same as"
+        text += f", {comparison} {before}% in {quarters[-2]}"
+    sentences = [text + "."]
+    domain_rows = table[table["Domain"] != overall_label]
+    labels = [d.label for d in domains if d.field != "overall"]
+    # Domain rises and falls are left to the commentary: the overall sentence already gives the trend.
+    sentences += _domain_extremes(domain_rows, labels)
+    return sentences
+
+
+# --- EDT dip sampling ---------------------------------------------------------------------------
+
+@drafter("EDT dip sampling")
+def edt_messages(figures: Figures) -> list[str]:
+    edt = _table(figures, "tbl_edt")
+    sampled = edt[edt["Records sampled"] > 0] if not edt.empty else edt
+    if sampled.empty:
+        return ["No EDT dip samples were received for the last 12 months."]
+    months = [month_label(m) for m in sampled["Month"]]
+    span = months[0] if len(months) == 1 else f"{len(months)} months ({months[0]} to {months[-1]})"
+    records = int(sampled["Records sampled"].sum())
+    sentences = [f"EDT dip samples covered {plural(records, 'record')} in {span}."]
+    latest = sampled.iloc[-1]
+    parts = [f"{lower_first(column[:-2])} {percent_text(latest[column])}"
+             for column in edt.columns if column.endswith(" %") and not is_blank(latest[column])]
+    if parts:
+        sentences.append(f"The latest sample, for {month_label(latest['Month'])} "
+                         f"({plural(int(latest['Records sampled']), 'record')}), found: {join_words(parts)}.")
+    return sentences
+
+
+# --- Feedback -----------------------------------------------------------------------------------
+
+def _count_phrase(values: pd.Series, missing: str) -> str:
+    counts = values.fillna(missing).value_counts(sort=False)
+    ordered = sorted(counts.items(), key=lambda item: (-item[1], item[0] == missing, str(item[0])))
+    return join_words([f"{label} ({int(n)})" for label, n in ordered])
+
+
+@drafter("Feedback")
+def feedback_messages(figures: Figures) -> list[str]:
+    feedback = _table(figures, "tbl_feedback")
+    if feedback.empty:
+        return ["No feedback from children and families was recorded in the last 12 months."]
+    count = len(feedback)
+    verb = "was" if count == 1 else "were"
+    noun = "piece of feedback" if count == 1 else "pieces of feedback"
+    return [
+        f"{count} {noun} {verb} recorded in the last 12 months, by sentiment: "
+        f"{_count_phrase(feedback['Sentiment'], 'not recorded')}.",
+        f"By source: {_count_phrase(feedback['Source'], 'not recorded')}.",
+    ]

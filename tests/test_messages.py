@@ -1,0 +1,224 @@
+"""Key messages drafted from the audit figures: wording, rounding, and numbers equal to the tables."""
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+
+import pytest
+
+from pqa_desktop.core import messages
+from pqa_desktop.core.calendar import Period
+from pqa_desktop.core.measures.audits import audit_figures
+from pqa_desktop.core.messages import draft_messages, percent_text, whole_percent
+from pqa_desktop.core.records import Audit, AuditRecords, EdtRecord, EdtSample, Feedback
+
+JUNE_2024 = Period(date(2024, 6, 1))  # YTD = Q1 2024/25 = Apr-Jun 2024; the quarter before is Q4 2023/24
+
+
+def case_audit(day: date, overall: str, *, area: str = "IRT", ref: str, **extra) -> Audit:
+    # "planning" follows the overall judgement so the domain sentences have hand-worked numbers too.
+    return Audit(template_type="case_file_audit", reference=ref, audit_date=day, audit_type="Case file audit",
+                 service_area=area, grades={"overall": overall, "planning": overall}, **extra)
+
+
+def batch(first_day: date, groups: list[tuple[str, str, int]], prefix: str, **extra) -> list[Audit]:
+    """(service area, grade, how many) groups of audits on successive days from ``first_day``, within 28 days."""
+    audits = []
+    for area, grade, count in groups:
+        for _ in range(count):
+            audits.append(case_audit(first_day + timedelta(days=len(audits) % 28), grade, area=area,
+                                     ref=f"{prefix}{len(audits)}", **extra))
+    return audits
+
+
+def figures_for(period: Period, audits=(), samples=()):
+    return audit_figures(AuditRecords(list(audits), list(samples)), period, audit_key=lambda a: a.reference)
+
+
+@pytest.fixture(scope="module")
+def reference_like():
+    """Q4 2023/24: 2 Good, 13 RI (13% good or better). Q1 2024/25: IRT 10 Good + 15 RI; CST 16 RI + 4 Inadequate.
+
+    Q1: 45 audits, Good or better 10/45 = 22.2%, RI 31/45 = 68.9%, Inadequate 4/45 = 8.9%; IRT 10/25 = 40%.
+    """
+    audits = batch(date(2024, 2, 1), [("IRT", "Good", 2), ("IRT", "Requires improvement", 13)], "Q4")
+    audits += batch(date(2024, 4, 1), [("IRT", "Good", 10), ("IRT", "Requires improvement", 15),
+                                       ("CST", "Requires improvement", 16), ("CST", "Inadequate", 4)], "Q1")
+    return figures_for(JUNE_2024, audits)
+
+
+# --- rounding -----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("fraction, shown", [
+    (0.125, 13),   # round() would give 12 (half to even)
+    (0.025, 3),    # round(2.5) == 2
+    (0.005, 1),    # half a percent rounds up
+    (0.0049, 0),
+    (0.145, 15),   # 0.145 * 100 == 14.499999999999998 in binary
+    (0.135, 14),
+    (-0.005, -1),  # away from zero
+    (2 / 3, 67),
+    (1.0, 100),
+    (0.0, 0),
+])
+def test_whole_percent_rounds_half_away_from_zero(fraction, shown):
+    assert whole_percent(fraction) == shown
+    assert percent_text(fraction) == f"{shown}%"
+
+
+def test_half_percent_edges_in_sentences():
+    # 1 Inadequate of 8 = 12.5% -> 13%; 1 Inadequate of 40 = 2.5% -> 3%.
+    eight = batch(date(2024, 4, 1), [("IRT", "Good", 7), ("IRT", "Inadequate", 1)], "E")
+    assert ("Inadequate judgements were 13% of overall judgements in the year to date (1 of 8 audits)."
+            in draft_messages(figures_for(JUNE_2024, eight))["Overall judgements"])
+    forty = batch(date(2024, 4, 1), [("IRT", "Good", 39), ("IRT", "Inadequate", 1)], "F")
+    assert ("Inadequate judgements were 3% of overall judgements in the year to date (1 of 40 audits)."
+            in draft_messages(figures_for(JUNE_2024, forty))["Overall judgements"])
+    # 1 Yes of 200 compliance answers = 0.5% -> 1%.
+    checks = [case_audit(date(2024, 4, 1) + timedelta(days=i % 60), "Good", ref=f"C{i}",
+                         compliance={"visits": "Yes" if i == 0 else "No"}) for i in range(200)]
+    compliance = draft_messages(figures_for(JUNE_2024, checks))["Compliance"]
+    assert compliance[:2] == ["In the year to date compliance was 1% for every check recorded.",
+                              "Across all checks, compliance was 1%."]
+
+
+# --- sentences from the tables ------------------------------------------------------------------
+
+def test_overall_judgement_messages_match_the_hand_worked_quarters(reference_like):
+    assert draft_messages(reference_like)["Overall judgements"] == [
+        "Most overall judgements in Q1 2024/25 were Requires improvement (69%, 31 of 45 audits).",
+        "Good or better overall judgements rose from 13% in Q4 2023/24 to 22% in Q1 2024/25.",
+        "Inadequate judgements were 9% of overall judgements in the year to date (4 of 45 audits).",
+        "By service area, IRT had the highest share of Good or better judgements in the year to date "
+        "(40%, 10 of 25 audits).",
+    ]
+
+
+def test_domain_and_summary_messages(reference_like):
+    drafted = draft_messages(reference_like)
+    assert drafted["Practice domains"] == [
+        "Good or better judgements for Plans and planning rose from 13% in Q4 2023/24 to 22% in Q1 2024/25.",
+        "In Q1 2024/25, Plans and planning had the highest share of Good or better judgements "
+        "(22%, 10 of 45 audits).",
+    ]
+    assert drafted["Summary"][:2] == [
+        "45 case file audits were completed in the year to date.",
+        "22% of overall judgements were Good or better in the year to date.",
+    ]
+    assert drafted["Audit activity"][:2] == [
+        "45 audits were completed in the year to date: 45 case file audits.",
+        "Over the last 12 months 60 audits were completed; the most were in Apr 2024 (45).",
+    ]
+
+
+def test_every_percentage_in_a_message_is_one_the_tables_show(reference_like):
+    shown = {whole_percent(v) for table in reference_like.tables.values()
+             for column in table.columns if str(column).endswith("%")
+             for v in table[column] if v == v}
+    shown |= {whole_percent(h.value) for h in reference_like.headlines if h.unit == "percent" and h.value is not None}
+    quoted = {int(n) for sentences in draft_messages(reference_like).values()
+              for sentence in sentences for n in re.findall(r"(-?\d+)%", sentence)}
+    assert quoted and quoted <= shown
+    # "31 of 45 audits": both numbers are cells of the Q1 2024/25 row.
+    q1 = reference_like.table("tbl_overall_by_quarter").set_index("Quarter").loc["Q1 2024/25"]
+    assert (q1["Requires improvement"], q1["Total"]) == (31, 45)
+
+
+def test_previous_year_comparison_in_summary():
+    audits = batch(date(2023, 4, 3), [("IRT", "Good", 1), ("IRT", "Inadequate", 3)], "P")
+    audits += batch(date(2024, 4, 3), [("IRT", "Good", 1), ("IRT", "Requires improvement", 1)], "N")
+    summary = draft_messages(figures_for(JUNE_2024, audits))["Summary"]
+    assert summary[:2] == [
+        "2 case file audits were completed in the year to date, against 4 in the same months last year.",
+        "50% of overall judgements were Good or better in the year to date, up from 25% in the same months last year.",
+    ]
+
+
+def test_compliance_moderation_and_actions_messages():
+    audits = [
+        case_audit(date(2024, 4, 2), "Good", ref="A", compliance={"visits": "Yes", "chronology": "No"},
+                   moderated_overall="Requires improvement", actions=2),
+        case_audit(date(2024, 4, 3), "Good", ref="B", compliance={"visits": "Yes", "chronology": "Yes"},
+                   moderated_overall="Good", actions=1),
+        case_audit(date(2024, 4, 4), "Good", ref="C", compliance={"visits": "No", "chronology": "No"}),
+        case_audit(date(2024, 4, 5), "Good", ref="D", compliance={"visits": "Not applicable",
+                                                                  "chronology": "Not applicable"}),
+    ]
+    assert draft_messages(figures_for(JUNE_2024, audits))["Compliance"] == [
+        "In the year to date compliance was highest for Statutory visits within timescale "
+        "(67%, 2 of 3 applicable audits) and lowest for Chronology up to date (33%, 1 of 3 applicable audits).",
+        "Across all checks, compliance was 50%.",
+        "2 audits were moderated in the year to date; the grade changed in 1 (50% agreement).",
+        "4 audits in the year to date raised 3 actions.",
+    ]
+
+
+def test_edt_feedback_and_fostering_messages():
+    sample = EdtSample("Sam", date(2024, 5, 1), [
+        EdtRecord(5, None, {"safeguarding_action": "Yes", "amhp_required": "Yes", "amhp_offered": "No",
+                            "timescales": "Yes"}),
+        EdtRecord(6, None, {"safeguarding_action": "No", "amhp_required": "No", "amhp_offered": "Yes",
+                            "timescales": "Yes"}),
+    ])
+    audits = [
+        case_audit(date(2024, 4, 2), "Good", ref="A", feedback=Feedback("Parent or carer", "Getting it right", "t")),
+        case_audit(date(2024, 4, 3), "Good", ref="B", feedback=Feedback("Parent or carer", "Need to do better", "t")),
+        case_audit(date(2024, 4, 4), "Good", ref="C", feedback=Feedback(None, "Getting it right", "t")),
+        Audit("foster_carer_audit", "F1", date(2024, 1, 5), "Foster carer audit", "Fostering",
+              grades={"overall": "Requires improvement", "standards": "Good"}),
+        Audit("foster_carer_audit", "F2", date(2024, 5, 5), "Foster carer audit", "Fostering",
+              grades={"overall": "Requires improvement", "standards": "Good"}, moderated_overall="Good"),
+        Audit("foster_carer_audit", "F3", date(2024, 5, 6), "Foster carer audit", "Fostering",
+              grades={"overall": "Inadequate", "standards": "Inadequate", "safer_care": "Good"}),
+    ]
+    drafted = draft_messages(figures_for(JUNE_2024, audits, [sample]))
+    assert drafted["EDT dip sampling"] == [
+        "EDT dip samples covered 2 records in May 2024.",
+        "The latest sample, for May 2024 (2 records), found: safeguarding action appropriate 50%, "
+        "AMHP offered when required 0% and timescales met 100%.",
+    ]
+    assert drafted["Feedback"] == [
+        "3 pieces of feedback were recorded in the last 12 months, by sentiment: Getting it right (2) "
+        "and Need to do better (1).",
+        "By source: Parent or carer (2) and not recorded (1).",
+    ]
+    assert drafted["Fostering"] == [
+        "50% of foster carer audits in Q1 2024/25 were judged Good or better overall (1 of 2 audits), "
+        "up from 0% in Q4 2023/24.",
+        "In Q1 2024/25, Safer caring had the highest share of Good or better judgements (100%, 1 of 1 audit) "
+        "and Fostering standards met the lowest (50%, 1 of 2 audits).",
+    ]
+
+
+def test_sections_without_data_say_so():
+    drafted = draft_messages(figures_for(JUNE_2024))
+    assert drafted == {
+        "Summary": ["No audits were completed in the year to date."],
+        "Audit activity": ["No audits were recorded in the last 12 months."],
+        "Overall judgements": ["No overall judgements were recorded in the last 12 months."],
+        "Practice domains": ["No practice domain judgements were recorded in the last 12 months."],
+        "Compliance": ["No compliance checks were recorded in the year to date.",
+                       "No audits were moderated in the year to date."],
+        "Fostering": ["No foster carer audits were received for the last 12 months."],
+        "EDT dip sampling": ["No EDT dip samples were received for the last 12 months."],
+        "Feedback": ["No feedback from children and families was recorded in the last 12 months."],
+    }
+
+
+def test_registered_drafters_join_in_section_order_and_keep_four_sentences(monkeypatch):
+    monkeypatch.setattr(messages, "_DRAFTERS", {k: list(v) for k, v in messages._DRAFTERS.items()})
+
+    @messages.drafter("Identification of harm")
+    def harm(figures):
+        return [f"Sentence {i}." for i in range(1, 6)]
+
+    @messages.drafter("Fostering")
+    def placements(figures):
+        return ["Placement sentence."]
+
+    drafted = draft_messages(figures_for(JUNE_2024))
+    sections = list(drafted)
+    assert sections.index("Compliance") < sections.index("Identification of harm") < sections.index("Fostering")
+    assert drafted["Identification of harm"] == ["Sentence 1.", "Sentence 2.", "Sentence 3.", "Sentence 4."]
+    assert drafted["Fostering"] == ["No foster carer audits were received for the last 12 months.",
+                                    "Placement sentence."]
