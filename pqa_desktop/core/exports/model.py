@@ -1,0 +1,49 @@
+"""Records read from system exports: one typed DataFrame per recognised table.
+
+Column names are the canonical ids of resources/system_exports.toml. Types in ``frame``:
+dates are pandas datetime64 (NaT = blank); ``int``/``number`` columns are float (NaN = blank);
+``code`` columns hold the bare code (``"a) U1"`` and ``"U1: Foster placement"`` become ``"U1"``;
+uncoded text such as ``"Female"`` stays as written); ``yes_no`` columns hold "Yes", "No" or None;
+``text`` columns str or None. ``_row`` holds the sheet row number the user sees (1-based), for
+findings, never the child's ID.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+import pandas as pd
+
+
+@dataclass
+class ExportTable:
+    kind: str  # e.g. "annex_a_list_8", "workforce", "allocations", "households", "benchmarks"
+    label: str  # e.g. "Annex A List 8 Children in care"
+    file: str  # display name of the input
+    sheet: str
+    frame: pd.DataFrame
+    columns: frozenset[str]  # canonical ids found in the header (optional ones may be missing)
+    header_row: int = 1  # sheet row of the header (1-based)
+    date_column: str | None = None  # the column coverage is counted by
+    snapshot: date | None = None  # workforce: the list's own snapshot date (column or census ReferenceDate)
+    vacancies_fte: float | None = None  # census XML LALevelVacancies
+
+    def has(self, column: str) -> bool:
+        return column in self.columns
+
+    @property
+    def rows(self) -> int:
+        return len(self.frame)
+
+
+@dataclass
+class ExportRecords:
+    """The latest table of each kind (a second table of the same kind replaces the first, with a warning)."""
+
+    tables: dict[str, ExportTable] = field(default_factory=dict)
+
+    def get(self, kind: str) -> ExportTable | None:
+        return self.tables.get(kind)
+
+    def __bool__(self) -> bool:
+        return bool(self.tables)
