@@ -149,3 +149,4 @@ class ReadResult:
     findings: list = field(default_factory=list)  # list[Finding]
     sensitive: set[str] = field(default_factory=set)
     staff_names: set[str] = field(default_factory=set)
+    exports: list = field(default_factory=list)  # list[exports.model.ExportTable] for system exports
