@@ -1,0 +1,326 @@
+"""Native Excel charts and their alt text.
+
+Every chart has a title saying what it shows, axis titles, data labels that name the series in words
+(short codes such as "RI 69%", explained in the legend) so no series is told apart by colour alone, the
+palette of resources/workbook.toml, and alt text stating the main finding.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from typing import Sequence
+
+from xlsxwriter.chart import Chart
+from xlsxwriter.workbook import Workbook
+
+from ..values import GRADES
+from . import styles as st
+from .layout import TableLoc
+from .spec import WorkbookSpec
+from .text import count_text, is_blank, percent_text, round_half_away
+
+TITLE_FONT = {"size": 12, "bold": True}
+AXIS_TITLE_FONT = {"size": 10, "bold": True}
+GRIDLINES = {"visible": True, "line": {"color": "#D9D9D9"}}
+
+
+def _code(spec: WorkbookSpec, name: str) -> str:
+    return spec.label_codes.get(name) or "".join(w[0] for w in name.split() if w[:1].isalnum()).upper()
+
+
+def _finish(chart: Chart, title: str, x_title: str, y_title: str, y_format: str | None = None,
+            legend: bool = True, text_axis: bool = True) -> Chart:
+    chart.set_title({"name": title, "name_font": TITLE_FONT, "overlay": False})
+    x_axis = {"name": x_title, "name_font": AXIS_TITLE_FONT}
+    if text_axis:
+        x_axis["text_axis"] = True
+    chart.set_x_axis(x_axis)
+    y_axis = {"name": y_title, "name_font": AXIS_TITLE_FONT, "major_gridlines": GRIDLINES}
+    if y_format:
+        y_axis["num_format"] = y_format
+    chart.set_y_axis(y_axis)
+    chart.set_legend({"position": "bottom"} if legend else {"none": True})
+    return chart
+
+
+def value_text(value: object, unit: str, benchmark: bool = False) -> str:
+    """A figure as the table shows it."""
+    if is_blank(value):
+        return "no figure"
+    kind = st.unit_kind(unit)
+    if kind == "percent":
+        return percent_text(float(value), 1 if benchmark else 0)
+    if kind == "count" and not benchmark:
+        return f"{int(round_half_away(float(value))):,}"
+    if kind == "days":
+        v = float(value)
+        return f"{int(v)} days" if v.is_integer() else f"{v:.1f} days"
+    return f"{round_half_away(float(value), 1)}"
+
+
+# ---------------------------------------------------------------------------------- grade charts
+def grade_chart(wb: Workbook, spec: WorkbookSpec, loc: TableLoc, category: str, first: int, last: int,
+                title: str, x_title: str, month_axis: bool = False) -> Chart:
+    """100% stacked columns of the four grade shares for data rows first..last of a <grades> table."""
+    chart = wb.add_chart({"type": "column", "subtype": "percent_stacked"})
+    for grade in GRADES:
+        header = f"{grade} %"
+        code = _code(spec, grade)
+        labels = []
+        for i in range(first, last + 1):
+            v = loc.value(i, header)
+            labels.append({"delete": True} if is_blank(v) or float(v) == 0 else
+                          {"value": f"{code} {percent_text(float(v))}"})
+        chart.add_series({
+            "name": f"{grade} ({code})",
+            "categories": loc.column_ref(category, first, last),
+            "values": loc.column_ref(header, first, last),
+            "fill": {"color": spec.grade_colours[grade]},
+            "border": {"color": "#FFFFFF"},
+            "gap": 50,
+            "data_labels": {"value": True, "custom": labels, "position": "center",
+                            "font": {"color": "#FFFFFF", "size": 8, "bold": True}},
+        })
+    _finish(chart, title, x_title, "Share of audits judged", "0%")
+    if month_axis:
+        chart.set_x_axis({"name": x_title, "name_font": AXIS_TITLE_FONT, "text_axis": True,
+                          "num_format": st.MONTH, "num_font": {"rotation": -45}})
+    return chart
+
+
+def _rows_with_audits(loc: TableLoc, first: int, last: int) -> list[int]:
+    return [i for i in range(first, last + 1) if not is_blank(loc.value(i, "Total")) and loc.value(i, "Total") > 0]
+
+
+def most_common_alt(title: str, loc: TableLoc, first: int, last: int, unit_word: str) -> str:
+    """"<title>: Requires improvement was the most common judgement in 9 of 12 months."""
+    periods = last - first + 1
+    with_audits = _rows_with_audits(loc, first, last)
+    if not with_audits:
+        return f"{title}: no audits were judged in these {unit_word}s."
+    tally: Counter[str] = Counter()
+    for i in with_audits:
+        counts = {g: loc.value(i, g) or 0 for g in GRADES}
+        top = max(counts.values())
+        leaders = [g for g, n in counts.items() if n == top]
+        if len(leaders) == 1:
+            tally[leaders[0]] += 1
+    if not tally:
+        return f"{title}: no single judgement was the most common in any {unit_word}."
+    grade, n = sorted(tally.items(), key=lambda kv: (-kv[1], GRADES.index(kv[0])))[0]
+    scope = (f"{n} of {periods} {unit_word}s" if len(with_audits) == periods
+             else f"{n} of the {count_text(len(with_audits), unit_word)} with audits")
+    return f"{title}: {grade} was the most common judgement in {scope}."
+
+
+def good_or_better_alt(title: str, loc: TableLoc, first: int, last: int, label_header: str) -> str:
+    """"<title>: good or better rose from 13% in Q3 2023/24 to 22% in Q4 2023/24 (9 audits)."""
+    with_audits = _rows_with_audits(loc, first, last)
+    if not with_audits:
+        return f"{title}: no audits were judged in these periods."
+
+    def label(i: int) -> str:
+        v = loc.value(i, label_header)
+        return v.strftime("%b %Y") if hasattr(v, "strftime") else str(v)
+
+    last_i = with_audits[-1]
+    latest = percent_text(loc.value(last_i, "Good or better %"))
+    audits = count_text(loc.value(last_i, "Total"), "audit")
+    if len(with_audits) == 1:
+        return f"{title}: {latest} good or better in {label(last_i)} ({audits})."
+    prev_i = with_audits[-2]
+    earlier = percent_text(loc.value(prev_i, "Good or better %"))
+    if earlier == latest:
+        return f"{title}: good or better stayed at {latest} from {label(prev_i)} to {label(last_i)} ({audits})."
+    verb = "rose" if loc.value(last_i, "Good or better %") > loc.value(prev_i, "Good or better %") else "fell"
+    return f"{title}: good or better {verb} from {earlier} in {label(prev_i)} to {latest} in {label(last_i)} ({audits})."
+
+
+# ---------------------------------------------------------------------------------- audit activity
+def activity_chart(wb: Workbook, spec: WorkbookSpec, loc: TableLoc, month_headers: Sequence[str],
+                   title: str) -> Chart:
+    """Stacked columns: audits per month, one series per audit type (rows of the by-type table)."""
+    chart = wb.add_chart({"type": "column", "subtype": "stacked"})
+    for i in range(len(loc.rows)):
+        audit_type = str(loc.value(i, "Audit type"))
+        code = _code(spec, audit_type)
+        labels = []
+        for h in month_headers:
+            v = loc.value(i, h)
+            labels.append({"delete": True} if is_blank(v) or v == 0 else {"value": f"{code} {int(v)}"})
+        chart.add_series({
+            "name": f"{audit_type} ({code})",
+            "categories": loc.header_ref(month_headers[0], month_headers[-1]),
+            "values": loc.row_ref(i, month_headers[0], month_headers[-1]),
+            "fill": {"color": spec.series_colours[i % len(spec.series_colours)]},
+            "border": {"color": "#FFFFFF"},
+            "gap": 50,
+            "data_labels": {"value": True, "custom": labels, "position": "center",
+                            "font": {"color": "#FFFFFF", "size": 8, "bold": True}},
+        })
+    return _finish(chart, title, "Month of audit", "Number of audits")
+
+
+def activity_alt(title: str, loc: TableLoc, month_headers: Sequence[str], period_label: str) -> str:
+    totals = {h: sum(int(loc.value(i, h) or 0) for i in range(len(loc.rows))) for h in month_headers}
+    grand = sum(totals.values())
+    if grand == 0:
+        return f"{title}: no audits in the 12 months to {period_label}."
+    busiest = max(month_headers, key=lambda h: (totals[h], -month_headers.index(h)))
+    empty = [h for h in month_headers if totals[h] == 0]
+    text = (f"{title}: {count_text(grand, 'audit')} in the 12 months to {period_label}; "
+            f"the most were in {busiest} ({totals[busiest]})")
+    if empty:
+        text += f"; no audits in {', '.join(empty)}"
+    return text + "."
+
+
+# ---------------------------------------------------------------------------------- KPIs
+def kpi_line_chart(wb: Workbook, spec: WorkbookSpec, loc: TableLoc, first: int, last: int, kpi_label: str,
+                   unit: str, has_target: bool, has_england: bool) -> Chart:
+    """A monthly KPI as a line, with its target and England value as labelled reference lines."""
+    chart = wb.add_chart({"type": "line"})
+    fmt = st.value_format(unit)
+    chart.add_series({
+        "name": kpi_label,
+        "categories": loc.column_ref("Month", first, last),
+        "values": loc.column_ref("Value", first, last),
+        "line": {"color": spec.series_colours[0], "width": 2.25},
+        "marker": {"type": "circle", "size": 6, "fill": {"color": spec.series_colours[0]},
+                   "border": {"color": spec.series_colours[0]}},
+        "data_labels": {"value": True, "position": "above", "num_format": fmt, "font": {"size": 8}},
+    })
+    n = last - first + 1
+    for name, present, dash in (("Target", has_target, "dash"), ("England", has_england, "round_dot")):
+        if not present:
+            continue
+        value = loc.value(first, name)
+        labels = [{"delete": True}] * (n - 1) + [{"value": f"{name} {value_text(value, unit, name == 'England')}"}]
+        chart.add_series({
+            "name": name,
+            "categories": loc.column_ref("Month", first, last),
+            "values": loc.column_ref(name, first, last),
+            "line": {"color": spec.reference_colours[name], "width": 1.5, "dash_type": dash},
+            "marker": {"type": "none"},
+            "data_labels": {"value": True, "custom": labels, "position": "right", "font": {"size": 8}},
+        })
+    _finish(chart, f"{kpi_label}: by month", "Month", _unit_axis_title(unit), fmt)
+    chart.set_x_axis({"name": "Month", "name_font": AXIS_TITLE_FONT, "text_axis": True,
+                      "num_format": st.MONTH, "num_font": {"rotation": -45}})
+    return chart
+
+
+def _unit_axis_title(unit: str) -> str:
+    return {"percent": "Percentage", "days": "Days", "number": "Value"}.get(st.unit_kind(unit), "Number")
+
+
+def kpi_alt(kpi_label: str, loc: TableLoc, first: int, last: int, unit: str) -> str:
+    covered = [i for i in range(first, last + 1) if not is_blank(loc.value(i, "Value"))]
+    if not covered:
+        return f"{kpi_label} by month: no month of the trend window is covered by the inputs."
+    i = covered[-1]
+    month = loc.value(i, "Month")
+    month_text = month.strftime("%b %Y") if hasattr(month, "strftime") else str(month)
+    text = f"{kpi_label} by month: {value_text(loc.value(i, 'Value'), unit)} in {month_text}"
+    if len(covered) > 1:
+        j = covered[0]
+        start = loc.value(j, "Month")
+        start_text = start.strftime("%b %Y") if hasattr(start, "strftime") else str(start)
+        text += f", compared with {value_text(loc.value(j, 'Value'), unit)} in {start_text}"
+    extras = []
+    if not is_blank(loc.value(i, "Target")):
+        extras.append(f"target {value_text(loc.value(i, 'Target'), unit)}")
+    if not is_blank(loc.value(i, "England")):
+        extras.append(f"England {value_text(loc.value(i, 'England'), unit, benchmark=True)}")
+    if extras:
+        text += f" ({'; '.join(extras)})"
+    return text + "."
+
+
+# ---------------------------------------------------------------------------------- workforce, fostering
+def caseload_chart(wb: Workbook, spec: WorkbookSpec, loc: TableLoc) -> Chart:
+    last = len(loc.rows) - 1
+    chart = wb.add_chart({"type": "column"})
+    chart.add_series({
+        "name": "Average caseload",
+        "categories": loc.column_ref("Service area"),
+        "values": loc.column_ref("Average caseload"),
+        "fill": {"color": spec.series_colours[0]},
+        "gap": 80,
+        "data_labels": {"value": True, "num_format": st.DECIMAL, "position": "inside_end",
+                        "font": {"color": "#FFFFFF", "size": 8, "bold": True}},
+    })
+    if any(not is_blank(loc.value(i, "Threshold")) for i in range(last + 1)):
+        line = wb.add_chart({"type": "line"})
+        labels = [{"delete": True}] * last + [{"value": "Threshold"}]
+        line.add_series({
+            "name": "Threshold",
+            "categories": loc.column_ref("Service area"),
+            "values": loc.column_ref("Threshold"),
+            "line": {"color": spec.reference_colours["Threshold"], "width": 1.5, "dash_type": "dash"},
+            "marker": {"type": "dash", "size": 9, "border": {"color": spec.reference_colours["Threshold"]}},
+            "data_labels": {"value": True, "custom": labels, "position": "right", "font": {"size": 8}},
+        })
+        chart.combine(line)
+    return _finish(chart, "Average caseload by service area against threshold", "Service area",
+                   "Children per case-holding FTE")
+
+
+def caseload_alt(loc: TableLoc) -> str:
+    rows = [i for i in range(len(loc.rows)) if not is_blank(loc.value(i, "Average caseload"))]
+    if not rows:
+        return "Average caseload by service area: no caseload figures."
+    top = max(rows, key=lambda i: (loc.value(i, "Average caseload"), -i))
+    above = [str(loc.value(i, "Service area")) for i in rows if str(loc.value(i, "Status")) == "Above threshold"]
+    text = (f"Average caseload by service area: highest in {loc.value(top, 'Service area')} at "
+            f"{value_text(loc.value(top, 'Average caseload'), 'number')}")
+    text += f"; above threshold in {', '.join(above)}" if above else "; no service area above its threshold"
+    return text + "."
+
+
+def starters_leavers_chart(wb: Workbook, spec: WorkbookSpec, loc: TableLoc) -> Chart:
+    chart = wb.add_chart({"type": "column"})
+    for k, name in enumerate(("Starters", "Leavers")):
+        chart.add_series({
+            "name": name,
+            "categories": loc.column_ref("Period"),
+            "values": loc.column_ref(name),
+            "fill": {"color": spec.series_colours[k]},
+            "gap": 80,
+            "data_labels": {"value": True, "series_name": True, "separator": "\n", "position": "inside_end",
+                            "font": {"color": "#FFFFFF", "size": 8, "bold": True}},
+        })
+    return _finish(chart, "Permanent starters and leavers, last 6 months and previous 6 months", "Period",
+                   "Number of permanent workers")
+
+
+def starters_leavers_alt(loc: TableLoc) -> str:
+    parts = [f"{loc.value(i, 'Period')}: {int(loc.value(i, 'Starters') or 0)} starters and "
+             f"{int(loc.value(i, 'Leavers') or 0)} leavers" for i in range(len(loc.rows))]
+    return "Permanent starters and leavers: " + "; ".join(parts) + "."
+
+
+def placement_chart(wb: Workbook, spec: WorkbookSpec, loc: TableLoc) -> Chart:
+    chart = wb.add_chart({"type": "bar"})
+    chart.add_series({
+        "name": "Children in care",
+        "categories": loc.column_ref("Placement type"),
+        "values": loc.column_ref("Children"),
+        "fill": {"color": spec.series_colours[0]},
+        "gap": 60,
+        "data_labels": {"value": True, "position": "outside_end", "font": {"size": 8}},
+    })
+    _finish(chart, "Children in care at the snapshot by placement type", "Number of children",
+            "Placement type", legend=False, text_axis=False)
+    # In a bar chart the x axis is the value axis and the y axis lists the categories (top to bottom).
+    chart.set_y_axis({"name": "Placement type", "name_font": AXIS_TITLE_FONT, "reverse": True})
+    return chart
+
+
+def placement_alt(loc: TableLoc) -> str:
+    rows = [i for i in range(len(loc.rows)) if not is_blank(loc.value(i, "Children"))]
+    total = sum(int(loc.value(i, "Children")) for i in rows)
+    if total == 0:
+        return "Children in care by placement type: no children looked after at the snapshot."
+    top = max(rows, key=lambda i: (loc.value(i, "Children"), -i))
+    return (f"Children in care by placement type: most were in {str(loc.value(top, 'Placement type')).lower()} "
+            f"({int(loc.value(top, 'Children'))} of {total}, {percent_text(loc.value(top, 'Share %'))}).")

@@ -1,0 +1,75 @@
+"""Saving the workbook: document properties (with language en-GB) and an atomic, reproducible write."""
+from __future__ import annotations
+
+import io
+import os
+import tempfile
+import zipfile
+from pathlib import Path
+
+CORE_PROPERTIES = "docProps/core.xml"
+LANGUAGE = "en-GB"
+
+
+class OutputNotWritable(OSError):
+    """The workbook could not be saved at the chosen path (usually: it is open in Excel)."""
+
+
+def add_language(xlsx: bytes, language: str = LANGUAGE) -> bytes:
+    """Add <dc:language> to the core properties.
+
+    XlsxWriter's set_properties() has no language, so the package is rewritten with every other part
+    copied byte for byte, keeping XlsxWriter's fixed 1980 timestamps (the output stays reproducible).
+    """
+    source = zipfile.ZipFile(io.BytesIO(xlsx))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            data = source.read(info.filename)
+            if info.filename == CORE_PROPERTIES and b"<dc:language>" not in data:
+                data = data.replace(b"</cp:coreProperties>",
+                                    f"<dc:language>{language}</dc:language></cp:coreProperties>".encode())
+            copy = zipfile.ZipInfo(info.filename, date_time=info.date_time)
+            copy.compress_type = zipfile.ZIP_DEFLATED
+            copy.external_attr = info.external_attr
+            copy.create_system = info.create_system
+            target.writestr(copy, data)
+    return out.getvalue()
+
+
+def write_atomically(path: str | os.PathLike, data: bytes) -> None:
+    """Write to a temporary file beside path, then replace path in one step.
+
+    On any failure the file already at path is untouched and no temporary file is left behind. A
+    PermissionError (on Windows: the file is open in Excel) becomes OutputNotWritable.
+    """
+    target = Path(path)
+    folder = target.parent if str(target.parent) else Path(".")
+    try:
+        fd, tmp_name = tempfile.mkstemp(prefix=f".~{target.stem}.", suffix=".tmp", dir=folder)
+    except PermissionError as exc:
+        raise OutputNotWritable(_not_writable(target)) from exc
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp_name, target)
+    except PermissionError as exc:
+        _remove_quietly(tmp_name)
+        raise OutputNotWritable(_not_writable(target)) from exc
+    except BaseException:
+        _remove_quietly(tmp_name)
+        raise
+
+
+def _not_writable(target: Path) -> str:
+    return (f"Cannot save {target.name}: the file is open in Excel or the folder is read-only. "
+            f"Close {target.name} in Excel, or choose another name or folder, and build again.")
+
+
+def _remove_quietly(name: str) -> None:
+    try:
+        os.remove(name)
+    except FileNotFoundError:
+        pass

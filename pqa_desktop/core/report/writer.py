@@ -1,0 +1,88 @@
+"""write_workbook: Figures + ReportContext -> the report .xlsx, sheets in contract order."""
+from __future__ import annotations
+
+import io
+import os
+from datetime import datetime, timezone
+
+import xlsxwriter
+
+from ..figures import Figures
+from .audit_sheets import (write_audit_activity, write_audit_list, write_compliance, write_domains, write_edt,
+                           write_feedback, write_overall, write_summary)
+from .build import Build
+from .context import ReportContext
+from .cover import report_title, write_contents
+from .data_quality import write_data_quality
+from .kpi_sheets import write_fostering, write_kpis, write_workforce
+from .package import OutputNotWritable, add_language, write_atomically
+from .spec import workbook_spec
+from .styles import Styles
+
+SHEET_WRITERS = {
+    "Contents": write_contents,
+    "Summary": write_summary,
+    "Audit activity": write_audit_activity,
+    "Overall judgements": write_overall,
+    "Practice domains": write_domains,
+    "Compliance": write_compliance,
+    "KPIs": write_kpis,
+    "Workforce": write_workforce,
+    "Fostering": write_fostering,
+    "EDT dip sampling": write_edt,
+    "Feedback": write_feedback,
+    "Audit list": write_audit_list,
+    "Data quality": write_data_quality,
+}
+
+WORKBOOK_OPTIONS = {
+    # Text is always text: feedback starting "=" or "+" or a URL is never turned into a formula or link.
+    "strings_to_formulas": False,
+    "strings_to_urls": False,
+    "strings_to_numbers": False,
+    # In-memory packaging stamps every part 1980-01-01, so the same input gives the same bytes.
+    "in_memory": True,
+    "default_date_format": "dd/mm/yyyy",
+}
+
+
+def render_workbook(figures: Figures, context: ReportContext) -> bytes:
+    """The workbook's bytes (no file is touched)."""
+    spec = workbook_spec()
+    buffer = io.BytesIO()
+    wb = xlsxwriter.Workbook(buffer, WORKBOOK_OPTIONS)
+    build = Build(wb, Styles(wb), spec, figures, context)
+    for sheet in spec.sheets:
+        SHEET_WRITERS[sheet.name](build)
+    _set_properties(build)
+    wb.close()
+    return add_language(buffer.getvalue())
+
+
+def _set_properties(build: Build) -> None:
+    ctx = build.context
+    produced = datetime(ctx.produced.year, ctx.produced.month, ctx.produced.day, tzinfo=timezone.utc)
+    build.wb.set_properties({
+        "title": report_title(build),
+        "subject": f"Children's services performance and quality assurance, {build.figures.period.label}",
+        "author": ctx.la_name,  # also written as last-modified-by; never the Windows user name
+        "manager": ctx.la_name,
+        "company": ctx.la_name,
+        "category": ctx.classification,
+        "keywords": "children's social care, performance, quality assurance, audit",
+        "comments": f"Produced by PQA Desktop on {ctx.produced.strftime('%d/%m/%Y')}. "
+                    f"Classification: {ctx.classification}.",
+        "status": ctx.classification,
+        "created": produced,
+    })
+
+
+def write_workbook(path: str | os.PathLike, figures: Figures, context: ReportContext) -> None:
+    """Build the report and save it at path atomically (the previous file survives any failure).
+
+    Raises OutputNotWritable when path cannot be replaced (e.g. the workbook is open in Excel).
+    """
+    write_atomically(path, render_workbook(figures, context))
+
+
+__all__ = ["write_workbook", "render_workbook", "OutputNotWritable"]

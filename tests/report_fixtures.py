@@ -1,0 +1,200 @@
+"""A synthetic but realistic Figures for the report tests: period ending September 2024.
+
+Counts are chosen by hand (two empty months: December 2023 and August 2024, when audits pause), and the
+percentages are worked from them here, the way the measures layer defines them.
+"""
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+
+from pqa_desktop.core.calendar import Period, month_label
+from pqa_desktop.core.figures import Figures, Headline
+from pqa_desktop.core.findings import Finding, Severity
+from pqa_desktop.core.report import ReportContext
+from pqa_desktop.core.report.spec import GRADE_COLUMNS, case_file_domain_labels
+
+PERIOD = Period(date(2024, 9, 1))
+MONTHS = PERIOD.trend_months  # Oct 2023 .. Sep 2024
+LA = "Anytown Council"
+
+# Overall judgements per month (Outstanding, Good, Requires improvement, Inadequate); Dec 2023 and Aug 2024 empty.
+OVERALL_BY_MONTH = [
+    (0, 1, 3, 1), (0, 1, 4, 0), (0, 0, 0, 0), (0, 2, 5, 1), (1, 1, 4, 0), (0, 2, 3, 1),
+    (0, 1, 4, 1), (0, 2, 5, 0), (1, 3, 4, 1), (0, 4, 3, 0), (0, 0, 0, 0), (0, 2, 6, 1),
+]
+
+
+def grade_values(counts) -> list:
+    """Counts, Total, each grade's share of Total and Good or better % (None when Total is 0)."""
+    total = sum(counts)
+    shares = [c / total if total else None for c in counts]
+    gob = (counts[0] + counts[1]) / total if total else None
+    return [*counts, total, *shares, gob]
+
+
+def _quarter_sums(by_month):
+    out = []
+    for q in PERIOD.quarters:
+        rows = [c for m, c in zip(MONTHS, by_month) if q.contains(m)]
+        out.append((q.label, tuple(sum(x) for x in zip(*rows))))
+    return out
+
+
+def audit_tables() -> dict[str, pd.DataFrame]:
+    t: dict[str, pd.DataFrame] = {}
+    month_cols = [month_label(m) for m in MONTHS]
+    activity = [
+        ("Case file audit", "IRT", [3, 3, 0, 4, 3, 3, 3, 4, 5, 4, 0, 5]),
+        ("Case file audit", "CST", [2, 2, 0, 4, 3, 3, 3, 3, 4, 3, 0, 4]),
+        ("Foster carer audit", "Fostering", [1, 2, 0, 1, 2, 1, 2, 2, 2, 3, 0, 2]),
+        ("EDT dip sample", "EDT", [1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 0, 1]),
+    ]
+    ytd_idx = [i for i, m in enumerate(MONTHS) if PERIOD.in_ytd(m)]
+    t["tbl_audit_activity"] = pd.DataFrame(
+        [[a, s, *c, sum(c[i] for i in ytd_idx), sum(c)] for a, s, c in activity],
+        columns=["Audit type", "Service area", *month_cols, "Year to date", "Total"])
+    t["tbl_overall_by_month"] = pd.DataFrame(
+        [[m, *grade_values(c)] for m, c in zip(MONTHS, OVERALL_BY_MONTH)], columns=["Month", *GRADE_COLUMNS])
+    t["tbl_overall_by_quarter"] = pd.DataFrame(
+        [[label, *grade_values(c)] for label, c in _quarter_sums(OVERALL_BY_MONTH)],
+        columns=["Quarter", *GRADE_COLUMNS])
+    t["tbl_overall_by_service"] = pd.DataFrame(
+        [["IRT", *grade_values((1, 5, 10, 1))], ["CST", *grade_values((0, 5, 12, 2))]],
+        columns=["Service area", *GRADE_COLUMNS])
+    t["tbl_overall_by_team"] = pd.DataFrame(
+        [["IRT", "IRT North", *grade_values((1, 3, 5, 0))], ["IRT", "IRT South", *grade_values((0, 2, 5, 1))],
+         ["CST", "CST 1", *grade_values((0, 5, 12, 2))]],
+        columns=["Service area", "Team", *GRADE_COLUMNS])
+    domains = ["Outcomes for children", "Assessment", "Plans and planning"]
+    shifts = {"Outcomes for children": (0, 1, -1, 0), "Assessment": (0, 0, 0, 0), "Plans and planning": (0, -1, 1, 0)}
+    dm, dq = [], []
+    for d in domains:
+        by_month = [tuple(max(0, c + s) if sum(cs) else 0 for c, s in zip(cs, shifts[d])) for cs in OVERALL_BY_MONTH]
+        dm += [[d, m, *grade_values(c)] for m, c in zip(MONTHS, by_month)]
+        dq += [[d, label, *grade_values(c)] for label, c in _quarter_sums(by_month)]
+    t["tbl_domains_by_month"] = pd.DataFrame(dm, columns=["Domain", "Month", *GRADE_COLUMNS])
+    t["tbl_domains_by_quarter"] = pd.DataFrame(dq, columns=["Domain", "Quarter", *GRADE_COLUMNS])
+    t["tbl_compliance"] = pd.DataFrame(
+        [["Statutory visits within timescale", 30, 6, 2, 30 / 36],
+         ["Chronology up to date", 0, 0, 38, None]],  # all not applicable: no denominator, blank
+        columns=["Item", "Yes", "No", "Not applicable", "Compliance %"])
+    t["tbl_moderation"] = pd.DataFrame([[8, 2, 6 / 8]], columns=["Audits moderated", "Grade changed", "Agreement %"])
+    t["tbl_actions"] = pd.DataFrame(
+        [["IRT", 17, 40, 12 / 16], ["CST", 19, 35, None]],
+        columns=["Service area", "Audits", "Actions raised", "Practitioner involved %"])
+    fq = [("Fostering standards met", (0, 1, 1, 0)), ("Overall judgement", (1, 2, 1, 0))]
+    t["tbl_foster_audits"] = pd.DataFrame(
+        [[d, q.label, *(grade_values(c) if k % 2 == 0 else grade_values((0, 0, 0, 0)))]
+         for d, c in fq for k, q in enumerate(PERIOD.quarters)],
+        columns=["Domain", "Quarter", *GRADE_COLUMNS])
+    t["tbl_edt"] = pd.DataFrame(
+        [[m, n, *( [a / n if n else None] * 5 )] for m, n, a in
+         [(mm, (0 if i in (2, 10) else 4), (0 if i in (2, 10) else 3)) for i, mm in enumerate(MONTHS)]],
+        columns=["Month", "Records sampled", "Safeguarding action appropriate %", "Multi-agency working evident %",
+                 "Recording sufficient %", "AMHP offered when required %", "Timescales met %"])
+    t["tbl_feedback"] = pd.DataFrame(
+        [[date(2024, 7, 3), "Case file audit", "IRT", "Parent or carer", "Getting it right",
+          "[name] listens to me and gets back to me."],
+         [date(2024, 9, 12), "Case file audit", "CST", "Professional", "Mixed",
+          '=HYPERLINK("http://example.com","click")'],
+         [date(2024, 9, 20), "Foster carer audit", "Fostering", "Foster carer", "Need to do better",
+          "+44 calls were not returned"]],
+        columns=["Date", "Audit type", "Service area", "Source", "Sentiment", "Feedback"])
+    labels = case_file_domain_labels()
+    t["tbl_audits"] = pd.DataFrame(
+        [["3f9a1c07be", "Case file audit", date(2024, 9, 4), "IRT", "IRT North",
+          *(["Good"] + [None] * (len(labels) - 1)), "Requires improvement", "Yes"],
+         ["a1b2c3d4e5", "Foster carer audit", date(2024, 8, 30), "Fostering", None,
+          *([None] * len(labels)), "Good", "No"]],
+        columns=["Audit key", "Audit type", "Audit date", "Service area", "Team", *labels, "Overall", "Moderated"])
+    return t
+
+
+def kpi_tables() -> dict[str, pd.DataFrame]:
+    t: dict[str, pd.DataFrame] = {}
+    kpi_cols = ["KPI id", "KPI", "Window", "Value", "Previous", "Change", "Numerator", "Denominator", "Unit",
+                "Target", "England", "Statistical neighbours", "Region", "Benchmark source", "Status", "Note"]
+    t["tbl_kpis"] = pd.DataFrame([
+        ["contacts", "Contacts", "Last month", 412, 390, 22, 412, None, "count", None, None, None, None, "",
+         "No target", ""],
+        ["assessments_45wd_pct", "Assessments within 45 working days", "3m", 0.83, 0.80, 3.0, 83, 100, "percent",
+         0.85, 0.845, 0.861, 0.872, "DfE CIN census 2024", "Below target", ""],
+        ["care_leavers_in_touch_pct", "Care leavers in touch", "Snapshot", None, None, None, None, None,
+         "percent", None, 0.93, None, None, "", "No data", "Needs Annex A List 9."],
+    ], columns=kpi_cols)
+    monthly = []
+    for i, m in enumerate(MONTHS):
+        monthly.append(["contacts", m, None if i < 6 else 380 + 5 * i, None if i < 6 else 380 + 5 * i, None])
+    for i, m in enumerate(MONTHS):
+        num, den = (None, None) if i < 6 else (16 + i % 3, 20)
+        monthly.append(["assessments_45wd_pct", m, None if num is None else num / den, num, den])
+    t["tbl_kpi_monthly"] = pd.DataFrame(monthly, columns=["KPI id", "Month", "Value", "Numerator", "Denominator"])
+    t["tbl_caseloads"] = pd.DataFrame(
+        [["IRT", 10.0, 180, 18.0, 0.45, 17.0, "Above threshold"],
+         ["CASS", 5.0, 70, 14.0, 0.2, 17.0, "Within threshold"]],
+        columns=["Service area", "Case-holding FTE", "Children allocated", "Average caseload", "Agency %",
+                 "Threshold", "Status"])
+    t["tbl_caseloads_experience"] = pd.DataFrame(
+        [["Newly qualified", 4.0, 60, 15.0], ["Experienced", 11.0, 190, 190 / 11]],
+        columns=["Group", "Case-holding FTE", "Children allocated", "Average caseload"])
+    t["tbl_starters_leavers"] = pd.DataFrame([["Last 6 months", 11, 7], ["Previous 6 months", 10, 8]],
+                                             columns=["Period", "Starters", "Leavers"])
+    t["tbl_continuity"] = pd.DataFrame(
+        [["same_worker_6m_pct", 200, 90, 0.45], ["same_worker_12m_pct", 120, 30, 0.25]],
+        columns=["KPI id", "Children", "Same worker", "Same worker %"])
+    groups = ["Foster placement", "Placed for adoption", "Placed with parents",
+              "Independent or semi-independent living", "Children's home", "Other residential setting", "Other"]
+    counts = [138, 8, 12, 14, 20, 4, 4]
+    t["tbl_placement_types"] = pd.DataFrame([[g, c, c / 200] for g, c in zip(groups, counts)],
+                                            columns=["Placement type", "Children", "Share %"])
+    return t
+
+
+def audit_figures() -> Figures:
+    return Figures(
+        period=PERIOD,
+        tables=audit_tables(),
+        headlines=[
+            Headline("Audits completed (year to date)", 64, 58, unit="count"),
+            Headline("Good or better overall judgements (year to date)", 0.25, 0.22, unit="percent", target=0.4,
+                     england=None, status="Below target"),
+        ],
+        notes=["Audits are not completed in August and December.",
+               "Percentages are of audits judged; a blank cell means nothing was judged."],
+    )
+
+
+def full_figures() -> Figures:
+    figures = audit_figures()
+    figures.tables.update(kpi_tables())
+    return figures
+
+
+def context(**overrides) -> ReportContext:
+    values = dict(
+        la_name=LA,
+        produced=date(2024, 10, 7),
+        messages={"Summary": ["Most overall judgements were Requires improvement (63%, 38 of 60 audits)."],
+                  "Overall judgements": ["Good or better rose from 19% in Q1 2024/25 to 25% in Q2 2024/25."]},
+        commentary={"Summary": "Practice is improving.\nWe need to evidence the child's voice in plans.",
+                    "Practice domains": "=SUM(A1:A2) is not a formula here."},
+        findings=[
+            Finding("returns.zip \u203a audit 1.xlsx", "Audit", "C14", Severity.WARNING, "grade.unrecognised",
+                    "The grade in C14 is not one of the four grades; pick one from the list."),
+            Finding("C:\\Users\\qa\\Desktop\\register.xlsx", "Register", "row 12", Severity.ERROR,
+                    "date.unreadable", "The audit date in row 12 cannot be read; type it as dd/mm/yyyy."),
+            Finding("desktop.ini", "", "", Severity.INFO, "input.skipped", "Not an input; skipped."),
+        ],
+        coverage=pd.DataFrame([["list1.csv", "Annex A List 1 Contacts", date(2024, 4, 1), date(2024, 9, 30),
+                                2400, 6]],
+                              columns=["Input", "Kind", "First date", "Last date", "Rows", "Months covered"]),
+        inputs_used={"Case file audit": 40, "Foster carer audit": 18, "EDT dip sample": 10},
+        include_case_refs=False,
+        include_staff_names=False,
+        feedback_text=True,
+        missing_inputs={"KPIs": "No system exports: add the Ofsted Annex A lists to fill this sheet."},
+    )
+    values.update(overrides)
+    return ReportContext(**values)
