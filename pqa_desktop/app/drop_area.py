@@ -1,0 +1,80 @@
+"""The drop target for files, folders, zips and saved emails.
+
+Dropping is a copy, never a move. The handler only reads the local paths out of the QMimeData and emits
+them; the window queues them and does the work on a zero-delay timer, as MusicBrainz Picard does
+(``picard/ui/itemviews/basetreeview.py``), so the drag source (Explorer, Outlook) is released at once.
+Empty, the area explains itself in three short steps (Spyder's ``PaneEmptyWidget``).
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QMimeData, Qt, Signal
+from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent
+from PySide6.QtWidgets import QFrame, QLabel, QStackedLayout, QWidget
+
+EMPTY_TEXT = (
+    "<p><b>1.</b> Drop the auditors' returns here: files, folders, zips or saved emails.</p>"
+    "<p><b>2.</b> Check what each file was recognised as, and read the findings below.</p>"
+    "<p><b>3.</b> Pick the period end month and build the workbook.</p>"
+    "<p>Everything runs on this laptop; nothing is sent anywhere.</p>"
+)
+
+
+def local_paths(mime: QMimeData | None) -> list[Path]:
+    """The local files and folders in a drag (web links and the like are ignored)."""
+    if mime is None or not mime.hasUrls():
+        return []
+    paths = []
+    for url in mime.urls():
+        if url.isLocalFile():
+            local = url.toLocalFile()
+            if local:
+                paths.append(Path(local))
+    return paths
+
+
+class DropArea(QFrame):
+    """Shows the empty-state steps until ``show_contents`` swaps in the inputs table."""
+
+    paths_dropped = Signal(list)  # list[Path]
+
+    def __init__(self, contents: QWidget, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setAcceptDrops(True)
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.setAccessibleName("Drop area for inputs")
+        self.setAccessibleDescription("Drop files, folders, zips or saved emails here to add them.")
+        self.empty_label = QLabel(EMPTY_TEXT)
+        self.empty_label.setWordWrap(True)
+        self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty_label.setAccessibleName("How to start")
+        self.contents = contents
+        self._stack = QStackedLayout(self)
+        self._stack.addWidget(self.empty_label)
+        self._stack.addWidget(contents)
+
+    def show_contents(self, has_inputs: bool) -> None:
+        self._stack.setCurrentWidget(self.contents if has_inputs else self.empty_label)
+
+    @property
+    def showing_contents(self) -> bool:
+        return self._stack.currentWidget() is self.contents
+
+    def _accept_copy(self, event: QDragEnterEvent | QDragMoveEvent | QDropEvent) -> bool:
+        if not local_paths(event.mimeData()) or not (event.possibleActions() & Qt.DropAction.CopyAction):
+            event.ignore()
+            return False
+        event.setDropAction(Qt.DropAction.CopyAction)
+        event.accept()
+        return True
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        self._accept_copy(event)
+
+    def dragMoveEvent(self, event: QDragMoveEvent) -> None:
+        self._accept_copy(event)
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        if self._accept_copy(event):
+            self.paths_dropped.emit(local_paths(event.mimeData()))

@@ -1,0 +1,57 @@
+"""Run pipeline work off the UI thread.
+
+A ``PipelineJob`` is a QThread running one callable ``work(progress, cancel)``. Progress is passed on as
+a signal, so it reaches the window through a queued connection and only the UI thread touches widgets (Anki's
+``QueryOp`` warns why). Cancelling sets a flag that the pipeline's ``cancel`` callback reads between files
+and stages (as Spyder's search thread checks its stop flag); the pipeline then raises ``Cancelled``.
+
+Exactly one of ``succeeded``, ``failed`` or ``cancelled`` is emitted, then QThread's own ``finished``.
+"""
+from __future__ import annotations
+
+import threading
+from typing import Any, Callable
+
+from PySide6.QtCore import QObject, QThread, Signal
+
+from ..core import pipeline
+
+ProgressFn = Callable[[str, int, int, str], None]
+CancelFn = Callable[[], bool]
+Work = Callable[[ProgressFn, CancelFn], Any]
+
+ANALYSE = "analyse"
+BUILD = "build"
+
+
+class PipelineJob(QThread):
+    progressed = Signal(str, int, int, str)  # stage, done, total, detail
+    succeeded = Signal(object)  # whatever the work returned (Analysis, BuildResult)
+    failed = Signal(object)  # the exception, traceback attached
+    cancelled = Signal()
+
+    def __init__(self, kind: str, work: Work, parent: QObject | None = None):
+        super().__init__(parent)
+        self.kind = kind
+        self._work = work
+        self._cancel = threading.Event()
+
+    def request_cancel(self) -> None:
+        self._cancel.set()
+
+    @property
+    def cancel_requested(self) -> bool:
+        return self._cancel.is_set()
+
+    def _report(self, stage: str, done: int, total: int, detail: str = "") -> None:
+        self.progressed.emit(stage, int(done), int(total), detail or "")
+
+    def run(self) -> None:  # runs in the worker thread
+        try:
+            result = self._work(self._report, self._cancel.is_set)
+        except pipeline.Cancelled:
+            self.cancelled.emit()
+        except Exception as exc:  # every failure goes back to the UI thread to be reported, never lost
+            self.failed.emit(exc)
+        else:
+            self.succeeded.emit(result)

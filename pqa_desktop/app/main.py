@@ -1,0 +1,52 @@
+"""Entry point of the desktop app (``pqa-desktop``): create the QApplication, show the window, run.
+
+``pqa-desktop --version`` prints the version and exits without starting Qt; any other arguments are
+inputs to add on start (what "Open with" passes).
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Sequence
+
+from PySide6.QtWidgets import QApplication
+
+from .. import __version__
+from .app_settings import APPLICATION, ORGANISATION
+from .main_window import MainWindow
+
+
+def version_text() -> str:
+    return f"PQA Desktop {__version__}"
+
+
+def _parse(argv: Sequence[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="pqa-desktop", description="PQA Desktop: build the Performance & "
+                                     "Quality Assurance workbook.")
+    parser.add_argument("--version", action="store_true", help="print the version and exit")
+    parser.add_argument("inputs", nargs="*", metavar="INPUT", help="files or folders to add on start")
+    return parser.parse_args(list(argv))
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parse(sys.argv[1:] if argv is None else argv)
+    if args.version:
+        if sys.stdout is not None:  # a windowed executable on Windows has no console
+            print(version_text())
+        return 0
+    app = QApplication.instance()
+    if app is None:
+        app = QApplication([sys.argv[0] if sys.argv else "pqa-desktop"])
+    app.setOrganizationName(ORGANISATION)
+    app.setApplicationName(APPLICATION)
+    app.setApplicationDisplayName(APPLICATION)
+    app.setApplicationVersion(__version__)
+    window = MainWindow()
+    window.show()
+    if args.inputs:
+        window.add_paths(args.inputs)
+    return int(app.exec())
+
+
+if __name__ == "__main__":
+    sys.exit(main())
