@@ -1,6 +1,6 @@
-"""`python -m pqa_desktop` runs the command line."""
+"""`python -m pqa_desktop` runs the command line (also the bundle's console entry point)."""
 import sys
 
-from .cli import main
+from pqa_desktop.cli import main
 
 sys.exit(main())

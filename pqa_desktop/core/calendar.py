@@ -1,12 +1,30 @@
-"""Periods: the period end month, trend window, year to date, financial quarters.
+"""Periods (the period end month, trend window, year to date, financial quarters), working days and
+England and Wales bank holidays.
 
-(Working days and bank holidays arrive with the KPI measures.)
+Working days (measures.md): wd(start, end) counts the days d with start < d <= end that are Monday to
+Friday and not a bank holiday, so the same day is 0 and the next working day is 1. A reversed pair
+(end before start) gives minus the count the other way round, wd(end, start) negated; the measures
+leave reversed pairs out before they count, so the sign only matters to callers that want it.
+
+Bank holidays: resources/bank_holidays.csv ships England and Wales bank holidays 2015-2027 (GOV.UK
+list, one-off and substitute days included). A user adds years (or a new one-off day) by putting a
+file ``bank_holidays.csv`` in the app-data folder (see core/userdata.py), or by passing a file or a
+list of dates to ``bank_holidays()``. The file is one date per row in the first column, UK or ISO
+order (``25/12/2028`` or ``2028-12-25``), an optional header row, and any further columns (a name)
+ignored.
 """
 from __future__ import annotations
 
 import calendar as _cal
+import csv
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
 
 
 def month_start(d: date) -> date:
@@ -138,3 +156,102 @@ def days_between(a: date, b: date) -> int:
 
 
 ONE_DAY = timedelta(days=1)
+
+
+# ---------------------------------------------------------------------------------------------------
+# Bank holidays and working days
+
+BANK_HOLIDAYS_FILE = "bank_holidays.csv"
+
+
+def read_bank_holiday_file(path: str | Path) -> list[date]:
+    """Dates in the first column of a CSV/text file (UK or ISO order); a header or blank row is skipped.
+
+    Raises ValueError naming the row when a non-header row cannot be read, so a typo in a user's
+    file is reported rather than silently dropping a holiday.
+    """
+    from .values import parse_uk_date  # values is light, but keep calendar importable on its own
+
+    out: list[date] = []
+    with open(path, newline="", encoding="utf-8-sig") as fh:
+        for number, row in enumerate(csv.reader(fh), start=1):
+            cell = row[0].strip() if row else ""
+            if not cell:
+                continue
+            try:
+                day = parse_uk_date(cell)
+            except ValueError:
+                if number == 1:  # a header row such as "Date"
+                    continue
+                raise ValueError(f"{Path(path).name} row {number}: {cell!r} is not a date") from None
+            if day is not None:
+                out.append(day)
+    return out
+
+
+@lru_cache(maxsize=1)
+def shipped_bank_holidays() -> tuple[date, ...]:
+    from .resources import resource
+
+    return tuple(read_bank_holiday_file(resource(BANK_HOLIDAYS_FILE)))
+
+
+def user_bank_holidays_file() -> Path:
+    """Where a user's extra bank holidays live: <app-data folder>/bank_holidays.csv (optional)."""
+    from .userdata import app_data_dir
+
+    return app_data_dir() / BANK_HOLIDAYS_FILE
+
+
+def bank_holidays(extra: str | Path | Iterable[date] | None = None, *, include_user_file: bool = True
+                  ) -> tuple[date, ...]:
+    """The shipped England and Wales bank holidays, plus the user's file (if present) and ``extra``
+    (a file path or dates), sorted and without repeats."""
+    days = set(shipped_bank_holidays())
+    user_file = user_bank_holidays_file()
+    if include_user_file and user_file.is_file():
+        days.update(read_bank_holiday_file(user_file))
+    if isinstance(extra, (str, Path)):
+        days.update(read_bank_holiday_file(extra))
+    elif extra is not None:
+        days.update(extra)
+    return tuple(sorted(days))
+
+
+def _holiday_array(holidays: Iterable[date] | None) -> np.ndarray:
+    days = bank_holidays() if holidays is None else holidays
+    return np.array(sorted(set(days)), dtype="datetime64[D]")
+
+
+def working_days(start: date, end: date, holidays: Iterable[date] | None = None) -> int | None:
+    """wd(start, end): days d with start < d <= end, Mon-Fri, not a bank holiday; same day 0.
+
+    None when either date is missing; negative (minus wd(end, start)) when end is before start.
+    ``holidays`` None means ``bank_holidays()``.
+    """
+    if start is None or end is None or pd.isna(start) or pd.isna(end):
+        return None
+    s = np.array([pd.Timestamp(start).date()], dtype="datetime64[D]")
+    e = np.array([pd.Timestamp(end).date()], dtype="datetime64[D]")
+    return int(_signed_working_days(s, e, _holiday_array(holidays))[0])
+
+
+def _signed_working_days(start_days: np.ndarray, end_days: np.ndarray, holidays: np.ndarray) -> np.ndarray:
+    # numpy counts [begin, end) and, for a reversed pair, minus (end, begin]: counting from the earlier
+    # to the later date, both shifted by one day, gives (earlier, later]; the sign is put back after.
+    earlier = np.minimum(start_days, end_days)
+    later = np.maximum(start_days, end_days)
+    count = np.busday_count(earlier + 1, later + 1, holidays=holidays)
+    return np.where(end_days < start_days, -count, count)
+
+
+def working_days_series(starts: pd.Series, ends: pd.Series, holidays: Iterable[date] | None = None
+                        ) -> pd.Series:
+    """Vectorised wd(start, end) for two aligned date Series: a float Series, NaN where either is blank."""
+    start_days = pd.to_datetime(starts).to_numpy().astype("datetime64[D]")
+    end_days = pd.to_datetime(ends).to_numpy().astype("datetime64[D]")
+    ok = ~(np.isnat(start_days) | np.isnat(end_days))
+    out = np.full(len(start_days), np.nan)
+    if ok.any():
+        out[ok] = _signed_working_days(start_days[ok], end_days[ok], _holiday_array(holidays))
+    return pd.Series(out, index=starts.index)

@@ -1,0 +1,141 @@
+"""Continuity of social worker: ``same_worker_6m_pct`` and ``same_worker_12m_pct`` (our measures).
+
+From the worker allocation history (one row per child–worker allocation; the SSDA903 social worker
+table is valid as is). The window is the N months to the snapshot, (snapshot − N months, snapshot], a
+set of whole days. An allocation covers the days from its start to its end inclusive (blank end = still
+allocated). A child counts when their allocations together cover every day of the window; they have
+the same worker when exactly one distinct worker appears on the allocations overlapping the window,
+so a change of worker, or a co-worker alongside, means not the same worker.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+import pandas as pd
+
+from ..calendar import ONE_DAY, Period, add_months
+from ..exports.model import ExportRecords, ExportTable
+from ..settings import Settings
+from .grades import frame, share
+from .kpi_result import KpiResult
+
+ALLOCATIONS = "allocations"
+NEEDS_ALLOCATIONS = "Needs the worker allocation history."
+CONTINUITY_COLUMNS = ("KPI id", "Children", "Same worker", "Same worker %")
+
+
+@dataclass
+class Allocations:
+    """Usable allocations: child_id, worker_id (stripped text), start, end (NaT = open)."""
+
+    frame: pd.DataFrame
+    notes: list[str] = field(default_factory=list)
+
+    @classmethod
+    def from_table(cls, table: ExportTable) -> "Allocations":
+        raw = table.frame
+        end = raw["allocation_end"] if "allocation_end" in raw else pd.Series(pd.NaT, index=raw.index)
+        allocations = pd.DataFrame({
+            "child_id": raw["child_id"].map(_text),
+            "worker_id": raw["worker_id"].map(_text),
+            "start": pd.to_datetime(raw["allocation_start"]),
+            "end": pd.to_datetime(end),
+        }, index=raw.index)
+        notes = []
+        unusable = allocations["child_id"].isna() | allocations["worker_id"].isna() | allocations["start"].isna()
+        if unusable.any():
+            notes.append(f"{_rows_text(int(unusable.sum()))} without a child, worker or start date left out.")
+        # An allocation ending before it starts covers no day we could trust.
+        reversed_dates = ~unusable & allocations["end"].notna() & (allocations["end"] < allocations["start"])
+        if reversed_dates.any():
+            notes.append(f"{_rows_text(int(reversed_dates.sum()))} ending before they start left out.")
+        return cls(allocations[~unusable & ~reversed_dates], notes)
+
+
+def _text(value: object) -> str | None:
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return None
+    text = str(value).strip()
+    return text or None
+
+
+def _rows_text(n: int) -> str:
+    return f"{n} allocation" + ("" if n == 1 else "s")
+
+
+@dataclass(frozen=True)
+class SameWorker:
+    children: int  # children whose allocations cover every day of the window
+    same_worker: int  # of those, children with exactly one distinct worker in the window
+
+    @property
+    def rate(self) -> float | None:
+        return share(self.same_worker, self.children)
+
+
+def _covers(child_allocations: pd.DataFrame, first_day: pd.Timestamp, last_day: pd.Timestamp) -> bool:
+    """Whether the allocations, end dates inclusive, leave no day of [first_day, last_day] uncovered."""
+    next_uncovered = first_day
+    for start, end in child_allocations.sort_values("start")[["start", "end"]].itertuples(index=False):
+        if start > next_uncovered:
+            return False  # a gap of at least one day
+        if pd.isna(end):
+            return True
+        next_uncovered = max(next_uncovered, end + ONE_DAY)
+        if next_uncovered > last_day:
+            return True
+    return next_uncovered > last_day
+
+
+def same_worker_at(allocations: Allocations, snapshot: date, months: int) -> SameWorker:
+    """Children covered throughout (snapshot − months, snapshot], and those with one worker throughout."""
+    first_day = pd.Timestamp(add_months(snapshot, -months) + ONE_DAY)
+    last_day = pd.Timestamp(snapshot)
+    a = allocations.frame
+    overlapping = a[(a["start"] <= last_day) & (a["end"].isna() | (a["end"] >= first_day))]
+    children = same = 0
+    for _, child_allocations in overlapping.groupby("child_id", sort=False):
+        if not _covers(child_allocations, first_day, last_day):
+            continue
+        children += 1
+        same += child_allocations["worker_id"].nunique() == 1
+    return SameWorker(children, same)
+
+
+def same_worker_pct(kpi_id: str, months: int, allocations: Allocations | None, period: Period) -> KpiResult:
+    """% of children allocated throughout the N months to the snapshot who had one worker throughout."""
+    if allocations is None:
+        return KpiResult(kpi_id, notes=[NEEDS_ALLOCATIONS])
+    now = same_worker_at(allocations, period.snapshot, months)
+    before = same_worker_at(allocations, period.end_month - ONE_DAY, months)  # previous month end
+    result = KpiResult(kpi_id, value=now.rate, previous=before.rate, numerator=now.same_worker,
+                       denominator=now.children, notes=list(allocations.notes))
+    if now.rate is None:
+        result.notes.append(f"No child was allocated throughout the {months} months to the snapshot.")
+    result.breakdown["children"] = now.children
+    result.breakdown["same_worker"] = now.same_worker
+    return result
+
+
+def same_worker_6m_pct(allocations: Allocations | None, period: Period) -> KpiResult:
+    return same_worker_pct("same_worker_6m_pct", 6, allocations, period)
+
+
+def same_worker_12m_pct(allocations: Allocations | None, period: Period) -> KpiResult:
+    return same_worker_pct("same_worker_12m_pct", 12, allocations, period)
+
+
+def continuity_table(results: list[KpiResult]) -> pd.DataFrame:
+    """``tbl_continuity``: one row per same-worker measure; no rows without the allocation history."""
+    rows = [{"KPI id": r.kpi_id, "Children": r.breakdown["children"], "Same worker": r.breakdown["same_worker"],
+             "Same worker %": r.value} for r in results if "children" in r.breakdown]
+    return frame(rows, CONTINUITY_COLUMNS, counts=("Children", "Same worker"))
+
+
+def continuity_figures(exports: ExportRecords, period: Period,
+                       settings: Settings) -> tuple[list[KpiResult], dict[str, pd.DataFrame]]:
+    table = exports.get(ALLOCATIONS)
+    allocations = Allocations.from_table(table) if table is not None else None
+    results = [same_worker_6m_pct(allocations, period), same_worker_12m_pct(allocations, period)]
+    return results, {"tbl_continuity": continuity_table(results)}
