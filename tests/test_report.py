@@ -16,8 +16,8 @@ from pqa_desktop.core.report import OutputNotWritable, render_workbook, write_wo
 from pqa_desktop.core.report.spec import workbook_spec
 from pqa_desktop.core.report.styles import contrast_ratio
 from tests import report_fixtures as fx
+from tests.shared_paths import shared_file
 
-CONTRACT_TOOL = Path("/work/shared/tools/contract_tables.py")
 SHEETS = ["Contents", "Summary", "Audit activity", "Overall judgements", "Practice domains", "Compliance", "KPIs",
           "Workforce", "Fostering", "EDT dip sampling", "Feedback", "Audit list", "Data quality"]
 GRADES = ["Outstanding", "Good", "Requires improvement", "Inadequate", "Total", "Outstanding %", "Good %",
@@ -69,7 +69,7 @@ def test_sheet_order_titles_and_descriptions(audit_book):
 
 
 def test_product_owner_contract_check_passes_for_audit_only_figures(audit_book):
-    result = subprocess.run([sys.executable, str(CONTRACT_TOOL), str(audit_book)], capture_output=True, text=True)
+    result = subprocess.run([sys.executable, str(shared_file("tools", "contract_tables.py")), str(audit_book)], capture_output=True, text=True)
     assert result.returncode == 0, result.stdout
     assert "0 required tables missing" in result.stdout
 
