@@ -7,26 +7,10 @@ from datetime import date
 import pandas as pd
 
 from ..findings import Finding
+from ..sections import SECTIONS  # noqa: F401  (re-exported: the report's sections in workbook order)
 
 CLASSIFICATION = "OFFICIAL-SENSITIVE"
 
-# The `## <section>` headings of the commentary and messages files, in report order.
-SECTIONS = (
-    "Summary",
-    "Audit activity",
-    "Overall judgements",
-    "Practice domains",
-    "Compliance",
-    "Identification of harm",
-    "Assessment",
-    "Child protection",
-    "Plans and children in care",
-    "Care leavers",
-    "Workforce",
-    "Fostering",
-    "EDT dip sampling",
-    "Feedback",
-)
 
 
 @dataclass
