@@ -46,8 +46,10 @@ class Allocations:
         unusable = allocations["child_id"].isna() | allocations["worker_id"].isna() | allocations["start"].isna()
         if unusable.any():
             notes.append(f"{_rows_text(int(unusable.sum()))} without a child, worker or start date left out.")
-        # An allocation ending before it starts covers no day we could trust.
-        reversed_dates = ~unusable & allocations["end"].notna() & (allocations["end"] < allocations["start"])
+        # An allocation ending before it starts (flagged by the reader as ``_bad_allocation``) covers
+        # no day we could trust.
+        flagged = raw["_bad_allocation"].fillna(False).astype(bool) if "_bad_allocation" in raw else False
+        reversed_dates = ~unusable & (flagged | (allocations["end"] < allocations["start"]))
         if reversed_dates.any():
             notes.append(f"{_rows_text(int(reversed_dates.sum()))} ending before they start left out.")
         return cls(allocations[~unusable & ~reversed_dates], notes)

@@ -35,7 +35,8 @@ class Households:
     @classmethod
     def from_table(cls, table: ExportTable) -> "Households":
         raw = table.frame
-        deregistered = raw["deregistration_date"] if "deregistration_date" in raw else pd.Series(pd.NaT, index=raw.index)
+        no_dates = pd.Series(pd.NaT, index=raw.index)
+        deregistered = raw["deregistration_date"] if "deregistration_date" in raw else no_dates
         households = pd.DataFrame({
             "household_type": raw["household_type"].map(_type_label) if "household_type" in raw else TYPE_NOT_RECORDED,
             "approval_date": pd.to_datetime(raw["approval_date"]),
@@ -45,8 +46,10 @@ class Households:
         undated = households["approval_date"].isna()
         if undated.any():
             notes.append(f"{_households_text(int(undated.sum()))} without an approval date left out.")
-        # De-registered before approval: neither date can be trusted to place the household in time.
-        reversed_dates = ~undated & (households["deregistration_date"] < households["approval_date"])
+        # De-registered before approval (flagged by the reader as ``_bad_deregistration``): neither
+        # date can be trusted to place the household in time.
+        flagged = raw["_bad_deregistration"].fillna(False).astype(bool) if "_bad_deregistration" in raw else False
+        reversed_dates = ~undated & (flagged | (households["deregistration_date"] < households["approval_date"]))
         if reversed_dates.any():
             notes.append(f"{_households_text(int(reversed_dates.sum()))} de-registered before approval left out.")
         return cls(households[~undated & ~reversed_dates], table.has("deregistration_date"), notes)

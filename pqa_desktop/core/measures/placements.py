@@ -64,7 +64,7 @@ def placement_types_table(children_in_care: ExportTable | None, snapshot: date) 
     if children_in_care is None:
         return frame([], PLACEMENT_TYPE_COLUMNS, counts=("Children",))
     looked_after = looked_after_at(children_in_care.frame, snapshot)
-    codes = looked_after["placement_type"] if "placement_type" in looked_after else pd.Series([None] * len(looked_after))
+    codes = looked_after["placement_type"] if "placement_type" in looked_after else [None] * len(looked_after)
     groups = [placement_group(code) for code in codes]
     total = len(groups)
     rows = [{"Placement type": label, "Children": groups.count(label), "Share %": share(groups.count(label), total)}

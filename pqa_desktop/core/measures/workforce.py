@@ -55,13 +55,14 @@ class Workers:
     def from_table(cls, table: ExportTable) -> "Workers":
         raw = table.frame
         notes: list[str] = []
-        if "_bad_leave" in raw:
-            # A leave date before the start date makes both dates doubtful: in post, starter and
-            # leaver would all be guesses, so the record is in no workforce figure.
-            bad = raw["_bad_leave"].fillna(False).astype(bool)
-            if bad.any():
-                notes.append(f"{_count_text(int(bad.sum()), 'worker record')} with a leave date before the start "
-                             f"date left out.")
+        # A leave date before the start date (flagged by the reader as ``_bad_leave``) makes both dates
+        # doubtful: in post, starter and leaver would all be guesses, so the record is in no figure.
+        bad = raw["_bad_leave"].fillna(False).astype(bool) if "_bad_leave" in raw else pd.Series(False, index=raw.index)
+        if "start_date" in raw and "leave_date" in raw:
+            bad |= pd.to_datetime(raw["leave_date"]) < pd.to_datetime(raw["start_date"])
+        if bad.any():
+            notes.append(f"{_count_text(int(bad.sum()), 'worker record')} with a leave date before the start "
+                         f"date left out.")
             raw = raw[~bad]
         n = len(raw)
 
