@@ -1,23 +1,25 @@
 """Parsing one export column into its typed pandas Series, vectorised for lists of 100,000+ rows.
 
 Each parser takes the raw cell values of a column (as ``read_tables`` gives them: str, int, float,
-date/datetime or None) and returns ``(series, unreadable)``: the typed values and a boolean array
-marking cells that were present but could not be read (left blank; the caller raises findings).
+date/datetime or None), or their ``Distinct`` form, and returns ``(series, unreadable)``: the typed
+values and a boolean array marking cells that were present but could not be read (left blank; the
+caller raises findings).
 
-Speed matters: an Annex A List 1 can hold 120,000 rows. Dates take vectorised fast paths (real
-dates, Excel serials, dd/mm/yyyy and ISO text by regex) and fall back to ``parse_uk_date`` only for
-the leftovers, once per distinct value. Codes, Yes/No and text are parsed once per distinct value
-and mapped back, since exports repeat a small set of values many times.
+Speed matters: an Annex A List 1 can hold 120,000 rows. Every column is factorised once (pandas,
+in C) into its distinct values, which are parsed and mapped back to the rows. Dates then take
+vectorised fast paths (real dates, Excel serials, dd/mm/yyyy and ISO text by regex) and fall back
+to ``parse_uk_date`` only for the leftovers.
 """
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import date, datetime
 
 import numpy as np
 import pandas as pd
 
-from ..values import clean_text, is_blank, label_key, parse_uk_date, parse_yes_no
+from ..values import clean_text, label_key, parse_uk_date, parse_yes_no
 from .spec import ColumnSpec, code_numbers, code_table
 
 DATE_DTYPE = "datetime64[ns]"
@@ -28,74 +30,88 @@ _ISO = re.compile(rf"^(\d{{4}})-(\d{{1,2}})-(\d{{1,2}}){_TIME}$")
 _SERIAL_MIN, _SERIAL_MAX = 1, 2958466
 
 
-def _raw_series(values: list) -> pd.Series:
-    return pd.Series(values, dtype=object)
+@dataclass(frozen=True)
+class Distinct:
+    """A column as its distinct values and, per row, the index of its value (-1 = blank).
 
-
-def _blank_mask(raw: pd.Series) -> np.ndarray:
-    """None, NaN and white-space-only text are blank."""
-    blank = raw.isna().to_numpy(copy=True)
-    is_str = raw.map(lambda v: isinstance(v, str)).to_numpy(dtype=bool)
-    if is_str.any():
-        blank[is_str] = raw[is_str].str.strip().eq("").to_numpy()
-    return blank
-
-
-def _by_distinct(raw: pd.Series, blank: np.ndarray, parse) -> tuple[pd.Series, np.ndarray]:
-    """Apply ``parse`` (value -> parsed, raising ValueError when unreadable) once per distinct value.
-
-    Values are keyed by (type, value) so 1, 1.0 and True, which hash alike, are parsed separately.
+    Exports repeat a small set of values many times (dates, codes, teams), so every parser works on
+    the distinct values and the result is mapped back to the rows with one ``take``. Values that
+    hash alike (1, 1.0, True) share one entry; they read alike in every column type we parse.
     """
-    out = np.full(len(raw), None, dtype=object)
-    bad = np.zeros(len(raw), dtype=bool)
-    cache: dict[tuple, tuple[object, bool]] = {}
-    values = raw.to_numpy()
-    for i in np.flatnonzero(~blank):
-        value = values[i]
-        key = (type(value), value)
-        hit = cache.get(key)
-        if hit is None:
-            try:
-                hit = (parse(value), False)
-            except (ValueError, OverflowError):
-                hit = (None, True)
-            cache[key] = hit
-        out[i], bad[i] = hit
-    return pd.Series(out, index=raw.index, dtype=object), bad
+
+    codes: np.ndarray
+    uniques: list
+
+    @classmethod
+    def of(cls, values: list) -> "Distinct":
+        codes, uniques = pd.factorize(pd.Series(values, dtype=object), use_na_sentinel=True)
+        uniques = list(uniques)
+        white = np.array([isinstance(u, str) and not u.strip() for u in uniques] + [True], dtype=bool)
+        codes = np.where(white[codes], -1, codes)  # codes == -1 picks the trailing True
+        return cls(codes, uniques)
+
+    @property
+    def blank(self) -> np.ndarray:
+        return self.codes < 0
+
+    def take(self, rows: np.ndarray) -> "Distinct":
+        return Distinct(self.codes[rows], self.uniques)
+
+    def spread(self, parsed: np.ndarray, bad: np.ndarray, blank_value) -> tuple[np.ndarray, np.ndarray]:
+        """Per-distinct results -> per-row results (blank rows get ``blank_value``, never bad)."""
+        parsed = np.append(parsed, np.array([blank_value], dtype=parsed.dtype))
+        bad = np.append(bad, False)
+        return parsed[self.codes], bad[self.codes]
+
+
+def _each(uniques: list, parse) -> tuple[np.ndarray, np.ndarray]:
+    """``parse`` on each distinct value; ValueError means unreadable (result None)."""
+    out = np.full(len(uniques), None, dtype=object)
+    bad = np.zeros(len(uniques), dtype=bool)
+    for i, value in enumerate(uniques):
+        try:
+            out[i] = parse(value)
+        except (ValueError, OverflowError):
+            bad[i] = True
+    return out, bad
 
 
 # --- dates -----------------------------------------------------------------------------------
 
+# Dates a datetime64[ns] column can hold; others (year 24, 1/1/0001) are left to the slow path,
+# which reports them as unreadable.
+_EARLIEST, _LATEST = pd.Timestamp("1678-01-01"), pd.Timestamp("2261-12-31")
+
+
+def _to_ns(stamps: pd.Series) -> pd.Series:
+    """Any-resolution datetimes -> datetime64[ns] at midnight, out-of-range values NaT."""
+    stamps = stamps.where(stamps.between(_EARLIEST, _LATEST))
+    return stamps.astype(DATE_DTYPE).dt.normalize()
+
+
 def _from_parts(year: pd.Series, month: pd.Series, day: pd.Series) -> pd.Series:
     parts = pd.DataFrame({"year": year.astype("int64"), "month": month.astype("int64"),
                           "day": day.astype("int64")})
-    return pd.to_datetime(parts, errors="coerce").astype(DATE_DTYPE)
+    return _to_ns(pd.to_datetime(parts, errors="coerce"))
 
 
-def parse_dates(values: list) -> tuple[pd.Series, np.ndarray]:
-    """UK dates only: real dates, Excel serials, and text as ``parse_uk_date`` reads it.
-
-    Times of day are dropped (figures count whole days).
-    """
-    raw = _raw_series(values)
-    n = len(raw)
-    blank = _blank_mask(raw)
+def _parse_date_values(uniques: list) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct non-blank values -> (datetime64 array, unreadable mask), fast paths first."""
+    raw = pd.Series(uniques, dtype=object)
     out = pd.Series(pd.NaT, index=raw.index, dtype=DATE_DTYPE)
     kinds = raw.map(type)
 
-    is_date = (kinds.isin([datetime, date, pd.Timestamp])).to_numpy() & ~blank
+    is_date = kinds.isin([datetime, date, pd.Timestamp]).to_numpy()
     if is_date.any():
-        out[is_date] = pd.to_datetime(raw[is_date], errors="coerce").astype(DATE_DTYPE).dt.normalize()
+        out[is_date] = _to_ns(pd.to_datetime(raw[is_date], errors="coerce"))
 
-    is_serial = kinds.isin([int, float]).to_numpy() & ~blank
+    is_serial = kinds.isin([int, float]).to_numpy()
     if is_serial.any():
         numbers = pd.to_numeric(raw[is_serial], errors="coerce").astype(float)
-        ok = numbers.between(_SERIAL_MIN, _SERIAL_MAX - 1)
-        days = np.floor(numbers[ok])
-        out[days.index] = pd.to_datetime(days, unit="D", origin="1899-12-30",
-                                         errors="coerce").astype(DATE_DTYPE)
+        days = np.floor(numbers[numbers.between(_SERIAL_MIN, _SERIAL_MAX - 1)])
+        out[days.index] = _to_ns(pd.to_datetime(days, unit="D", origin="1899-12-30", errors="coerce"))
 
-    is_text = kinds.eq(str).to_numpy() & ~blank
+    is_text = kinds.eq(str).to_numpy()
     if is_text.any():
         text = raw[is_text].str.strip()
         dmy = text.str.extract(_DMY).dropna()
@@ -108,42 +124,48 @@ def parse_dates(values: list) -> tuple[pd.Series, np.ndarray]:
             out[iso.index] = _from_parts(iso[0], iso[1], iso[2])
 
     # Leftovers: text in other accepted forms ("1 Apr 2024"), or values the fast paths refused
-    # (31/02/2024, out-of-range serials): parse_uk_date decides, once per distinct value.
-    leftover = ~blank & out.isna().to_numpy()
-    bad = np.zeros(n, dtype=bool)
-    if leftover.any():
-        def parse(value):
-            parsed = parse_uk_date(value)
-            try:
-                return pd.Timestamp(parsed)
-            except (ValueError, OverflowError, pd.errors.OutOfBoundsDatetime) as exc:
-                raise ValueError("date out of range") from exc
-        parsed, bad_left = _by_distinct(raw, ~leftover, parse)
-        good = leftover & ~bad_left
-        if good.any():
-            out[good] = pd.to_datetime(parsed[good]).astype(DATE_DTYPE).dt.normalize()
-        bad = bad_left & leftover
-    return out, bad
+    # (31/02/2024, out-of-range serials, booleans): parse_uk_date decides.
+    bad = np.zeros(len(raw), dtype=bool)
+    for i in np.flatnonzero(out.isna().to_numpy()):
+        try:
+            stamp = pd.Timestamp(parse_uk_date(raw.iloc[i]))
+        except (ValueError, OverflowError, TypeError, pd.errors.OutOfBoundsDatetime):
+            stamp = None
+        if stamp is None or not _EARLIEST <= stamp <= _LATEST:
+            bad[i] = True
+        else:
+            out.iloc[i] = stamp.normalize()
+    return out.to_numpy(dtype=DATE_DTYPE), bad
+
+
+def parse_dates(values: list | Distinct) -> tuple[pd.Series, np.ndarray]:
+    """UK dates only: real dates, Excel serials, and text as ``parse_uk_date`` reads it.
+
+    Times of day are dropped (figures count whole days).
+    """
+    column = values if isinstance(values, Distinct) else Distinct.of(values)
+    parsed, bad = _parse_date_values(column.uniques)
+    out, bad = column.spread(parsed, bad, np.datetime64("NaT"))
+    return pd.Series(out, dtype=DATE_DTYPE), bad
 
 
 # --- numbers ---------------------------------------------------------------------------------
 
-def parse_numbers(values: list) -> tuple[pd.Series, np.ndarray]:
+def _number(value: object) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        raise ValueError("not a number")  # booleans and dates in a number column
+    if isinstance(value, str):
+        value = value.strip().replace(",", "")
+    return float(value)
+
+
+def parse_numbers(values: list | Distinct) -> tuple[pd.Series, np.ndarray]:
     """Numbers as float (NaN = blank). Text numbers may carry thousands separators."""
-    raw = _raw_series(values)
-    blank = _blank_mask(raw)
-    kinds = raw.map(type)
-    out = pd.Series(np.nan, index=raw.index, dtype=float)
-    is_number = kinds.isin([int, float]).to_numpy() & ~blank
-    if is_number.any():
-        out[is_number] = raw[is_number].astype(float)
-    is_text = kinds.eq(str).to_numpy() & ~blank
-    if is_text.any():
-        cleaned = raw[is_text].str.strip().str.replace(",", "", regex=False)
-        out[is_text] = pd.to_numeric(cleaned, errors="coerce").astype(float)
-    # Booleans, dates and unparseable text in a number column are unreadable.
-    bad = ~blank & out.isna().to_numpy()
-    return out, bad
+    column = values if isinstance(values, Distinct) else Distinct.of(values)
+    parsed, bad = _each(column.uniques, _number)
+    parsed = np.array([np.nan if v is None else v for v in parsed], dtype=float)
+    out, bad = column.spread(parsed, bad, np.nan)
+    return pd.Series(out, dtype=float), bad
 
 
 # --- codes, Yes/No, text ---------------------------------------------------------------------
@@ -221,30 +243,25 @@ def _text_of(value: object) -> str | None:
     return clean_text(value)
 
 
-def parse_column(values: list, column: ColumnSpec) -> tuple[pd.Series, np.ndarray]:
+def parse_column(values: list | Distinct, column: ColumnSpec) -> tuple[pd.Series, np.ndarray]:
     """One column's raw cells -> (typed Series, unreadable mask), by the column's type."""
     if column.type == "date":
         return parse_dates(values)
     if column.type in ("int", "number"):
         return parse_numbers(values)
-    raw = _raw_series(values)
-    blank = _blank_mask(raw)
+    distinct = values if isinstance(values, Distinct) else Distinct.of(values)
     if column.codes:
-        parsed, bad = _by_distinct(raw, blank, lambda v: role_of(v, column.codes))
-        return parsed.astype(float), bad
+        parsed, bad = _each(distinct.uniques, lambda v: role_of(v, column.codes))
+        parsed = np.array([np.nan if v is None else v for v in parsed], dtype=float)
+        out, bad = distinct.spread(parsed, bad, np.nan)
+        return pd.Series(out, dtype=float), bad
     if column.type == "yes_no":
-        return _by_distinct(raw, blank, yes_no_of)
-    if column.type == "code":
-        return _by_distinct(raw, blank, lambda v: code_of(v, column.values))
-    return _by_distinct(raw, blank, _text_of)
-
-
-def blank_rows(columns: list[list]) -> np.ndarray:
-    """Rows (by position) where every given column is blank."""
-    if not columns:
-        return np.zeros(0, dtype=bool)
-    n = len(columns[0])
-    blank = np.ones(n, dtype=bool)
-    for values in columns:
-        blank &= np.fromiter((is_blank(v) for v in values), dtype=bool, count=n)
-    return blank
+        parse = yes_no_of
+    elif column.type == "code":
+        def parse(v):
+            return code_of(v, column.values)
+    else:
+        parse = _text_of
+    parsed, bad = _each(distinct.uniques, parse)
+    out, bad = distinct.spread(parsed, bad, None)
+    return pd.Series(out, dtype=object), bad

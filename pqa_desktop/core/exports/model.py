@@ -5,12 +5,27 @@ dates are pandas datetime64 (NaT = blank); ``int``/``number`` columns are float 
 ``code`` columns hold the bare code (``"a) U1"`` and ``"U1: Foster placement"`` become ``"U1"``;
 uncoded text such as ``"Female"`` stays as written); ``yes_no`` columns hold "Yes", "No" or None;
 ``text`` columns str or None. ``_row`` holds the sheet row number the user sees (1-based), for
-findings, never the child's ID.
+findings, never the child's ID (for the census XML, the worker's position in the file).
+Only the columns found in the header are in ``frame`` (``columns`` / ``has()`` say which).
+
+Workforce ``role`` is the census OrgRole code as float (1 Senior manager ... 5 Case holder,
+6 Qualified without cases; NaN = no or unrecognised role, so not case-holding), whether the list
+wrote the code or a role name. A workforce ``start_date`` of NaT means in post since before any
+window (census workers without RoleStartDate): measures treat a NaT start as "always started".
+The census XML has no team or service area: ``service_area`` is "All" and there is no ``team``.
+
+Impossible records stay in the frame, flagged by boolean columns that the measures honour by
+leaving the row out of the measure it would distort (each is reported as a warning):
+``_bad_assessment_dates`` (List 4: authorised before start), ``_bad_icpc`` (List 5: ICPC before
+S47 start), ``_bad_s47_end`` (List 5: S47 end before start), ``_bad_dob`` (Lists 8-10: birth
+after the day the list was read), ``_bad_leave`` (workforce: leave before start),
+``_bad_allocation`` (allocations: end before start), ``_bad_deregistration`` (households:
+de-registered before approval). Each is present, all False when the dates are missing, for its kinds.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 import pandas as pd
 
@@ -27,6 +42,7 @@ class ExportTable:
     date_column: str | None = None  # the column coverage is counted by
     snapshot: date | None = None  # workforce: the list's own snapshot date (column or census ReferenceDate)
     vacancies_fte: float | None = None  # census XML LALevelVacancies
+    modified: datetime | None = None  # when the input was last modified (the later copy of a kind wins)
 
     def has(self, column: str) -> bool:
         return column in self.columns

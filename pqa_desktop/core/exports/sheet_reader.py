@@ -17,7 +17,7 @@ from ..findings import FindingSink
 from ..inputs.tables import SheetTable, cell_name
 from . import rules
 from .checks import flag_impossible
-from .columns import blank_rows, parse_column
+from .columns import Distinct, parse_column
 from .model import ExportTable
 from .recognise import HeaderMatch
 from .row_findings import RowFindings
@@ -97,10 +97,12 @@ def read_sheet(table: SheetTable, match: HeaderMatch, file: str, sink: FindingSi
     header = match.header_row
     body = table.rows[header + 1:]
     positions = match.positions
-    raw: dict[str, list] = {
-        column_id: [row[index] if index < len(row) else None for row in body]
+    raw: dict[str, Distinct] = {
+        column_id: Distinct.of([row[index] if index < len(row) else None for row in body])
         for column_id, index in positions.items()}
-    keep = ~blank_rows(list(raw.values()))
+    keep = np.zeros(len(body), dtype=bool)
+    for column in raw.values():
+        keep |= ~column.blank
     kept = np.flatnonzero(keep)
     sheet_rows = kept + header + 1  # 0-based sheet row index of each record
 
@@ -109,8 +111,7 @@ def read_sheet(table: SheetTable, match: HeaderMatch, file: str, sink: FindingSi
     for column in spec.columns:
         if column.id not in positions:
             continue
-        values = [raw[column.id][i] for i in kept]
-        series, bad = parse_column(values, column)
+        series, bad = parse_column(raw[column.id].take(kept), column)
         data[column.id] = series.reset_index(drop=True)
         seen.add(column, data[column.id])
         kind = _unreadable_kind(column)
@@ -119,8 +120,8 @@ def read_sheet(table: SheetTable, match: HeaderMatch, file: str, sink: FindingSi
             header_text = str(table.cell(header, positions[column.id]) or column.header)
             header_text = " ".join(header_text.split())
             places = [cell_name(int(r), positions[column.id]) for r in sheet_rows[bad]]
-            report.report(rule, places, message.format(header=header_text),
-                          more.format(header=header_text))
+            escaped = header_text.replace("{", "{{").replace("}", "}}")  # ``more`` is formatted twice
+            report.report(rule, places, message.format(header=header_text), more.format(header=escaped))
 
     frame = pd.DataFrame(data, index=pd.RangeIndex(len(kept)))
     frame["_row"] = (sheet_rows + 1).astype(int)
