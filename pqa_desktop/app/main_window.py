@@ -8,6 +8,8 @@ starts a fresh one when it has stopped.
 """
 from __future__ import annotations
 
+import re
+
 from datetime import date
 from pathlib import Path
 from typing import Sequence
@@ -460,7 +462,7 @@ class MainWindow(QMainWindow):
 
     def _ask_output_path(self) -> Path | None:
         folder = self.settings.output_folder() or Path.home()
-        la = pipeline.safe_slug(self.la_name_edit.text()) or "pqa"
+        la = _file_slug(self.la_name_edit.text()) or "pqa"
         suggested = folder / f"{la}-pqa-{self.period.end_month:%Y-%m}.xlsx"
         chosen, _filter = QFileDialog.getSaveFileName(self, "Save the workbook as", str(suggested), WORKBOOK_FILTER)
         if not chosen:
@@ -608,3 +610,7 @@ class MainWindow(QMainWindow):
             self._job.wait()
         super().closeEvent(event)
 
+
+def _file_slug(text: str) -> str:
+    """A safe default file-name stem from the LA name ("Anytown Council" -> "anytown-council")."""
+    return re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-").lower()

@@ -5,7 +5,6 @@ reporting progress through a callback and checking a cancel flag between files a
 """
 from __future__ import annotations
 
-import re
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -13,13 +12,23 @@ from datetime import date
 from pathlib import Path
 from typing import Callable, Sequence
 
+import pandas as pd
+
 from .calendar import Period
+from .exports.combine import combine_exports
+from .exports.model import ExportRecords
+from .exports.reader import read_export
 from .figures import Figures
 from .findings import Finding, Severity, register_rule, sort_findings
 from .inputs.discover import discover
 from .measures.audits import audit_figures
+from .measures.fostering import fostering_figures
+from .measures.kpi_support import Window, event_coverage
+from .measures.kpi_table import kpi_headlines, kpi_tables
+from .measures.kpis import kpi_figures
+from .measures.workforce import workforce_figures
 from .messages import draft_messages
-from .privacy import audit_key, mask_identifiers, name_pattern, redact_names
+from .privacy import IdentifierMasker, audit_key, name_pattern, redact_names
 from .records import AuditRecords, InputFile, ReadResult
 from .report import ReportContext, write_workbook
 from .returns.combine import combine
@@ -70,6 +79,7 @@ class Analysis:
     files: list[InputFile] = field(default_factory=list)
     results: list[tuple[InputFile, ReadResult]] = field(default_factory=list)
     records: AuditRecords = field(default_factory=AuditRecords)
+    exports: ExportRecords = field(default_factory=ExportRecords)
     findings: list[Finding] = field(default_factory=list)
     sensitive: set[str] = field(default_factory=set)
     staff_names: set[str] = field(default_factory=set)
@@ -77,7 +87,14 @@ class Analysis:
 
     @property
     def usable(self) -> bool:
-        return bool(self.records.audits or self.records.edt_samples)
+        return bool(self.records.audits or self.records.edt_samples or self.exports)
+
+    @property
+    def masker(self) -> IdentifierMasker:
+        if getattr(self, "_masker_for", None) is not self.sensitive or not hasattr(self, "_masker"):
+            self._masker = IdentifierMasker(self.sensitive)
+            self._masker_for = self.sensitive
+        return self._masker
 
     def summaries(self) -> list[InputSummary]:
         counts: dict[str, Counter] = {}
@@ -88,12 +105,12 @@ class Analysis:
             c = counts.get(self.mask(item.name), Counter())
             out.append(InputSummary(
                 name=self.mask(item.name), kind=result.kind, kind_label=result.kind_label,
-                records=len(result.audits) + len(result.edt_samples),
+                records=len(result.audits) + len(result.edt_samples) + sum(t.rows for t in result.exports),
                 errors=c[Severity.ERROR], warnings=c[Severity.WARNING], infos=c[Severity.INFO], path=item.path))
         return out
 
     def mask(self, name: str) -> str:
-        return mask_identifiers(name, self.sensitive)
+        return self.masker(name)
 
     def inputs_used(self) -> dict[str, int]:
         """Counts of inputs by kind, for the cover (no file names)."""
@@ -156,6 +173,8 @@ def analyse(paths: Sequence[str | Path], period: Period, *, keep: dict | None = 
         progress("read", i, len(files), item.leaf_name)
         result = read_return(item)
         if result is None:
+            result = read_export(item)
+        if result is None:
             result = ReadResult(kind="skipped", kind_label="Skipped: not recognised")
             result.findings.append(Finding(
                 item.name, "", "", Severity.WARNING, RULE_NOT_RECOGNISED,
@@ -174,23 +193,27 @@ def analyse(paths: Sequence[str | Path], period: Period, *, keep: dict | None = 
     records, combined = combine([r for _, r in analysis.results], period, keep or {})
     raw_findings.extend(combined)
     analysis.records = records
+    exports, export_findings = combine_exports([r for _, r in analysis.results if r.exports], period)
+    raw_findings.extend(export_findings)
+    analysis.exports = exports
     analysis.staff_names |= records.staff_names()
     analysis.sensitive |= analysis.staff_names
     if not analysis.usable:
         raw_findings.append(Finding("", "", "", Severity.ERROR, RULE_NO_USABLE_INPUT,
                                     "No audit or system export could be read from the inputs, so there is "
                                     "nothing to report. Add the auditors' returns and try again."))
-    analysis.findings = sort_findings([_masked(f, analysis.sensitive) for f in raw_findings])
+    masker = analysis.masker
+    analysis.findings = sort_findings([_masked(f, masker) for f in raw_findings])
     progress("validate", 1, 1, "")
     analysis.timings["validate"] = time.perf_counter() - t0
     return analysis
 
 
-def _masked(f: Finding, sensitive: set[str]) -> Finding:
+def _masked(f: Finding, masker: IdentifierMasker) -> Finding:
     """Findings name files (in File, and in messages about duplicates); a file name may hold a case
     reference or a name, so mask both."""
-    masked_file = mask_identifiers(f.file, sensitive)
-    masked_message = mask_identifiers(f.message, sensitive)
+    masked_file = masker(f.file)
+    masked_message = masker(f.message)
     if masked_file == f.file and masked_message == f.message:
         return f
     return Finding(masked_file, f.sheet, f.cell, f.severity, f.rule, masked_message)
@@ -218,10 +241,55 @@ def compute(analysis: Analysis, options: BuildOptions) -> tuple[Figures, dict[st
         service_areas=settings.service_areas,
     )
     _protect_feedback(figures, analysis.staff_names, settings, options.excluded_feedback)
+    _add_export_figures(figures, analysis.exports, analysis.period, settings)
     messages = draft_messages(figures)
     for section, text in options.messages.items():
         messages[section] = message_lines(text)
     return figures, messages
+
+
+def _add_export_figures(figures: Figures, exports: ExportRecords, period: Period, settings: Settings) -> None:
+    """KPIs, workforce and fostering. Always computed: a missing input gives blank values with a note
+    saying which input would fill them, never a zero."""
+    results = kpi_figures(exports, period, settings)
+    for compute_section in (workforce_figures, fostering_figures):
+        section_results, tables = compute_section(exports, period, settings)
+        results.extend(section_results)
+        figures.tables.update(tables)
+    benchmarks = _benchmarks(exports, settings)
+    figures.tables["tbl_kpis"], figures.tables["tbl_kpi_monthly"] = kpi_tables(results, period, settings, benchmarks)
+    if exports:
+        figures.headlines.extend(kpi_headlines(results, period, settings, benchmarks))
+
+
+def _benchmarks(exports: ExportRecords, settings: Settings) -> pd.DataFrame | None:
+    """User-supplied comparators (a benchmarks input, else the settings' file) over the shipped England values."""
+    table = exports.get("benchmarks")
+    if table is not None:
+        return table.frame
+    if settings.benchmarks_file:
+        files, _ = discover([settings.benchmarks_file])
+        for item in files:
+            result = read_export(item)
+            for table in (result.exports if result else []):
+                if table.kind == "benchmarks":
+                    return table.frame
+    return None
+
+
+def coverage_table(exports: ExportRecords, period: Period, mask: Callable[[str], str]) -> pd.DataFrame:
+    """tbl_coverage: one row per system-export table read (masked file name, kind, dates, rows, months covered)."""
+    rows = []
+    trend = Window(period.trend_start, period.snapshot)
+    for table in exports.tables.values():
+        first = last = None
+        covered = 0
+        if table.date_column and table.date_column in table.frame.columns:
+            coverage = event_coverage(table.frame, table.date_column, period.snapshot)
+            first, last = coverage.earliest, coverage.latest
+            covered = len(coverage.covered_months(trend))
+        rows.append([mask(table.file), table.label, first, last, table.rows, covered])
+    return pd.DataFrame(rows, columns=["Input", "Kind", "First date", "Last date", "Rows", "Months covered"])
 
 
 def _protect_feedback(figures: Figures, staff_names: set[str], settings: Settings, excluded: set[int]) -> None:
@@ -266,7 +334,7 @@ def build(paths: Sequence[str | Path], output: str | Path, options: BuildOptions
         messages=messages,
         commentary=dict(options.commentary),
         findings=analysis.findings,
-        coverage=None,
+        coverage=coverage_table(analysis.exports, analysis.period, analysis.mask),
         inputs_used=analysis.inputs_used(),
         include_case_refs=settings.include_case_refs,
         include_staff_names=settings.include_staff_names,
@@ -287,6 +355,3 @@ def headline_summary(figures: Figures) -> list[dict]:
                     "unit": h.unit, "status": h.status})
     return out
 
-
-def safe_slug(text: str) -> str:
-    return re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-").lower()

@@ -57,9 +57,39 @@ def redact_names(text: str, names: Iterable[str] | re.Pattern | None) -> str:
     return pattern.sub(REDACTED_NAME, text)
 
 
+class IdentifierMasker:
+    """Masks every known identifier (case reference, child ID, name) appearing in a short text such as a
+    file name, case-insensitively and inside words too ("CFA123456.xlsx").
+
+    Built once per run: a large council has 100,000+ child IDs, so matching is a set lookup of each
+    substring of the (short) text, longest first, rather than one pattern per identifier.
+    """
+
+    MIN_LENGTH = 3
+
+    def __init__(self, identifiers: Iterable[str]):
+        self._known = {i.strip().casefold() for i in identifiers if i and len(i.strip()) >= self.MIN_LENGTH}
+        self._lengths = sorted({len(i) for i in self._known}, reverse=True)
+
+    def __call__(self, text: str) -> str:
+        if not text or not self._known:
+            return text
+        folded = text.casefold()
+        if len(folded) != len(text):  # casefold changed the length (e.g. German sharp s): match on lower()
+            folded = text.lower()
+        out, i, n = [], 0, len(text)
+        while i < n:
+            for length in self._lengths:
+                if i + length <= n and folded[i:i + length] in self._known:
+                    out.append(MASK)
+                    i += length
+                    break
+            else:
+                out.append(text[i])
+                i += 1
+        return "".join(out)
+
+
 def mask_identifiers(text: str, identifiers: Iterable[str]) -> str:
     """Mask every known case reference or name appearing in a file name (case-insensitive)."""
-    out = text
-    for ident in sorted({i.strip() for i in identifiers if i and len(i.strip()) >= 3}, key=len, reverse=True):
-        out = re.sub(re.escape(ident), MASK, out, flags=re.IGNORECASE)
-    return out
+    return IdentifierMasker(identifiers)(text)
