@@ -202,9 +202,9 @@ def main(argv: list[str] | None = None) -> int:
             return EXIT_OK
 
         if args.command == "demo":
-            from .core.sample_data import DEMO_PERIOD_END, DEMO_SECRET, write_demo_inputs
+            from .core.sample_data import DEMO_PERIOD_END, demo_settings, write_demo_inputs
 
-            settings = Settings(la_name="Anytown Council", population_0_17=48_000, audit_key_secret=DEMO_SECRET)
+            settings = demo_settings()
             with tempfile.TemporaryDirectory(prefix="pqa-demo-") as tmp:
                 write_demo_inputs(Path(tmp))
                 return cmd_build(args, [tmp], args.output, settings, Period(DEMO_PERIOD_END), args.produced, {}, {})

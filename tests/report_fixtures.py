@@ -198,3 +198,153 @@ def context(**overrides) -> ReportContext:
     )
     values.update(overrides)
     return ReportContext(**values)
+
+
+# --- every KPI, workforce and fostering table, as the measures layer would hand them over -------------
+# Period September 2024. Values are chosen by hand so the displayed figures test the rounding rules:
+# 165 of 200 assessments in 45 working days is 82.5%, shown 83% (half away from zero; round() gives 82).
+
+KPI_COLUMNS = ["KPI id", "KPI", "Window", "Value", "Previous", "Change", "Numerator", "Denominator", "Unit",
+               "Target", "England", "Statistical neighbours", "Region", "Benchmark source", "Status", "Note"]
+
+# id -> (value, previous, numerator, denominator, target, england, statistical neighbours, status)
+KPI_VALUES = {
+    "contacts": (412, 390, 412, None, None, None, None, "No target"),
+    "referrals": (1230, 1301, 1230, None, None, None, None, "No target"),
+    "assessments_completed": (200, 188, 200, None, None, None, None, "No target"),
+    "assessments_45wd_pct": (0.825, 0.78, 165, 200, 0.85, 0.845, 0.861, "Below target"),
+    "assessment_median_wd": (28, 31, None, None, 30, None, None, "Meets target"),
+    "s47_started": (52, 49, 52, None, None, None, None, "No target"),
+    "s47_rate_per_10k": (160.25, 171.4, 611, 45760, None, 174.2, None, "No target"),
+    "referral_to_s47_median_days": (5, 6, None, None, None, None, None, "No target"),
+    "icpc_15wd_pct": (0.92, 0.88, 92, 100, 0.9, 0.784, None, "Meets target"),
+    "icpc_15wd_new_referral_pct": (0.95, None, 38, 40, None, None, None, "No target"),
+    "s47_median_wd": (13, None, None, None, None, None, None, "No target"),
+    "s47_15wd_pct": (0.79, 0.8, 79, 100, None, None, None, "No target"),
+    "cp_plans_started": (85, 90, 85, None, None, None, None, "No target"),
+    "cp_second_plus_pct": (0.22, 0.25, 19, 85, 0.2, 0.238, None, "Below target"),
+    "cp_open": (210, 198, 210, None, None, None, None, "No target"),
+    "cp_open_median_days": (147.5, 140, None, None, None, None, None, "No target"),
+    "cp_open_2yrs_pct": (0.04, 0.05, 8, 210, None, 0.021, None, "No target"),
+    "cin_open": (640, 655, 640, None, None, None, None, "No target"),
+    "cin_open_median_days": (201, 195, None, None, None, None, None, "No target"),
+    "cic_count": (200, 196, 200, None, None, None, None, "No target"),
+    "cic_foster_pct": (0.69, None, 138, 200, None, 0.67, None, "No target"),
+    "cic_residential_under12": (3, None, 3, None, None, None, None, "No target"),
+    "cic_3plus_placements_pct": (0.09, None, 18, 200, None, 0.1, None, "No target"),
+    "cic_long_term_stability_pct": (0.68, None, 34, 50, None, 0.71, None, "No target"),
+    "cic_long_term_foster_same_carer_pct": (0.725, None, 29, 40, None, None, None, "No target"),
+    "cic_missing_pct": (0.11, None, 22, 200, None, 0.11, None, "No target"),
+    "cic_ceased_adoption": (6, 4, 6, None, None, None, None, "No target"),
+    "cic_ceased_sgo_cao": (9, 7, 9, None, None, None, None, "No target"),
+    "adoption_waiting": (8, None, 8, None, None, None, None, "No target"),
+    "adoption_waiting_median_days": (210, None, None, None, None, None, None, "No target"),
+    "care_leavers_eet_17_18_pct": (0.62, None, 31, 50, None, 0.66, None, "No target"),
+    "care_leavers_eet_19_21_pct": (0.51, None, 51, 100, None, 0.56, None, "No target"),
+    "care_leavers_in_touch_pct": (0.93, None, 140, 150, None, 0.92, None, "No target"),
+    "care_leavers_suitable_accommodation_pct": (0.88, None, 132, 150, None, 0.88, None, "No target"),
+    "caseload_avg": (482 / 25, None, 482, 25, None, None, None, "No target"),
+    "agency_rate_pct": (0.41, 0.38, 12.3, 30, None, 0.162, None, "No target"),
+    "starters_6m": (11, 10, 11, None, None, None, None, "No target"),
+    "leavers_6m": (7, 8, 7, None, None, None, None, "No target"),
+    "vacancy_rate_pct": (0.12, None, 4, 33.5, None, 0.205, None, "No target"),
+    "turnover_pct": (0.14, None, 3.8, 27.5, None, 0.155, None, "No target"),
+    "same_worker_6m_pct": (0.45, 0.47, 90, 200, None, None, None, "No target"),
+    "same_worker_12m_pct": (0.25, 0.27, 30, 120, None, None, None, "No target"),
+    "foster_households": (120, 118, 120, None, None, None, None, "No target"),
+    "foster_households_new_12m": (14, 12, 14, None, None, None, None, "No target"),
+    "foster_households_deregistered_12m": (9, 11, 9, None, None, None, None, "No target"),
+}
+
+# Measures with a monthly series (values for the 12 trend months, None = month not covered).
+KPI_MONTHLY = {
+    "contacts": [None, None, None, 360, 371, 380, 402, 398, 377, 366, 390, 412],
+    "assessments_45wd_pct": [None, None, None, 0.7, 0.72, 0.75, 0.8, 0.78, 0.76, 0.8, 0.85, 0.825],
+    "cic_count": [190, 191, 192, 192, 193, 194, 195, 195, 196, 196, 196, 200],
+}
+
+
+def kpi_catalogue_tables(values: dict | None = None, notes: dict[str, str] | None = None
+                         ) -> dict[str, pd.DataFrame]:
+    """tbl_kpis with one row per measure id of resources/measures.toml (KPI_VALUES, or ``values``: a
+    measure not in it is blank, its Note the definition then ``notes[id]``, as the measures layer says
+    why), tbl_kpi_monthly and every Workforce and Fostering table."""
+    notes = notes or {}
+    from pqa_desktop.core.measures.kpi_catalogue import measure_specs
+
+    values = KPI_VALUES if values is None else values
+    rows = []
+    for spec in measure_specs():
+        if spec.id in values:
+            value, previous, num, den, target, england, neighbours, status = values[spec.id]
+            if value is None or previous is None:
+                change = None
+            else:
+                change = round((value - previous) * 100, 10) if spec.unit == "percent" else value - previous
+            note = spec.definition
+        else:
+            value = previous = change = num = den = target = england = neighbours = None
+            status, note = "No data", f"{spec.definition} {notes.get(spec.id, '')}".strip()
+        rows.append([spec.id, spec.label, spec.window_text, value, previous, change, num, den, spec.unit,
+                     target, england, neighbours, None, "DfE 2024" if england is not None else "", status, note])
+    tables = {"tbl_kpis": pd.DataFrame(rows, columns=KPI_COLUMNS, dtype=object)}
+    monthly = [[kpi_id, m, v, v if kpi_id != "assessments_45wd_pct" or v is None else round(v * 20),
+                None if kpi_id != "assessments_45wd_pct" or v is None else 20]
+               for kpi_id, series in KPI_MONTHLY.items() if kpi_id in values for m, v in zip(MONTHS, series)]
+    tables["tbl_kpi_monthly"] = pd.DataFrame(monthly, columns=["KPI id", "Month", "Value", "Numerator",
+                                                               "Denominator"], dtype=object)
+    shared = kpi_tables()
+    tables["tbl_caseloads"] = pd.DataFrame(
+        [["CASS", 5.0, 70.0, 14.0, 0.2, 17.0, "Within threshold"],
+         ["IRT", 10.0, 180.0, 18.0, 0.45, 17.0, "Above threshold"],
+         ["Family Safeguarding", 10.0, 232.0, 23.2, 0.5, 17.0, "Above threshold"]],
+        columns=["Service area", "Case-holding FTE", "Children allocated", "Average caseload", "Agency %",
+                 "Threshold", "Status"])
+    for name in ("tbl_caseloads_experience", "tbl_starters_leavers", "tbl_continuity", "tbl_placement_types"):
+        tables[name] = shared[name]
+    return tables
+
+
+def kpi_figures(values: dict | None = None, notes: dict[str, str] | None = None) -> Figures:
+    """The audit figures plus every KPI, workforce and fostering table."""
+    figures = audit_figures()
+    figures.tables.update(kpi_catalogue_tables(values, notes))
+    return figures
+
+
+# The Note the measures layer adds when a measure's input was not supplied, by KPI id prefix.
+_NEEDS_BY_PREFIX = (
+    ("contacts", "Needs Annex A List 1 (contacts)."), ("referrals", "Needs Annex A List 3 (referrals)."),
+    ("assessment", "Needs Annex A List 4 (assessments)."),
+    ("s47_", "Needs Annex A List 5 (Section 47 enquiries and ICPCs)."),
+    ("referral_to_s47", "Needs Annex A List 5 (Section 47 enquiries and ICPCs)."),
+    ("icpc_", "Needs Annex A List 5 (Section 47 enquiries and ICPCs)."),
+    ("cp_", "Needs Annex A List 7 (child protection)."), ("cin_", "Needs Annex A List 6 (children in need)."),
+    ("cic_", "Needs Annex A List 8 (children in care)."), ("adoption_", "Needs Annex A List 10 (adoption)."),
+    ("care_leavers_", "Needs Annex A List 9 (care leavers)."),
+    ("same_worker_", "Needs the worker allocation history."),
+    ("foster_households", "Needs the fostering households list."),
+    ("", "Needs the workforce list."),
+)
+
+
+def missing_input_note(kpi_id: str) -> str:
+    return next(note for prefix, note in _NEEDS_BY_PREFIX if kpi_id.startswith(prefix))
+
+
+def no_export_figures() -> Figures:
+    """Audit figures plus what the pipeline builds when no system export was supplied: every tbl_kpis
+    row blank with the Note naming its input, monthly series with no covered month, and empty
+    Workforce and Fostering tables (columns, no rows)."""
+    from pqa_desktop.core.measures.kpi_catalogue import measure_specs
+
+    figures = audit_figures()
+    tables = kpi_catalogue_tables({}, {s.id: missing_input_note(s.id) for s in measure_specs()})
+    tables["tbl_kpi_monthly"] = pd.DataFrame(
+        [[kpi_id, m, None, None, None] for kpi_id in KPI_MONTHLY for m in MONTHS],
+        columns=["KPI id", "Month", "Value", "Numerator", "Denominator"], dtype=object)
+    for name in ("tbl_caseloads", "tbl_caseloads_experience", "tbl_starters_leavers", "tbl_continuity",
+                 "tbl_placement_types"):
+        tables[name] = tables[name].iloc[0:0]
+    figures.tables.update(tables)
+    return figures

@@ -164,15 +164,31 @@ ONE_DAY = timedelta(days=1)
 BANK_HOLIDAYS_FILE = "bank_holidays.csv"
 
 
-def read_bank_holiday_file(path: str | Path) -> list[date]:
+def read_bank_holiday_file(path: str | Path, *, strict: bool = True) -> list[date]:
     """Dates in the first column of a CSV/text file (UK or ISO order); a header or blank row is skipped.
 
-    Raises ValueError naming the row when a non-header row cannot be read, so a typo in a user's
-    file is reported rather than silently dropping a holiday.
+    ``strict``: a row that is not a date raises ValueError naming the row (so a typo in a file the
+    user passed is reported); otherwise such rows are skipped (see ``bank_holiday_file_problems``).
     """
-    from .values import parse_uk_date  # values is light, but keep calendar importable on its own
-
     out: list[date] = []
+    for number, cell, day in _bank_holiday_rows(path):
+        if day is not None:
+            out.append(day)
+        elif strict:
+            raise ValueError(f"{Path(path).name} row {number}: {cell!r} is not a date")
+    return out
+
+
+def bank_holiday_file_problems(path: str | Path) -> list[str]:
+    """Plain-English problems with a bank holiday file (rows that are not dates), for findings."""
+    return [f"{Path(path).name} row {number}: {cell!r} is not a date; write it as 25/12/2028."
+            for number, cell, day in _bank_holiday_rows(path) if day is None]
+
+
+def _bank_holiday_rows(path: str | Path):
+    """(row number, first cell, date or None) for each non-blank row but a header."""
+    from .values import parse_uk_date  # imported here: values is not needed for the period arithmetic
+
     with open(path, newline="", encoding="utf-8-sig") as fh:
         for number, row in enumerate(csv.reader(fh), start=1):
             cell = row[0].strip() if row else ""
@@ -183,10 +199,8 @@ def read_bank_holiday_file(path: str | Path) -> list[date]:
             except ValueError:
                 if number == 1:  # a header row such as "Date"
                     continue
-                raise ValueError(f"{Path(path).name} row {number}: {cell!r} is not a date") from None
-            if day is not None:
-                out.append(day)
-    return out
+                day = None
+            yield number, cell, day
 
 
 @lru_cache(maxsize=1)
@@ -210,7 +224,7 @@ def bank_holidays(extra: str | Path | Iterable[date] | None = None, *, include_u
     days = set(shipped_bank_holidays())
     user_file = user_bank_holidays_file()
     if include_user_file and user_file.is_file():
-        days.update(read_bank_holiday_file(user_file))
+        days.update(read_bank_holiday_file(user_file, strict=False))  # never fail a build over it
     if isinstance(extra, (str, Path)):
         days.update(read_bank_holiday_file(extra))
     elif extra is not None:

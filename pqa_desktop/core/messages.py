@@ -48,12 +48,13 @@ def drafter(section: str) -> Callable[[Drafter], Drafter]:
 
 
 def draft_messages(figures: Figures) -> dict[str, list[str]]:
-    """Section name -> its drafted sentences, for every section that has a drafter."""
+    """Section name -> its drafted sentences, for every section whose drafters had something to say."""
     ordered = [s for s in SECTIONS if s in _DRAFTERS] + [s for s in _DRAFTERS if s not in SECTIONS]
     messages: dict[str, list[str]] = {}
     for section in ordered:
         sentences = [s for func in _DRAFTERS[section] for s in func(figures)]
-        messages[section] = sentences[:MAX_SENTENCES]
+        if sentences:
+            messages[section] = sentences[:MAX_SENTENCES]
     return messages
 
 
@@ -429,3 +430,6 @@ def feedback_messages(figures: Figures) -> list[str]:
         f"{_count_phrase(feedback['Sentiment'], 'not recorded')}.",
         f"By source: {_count_phrase(feedback['Source'], 'not recorded')}.",
     ]
+
+
+from . import messages_kpis  # noqa: E402,F401  registers the KPI, workforce and fostering drafters

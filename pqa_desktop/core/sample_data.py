@@ -35,6 +35,7 @@ import xlsxwriter
 
 from .calendar import Period, add_months, financial_year_start, month_end
 from .returns.spec import returns_spec
+from .settings import DEFAULT_SERVICE_AREAS, MeasureTarget, Settings
 from .returns.templates import return_bytes
 from .values import GRADES, NOT_APPLICABLE
 
@@ -202,6 +203,7 @@ class SampleManifest:
     text_date_cells: int = 0  # audit dates typed as text
     unrecognised_grade_cells: int = 0  # "Goodish": an error finding each
     missing_overall: int = 0  # returns without an overall judgement: an error finding each
+    exports: Any = None  # the demo's system exports (sample_exports.ExportsManifest), when written
 
     @property
     def snapshot(self) -> date:
@@ -763,5 +765,26 @@ def generate_returns(directory: str | Path, *, period_end: date = date(2024, 9, 
 
 
 def write_demo_inputs(directory: str | Path) -> SampleManifest:
-    """The sample behind ``pqa demo``: Anytown Council's returns for the September 2024 report."""
-    return generate_returns(directory, period_end=DEMO_PERIOD_END)
+    """The sample behind ``pqa demo``: Anytown Council's returns and, in ``exports/``, its system exports."""
+    from .sample_exports import generate_exports  # imports this module: imported here, not at the top
+
+    manifest = generate_returns(directory, period_end=DEMO_PERIOD_END)
+    manifest.exports = generate_exports(Path(directory) / "exports", period_end=DEMO_PERIOD_END)
+    return manifest
+
+
+def demo_settings() -> Settings:
+    """What ``pqa demo`` needs that no export holds: population, vacancies, caseload thresholds, a few targets."""
+    from .sample_exports import DEMO_VACANCIES_FTE
+
+    return Settings(
+        la_name=LA_NAME, population_0_17=48_000, vacancies_fte=DEMO_VACANCIES_FTE, audit_key_secret=DEMO_SECRET,
+        # Family Safeguarding's model is built on 17 children per worker (the reference report); 20 elsewhere.
+        caseload_thresholds={area: 17.0 if area == "Family Safeguarding" else 20.0 for area in DEFAULT_SERVICE_AREAS},
+        targets={
+            "assessments_45wd_pct": MeasureTarget(0.85, True), "icpc_15wd_pct": MeasureTarget(0.90, True),
+            "s47_15wd_pct": MeasureTarget(0.80, True), "cic_foster_pct": MeasureTarget(0.70, True),
+            "cic_long_term_stability_pct": MeasureTarget(0.70, True),
+            "care_leavers_eet_19_21_pct": MeasureTarget(0.55, True), "caseload_avg": MeasureTarget(18.0, False),
+            "agency_rate_pct": MeasureTarget(0.25, False), "same_worker_6m_pct": MeasureTarget(0.60, True),
+        })

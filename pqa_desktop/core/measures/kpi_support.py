@@ -11,7 +11,8 @@ Readings of measures.md taken here (the workbook's notes say so where it matters
   children in care) the start column reaches back years for long episodes, so there the earliest
   date is taken from the closure column (a list "of everyone open at any point in the last N months"
   shows where its window starts by its earliest closure), falling back to the start column when no
-  episode has closed.
+  episode has closed; the latest date is the latest of any date the list records (last visit, last
+  review…, not the date of birth), since each shows how far the extraction reaches.
 - A count over a window that is not wholly covered is blank (a part-month count would mislead); a
   percentage or median is computed from the rows there, with a note naming the covered months. A
   Previous needs its whole window covered, or it is blank with a note.
@@ -52,6 +53,7 @@ LIST_NEEDED = {
 # Boolean columns the export reader adds for impossible records (True = leave the row out).
 BAD_ASSESSMENT_DATES = "_bad_assessment_dates"
 BAD_ICPC = "_bad_icpc"
+BAD_S47_END = "_bad_s47_end"
 BAD_DOB = "_bad_dob"
 
 SEVEN_DAYS = timedelta(days=7)
@@ -204,12 +206,15 @@ def event_coverage(frame: pd.DataFrame, column: str, snapshot: date) -> Coverage
 
 
 def episode_coverage(frame: pd.DataFrame, start: str, end: str, snapshot: date) -> Coverage:
-    """Coverage of a list of episodes open at any point of its window (see the module note)."""
-    starts, ends = days_of(frame, start), days_of(frame, end)
-    first_end, last_end = _first_last(ends)
-    first_start, last_start = _first_last(starts)
+    """Coverage of a list of episodes open at any point of its window (see the module note): earliest
+    from the closures (else the starts); latest from every date the list records (visits, reviews…)
+    but the date of birth, since any of them shows how far the extraction reaches."""
+    first_end, _ = _first_last(days_of(frame, end))
+    first_start, _ = _first_last(days_of(frame, start))
     earliest = first_end if first_end is not None else first_start
-    latest = max(d for d in (last_start, last_end) if d is not None) if first_start or first_end else None
+    latest_each = [_first_last(days_of(frame, c))[1] for c in frame.columns
+                   if c == start or c == end or (c != "dob" and pd.api.types.is_datetime64_any_dtype(frame[c]))]
+    latest = max((d for d in latest_each if d is not None), default=None)
     return Coverage(earliest, latest, snapshot)
 
 

@@ -1,6 +1,7 @@
 """Sheets of system-export figures: KPIs (five report sections), Workforce and Fostering."""
 from __future__ import annotations
 
+from ..measures.kpi_catalogue import measure_spec
 from .audit_sheets import _contract_table, _groups, _grouped_rows, _section
 from .build import Build
 from .charts import (caseload_alt, caseload_chart, good_or_better_alt, grade_chart, kpi_alt, kpi_line_chart,
@@ -14,25 +15,46 @@ def _kpi_metadata(loc: TableLoc) -> dict[str, dict]:
     out: dict[str, dict] = {}
     if not loc.has_data:
         return out
+
+    def text(i: int, header: str, default: str) -> str:
+        value = loc.value(i, header) if header in loc.columns else None
+        return default if is_blank(value) or not str(value).strip() else str(value)
+
     for i in range(len(loc.rows)):
-        out[str(loc.value(i, "KPI id"))] = {
-            "label": str(loc.value(i, "KPI") or loc.value(i, "KPI id")),
-            "unit": str(loc.value(i, "Unit") or "count"),
-            "target": loc.value(i, "Target"),
-            "england": loc.value(i, "England"),
+        kpi_id = text(i, "KPI id", "")
+        out[kpi_id] = {
+            "label": text(i, "KPI", kpi_id),
+            "unit": text(i, "Unit", "count"),
+            "target": loc.value(i, "Target") if "Target" in loc.columns else None,
+            "england": loc.value(i, "England") if "England" in loc.columns else None,
         }
     return out
 
 
+def chart_section(build: Build, kpi_id: str) -> str:
+    """The report section a KPI's monthly chart belongs to: its section in resources/measures.toml (the
+    section its key messages are drafted under), else the workbook's prefix rules for an unknown id."""
+    try:
+        return measure_spec(kpi_id).section
+    except KeyError:
+        return build.spec.kpi_section(kpi_id)
+
+
 def write_kpis(build: Build) -> None:
     sheet = build.spec.sheet("KPIs")
-    layout = build.start_sheet(sheet)
-    spec = build.spec.table("tbl_kpis")
     kpi_rows = build.rows("tbl_kpis")
     kpi_headers = build.headers("tbl_kpis")
+    # tbl_kpis always lists every measure; when none has a value (no system export supplied), A2 says
+    # which inputs would fill the sheet, as for an absent table.
+    has_values = bool(kpi_rows) and "Value" in kpi_headers and any(
+        not is_blank(r[kpi_headers.index("Value")]) for r in kpi_rows)
+    layout = build.start_sheet(sheet, has_data=has_values)
+    spec = build.spec.table("tbl_kpis")
     units = None
     if kpi_rows and "Unit" in kpi_headers:
-        units = [r[kpi_headers.index("Unit")] or "count" for r in kpi_rows]
+        unit_at = kpi_headers.index("Unit")
+        units = ["count" if is_blank(r[unit_at]) or not str(r[unit_at]).strip() else str(r[unit_at])
+                 for r in kpi_rows]
     kpis = layout.table("tbl_kpis", spec.heading, kpi_headers, kpi_rows, units=units)
     meta = _kpi_metadata(kpis)
 
@@ -52,28 +74,41 @@ def write_kpis(build: Build) -> None:
     if monthly.has_data:
         rows, chart_units = [], []
         for kpi_id, first, last in _groups(monthly, "KPI id"):
+            if all(is_blank(monthly.value(i, "Value")) for i in range(first, last + 1)):
+                continue  # no month covered: the table says so; an empty chart would say nothing
             m = meta.get(kpi_id, {})
+            start = len(rows)
             for i in range(first, last + 1):
                 rows.append([kpi_id, monthly.value(i, "Month"), monthly.value(i, "Value"),
                              m.get("target"), m.get("england")])
                 chart_units.append(m.get("unit", "count"))
-            groups.append((kpi_id, first, last))
+            groups.append((kpi_id, start, len(rows) - 1))
+    if groups:
         chart_data = layout.table("tbl_kpi_chart_data",
                                   "Chart data: each monthly value with the target and England value",
                                   ["KPI id", "Month", "Value", "Target", "England"], rows, units=chart_units)
 
+    def draw(kpi_id: str, first: int, last: int) -> None:
+        m = meta.get(kpi_id, {"label": kpi_id, "unit": "count", "target": None, "england": None})
+        chart = kpi_line_chart(build.wb, build.spec, chart_data, first, last, m["label"], m["unit"],
+                               has_target=not is_blank(m.get("target")),
+                               has_england=not is_blank(m.get("england")))
+        layout.chart(chart, kpi_alt(m["label"], chart_data, first, last, m["unit"]))
+
+    sections = {kpi_id: chart_section(build, kpi_id) for kpi_id, _, _ in groups}
     for section in sheet.sections:
         layout.narrative(section, build.context, with_section_heading=True)
-        if chart_data is None:
-            continue
         for kpi_id, first, last in groups:
-            if build.spec.kpi_section(kpi_id) != section:
-                continue
-            m = meta.get(kpi_id, {"label": kpi_id, "unit": "count", "target": None, "england": None})
-            chart = kpi_line_chart(build.wb, build.spec, chart_data, first, last, m["label"], m["unit"],
-                                   has_target=not is_blank(m.get("target")),
-                                   has_england=not is_blank(m.get("england")))
-            layout.chart(chart, kpi_alt(m["label"], chart_data, first, last, m["unit"]))
+            if sections[kpi_id] == section:
+                draw(kpi_id, first, last)
+    # A monthly series of a Workforce or Fostering measure is charted here, beside the table it plots,
+    # under its section's name (that section's messages and commentary are on its own sheet).
+    others = [g for g in groups if sections[g[0]] not in sheet.sections]
+    for section in dict.fromkeys(sections[kpi_id] for kpi_id, _, _ in others):
+        layout.panel_text(section, bold=True, size=12)
+        for kpi_id, first, last in others:
+            if sections[kpi_id] == section:
+                draw(kpi_id, first, last)
     layout.finish(build.context.classification)
 
 

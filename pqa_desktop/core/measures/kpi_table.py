@@ -1,0 +1,211 @@
+"""tbl_kpis and tbl_kpi_monthly from the measures' KpiResults, with targets, status and benchmarks;
+and the KPI headlines of the Summary.
+
+tbl_kpis has one row per measure id of resources/measures.toml, in that order (workforce and fostering
+included): a measure with no result has a blank Value and a Note. Percentages are fractions; Change
+of a percentage is in points (0.69 - 0.66 -> 3.0).
+
+Benchmarks: a DataFrame with columns kpi_id, comparator, value, period, source (the export reader's
+``benchmarks`` table, or the shipped resources/benchmarks.csv with headers KPI id, Comparator, Value,
+Period, Source). A percentage may be written as a fraction (0.845) or as shown (84.5); values above 1
+of a percentage measure are read as the latter. Comparators: England, Statistical neighbours, Region.
+A user's benchmarks replace the shipped ones for the same KPI id and comparator; later rows win.
+"""
+from __future__ import annotations
+
+import math
+from datetime import date
+
+import pandas as pd
+
+from ..calendar import Period
+from ..figures import Headline
+from ..resources import resource
+from ..settings import Settings
+from ..values import label_key
+from .kpi_catalogue import MeasureSpec, measure_specs
+from .kpi_result import KpiResult, MonthlyPoint
+from .kpis import MONTHLY_KPIS
+
+KPI_COLUMNS = ["KPI id", "KPI", "Window", "Value", "Previous", "Change", "Numerator", "Denominator", "Unit",
+               "Target", "England", "Statistical neighbours", "Region", "Benchmark source", "Status", "Note"]
+MONTHLY_COLUMNS = ["KPI id", "Month", "Value", "Numerator", "Denominator"]
+BENCHMARK_COLUMNS = ["kpi_id", "comparator", "value", "period", "source"]
+COMPARATORS = {"england": "England", "statistical neighbours": "Statistical neighbours",
+               "statistical neighbour": "Statistical neighbours", "region": "Region"}
+
+MEETS, BELOW, NO_TARGET, NO_DATA = "Meets target", "Below target", "No target", "No data"
+NOT_COMPUTED = "No value: none of the inputs supplied feeds this measure."
+
+# The Summary's KPI headlines, in order.
+HEADLINE_KPIS = ("assessments_45wd_pct", "s47_rate_per_10k", "icpc_15wd_pct", "cp_open", "cic_count",
+                 "cic_foster_pct", "care_leavers_eet_19_21_pct")
+_WINDOW_WORDS = {"last month": "last month", "3m": "last 3 months", "YTD": "year to date",
+                 "trend window": "last 12 months", "6 months": "last 6 months", "12 months": "last 12 months"}
+
+
+# ---------------------------------------------------------------------------------------------------
+# Benchmarks
+
+def shipped_benchmarks() -> pd.DataFrame:
+    """resources/benchmarks.csv: England values from DfE publications, each with its release and year."""
+    return normalise_benchmarks(pd.read_csv(resource("benchmarks.csv"), dtype=str, encoding="utf-8-sig"))
+
+
+def normalise_benchmarks(frame: pd.DataFrame | None) -> pd.DataFrame:
+    """Canonical columns (kpi_id, comparator, value, period, source), comparator spelt as the table's
+    column, value a float; rows without a KPI id, a known comparator or a number are dropped."""
+    if frame is None or frame.empty:
+        return pd.DataFrame(columns=BENCHMARK_COLUMNS)
+    by_key = {label_key(c).replace(" ", "_"): c for c in frame.columns}
+    aliases = {"kpi_id": ("kpi_id", "measure_id"), "comparator": ("comparator",), "value": ("value",),
+               "period": ("period",), "source": ("source",)}
+    out = pd.DataFrame(index=frame.index)
+    for column, names in aliases.items():
+        found = next((by_key[n] for n in names if n in by_key), None)
+        out[column] = frame[found] if found is not None else None
+    out["kpi_id"] = out["kpi_id"].map(lambda v: None if pd.isna(v) else str(v).strip())
+    out["comparator"] = out["comparator"].map(lambda v: COMPARATORS.get(label_key(v)) if isinstance(v, str) else None)
+    out["value"] = pd.to_numeric(out["value"].map(_number_text), errors="coerce")
+    out = out.dropna(subset=["kpi_id", "comparator", "value"])
+    return out.reset_index(drop=True)
+
+
+def _number_text(v: object) -> object:
+    return str(v).strip().rstrip("%").strip() if isinstance(v, str) else v
+
+
+def _benchmark_lookup(benchmarks: pd.DataFrame | None) -> dict[tuple[str, str], tuple[float, str, str]]:
+    """(kpi id, comparator) -> (value, period, source): shipped first, the given frame over it."""
+    out: dict[tuple[str, str], tuple[float, str, str]] = {}
+    for frame in (shipped_benchmarks(), normalise_benchmarks(benchmarks)):
+        for row in frame.itertuples(index=False):
+            out[(row.kpi_id, row.comparator)] = (float(row.value), _text(row.period), _text(row.source))
+    return out
+
+
+def _text(v: object) -> str:
+    return "" if v is None or (isinstance(v, float) and math.isnan(v)) else str(v).strip()
+
+
+def _as_fraction(spec: MeasureSpec, value: float | None) -> float | None:
+    """A percentage written as shown (84.5) becomes a fraction (0.845)."""
+    if value is None:
+        return None
+    return value / 100 if spec.is_percent and value > 1 else value
+
+
+# ---------------------------------------------------------------------------------------------------
+# Table
+
+def _number(value: float | None, unit: str | None = None) -> float | int | None:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    if unit == "count" or (unit is None and float(value).is_integer()):
+        return int(round(value))
+    return float(value)
+
+
+def change(spec: MeasureSpec, value: float | None, previous: float | None) -> float | None:
+    """Value - Previous; a percentage's change in points (0.69 - 0.66 -> 3.0)."""
+    if value is None or previous is None:
+        return None
+    diff = value - previous
+    if spec.is_percent:
+        return round(diff * 100, 10)
+    return int(round(diff)) if spec.unit == "count" else diff
+
+
+def status(value: float | None, target: float | None, higher_is_better: bool) -> str:
+    if value is None:
+        return NO_DATA
+    if target is None:
+        return NO_TARGET
+    meets = value >= target if higher_is_better else value <= target
+    return MEETS if meets else BELOW
+
+
+def _target(spec: MeasureSpec, settings: Settings) -> tuple[float | None, bool]:
+    """(target, higher is better): Settings.targets, else no target and the measure's own polarity."""
+    chosen = settings.targets.get(spec.id)
+    if chosen is not None and chosen.target is not None:
+        return _as_fraction(spec, chosen.target), chosen.higher_is_better
+    return None, spec.polarity != "lower"
+
+
+def _kpi_row(spec: MeasureSpec, result: KpiResult, settings: Settings,
+             benchmarks: dict[tuple[str, str], tuple[float, str, str]]) -> list:
+    value, previous = _number(result.value, spec.unit), _number(result.previous, spec.unit)
+    numerator, denominator = _number(result.numerator), _number(result.denominator)
+    if spec.is_percent and not denominator:  # nothing to count: both blank (measures.md)
+        numerator = denominator = None
+    target, higher_is_better = _target(spec, settings)
+    comparators = {name: benchmarks.get((spec.id, name)) for name in ("England", "Statistical neighbours", "Region")}
+    source = "; ".join(f"{name}: {b[2]} ({b[1]})" if b[1] else f"{name}: {b[2]}"
+                       for name, b in comparators.items() if b is not None)
+    note = " ".join(t for t in (spec.definition, *result.notes) if t)
+    return [spec.id, spec.label, spec.window_text, value, previous, change(spec, value, previous), numerator,
+            denominator, spec.unit, target,
+            *(None if b is None else _as_fraction(spec, b[0]) for b in comparators.values()),
+            source, status(value, target, higher_is_better), note]
+
+
+def _monthly_rows(spec: MeasureSpec, result: KpiResult, period: Period) -> list[list]:
+    by_month: dict[date, MonthlyPoint] = {p.month: p for p in result.monthly}
+    rows = []
+    for month in period.trend_months:
+        point = by_month.get(month, MonthlyPoint(month, None))
+        value = _number(point.value, spec.unit)
+        numerator, denominator = _number(point.numerator), _number(point.denominator)
+        if value is None:
+            numerator = denominator = None
+        rows.append([spec.id, month, value, numerator, denominator])
+    return rows
+
+
+def kpi_tables(results: list[KpiResult], period: Period, settings: Settings,
+               benchmarks: pd.DataFrame | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(tbl_kpis, tbl_kpi_monthly): a row per measure id of measures.toml; a row per trend month for
+    every measure with a monthly series (blank Value where the month is not covered)."""
+    by_id = {r.kpi_id: r for r in results}
+    lookup = _benchmark_lookup(benchmarks)
+    kpi_rows, monthly_rows = [], []
+    for spec in measure_specs():
+        result = by_id.get(spec.id) or KpiResult(spec.id, notes=[NOT_COMPUTED])
+        kpi_rows.append(_kpi_row(spec, result, settings, lookup))
+        if spec.id in MONTHLY_KPIS or result.monthly:
+            monthly_rows.extend(_monthly_rows(spec, result, period))
+    # object dtype keeps counts as ints and blanks as None (a float column would turn 2 into 2.0).
+    return (pd.DataFrame(kpi_rows, columns=KPI_COLUMNS, dtype=object),
+            pd.DataFrame(monthly_rows, columns=MONTHLY_COLUMNS, dtype=object))
+
+
+# ---------------------------------------------------------------------------------------------------
+# Summary headlines
+
+def kpi_headlines(results: list[KpiResult], period: Period, settings: Settings,
+                  benchmarks: pd.DataFrame | None = None) -> list[Headline]:
+    """The Summary's KPI rows (assessments in 45 working days, S47 rate, ICPCs in 15 working days, children
+    on a plan, children in care, foster placements, care leavers 19-21 in EET), as tbl_kpis shows them."""
+    table, _ = kpi_tables(results, period, settings, benchmarks)
+    specs = {s.id: s for s in measure_specs()}
+    out = []
+    for kpi_id in HEADLINE_KPIS:
+        row = table[table["KPI id"] == kpi_id].iloc[0]
+        spec = specs[kpi_id]
+        out.append(Headline(
+            measure=_headline_text(spec),
+            value=row["Value"], previous=row["Previous"],
+            unit="number" if spec.unit == "rate" else spec.unit,
+            target=row["Target"], england=row["England"], status=row["Status"]))
+    return out
+
+
+def _headline_text(spec: MeasureSpec) -> str:
+    """The label with its window in brackets ("… (last 3 months)"); a snapshot measure's label alone."""
+    words = _WINDOW_WORDS.get(spec.window)
+    if not words:
+        return spec.label
+    if spec.label.endswith(")"):  # "… (annualised)" -> "… (annualised, last 12 months)"
+        return f"{spec.label[:-1]}, {words})"
+    return f"{spec.label} ({words})"
