@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 from datetime import date, datetime, timedelta
 
 GRADES = ("Outstanding", "Good", "Requires improvement", "Inadequate")
@@ -29,6 +30,14 @@ def normalise(text: object) -> str:
 
 def label_key(text: object) -> str:
     """Key for matching labels and headers: normalised, punctuation-insensitive, brackets undoubled."""
+    if text is None:
+        return ""
+    return _label_key(text if isinstance(text, str) else str(text))
+
+
+@lru_cache(maxsize=200_000)
+def _label_key(text: str) -> str:
+    # cached: header detection asks for the same few hundred header texts many thousands of times
     s = normalise(text)
     s = s.replace("((", "(").replace("))", ")")
     s = re.sub(r"[^\w]+", " ", s)  # punctuation -> space

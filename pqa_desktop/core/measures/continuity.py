@@ -76,33 +76,39 @@ class SameWorker:
         return share(self.same_worker, self.children)
 
 
-def _covers(child_allocations: pd.DataFrame, first_day: pd.Timestamp, last_day: pd.Timestamp) -> bool:
-    """Whether the allocations, end dates inclusive, leave no day of [first_day, last_day] uncovered."""
-    next_uncovered = first_day
-    for start, end in child_allocations.sort_values("start")[["start", "end"]].itertuples(index=False):
-        if start > next_uncovered:
-            return False  # a gap of at least one day
-        if pd.isna(end):
-            return True
-        next_uncovered = max(next_uncovered, end + ONE_DAY)
-        if next_uncovered > last_day:
-            return True
-    return next_uncovered > last_day
-
-
 def same_worker_at(allocations: Allocations, snapshot: date, months: int) -> SameWorker:
-    """Children covered throughout (snapshot − months, snapshot], and those with one worker throughout."""
+    """Children covered throughout (snapshot − months, snapshot], and those with one worker throughout.
+
+    Vectorised (a large council has 60,000+ allocations): allocations overlapping the window are
+    clipped to it (an open end, or one past the window, becomes the window's last day), sorted per
+    child, and a child is covered when its first clipped start is the window's first day, no start
+    comes after the day following the latest end so far (a gap of at least one day), and the latest
+    end reaches the window's last day. End dates are inclusive.
+    """
     first_day = pd.Timestamp(add_months(snapshot, -months) + ONE_DAY)
     last_day = pd.Timestamp(snapshot)
     a = allocations.frame
     overlapping = a[(a["start"] <= last_day) & (a["end"].isna() | (a["end"] >= first_day))]
-    children = same = 0
-    for _, child_allocations in overlapping.groupby("child_id", sort=False):
-        if not _covers(child_allocations, first_day, last_day):
-            continue
-        children += 1
-        same += child_allocations["worker_id"].nunique() == 1
-    return SameWorker(children, same)
+    if overlapping.empty:
+        return SameWorker(0, 0)
+    clipped = pd.DataFrame({
+        "child_id": overlapping["child_id"].to_numpy(),
+        "worker_id": overlapping["worker_id"].to_numpy(),
+        "start": overlapping["start"].clip(lower=first_day).to_numpy(),
+        "end": overlapping["end"].fillna(last_day).clip(upper=last_day).to_numpy(),
+    }).sort_values(["child_id", "start"], kind="stable")
+    by_child = clipped.groupby("child_id", sort=False)
+    reach = by_child["end"].cummax()  # latest covered day so far, this allocation included
+    reach_before = reach.groupby(clipped["child_id"], sort=False).shift()  # ... before this allocation
+    gap = (clipped["start"] > reach_before + ONE_DAY) & reach_before.notna()
+    per_child = pd.DataFrame({
+        "first": by_child["start"].min(),
+        "last": by_child["end"].max(),
+        "gap": gap.groupby(clipped["child_id"], sort=False).any(),
+        "workers": by_child["worker_id"].nunique(),
+    })
+    covered = per_child[(per_child["first"] <= first_day) & (per_child["last"] >= last_day) & ~per_child["gap"]]
+    return SameWorker(int(len(covered)), int((covered["workers"] == 1).sum()))
 
 
 def same_worker_pct(kpi_id: str, months: int, allocations: Allocations | None, period: Period) -> KpiResult:

@@ -119,7 +119,7 @@ def _long_term_stability(kpi_id: str, inputs: KpiInputs, *, foster_only: bool) -
                     & (cic.start <= ts(add_months(day, -30))))
         if foster_only:
             eligible &= cic.placement_type.isin(FOSTER_TYPES)
-        stable = cic.placement_start < ts(add_months(day, -24))
+        stable = cic.placement_start <= ts(add_months(day, -24))
         s = ratio_stat(stable, eligible, f"No value: no children under 16 looked after for 2 years 6 months "
                                          f"at {day:%d %b %Y}" + (" in foster placements." if foster_only else "."))
         s.notes.extend(cic.no_age_note(day))

@@ -9,6 +9,7 @@ below); findings name the sheet row as the user sees it.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from ..findings import FindingSink, register_rule
 from ..inputs.tables import SheetTable, column_letter, find_header_row
@@ -45,10 +46,11 @@ _CASE_KEYS = ("case_ref", "audit_date", "service_area", "overall")
 _FOSTER_KEYS = ("carer_ref", "audit_date", "overall")
 
 
-def _keys_for(f: FieldSpec) -> list[str]:
-    """Match keys of a field, most specific first."""
+@lru_cache(maxsize=None)
+def _keys_for(f: FieldSpec) -> tuple[str, ...]:
+    """Match keys of a field, most specific first (cached: asked for every candidate header row)."""
     texts = [f.label, f.field, f.field.replace("_", " "), *f.aliases, *EXTRA_ALIASES.get(f.field, ())]
-    return [label_key(t) for t in texts]
+    return tuple(label_key(t) for t in texts)
 
 
 def column_map(header: list, template_type: str) -> tuple[dict[str, int], dict[str, int], int | None]:
