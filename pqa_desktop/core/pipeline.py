@@ -14,7 +14,7 @@ from typing import Callable, Sequence
 
 import pandas as pd
 
-from .calendar import Period
+from .calendar import Period, bank_holiday_file_problems, user_bank_holidays_file
 from .exports.combine import combine_exports
 from .exports.model import ExportRecords
 from .exports.reader import read_export
@@ -196,6 +196,7 @@ def analyse(paths: Sequence[str | Path], period: Period, *, keep: dict | None = 
     exports, export_findings = combine_exports([r for _, r in analysis.results if r.exports], period)
     raw_findings.extend(export_findings)
     analysis.exports = exports
+    raw_findings.extend(_bank_holiday_findings())
     analysis.staff_names |= records.staff_names()
     analysis.sensitive |= analysis.staff_names
     if not analysis.usable:
@@ -207,6 +208,20 @@ def analyse(paths: Sequence[str | Path], period: Period, *, keep: dict | None = 
     progress("validate", 1, 1, "")
     analysis.timings["validate"] = time.perf_counter() - t0
     return analysis
+
+
+RULE_BANK_HOLIDAY_ROW = register_rule(
+    "settings.bank_holiday_unreadable", "A row of the user's extra bank holidays file is not a date.")
+
+
+def _bank_holiday_findings() -> list[Finding]:
+    """The user's own bank holidays file (app-data folder) is skipped row by row when a row is not a date."""
+    path = user_bank_holidays_file()
+    if not path.is_file():
+        return []
+    return [Finding(path.name, "", problem.split(":", 1)[0].split(" ", 1)[-1], Severity.WARNING,
+                    RULE_BANK_HOLIDAY_ROW, problem + " The row is ignored until it is corrected.")
+            for problem in bank_holiday_file_problems(path)]
 
 
 def _masked(f: Finding, masker: IdentifierMasker) -> Finding:

@@ -14,6 +14,15 @@ from .values import parse_uk_date
 DEFAULT_SERVICE_AREAS = ("IRT", "CST", "CwD", "Family Safeguarding", "CASS", "Leaving Care")
 
 
+def _polarity(text: str) -> bool:
+    word = text.strip().lower()
+    if word in ("higher", "high", "up", "higher is better"):
+        return True
+    if word in ("lower", "low", "down", "lower is better"):
+        return False
+    raise ValueError(f"polarity must be 'higher' or 'lower', not {text!r}")
+
+
 class SettingsError(ValueError):
     """A settings file that cannot be used; the message says which key and why."""
 
@@ -21,7 +30,7 @@ class SettingsError(ValueError):
 @dataclass
 class MeasureTarget:
     target: float | None = None
-    higher_is_better: bool = True
+    higher_is_better: bool | None = None  # None: the measure's own polarity (resources/measures.toml)
 
 
 @dataclass
@@ -68,7 +77,8 @@ class Settings:
                     s.targets = {
                         str(k): MeasureTarget(
                             target=None if v.get("target") is None else float(v["target"]),
-                            higher_is_better=str(v.get("polarity", "higher")).lower().startswith("h"),
+                            higher_is_better=(None if v.get("polarity") is None
+                                              else _polarity(str(v["polarity"]))),
                         )
                         for k, v in value.items()
                     }

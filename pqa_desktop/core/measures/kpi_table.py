@@ -129,7 +129,8 @@ def _target(spec: MeasureSpec, settings: Settings) -> tuple[float | None, bool]:
     """(target, higher is better): Settings.targets, else no target and the measure's own polarity."""
     chosen = settings.targets.get(spec.id)
     if chosen is not None and chosen.target is not None:
-        return _as_fraction(spec, chosen.target), chosen.higher_is_better
+        higher = chosen.higher_is_better if chosen.higher_is_better is not None else spec.polarity != "lower"
+        return _as_fraction(spec, chosen.target), higher
     return None, spec.polarity != "lower"
 
 
