@@ -23,6 +23,7 @@ from .findings import Finding, Severity, register_rule, sort_findings
 from .inputs.discover import discover
 from .measures.audits import audit_figures
 from .measures.fostering import fostering_figures
+from .measures.kpi_catalogue import measure_specs
 from .measures.kpi_support import Window, event_coverage
 from .measures.kpi_table import kpi_headlines, kpi_tables
 from .measures.kpis import kpi_figures
@@ -272,7 +273,12 @@ def _add_export_figures(figures: Figures, exports: ExportRecords, period: Period
         results.extend(section_results)
         figures.tables.update(tables)
     benchmarks = _benchmarks(exports, settings)
-    figures.tables["tbl_kpis"], figures.tables["tbl_kpi_monthly"] = kpi_tables(results, period, settings, benchmarks)
+    note_refs = {}
+    for spec in measure_specs():  # each KPI's DfE definition (and where ours differs) is a [note N] on the cover
+        figures.notes.append(f"{spec.label} ({spec.id}): {spec.definition}")
+        note_refs[spec.id] = f"[note {len(figures.notes)}]"
+    figures.tables["tbl_kpis"], figures.tables["tbl_kpi_monthly"] = kpi_tables(
+        results, period, settings, benchmarks, note_refs)
     if exports:
         figures.headlines.extend(kpi_headlines(results, period, settings, benchmarks))
 

@@ -135,7 +135,7 @@ def _target(spec: MeasureSpec, settings: Settings) -> tuple[float | None, bool]:
 
 
 def _kpi_row(spec: MeasureSpec, result: KpiResult, settings: Settings,
-             benchmarks: dict[tuple[str, str], tuple[float, str, str]]) -> list:
+             benchmarks: dict[tuple[str, str], tuple[float, str, str]], note_ref: str | None = None) -> list:
     value, previous = _number(result.value, spec.unit), _number(result.previous, spec.unit)
     numerator, denominator = _number(result.numerator), _number(result.denominator)
     if spec.is_percent and not denominator:  # nothing to count: both blank (measures.md)
@@ -144,7 +144,8 @@ def _kpi_row(spec: MeasureSpec, result: KpiResult, settings: Settings,
     comparators = {name: benchmarks.get((spec.id, name)) for name in ("England", "Statistical neighbours", "Region")}
     source = "; ".join(f"{name}: {b[2]} ({b[1]})" if b[1] else f"{name}: {b[2]}"
                        for name, b in comparators.items() if b is not None)
-    note = " ".join(t for t in (spec.definition, *result.notes) if t)
+    # The definition is either written out or, in the workbook, referenced as a "[note N]" on the cover.
+    note = " ".join(t for t in (note_ref or spec.definition, *result.notes) if t)
     return [spec.id, spec.label, spec.window_text, value, previous, change(spec, value, previous), numerator,
             denominator, spec.unit, target,
             *(None if b is None else _as_fraction(spec, b[0]) for b in comparators.values()),
@@ -165,7 +166,8 @@ def _monthly_rows(spec: MeasureSpec, result: KpiResult, period: Period) -> list[
 
 
 def kpi_tables(results: list[KpiResult], period: Period, settings: Settings,
-               benchmarks: pd.DataFrame | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+               benchmarks: pd.DataFrame | None = None, note_refs: dict[str, str] | None = None
+               ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(tbl_kpis, tbl_kpi_monthly): a row per measure id of measures.toml; a row per trend month for
     every measure with a monthly series (blank Value where the month is not covered)."""
     by_id = {r.kpi_id: r for r in results}
@@ -173,7 +175,7 @@ def kpi_tables(results: list[KpiResult], period: Period, settings: Settings,
     kpi_rows, monthly_rows = [], []
     for spec in measure_specs():
         result = by_id.get(spec.id) or KpiResult(spec.id, notes=[NOT_COMPUTED])
-        kpi_rows.append(_kpi_row(spec, result, settings, lookup))
+        kpi_rows.append(_kpi_row(spec, result, settings, lookup, (note_refs or {}).get(spec.id)))
         if spec.id in MONTHLY_KPIS or result.monthly:
             monthly_rows.extend(_monthly_rows(spec, result, period))
     # object dtype keeps counts as ints and blanks as None (a float column would turn 2 into 2.0).
