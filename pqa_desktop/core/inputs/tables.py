@@ -113,9 +113,11 @@ def _biff_has_filepass(head: bytes) -> bool:
 def report_unopenable(item: InputFile, sink: FindingSink) -> None:
     """One error finding saying why a spreadsheet cannot be opened (password, else damage)."""
     if is_password_protected(item.data):
+        # Reached when no password was given for the file or none of those given fits it.
         sink.error(RULE_PASSWORD,
-                   "This file is password protected, so it cannot be read. Ask the sender to save "
-                   "a copy without a password (File > Info > Protect Workbook) and add that instead.")
+                   "This file is password protected, so it cannot be read. Enter its password when "
+                   "PQA Desktop asks for it (on the command line, put it in the file given to "
+                   "--input-passwords), or ask the sender for a copy saved without a password.")
     else:
         sink.error(RULE_CORRUPT,
                    "This file could not be opened: it may be damaged, incomplete or not really a "

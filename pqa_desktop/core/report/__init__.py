@@ -2,11 +2,11 @@
 
 spec (layout as data, resources/workbook.toml) · styles (formats, palette contrast) · layout (tables,
 panel) · charts (native charts + alt text) · cover / audit_sheets / kpi_sheets / data_quality (the sheets)
-· package (properties, atomic write) · writer (write_workbook).
+· package (properties, encryption, atomic write) · writer (write_workbook).
 """
 from .context import CLASSIFICATION, SECTIONS, ReportContext
-from .package import OutputNotWritable
+from .package import OutputNotWritable, save_workbook, write_atomically
 from .writer import render_workbook, write_workbook
 
-__all__ = ["write_workbook", "render_workbook", "ReportContext", "OutputNotWritable", "SECTIONS",
-           "CLASSIFICATION"]
+__all__ = ["write_workbook", "render_workbook", "save_workbook", "write_atomically", "ReportContext",
+           "OutputNotWritable", "SECTIONS", "CLASSIFICATION"]

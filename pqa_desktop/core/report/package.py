@@ -1,4 +1,5 @@
-"""Saving the workbook: document properties (with language en-GB) and an atomic, reproducible write."""
+"""Saving the workbook: document properties (with language en-GB), optional encryption and an
+atomic, reproducible write."""
 from __future__ import annotations
 
 import io
@@ -37,18 +38,32 @@ def add_language(xlsx: bytes, language: str = LANGUAGE) -> bytes:
     return out.getvalue()
 
 
-def write_atomically(path: str | os.PathLike, data: bytes) -> None:
+def save_workbook(path: str | os.PathLike, xlsx: bytes, password: str | None = None) -> None:
+    """Save rendered workbook bytes at path atomically, encrypted first when a password is given.
+
+    The password is used in memory only (ECMA-376 agile encryption, as Excel does): it is never
+    stored, logged or written. Raises OutputNotWritable when path cannot be replaced.
+    """
+    if password:
+        from ..encryption import encrypt_xlsx
+
+        xlsx = encrypt_xlsx(xlsx, password)
+    write_atomically(path, xlsx)
+
+
+def write_atomically(path: str | os.PathLike, data: bytes, program: str = "Excel") -> None:
     """Write to a temporary file beside path, then replace path in one step.
 
     On any failure the file already at path is untouched and no temporary file is left behind. A
-    PermissionError (on Windows: the file is open in Excel) becomes OutputNotWritable.
+    PermissionError (on Windows: the file is open in Excel, or in ``program``) becomes
+    OutputNotWritable, with a message saying so.
     """
     target = Path(path)
     folder = target.parent if str(target.parent) else Path(".")
     try:
         fd, tmp_name = tempfile.mkstemp(prefix=f".~{target.stem}.", suffix=".tmp", dir=folder)
     except PermissionError as exc:
-        raise OutputNotWritable(_not_writable(target)) from exc
+        raise OutputNotWritable(_not_writable(target, program)) from exc
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
@@ -57,15 +72,15 @@ def write_atomically(path: str | os.PathLike, data: bytes) -> None:
         os.replace(tmp_name, target)
     except PermissionError as exc:
         _remove_quietly(tmp_name)
-        raise OutputNotWritable(_not_writable(target)) from exc
+        raise OutputNotWritable(_not_writable(target, program)) from exc
     except BaseException:
         _remove_quietly(tmp_name)
         raise
 
 
-def _not_writable(target: Path) -> str:
-    return (f"Cannot save {target.name}: the file is open in Excel or the folder is read-only. "
-            f"Close {target.name} in Excel, or choose another name or folder, and build again.")
+def _not_writable(target: Path, program: str = "Excel") -> str:
+    return (f"Cannot save {target.name}: the file is open in {program} or the folder is read-only. "
+            f"Close {target.name} in {program}, or choose another name or folder, and build again.")
 
 
 def _remove_quietly(name: str) -> None:

@@ -15,7 +15,7 @@ from .context import ReportContext
 from .cover import report_title, write_contents
 from .data_quality import write_data_quality
 from .kpi_sheets import write_fostering, write_kpis, write_workforce
-from .package import OutputNotWritable, add_language, write_atomically
+from .package import OutputNotWritable, add_language, save_workbook
 from .spec import workbook_spec
 from .styles import Styles
 
@@ -77,12 +77,15 @@ def _set_properties(build: Build) -> None:
     })
 
 
-def write_workbook(path: str | os.PathLike, figures: Figures, context: ReportContext) -> None:
+def write_workbook(path: str | os.PathLike, figures: Figures, context: ReportContext,
+                   password: str | None = None) -> None:
     """Build the report and save it at path atomically (the previous file survives any failure).
 
-    Raises OutputNotWritable when path cannot be replaced (e.g. the workbook is open in Excel).
+    With a password the saved file is encrypted (ECMA-376 agile, as Excel does); the password is
+    used in memory only. Raises OutputNotWritable when path cannot be replaced (e.g. the workbook is
+    open in Excel).
     """
-    write_atomically(path, render_workbook(figures, context))
+    save_workbook(path, render_workbook(figures, context), password)
 
 
 __all__ = ["write_workbook", "render_workbook", "OutputNotWritable"]
