@@ -1,0 +1,206 @@
+"""Looking for known personal data everywhere in the workbook's XML, and saying where it is.
+
+Cells are read as Excel shows them (shared strings resolved, inline strings, numbers, formulas) and
+reported as "cell 'Sheet'!B7"; chart titles and labels, drawings' alt text, defined names, sheet names
+and document properties are named as such; every other piece of text or attribute in every XML part is
+looked at too ("the raw XML of xl/...").
+
+Numbers that are sizes, offsets, indexes or style ids (an EMU width of 419100, a column offset, a
+shared-string index) are attributes or structural elements, not text anyone reads: an all-digit value
+is only looked at as an identifier where it is a value ``<v>`` or text ``<t>``.
+"""
+from __future__ import annotations
+
+import re
+from typing import Iterator
+from xml.etree.ElementTree import Element
+
+from .leak import Leak
+from .matching import DATE_OF_BIRTH, KIND_PHRASES, Matcher
+from .package import Package, local, sheet_of_parts, sheets
+
+VALUE_TAGS = frozenset({"v", "t"})
+BIRTH_HEADERS = frozenset({"date of birth", "dob", "d o b", "birth date", "birthdate", "date born", "born"})
+DOC_PROPERTIES = ("docProps/",)
+
+
+def sheet_ref(sheet: str, cell: str) -> str:
+    return "cell '" + sheet.replace("'", "''") + "'!" + cell
+
+
+def _phrase(kind: str) -> str:
+    text = KIND_PHRASES[kind]
+    return text[0].upper() + text[1:]
+
+
+def content_leaks(package: Package, matcher: Matcher) -> Iterator[Leak]:
+    shared = _shared_strings(package)
+    shown: set[int] = set()
+    for sheet in sheets(package):
+        root = package.xml(sheet.part)
+        if root is None:
+            if sheet.part in package.parts:
+                yield from _unparsed(package, sheet.part, matcher)
+            continue
+        yield from _cells(root, sheet.name, shared, shown, matcher)
+        yield from _raw(package, sheet.part, root, matcher, f"sheet '{sheet.name}' outside its cells "
+                                                           "(header, footer, validation or link)",
+                        skip=frozenset({"sheetData"}))
+    for index, text in enumerate(shared):
+        if index not in shown:
+            for kind in sorted(matcher.kinds_in(text)):
+                yield Leak("xl/sharedStrings.xml", kind,
+                           f"{_phrase(kind)} appears in a stored string (number {index + 1}) that no cell shows, "
+                           "but anyone can read in the file.")
+    owner = sheet_of_parts(package)
+    done = {s.part for s in sheets(package)} | {"xl/sharedStrings.xml"}
+    for name in sorted(package.parts):
+        if name in done or not package.is_xml(name):
+            continue
+        root = package.xml(name)
+        if root is None:
+            yield from _unparsed(package, name, matcher)
+            continue
+        if name == "xl/workbook.xml":
+            yield from _workbook(root, matcher)
+        elif name.startswith(DOC_PROPERTIES):
+            yield from _properties(name, root, matcher)
+        else:
+            on = f" on sheet '{owner[name]}'" if name in owner else ""
+            yield from _raw(package, name, root, matcher, _place_in(name) + on)
+
+
+def _shared_strings(package: Package) -> list[str]:
+    root = package.xml("xl/sharedStrings.xml")
+    if root is None:
+        return []
+    return ["".join(t.text or "" for t in si.iter() if local(t.tag) == "t")
+            for si in root if local(si.tag) == "si"]
+
+
+def _cells(root: Element, sheet: str, shared: list[str], shown: set[int], matcher: Matcher) -> Iterator[Leak]:
+    for cell in root.iter():
+        if local(cell.tag) != "c":
+            continue
+        ref = cell.get("r", "?")
+        kind_of_cell = cell.get("t", "n")
+        texts: list[str] = []
+        for child in cell:
+            tag = local(child.tag)
+            if tag == "v" and child.text is not None:
+                if kind_of_cell == "s":
+                    if child.text.strip().isdigit() and int(child.text) < len(shared):
+                        shown.add(int(child.text))
+                        texts.append(shared[int(child.text)])
+                else:
+                    texts.append(child.text)
+            elif tag == "is":
+                texts.append("".join(t.text or "" for t in child.iter() if local(t.tag) == "t"))
+            elif tag == "f" and child.text:
+                texts.append(child.text)
+        kinds: set[str] = set()
+        for text in texts:
+            kinds |= matcher.kinds_in(text)
+            if _is_birth_header(text):
+                kinds.add(DATE_OF_BIRTH)
+        for kind in sorted(kinds):
+            yield Leak(sheet_ref(sheet, ref), kind, f"{_phrase(kind)} appears in {sheet_ref(sheet, ref)}.")
+
+
+def _is_birth_header(text: str) -> bool:
+    """A cell that is only a heading such as "Date of birth" or "DOB": the column below it would hold
+    dates of birth, whatever their values (a date cell alone cannot be told from an audit date)."""
+    return not any(ch.isdigit() for ch in text) and re.sub(r"[^a-z]+", " ", text.casefold()).strip() in BIRTH_HEADERS
+
+
+def _texts(root: Element, skip: frozenset[str] = frozenset()) -> Iterator[tuple[str, list[str], str | None]]:
+    """Every text and attribute value: (text, the tags from the root down to it, attribute name or None)."""
+    stack: list[tuple[Element, list[str]]] = [(root, [local(root.tag)])]
+    while stack:
+        el, path = stack.pop()
+        for name, value in el.attrib.items():
+            yield value, path, local(name)
+        if el.text and el.text.strip():
+            yield el.text, path, None
+        for child in reversed(list(el)):
+            tag = local(child.tag)
+            if tag in skip:
+                continue
+            stack.append((child, path + [tag]))
+            if child.tail and child.tail.strip():
+                yield child.tail, path, None
+
+
+READABLE_ATTRIBUTES = frozenset({"descr", "title", "name"})  # alt text and names people read
+
+
+def _kinds(matcher: Matcher, text: str, path: list[str], attribute: str | None, readable: bool = False) -> set[str]:
+    """Known personal data in one text; an all-digit text counts only where people read it."""
+    readable = readable or (attribute is None and path[-1] in VALUE_TAGS) or (
+        path[-1] == "cNvPr" and attribute in READABLE_ATTRIBUTES)
+    return matcher.kinds_in(text, numbers=readable)
+
+
+def _raw(package: Package, name: str, root: Element, matcher: Matcher, place: str,
+         skip: frozenset[str] = frozenset()) -> Iterator[Leak]:
+    seen: set[tuple[str, str]] = set()
+    for text, path, attribute in _texts(root, skip):
+        for kind in _kinds(matcher, text, path, attribute):
+            where = _where_in_part(name, path, attribute) or place
+            if (kind, where) not in seen:
+                seen.add((kind, where))
+                yield Leak(name, kind, f"{_phrase(kind)} appears in {where} ({name}).")
+
+
+def _place_in(name: str) -> str:
+    if name.startswith("xl/charts/"):
+        return "a chart"
+    if name.startswith("xl/drawings/"):
+        return "a drawing"
+    if name.startswith("xl/tables/"):
+        return "a table's definition"
+    return "the raw XML"
+
+
+def _where_in_part(name: str, path: list[str], attribute: str | None) -> str | None:
+    """A closer description for chart titles and labels and for drawings' alt text and names."""
+    if name.startswith("xl/charts/"):
+        if "title" in path:
+            return "a chart title"
+        if {"cat", "tx", "dLbls", "dLbl", "legend", "ser"} & set(path):
+            return "a chart's labels"
+    if name.startswith("xl/drawings/") and path[-1] == "cNvPr":
+        if attribute in ("descr", "title"):
+            return "a chart's or picture's alt text"
+        return "a chart's or picture's name"
+    return None
+
+
+def _unparsed(package: Package, name: str, matcher: Matcher) -> Iterator[Leak]:
+    """A part that claims to be XML but does not parse: its text is still looked at, whole."""
+    text = package.parts[name].decode("utf-8", errors="replace")
+    for kind in sorted(matcher.kinds_in(text, numbers=False)):
+        yield Leak(name, kind, f"{_phrase(kind)} appears in the raw XML ({name}).")
+
+
+def _workbook(root: Element, matcher: Matcher) -> Iterator[Leak]:
+    for text, path, attribute in _texts(root):
+        if path[-1] == "sheet" and attribute == "name":
+            place, part = "a sheet's name", "xl/workbook.xml"
+        elif path[-1] == "definedName":
+            place, part = "a defined name", "defined name"
+        else:
+            place, part = "the raw XML", "xl/workbook.xml"
+        readable = place != "the raw XML"
+        for kind in sorted(_kinds(matcher, text, path, attribute, readable)):
+            yield Leak(part, kind, f"{_phrase(kind)} appears in {place} (xl/workbook.xml).")
+
+
+def _properties(name: str, root: Element, matcher: Matcher) -> Iterator[Leak]:
+    for text, path, attribute in _texts(root):
+        prop = path[1] if len(path) > 1 else path[0]
+        if path[-1] == "property" or "property" in path:
+            prop = "a custom property"
+        for kind in sorted(_kinds(matcher, text, path, attribute, readable=attribute is None)):
+            yield Leak("document properties", kind,
+                       f"{_phrase(kind)} appears in the document properties ({prop}, {name}).")

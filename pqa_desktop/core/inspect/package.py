@@ -1,0 +1,198 @@
+"""Opening a workbook for inspection: the zip package, its XML parts, its relationships.
+
+The workbook may come from anyone (``pqa inspect`` on a file someone sent), so it is opened with the
+same caution as an input: bounded sizes and member counts, XML parsed with entity expansion refused
+(defusedxml), nothing executed, no link followed.
+"""
+from __future__ import annotations
+
+import calendar
+import io
+import posixpath
+import re
+import zipfile
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from xml.etree.ElementTree import Element
+
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import fromstring
+
+MAX_PARTS = 10_000
+MAX_TOTAL_BYTES = 512 * 1024 * 1024
+MAX_RATIO = 200  # uncompressed : compressed, above RATIO_FLOOR_BYTES
+RATIO_FLOOR_BYTES = 10 * 1024 * 1024
+OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # encrypted .xlsx (and old .xls) files
+
+MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
+               "October", "November", "December")
+REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+
+
+class WorkbookUnreadable(ValueError):
+    """The file is not an .xlsx workbook the inspector can open (the message says why, in plain English)."""
+
+
+def local(tag: str) -> str:
+    """An XML tag without its namespace."""
+    return tag.rsplit("}", 1)[-1]
+
+
+@dataclass(frozen=True)
+class Relationship:
+    source: str  # the part the relationship belongs to
+    type: str  # last segment of the relationship type: worksheet, hyperlink, comments, chart, ...
+    target: str  # resolved part name, or the raw target when external
+    external: bool
+
+
+@dataclass
+class Package:
+    parts: dict[str, bytes]
+    relationships: list[Relationship] = field(default_factory=list)
+    _xml: dict[str, Element | None] = field(default_factory=dict)
+    _owner: dict[str, str] | None = None  # sheet_of_parts, worked out once
+
+    def xml(self, name: str) -> Element | None:
+        """The part's parsed XML, or None when it is absent or not well-formed XML."""
+        if name not in self._xml:
+            data = self.parts.get(name)
+            try:
+                self._xml[name] = fromstring(data) if data is not None else None
+            except (DefusedXmlException, SyntaxError, ValueError):
+                self._xml[name] = None
+        return self._xml[name]
+
+    def is_xml(self, name: str) -> bool:
+        return name.endswith((".xml", ".rels", ".vml")) or self.parts[name].lstrip()[:5] == b"<?xml"
+
+
+def open_package(data: bytes | str | Path) -> Package:
+    """Read every part of the workbook into memory, within the size limits."""
+    if not isinstance(data, (bytes, bytearray)):
+        try:
+            data = Path(data).read_bytes()
+        except OSError as exc:
+            raise WorkbookUnreadable(f"Cannot read {Path(data).name}: {exc.strerror or exc}.") from exc
+    if bytes(data[:8]) == OLE_SIGNATURE:
+        raise WorkbookUnreadable("The workbook is password protected: give its password so it can be "
+                                 "decrypted and inspected.")
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        infos = archive.infolist()
+        _check_limits(infos)
+        parts = {info.filename: archive.read(info) for info in infos if not info.is_dir()}
+    except WorkbookUnreadable:
+        raise
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, RuntimeError, ValueError,
+            NotImplementedError) as exc:
+        raise WorkbookUnreadable("The file is not an Excel workbook (.xlsx), or it is damaged.") from exc
+    package = Package(parts=parts)
+    package.relationships = _relationships(package)
+    return package
+
+
+def _check_limits(infos: list[zipfile.ZipInfo]) -> None:
+    if len(infos) > MAX_PARTS:
+        raise WorkbookUnreadable(f"The workbook has more than {MAX_PARTS:,} parts, far more than any "
+                                 "report: it was not inspected.")
+    total = sum(i.file_size for i in infos)
+    if total > MAX_TOTAL_BYTES:
+        raise WorkbookUnreadable("The workbook unpacks to more than 512 MB: it was not inspected.")
+    for info in infos:
+        if info.file_size > RATIO_FLOOR_BYTES and info.file_size > MAX_RATIO * max(info.compress_size, 1):
+            raise WorkbookUnreadable("The workbook is compressed far more than a real workbook is "
+                                     "(a 'zip bomb'): it was not inspected.")
+
+
+def _relationships(package: Package) -> list[Relationship]:
+    out = []
+    for name in sorted(package.parts):
+        if not name.endswith(".rels"):
+            continue
+        root = package.xml(name)
+        if root is None:
+            continue
+        folder, rels_file = posixpath.split(name)  # "xl/worksheets/_rels", "sheet1.xml.rels"
+        source_dir = posixpath.dirname(folder)
+        source = posixpath.join(source_dir, rels_file[:-len(".rels")]) if rels_file != ".rels" else ""
+        for rel in root:
+            if local(rel.tag) != "Relationship":
+                continue
+            target = rel.get("Target", "")
+            external = rel.get("TargetMode", "").lower() == "external"
+            if not external:
+                target = posixpath.normpath(target.lstrip("/") if target.startswith("/")
+                                            else posixpath.join(source_dir, target))
+            out.append(Relationship(source, rel.get("Type", "").rsplit("/", 1)[-1], target, external))
+    return out
+
+
+@dataclass(frozen=True)
+class Sheet:
+    name: str
+    part: str
+    state: str  # visible, hidden, veryHidden
+
+
+def sheets(package: Package) -> list[Sheet]:
+    """The workbook's sheets, in order, with their parts."""
+    root = package.xml("xl/workbook.xml")
+    if root is None:
+        return []
+    targets = {}
+    rels = package.xml("xl/_rels/workbook.xml.rels")
+    for rel in (rels if rels is not None else []):
+        target = rel.get("Target", "")
+        targets[rel.get("Id")] = (target.lstrip("/") if target.startswith("/")
+                                  else posixpath.normpath(posixpath.join("xl", target)))
+    out = []
+    for el in root.iter():
+        if local(el.tag) == "sheet":
+            part = targets.get(el.get(f"{{{REL_NS}}}id"), "")
+            out.append(Sheet(el.get("name", ""), part, el.get("state", "visible")))
+    return out
+
+
+def sheet_of_parts(package: Package) -> dict[str, str]:
+    """Which sheet each part hangs from (worksheet -> drawing -> chart, worksheet -> comments, ...)."""
+    if package._owner is not None:
+        return package._owner
+    owner: dict[str, str] = {}
+    frontier = [(s.part, s.name) for s in sheets(package)]
+    while frontier:
+        part, sheet = frontier.pop()
+        if part in owner:
+            continue
+        owner[part] = sheet
+        frontier.extend((r.target, sheet) for r in package.relationships if r.source == part and not r.external)
+    package._owner = owner
+    return owner
+
+
+_MONTH_YEAR = re.compile(r"\b(January|February|March|April|May|June|July|August|September|October|November|"
+                         r"December) (\d{4})\b")
+
+
+def own_dates(package: Package) -> set[date]:
+    """The dates the report itself states, read from its core properties: the date produced (created,
+    modified) and the last day of the month its title or subject names (the period's snapshot). A
+    child born on one of those days is not an alarm: the report must be able to say its own dates."""
+    root = package.xml("docProps/core.xml")
+    found: set[date] = set()
+    if root is None:
+        return found
+    for el in root:
+        text = (el.text or "").strip()
+        if local(el.tag) in ("created", "modified"):
+            try:
+                found.add(date.fromisoformat(text[:10]))
+            except ValueError:
+                pass
+        elif local(el.tag) in ("title", "subject"):
+            for m in _MONTH_YEAR.finditer(text):
+                month = MONTH_NAMES.index(m.group(1)) + 1
+                year = int(m.group(2))
+                found.add(date(year, month, calendar.monthrange(year, month)[1]))
+    return found

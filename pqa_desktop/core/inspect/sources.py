@@ -1,0 +1,132 @@
+"""What the inspector looks for: the personal data the inputs hold, sorted by kind.
+
+Read with the pipeline's own readers, so the inspector knows exactly what a build knew: references
+and child IDs (``ReadResult.sensitive``), staff names, staff IDs, and from the system exports the
+dates of birth and placement postcodes.
+"""
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Iterable, Sequence
+
+import pandas as pd
+
+from ..resources import resources_dir
+from .matching import dates_written_in, normalise_postcode, tokens
+
+if TYPE_CHECKING:  # the pipeline imports the report; importing it here only when reading inputs keeps
+    from ..calendar import Period  # this package importable from the pipeline without a cycle
+    from ..pipeline import Analysis
+
+DATE_OF_BIRTH_COLUMNS = ("dob",)
+
+
+@dataclass
+class SensitiveSet:
+    """Every identifying value seen in the inputs, by kind. Held in memory only, never written."""
+
+    case_refs: set[str] = field(default_factory=set)  # child IDs, case/carer/record refs, family, adopter
+    staff_ids: set[str] = field(default_factory=set)
+    staff_names: set[str] = field(default_factory=set)
+    postcodes: set[str] = field(default_factory=set)
+    dates_of_birth: set[date] = field(default_factory=set)
+    # Dates written in the inputs' file names ("Audit - IRT - 07.06.24.xlsx"): the report lists file
+    # names, so a child born that day must not stop the build.
+    file_name_dates: set[date] = field(default_factory=set)
+
+    def __bool__(self) -> bool:
+        return any((self.case_refs, self.staff_ids, self.staff_names, self.postcodes, self.dates_of_birth))
+
+    def update(self, other: "SensitiveSet") -> None:
+        self.case_refs |= other.case_refs
+        self.staff_ids |= other.staff_ids
+        self.staff_names |= other.staff_names
+        self.postcodes |= other.postcodes
+        self.dates_of_birth |= other.dates_of_birth
+        self.file_name_dates |= other.file_name_dates
+
+
+def sensitive_set(analysis: "Analysis") -> SensitiveSet:
+    """Sort what the pipeline's analysis saw (``Analysis.sensitive``, ``staff_names``, the export tables)."""
+    from ..exports.spec import table_spec
+
+    found = SensitiveSet(staff_names={str(n) for n in analysis.staff_names if str(n).strip()})
+    for item in analysis.files:
+        found.file_name_dates |= dates_written_in(item.name)
+    for _, result in analysis.results:
+        for table in result.exports:
+            try:
+                personal = {c.id: c.personal for c in table_spec(table.kind).columns if c.personal}
+            except KeyError:
+                personal = {}
+            frame: pd.DataFrame = table.frame
+            for column in frame.columns:
+                kind = personal.get(column)
+                if kind == "address":
+                    found.postcodes |= _strings(frame[column])
+                elif kind == "staff_id":
+                    found.staff_ids |= _strings(frame[column])
+                elif column in DATE_OF_BIRTH_COLUMNS:
+                    found.dates_of_birth |= _dates(frame[column])
+    postcode_keys = {normalise_postcode(p) for p in found.postcodes}
+    named = {n.strip().casefold() for n in found.staff_names}
+    for value in analysis.sensitive:
+        text = str(value).strip()
+        if not text or text.casefold() in named or normalise_postcode(text) in postcode_keys:
+            continue
+        if text not in found.staff_ids:
+            found.case_refs.add(text)
+    return found
+
+
+def identifiers_from_inputs(paths: Sequence[str | Path], period: "Period | None" = None) -> SensitiveSet:
+    """Read the inputs as a build would and return what they identify (``pqa inspect WORKBOOK INPUT...``)."""
+    from ..calendar import Period, last_complete_month
+    from ..pipeline import analyse
+
+    # Which period hardly matters: every file is read whole, whatever months it covers.
+    period = period or Period(last_complete_month(date.today()))
+    return sensitive_set(analyse(list(paths), period))
+
+
+def _strings(column: pd.Series) -> set[str]:
+    return {str(v).strip() for v in column.dropna() if str(v).strip()}
+
+
+def _dates(column: pd.Series) -> set[date]:
+    values = pd.to_datetime(column, errors="coerce").dropna()
+    return {v.date() for v in values}
+
+
+@lru_cache(maxsize=1)
+def own_words() -> frozenset[str]:
+    """Every word PQA Desktop writes itself (labels, headers, choices, notes in resources/*.toml).
+
+    A part of a staff name that is one of these words ("Young", "Early", "Carer") is not an alarm on
+    its own: "Child or young person" is a feedback source, not a name. The full name is still checked.
+    """
+    words: set[str] = set()
+    for path in sorted(resources_dir().glob("*.toml")):
+        with open(path, "rb") as fh:
+            _collect(tomllib.load(fh), words)
+    return frozenset(words)
+
+
+def _collect(value: object, words: set[str]) -> None:
+    if isinstance(value, str):
+        words.update(t for t in tokens(value) if t.isalpha())
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _collect(key, words)
+            _collect(item, words)
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            _collect(item, words)
+
+
+def as_strings(values: Iterable[object]) -> list[str]:
+    return [str(v) for v in values if v is not None and str(v).strip()]
