@@ -1,3 +1,3 @@
 """PQA Desktop: children's social care Performance & Quality Assurance workbook builder."""
 
-__version__ = "0.1.0"
+__version__ = "1.0.0"

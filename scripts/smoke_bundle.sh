@@ -1,20 +1,143 @@
 #!/usr/bin/env bash
-# Smoke-test the built bundle: --version, then `pqa build` from inside the bundle on the sample data.
+# Smoke-test the built bundle the way a locked-down laptop runs it:
+#   - as an unprivileged user (created when CI runs as root), HOME a fresh empty folder;
+#   - from a copy of the bundle at a path with spaces and a non-ASCII letter, made read-only: the release
+#     zip unzipped there when scripts/release.sh made one (its SHA256SUMS checked), else dist/PQA Desktop;
+#   - `pqa --version` and `PQA Desktop --version` (also under the C locale);
+#   - `pqa demo` and `pqa build` on the sample data, headless, from inside the bundle, outputs read back;
+#   - the app started offscreen with the sample inputs and still running after 8 s (then ended by TERM);
+#   - nothing written anywhere but HOME and the output folder (bundle listing compared before/after, and,
+#     as root, a search of the whole file system for files the smoke user created).
+# Also checks the bundle's contents (licences, data files, only the Qt plugins we keep) and its size.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=${PY:-.venv/bin/python}
-BUNDLE="dist/PQA Desktop"
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-"$BUNDLE/pqa" --version
-"$PY" -c "import sys; from pqa_desktop.core.sample_data import write_demo_inputs; write_demo_inputs(sys.argv[1])" "$work/inputs"
-"$BUNDLE/pqa" build "$work/inputs" -o "$work/out.xlsx" --period-end 2024-09 --la-name "Anytown Council" --produced 2024-10-07
-test -s "$work/out.xlsx"
-"$PY" - "$work/out.xlsx" <<'PYEOF'
-import sys
+BUNDLE=${BUNDLE:-dist/PQA Desktop}
+MAX_MB=${PQA_BUNDLE_MAX_MB:-210}  # Linux: Qt's ICU data alone is 32 MB (Windows: 150, scripts/release.sh)
+SMOKE_USER=${SMOKE_USER:-pqa-smoke}
+started=$SECONDS
+fail() { echo "bundle smoke test FAILED: $*" >&2; exit 1; }
+step() { echo "[$((SECONDS - started)) s] $*"; }
+
+test -x "$BUNDLE/pqa" && test -x "$BUNDLE/PQA Desktop" || fail "no bundle at $BUNDLE (run scripts/build_bundle.sh)"
+version=$("$PY" -c "import sys; sys.path.insert(0, 'scripts'); from windows_version import package_version; \
+from pathlib import Path; print(package_version(Path('.')))")
+
+# --- contents and size ---------------------------------------------------------------------------
+size_mb=$(du -sm "$BUNDLE" | cut -f1)
+step "bundle size ${size_mb} MB (limit ${MAX_MB} MB)"
+[ "$size_mb" -le "$MAX_MB" ] || fail "bundle is ${size_mb} MB, over ${MAX_MB} MB"
+for f in licences/LGPL-3.0.txt licences/GPL-3.0.txt licences/LGPL-NOTE.txt licences/THIRD-PARTY-NOTICES.txt \
+         licences/bundled-packages.txt _internal/resources/audit_returns.toml _internal/resources/icon.png \
+         "_internal/workbook_templates/Case file audit template.xlsx"; do
+  test -s "$BUNDLE/$f" || fail "missing from the bundle: $f"
+done
+grep -qi "^PySide6.Essentials==" "$BUNDLE/licences/bundled-packages.txt" || fail "PySide6 not in bundled-packages.txt"
+grep -qi "^defusedxml==" "$BUNDLE/licences/bundled-packages.txt" || fail "defusedxml not bundled"
+qt="$BUNDLE/_internal/PySide6"
+[ ! -d "$qt/Qt/translations" ] && [ ! -d "$qt/translations" ] || fail "Qt translations were bundled"
+plugins=$(cd "$qt" && find . -path '*plugins/*' -type f -printf '%f\n' | sort | tr '\n' ' ')
+step "Qt plugins: $plugins"
+for p in $plugins; do
+  case "$p" in
+    libqxcb.so|libqoffscreen.so|libqminimal.so|libcomposeplatforminputcontextplugin.so) ;;
+    *) fail "unexpected Qt plugin bundled: $p" ;;
+  esac
+done
+extra_qt=$(cd "$BUNDLE/_internal" && find . -name 'libQt6*' -printf '%f\n' | grep -v -E \
+  'libQt6(Core|Gui|Widgets|DBus|XcbQpa)\.so' || true)
+[ -z "$extra_qt" ] || fail "unexpected Qt libraries bundled: $extra_qt"
+
+# --- the unprivileged user, a read-only copy at an awkward path ----------------------------------
+if [ "$(id -u)" -eq 0 ]; then
+  id "$SMOKE_USER" >/dev/null 2>&1 || useradd --system --no-create-home --shell /usr/sbin/nologin "$SMOKE_USER"
+  run_as=(runuser -u "$SMOKE_USER" --)
+else
+  SMOKE_USER=$(id -un)
+  run_as=()
+fi
+work=$(mktemp -d "/tmp/PQA test ü.XXXXXX")
+cleanup() { chmod -R u+w "$work" 2>/dev/null || true; rm -rf "$work"; }
+trap cleanup EXIT
+chmod 755 "$work"
+app_dir="$work/PQA Desktop"
+zip=$(ls -t dist/release/PQA-Desktop-*-linux-x64.zip 2>/dev/null | head -1 || true)
+if [ -n "$zip" ] && [ "$zip" -nt "$BUNDLE/pqa" ]; then
+  (cd dist/release && sha256sum -c --quiet SHA256SUMS) || fail "SHA256SUMS does not match the release files"
+  "$PY" scripts/zip_folder.py extract "$zip" "$work" >/dev/null
+  for f in "User guide.pdf" "User guide.html" "Auditor templates/EDT dip sample template.xlsx" licences/sbom.cdx.json; do
+    test -s "$app_dir/$f" || fail "missing from the release zip: $f"
+  done
+  step "testing the release zip $(basename "$zip") ($(du -h "$zip" | cut -f1))"
+else
+  cp -a "$BUNDLE" "$app_dir"
+fi
+chmod -R a-w "$app_dir"
+home="$work/home"; out="$work/out ü"; inputs="$work/sample inputs"
+mkdir -p "$home/.runtime" "$out"
+"$PY" -c "import sys; from pqa_desktop.core.sample_data import write_demo_inputs; write_demo_inputs(sys.argv[1])" \
+  "$inputs"
+chmod -R a+rX "$inputs"
+chmod 700 "$home/.runtime"
+if [ "$(id -u)" -eq 0 ]; then chown -R "$SMOKE_USER" "$home" "$out"; fi
+listing() { (cd "$app_dir" && find . -printf '%p %s %T@ %m\n' | sort); }
+listing > "$work/before.txt"
+marker="$work/marker"; touch "$marker"; sleep 1
+
+# A clean environment: no variables from the build shell leak into the test.
+run() {
+  "${run_as[@]}" env -i HOME="$home" PATH=/usr/bin:/bin LANG="${SMOKE_LANG:-C.UTF-8}" \
+    XDG_RUNTIME_DIR="$home/.runtime" QT_QPA_PLATFORM=offscreen "$@"
+}
+
+# --- the executables -------------------------------------------------------------------------------
+expected="PQA Desktop $version"
+[ "$(run "$app_dir/pqa" --version)" = "$expected" ] || fail "pqa --version is not '$expected'"
+[ "$(SMOKE_LANG=C run "$app_dir/pqa" --version)" = "$expected" ] || fail "pqa --version fails under LANG=C"
+[ "$(run timeout 20 "$app_dir/PQA Desktop" --version)" = "$expected" ] || fail "PQA Desktop --version"
+step "--version: $expected (both executables)"
+
+run "$app_dir/pqa" demo "$out/demo.xlsx" --produced 2024-10-07 >/dev/null 2> "$work/demo.err" \
+  || { cat "$work/demo.err" >&2; fail "pqa demo failed"; }
+step "pqa demo: $(du -h "$out/demo.xlsx" | cut -f1)"
+run "$app_dir/pqa" build "$inputs" -o "$out/report ü.xlsx" --period-end 2024-09 --la-name "Anytown Council" \
+  --produced 2024-10-07 --json > "$out/build.json" 2> "$work/build.err" \
+  || { cat "$work/build.err" >&2; fail "pqa build failed"; }
+step "pqa build: $(du -h "$out/report ü.xlsx" | cut -f1)"
+"$PY" - "$out/demo.xlsx" "$out/report ü.xlsx" "$out/build.json" <<'PYEOF'
+import json, sys
 from openpyxl import load_workbook
-wb = load_workbook(sys.argv[1])
-tables = {name for ws in wb.worksheets for name in ws.tables}
-assert "tbl_overall_by_month" in tables and "tbl_audits" in tables, tables
-print(f"bundle smoke test: {len(wb.sheetnames)} sheets, {len(tables)} tables")
+for path in sys.argv[1:3]:
+    wb = load_workbook(path)
+    tables = {name for ws in wb.worksheets for name in ws.tables}
+    assert {"tbl_overall_by_month", "tbl_audits", "tbl_kpis"} <= tables, (path, sorted(tables))
+    print(f"  {path.rsplit('/', 1)[-1]}: {len(wb.sheetnames)} sheets, {len(tables)} tables")
+summary = json.load(open(sys.argv[3], encoding="utf-8"))
+assert summary, "pqa build --json printed nothing"
 PYEOF
+
+# --- the app, started for real -------------------------------------------------------------------
+set +e
+run timeout -s TERM 8 "$app_dir/PQA Desktop" "$inputs" > "$work/app.out" 2> "$work/app.err"
+status=$?
+set -e
+if grep -q -i -E "traceback|fatal|could not load the qt platform plugin|error while loading shared" "$work/app.err"; then
+  cat "$work/app.err" >&2; fail "the app reported an error on start"
+fi
+[ "$status" -eq 124 ] || { cat "$work/app.err" >&2; fail "the app exited with $status before 8 s (expected to be running)"; }
+step "app: started offscreen with the sample inputs, running at 8 s, ended by TERM"
+
+# --- nothing written outside HOME and the output folder -----------------------------------------
+listing > "$work/after.txt"
+diff -q "$work/before.txt" "$work/after.txt" >/dev/null || fail "the bundle folder changed while running"
+if [ "$(id -u)" -eq 0 ]; then
+  stray=$(find / -xdev \( -path /proc -o -path /sys -o -path /dev -o -path "$home" -o -path "$out" \) -prune \
+            -o -user "$SMOKE_USER" -newer "$marker" -print 2>/dev/null || true)
+  for fs in /tmp /var/tmp /dev/shm /run; do
+    [ -d "$fs" ] && stray+=$(find "$fs" -xdev \( -path "$home" -o -path "$out" \) -prune \
+                               -o -user "$SMOKE_USER" -newer "$marker" -print 2>/dev/null || true)
+  done
+  [ -z "$stray" ] || fail "files written outside HOME and the output folder: $stray"
+  step "no files written outside HOME and the output folder"
+fi
+step "bundle smoke test passed (${size_mb} MB, $((SECONDS - started)) s)"
