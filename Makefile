@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test system-deps bundle templates clean
+.PHONY: demo test bench system-deps bundle templates clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -21,6 +21,10 @@ system-deps:
 
 test: $(STAMP) system-deps
 	QT_QPA_PLATFORM=offscreen PQA_REQUIRE_LIBREOFFICE=1 $(PY) -m pytest -n 2 -q
+
+# A large council's year, generated once into out/bench-data; times, memory, references and targets (issue 6).
+bench: $(STAMP)
+	QT_QPA_PLATFORM=offscreen $(PY) scripts/bench.py --runs $${BENCH_RUNS:-3}
 
 templates: $(STAMP)
 	$(VENV)/bin/pqa templates workbook_templates

@@ -7,7 +7,7 @@ an ``exports/`` folder; tests and benchmarks call ``generate_exports`` directly.
 
 The lists describe one consistent population. A front door (contacts -> referrals -> assessments ->
 section 47 enquiries -> ICPCs -> child protection plans, and children in need after assessment) is
-simulated from 9 months before the snapshot so that work started before the 6-month Annex A window
+simulated from 3 months before the 6-month Annex A window (``months``) so that work started before it
 (and finished inside it) exists; children already open before that (CIN, CP, in care, care leavers,
 adoption) are drawn with their own histories. Each list is then cut the way Annex A cuts it: events in
 the 6 months to the snapshot, List 7 plans open at any point in those months, List 8 children looked
@@ -52,8 +52,8 @@ from .calendar import Period, add_months
 from .resources import resource
 from .sample_data import _FIRST_NAMES, _SURNAMES, _TEAMS, LA_NAME
 
-WINDOW_MONTHS = 6  # Annex A lists cover the 6 months to the snapshot
-FRONT_DOOR_MONTHS = 9  # the simulated front door starts this long before the snapshot
+WINDOW_MONTHS = 6  # Annex A lists cover the 6 months to the snapshot (``months`` changes it)
+FRONT_DOOR_LEAD_MONTHS = 3  # the simulated front door starts this long before the Annex A window
 ALLOCATION_HISTORY_MONTHS = 24  # allocations ended before this are not exported
 
 # Volumes per 6 months at scale 1 (a mid-sized council).
@@ -72,6 +72,24 @@ CARE_LEAVERS = 250
 ADOPTION_CHILDREN = 40
 ADOPTER_FAMILIES = 25
 EARLY_HELP_6M = 900
+
+# Parts of the simulation, each with its own random stream and (optionally) its own scale.
+PARTS = ("front door", "child protection", "children in need", "children in care", "care leavers", "early help",
+         "workforce", "households")
+# Which part's volume each table follows (allocations follow every part, and are only ever trimmed).
+_TABLE_PART = {"annex_a_list_1": "front door", "annex_a_list_3": "front door", "annex_a_list_4": "front door",
+               "annex_a_list_5": "front door", "annex_a_list_7": "child protection",
+               "annex_a_list_6": "children in need", "annex_a_list_8": "children in care",
+               "annex_a_list_10": "children in care", "annex_a_list_9": "care leavers",
+               "annex_a_list_2": "early help", "workforce": "workforce", "households": "households"}
+
+# A large council's year (the benchmark, issue 6): rows of each table with a 12-month Annex A window.
+LARGE_COUNCIL_MONTHS = 12
+LARGE_COUNCIL_ROWS = {
+    "annex_a_list_1": 120_000, "annex_a_list_3": 40_000, "annex_a_list_4": 40_000, "annex_a_list_5": 12_000,
+    "annex_a_list_6": 10_000, "annex_a_list_7": 3_000, "annex_a_list_8": 2_500, "annex_a_list_9": 2_000,
+    "annex_a_list_10": 300, "workforce": 600, "allocations": 60_000, "households": 800,
+}
 HOUSEHOLDS_APPROVED = 150
 
 # Rates behind the headline figures (the reference report's values).
@@ -347,13 +365,18 @@ def _dob_for_ages(rng: np.random.Generator, at: np.datetime64, ages: np.ndarray)
 class _Council:
     """Anytown Council's children and staff over the period: canonical-column frames, one per table."""
 
-    def __init__(self, period: Period, seed: int, scale: float):
+    def __init__(self, period: Period, seed: int, scale: float, months: int = WINDOW_MONTHS,
+                 part_scales: dict[str, float] | None = None, rows: dict[str, int] | None = None):
         self.period = period
         self.seed = seed
-        self.scale = scale
+        self.base_scale = scale
+        self.scale = scale  # the scale of the part being simulated (see build)
+        self.part_scales = dict(part_scales or {})
+        self.rows = dict(rows or {})  # table kind -> exact rows wanted (tables are trimmed down to it)
+        self.months = months
         self.S = _d(period.snapshot)
-        self.W = _d(period.months_back(WINDOW_MONTHS)) + 1  # first day of the 6-month window
-        self.F = _d(period.months_back(FRONT_DOOR_MONTHS)) + 1
+        self.W = _d(period.months_back(months)) + 1  # first day of the Annex A window
+        self.F = _d(period.months_back(months + FRONT_DOOR_LEAD_MONTHS)) + 1
         self.children = _Children(_stream(seed, "children"))
         self.tables: dict[str, pd.DataFrame] = {}
         self.involvements: list[pd.DataFrame] = []  # (child_id, start, end, area) for allocations
@@ -371,7 +394,7 @@ class _Council:
     def front_door(self) -> None:
         rng = self.rng("front door")
         S, W, F = self.S, self.W, self.F
-        n_contacts = self.n(CONTACTS_6M * FRONT_DOOR_MONTHS / WINDOW_MONTHS)
+        n_contacts = self.n(CONTACTS_6M * (self.months + FRONT_DOOR_LEAD_MONTHS) / 6)
         c_date = _weekdays(rng, F, S, n_contacts)
         n_kids = int(n_contacts * 0.8)
         ages = rng.integers(0, 18, n_kids)
@@ -718,7 +741,7 @@ class _Council:
     def early_help(self) -> None:
         rng = self.rng("early help")
         S, W = self.S, self.W
-        n = self.n(EARLY_HELP_6M)
+        n = self.n(EARLY_HELP_6M * self.months / 6)
         contacts = self.tables["annex_a_list_1"].child_id.unique()
         n_known = min(int(n * 0.6), len(contacts))
         known = rng.choice(contacts, n_known, replace=False)
@@ -733,7 +756,8 @@ class _Council:
 
     # -------------------------------------------------------------------- workforce
     def workforce(self) -> None:
-        self.tables["workforce"] = build_workforce(self.period, self.seed, self.scale)
+        # Trimmed here, before allocations are drawn, so every allocated worker is in the list.
+        self.tables["workforce"] = self._trimmed("workforce", build_workforce(self.period, self.seed, self.scale))
 
     # -------------------------------------------------------------------- allocations
     def allocations(self) -> None:
@@ -832,17 +856,40 @@ class _Council:
     def households(self) -> None:
         self.tables["households"] = build_households(self.period, self.seed, self.scale)
 
+    def _trimmed(self, kind: str, frame: pd.DataFrame, keep: np.ndarray | None = None) -> pd.DataFrame:
+        """``frame`` cut down to exactly the rows wanted for ``kind`` (rows drawn at random, order kept).
+
+        ``keep`` marks rows that must stay (a List 8 child whose adoption is in List 10)."""
+        wanted = self.rows.get(kind)
+        if wanted is None or len(frame) <= wanted:
+            return frame
+        rng = self.rng(f"trim {kind}")
+        keep = np.zeros(len(frame), bool) if keep is None else keep
+        must = np.flatnonzero(keep)
+        others = rng.permutation(np.flatnonzero(~keep))[:max(wanted - len(must), 0)]
+        return frame.iloc[np.sort(np.concatenate([must, others]))].reset_index(drop=True)
+
     def build(self) -> dict[str, pd.DataFrame]:
-        self.front_door()
-        self.child_protection()
-        self.children_in_need()
-        self.children_in_care()
-        self.care_leavers()
-        self.early_help()
-        self.workforce()
+        steps = {"front door": self.front_door, "child protection": self.child_protection,
+                 "children in need": self.children_in_need, "children in care": self.children_in_care,
+                 "care leavers": self.care_leavers, "early help": self.early_help, "workforce": self.workforce}
+        for part, step in steps.items():
+            # Each part may have its own scale (a large council's lists do not all grow alike).
+            self.scale = self.part_scales.get(part, self.base_scale)
+            step()
+        self.scale = self.base_scale
         self.allocations()
         self.allocate_lists()
+        self.scale = self.part_scales.get("households", self.base_scale)
         self.households()
+        self.scale = self.base_scale
+        if self.rows:
+            self.tables["annex_a_list_10"] = self._trimmed("annex_a_list_10", self.tables["annex_a_list_10"])
+            adopted = self.tables["annex_a_list_8"].child_id.isin(self.tables["annex_a_list_10"].child_id).to_numpy()
+            for kind in list(self.tables):
+                if kind != "annex_a_list_10":
+                    self.tables[kind] = self._trimmed(kind, self.tables[kind],
+                                                      adopted if kind == "annex_a_list_8" else None)
         people = self.children.table()
         for kind, frame in self.tables.items():
             if kind.startswith("annex_a") and kind != "annex_a_list_11":
@@ -1160,20 +1207,50 @@ def _csv_bytes(title_rows: list[str], headers: list[str], rows: Iterable[list[An
     return buffer.getvalue().encode(encoding)
 
 
+def calibrated_scales(rows: dict[str, int], *, period_end: date = date(2024, 9, 1), seed: int = 2024,
+                      months: int = WINDOW_MONTHS, margin: float = 1.06, rounds: int = 4) -> dict[str, float]:
+    """The scale of each part that gives at least ``rows`` of each table.
+
+    A pilot at scale 1 gives each part's yield; a table short of its rows then raises its part's scale by the
+    shortfall (plus a margin) and the council is simulated again. Rounds are needed because some tables are
+    fed by two parts (child protection plans come from the front door's conferences as well as from plans
+    open before it)."""
+    period = Period(period_end)
+    scales: dict[str, float] = {}
+    tables = _Council(period, seed, 1.0, months).build()
+    for _ in range(rounds):
+        simulated = dict(scales)  # the scales ``tables`` came from
+        for kind, wanted in rows.items():
+            part = _TABLE_PART.get(kind)
+            got = len(tables[kind])
+            if part is not None and got < wanted:
+                scales[part] = max(scales.get(part, 1.0), simulated.get(part, 1.0) * margin * wanted / max(got, 1))
+        if scales == simulated:
+            break
+        tables = _Council(period, seed, 1.0, months, scales).build()
+    return scales
+
+
 def generate_exports(directory: str | Path, *, period_end: date = date(2024, 9, 1), seed: int = 2024,
-                     scale: float = 1.0, messy: bool = True) -> ExportsManifest:
+                     scale: float = 1.0, messy: bool = True, months: int = WINDOW_MONTHS,
+                     rows: dict[str, int] | None = None) -> ExportsManifest:
     """Write Anytown Council's system exports into ``directory``; returns what was written.
 
-    ``scale`` multiplies every volume (1.0: a mid-sized council; about 10 for benchmarks). With ``messy``
-    the files carry the mess of real exports (see the module docstring); without, one tidy workbook with
-    the spec's headers, real dates and bare codes.
+    ``scale`` multiplies every volume (1.0: a mid-sized council). ``months`` is the Annex A window (6, as
+    Annex A asks; 12 for a year). ``rows`` asks for exact row counts per table (e.g. ``LARGE_COUNCIL_ROWS``):
+    each part of the simulation is scaled to give at least that many (``calibrated_scales``) and the tables
+    are then cut down to exactly that many at random, so their mix is kept (a few cross-list links, such as
+    every List 3 child being in List 1, no longer hold exactly). With ``messy`` the files carry the mess of
+    real exports (see the module docstring); without, one tidy workbook with the spec's headers, real dates
+    and bare codes.
     """
     period = Period(period_end)
     folder = Path(directory)
     folder.mkdir(parents=True, exist_ok=True)
-    council = _Council(period, seed, scale)
+    part_scales = calibrated_scales(rows, period_end=period_end, seed=seed, months=months) if rows else None
+    council = _Council(period, seed, scale, months, part_scales, rows)
     tables = council.build()
-    window_start = period.months_back(WINDOW_MONTHS)
+    window_start = period.months_back(months)
     window_start = date.fromordinal(window_start.toordinal() + 1)
     layouts = _messy_layouts(period.snapshot, window_start) if messy else _clean_layouts(period.snapshot)
     manifest = ExportsManifest(directory=folder, period_end=period.end_month, snapshot=period.snapshot, seed=seed,

@@ -1,0 +1,200 @@
+"""UI probe of the benchmark (issue 6): does the app's event loop keep turning during import and build?
+
+Offscreen. A QTimer fires every 10 ms in the main thread while the MainWindow imports the bench inputs
+(``add_paths``) and builds (``build_workbook``, the save dialog replaced by a fixed path); a stall is the gap
+between ticks minus 10 ms. Then one new return is added and the workbook built again (the "re-build after
+one new return" in the running app, timed from adding it to the workbook saved).
+
+App start to window shown: a fresh process (``--startup``) imports the app, creates the MainWindow and shows
+it, timing from the process's own start (CLOCK_BOOTTIME against /proc/self/stat's start time), so the
+interpreter's start and every import count. When the Linux bundle exists (dist/PQA Desktop), its
+``--version`` is timed too: the bundle's main module imports Qt and the MainWindow module before it looks at
+its arguments, so that is the bundle's boot and imports; adding the window's construction and show (from
+the probe) estimates the bundle's start to window shown. An estimate, said so in the output.
+
+``python scripts/bench_app.py --data out/bench-data [--json]`` (``scripts/bench.py`` runs it).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+TICK_MS = 10
+PHASE_TIMEOUT_S = 900
+BUNDLE = ROOT / "dist" / "PQA Desktop" / "PQA Desktop"
+
+
+def seconds_since_process_start() -> float:
+    """Seconds since this process started (kernel start time, 10 ms ticks, against the boot clock)."""
+    fields = Path("/proc/self/stat").read_text().rsplit(")", 1)[1].split()
+    start_ticks = int(fields[19])  # field 22 of stat; fields[0] is field 3
+    return time.clock_gettime(time.CLOCK_BOOTTIME) - start_ticks / os.sysconf("SC_CLK_TCK")
+
+
+def startup_child() -> None:
+    """(fresh process) import the app, create and show the MainWindow; print the times from process start."""
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtCore import QEvent, QObject, QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from pqa_desktop.app.main_window import MainWindow
+
+    imported = seconds_since_process_start()
+    app = QApplication([sys.argv[0]])
+    times: dict[str, float] = {"imports_done": imported}
+
+    class ShowWatcher(QObject):
+        def eventFilter(self, obj, event):  # noqa: N802 (Qt's name)
+            if event.type() == QEvent.Type.Show and "shown" not in times:
+                times["shown"] = seconds_since_process_start()
+            return False
+
+    window = MainWindow()
+    watcher = ShowWatcher()
+    window.installEventFilter(watcher)
+    window.show()
+
+    def first_turn() -> None:  # the event loop has turned once with the window up
+        times["event_loop"] = seconds_since_process_start()
+        app.quit()
+
+    QTimer.singleShot(0, first_turn)
+    app.exec()
+    print(json.dumps(times))
+
+
+def measure_startup(runs: int = 3) -> dict:
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    samples = []
+    for _ in range(runs):
+        out = subprocess.run([sys.executable, __file__, "--startup"], env=env, capture_output=True, text=True,
+                             check=True)
+        samples.append(json.loads(out.stdout.strip().splitlines()[-1]))
+    shown = statistics.median(s["shown"] for s in samples)
+    window_part = statistics.median(s["shown"] - s["imports_done"] for s in samples)
+    result = {"startup_python_s": shown, "startup_window_part_s": window_part,
+              "startup_imports_s": statistics.median(s["imports_done"] for s in samples)}
+    if BUNDLE.exists():
+        walls = []
+        for _ in range(runs):
+            t0 = time.perf_counter()
+            subprocess.run([str(BUNDLE), "--version"], env=env, capture_output=True, check=True)
+            walls.append(time.perf_counter() - t0)
+        result["bundle_version_s"] = statistics.median(walls)
+        result["startup_s"] = result["bundle_version_s"] + window_part
+        result["startup_from"] = "bundle: --version + window construction and show, estimated"
+    else:
+        result["startup_s"] = shown
+        result["startup_from"] = "python -m pqa_desktop.app equivalent (no bundle in dist/)"
+    return result
+
+
+def _percentile(values: list[float], q: float) -> float:
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+
+
+def ui_probe(data: Path) -> dict:
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    home = Path(tempfile.mkdtemp(prefix="pqa-bench-app-"))
+    os.environ["PQA_DESKTOP_HOME"] = str(home / "home")  # its own workspace and secret
+    os.environ["XDG_CONFIG_HOME"] = str(home / "config")  # its own QSettings
+    from PySide6.QtCore import QDate, QEventLoop, QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from pqa_desktop.app.main_window import MainWindow
+
+    app = QApplication.instance() or QApplication([sys.argv[0]])
+    window = MainWindow()
+    window.show()
+    window.la_name_edit.setText("Anytown Council")
+    window.period_edit.setDate(QDate(2024, 9, 1))
+    output = home / "app.xlsx"
+    window._ask_output_path = lambda: output  # the save dialog, answered
+
+    ticks: list[float] = []
+    timer = QTimer()
+    timer.setInterval(TICK_MS)
+    timer.timeout.connect(lambda: ticks.append(time.perf_counter()))
+
+    def wait_for(signal, start) -> float:
+        """Run ``start`` and the event loop until ``signal``; seconds taken."""
+        loop = QEventLoop()
+        done = []
+        signal.connect(lambda *a: (done.append(1), loop.quit()))
+        guard = QTimer(singleShot=True)
+        guard.timeout.connect(loop.quit)
+        guard.start(PHASE_TIMEOUT_S * 1000)
+        t0 = time.perf_counter()
+        QTimer.singleShot(0, start)
+        loop.exec()
+        if not done:
+            raise TimeoutError(f"no {signal} within {PHASE_TIMEOUT_S} s")
+        return time.perf_counter() - t0
+
+    def stalls_during(fn) -> tuple[float, list[float]]:
+        ticks.clear()
+        timer.start()
+        seconds = fn()
+        timer.stop()
+        gaps = [(b - a) * 1000 - TICK_MS for a, b in zip(ticks, ticks[1:])]
+        return seconds, [max(g, 0.0) for g in gaps]
+
+    app.processEvents()
+    import_s, import_stalls = stalls_during(lambda: wait_for(
+        window.analysis_ready, lambda: window.add_paths([data / "returns", data / "exports"])))
+    build_s, build_stalls = stalls_during(lambda: wait_for(window.build_succeeded, window.build_workbook))
+
+    def rebuild() -> float:
+        t = wait_for(window.analysis_ready, lambda: window.add_paths([data / "new-return"]))
+        return t + wait_for(window.build_succeeded, window.build_workbook)
+
+    rebuild_s, rebuild_stalls = stalls_during(rebuild)
+    every = import_stalls + build_stalls + rebuild_stalls
+    window.close()
+    return {
+        "import_s": import_s, "build_s": build_s, "rebuild_s": rebuild_s,
+        "import_p99_ms": _percentile(import_stalls, 0.99), "import_max_ms": max(import_stalls, default=0.0),
+        "build_p99_ms": _percentile(build_stalls, 0.99), "build_max_ms": max(build_stalls, default=0.0),
+        "p99_stall_ms": _percentile(every, 0.99), "max_stall_ms": max(every, default=0.0),
+        "ticks": len(every), "output_bytes": output.stat().st_size if output.exists() else None,
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path, default=ROOT / "out" / "bench-data")
+    parser.add_argument("--json", action="store_true", help="print one JSON line (for scripts/bench.py)")
+    parser.add_argument("--startup", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.startup:
+        startup_child()
+        return 0
+    result = measure_startup()
+    result.update(ui_probe(args.data))
+    if args.json:
+        print(json.dumps(result))
+    else:
+        for key, value in result.items():
+            print(f"{key:24} {value:.3f}" if isinstance(value, float) else f"{key:24} {value}")
+    sys.stdout.flush()
+    # Skip the interpreter's teardown: PySide6 can abort while collecting Qt objects at exit, which would
+    # turn a finished probe into a failed one.
+    os._exit(0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
