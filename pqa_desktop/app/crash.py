@@ -3,14 +3,19 @@
 The report holds versions, the exception type, the code locations (file, line, function) and counts the
 caller passes in. It leaves out the exception's message and local values: either can hold a file name or a
 cell value from the inputs, and support details are versions and counts, never values.
+
+Three routes lead here: a failed check (analysis) or build, which the window reports from the job's
+``failed`` signal, and any other uncaught exception, caught by the hook ``install_excepthook`` sets up.
 """
 from __future__ import annotations
 
 import platform
+import sys
+import threading
 import traceback
 from datetime import datetime
 from pathlib import Path
-from typing import Mapping
+from typing import Callable, Mapping
 
 from PySide6 import __version__ as pyside_version
 
@@ -74,3 +79,59 @@ def write_crash_report(exc: BaseException, context: Mapping[str, object] | None 
         path = target / f"{stem}-{n}.txt"
     path.write_text(crash_report_text(exc, context, when), encoding="utf-8")
     return path
+
+
+def unexpected_error_message(report: Path | None, what: str = "") -> str:
+    """The plain dialog after an unexpected error: what happened, where the report is, what to do next."""
+    during = f" while {what}" if what else ""
+    where = (f"A report for support was saved as {report}. It holds no data from your files."
+             if report is not None else "A report for support could not be saved.")
+    return (f"Something went wrong{during}, so that step did not finish. {where} Try again; if it happens "
+            "again, send that report to support.")
+
+
+def install_excepthook(show: Callable[[str], None] | None = None,
+                       folder: Path | None = None) -> Callable[[], None]:
+    """Send every uncaught exception (in a Qt slot or event handler, or a Python thread) to a crash report
+    instead of a traceback on a console the user never sees, and tell the user with ``show(message)``.
+
+    PySide6 hands an exception raised in a slot to ``sys.excepthook`` and carries on, so the window stays
+    usable. ``show`` runs only for the UI thread's errors (a worker thread must not touch widgets). Returns a
+    function that puts the previous hooks back.
+    """
+    previous_hook, previous_thread_hook = sys.excepthook, threading.excepthook
+    showing = threading.local()
+
+    def report(exc: BaseException) -> Path | None:
+        try:
+            return write_crash_report(exc, {"Where": "unexpected error"}, folder)
+        except OSError:
+            return None
+
+    def hook(exc_type, exc, tb) -> None:
+        if issubclass(exc_type, KeyboardInterrupt) or exc is None:
+            previous_hook(exc_type, exc, tb)
+            return
+        if exc.__traceback__ is None:
+            exc = exc.with_traceback(tb)
+        path = report(exc)
+        if show is not None and not getattr(showing, "active", False):
+            showing.active = True  # an error raised while the dialog is up is reported, not shown again
+            try:
+                show(unexpected_error_message(path))
+            finally:
+                showing.active = False
+
+    def thread_hook(args: threading.ExceptHookArgs) -> None:
+        if args.exc_value is None or issubclass(args.exc_type, SystemExit):
+            previous_thread_hook(args)
+            return
+        report(args.exc_value)
+
+    sys.excepthook = hook
+    threading.excepthook = thread_hook
+
+    def uninstall() -> None:
+        sys.excepthook, threading.excepthook = previous_hook, previous_thread_hook
+
+    return uninstall

@@ -1,11 +1,14 @@
 """The findings table: a model over the core's ``Finding`` values and a proxy that filters and sorts them.
 
 Severity shows as a word and an icon, never colour alone. The proxy narrows by the severities switched
-on and by a search text matched (case-insensitively) against file, sheet, cell, rule and message; like
-Spyder's ``CustomSortFilterProxy`` it stores the criteria and calls ``invalidateFilter()``.
+on, by the file and rule picked in the group tree, and by a search text matched (case-insensitively)
+against file, sheet, cell, rule and message; like Spyder's ``CustomSortFilterProxy`` it stores the
+criteria and calls ``invalidateFilter()``. The functions at the bottom turn findings into the group
+tree's labels and into tab-separated text for the clipboard.
 """
 from __future__ import annotations
 
+import re
 from collections import Counter
 from contextlib import contextmanager
 from typing import Any, Iterable
@@ -91,12 +94,14 @@ class FindingsTableModel(QAbstractTableModel):
 
 
 class FindingsFilterProxy(QSortFilterProxyModel):
-    """Severity toggles plus a search box, and natural sorting."""
+    """Severity toggles, a file and a rule (from the group tree), a search box, and natural sorting."""
 
     def __init__(self, parent=None):
         super().__init__(parent)
         self._severities: set[Severity] = set(Severity)
         self._search = ""
+        self._file: str | None = None  # None: every file
+        self._rule: str | None = None  # None: every rule
         self.setSortRole(SORT_ROLE)
         self.setDynamicSortFilter(True)
 
@@ -118,6 +123,15 @@ class FindingsFilterProxy(QSortFilterProxyModel):
             with self._filter_change():
                 self._search = text
 
+    def set_group(self, file: str | None, rule: str | None) -> None:
+        """Narrow to one file and/or one rule (None for all), as picked in the group tree."""
+        if (file, rule) != (self._file, self._rule):
+            with self._filter_change():
+                self._file, self._rule = file, rule
+
+    def group(self) -> tuple[str | None, str | None]:
+        return self._file, self._rule
+
     @contextmanager
     def _filter_change(self):
         """Qt 6.9+ wants begin/endFilterChange around a change of criteria; older Qt only invalidateFilter."""
@@ -135,6 +149,10 @@ class FindingsFilterProxy(QSortFilterProxyModel):
         if finding is None:
             return False
         if finding.severity not in self._severities:
+            return False
+        if self._file is not None and finding.file != self._file:
+            return False
+        if self._rule is not None and finding.rule != self._rule:
             return False
         if not self._search:
             return True
@@ -157,3 +175,44 @@ def severity_toggle_text(severity: Severity, count: int) -> str:
     word = {Severity.ERROR: "&Errors", Severity.WARNING: "&Warnings", Severity.INFO: "I&nfo"}[severity]
     return f"{word} ({count})"
 
+
+
+def counts_text(counts: Counter) -> str:
+    """"2 errors, 1 warning, 3 info" (no zero counts; "no findings" when empty)."""
+    parts = []
+    for severity, one, many in ((Severity.ERROR, "error", "errors"), (Severity.WARNING, "warning", "warnings"),
+                                (Severity.INFO, "info", "info")):
+        n = counts.get(severity, 0)
+        if n:
+            parts.append(f"{n} {one if n == 1 else many}")
+    return ", ".join(parts) or "no findings"
+
+
+def rule_title(rule: str) -> str:
+    """A short title for a rule node: the first clause of the rule's meaning ("A judgement is not on the
+    grading scale"), or the rule id when the rule is not registered."""
+    meaning = RULES.get(rule, "")
+    title = re.split(r";|: |, so |\.\s|\.$", meaning, maxsplit=1)[0].strip() if meaning else ""
+    if not title:
+        return rule
+    return title if len(title) <= RULE_TITLE_LENGTH else title[:RULE_TITLE_LENGTH - 1].rstrip() + "\u2026"
+
+
+RULE_TITLE_LENGTH = 100
+WHOLE_INPUT = "(all inputs)"  # the group of findings about no one file ("None of the inputs could be used")
+
+
+def file_title(file: str) -> str:
+    return file or WHOLE_INPUT
+
+
+def findings_as_tsv(findings: Iterable[Finding]) -> str:
+    """Tab-separated text with a header row: pastes into Excel or an email as a table."""
+    def clean(text: str) -> str:
+        return " ".join(str(text).split())  # tabs and line breaks inside a value would break the columns
+
+    lines = ["\t".join(COLUMNS)]
+    for f in findings:
+        lines.append("\t".join(clean(v) for v in (SEVERITY_WORDS[f.severity], f.file, f.sheet, f.cell, f.rule,
+                                                   f.message)))
+    return "\n".join(lines) + "\n"

@@ -9,10 +9,11 @@ import argparse
 import sys
 from typing import Sequence
 
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QMessageBox
 
 from .. import __version__
 from .app_settings import APPLICATION, ORGANISATION
+from .crash import install_excepthook
 from .main_window import MainWindow
 
 
@@ -42,10 +43,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     app.setApplicationDisplayName(APPLICATION)
     app.setApplicationVersion(__version__)
     window = MainWindow()
+    # an uncaught error in a slot becomes a crash report and a plain dialog, never a traceback
+    restore_hooks = install_excepthook(lambda text: QMessageBox.critical(window, "Something went wrong", text))
     window.show()
     if args.inputs:
         window.add_paths(args.inputs)
-    return int(app.exec())
+    try:
+        return int(app.exec())
+    finally:
+        restore_hooks()
 
 
 if __name__ == "__main__":

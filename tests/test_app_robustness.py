@@ -1,0 +1,233 @@
+"""What the user sees when things go wrong: a finding or a plain dialog saying what to do next, never a
+traceback; a crash report in the app-data folder; the previous workbook intact; nothing written when a
+build is cancelled.
+
+These drive the real pipeline on real generated returns. Linux does not lock a file open in another
+program (and CI runs as root, which ignores permissions), so "the workbook is open in Excel" is emulated
+by making the report layer's ``os.replace`` raise what Windows raises: PermissionError, and the sharing
+violation (winerror 32, errno 13).
+"""
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # before Qt is imported
+
+import errno
+import threading
+from datetime import date
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from pqa_desktop.app.app_settings import AppSettings
+from pqa_desktop.app.crash import CRASH_FOLDER, install_excepthook
+from pqa_desktop.app.main_window import MainWindow
+from pqa_desktop.core import pipeline
+from pqa_desktop.core.report import package
+from pqa_desktop.core.returns.templates import write_return
+from tests.app_fixtures import (TODAY, isolated_qsettings, message_boxes,  # noqa: F401 (fixtures)
+                                save_dialog)
+
+WAIT_MS = 30000
+
+
+@pytest.fixture(autouse=True)
+def _private_settings(isolated_qsettings):
+    yield
+
+
+@pytest.fixture
+def returns(tmp_path) -> Path:
+    folder = tmp_path / "returns"
+    folder.mkdir()
+    for n, (ref, overall) in enumerate((("AB100001", "Good"), ("AB100002", "Inadequate")), start=1):
+        write_return(folder / f"Audit {n}.xlsx", "case_file_audit", {
+            "case_ref": ref, "service_area": "IRT", "team": "IRT 1", "auditor": "Ann Auditor",
+            "audit_date": date(2024, 7, 10 + n), "overall": overall,
+        })
+    return folder
+
+
+@pytest.fixture
+def window(qtbot) -> MainWindow:
+    w = MainWindow(settings=AppSettings(), today=TODAY)
+    qtbot.addWidget(w)
+    w.show()
+    w.la_name_edit.setText("Anytown Council")
+    return w
+
+
+def add_and_wait(qtbot, window, paths) -> None:
+    with qtbot.waitSignal(window.analysis_ready, timeout=WAIT_MS):
+        window.add_paths(paths)
+    qtbot.waitUntil(lambda: not window.busy, timeout=WAIT_MS)
+
+
+def crash_reports() -> list[Path]:
+    return sorted((Path(os.environ["PQA_DESKTOP_HOME"]) / CRASH_FOLDER).glob("crash-*.txt"))
+
+
+def sharing_violation(target: str) -> PermissionError:
+    """What Windows raises when another program holds the file open: winerror 32 maps to errno 13."""
+    exc = PermissionError(errno.EACCES, "The process cannot access the file because it is being used by "
+                                        "another process", target)
+    exc.winerror = 32  # set by hand: on Linux OSError ignores the winerror argument
+    return exc
+
+
+# ---------------------------------------------------------------------------------------------------------
+# an output that cannot be written
+# ---------------------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("make_error", [
+    lambda target: PermissionError(errno.EACCES, "Permission denied", target),
+    sharing_violation,
+], ids=["permission-denied", "sharing-violation"])
+def test_a_workbook_open_in_excel_gives_a_plain_message_and_the_previous_file_survives(
+        qtbot, window, returns, tmp_path, save_dialog, message_boxes, monkeypatch, make_error):
+    out_dir = tmp_path / "out"
+    out_dir.mkdir()
+    out = out_dir / "report.xlsx"
+    out.write_bytes(b"last month's workbook")
+    real_replace = os.replace
+    attempts = []
+
+    def locked_replace(src, dst, *args, **kwargs):
+        if Path(dst) == out:  # only the workbook is "open in Excel"; other files (the secret) save as usual
+            attempts.append(Path(src))
+            raise make_error(str(dst))
+        return real_replace(src, dst, *args, **kwargs)
+
+    monkeypatch.setattr(package.os, "replace", locked_replace)
+    add_and_wait(qtbot, window, [returns])
+    save_dialog["path"] = str(out)
+    window.build_button.click()
+    qtbot.waitUntil(lambda: not window.busy, timeout=WAIT_MS)
+
+    assert len(attempts) == 1  # the report layer really got as far as replacing the file
+    [(kind, title, text)] = message_boxes
+    assert (kind, title) == ("warning", "Could not save the workbook")
+    assert "report.xlsx" in text and "open in Excel, close it" in text and "build again" in text
+    assert "Traceback" not in text and "Errno" not in text and "winerror" not in text.lower()
+    assert out.read_bytes() == b"last month's workbook"  # the previous file is intact
+    assert sorted(p.name for p in out_dir.iterdir()) == ["report.xlsx"]  # and no temporary file is left
+    assert window.progress.stage_label.text() == "The workbook could not be saved."
+    assert not window.open_button.isEnabled() and window.build_button.isEnabled()
+    assert crash_reports() == []  # an expected problem, not a crash
+
+
+# ---------------------------------------------------------------------------------------------------------
+# a corrupt input
+# ---------------------------------------------------------------------------------------------------------
+def test_a_corrupt_input_is_a_finding_on_its_row_not_a_dialog(qtbot, window, returns, message_boxes):
+    (returns / "Audit 3.xlsx").write_bytes(b"PK\x03\x04" + b"\x00 damaged " * 50)
+    add_and_wait(qtbot, window, [returns])
+    rows = {r.name: r for r in window.inputs_model.rows()}
+    assert rows["Audit 3.xlsx"].errors == 1 and rows["Audit 3.xlsx"].records == 0
+    assert rows["Audit 1.xlsx"].records == 1 and rows["Audit 2.xlsx"].records == 1
+    [corrupt] = [f for f in window.findings_model.findings() if f.file == "Audit 3.xlsx"]
+    assert corrupt.rule == "file.corrupt"
+    assert "Open it in Excel and save it again, or ask the sender for a new copy." in corrupt.message
+    assert window.inputs_summary_label.text() == "1 file of 3 needs attention"
+    assert message_boxes == [] and crash_reports() == []
+    assert window.build_button.isEnabled()  # errors never block the build
+
+
+# ---------------------------------------------------------------------------------------------------------
+# cancel in the middle of a build
+# ---------------------------------------------------------------------------------------------------------
+def test_cancel_mid_build_returns_to_idle_and_writes_nothing(qtbot, window, returns, tmp_path, save_dialog,
+                                                             message_boxes, monkeypatch):
+    building, entered, release = threading.Event(), threading.Event(), threading.Event()
+    real_compute = pipeline.compute
+
+    def slow_compute(*args, **kwargs):  # the build's measure stage, held until the test has pressed Cancel
+        if building.is_set():  # the check also drafts the key messages with compute: that one runs through
+            entered.set()
+            assert release.wait(10), "the test never let the measure stage finish"
+        return real_compute(*args, **kwargs)
+
+    monkeypatch.setattr(pipeline, "compute", slow_compute)
+    add_and_wait(qtbot, window, [returns])
+    out = tmp_path / "out" / "report.xlsx"
+    out.parent.mkdir()
+    save_dialog["path"] = str(out)
+    building.set()
+    window.build_button.click()
+    qtbot.waitUntil(entered.is_set, timeout=WAIT_MS)
+    assert window.busy and not window.build_button.isEnabled()
+    qtbot.waitUntil(lambda: window.progress.cancel_button.isVisible(), timeout=WAIT_MS)
+    window.progress.cancel_button.click()
+    assert window.progress.stage_label.text() == "Stopping\u2026"  # the window answers at once
+    release.set()
+    qtbot.waitUntil(lambda: not window.busy, timeout=WAIT_MS)
+
+    assert window.progress.stage_label.text() == "Build stopped; no workbook was written."
+    assert list(out.parent.iterdir()) == []  # no workbook and no temporary file
+    assert window.last_output is None and not window.open_button.isEnabled()
+    assert window.build_button.isEnabled() and not window.progress.bar.isVisible()
+    assert message_boxes == [] and crash_reports() == []
+
+
+# ---------------------------------------------------------------------------------------------------------
+# unexpected errors: a crash report, a plain dialog
+# ---------------------------------------------------------------------------------------------------------
+def test_an_unexpected_error_while_checking_writes_a_crash_report_and_says_what_to_do(
+        qtbot, window, returns, message_boxes, monkeypatch):
+    def broken_analyse(*args, **kwargs):
+        raise RuntimeError("cell value AB100001 Jane Smith")  # a message that must not reach the report
+
+    monkeypatch.setattr(pipeline, "analyse", broken_analyse)
+    window.add_paths([returns])
+    qtbot.waitUntil(lambda: len(message_boxes) == 1, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: not window.busy, timeout=WAIT_MS)
+    [(kind, title, text)] = message_boxes
+    assert (kind, title) == ("critical", "Something went wrong")
+    assert "while checking the inputs" in text and "Try again" in text and "Traceback" not in text
+    [report] = crash_reports()
+    assert str(report) in text
+    content = report.read_text(encoding="utf-8")
+    assert "Error: builtins.RuntimeError" in content and "Step: analyse" in content
+    assert "AB100001" not in content and "Jane" not in content
+
+
+class _Emitter(QObject):
+    fire = Signal()
+
+
+def test_an_error_in_a_slot_goes_to_a_crash_report_and_a_plain_dialog_not_a_traceback(qtbot, capsys):
+    shown: list[str] = []
+    emitter = _Emitter()
+
+    def broken_slot():
+        raise ValueError("Jane Smith, born 01/02/2015")
+
+    emitter.fire.connect(broken_slot)
+    uninstall = install_excepthook(shown.append)
+    try:
+        QTimer.singleShot(0, emitter.fire.emit)  # raised inside the event loop, as a button's slot would
+        qtbot.waitUntil(lambda: len(shown) == 1, timeout=3000)
+    finally:
+        uninstall()
+    [report] = crash_reports()
+    content = report.read_text(encoding="utf-8")
+    assert "Error: builtins.ValueError" in content and "in broken_slot" in content
+    assert "Jane" not in content and "2015" not in content
+    assert shown[0].startswith("Something went wrong, so that step did not finish.")
+    assert str(report) in shown[0] and "send that report to support" in shown[0]
+    assert "Traceback" not in capsys.readouterr().err
+
+
+def test_an_error_in_a_background_thread_is_reported_without_touching_the_ui(qtbot):
+    shown: list[str] = []
+    uninstall = install_excepthook(shown.append)
+    try:
+        worker = threading.Thread(target=lambda: 1 / 0)
+        worker.start()
+        worker.join()
+    finally:
+        uninstall()
+    [report] = crash_reports()
+    assert "Error: builtins.ZeroDivisionError" in report.read_text(encoding="utf-8")
+    assert shown == []  # widgets belong to the UI thread: a worker's error is only written down
