@@ -20,6 +20,7 @@ from .core.pipeline import (BuildOptions, Cancelled, NothingToBuild, analyse, bu
 from .core.sections import read_sections_file
 from .core.settings import Settings, SettingsError
 from .core.values import parse_uk_date
+from .core.workspace import Workspace, WorkspaceError
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -95,10 +96,14 @@ def make_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     def common(p: argparse.ArgumentParser) -> None:
-        p.add_argument("inputs", nargs="+", metavar="INPUT", help="files, folders, .zip archives, saved emails")
+        # INPUT may be left out when --workspace is given: the workspace holds earlier imports.
+        p.add_argument("inputs", nargs="*", metavar="INPUT",
+                       help="files, folders, .zip archives, saved emails (optional with --workspace)")
         p.add_argument("--period-end", type=_period_arg, default=None, metavar="YYYY-MM",
                        help="period end month (default: the last complete month)")
         p.add_argument("--settings", type=Path, metavar="FILE", help="settings TOML file")
+        p.add_argument("--workspace", type=Path, metavar="FILE",
+                       help="workspace file keeping imported audits, corrections and commentary between runs")
         p.add_argument("--json", action="store_true", help="print a machine-readable summary on stdout")
 
     b = sub.add_parser("build", help="build the workbook")
@@ -167,12 +172,18 @@ def _json_summary(analysis, output: Path | None, figures=None) -> dict:
 
 
 def cmd_build(args, inputs: list, output: Path, settings: Settings, period: Period, produced: date | None,
-              commentary: dict, messages: dict) -> int:
+              commentary: dict, messages: dict, workspace: Workspace | None = None) -> int:
     progress = Progress()
+    if workspace is not None:
+        # The commentary file's sections are kept for this month (and offered again next month); the
+        # workspace's own text fills the sections the file does not give.
+        for section, text in commentary.items():
+            workspace.save_commentary(period.end_month, section, text)
+        commentary = {**workspace.commentary_for(period.end_month), **commentary}
     options = BuildOptions(period=period, settings=settings, produced=produced, commentary=commentary,
                            messages=messages)
     try:
-        result = build(inputs, output, options, progress=progress)
+        result = build(inputs, output, options, progress=progress, workspace=workspace)
     except NothingToBuild as exc:
         sys.stderr.write(f"pqa: {exc}\n")
         return EXIT_FAILED
@@ -193,6 +204,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.command is None:
         parser.print_help(sys.stderr)
         return EXIT_USAGE
+    if args.command in ("build", "validate") and not args.inputs and args.workspace is None:
+        parser.error(f"{args.command}: give at least one INPUT, or --workspace FILE to use what it holds")
+    workspace: Workspace | None = None
     try:
         if args.command == "templates":
             from .core.returns.templates import write_templates
@@ -211,9 +225,12 @@ def main(argv: list[str] | None = None) -> int:
 
         settings = _load_settings(args)
         period = args.period_end or _period(None)
+        if args.workspace is not None:
+            workspace = Workspace.open(args.workspace)
 
         if args.command == "validate":
-            analysis = analyse(args.inputs, period, progress=Progress())
+            # Validating never changes the workspace: new inputs are read alongside what it holds.
+            analysis = analyse(args.inputs, period, progress=Progress(), workspace=workspace, import_new=False)
             for f in analysis.findings:
                 print(_finding_line(f))
             if args.json:
@@ -231,7 +248,11 @@ def main(argv: list[str] | None = None) -> int:
             if any(f.severity is Severity.ERROR for f in findings):
                 return EXIT_FAILED
             target.update(sections)
-        return cmd_build(args, args.inputs, args.output, settings, period, args.produced, commentary, messages)
+        return cmd_build(args, args.inputs, args.output, settings, period, args.produced, commentary, messages,
+                         workspace)
+    except WorkspaceError as exc:
+        sys.stderr.write(f"pqa: {exc}\n")
+        return EXIT_FAILED
     except SettingsError as exc:
         sys.stderr.write(f"pqa: {exc}\n")
         return EXIT_USAGE
@@ -241,6 +262,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         sys.stderr.write("pqa: interrupted\n")
         return EXIT_FAILED
+    finally:
+        if workspace is not None:
+            workspace.close()
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -2,12 +2,17 @@
 
 inputs -> records -> measures -> workbook, in stages (discover, read, validate, measure, write),
 reporting progress through a callback and checking a cancel flag between files and stages.
+
+With a workspace, each new file is read once and imported (one transaction per file); a file already
+imported costs only the hash discovery computes. The analysis then uses every import in the workspace
+(earlier months too), its value corrections (a corrected file is re-read with them) and its duplicate
+choices; the build uses its audit-key secret and commentary.
 """
 from __future__ import annotations
 
 import time
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import Callable, Sequence
@@ -21,6 +26,10 @@ from .exports.reader import read_export
 from .figures import Figures
 from .findings import Finding, Severity, register_rule, sort_findings
 from .inputs.discover import discover
+from .measures.audit_lists import feedback_table
+from .measures.audit_windows import audit_type as audit_type_label
+from .measures.audit_windows import service_area as service_area_label
+from .measures.audit_windows import trend_window
 from .measures.audits import audit_figures
 from .measures.fostering import fostering_figures
 from .measures.kpi_catalogue import measure_specs
@@ -30,12 +39,13 @@ from .measures.kpis import kpi_figures
 from .measures.workforce import workforce_figures
 from .messages import draft_messages
 from .privacy import IdentifierMasker, audit_key, name_pattern, redact_names
-from .records import AuditRecords, InputFile, ReadResult
+from .records import Audit, AuditRecords, InputFile, ReadResult
 from .report import ReportContext, write_workbook
 from .returns.combine import combine
 from .returns.reader import read_return
 from .sections import message_lines
 from .settings import Settings
+from .workspace import Workspace
 
 STAGES = ("discover", "read", "validate", "measure", "write")
 
@@ -46,6 +56,12 @@ RULE_NOT_RECOGNISED = register_rule(
     "input.not_recognised",
     "A file is not an auditor return, an audit register or a system export that PQA Desktop recognises.")
 RULE_NO_USABLE_INPUT = register_rule("input.none_usable", "None of the inputs could be used.")
+RULE_CORRECTION_WAITING = register_rule(
+    "workspace.correction_waiting",
+    "A correction to an imported file cannot be applied until the file is added again.")
+
+# Results never imported into a workspace: nothing in them to keep, and they are re-read next time anyway.
+NOT_IMPORTED_KINDS = ("skipped", "unreadable")
 
 FEEDBACK_LEFT_OUT = "Feedback text left out at the QA officer's request."
 
@@ -70,6 +86,7 @@ class InputSummary:
     warnings: int = 0
     infos: int = 0
     path: str | None = None  # the source file on disk (app only: "open the source file"); never written out
+    import_id: int | None = None  # the workspace import it is (for "remove"); None when not imported
 
 
 @dataclass
@@ -85,6 +102,8 @@ class Analysis:
     sensitive: set[str] = field(default_factory=set)
     staff_names: set[str] = field(default_factory=set)
     timings: dict[str, float] = field(default_factory=dict)
+    workspace_secret: str | None = None  # the workspace's audit-key secret, when analysed with one
+    import_ids: dict[str, int] = field(default_factory=dict)  # sha256 -> workspace import id
 
     @property
     def usable(self) -> bool:
@@ -107,7 +126,8 @@ class Analysis:
             out.append(InputSummary(
                 name=self.mask(item.name), kind=result.kind, kind_label=result.kind_label,
                 records=len(result.audits) + len(result.edt_samples) + sum(t.rows for t in result.exports),
-                errors=c[Severity.ERROR], warnings=c[Severity.WARNING], infos=c[Severity.INFO], path=item.path))
+                errors=c[Severity.ERROR], warnings=c[Severity.WARNING], infos=c[Severity.INFO], path=item.path,
+                import_id=self.import_ids.get(item.sha256)))
         return out
 
     def mask(self, name: str) -> str:
@@ -126,8 +146,8 @@ class BuildOptions:
     commentary: dict[str, str] = field(default_factory=dict)
     messages: dict[str, str] = field(default_factory=dict)  # replacement key messages, per section
     keep: dict = field(default_factory=dict)  # duplicate identity -> file name to keep (corrections)
-    excluded_feedback: set[int] = field(default_factory=set)  # row indexes of tbl_feedback to leave out
-    audit_key_secret: str | None = None  # overrides settings/user secret (workspace)
+    excluded_feedback: set[str] = field(default_factory=set)  # audit keys whose feedback is left out
+    audit_key_secret: str | None = None  # overrides the workspace's, the settings' and the user's secret
 
 
 @dataclass
@@ -153,8 +173,15 @@ def _check(cancel: CancelFn | None) -> None:
 
 
 def analyse(paths: Sequence[str | Path], period: Period, *, keep: dict | None = None,
-            progress: ProgressFn | None = None, cancel: CancelFn | None = None) -> Analysis:
-    """Discover, read and validate every input. Never raises for bad data: problems are findings."""
+            progress: ProgressFn | None = None, cancel: CancelFn | None = None,
+            workspace: Workspace | None = None, import_new: bool = True) -> Analysis:
+    """Discover, read and validate every input. Never raises for bad data: problems are findings.
+
+    With ``workspace``: each file not yet imported (by content hash) is read and imported in one
+    transaction, and the analysis covers every import in the workspace, its value corrections and its
+    duplicate choices (``keep`` adds to them). ``import_new=False`` (validate) reads new files without
+    storing them.
+    """
     progress = progress or _noop_progress
     analysis = Analysis(period=period)
     raw_findings: list[Finding] = []
@@ -169,19 +196,27 @@ def analyse(paths: Sequence[str | Path], period: Period, *, keep: dict | None = 
     _check(cancel)
 
     t0 = time.perf_counter()
+    read_now: list[tuple[InputFile, ReadResult]] = []  # read in this run and not (or not yet) imported
     for i, item in enumerate(files):
         _check(cancel)
         progress("read", i, len(files), item.leaf_name)
-        result = read_return(item)
-        if result is None:
-            result = read_export(item)
-        if result is None:
-            result = ReadResult(kind="skipped", kind_label="Skipped: not recognised")
-            result.findings.append(Finding(
-                item.name, "", "", Severity.WARNING, RULE_NOT_RECOGNISED,
-                "This file is not an auditor return, an audit register or a system export PQA Desktop "
-                "recognises, so it was not used. If it should be, check it was made from the current template."))
-        analysis.results.append((item, result))
+        if workspace is not None and workspace.is_current(item.sha256):
+            continue  # imported before, with today's corrections: the hash was all it cost
+        overrides = workspace.value_overrides(item.sha256) if workspace is not None else None
+        result = read_input(item, overrides)
+        if workspace is not None and import_new and result.kind not in NOT_IMPORTED_KINDS:
+            workspace.import_file(item, result, overrides)
+        else:
+            read_now.append((item, result))
+    if workspace is not None:
+        raw_findings.extend(_apply_waiting_corrections(workspace, {item.sha256 for item in files}, import_new,
+                                                       read_now, cancel))
+        analysis.results = _workspace_results(workspace, read_now, analysis)
+        keep = {**workspace.keep_choices(), **(keep or {})}
+        analysis.workspace_secret = workspace.secret()
+    else:
+        analysis.results = read_now
+    for _, result in analysis.results:
         raw_findings.extend(result.findings)
         analysis.sensitive |= result.sensitive
         analysis.staff_names |= result.staff_names
@@ -211,6 +246,68 @@ def analyse(paths: Sequence[str | Path], period: Period, *, keep: dict | None = 
     return analysis
 
 
+def read_input(item: InputFile, overrides: dict | None = None) -> ReadResult:
+    """One input as an auditor return or register, else system exports, else skipped (with a warning)."""
+    result = read_return(item, overrides)
+    if result is None:
+        result = read_export(item, overrides=overrides)
+    if result is None:
+        result = ReadResult(kind="skipped", kind_label="Skipped: not recognised")
+        result.findings.append(Finding(
+            item.name, "", "", Severity.WARNING, RULE_NOT_RECOGNISED,
+            "This file is not an auditor return, an audit register or a system export PQA Desktop "
+            "recognises, so it was not used. If it should be, check it was made from the current template."))
+    return result
+
+
+def _apply_waiting_corrections(workspace: Workspace, given: set[str], import_new: bool,
+                               read_now: list[tuple[InputFile, ReadResult]], cancel: CancelFn | None
+                               ) -> list[Finding]:
+    """Re-read imports whose value corrections changed since they were read, from where they were
+    imported (the workspace keeps records, not files). One that cannot be found is said, not guessed."""
+    findings = []
+    for row in workspace.stale_imports():
+        if row.sha256 in given:
+            continue  # given in this run: already read with its corrections above
+        _check(cancel)
+        item = _find_again(row.path, row.sha256)
+        if item is None:
+            findings.append(Finding(
+                row.name, "", "", Severity.WARNING, RULE_CORRECTION_WAITING,
+                "A correction to this file has been made or undone, but the file is no longer where it was "
+                "imported from, so its figures still use the values it was read with. Add the file again to "
+                "apply the correction."))
+            continue
+        overrides = workspace.value_overrides(row.sha256)
+        result = read_input(item, overrides)
+        if import_new:
+            workspace.import_file(item, result, overrides)
+        else:
+            read_now.append((item, result))
+    return findings
+
+
+def _find_again(path: str | None, sha256: str) -> InputFile | None:
+    """The file (or the member of a zip or email) at ``path`` whose content hash is ``sha256``."""
+    if not path or not Path(path).is_file():
+        return None
+    files, _ = discover([path])
+    return next((f for f in files if f.sha256 == sha256), None)
+
+
+def _workspace_results(workspace: Workspace, read_now: list[tuple[InputFile, ReadResult]],
+                       analysis: Analysis) -> list[tuple[InputFile, ReadResult]]:
+    """Every import in the workspace, then what this run read without importing (a file read again now
+    replaces its stored copy)."""
+    fresh = {item.sha256 for item, _ in read_now}
+    results = []
+    for stored in workspace.stored_results():
+        analysis.import_ids[stored.item.sha256] = stored.id
+        if stored.item.sha256 not in fresh:
+            results.append((stored.item, stored.result))
+    return results + read_now
+
+
 RULE_BANK_HOLIDAY_ROW = register_rule(
     "settings.bank_holiday_unreadable", "A row of the user's extra bank holidays file is not a date.")
 
@@ -235,9 +332,13 @@ def _masked(f: Finding, masker: IdentifierMasker) -> Finding:
     return Finding(masked_file, f.sheet, f.cell, f.severity, f.rule, masked_message)
 
 
-def resolve_secret(options: BuildOptions) -> str:
+def resolve_secret(options: BuildOptions, analysis: Analysis | None = None) -> str:
+    """The options' secret, else the workspace's (everyone sharing it gets the same keys), else the
+    settings', else the user's own."""
     if options.audit_key_secret:
         return options.audit_key_secret
+    if analysis is not None and analysis.workspace_secret:
+        return analysis.workspace_secret
     if options.settings.audit_key_secret:
         return options.settings.audit_key_secret
     from .userdata import user_secret
@@ -248,15 +349,17 @@ def resolve_secret(options: BuildOptions) -> str:
 def compute(analysis: Analysis, options: BuildOptions) -> tuple[Figures, dict[str, list[str]]]:
     """Every figure, then privacy applied to free text, then the drafted (or replaced) key messages."""
     settings = options.settings
-    secret = resolve_secret(options)
+    key = audit_key_function(analysis, options)
     figures = audit_figures(
         analysis.records, analysis.period,
-        audit_key=lambda a: audit_key(secret, a.template_type, a.reference, a.audit_date),
+        audit_key=key,
         include_case_refs=settings.include_case_refs,
         include_staff_names=settings.include_staff_names,
         service_areas=settings.service_areas,
     )
-    _protect_feedback(figures, analysis.staff_names, settings, options.excluded_feedback)
+    if options.excluded_feedback:
+        figures.tables["tbl_feedback"] = _feedback_without(analysis, key, options.excluded_feedback)
+    _protect_feedback(figures, analysis.staff_names, settings)
     _add_export_figures(figures, analysis.exports, analysis.period, settings)
     messages = draft_messages(figures)
     for section, text in options.messages.items():
@@ -313,27 +416,116 @@ def coverage_table(exports: ExportRecords, period: Period, mask: Callable[[str],
     return pd.DataFrame(rows, columns=["Input", "Kind", "First date", "Last date", "Rows", "Months covered"])
 
 
-def _protect_feedback(figures: Figures, staff_names: set[str], settings: Settings, excluded: set[int]) -> None:
+def audit_key_function(analysis: Analysis, options: BuildOptions) -> Callable[[Audit], str]:
+    secret = resolve_secret(options, analysis)
+    return lambda a: audit_key(secret, a.template_type, a.reference, a.audit_date)
+
+
+def _in_period(analysis: Analysis) -> list[Audit]:
+    return [a for a in analysis.records.audits if a.audit_date <= analysis.period.snapshot]
+
+
+def _feedback_without(analysis: Analysis, key: Callable[[Audit], str], excluded: set[str]) -> pd.DataFrame:
+    """tbl_feedback built by the measure itself from every audit but those the QA officer left out."""
+    wanted = {k.strip().lower() for k in excluded}
+    kept = [a for a in _in_period(analysis) if key(a) not in wanted]
+    return feedback_table(kept, trend_window(analysis.period), key)
+
+
+def _shown_feedback(texts: list[str], staff_names: set[str], settings: Settings) -> list[str]:
+    """Feedback text as the workbook shows it: left out, or with staff names redacted unless opted in."""
+    if not settings.feedback_text:
+        return [FEEDBACK_LEFT_OUT] * len(texts)
+    if settings.include_staff_names:
+        return [str(t) for t in texts]
+    pattern = name_pattern(staff_names)
+    return [redact_names(str(t), pattern) for t in texts]
+
+
+def _protect_feedback(figures: Figures, staff_names: set[str], settings: Settings) -> None:
     table = figures.tables.get("tbl_feedback")
     if table is None or table.empty:
         return
-    if excluded:
-        table = table.drop(index=[i for i in excluded if i in table.index])
-    if not settings.feedback_text:
-        table = table.assign(Feedback=FEEDBACK_LEFT_OUT)
-    elif not settings.include_staff_names:
-        pattern = name_pattern(staff_names)
-        table = table.assign(Feedback=[redact_names(str(t), pattern) for t in table["Feedback"]])
+    table = table.assign(Feedback=_shown_feedback(list(table["Feedback"]), staff_names, settings))
     figures.tables["tbl_feedback"] = table.reset_index(drop=True)
+
+
+@dataclass(frozen=True)
+class FeedbackItem:
+    """One feedback text the workbook would show, for the app's "leave out" ticks."""
+
+    audit_key: str
+    date: date
+    audit_type: str
+    service_area: str
+    source: str | None
+    sentiment: str | None
+    text: str  # as the workbook shows it (staff names redacted unless opted in)
+
+
+def feedback_items(analysis: Analysis, options: BuildOptions) -> list[FeedbackItem]:
+    """Every feedback item of the report (left-out ones included), in the workbook's order.
+
+    Each audit goes through the measure's own feedback_table, so which audits have feedback in the
+    window is decided in one place.
+    """
+    key = audit_key_function(analysis, options)
+    window = trend_window(analysis.period)
+    pending: list[tuple[Audit, dict]] = []
+    for audit in _in_period(analysis):
+        table = feedback_table([audit], window, key)
+        if not table.empty:
+            pending.append((audit, table.iloc[0].to_dict()))
+    pending.sort(key=lambda pair: (pair[0].audit_date, key(pair[0])))
+    texts = _shown_feedback([row["Feedback"] for _, row in pending], analysis.staff_names, options.settings)
+    return [FeedbackItem(audit_key=key(audit), date=audit.audit_date, audit_type=audit_type_label(audit),
+                         service_area=service_area_label(audit), source=row.get("Source"),
+                         sentiment=row.get("Sentiment"), text=text)
+            for (audit, row), text in zip(pending, texts)]
+
+
+@dataclass(frozen=True)
+class Duplicate:
+    """An audit (or EDT dip sample) read from more than one file: the copies, and the one used."""
+
+    identity: tuple  # what Workspace.choose_duplicate and BuildOptions.keep take
+    kind: str  # template type
+    copies: tuple[str, ...]  # the files holding a copy (unmasked: for the QA officer's choice only)
+    kept: str  # the file whose copy is used
+
+
+def duplicates(analysis: Analysis) -> list[Duplicate]:
+    """Every identity with copies in several files, from what was read (after-period records aside)."""
+    copies: dict[tuple, list[str]] = {}
+    for _, result in analysis.results:
+        for record in [*result.audits, *result.edt_samples]:
+            if not record.identity[1] or record.source is None:
+                continue
+            dated = record.audit_date if isinstance(record, Audit) else record.sample_month
+            if dated <= analysis.period.snapshot:
+                copies.setdefault(record.identity, []).append(record.source.file)
+    kept = {r.identity: r.source.file for r in [*analysis.records.audits, *analysis.records.edt_samples]
+            if r.source is not None}
+    return [Duplicate(identity, identity[0], tuple(files), kept.get(identity, files[0]))
+            for identity, files in copies.items() if len(files) > 1]
 
 
 def build(paths: Sequence[str | Path], output: str | Path, options: BuildOptions, *,
           progress: ProgressFn | None = None, cancel: CancelFn | None = None,
-          analysis: Analysis | None = None) -> BuildResult:
-    """Read the inputs (unless an analysis is given), compute every figure and write the workbook atomically."""
+          analysis: Analysis | None = None, workspace: Workspace | None = None) -> BuildResult:
+    """Read the inputs (unless an analysis is given), compute every figure and write the workbook atomically.
+
+    With ``workspace`` the inputs are imported into it and everything it holds is reported, with its
+    audit-key secret and, when ``options`` has none, its commentary for the period.
+    """
     progress = progress or _noop_progress
+    if workspace is not None:
+        options = replace(options,
+                          audit_key_secret=options.audit_key_secret or workspace.secret(),
+                          commentary=options.commentary or workspace.commentary_for(options.period.end_month))
     if analysis is None:
-        analysis = analyse(paths, options.period, keep=options.keep, progress=progress, cancel=cancel)
+        analysis = analyse(paths, options.period, keep=options.keep, progress=progress, cancel=cancel,
+                           workspace=workspace)
     if not analysis.usable:
         raise NothingToBuild("No audit or system export could be read from the inputs, so no workbook was "
                              "written. Add the auditors' returns and try again.")

@@ -11,9 +11,10 @@ from __future__ import annotations
 from datetime import date
 
 from ..findings import FindingSink, Severity
-from ..inputs.tables import RULE_CORRUPT, RULE_PASSWORD, SheetTable, TABLE_SUFFIXES, read_tables
+from ..inputs.tables import TABLE_SUFFIXES, UNOPENABLE_RULES, SheetTable, read_tables
 from ..records import InputFile, ReadResult
 from ..returns.ooxml import read_package_info
+from ..returns.overrides import Overrides, apply_overrides
 from . import rules
 from .census import read_census
 from .model import ExportTable
@@ -49,11 +50,12 @@ def _label(exports: list[ExportTable], near: list[HeaderMatch]) -> str:
 
 
 def read_export(item: InputFile, tables: list[SheetTable] | None = None,
-                today: date | None = None) -> ReadResult | None:
+                today: date | None = None, overrides: Overrides | None = None) -> ReadResult | None:
     """Read one input as system exports; None if no sheet of it is a (nearly) recognised export.
 
     ``tables`` may pass sheets already read by another reader, to save reading a large file twice;
-    ``today`` (for tests) is the day a date of birth must not be after.
+    ``today`` (for tests) is the day a date of birth must not be after; ``overrides`` ((sheet, cell)
+    -> value, the workspace's value corrections) are written into the grids before they are read.
     """
     suffix = item.suffix
     today = today or date.today()
@@ -70,8 +72,9 @@ def read_export(item: InputFile, tables: list[SheetTable] | None = None,
     sink = FindingSink(item.name)
     if tables is None:
         tables = read_tables(item, sink)
-    if any(f.severity == Severity.ERROR and f.rule in (RULE_PASSWORD, RULE_CORRUPT) for f in sink.findings):
+    if any(f.severity == Severity.ERROR and f.rule in UNOPENABLE_RULES for f in sink.findings):
         return None  # an unopenable file: the returns reader has already said so
+    apply_overrides(tables, overrides)
 
     seen = Seen()
     exports: list[ExportTable] = []

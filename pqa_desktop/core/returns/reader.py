@@ -7,10 +7,11 @@ finding, since no other reader could do better with it.
 from __future__ import annotations
 
 from ..findings import FindingSink, Severity
-from ..inputs.tables import (RULE_CORRUPT, RULE_PASSWORD, SPREADSHEET_SUFFIXES, TABLE_SUFFIXES,
+from ..inputs.tables import (RULE_PASSWORD, SPREADSHEET_SUFFIXES, TABLE_SUFFIXES, UNOPENABLE_RULES,
                              is_password_protected, read_tables, report_unopenable)
 from ..records import InputFile, ReadResult
 from .ooxml import read_package_info
+from .overrides import Overrides, apply_overrides
 from .register_reader import detect_register, read_registers
 from .template_reader import read_template
 
@@ -21,12 +22,16 @@ def _unreadable(sink: FindingSink) -> ReadResult:
     password = any(f.rule == RULE_PASSWORD for f in sink.findings)
     label = "Unreadable: password protected" if password else "Unreadable: could not be opened"
     # Only the opening failure is reported: warnings from a half-read file would mislead.
-    findings = [f for f in sink.findings if f.rule in (RULE_PASSWORD, RULE_CORRUPT)][:1]
+    findings = [f for f in sink.findings if f.rule in UNOPENABLE_RULES][:1]
     return ReadResult(kind="unreadable", kind_label=label, findings=findings)
 
 
-def read_return(item: InputFile) -> ReadResult | None:
-    """Read one input as a template return or an audit register; None if it is neither."""
+def read_return(item: InputFile, overrides: Overrides | None = None) -> ReadResult | None:
+    """Read one input as a template return or an audit register; None if it is neither.
+
+    ``overrides`` ((sheet, cell) -> value, the workspace's value corrections) are written into the
+    cell grid before anything is interpreted.
+    """
     suffix = item.suffix
     if suffix not in TABLE_SUFFIXES:
         return None
@@ -42,10 +47,11 @@ def read_return(item: InputFile) -> ReadResult | None:
         return _unreadable(sink)
 
     tables = read_tables(item, sink)
-    if any(f.severity == Severity.ERROR and f.rule in (RULE_PASSWORD, RULE_CORRUPT) for f in sink.findings):
+    if any(f.severity == Severity.ERROR and f.rule in UNOPENABLE_RULES for f in sink.findings):
         if suffix == ".csv":
             return None  # a text file that is not a table: not ours to judge
         return _unreadable(sink)
+    apply_overrides(tables, overrides)
 
     template = read_template(item, tables, package, sink)
     if template is not None:

@@ -1,0 +1,209 @@
+"""Turning records into workspace rows and back, keeping only what the figures and privacy need.
+
+Audits keep every field a measure or a privacy rule reads (staff names stay: feedback is redacted
+with them, and the user may opt in to showing them) but never the auditor's evidence text. EDT records
+keep their answers but not the free-text comment, which no measure reads. Export tables lose the
+personal columns no measure uses (placement postcode and URN, worker and personal adviser names,
+gender, ethnicity); child IDs stay because the measures join lists on them. A frame is stored as typed
+JSON columns, zlib-compressed: never pickle, because a workspace on a shared drive is not trusted code.
+"""
+from __future__ import annotations
+
+import json
+import zlib
+from datetime import date, datetime
+
+import numpy as np
+import pandas as pd
+
+from ..exports.model import ExportTable
+from ..exports.spec import table_spec
+from ..records import Audit, EdtRecord, EdtSample, Feedback, Source
+
+# Columns that hold personal data and that no measure reads. Dropped on import, whatever the kind.
+_DEMOGRAPHIC_COLUMNS = frozenset({"gender", "ethnicity", "placement_urn"})
+_DROPPED_PERSONAL = frozenset({"staff", "address"})  # spec "personal" classes: names, postcodes
+
+
+def dropped_columns(kind: str) -> frozenset[str]:
+    """Column ids of ``kind`` that the workspace never stores."""
+    try:
+        spec = table_spec(kind)
+    except KeyError:
+        return _DEMOGRAPHIC_COLUMNS
+    return frozenset(c.id for c in spec.columns if c.personal in _DROPPED_PERSONAL) | _DEMOGRAPHIC_COLUMNS
+
+
+def address_values(table: ExportTable) -> set[str]:
+    """Every value of the table's address columns (postcodes): the reader counts them among the
+    identifiers to mask, but the workspace keeps no postcodes."""
+    try:
+        spec = table_spec(table.kind)
+    except KeyError:
+        return set()
+    out: set[str] = set()
+    for column in spec.columns:
+        if column.personal == "address" and column.id in table.frame.columns:
+            out |= {str(v) for v in table.frame[column.id].dropna().unique()}
+    return out
+
+
+def pack(value) -> bytes:
+    return zlib.compress(json.dumps(value, separators=(",", ":")).encode("utf-8"), 6)
+
+
+def unpack(blob: bytes | None, default=None):
+    if blob is None:
+        return default
+    return json.loads(zlib.decompress(blob).decode("utf-8"))
+
+
+def iso(value: date | datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def to_date(text: str | None) -> date | None:
+    return date.fromisoformat(text) if text else None
+
+
+def to_datetime(text: str | None) -> datetime | None:
+    return datetime.fromisoformat(text) if text else None
+
+
+# --- audits and EDT samples -----------------------------------------------------------------------
+
+AUDIT_COLUMNS = ("template_type", "reference", "audit_date", "audit_type", "service_area", "team", "grades",
+                 "compliance", "moderated_overall", "moderation_date", "feedback_source", "feedback_sentiment",
+                 "feedback_text", "actions", "practitioner_involved", "carer_type", "staff", "source_sheet",
+                 "source_row", "source_modified")
+
+
+def audit_row(a: Audit) -> tuple:
+    fb = a.feedback
+    src = a.source
+    return (a.template_type, a.reference, a.audit_date.isoformat(), a.audit_type, a.service_area, a.team,
+            json.dumps(a.grades), json.dumps(a.compliance), a.moderated_overall, iso(a.moderation_date),
+            fb.source if fb else None, fb.sentiment if fb else None, fb.text if fb else None, int(a.actions),
+            a.practitioner_involved, a.carer_type, json.dumps(a.staff),
+            src.sheet if src else None, src.row if src else None, iso(src.modified) if src else None)
+
+
+def audit_from_row(row, file: str, sha256: str) -> Audit:
+    (template_type, reference, audit_date, audit_type, service_area, team, grades, compliance, moderated,
+     moderation_date, fb_source, fb_sentiment, fb_text, actions, involved, carer_type, staff, sheet, src_row,
+     src_modified) = row
+    feedback = None
+    if fb_text is not None or fb_sentiment is not None or fb_source is not None:
+        feedback = Feedback(source=fb_source, sentiment=fb_sentiment, text=fb_text or "")
+    return Audit(
+        template_type=template_type, reference=reference, audit_date=to_date(audit_date), audit_type=audit_type,
+        service_area=service_area, team=team, grades=json.loads(grades), compliance=json.loads(compliance),
+        moderated_overall=moderated, moderation_date=to_date(moderation_date), feedback=feedback,
+        actions=actions, practitioner_involved=involved, carer_type=carer_type, staff=json.loads(staff),
+        source=Source(file=file, sheet=sheet or "", row=src_row, sha256=sha256, modified=to_datetime(src_modified)))
+
+
+EDT_COLUMNS = ("sampled_by", "sample_month", "records", "source_sheet", "source_row", "source_modified")
+
+
+def edt_row(s: EdtSample) -> tuple:
+    records = [[r.row, iso(r.contact_date), r.answers] for r in s.records]  # comments are not kept
+    src = s.source
+    return (s.sampled_by, s.sample_month.isoformat(), json.dumps(records),
+            src.sheet if src else None, src.row if src else None, iso(src.modified) if src else None)
+
+
+def edt_from_row(row, file: str, sha256: str) -> EdtSample:
+    sampled_by, month, records, sheet, src_row, src_modified = row
+    return EdtSample(
+        sampled_by=sampled_by, sample_month=to_date(month),
+        records=[EdtRecord(row=r, contact_date=to_date(d), answers=answers) for r, d, answers in json.loads(records)],
+        source=Source(file=file, sheet=sheet or "", row=src_row, sha256=sha256, modified=to_datetime(src_modified)))
+
+
+# --- export frames --------------------------------------------------------------------------------
+
+def encode_frame(frame: pd.DataFrame) -> bytes:
+    """Typed columns as JSON: datetimes as integer ticks of their unit, NaN/NaT/None as null."""
+    columns = []
+    for name in frame.columns:
+        series = frame[name]
+        dtype = series.dtype
+        if pd.api.types.is_datetime64_any_dtype(dtype):
+            ticks = series.to_numpy().view("int64")
+            missing = series.isna().to_numpy()
+            values = [None if m else int(t) for t, m in zip(ticks, missing)]
+        elif pd.api.types.is_bool_dtype(dtype):
+            values = [bool(v) for v in series]
+        elif pd.api.types.is_integer_dtype(dtype):
+            values = [int(v) for v in series]
+        elif pd.api.types.is_float_dtype(dtype):
+            values = [None if v != v else float(v) for v in series.to_numpy()]
+        else:
+            values = [_plain(v) for v in series]
+        columns.append([str(name), str(dtype), values])
+    return pack({"index": [_plain(i) for i in frame.index], "columns": columns})
+
+
+def _plain(value):
+    """An object-column value as JSON: text stays text; dates are tagged so they come back as dates."""
+    if value is None or (isinstance(value, float) and value != value):
+        return None
+    if isinstance(value, (str, bool, int, float)):
+        return value
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, datetime):
+        return {"dt": value.isoformat()}
+    if isinstance(value, date):
+        return {"d": value.isoformat()}
+    if value is pd.NaT:
+        return None
+    return str(value)
+
+
+def _unplain(value):
+    if isinstance(value, dict):
+        if "dt" in value:
+            return datetime.fromisoformat(value["dt"])
+        if "d" in value:
+            return date.fromisoformat(value["d"])
+    return value
+
+
+def decode_frame(blob: bytes) -> pd.DataFrame:
+    data = unpack(blob)
+    out = {}
+    for name, dtype, values in data["columns"]:
+        if dtype.startswith("datetime64"):
+            array = np.array([np.iinfo("int64").min if v is None else v for v in values], dtype="int64")
+            out[name] = pd.Series(array.view(dtype))
+        elif dtype in ("object",):
+            out[name] = pd.Series([_unplain(v) for v in values], dtype=object)
+        elif dtype.startswith(("float", "int", "bool")):
+            out[name] = pd.Series([np.nan if v is None else v for v in values], dtype=dtype)
+        else:  # pandas' own string or category dtypes
+            out[name] = pd.Series([_unplain(v) for v in values]).astype(dtype)
+    frame = pd.DataFrame(out, columns=[c[0] for c in data["columns"]])
+    index = [_unplain(i) for i in data["index"]]
+    # The readers' frames carry the default 0..n-1 index: give it back as the same RangeIndex.
+    frame.index = pd.RangeIndex(len(index)) if index == list(range(len(index))) else pd.Index(index)
+    return frame
+
+
+def stored_table(table: ExportTable) -> tuple[ExportTable, pd.Timestamp | None]:
+    """The table as the workspace keeps it (personal columns dropped) and its newest date."""
+    dropped = dropped_columns(table.kind)
+    frame = table.frame.drop(columns=[c for c in table.frame.columns if c in dropped])
+    newest = None
+    for column in frame.columns:
+        if column == "dob" or not pd.api.types.is_datetime64_any_dtype(frame[column]):
+            continue
+        top = frame[column].max()
+        if pd.notna(top) and (newest is None or top > newest):
+            newest = top
+    kept = ExportTable(kind=table.kind, label=table.label, file=table.file, sheet=table.sheet, frame=frame,
+                       columns=frozenset(c for c in table.columns if c not in dropped), header_row=table.header_row,
+                       date_column=table.date_column, snapshot=table.snapshot, vacancies_fte=table.vacancies_fte,
+                       modified=table.modified)
+    return kept, newest

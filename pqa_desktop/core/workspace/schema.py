@@ -1,0 +1,123 @@
+"""The workspace's SQLite schema, by version, and the steps that migrate an older file forward.
+
+Version 1 held imports, their records, findings and commentary; version 2 added the corrections
+table. Each step runs inside the opening transaction, so a file is either fully migrated or left as it
+was. A new file is created at version 1 and migrated like any other, so the upgrade path is the path
+every workspace takes and is exercised on every first open.
+"""
+from __future__ import annotations
+
+APPLICATION = "pqa-desktop-workspace"
+
+# Version 1: everything except corrections. Foreign keys cascade so removing an import removes all
+# that came from it in one statement.
+V1 = """
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE imports (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL,              -- display name ("returns.zip › Audit 1.xlsx"), unmasked
+    sha256 TEXT NOT NULL UNIQUE,
+    kind TEXT NOT NULL,
+    kind_label TEXT NOT NULL,
+    imported_at TEXT NOT NULL,       -- UTC ISO
+    path TEXT,                       -- outermost file on disk when imported (to re-read for a correction)
+    modified TEXT,                   -- file modification time (ISO) as the reader saw it
+    first_date TEXT,                 -- period hint: earliest audit / sample / export date
+    last_date TEXT,
+    overrides TEXT NOT NULL DEFAULT '{}',  -- value corrections the stored records were read with
+    sensitive BLOB,                  -- zlib(JSON list): identifiers to mask in file names
+    staff_names BLOB                 -- zlib(JSON list): staff names to redact from feedback
+);
+CREATE TABLE audits (
+    id INTEGER PRIMARY KEY,
+    import_id INTEGER NOT NULL REFERENCES imports(id) ON DELETE CASCADE,
+    template_type TEXT NOT NULL,
+    reference TEXT NOT NULL,
+    audit_date TEXT NOT NULL,
+    audit_type TEXT NOT NULL,
+    service_area TEXT NOT NULL,
+    team TEXT,
+    grades TEXT NOT NULL,            -- JSON
+    compliance TEXT NOT NULL,        -- JSON
+    moderated_overall TEXT,
+    moderation_date TEXT,
+    feedback_source TEXT,
+    feedback_sentiment TEXT,
+    feedback_text TEXT,
+    actions INTEGER NOT NULL,
+    practitioner_involved TEXT,
+    carer_type TEXT,
+    staff TEXT NOT NULL,             -- JSON role -> name
+    source_sheet TEXT,
+    source_row INTEGER,
+    source_modified TEXT
+);
+CREATE INDEX audits_import ON audits(import_id);
+CREATE TABLE edt_samples (
+    id INTEGER PRIMARY KEY,
+    import_id INTEGER NOT NULL REFERENCES imports(id) ON DELETE CASCADE,
+    sampled_by TEXT NOT NULL,
+    sample_month TEXT NOT NULL,
+    records TEXT NOT NULL,           -- JSON list of [row, contact date, answers]
+    source_sheet TEXT,
+    source_row INTEGER,
+    source_modified TEXT
+);
+CREATE INDEX edt_import ON edt_samples(import_id);
+CREATE TABLE export_tables (
+    id INTEGER PRIMARY KEY,
+    import_id INTEGER NOT NULL REFERENCES imports(id) ON DELETE CASCADE,
+    kind TEXT NOT NULL UNIQUE,       -- only the latest table of each kind is kept
+    label TEXT NOT NULL,
+    sheet TEXT NOT NULL,
+    header_row INTEGER NOT NULL,
+    date_column TEXT,
+    snapshot TEXT,
+    vacancies_fte REAL,
+    modified TEXT,
+    columns TEXT NOT NULL,           -- JSON list of canonical column ids kept
+    row_count INTEGER NOT NULL,
+    newest_date TEXT,                -- latest date in the table (dates of birth aside), for purge
+    frame BLOB NOT NULL              -- zlib(JSON) typed columns, see codec.py
+);
+CREATE TABLE replaced_tables (
+    import_id INTEGER NOT NULL REFERENCES imports(id) ON DELETE CASCADE,
+    kind TEXT NOT NULL,
+    label TEXT NOT NULL,
+    replaced_by TEXT NOT NULL,       -- display name of the import whose table is used instead
+    replaced_at TEXT NOT NULL
+);
+CREATE TABLE findings (
+    id INTEGER PRIMARY KEY,
+    import_id INTEGER NOT NULL REFERENCES imports(id) ON DELETE CASCADE,
+    file TEXT NOT NULL, sheet TEXT NOT NULL, cell TEXT NOT NULL,
+    severity TEXT NOT NULL, rule TEXT NOT NULL, message TEXT NOT NULL
+);
+CREATE INDEX findings_import ON findings(import_id);
+CREATE TABLE commentary (
+    period_end TEXT NOT NULL,        -- "YYYY-MM"
+    section TEXT NOT NULL,
+    text TEXT NOT NULL,
+    who TEXT NOT NULL,
+    saved_at TEXT NOT NULL,
+    PRIMARY KEY (period_end, section)
+);
+"""
+
+V2 = """
+CREATE TABLE corrections (
+    id INTEGER PRIMARY KEY,
+    kind TEXT NOT NULL CHECK (kind IN ('keep', 'value')),
+    target TEXT NOT NULL,            -- JSON: keep [type, REFERENCE, ISO date]; value [sha256, sheet, cell]
+    value TEXT NOT NULL,             -- keep: the file name kept; value: the value read instead
+    reason TEXT NOT NULL,
+    who TEXT NOT NULL,
+    made_at TEXT NOT NULL,           -- UTC ISO
+    undone_at TEXT,
+    undone_by TEXT
+);
+"""
+
+# MIGRATIONS[n] takes a file from version n to n + 1.
+MIGRATIONS: dict[int, str] = {0: V1, 1: V2}
+SCHEMA_VERSION = max(MIGRATIONS) + 1

@@ -1,0 +1,136 @@
+"""A kill at any point of a multi-file import leaves every file fully imported or absent.
+
+Each run imports five files (four returns and a two-table system export) into a workspace that already
+holds one import, in a separate process that sends itself SIGKILL just before its Nth SQL statement:
+inside a file's transaction, between files, right before a COMMIT. The kill points are a fixed seeded
+sample of every statement an uninterrupted import executes. Afterwards the file passes
+``PRAGMA integrity_check``, each file is either absent or has exactly the records, tables and findings
+an uninterrupted import gives it, the earlier import is untouched, and importing again completes it.
+"""
+from __future__ import annotations
+
+import multiprocessing
+import os
+import random
+import shutil
+import signal
+import sqlite3
+import sys
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from pqa_desktop.core.calendar import Period
+from pqa_desktop.core.pipeline import analyse
+from pqa_desktop.core.workspace import Workspace
+from tests.exports_fixtures import VERBATIM, row_for, write_xlsx
+from tests.workspace_fixtures import write_audit
+
+pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL and fork servers are POSIX")
+
+PERIOD = Period(date(2024, 9, 1))
+KILL_POINTS = 20
+SEED = 4
+
+
+def _inputs(folder: Path) -> tuple[Path, list[Path]]:
+    """(the file imported beforehand, the files whose import is killed)."""
+    earlier = write_audit(folder / "earlier" / "CFA 0.xlsx", "CR-0999", date(2024, 7, 1), "Good")
+    run = folder / "run"
+    write_audit(run / "CFA 2.xlsx", "CR-1002", date(2024, 8, 12), "Inadequate")
+    write_audit(run / "CFA 3.xlsx", "CR-1003", date(2024, 8, 19), "Goodish")
+    write_audit(run / "CFA 4.xlsx", "CR-1004", date(2024, 9, 2), "Good", feedback="Helpful visits.")
+    write_audit(run / "CFA 5.xlsx", "CR-1005", date(2024, 9, 16), "Requires improvement")
+    contacts = VERBATIM["annex_a_list_1"]
+    households = VERBATIM["households"]
+    write_xlsx(run / "Exports.xlsx", {
+        "Contacts": [contacts] + [row_for(contacts, {"Child Unique ID": f"C{n:05d}", "Date of Birth": "01/02/2015",
+                                                     "Date of Contact": f"{n:02d}/09/2024", "Contact Source": "Police"})
+                                  for n in range(1, 21)],
+        "Households": [households] + [row_for(households, {"Household reference": f"H{n}", "Household type":
+                                                           "Mainstream", "Approval date": "01/03/2020",
+                                                           "Approved places": 2}) for n in range(1, 6)]})
+    return earlier, sorted(run.iterdir())
+
+
+def _contents(path: Path) -> dict[str, tuple]:
+    """Per imported file: (audits, EDT samples, export rows, findings) as stored."""
+    conn = sqlite3.connect(path)
+    try:
+        rows = conn.execute(
+            "SELECT i.name, (SELECT COUNT(*) FROM audits a WHERE a.import_id = i.id), "
+            "(SELECT COUNT(*) FROM edt_samples s WHERE s.import_id = i.id), "
+            "(SELECT COALESCE(SUM(row_count), 0) FROM export_tables e WHERE e.import_id = i.id), "
+            "(SELECT COUNT(*) FROM findings f WHERE f.import_id = i.id) FROM imports i").fetchall()
+        orphans = sum(conn.execute(f"SELECT COUNT(*) FROM {t} WHERE import_id NOT IN (SELECT id FROM imports)")
+                      .fetchone()[0] for t in ("audits", "edt_samples", "export_tables", "findings"))
+    finally:
+        conn.close()
+    assert orphans == 0
+    return {name: tuple(counts) for name, *counts in rows}
+
+
+def _import_and_die(workspace: str, paths: list[str], kill_at: int) -> None:
+    """In the child process: import, sending ourselves SIGKILL just before statement ``kill_at``."""
+    ws = Workspace.open(workspace)
+    executed = 0
+
+    def trace(statement: str) -> None:
+        nonlocal executed
+        executed += 1
+        if executed == kill_at:
+            os.kill(os.getpid(), signal.SIGKILL)
+
+    ws._conn.set_trace_callback(trace)
+    analyse(paths, PERIOD, workspace=ws)
+    ws.close()
+
+
+def test_killed_imports_leave_each_file_whole_or_absent(tmp_path):
+    earlier, files = _inputs(tmp_path / "inputs")
+    base = tmp_path / "base.sqlite"
+    with Workspace.open(base) as ws:
+        analyse([earlier], PERIOD, workspace=ws)
+        ws.secret()  # created before the run, so every run executes the same statements
+
+    # The uninterrupted import: what each file should hold, and how many statements it takes.
+    reference = tmp_path / "reference.sqlite"
+    shutil.copy(base, reference)
+    statements = []
+    with Workspace.open(reference) as ws:
+        ws._conn.set_trace_callback(statements.append)
+        analyse(files, PERIOD, workspace=ws)
+    complete = _contents(reference)
+    assert len(complete) == 6 and complete["Exports.xlsx"][2] == 25
+    assert sum(s.strip().upper() == "COMMIT" for s in statements) >= 5  # one transaction per file at least
+
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["pqa_desktop.core.pipeline", "tests.test_workspace_kill"])
+    kill_points = sorted(random.Random(SEED).sample(range(1, len(statements) + 1), KILL_POINTS))
+    seen_partial = 0
+    for batch in range(0, KILL_POINTS, 5):
+        runs = []
+        for kill_at in kill_points[batch:batch + 5]:
+            workspace = tmp_path / f"killed-at-{kill_at}.sqlite"
+            shutil.copy(base, workspace)
+            child = context.Process(target=_import_and_die, args=(str(workspace), [str(f) for f in files], kill_at))
+            child.start()
+            runs.append((kill_at, workspace, child))
+        for kill_at, workspace, child in runs:
+            child.join(60)
+            assert child.exitcode == -signal.SIGKILL, f"statement {kill_at}: exit {child.exitcode}"
+            conn = sqlite3.connect(workspace)  # a hot journal is rolled back here
+            try:
+                assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+            finally:
+                conn.close()
+            found = _contents(workspace)
+            for name, counts in found.items():
+                assert counts == complete[name], f"statement {kill_at}: {name} is partly imported"
+            assert "CFA 0.xlsx" in found
+            seen_partial += len(found) < len(complete)
+            with Workspace.open(workspace) as ws:  # importing again completes the set
+                analyse(files, PERIOD, workspace=ws)
+            assert _contents(workspace) == complete
+    assert seen_partial > 0  # the sample did interrupt imports, not only the reads after them
