@@ -93,7 +93,7 @@ class FakePipeline:
             time.sleep(0.01)
         raise AssertionError("the app never asked the job to stop")
 
-    def analyse(self, paths, period, *, keep=None, progress=None, cancel=None):
+    def analyse(self, paths, period, *, keep=None, progress=None, cancel=None, workspace=None, import_new=True):
         self.analyse_threads.append(threading.get_ident())
         self.analyse_calls.append(([Path(p) for p in paths], period))
         if progress:
@@ -102,7 +102,7 @@ class FakePipeline:
             self._wait_for_cancel(cancel)
         return FakeAnalysis(period=period, rows=self.rows_for(paths), findings=list(self.findings))
 
-    def build(self, paths, output, options, *, progress=None, cancel=None, analysis=None):
+    def build(self, paths, output, options, *, progress=None, cancel=None, analysis=None, workspace=None):
         self.build_threads.append(threading.get_ident())
         self.build_calls.append({"paths": [Path(p) for p in paths], "output": Path(output), "options": options,
                                  "analysis": analysis})
@@ -122,6 +122,9 @@ def fake_pipeline(monkeypatch):
     fake = FakePipeline()
     monkeypatch.setattr(pipeline, "analyse", fake.analyse)
     monkeypatch.setattr(pipeline, "build", fake.build)
+    # the window drafts key messages and lists feedback from each check: nothing to draft from a fake analysis
+    monkeypatch.setattr(pipeline, "compute", lambda analysis, options: (None, {}))
+    monkeypatch.setattr(pipeline, "feedback_items", lambda analysis, options: [])
     return fake
 
 

@@ -5,39 +5,57 @@ the findings (filtered and counted), then Build. The window only arranges widget
 them and ``pqa_desktop.core.pipeline``; every check and figure is the core's. Pipeline work runs in a
 ``PipelineJob`` thread, one at a time; a change of inputs or period while a check runs cancels it and
 starts a fresh one when it has stopped.
+
+Beside the inputs and findings, tabs hold what the QA officer adds to the report before building: the
+drafted key messages (editable), the commentary per section (kept in the workspace per month), the
+feedback items (each can be left out), the corrections (kept in the workspace, never in the inputs) and
+the workspace itself (its imports, earlier months included). Settings are a dialog; the workspace file
+and the audit-key search are on the Workspace menu.
 """
 from __future__ import annotations
 
 import re
 
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import Sequence
 
 from PySide6.QtCore import QDate, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence
-from PySide6.QtWidgets import (QAbstractItemView, QDateEdit, QFileDialog, QFormLayout, QGroupBox, QHBoxLayout,
-                               QHeaderView, QLabel, QLineEdit, QMainWindow, QMessageBox, QPushButton, QSplitter,
-                               QTableView, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QAbstractItemView, QDateEdit, QDialog, QFileDialog, QFormLayout, QGroupBox,
+                               QHBoxLayout, QHeaderView, QLabel, QLineEdit, QMainWindow, QMessageBox, QPushButton,
+                               QSplitter, QTableView, QTabWidget, QVBoxLayout, QWidget)
 
 from ..core import pipeline
 from ..core.calendar import Period, last_complete_month, month_start
 from ..core.findings import Severity
 from ..core.settings import Settings
+from ..core.workspace import Workspace, WorkspaceError
 from .app_settings import AppSettings
+from .audit_search import AuditSearchDialog
+from .corrections import (NOTHING_TO_CORRECT, CorrectionsPanel, DuplicateDialog, TreatAsDialog, can_correct,
+                          current_user, duplicate_group, input_for_finding, is_duplicate, treat_as_choices)
 from .crash import write_crash_report
 from .drop_area import DropArea
-from .findings_model import (FindingsFilterProxy, FindingsTableModel, MESSAGE_COLUMN, SEVERITY_COLUMN,
-                             severity_toggle_text, shown_label)
+from .feedback_panel import FeedbackPanel
+from .findings_model import severity_toggle_text, shown_label
+from .findings_view import FindingsPanel
 from .inputs_model import InputsTableModel, SUMMARY_ROLE, attention_summary
 from .jobs import ANALYSE, BUILD, PipelineJob
+from .messages_panel import CommentaryPanel, MessagesPanel
 from .progress_panel import ProgressPanel
+from .settings_dialog import SettingsDialog
+from .workspace_panel import WorkspacePanel
 
 WINDOW_TITLE = "PQA Desktop"
 OFFLINE_TEXT = "Offline \u2014 files stay on this laptop"
 PERIOD_RECHECK_MS = 400  # typing "2024" in the year steps through 2, 20, 202: check once, when it settles
 EARLIEST_PERIOD = QDate(2015, 1, 1)
 WORKBOOK_FILTER = "Excel workbook (*.xlsx)"
+WORKSPACE_FILTER = "PQA Desktop workspace (*.sqlite);;All files (*)"
+# the report tabs beside the inputs and findings
+MESSAGES_TAB, COMMENTARY_TAB, FEEDBACK_TAB, CORRECTIONS_TAB, WORKSPACE_TAB = range(5)
 
 
 def _qdate(d: date) -> QDate:
@@ -70,11 +88,19 @@ class MainWindow(QMainWindow):
         self._job: PipelineJob | None = None
         self._recheck_after_job = False
         self._last_output: Path | None = None
+        self.report_settings: Settings = self.settings.report_settings()
+        # bumped by each change that needs a fresh check of the same inputs (a correction, a removed import,
+        # new settings, another workspace): part of the key the analysis on screen is compared with
+        self._generation = 0
+        self._imports: list = []  # Workspace.imports(), refreshed after each change and each check
+        self._closed = False
+        self.workspace = self._open_first_workspace()
 
         self.setWindowTitle(WINDOW_TITLE)
         self.setAccessibleName(WINDOW_TITLE)
         self._build_widgets()
         self._restore_settings()
+        self._workspace_changed()
         self._update_controls()
 
     # ------------------------------------------------------------------------------------------------
@@ -104,9 +130,17 @@ class MainWindow(QMainWindow):
         form.addRow(la_label, self.la_name_edit)
         outer.addLayout(form)
 
+        # the report's own content (key messages, commentary, feedback, corrections, workspace) on tabs beside
+        # the inputs; the findings below get the full width their messages need
+        top = QSplitter(Qt.Orientation.Horizontal)
+        top.setChildrenCollapsible(False)
+        top.addWidget(self._build_inputs_group())
         splitter = QSplitter(Qt.Orientation.Vertical)
-        splitter.addWidget(self._build_inputs_group())
+        splitter.addWidget(top)
         splitter.addWidget(self._build_findings_group())
+        top.addWidget(self._build_report_tabs())
+        top.setStretchFactor(0, 1)
+        top.setStretchFactor(1, 1)
         splitter.setStretchFactor(0, 1)
         splitter.setStretchFactor(1, 2)
         outer.addWidget(splitter, 1)
@@ -125,11 +159,13 @@ class MainWindow(QMainWindow):
         self.cancel_action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
         self.cancel_action.triggered.connect(self.cancel_current)
         self.addAction(self.cancel_action)
+        self._build_menu()
 
         self._analysis_timer = QTimer(self, singleShot=True)
         self._analysis_timer.timeout.connect(self._start_analysis)
         self.period_edit.dateChanged.connect(lambda _d: self._schedule_analysis(PERIOD_RECHECK_MS))
         self.period_edit.dateChanged.connect(lambda _d: self._update_controls())
+        self.period_edit.dateChanged.connect(lambda _d: self._load_commentary())
         self.la_name_edit.textChanged.connect(lambda _t: self._update_controls())
         self.la_name_edit.editingFinished.connect(lambda: self.settings.set_la_name(self.la_name_edit.text()))
 
@@ -142,11 +178,13 @@ class MainWindow(QMainWindow):
         QWidget.setTabOrder(self.severity_buttons[Severity.ERROR], self.severity_buttons[Severity.WARNING])
         QWidget.setTabOrder(self.severity_buttons[Severity.WARNING], self.severity_buttons[Severity.INFO])
         QWidget.setTabOrder(self.severity_buttons[Severity.INFO], self.search_edit)
-        QWidget.setTabOrder(self.search_edit, self.findings_view)
+        QWidget.setTabOrder(self.findings_panel.tree, self.findings_view)  # the panel: search, Group by, tree
         QWidget.setTabOrder(self.findings_view, self.build_button)
         QWidget.setTabOrder(self.build_button, self.open_button)
         QWidget.setTabOrder(self.open_button, self.show_folder_button)
-        QWidget.setTabOrder(self.show_folder_button, self.progress.cancel_button)
+        QWidget.setTabOrder(self.show_folder_button, self.settings_button)
+        QWidget.setTabOrder(self.settings_button, self.report_tabs)
+        QWidget.setTabOrder(self.report_tabs, self.progress.cancel_button)
 
     def _build_inputs_group(self) -> QGroupBox:
         group = QGroupBox("Inputs")
@@ -191,55 +229,28 @@ class MainWindow(QMainWindow):
 
         self.drop_area = DropArea(contents)
         self.drop_area.paths_dropped.connect(self.add_paths)
+        # what part of a drop (e.g. Outlook attachments after the first) could not be taken in, and what to do
+        self.drop_area.notice.connect(lambda text: QMessageBox.information(self, "Not everything was added", text))
         layout.addWidget(self.drop_area, 1)
         return group
 
     def _build_findings_group(self) -> QGroupBox:
+        # The findings area is findings_view.FindingsPanel (group tree by file or rule, severity toggles,
+        # search, sortable table, Ctrl+C copy, double-click opens the source file); the names below are
+        # its widgets and models, kept so the rest of the window reads as before.
         group = QGroupBox("Findings")
         layout = QVBoxLayout(group)
-        bar = QHBoxLayout()
-        self.severity_buttons: dict[Severity, QPushButton] = {}
-        for severity in Severity:
-            button = QPushButton(severity_toggle_text(severity, 0))
-            button.setCheckable(True)
-            button.setChecked(True)
-            button.setAccessibleName(f"Show {severity.value} findings")
-            button.setToolTip(f"Show or hide {severity.value} findings")
+        self.findings_panel = FindingsPanel(self.inputs_model, source_paths=lambda: list(self._sources))
+        layout.addWidget(self.findings_panel)
+        self.severity_buttons: dict[Severity, QPushButton] = self.findings_panel.severity_buttons
+        self.search_edit = self.findings_panel.search_edit
+        self.findings_count_label = self.findings_panel.count_label
+        self.findings_model = self.findings_panel.model
+        self.findings_proxy = self.findings_panel.proxy
+        self.findings_view = self.findings_panel.table
+        for severity, button in self.severity_buttons.items():
             button.toggled.connect(lambda on, s=severity: self._on_severity_toggled(s, on))
-            self.severity_buttons[severity] = button
-            bar.addWidget(button)
-        search_label = QLabel("&Search:")
-        self.search_edit = QLineEdit()
-        self.search_edit.setPlaceholderText("Filter by file, sheet, cell, rule or message")
-        self.search_edit.setClearButtonEnabled(True)
-        self.search_edit.setAccessibleName("Search findings")
-        search_label.setBuddy(self.search_edit)
-        bar.addSpacing(12)
-        bar.addWidget(search_label)
-        bar.addWidget(self.search_edit, 1)
-        self.findings_count_label = QLabel(shown_label(0, 0))
-        self.findings_count_label.setAccessibleName("Findings shown")
-        bar.addWidget(self.findings_count_label)
-        layout.addLayout(bar)
-
-        self.findings_model = FindingsTableModel(self)
-        self.findings_proxy = FindingsFilterProxy(self)
-        self.findings_proxy.setSourceModel(self.findings_model)
-        self.findings_view = QTableView()
-        self.findings_view.setModel(self.findings_proxy)
-        self.findings_view.setAccessibleName("Findings list")
-        self.findings_view.setSortingEnabled(True)
-        self.findings_view.sortByColumn(SEVERITY_COLUMN, Qt.SortOrder.AscendingOrder)
-        self.findings_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.findings_view.setWordWrap(True)
-        self.findings_view.verticalHeader().setVisible(False)
-        self.findings_view.horizontalHeader().setSectionResizeMode(MESSAGE_COLUMN, QHeaderView.ResizeMode.Stretch)
-        layout.addWidget(self.findings_view, 1)
-
         self.search_edit.textChanged.connect(self._on_search_changed)
-        for signal in (self.findings_proxy.rowsInserted, self.findings_proxy.rowsRemoved,
-                       self.findings_proxy.modelReset, self.findings_proxy.layoutChanged):
-            signal.connect(self._update_findings_count)
         return group
 
     def _build_build_row(self) -> QHBoxLayout:
@@ -260,6 +271,12 @@ class MainWindow(QMainWindow):
         row.addWidget(self.build_summary_label, 1)
         row.addWidget(self.open_button)
         row.addWidget(self.show_folder_button)
+        # the settings sit with Build: they decide what the workbook shows
+        self.settings_button = QPushButton("Settin&gs\u2026")
+        self.settings_button.setAccessibleName("Settings")
+        self.settings_button.setToolTip("Population, service areas, targets, privacy and the other settings")
+        self.settings_button.clicked.connect(self.open_settings_dialog)
+        row.addWidget(self.settings_button)
         return row
 
     # ------------------------------------------------------------------------------------------------
@@ -284,7 +301,7 @@ class MainWindow(QMainWindow):
 
     def _build_blocker(self) -> str:
         """Why Build cannot run now ("" when it can): a disabled button says why in its tooltip."""
-        if not self._sources:
+        if not self._sources and not self._imports:
             return "Add the auditors' returns first."
         if not self.la_name_edit.text().strip():
             return "Enter the LA name first."
@@ -303,7 +320,7 @@ class MainWindow(QMainWindow):
         self.build_summary_label.setText(self._build_summary())
 
     def _build_summary(self) -> str:
-        if not self._sources:
+        if not self._sources and not self._imports:
             return ""
         text = f"{self.period.label}"
         if self._analysis is not None and self._analysis_key == self._current_key():
@@ -382,8 +399,11 @@ class MainWindow(QMainWindow):
         rows = sorted({index.row() for index in self.inputs_view.selectionModel().selectedRows()})
         if not rows:
             return
+        import_ids = []
         for row in rows:
             summary = self.inputs_model.index(row, 0).data(SUMMARY_ROLE)
+            if summary is not None and summary.import_id is not None:
+                import_ids.append(summary.import_id)  # kept in the workspace: the check would bring it back
             if summary is None or not summary.path:
                 continue
             path = Path(summary.path).absolute()
@@ -393,6 +413,14 @@ class MainWindow(QMainWindow):
                 self._excluded.add(path)  # a file found in an added folder: leave the folder, skip the file
         self.inputs_model.remove_rows(rows)
         self.inputs_view.selectionModel().clear()
+        if import_ids:
+            try:
+                for import_id in import_ids:
+                    self.workspace.remove_import(import_id)
+            except WorkspaceError as exc:
+                QMessageBox.warning(self, "Not removed from the workspace", str(exc))
+            self._refresh_workspace_lists()
+            self._generation += 1
         self._inputs_changed()
 
     def analysis_paths(self) -> list[Path]:
@@ -407,10 +435,10 @@ class MainWindow(QMainWindow):
         return out
 
     def _current_key(self) -> tuple:
-        return (tuple(self.analysis_paths()), self.period)
+        return (tuple(self.analysis_paths()), self.period, self._generation)
 
     def _inputs_changed(self) -> None:
-        self.drop_area.show_contents(bool(self._sources))
+        self.drop_area.show_contents(bool(self._sources or self._imports))
         self._schedule_analysis(0)
         self._update_controls()
 
@@ -418,6 +446,8 @@ class MainWindow(QMainWindow):
     # jobs
     # ------------------------------------------------------------------------------------------------
     def _schedule_analysis(self, delay_ms: int) -> None:
+        if self._closed:
+            return  # the window has closed its workspace: nothing may start on it
         self._analysis_timer.start(delay_ms)
 
     def _start_analysis(self) -> None:
@@ -427,19 +457,31 @@ class MainWindow(QMainWindow):
             if self._job.kind == ANALYSE:
                 self._job.request_cancel()
             return
-        if not self._sources:
+        if not self._sources and not self._imports:
             self._analysis, self._analysis_key = None, None
             self._show_analysis(None)
+            self._show_drafts({}, [])
             self.progress.finish("")
             return
-        paths, period = self._current_key()
-        if self._analysis is not None and self._analysis_key == (paths, period):
+        key = self._current_key()
+        paths, period, _generation = key
+        if self._analysis is not None and self._analysis_key == key:
             return
+        workspace = self.workspace
+        options = self._build_options(period)
+        drafts: dict = {}  # filled in the worker, read once the job has ended
 
         def work(progress, cancel):
-            return pipeline.analyse(list(paths), period, progress=progress, cancel=cancel)
+            analysis = pipeline.analyse(list(paths), period, progress=progress, cancel=cancel, workspace=workspace)
+            if analysis.usable:
+                # the drafted key messages and the feedback items come from the figures: worked out here,
+                # off the UI thread, so the tabs are ready when the check is
+                drafts["messages"] = pipeline.compute(analysis, options)[1]
+                drafts["feedback"] = pipeline.feedback_items(analysis, options)
+            return analysis
 
-        self._start_job(ANALYSE, work, "Checking the inputs\u2026", delayed=True, analysis_key=(paths, period))
+        job = self._start_job(ANALYSE, work, "Checking the inputs\u2026", delayed=True, analysis_key=key)
+        job.drafts = drafts
 
     def build_workbook(self) -> None:
         if self._build_blocker():
@@ -449,14 +491,17 @@ class MainWindow(QMainWindow):
             return
         self.settings.set_output_folder(output.parent)
         self.settings.set_la_name(self.la_name_edit.text())
+        self.commentary_panel.flush()
         key = self._current_key()
-        paths, period = key
-        options = pipeline.BuildOptions(period=period, settings=Settings(la_name=self.la_name_edit.text().strip()))
+        paths, period, _generation = key
+        options = self._build_options(period, for_build=True)
         # reuse the check already on screen when it was made from these inputs and this period
         analysis = self._analysis if self._analysis_key == key else None
+        workspace = self.workspace
 
         def work(progress, cancel):
-            return pipeline.build(list(paths), output, options, progress=progress, cancel=cancel, analysis=analysis)
+            return pipeline.build(list(paths), output, options, progress=progress, cancel=cancel, analysis=analysis,
+                                  workspace=workspace)
 
         self._start_job(BUILD, work, "Building the workbook\u2026", delayed=False, analysis_key=key, output=output)
 
@@ -474,6 +519,7 @@ class MainWindow(QMainWindow):
 
     def _start_job(self, kind: str, work, text: str, *, delayed: bool, analysis_key: tuple,
                    output: Path | None = None) -> PipelineJob:
+        self.workspace_panel.set_busy(True)
         job = PipelineJob(kind, work, self)
         job.analysis_key = analysis_key  # what the result will describe
         job.output = output
@@ -502,12 +548,16 @@ class MainWindow(QMainWindow):
         if job.kind == ANALYSE:
             self._analysis, self._analysis_key = result, job.analysis_key
             self._show_analysis(result)
+            drafts = getattr(job, "drafts", {})
+            self._show_drafts(drafts.get("messages", {}), drafts.get("feedback", []))
+            self._refresh_workspace_lists()
             self.progress.finish(attention_summary(self.inputs_model.rows()) or "Inputs checked")
             self.analysis_ready.emit()
         else:
             self._analysis, self._analysis_key = result.analysis, job.analysis_key
             self._show_analysis(result.analysis)
             self._last_output = Path(result.output)
+            self._refresh_workspace_lists()
             self.progress.finish(f"Workbook saved: {self._last_output.name}")
             self.build_succeeded.emit(result)
 
@@ -565,11 +615,328 @@ class MainWindow(QMainWindow):
         if job is not None:
             job.deleteLater()
         self._update_controls()
+        self._update_report_controls()
         if self._recheck_after_job:
             self._recheck_after_job = False
             self._start_analysis()
         if self._job is None:
             self.busy_changed.emit(False)
+
+    # ------------------------------------------------------------------------------------------------
+    # report content: key messages, commentary, feedback (the tabs beside the findings)
+    # ------------------------------------------------------------------------------------------------
+    def _build_report_tabs(self) -> QTabWidget:
+        self.messages_panel = MessagesPanel()
+        self.commentary_panel = CommentaryPanel()
+        self.feedback_panel = FeedbackPanel()
+        self.corrections_panel = CorrectionsPanel()
+        self.workspace_panel = WorkspacePanel()
+        self.report_tabs = QTabWidget()
+        self.report_tabs.setAccessibleName("Report content")
+        self.report_tabs.addTab(self.messages_panel, "Key &messages")
+        self.report_tabs.addTab(self.commentary_panel, "Commentar&y")
+        self.report_tabs.addTab(self.feedback_panel, "Feedback")
+        self.report_tabs.addTab(self.corrections_panel, "Corrections")
+        self.report_tabs.addTab(self.workspace_panel, "Workspace")
+        self.feedback_panel.set_leave_out_all(not self.report_settings.feedback_text)
+        self.feedback_panel.leave_out_all_changed.connect(self._on_leave_out_all)
+        self.corrections_panel.correct_requested.connect(self.correct_selected_finding)
+        self.corrections_panel.undo_requested.connect(self.undo_correction)
+        self.workspace_panel.remove_requested.connect(self.remove_imports)
+        self.workspace_panel.open_requested.connect(self.open_workspace_file)
+        self.workspace_panel.new_requested.connect(self.new_workspace_file)
+        self.findings_view.selectionModel().selectionChanged.connect(lambda *_: self._update_report_controls())
+        return self.report_tabs
+
+    def _build_menu(self) -> None:
+        menu = self.menuBar().addMenu("Wor&kspace")
+        self.open_workspace_action = QAction("&Open workspace\u2026", self)
+        self.open_workspace_action.triggered.connect(self.open_workspace_file)
+        self.new_workspace_action = QAction("&New workspace\u2026", self)
+        self.new_workspace_action.triggered.connect(self.new_workspace_file)
+        self.find_audit_action = QAction("&Find an audit by its key\u2026", self)
+        self.find_audit_action.setShortcut(QKeySequence("Ctrl+K"))
+        self.find_audit_action.triggered.connect(self.find_audit)
+        self.settings_action = QAction("&Settings\u2026", self)
+        self.settings_action.setShortcut(QKeySequence("Ctrl+,"))
+        self.settings_action.triggered.connect(self.open_settings_dialog)
+        for action in (self.open_workspace_action, self.new_workspace_action, None, self.find_audit_action,
+                       None, self.settings_action):
+            if action is None:
+                menu.addSeparator()
+            else:
+                menu.addAction(action)
+
+    def _build_options(self, period: Period, *, for_build: bool = False) -> pipeline.BuildOptions:
+        """What a build uses: the settings (LA name from the main screen), the workspace's secret and duplicate
+        choices, the feedback left out and, for the build itself, the edited key messages and the commentary."""
+        settings = replace(self.report_settings, la_name=self.la_name_edit.text().strip(), audit_key_secret=None)
+        options = pipeline.BuildOptions(period=period, settings=settings,
+                                        keep=self.workspace.keep_choices(),
+                                        excluded_feedback=self.feedback_panel.excluded_keys(),
+                                        audit_key_secret=self.workspace.secret())
+        if for_build:
+            options.messages = self.messages_panel.edited_messages()
+            options.commentary = self.commentary_panel.texts()
+        return options
+
+    def _show_drafts(self, messages: dict[str, list[str]], feedback: list) -> None:
+        self.messages_panel.set_drafted(messages)
+        self.feedback_panel.set_items(feedback)
+
+    def _load_commentary(self) -> None:
+        """Show the period's commentary (or the latest earlier month's, offered again); what was typed for the
+        previous period is saved under that period first."""
+        self.commentary_panel.flush()
+        end = self.period.end_month
+        texts = self.workspace.commentary_for(end)
+        self.commentary_panel.save = lambda section, text, end=end: self._save_commentary(end, section, text)
+        self.commentary_panel.load(texts, self.period.label)
+
+    def _save_commentary(self, period_end: date, section: str, text: str) -> None:
+        try:
+            self.workspace.save_commentary(period_end, section, text)
+        except WorkspaceError as exc:
+            self.statusBar().showMessage(f"The commentary could not be saved: {exc}", 10000)
+
+    def _on_leave_out_all(self, leave_out: bool) -> None:
+        if self.report_settings.feedback_text == (not leave_out):
+            return
+        self.report_settings = replace(self.report_settings, feedback_text=not leave_out)
+        self.settings.set_report_settings(replace(self.report_settings, la_name=self.la_name_edit.text()))
+        self._recheck()
+
+    def _recheck(self) -> None:
+        """Check again with the same inputs (settings, corrections or the workspace changed)."""
+        self._generation += 1
+        self._schedule_analysis(0)
+        self._update_controls()
+
+    # ------------------------------------------------------------------------------------------------
+    # settings dialog
+    # ------------------------------------------------------------------------------------------------
+    def open_settings_dialog(self) -> bool:
+        current = replace(self.report_settings, la_name=self.la_name_edit.text().strip())
+        dialog = SettingsDialog(current, self)
+        dialog.new_secret_confirmed.connect(self._create_new_secret)
+        try:
+            if dialog.exec() != QDialog.DialogCode.Accepted:
+                return False
+            chosen = dialog.settings()
+        finally:
+            dialog.deleteLater()
+        self.report_settings = chosen
+        self.la_name_edit.setText(chosen.la_name)
+        self.settings.set_report_settings(chosen)
+        self.feedback_panel.set_leave_out_all(not chosen.feedback_text)
+        self._recheck()
+        return True
+
+    def _create_new_secret(self) -> None:
+        try:
+            self.workspace.new_secret()
+        except WorkspaceError as exc:
+            QMessageBox.warning(self, "No new secret", str(exc))
+            return
+        self.statusBar().showMessage("A new audit-key secret was created. Audit keys in new workbooks use it.", 8000)
+        self._recheck()
+
+    # ------------------------------------------------------------------------------------------------
+    # corrections
+    # ------------------------------------------------------------------------------------------------
+    def selected_finding(self):
+        chosen = self.findings_panel.selected_findings()
+        return chosen[0] if chosen else None
+
+    def _update_report_controls(self) -> None:
+        finding = self.selected_finding()
+        idle = self._job is None and self._analysis is not None
+        possible = idle and can_correct(finding)
+        why = NOTHING_TO_CORRECT if idle else "Wait until the check has finished."
+        self.corrections_panel.set_can_correct(possible, why)
+        self.workspace_panel.set_busy(self._job is not None)
+
+    def correct_selected_finding(self) -> bool:
+        finding = self.selected_finding()
+        return finding is not None and self.correct_finding(finding)
+
+    def correct_finding(self, finding) -> bool:
+        """Ask how to correct one finding (which copy to keep, or what to treat a value as) and keep the answer
+        in the workspace; then check again. True when a correction was made."""
+        if self._analysis is None or self._job is not None:
+            return False
+        try:
+            if is_duplicate(finding):
+                group = duplicate_group(self._analysis, finding)
+                if group is None or len(group.copies) < 2:
+                    QMessageBox.information(self, "Nothing to choose", "The copies of this audit are no longer "
+                                            "all in the inputs, so there is nothing to choose between.")
+                    return False
+                dialog = DuplicateDialog(group, self)
+                if dialog.exec() != QDialog.DialogCode.Accepted:
+                    return False
+                self.workspace.choose_duplicate(group.identity, dialog.chosen.keep_file, dialog.reason,
+                                                current_user())
+            else:
+                choices = treat_as_choices(finding)
+                item = input_for_finding(self._analysis, finding)
+                if not choices or item is None:
+                    QMessageBox.information(self, "Nothing to correct here", NOTHING_TO_CORRECT)
+                    return False
+                dialog = TreatAsDialog(finding, choices, self)
+                if dialog.exec() != QDialog.DialogCode.Accepted:
+                    return False
+                self.workspace.correct_value(item.sha256, finding.sheet, finding.cell, dialog.value, dialog.reason,
+                                             current_user())
+        except WorkspaceError as exc:
+            QMessageBox.warning(self, "The correction was not saved", str(exc))
+            return False
+        self._corrections_changed()
+        return True
+
+    def undo_correction(self, correction) -> None:
+        try:
+            self.workspace.undo_correction(correction.id, current_user())
+        except WorkspaceError as exc:
+            QMessageBox.warning(self, "The correction was not undone", str(exc))
+            return
+        self._corrections_changed()
+
+    def _corrections_changed(self) -> None:
+        self._refresh_workspace_lists()
+        self._recheck()
+
+    def _correction_row(self, correction, names: dict[str, str]) -> tuple[object, str, str]:
+        """(correction, where, value) for the list: file names masked, never a case reference."""
+        if correction.kind == "value":
+            sha, sheet, cell = correction.target
+            return correction, f"{self._mask(names.get(sha, 'a removed file'))}, sheet {sheet}, cell {cell}", \
+                str(correction.value)
+        template_type, _reference, when = correction.target
+        kind = {"case_file_audit": "Case file audit", "foster_carer_audit": "Foster carer audit",
+                "edt_dip_sample": "EDT dip sample"}.get(template_type, "Audit")
+        dated = when.strftime("%d/%m/%Y") if hasattr(when, "strftime") else str(when)
+        return correction, f"{kind} dated {dated}", self._mask(str(correction.value))
+
+    # ------------------------------------------------------------------------------------------------
+    # workspace
+    # ------------------------------------------------------------------------------------------------
+    def _open_first_workspace(self) -> Workspace:
+        """The workspace the user chose last, else the default one; a chosen one that cannot be opened (a
+        shared drive not connected) falls back to the default and says so."""
+        chosen = self.settings.workspace_path()
+        if chosen is not None:
+            try:
+                return Workspace.open(chosen)
+            except WorkspaceError as exc:
+                self._workspace_problem = (f"The workspace {chosen} could not be opened, so the default one is "
+                                           f"used. {exc}")
+        return Workspace.open(Workspace.default_path())
+
+    def _mask(self, name: str) -> str:
+        return self._analysis.mask(name) if self._analysis is not None else name
+
+    def _workspace_changed(self) -> None:
+        self.workspace_panel.set_location(self.workspace.path, self.workspace.path == Workspace.default_path())
+        problem = getattr(self, "_workspace_problem", "")
+        if problem:
+            self.statusBar().showMessage(problem, 15000)
+            self._workspace_problem = ""
+        self._refresh_workspace_lists()
+        self._load_commentary()
+        self.drop_area.show_contents(bool(self._sources or self._imports))
+        if self._imports:
+            self._schedule_analysis(0)
+
+    def _refresh_workspace_lists(self) -> None:
+        self._imports = self.workspace.imports()
+        masked = [replace(row, name=self._mask(row.name)) for row in self._imports]
+        self.workspace_panel.set_imports(masked)
+        names = {row.sha256: row.name for row in self._imports}
+        self.corrections_panel.set_corrections([self._correction_row(c, names)
+                                                for c in self.workspace.list_corrections()])
+        self._update_report_controls()
+        self._update_controls()
+
+    def remove_imports(self, rows: list) -> None:
+        """Take imports out of the workspace (their records go with them); a file still among the inputs is
+        removed from them too, or the next check would import it again."""
+        if self._job is not None or not rows:
+            return
+        names = ", ".join(row.name for row in rows[:3]) + (f" and {len(rows) - 3} more" if len(rows) > 3 else "")
+        answer = QMessageBox.question(self, "Remove from the workspace?",
+                                      f"Remove {names} from the workspace? Its audits will no longer count in any "
+                                      "month's report. The file itself is not changed.",
+                                      QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                                      QMessageBox.StandardButton.No)
+        if answer != QMessageBox.StandardButton.Yes:
+            return
+        try:
+            for row in rows:
+                self.workspace.remove_import(row.id)
+        except WorkspaceError as exc:
+            QMessageBox.warning(self, "Not removed", str(exc))
+        by_id = {row.id: row for row in self._imports}
+        for row in rows:
+            original = by_id.get(row.id, row)
+            if not original.path:
+                continue
+            path = Path(original.path).absolute()
+            if path in self._sources:
+                self._sources.remove(path)
+            elif any(_is_under(path, source) for source in self._sources):
+                self._excluded.add(path)
+        self._refresh_workspace_lists()
+        self._analysis, self._analysis_key = None, None
+        self._generation += 1
+        self._inputs_changed()
+
+    def open_workspace_file(self) -> bool:
+        path, _filter = QFileDialog.getOpenFileName(self, "Open a workspace", str(self.workspace.path.parent),
+                                                    WORKSPACE_FILTER)
+        return bool(path) and self.switch_workspace(Path(path))
+
+    def new_workspace_file(self) -> bool:
+        path, _filter = QFileDialog.getSaveFileName(self, "New workspace", str(self.workspace.path.parent /
+                                                                               "pqa-workspace.sqlite"),
+                                                    WORKSPACE_FILTER)
+        if not path:
+            return False
+        target = Path(path)
+        if target.suffix.lower() != ".sqlite":
+            target = target.with_name(target.name + ".sqlite")
+        if target.exists():
+            QMessageBox.warning(self, "That file already exists",
+                                f"{target.name} already exists. Use Open workspace\u2026 to work in it, or choose "
+                                "another name for a new workspace.")
+            return False
+        return self.switch_workspace(target)
+
+    def switch_workspace(self, path: Path) -> bool:
+        """Work in another workspace file (created when new): its imports, corrections and commentary."""
+        if self._job is not None:
+            QMessageBox.information(self, "Wait a moment", "Wait until the current step has finished, or cancel "
+                                    "it, then open the workspace again.")
+            return False
+        try:
+            opened = Workspace.open(path)
+        except WorkspaceError as exc:
+            QMessageBox.warning(self, "Could not open the workspace", str(exc))
+            return False
+        self.commentary_panel.flush()
+        previous, self.workspace = self.workspace, opened
+        previous.close()
+        self.settings.set_workspace_path(None if opened.path == Workspace.default_path() else opened.path)
+        self._analysis, self._analysis_key = None, None
+        self._generation += 1
+        self._workspace_changed()
+        self._inputs_changed()
+        return True
+
+    def find_audit(self) -> None:
+        dialog = AuditSearchDialog(self.workspace.lookup, self)
+        dialog.exec()
+        dialog.deleteLater()
 
     # ------------------------------------------------------------------------------------------------
     # after a build
@@ -597,6 +964,7 @@ class MainWindow(QMainWindow):
         self.la_name_edit.setText(self.settings.la_name())
 
     def save_settings(self) -> None:
+        self.commentary_panel.flush()
         self.settings.set_geometry(self.saveGeometry())
         self.settings.set_la_name(self.la_name_edit.text())
         self.settings.sync()
@@ -608,6 +976,10 @@ class MainWindow(QMainWindow):
             # (the wait is as long as the current file takes to read: files go in whole or not at all)
             self._job.request_cancel()
             self._job.wait()
+        self.drop_area.discard_dropped_files()  # copies of Outlook attachments never outlive the window
+        self._closed = True
+        self._analysis_timer.stop()
+        self.workspace.close()
         super().closeEvent(event)
 
 
