@@ -21,6 +21,7 @@ from typing import Callable
 
 from ..findings import FindingSink, register_rule
 from ..records import InputFile
+from .packages import RULE_REFUSED, check_package
 
 SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
 TABLE_SUFFIXES = SPREADSHEET_SUFFIXES + (".csv",)
@@ -29,6 +30,9 @@ TABLE_SUFFIXES = SPREADSHEET_SUFFIXES + (".csv",)
 # thousands of rows, but a runaway "used range" (formatting down to row 1,048,576) must not
 # exhaust a council laptop's memory.
 DEFAULT_MAX_CELLS = 5_000_000
+# A workbook sheet whose used area is this many times the cell limit is refused before it is opened
+# rather than read in part: the cell reader would allocate the whole area first (see inputs.packages).
+REFUSE_FACTOR = 4
 
 RULE_PASSWORD = register_rule(
     "file.password_protected",
@@ -39,6 +43,9 @@ RULE_CORRUPT = register_rule(
 RULE_TRUNCATED = register_rule(
     "file.sheet_truncated",
     "A sheet is too large to read whole; only its first rows were read.")
+
+# Findings that mean a file could not be opened at all (the readers then report only that one).
+UNOPENABLE_RULES = (RULE_PASSWORD, RULE_CORRUPT, RULE_REFUSED)
 
 _OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
@@ -110,9 +117,19 @@ def _biff_has_filepass(head: bytes) -> bool:
     return False
 
 
+def package_refusal(item: InputFile, max_cells: int = DEFAULT_MAX_CELLS) -> str | None:
+    """Why a zip-based spreadsheet (.xlsx, .xlsm, .ods, whatever its name says) must not be opened, or None."""
+    if not item.data.startswith(b"PK"):
+        return None
+    return check_package(item.data, max_cells * REFUSE_FACTOR)
+
+
 def report_unopenable(item: InputFile, sink: FindingSink) -> None:
-    """One error finding saying why a spreadsheet cannot be opened (password, else damage)."""
-    if is_password_protected(item.data):
+    """One error finding saying why a spreadsheet cannot be opened (password, safety limit, else damage)."""
+    refusal = None if item.data.startswith(_OLE_SIGNATURE) else package_refusal(item)
+    if refusal is not None:
+        sink.error(RULE_REFUSED, refusal)
+    elif is_password_protected(item.data):
         # Reached when no password was given for the file or none of those given fits it.
         sink.error(RULE_PASSWORD,
                    "This file is password protected, so it cannot be read. Enter its password when "
@@ -125,12 +142,16 @@ def report_unopenable(item: InputFile, sink: FindingSink) -> None:
                    "the sender for a new copy.")
 
 
-def open_workbook(item: InputFile, sink: FindingSink):
+def open_workbook(item: InputFile, sink: FindingSink, max_cells: int = DEFAULT_MAX_CELLS):
     """The calamine workbook for a spreadsheet file, or None with one error finding."""
     from python_calamine import CalamineWorkbook
 
     if is_password_protected(item.data):
         report_unopenable(item, sink)
+        return None
+    refusal = package_refusal(item, max_cells)
+    if refusal is not None:  # checked first: calamine would allocate what the package asks for
+        sink.error(RULE_REFUSED, refusal)
         return None
     try:
         return CalamineWorkbook.from_filelike(io.BytesIO(item.data))
@@ -207,7 +228,7 @@ def read_tables(item: InputFile, sink: FindingSink, max_cells: int = DEFAULT_MAX
         return [table] if table is not None else []
     if suffix not in SPREADSHEET_SUFFIXES:
         return []
-    workbook = open_workbook(item, sink)
+    workbook = open_workbook(item, sink, max_cells)
     if workbook is None:
         return []
     tables: list[SheetTable] = []
@@ -232,8 +253,24 @@ def decode_text(data: bytes) -> str:
         return data.decode("cp1252", errors="replace")
 
 
+# The sniffer's regular expressions take time growing with the square of the sample, so one very long
+# line (a broken or hostile file) would hang the read: a few kB of the first lines decide the delimiter.
+_SNIFF_LINES = 20
+_SNIFF_LINE_CHARS = 1_000
+_SNIFF_CHARS = 4_096
+
+
+def _sniff_sample(text: str) -> str:
+    lines = text[: _SNIFF_LINES * (_SNIFF_LINE_CHARS + 2)].splitlines()[:_SNIFF_LINES]
+    sample = "\n".join(line[:_SNIFF_LINE_CHARS] for line in lines)
+    if len(sample) > _SNIFF_CHARS:
+        cut = sample.rfind("\n", 0, _SNIFF_CHARS)
+        sample = sample[:cut] if cut > 0 else sample[:_SNIFF_CHARS]  # whole lines keep the counts consistent
+    return sample
+
+
 def _sniff_delimiter(text: str) -> str:
-    sample = "\n".join(text.splitlines()[:20])
+    sample = _sniff_sample(text)
     try:
         return csv.Sniffer().sniff(sample, delimiters=",;\t").delimiter
     except csv.Error:

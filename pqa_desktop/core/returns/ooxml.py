@@ -16,6 +16,7 @@ from defusedxml import ElementTree
 
 _MAIN_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _DCTERMS_NS = "{http://purl.org/dc/terms/}"
+_MAX_PART_BYTES = 64 * 1024 * 1024  # a workbook.xml of thousands of sheets and names is a few MB
 
 
 @dataclass(frozen=True)
@@ -47,9 +48,14 @@ def read_package_info(data: bytes) -> PackageInfo | None:
             members = set(zf.namelist())
             if "xl/workbook.xml" not in members:
                 return None
+            # zipfile stops at the declared size, so refusing a huge declared size bounds the memory
+            # a hostile package can take here (inputs.packages refuses such a file with a finding).
+            if any(zf.getinfo(part).file_size > _MAX_PART_BYTES for part in ("xl/workbook.xml", "docProps/core.xml")
+                   if part in members):
+                return None
             workbook_xml = zf.read("xl/workbook.xml")
             core_xml = zf.read("docProps/core.xml") if "docProps/core.xml" in members else None
-    except (zipfile.BadZipFile, OSError, KeyError, RuntimeError, EOFError):
+    except Exception:  # noqa: BLE001 - hostile input: zipfile and its decompressors raise many types
         return None
     try:
         names = _defined_names(workbook_xml)
