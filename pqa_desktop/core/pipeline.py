@@ -40,7 +40,9 @@ from .measures.workforce import workforce_figures
 from .messages import draft_messages
 from .privacy import IdentifierMasker, audit_key, name_pattern, redact_names
 from .records import Audit, AuditRecords, InputFile, ReadResult
-from .report import ReportContext, write_workbook
+from .encryption import unlock_inputs
+from .inspect import inspect_with, sensitive_set
+from .report import ReportContext, render_workbook, save_workbook
 from .returns.combine import combine
 from .returns.reader import read_return
 from .sections import message_lines
@@ -68,6 +70,16 @@ FEEDBACK_LEFT_OUT = "Feedback text left out at the QA officer's request."
 
 class Cancelled(Exception):
     """The user cancelled; whatever was finished is reported by the caller."""
+
+
+class LeakFound(Exception):
+    """The leak inspector found identifying data in the workbook about to be saved: nothing was written."""
+
+    def __init__(self, leaks: list):
+        self.leaks = leaks
+        places = "; ".join(leak.detail for leak in leaks[:10]) + (f"; and {len(leaks) - 10} more" if len(leaks) > 10 else "")
+        super().__init__("The workbook was not saved because it would have shown personal information: "
+                         f"{places}. Check the opt-in settings and the inputs, then build again.")
 
 
 class NothingToBuild(Exception):
@@ -148,6 +160,8 @@ class BuildOptions:
     keep: dict = field(default_factory=dict)  # duplicate identity -> file name to keep (corrections)
     excluded_feedback: set[str] = field(default_factory=set)  # audit keys whose feedback is left out
     audit_key_secret: str | None = None  # overrides the workspace's, the settings' and the user's secret
+    input_passwords: tuple[str, ...] = ()  # tried on every password-protected input; never stored
+    password: str | None = None  # encrypts the saved workbook; never stored or written anywhere
 
 
 @dataclass
@@ -174,7 +188,8 @@ def _check(cancel: CancelFn | None) -> None:
 
 def analyse(paths: Sequence[str | Path], period: Period, *, keep: dict | None = None,
             progress: ProgressFn | None = None, cancel: CancelFn | None = None,
-            workspace: Workspace | None = None, import_new: bool = True) -> Analysis:
+            workspace: Workspace | None = None, import_new: bool = True,
+            passwords: Sequence[str] = ()) -> Analysis:
     """Discover, read and validate every input. Never raises for bad data: problems are findings.
 
     With ``workspace``: each file not yet imported (by content hash) is read and imported in one
@@ -190,6 +205,8 @@ def analyse(paths: Sequence[str | Path], period: Period, *, keep: dict | None = 
     progress("discover", 0, len(paths), "")
     files, found = discover(list(paths), cancel=cancel)
     raw_findings.extend(found)
+    if passwords:  # a protected file is swapped for its decrypted copy when one of the passwords fits
+        files = unlock_inputs(files, list(passwords))
     analysis.files = files
     progress("discover", len(paths), len(paths), f"{len(files)} files")
     analysis.timings["discover"] = time.perf_counter() - t0
@@ -525,7 +542,7 @@ def build(paths: Sequence[str | Path], output: str | Path, options: BuildOptions
                           commentary=options.commentary or workspace.commentary_for(options.period.end_month))
     if analysis is None:
         analysis = analyse(paths, options.period, keep=options.keep, progress=progress, cancel=cancel,
-                           workspace=workspace)
+                           workspace=workspace, passwords=options.input_passwords)
     if not analysis.usable:
         raise NothingToBuild("No audit or system export could be read from the inputs, so no workbook was "
                              "written. Add the auditors' returns and try again.")
@@ -554,7 +571,14 @@ def build(paths: Sequence[str | Path], output: str | Path, options: BuildOptions
         feedback_text=settings.feedback_text,
     )
     out = Path(output)
-    write_workbook(out, figures, context)
+    data = render_workbook(figures, context)
+    # Every build checks its own output before saving: a workbook that would leak is never written.
+    leaks = inspect_with(data, sensitive_set(analysis), la_name=settings.la_name,
+                         allow_case_refs=settings.include_case_refs,
+                         allow_staff_names=settings.include_staff_names)
+    if leaks:
+        raise LeakFound(leaks)
+    save_workbook(out, data, options.password)
     progress("write", 1, 1, out.name)
     timings["write"] = time.perf_counter() - t0
     return BuildResult(output=out, analysis=analysis, figures=figures, messages=messages, timings=timings)
