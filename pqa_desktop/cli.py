@@ -16,7 +16,9 @@ from pathlib import Path
 from . import __version__
 from .core.calendar import Period, last_complete_month
 from .core.findings import Finding, Severity
-from .core.pipeline import (BuildOptions, Cancelled, NothingToBuild, analyse, build, headline_summary)
+from .core.email_draft import write_email_draft
+from .core.encryption import PasswordFileError, read_input_passwords, read_password_file
+from .core.pipeline import (LeakFound, BuildOptions, Cancelled, NothingToBuild, analyse, build, headline_summary)
 from .core.sections import read_sections_file
 from .core.settings import Settings, SettingsError
 from .core.values import parse_uk_date
@@ -104,6 +106,8 @@ def make_parser() -> argparse.ArgumentParser:
         p.add_argument("--settings", type=Path, metavar="FILE", help="settings TOML file")
         p.add_argument("--workspace", type=Path, metavar="FILE",
                        help="workspace file keeping imported audits, corrections and commentary between runs")
+        p.add_argument("--input-passwords", type=Path, metavar="FILE",
+                       help="file with one password per line, each tried on every password-protected input")
         p.add_argument("--json", action="store_true", help="print a machine-readable summary on stdout")
 
     b = sub.add_parser("build", help="build the workbook")
@@ -117,9 +121,32 @@ def make_parser() -> argparse.ArgumentParser:
     b.add_argument("--include-staff-names", action="store_true", default=None, help="show staff names")
     b.add_argument("--no-feedback-text", action="store_true", help="leave feedback text out")
     b.add_argument("--produced", type=_date_arg, metavar="YYYY-MM-DD", help="date produced (default today)")
+    b.add_argument("--password-file", type=Path, metavar="FILE",
+                   help="file holding the password that encrypts the workbook (never typed on the command line)")
+    b.add_argument("--email-draft", type=Path, metavar="OUT.eml",
+                   help="also write an email draft (X-Unsent) with the workbook attached")
 
     v = sub.add_parser("validate", help="check the inputs and print every finding")
     common(v)
+
+    i = sub.add_parser("inspect", help="check a workbook for hidden content and personal data from the inputs")
+    i.add_argument("workbook", type=Path, metavar="WORKBOOK.xlsx")
+    i.add_argument("inputs", nargs="*", metavar="INPUT", help="the inputs whose identifiers must not appear")
+    i.add_argument("--password-file", type=Path, metavar="FILE", help="password of an encrypted workbook")
+    i.add_argument("--la-name", metavar="TEXT", help="the LA name expected as author")
+    i.add_argument("--period-end", type=_period_arg, default=None, metavar="YYYY-MM")
+    i.add_argument("--include-case-refs", action="store_true", help="case references were opted in")
+    i.add_argument("--include-staff-names", action="store_true", help="staff names were opted in")
+
+    lk = sub.add_parser("lookup", help="turn an audit key back into the audit (on screen only)")
+    lk.add_argument("audit_key", metavar="AUDIT_KEY")
+    lk.add_argument("inputs", nargs="*", metavar="INPUT")
+    lk.add_argument("--workspace", type=Path, metavar="FILE")
+    lk.add_argument("--settings", type=Path, metavar="FILE")
+
+    pg = sub.add_parser("purge", help="remove workspace data older than a number of months")
+    pg.add_argument("--workspace", type=Path, metavar="FILE", required=True)
+    pg.add_argument("--older-than", type=_positive_int, metavar="MONTHS", required=True)
 
     t = sub.add_parser("templates", help="write the three auditor templates")
     t.add_argument("directory", type=Path, metavar="DIR")
@@ -174,6 +201,9 @@ def _json_summary(analysis, output: Path | None, figures=None) -> dict:
 def cmd_build(args, inputs: list, output: Path, settings: Settings, period: Period, produced: date | None,
               commentary: dict, messages: dict, workspace: Workspace | None = None) -> int:
     progress = Progress()
+    password = read_password_file(args.password_file) if getattr(args, "password_file", None) else None
+    input_passwords = (tuple(read_input_passwords(args.input_passwords))
+                       if getattr(args, "input_passwords", None) else ())
     if workspace is not None:
         # The commentary file's sections are kept for this month (and offered again next month); the
         # workspace's own text fills the sections the file does not give.
@@ -181,10 +211,10 @@ def cmd_build(args, inputs: list, output: Path, settings: Settings, period: Peri
             workspace.save_commentary(period.end_month, section, text)
         commentary = {**workspace.commentary_for(period.end_month), **commentary}
     options = BuildOptions(period=period, settings=settings, produced=produced, commentary=commentary,
-                           messages=messages)
+                           messages=messages, password=password, input_passwords=input_passwords)
     try:
         result = build(inputs, output, options, progress=progress, workspace=workspace)
-    except NothingToBuild as exc:
+    except (NothingToBuild, LeakFound) as exc:
         sys.stderr.write(f"pqa: {exc}\n")
         return EXIT_FAILED
     except OSError as exc:
@@ -193,8 +223,69 @@ def cmd_build(args, inputs: list, output: Path, settings: Settings, period: Peri
         return EXIT_FAILED
     _summarise_findings(result.findings, sys.stderr)
     sys.stderr.write(f"wrote {result.output}\n")
+    if getattr(args, "email_draft", None):
+        try:
+            write_email_draft(args.email_draft, result.output, la_name=settings.la_name,
+                              period_label=period.label, headlines=result.figures.headlines,
+                              password_protected=password is not None, produced=produced or date.today())
+        except OSError as exc:
+            sys.stderr.write(f"pqa: the workbook was written, but not the email draft: {exc}\n")
+            return EXIT_FAILED
+        sys.stderr.write(f"wrote {args.email_draft}\n")
     if args.json:
         print(json.dumps(_json_summary(result.analysis, result.output, result.figures), indent=2, default=str))
+    return EXIT_OK
+
+
+def cmd_inspect(args) -> int:
+    """Exit 1 when the workbook leaks (naming where, never the value), else 0."""
+    from .core.encryption import WrongPassword, decrypt_xlsx
+    from .core.inspect import WorkbookUnreadable, identifiers_from_inputs, inspect_with
+
+    data = args.workbook.read_bytes()
+    if args.password_file:
+        try:
+            data = decrypt_xlsx(data, read_password_file(args.password_file))
+        except WrongPassword:
+            sys.stderr.write("pqa: the password in the password file does not open this workbook.\n")
+            return EXIT_FAILED
+    period = args.period_end or _period(None)
+    found = identifiers_from_inputs(args.inputs, period) if args.inputs else identifiers_from_inputs([], period)
+    try:
+        leaks = inspect_with(data, found, la_name=args.la_name, allow_case_refs=args.include_case_refs,
+                             allow_staff_names=args.include_staff_names)
+    except WorkbookUnreadable as exc:
+        sys.stderr.write(f"pqa: {exc}\n")
+        return EXIT_FAILED
+    for leak in leaks:
+        print(f"LEAK {leak.kind}: {leak.detail}")
+    sys.stderr.write(f"{args.workbook.name}: {len(leaks)} leak(s) found\n")
+    return EXIT_FAILED if leaks else EXIT_OK
+
+
+def cmd_lookup(args) -> int:
+    """Show the audit behind a key on screen (never written anywhere)."""
+    key = args.audit_key.strip().lower()
+    matches = []
+    if args.workspace is not None:
+        with Workspace.open(args.workspace) as ws:
+            matches = [(m.template_type, m.reference, m.audit_date, m.file) for m in ws.lookup(key)]
+    else:
+        from .core.privacy import audit_key
+        from .core.userdata import user_secret
+
+        settings = Settings.load(args.settings) if args.settings else Settings()
+        secret = settings.audit_key_secret or user_secret()
+        analysis = analyse(args.inputs, Period(date(2100, 1, 1)))
+        matches = [(a.template_type, a.reference, a.audit_date, a.source.file if a.source else "")
+                   for a in analysis.records.audits
+                   if audit_key(secret, a.template_type, a.reference, a.audit_date) == key]
+    if not matches:
+        sys.stderr.write(f"pqa: no audit has the key {key}. Check the key, and that you are using the same "
+                         "workspace or settings (audit-key secret) as the build that showed it.\n")
+        return EXIT_FAILED
+    for template_type, reference, audit_date, file in matches:
+        print(f"{key}: {template_type.replace('_', ' ')} {reference}, audit date {audit_date:%d/%m/%Y}, file {file}")
     return EXIT_OK
 
 
@@ -223,6 +314,18 @@ def main(argv: list[str] | None = None) -> int:
                 write_demo_inputs(Path(tmp))
                 return cmd_build(args, [tmp], args.output, settings, Period(DEMO_PERIOD_END), args.produced, {}, {})
 
+        if args.command == "inspect":
+            return cmd_inspect(args)
+
+        if args.command == "purge":
+            workspace = Workspace.open(args.workspace)
+            removed = workspace.purge(args.older_than, date.today())
+            sys.stderr.write(f"removed {removed} import(s) older than {args.older_than} months\n")
+            return EXIT_OK
+
+        if args.command == "lookup":
+            return cmd_lookup(args)
+
         settings = _load_settings(args)
         period = args.period_end or _period(None)
         if args.workspace is not None:
@@ -230,7 +333,9 @@ def main(argv: list[str] | None = None) -> int:
 
         if args.command == "validate":
             # Validating never changes the workspace: new inputs are read alongside what it holds.
-            analysis = analyse(args.inputs, period, progress=Progress(), workspace=workspace, import_new=False)
+            passwords = read_input_passwords(args.input_passwords) if args.input_passwords else ()
+            analysis = analyse(args.inputs, period, progress=Progress(), workspace=workspace, import_new=False,
+                               passwords=passwords)
             for f in analysis.findings:
                 print(_finding_line(f))
             if args.json:
@@ -250,6 +355,9 @@ def main(argv: list[str] | None = None) -> int:
             target.update(sections)
         return cmd_build(args, args.inputs, args.output, settings, period, args.produced, commentary, messages,
                          workspace)
+    except PasswordFileError as exc:
+        sys.stderr.write(f"pqa: {exc}\n")
+        return EXIT_USAGE
     except WorkspaceError as exc:
         sys.stderr.write(f"pqa: {exc}\n")
         return EXIT_FAILED
