@@ -11,6 +11,10 @@ drafted key messages (editable), the commentary per section (kept in the workspa
 feedback items (each can be left out), the corrections (kept in the workspace, never in the inputs) and
 the workspace itself (its imports, earlier months included). Settings are a dialog; the workspace file
 and the audit-key search are on the Workspace menu.
+
+Passwords stay in memory: the one protecting a workbook is asked for at each build and dropped when the
+build ends; the ones opening protected inputs are kept until the window closes. Neither is written to the
+settings, the workspace or a crash report.
 """
 from __future__ import annotations
 
@@ -23,12 +27,13 @@ from typing import Sequence
 
 from PySide6.QtCore import QDate, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence
-from PySide6.QtWidgets import (QAbstractItemView, QDateEdit, QDialog, QFileDialog, QFormLayout, QGroupBox,
+from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QDateEdit, QDialog, QFileDialog, QFormLayout, QGroupBox,
                                QHBoxLayout, QHeaderView, QLabel, QLineEdit, QMainWindow, QMessageBox, QPushButton,
-                               QSplitter, QTableView, QTabWidget, QVBoxLayout, QWidget)
+                               QSplitter, QTableView, QTabWidget, QToolButton, QVBoxLayout, QWidget)
 
 from ..core import pipeline
 from ..core.calendar import Period, last_complete_month, month_start
+from ..core.email_draft import write_email_draft
 from ..core.findings import Severity
 from ..core.settings import Settings
 from ..core.workspace import Workspace, WorkspaceError
@@ -44,6 +49,7 @@ from .findings_view import FindingsPanel
 from .inputs_model import InputsTableModel, SUMMARY_ROLE, attention_summary
 from .jobs import ANALYSE, BUILD, PipelineJob
 from .messages_panel import CommentaryPanel, MessagesPanel
+from .passwords import PROTECTED_INPUT_RULE, InputPasswordDialog, OutputPasswordDialog
 from .progress_panel import ProgressPanel
 from .settings_dialog import SettingsDialog
 from .workspace_panel import WorkspacePanel
@@ -54,6 +60,7 @@ PERIOD_RECHECK_MS = 400  # typing "2024" in the year steps through 2, 20, 202: c
 EARLIEST_PERIOD = QDate(2015, 1, 1)
 WORKBOOK_FILTER = "Excel workbook (*.xlsx)"
 WORKSPACE_FILTER = "PQA Desktop workspace (*.sqlite);;All files (*)"
+EMAIL_FILTER = "Email draft (*.eml)"
 # the report tabs beside the inputs and findings
 MESSAGES_TAB, COMMENTARY_TAB, FEEDBACK_TAB, CORRECTIONS_TAB, WORKSPACE_TAB = range(5)
 
@@ -88,6 +95,10 @@ class MainWindow(QMainWindow):
         self._job: PipelineJob | None = None
         self._recheck_after_job = False
         self._last_output: Path | None = None
+        self._last_result: pipeline.BuildResult | None = None  # the last build's figures, for the email draft
+        self._last_protected = False  # whether the last workbook was saved with a password
+        self._last_draft: Path | None = None  # the last email draft written
+        self._input_passwords: list[str] = []  # opens protected inputs; this session only, never stored
         self.report_settings: Settings = self.settings.report_settings()
         # bumped by each change that needs a fresh check of the same inputs (a correction, a removed import,
         # new settings, another workspace): part of the key the analysis on screen is compared with
@@ -152,6 +163,10 @@ class MainWindow(QMainWindow):
         self.offline_label = QLabel(OFFLINE_TEXT)
         self.offline_label.setAccessibleName("Privacy: offline, files stay on this laptop")
         self.statusBar().addWidget(self.progress, 1)
+        # after a build, beside "Workbook saved: …": the email draft (kept off the Build row so the window
+        # still fits a small laptop screen)
+        self.statusBar().addPermanentWidget(self.email_button)
+        self.statusBar().addPermanentWidget(self.open_email_button)
         self.statusBar().addPermanentWidget(self.offline_label)
 
         self.cancel_action = QAction("Cancel", self)
@@ -251,6 +266,20 @@ class MainWindow(QMainWindow):
         for severity, button in self.severity_buttons.items():
             button.toggled.connect(lambda on, s=severity: self._on_severity_toggled(s, on))
         self.search_edit.textChanged.connect(self._on_search_changed)
+        # shown only while some input is password protected: its password opens it for this session
+        self.protected_label = QLabel("")
+        self.protected_label.setWordWrap(True)
+        self.protected_label.setAccessibleName("Password-protected inputs")
+        self.enter_password_button = QPushButton("Enter password\u2026")
+        self.enter_password_button.setAccessibleName("Enter the password of a protected input")
+        self.enter_password_button.clicked.connect(self.enter_input_password)
+        self.protected_row = QWidget()
+        protected_layout = QHBoxLayout(self.protected_row)
+        protected_layout.setContentsMargins(0, 0, 0, 0)
+        protected_layout.addWidget(self.protected_label, 1)
+        protected_layout.addWidget(self.enter_password_button)
+        layout.addWidget(self.protected_row)
+        self.protected_row.setVisible(False)
         return group
 
     def _build_build_row(self) -> QHBoxLayout:
@@ -267,7 +296,23 @@ class MainWindow(QMainWindow):
         self.show_folder_button = QPushButton("Show in fol&der")
         self.show_folder_button.setAccessibleName("Show workbook in folder")
         self.show_folder_button.clicked.connect(self.show_in_folder)
+        self.protect_checkbox = QCheckBox("Protect wit&h a password\u2026")
+        self.protect_checkbox.setAccessibleName("Protect the workbook with a password")
+        self.protect_checkbox.setToolTip("Build asks for a password (twice) and saves the workbook encrypted; "
+                                         "the password is not kept")
+        # tool buttons: in the status bar a push button's height would make the window taller
+        self.email_button = QToolButton()
+        self.email_button.setText("Prepare email\u2026")
+        self.email_button.setAccessibleName("Prepare email")
+        self.email_button.setToolTip("Save an email draft with the workbook attached and the headline figures")
+        self.email_button.clicked.connect(self.prepare_email)
+        self.open_email_button = QToolButton()
+        self.open_email_button.setText("Open email draft")
+        self.open_email_button.setAccessibleName("Open email draft")
+        self.open_email_button.setToolTip("Open the draft in your email program (Outlook opens it ready to send)")
+        self.open_email_button.clicked.connect(self.open_email_draft)
         row.addWidget(self.build_button)
+        row.addWidget(self.protect_checkbox)
         row.addWidget(self.build_summary_label, 1)
         row.addWidget(self.open_button)
         row.addWidget(self.show_folder_button)
@@ -317,6 +362,9 @@ class MainWindow(QMainWindow):
         has_output = self._last_output is not None and self._job is None
         self.open_button.setEnabled(has_output)
         self.show_folder_button.setEnabled(has_output)
+        self.email_button.setEnabled(has_output and self._last_result is not None)
+        self.open_email_button.setEnabled(self._last_draft is not None and self._job is None)
+        self.enter_password_button.setEnabled(self._job is None)
         self.build_summary_label.setText(self._build_summary())
 
     def _build_summary(self) -> str:
@@ -345,7 +393,20 @@ class MainWindow(QMainWindow):
         for severity, button in self.severity_buttons.items():
             button.setText(severity_toggle_text(severity, counts[severity]))
         self._update_findings_count()
+        self._show_protected(findings)
         self._update_controls()
+
+    def _protected_files(self, findings) -> list[str]:
+        return sorted({f.file for f in findings if f.rule == PROTECTED_INPUT_RULE})
+
+    def _show_protected(self, findings) -> None:
+        names = self._protected_files(findings)
+        if names:
+            count = len(names)
+            self.protected_label.setText(f"{count} input{'s are' if count != 1 else ' is'} password protected "
+                                         "and could not be read. Enter the password to include "
+                                         f"{'them' if count != 1 else 'it'}.")
+        self.protected_row.setVisible(bool(names))
 
     def _on_severity_toggled(self, severity: Severity, on: bool) -> None:
         self.findings_proxy.set_severity_visible(severity, on)
@@ -469,10 +530,13 @@ class MainWindow(QMainWindow):
             return
         workspace = self.workspace
         options = self._build_options(period)
+        # passed only when there are some: the session's passwords, tried on every protected input
+        passwords = {"passwords": tuple(self._input_passwords)} if self._input_passwords else {}
         drafts: dict = {}  # filled in the worker, read once the job has ended
 
         def work(progress, cancel):
-            analysis = pipeline.analyse(list(paths), period, progress=progress, cancel=cancel, workspace=workspace)
+            analysis = pipeline.analyse(list(paths), period, progress=progress, cancel=cancel, workspace=workspace,
+                                        **passwords)
             if analysis.usable:
                 # the drafted key messages and the feedback items come from the figures: worked out here,
                 # off the UI thread, so the tabs are ready when the check is
@@ -489,21 +553,43 @@ class MainWindow(QMainWindow):
         output = self._ask_output_path()
         if output is None:
             return
+        password = None
+        if self.protect_checkbox.isChecked():
+            password = self._ask_output_password()
+            if password is None:
+                return
         self.settings.set_output_folder(output.parent)
         self.settings.set_la_name(self.la_name_edit.text())
         self.commentary_panel.flush()
         key = self._current_key()
         paths, period, _generation = key
         options = self._build_options(period, for_build=True)
+        options.password = password  # this build only: the options go with the job and are dropped after it
         # reuse the check already on screen when it was made from these inputs and this period
         analysis = self._analysis if self._analysis_key == key else None
         workspace = self.workspace
 
         def work(progress, cancel):
-            return pipeline.build(list(paths), output, options, progress=progress, cancel=cancel, analysis=analysis,
-                                  workspace=workspace)
+            try:
+                return pipeline.build(list(paths), output, options, progress=progress, cancel=cancel,
+                                      analysis=analysis, workspace=workspace)
+            finally:
+                options.password = None  # held no longer than the build
 
-        self._start_job(BUILD, work, "Building the workbook\u2026", delayed=False, analysis_key=key, output=output)
+        job = self._start_job(BUILD, work, "Building the workbook\u2026", delayed=False, analysis_key=key,
+                              output=output)
+        job.protected = password is not None  # whether, never what
+
+    def _ask_output_password(self) -> str | None:
+        """The password for this build, asked twice; None when the user cancels."""
+        dialog = OutputPasswordDialog(self)
+        try:
+            if dialog.exec() != QDialog.DialogCode.Accepted:
+                return None
+            return dialog.password() or None
+        finally:
+            dialog.clear()
+            dialog.deleteLater()
 
     def _ask_output_path(self) -> Path | None:
         folder = self.settings.output_folder() or Path.home()
@@ -557,6 +643,9 @@ class MainWindow(QMainWindow):
             self._analysis, self._analysis_key = result.analysis, job.analysis_key
             self._show_analysis(result.analysis)
             self._last_output = Path(result.output)
+            self._last_result = result
+            self._last_protected = bool(getattr(job, "protected", False))
+            self._last_draft = None
             self._refresh_workspace_lists()
             self.progress.finish(f"Workbook saved: {self._last_output.name}")
             self.build_succeeded.emit(result)
@@ -578,6 +667,14 @@ class MainWindow(QMainWindow):
         if kind == BUILD and isinstance(exc, pipeline.NothingToBuild):
             self.progress.finish("Nothing to build.")
             QMessageBox.warning(self, "Nothing to build", str(exc))
+            return
+        if kind == BUILD and isinstance(exc, pipeline.LeakFound):
+            self.progress.finish("The workbook was not saved: it would have shown personal information.")
+            QMessageBox.warning(
+                self, "The workbook was not saved",
+                f"{exc}\n\nWhat to do: in Settings\u2026 > Privacy, leave out what the places above show (case "
+                "references, staff names) unless the recipients may see them; or correct the input that puts a "
+                "name or identifier where a figure or comment belongs. Nothing was written.")
             return
         if kind == BUILD and isinstance(exc, OSError):
             output = getattr(job, "output", None)
@@ -645,6 +742,7 @@ class MainWindow(QMainWindow):
         self.workspace_panel.remove_requested.connect(self.remove_imports)
         self.workspace_panel.open_requested.connect(self.open_workspace_file)
         self.workspace_panel.new_requested.connect(self.new_workspace_file)
+        self.workspace_panel.purge_requested.connect(self.purge_workspace)
         self.findings_view.selectionModel().selectionChanged.connect(lambda *_: self._update_report_controls())
         return self.report_tabs
 
@@ -674,7 +772,8 @@ class MainWindow(QMainWindow):
         options = pipeline.BuildOptions(period=period, settings=settings,
                                         keep=self.workspace.keep_choices(),
                                         excluded_feedback=self.feedback_panel.excluded_keys(),
-                                        audit_key_secret=self.workspace.secret())
+                                        audit_key_secret=self.workspace.secret(),
+                                        input_passwords=tuple(self._input_passwords))
         if for_build:
             options.messages = self.messages_panel.edited_messages()
             options.commentary = self.commentary_panel.texts()
@@ -877,19 +976,22 @@ class MainWindow(QMainWindow):
         except WorkspaceError as exc:
             QMessageBox.warning(self, "Not removed", str(exc))
         by_id = {row.id: row for row in self._imports}
-        for row in rows:
-            original = by_id.get(row.id, row)
-            if not original.path:
-                continue
-            path = Path(original.path).absolute()
-            if path in self._sources:
-                self._sources.remove(path)
-            elif any(_is_under(path, source) for source in self._sources):
-                self._excluded.add(path)
+        self._forget_inputs([by_id.get(row.id, row) for row in rows])
         self._refresh_workspace_lists()
         self._analysis, self._analysis_key = None, None
         self._generation += 1
         self._inputs_changed()
+
+    def _forget_inputs(self, rows: list) -> None:
+        """Take the files of removed imports out of the inputs (a folder stays, without them)."""
+        for row in rows:
+            if not row.path:
+                continue
+            path = Path(row.path).absolute()
+            if path in self._sources:
+                self._sources.remove(path)
+            elif any(_is_under(path, source) for source in self._sources):
+                self._excluded.add(path)
 
     def open_workspace_file(self) -> bool:
         path, _filter = QFileDialog.getOpenFileName(self, "Open a workspace", str(self.workspace.path.parent),
@@ -948,6 +1050,95 @@ class MainWindow(QMainWindow):
     def show_in_folder(self) -> None:
         if self._last_output is not None:
             self._open_url(self._last_output.parent, "the folder")
+
+    def prepare_email(self) -> bool:
+        """Save an email draft (.eml) with the last workbook attached; True when one was written."""
+        result, workbook = self._last_result, self._last_output
+        if result is None or workbook is None or self._job is not None:
+            return False
+        chosen, _filter = QFileDialog.getSaveFileName(self, "Save the email draft as",
+                                                      str(workbook.with_suffix(".eml")), EMAIL_FILTER)
+        if not chosen:
+            return False
+        draft = Path(chosen)
+        if draft.suffix.lower() != ".eml":
+            draft = draft.with_name(draft.name + ".eml")
+        headlines = result.figures.headlines if result.figures is not None else []
+        period = result.analysis.period if result.analysis is not None else self.period
+        try:
+            write_email_draft(draft, workbook, la_name=self.la_name_edit.text().strip(),
+                              period_label=period.label, headlines=headlines,
+                              password_protected=self._last_protected, produced=self._today)
+        except (OSError, ValueError) as exc:
+            QMessageBox.warning(self, "The email draft was not saved",
+                                f"{draft.name} could not be saved. {exc} If it is open, close it; otherwise "
+                                "pick another folder.")
+            return False
+        self._last_draft = draft
+        self._update_controls()
+        text = f"The email draft was saved as {draft.name}, with {workbook.name} attached. Use Open email draft " \
+               "to open it in Outlook, ready to send."
+        if self._last_protected:
+            text += (" The workbook is password protected: send the password another way (by phone, text "
+                     "message or a separate email), never with the workbook.")
+        QMessageBox.information(self, "Email draft saved", text)
+        return True
+
+    def open_email_draft(self) -> None:
+        if self._last_draft is not None:
+            self._open_url(self._last_draft, "the email draft")
+
+    def enter_input_password(self) -> bool:
+        """Ask for a password for the protected inputs, keep it for the session and check again."""
+        if self._job is not None or self._analysis is None:
+            return False
+        names = self._protected_files(self._analysis.findings)
+        if not names:
+            return False
+        dialog = InputPasswordDialog(names, self)
+        try:
+            if dialog.exec() != QDialog.DialogCode.Accepted or not dialog.password():
+                return False
+            password = dialog.password()
+        finally:
+            dialog.clear()
+            dialog.deleteLater()
+        if password not in self._input_passwords:
+            self._input_passwords.append(password)
+        # the finding stays for a file this password does not open: the user can try another
+        self._analysis, self._analysis_key = None, None
+        self._recheck()
+        return True
+
+    def purge_workspace(self, months: int) -> int:
+        """Remove data older than ``months`` months from the workspace after asking; the number removed."""
+        if self._job is not None:
+            return 0
+        answer = QMessageBox.question(self, "Remove old data?",
+                                      f"Remove every import whose records are all older than {months} months "
+                                      "from the workspace, with its corrections and commentary? Reports for "
+                                      "those months can no longer be rebuilt. The files themselves are not "
+                                      "changed.",
+                                      QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                                      QMessageBox.StandardButton.No)
+        if answer != QMessageBox.StandardButton.Yes:
+            return 0
+        before = list(self._imports)
+        try:
+            removed = self.workspace.purge(months, self._today)
+        except WorkspaceError as exc:
+            QMessageBox.warning(self, "Nothing was removed", str(exc))
+            return 0
+        remaining = {row.id for row in self.workspace.imports()}
+        # a removed file still among the inputs would be imported again by the next check
+        self._forget_inputs([row for row in before if row.id not in remaining])
+        self.statusBar().showMessage(f"{removed} import{'s' if removed != 1 else ''} older than {months} months "
+                                     "removed from the workspace.", 10000)
+        self._refresh_workspace_lists()
+        self._analysis, self._analysis_key = None, None
+        self._generation += 1
+        self._inputs_changed()
+        return removed
 
     def _open_url(self, path: Path, what: str) -> None:
         if not QDesktopServices.openUrl(QUrl.fromLocalFile(str(path))):

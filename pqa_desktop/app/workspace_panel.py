@@ -1,7 +1,8 @@
 """The workspace: where it is, what has been imported into it (earlier months too), and "Remove import".
 
 Rows come from ``Workspace.imports()``. The panel shows display names only (already masked by the
-pipeline when imported); removing an import takes its records out of every later check and build.
+pipeline when imported); removing an import takes its records out of every later check and build. "Remove data older than… N
+months" asks the window to purge the workspace (the window confirms first).
 """
 from __future__ import annotations
 
@@ -10,11 +11,13 @@ from pathlib import Path
 from typing import Sequence
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
-from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QPushButton, QTableView,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QPushButton, QSpinBox,
+                               QTableView, QVBoxLayout, QWidget)
 
 HEADERS = ("Name", "Kind", "Imported", "Records")
 IMPORT_ROLE = Qt.ItemDataRole.UserRole + 1
+DEFAULT_PURGE_MONTHS = 24  # two years: this year's and last year's reports can still be rebuilt
+MAX_PURGE_MONTHS = 240
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -69,6 +72,7 @@ class WorkspacePanel(QWidget):
     remove_requested = Signal(list)  # ImportRow values to remove
     new_requested = Signal()
     open_requested = Signal()
+    purge_requested = Signal(int)  # months: remove data older than this
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -97,6 +101,17 @@ class WorkspacePanel(QWidget):
         self.remove_button.clicked.connect(self._remove_clicked)
         self.count_label = QLabel("")
         self.count_label.setAccessibleName("Imports summary")
+        self.count_label.setWordWrap(True)
+        self.purge_button = QPushButton("Remove data older than\u2026")
+        self.purge_button.setAccessibleName("Remove data older than the chosen number of months")
+        self.purge_button.setToolTip("Take every import whose records are all older than this out of the "
+                                     "workspace, with its corrections and commentary")
+        self.purge_button.clicked.connect(lambda: self.purge_requested.emit(self.purge_months.value()))
+        self.purge_months = QSpinBox()
+        self.purge_months.setRange(1, MAX_PURGE_MONTHS)
+        self.purge_months.setValue(DEFAULT_PURGE_MONTHS)
+        self.purge_months.setSuffix(" months")
+        self.purge_months.setAccessibleName("Months of data to keep")
         self.view.selectionModel().selectionChanged.connect(lambda *_: self._update_buttons())
         self.model.modelReset.connect(self._update_buttons)
         top = QHBoxLayout()
@@ -104,8 +119,11 @@ class WorkspacePanel(QWidget):
         top.addWidget(self.open_button)
         top.addWidget(self.new_button)
         bottom = QHBoxLayout()
+        top.addWidget(self.remove_button)
         bottom.addWidget(self.count_label, 1)
-        bottom.addWidget(self.remove_button)
+        # below the list, on the count's row: the window must still fit a small laptop screen
+        bottom.addWidget(self.purge_button)
+        bottom.addWidget(self.purge_months)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(self.view, 1)
@@ -138,3 +156,4 @@ class WorkspacePanel(QWidget):
         self.remove_button.setEnabled(not self._busy and self.view.selectionModel().hasSelection())
         self.open_button.setEnabled(not self._busy)
         self.new_button.setEnabled(not self._busy)
+        self.purge_button.setEnabled(not self._busy)
