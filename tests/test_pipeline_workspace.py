@@ -175,7 +175,7 @@ def test_an_unchanged_file_is_not_read_again(tmp_path, ws, monkeypatch):
     def refuse(*args, **kwargs):
         raise AssertionError("an unchanged file was read again")
 
-    monkeypatch.setattr(pipeline, "read_return", refuse)
+    monkeypatch.setattr(pipeline, "read_return_with_tables", refuse)
     monkeypatch.setattr(pipeline, "read_export", refuse)
     analysis = analyse(folders, SEP, workspace=ws)
     assert headline(_figures(analysis), AUDITS_YTD) == 5

@@ -44,7 +44,7 @@ from .encryption import unlock_inputs
 from .inspect import inspect_with, sensitive_set
 from .report import ReportContext, render_workbook, save_workbook
 from .returns.combine import combine
-from .returns.reader import read_return
+from .returns.reader import read_return_with_tables
 from .sections import message_lines
 from .settings import Settings
 from .workspace import Workspace
@@ -265,9 +265,11 @@ def analyse(paths: Sequence[str | Path], period: Period, *, keep: dict | None = 
 
 def read_input(item: InputFile, overrides: dict | None = None) -> ReadResult:
     """One input as an auditor return or register, else system exports, else skipped (with a warning)."""
-    result = read_return(item, overrides)
+    result, tables = read_return_with_tables(item, overrides)
     if result is None:
-        result = read_export(item, overrides=overrides)
+        # The sheets the returns reader already read (overrides applied) are reused: reading a large
+        # export's bytes again would double the read stage.
+        result = read_export(item, tables=tables, overrides=overrides)
     if result is None:
         result = ReadResult(kind="skipped", kind_label="Skipped: not recognised")
         result.findings.append(Finding(

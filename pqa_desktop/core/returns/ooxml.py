@@ -11,6 +11,7 @@ import re
 import zipfile
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from functools import lru_cache
 
 from defusedxml import ElementTree
 
@@ -96,6 +97,9 @@ def _col_index(letters: str) -> int:
     return n - 1
 
 
+# Cached (NameTarget is frozen): every return made from one template carries the same few dozen
+# formulas, and a council's year holds over a thousand returns.
+@lru_cache(maxsize=4096)
 def parse_name_formula(text: str) -> NameTarget | None:
     """ "case_file_audit" (quoted constant), 1, 'My sheet'!$B$4, Sheet1!$A$2:$C$6 -> NameTarget.
 

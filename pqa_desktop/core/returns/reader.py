@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from ..findings import FindingSink, Severity
 from ..inputs.tables import (RULE_PASSWORD, SPREADSHEET_SUFFIXES, TABLE_SUFFIXES, UNOPENABLE_RULES,
-                             is_password_protected, read_tables, report_unopenable)
+                             SheetTable, is_password_protected, read_tables, report_unopenable)
 from ..records import InputFile, ReadResult
 from .ooxml import read_package_info
 from .overrides import Overrides, apply_overrides
@@ -32,33 +32,43 @@ def read_return(item: InputFile, overrides: Overrides | None = None) -> ReadResu
     ``overrides`` ((sheet, cell) -> value, the workspace's value corrections) are written into the
     cell grid before anything is interpreted.
     """
+    return read_return_with_tables(item, overrides)[0]
+
+
+def read_return_with_tables(item: InputFile, overrides: Overrides | None = None
+                            ) -> tuple[ReadResult | None, list[SheetTable] | None]:
+    """``read_return`` plus the sheets it read (None when it read none, or could not open the file).
+
+    The pipeline hands the sheets of a file that is not a return to the export reader, so a large
+    export is read from its bytes once, not twice.
+    """
     suffix = item.suffix
     if suffix not in TABLE_SUFFIXES:
-        return None
+        return None, None
     sink = FindingSink(item.name)
     if suffix in SPREADSHEET_SUFFIXES and is_password_protected(item.data):
         report_unopenable(item, sink)
-        return _unreadable(sink)
+        return _unreadable(sink), None
 
     package = read_package_info(item.data) if suffix in _OOXML_SUFFIXES else None
     if suffix in _OOXML_SUFFIXES and package is None and item.data.startswith(b"PK"):
         # A zip that is not a workbook (or a damaged one): calamine cannot open it either.
         report_unopenable(item, sink)
-        return _unreadable(sink)
+        return _unreadable(sink), None
 
     tables = read_tables(item, sink)
     if any(f.severity == Severity.ERROR and f.rule in UNOPENABLE_RULES for f in sink.findings):
         if suffix == ".csv":
-            return None  # a text file that is not a table: not ours to judge
-        return _unreadable(sink)
+            return None, None  # a text file that is not a table: not ours to judge
+        return _unreadable(sink), None
     apply_overrides(tables, overrides)
 
     template = read_template(item, tables, package, sink)
     if template is not None:
-        return template
+        return template, tables
 
     registers = [reg for table in tables if (reg := detect_register(table)) is not None]
     if registers:
         modified = package.modified if package and package.modified else item.modified
-        return read_registers(item, registers, sink, modified)
-    return None
+        return read_registers(item, registers, sink, modified), tables
+    return None, tables

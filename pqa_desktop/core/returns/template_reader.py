@@ -25,6 +25,10 @@ ACTIONS_NAME = "pqa_actions"
 EDT_RECORDS_NAME = "pqa_edt_records"
 ACTION_HEADERS = ("Action", "Owner (role)", "Due date")
 ACTION_ROWS = 5
+# Rows searched for a form's labels when it has no defined names: our templates are well under 100
+# rows long (an EDT dip sample, the longest, holds at most 30 records), so 200 leaves room for rows
+# an auditor inserted.
+FORM_ROWS = 200
 
 Block = list[tuple[int, list[Located | None]]]  # (sheet row, cells) for each data row
 
@@ -186,7 +190,9 @@ def detect_by_labels(tables: list[SheetTable]) -> Detected | None:
     best: tuple[int, Detected] | None = None
     for table in tables:
         positions: dict[str, int] = {}
-        for r, row in enumerate(table.rows):
+        # A form's labels all sit in its first rows; reading further would key every cell of a
+        # 100,000-row export only to find it is not a form.
+        for r, row in enumerate(table.rows[:FORM_ROWS]):
             for value in row:
                 if isinstance(value, str):
                     positions.setdefault(label_key(value), r)
