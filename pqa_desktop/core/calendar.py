@@ -151,9 +151,6 @@ def month_label(d: date) -> str:
     return d.strftime("%b %Y")
 
 
-def days_between(a: date, b: date) -> int:
-    return (b - a).days
-
 
 ONE_DAY = timedelta(days=1)
 

@@ -89,7 +89,3 @@ class IdentifierMasker:
                 i += 1
         return "".join(out)
 
-
-def mask_identifiers(text: str, identifiers: Iterable[str]) -> str:
-    """Mask every known case reference or name appearing in a file name (case-insensitive)."""
-    return IdentifierMasker(identifiers)(text)
