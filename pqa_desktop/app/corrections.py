@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Sequence
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtWidgets import (QAbstractItemView, QButtonGroup, QComboBox, QDialog, QDialogButtonBox, QFormLayout,
                                QHBoxLayout, QHeaderView, QLabel, QLineEdit, QPushButton, QRadioButton, QTableView,
                                QVBoxLayout, QWidget)
@@ -23,6 +23,7 @@ from ..core.returns import rules
 from ..core.returns.spec import FieldSpec, returns_spec
 from ..core.values import GRADE_SCALE, NOT_APPLICABLE
 from .workspace_panel import local_time_text
+from .row_model import RowTableModel
 
 DUPLICATE_RULE = rules.DUPLICATE
 VALUE_RULES = (rules.GRADE_UNRECOGNISED, rules.YES_NO_UNRECOGNISED, rules.LIST_UNRECOGNISED)
@@ -237,32 +238,19 @@ CORRECTION_ROLE = Qt.ItemDataRole.UserRole + 1
 Index = QModelIndex | QPersistentModelIndex
 
 
-class CorrectionsModel(QAbstractTableModel):
+class CorrectionsModel(RowTableModel):
     """Rows of ``Workspace.list_corrections()`` with the texts the window worked out for "Where" and "Value"
     (file names masked, never a reference)."""
-
-    def __init__(self, parent=None):
-        super().__init__(parent)
-        self._rows: list[tuple[object, str, str]] = []  # (Correction, where text, value text)
+    headers = HEADERS
 
     def set_corrections(self, rows: Sequence[tuple[object, str, str]]) -> None:
-        self.beginResetModel()
-        self._rows = list(rows)
-        self.endResetModel()
+        self._replace_rows(rows)
 
     def correction_at(self, row: int):
         return self._rows[row][0]
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self._rows)
 
-    def columnCount(self, parent: Index = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(HEADERS)
 
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return HEADERS[section]
-        return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole):
         if not index.isValid():

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from typing import Any, Sequence
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QHBoxLayout, QHeaderView, QLabel, QTableView,
                                QVBoxLayout, QWidget)
+
+from .row_model import RowTableModel
 
 HEADERS = ("Use", "Date", "Audit type", "Service area", "From", "Sentiment", "Feedback")
 USE_COLUMN, TEXT_COLUMN = 0, 6
@@ -20,45 +22,35 @@ ITEM_ROLE = Qt.ItemDataRole.UserRole + 1
 Index = QModelIndex | QPersistentModelIndex
 
 
-class FeedbackModel(QAbstractTableModel):
+class FeedbackModel(RowTableModel):
     """Feedback items with a "Use" tick each; unticked items' audit keys are the ones left out."""
+    headers = HEADERS
 
     excluded_changed = Signal()
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        self._items: list = []
         self._excluded: set[str] = set()
 
     def set_items(self, items: Sequence) -> None:
-        self.beginResetModel()
-        self._items = list(items)
-        self.endResetModel()
+        self._replace_rows(items)
 
     def items(self) -> list:
-        return list(self._items)
+        return list(self._rows)
 
     def excluded_keys(self) -> set[str]:
         """Keys of the items shown and left out (a key left out earlier and no longer listed is dropped)."""
-        shown = {item.audit_key for item in self._items}
+        shown = {item.audit_key for item in self._rows}
         return self._excluded & shown
 
     def set_excluded(self, keys: set[str]) -> None:
         self._excluded = set(keys)
-        if self._items:
-            self.dataChanged.emit(self.index(0, USE_COLUMN), self.index(len(self._items) - 1, USE_COLUMN))
+        if self._rows:
+            self.dataChanged.emit(self.index(0, USE_COLUMN), self.index(len(self._rows) - 1, USE_COLUMN))
         self.excluded_changed.emit()
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self._items)
 
-    def columnCount(self, parent: Index = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(HEADERS)
 
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return HEADERS[section]
-        return None
 
     def flags(self, index: Index) -> Qt.ItemFlag:
         flags = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
@@ -69,7 +61,7 @@ class FeedbackModel(QAbstractTableModel):
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
             return None
-        item = self._items[index.row()]
+        item = self._rows[index.row()]
         column = index.column()
         if role == ITEM_ROLE:
             return item
@@ -93,7 +85,7 @@ class FeedbackModel(QAbstractTableModel):
     def setData(self, index: Index, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:
         if not index.isValid() or index.column() != USE_COLUMN or role != Qt.ItemDataRole.CheckStateRole:
             return False
-        key = self._items[index.row()].audit_key
+        key = self._rows[index.row()].audit_key
         checked = value in (Qt.CheckState.Checked, Qt.CheckState.Checked.value, 2, True)
         if checked:
             self._excluded.discard(key)

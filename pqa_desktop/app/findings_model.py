@@ -13,10 +13,11 @@ from collections import Counter
 from contextlib import contextmanager
 from typing import Any, Iterable
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt
 from PySide6.QtWidgets import QApplication, QStyle
 
 from ..core.findings import RULES, Finding, Severity, _cell_key
+from .row_model import RowTableModel
 
 COLUMNS = ("Severity", "File", "Sheet", "Cell", "Rule", "Message")
 SEVERITY_COLUMN, FILE_COLUMN, SHEET_COLUMN, CELL_COLUMN, RULE_COLUMN, MESSAGE_COLUMN = range(len(COLUMNS))
@@ -38,37 +39,25 @@ def severity_icon(severity: Severity):
     return style.standardIcon(_SEVERITY_ICONS[severity]) if style is not None else None
 
 
-class FindingsTableModel(QAbstractTableModel):
-    def __init__(self, parent=None):
-        super().__init__(parent)
-        self._findings: list[Finding] = []
+class FindingsTableModel(RowTableModel):
+    headers = COLUMNS
 
     def set_findings(self, findings: Iterable[Finding]) -> None:
-        self.beginResetModel()
-        self._findings = list(findings)
-        self.endResetModel()
+        self._replace_rows(findings)
 
     def findings(self) -> list[Finding]:
-        return list(self._findings)
+        return list(self._rows)
 
     def severity_counts(self) -> Counter:
-        return Counter(f.severity for f in self._findings)
+        return Counter(f.severity for f in self._rows)
 
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self._findings)
 
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(COLUMNS)
 
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return COLUMNS[section]
-        return None
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not (0 <= index.row() < len(self._findings)):
+        if not index.isValid() or not (0 <= index.row() < len(self._rows)):
             return None
-        finding = self._findings[index.row()]
+        finding = self._rows[index.row()]
         column = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
             return (SEVERITY_WORDS[finding.severity], finding.file, finding.sheet, finding.cell, finding.rule,

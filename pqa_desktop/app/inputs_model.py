@@ -7,9 +7,10 @@ from __future__ import annotations
 
 from typing import Any, Sequence
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 
 from ..core.pipeline import InputSummary
+from .row_model import RowTableModel
 
 COLUMNS = ("File", "Recognised as", "Records", "Errors", "Warnings", "Info", "Status")
 NUMERIC_COLUMNS = {2, 3, 4, 5}
@@ -45,16 +46,12 @@ def attention_summary(rows: Sequence[InputSummary]) -> str:
     return f"{_plural(needing, 'file')} of {len(rows)} {verb} attention"
 
 
-class InputsTableModel(QAbstractTableModel):
-    def __init__(self, parent=None):
-        super().__init__(parent)
-        self._rows: list[InputSummary] = []
+class InputsTableModel(RowTableModel):
+    headers = COLUMNS
 
     # -- contents ---------------------------------------------------------------------------------------
     def set_rows(self, rows: Sequence[InputSummary]) -> None:
-        self.beginResetModel()
-        self._rows = list(rows)
-        self.endResetModel()
+        self._replace_rows(rows)
 
     def rows(self) -> list[InputSummary]:
         return list(self._rows)
@@ -73,16 +70,8 @@ class InputsTableModel(QAbstractTableModel):
         return list(reversed(removed))
 
     # -- Qt model interface -----------------------------------------------------------------------------
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self._rows)
 
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(COLUMNS)
 
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return COLUMNS[section]
-        return None
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not (0 <= index.row() < len(self._rows)):
