@@ -112,19 +112,20 @@ def write_kpis(build: Build) -> None:
     layout.finish(build.context.classification)
 
 
+def _table_with_chart(build: Build, layout, name: str, make_chart, make_alt) -> None:
+    """A contract table with its chart beside it (no chart when the table holds no data)."""
+    table = _contract_table(build, layout, name)
+    if table.has_data:
+        layout.chart(make_chart(build.wb, build.spec, table), make_alt(table), anchor_row=table.header_row - 1)
+
+
 def write_workforce(build: Build) -> None:
     sheet = build.spec.sheet("Workforce")
     layout = build.start_sheet(sheet)
     _section(build, layout, sheet.name)
-    caseloads = _contract_table(build, layout, "tbl_caseloads")
-    if caseloads.has_data:
-        layout.chart(caseload_chart(build.wb, build.spec, caseloads), caseload_alt(caseloads),
-                     anchor_row=caseloads.header_row - 1)
+    _table_with_chart(build, layout, "tbl_caseloads", caseload_chart, caseload_alt)
     _contract_table(build, layout, "tbl_caseloads_experience")
-    starters = _contract_table(build, layout, "tbl_starters_leavers")
-    if starters.has_data:
-        layout.chart(starters_leavers_chart(build.wb, build.spec, starters), starters_leavers_alt(starters),
-                     anchor_row=starters.header_row - 1)
+    _table_with_chart(build, layout, "tbl_starters_leavers", starters_leavers_chart, starters_leavers_alt)
     _contract_table(build, layout, "tbl_continuity")
     layout.finish(build.context.classification)
 
@@ -133,10 +134,7 @@ def write_fostering(build: Build) -> None:
     sheet = build.spec.sheet("Fostering")
     layout = build.start_sheet(sheet)
     _section(build, layout, sheet.name)
-    placements = _contract_table(build, layout, "tbl_placement_types")
-    if placements.has_data:
-        layout.chart(placement_chart(build.wb, build.spec, placements), placement_alt(placements),
-                     anchor_row=placements.header_row - 1)
+    _table_with_chart(build, layout, "tbl_placement_types", placement_chart, placement_alt)
     audits = _contract_table(build, layout, "tbl_foster_audits", _grouped_rows(build.rows("tbl_foster_audits"), 0))
     if audits.has_data:
         groups = _groups(audits, "Domain")
