@@ -35,7 +35,7 @@ from hypothesis import strategies as st
 
 from pqa_desktop.core.findings import RULES, Finding, Severity
 from pqa_desktop.core.inputs.discover import discover
-from pqa_desktop.core.pipeline import RULE_NOT_RECOGNISED
+from pqa_desktop.core.reading import RULE_NOT_RECOGNISED
 from pqa_desktop.core.inputs.tables import decode_text
 from pqa_desktop.core.records import InputFile, ReadResult
 from pqa_desktop.core.exports.reader import read_export

@@ -14,7 +14,7 @@ import openpyxl
 import pytest
 
 from pqa_desktop import cli
-from pqa_desktop.core import pipeline
+from pqa_desktop.core import reading
 from pqa_desktop.core.calendar import Period
 from pqa_desktop.core.findings import Severity
 from pqa_desktop.core.pipeline import BuildOptions, analyse, build, compute, duplicates, feedback_items
@@ -175,8 +175,8 @@ def test_an_unchanged_file_is_not_read_again(tmp_path, ws, monkeypatch):
     def refuse(*args, **kwargs):
         raise AssertionError("an unchanged file was read again")
 
-    monkeypatch.setattr(pipeline, "read_return_with_tables", refuse)
-    monkeypatch.setattr(pipeline, "read_export", refuse)
+    monkeypatch.setattr(reading, "read_return_with_tables", refuse)
+    monkeypatch.setattr(reading, "read_export", refuse)
     analysis = analyse(folders, SEP, workspace=ws)
     assert headline(_figures(analysis), AUDITS_YTD) == 5
     assert len(ws.imports()) == 5

@@ -22,7 +22,6 @@ import pandas as pd
 from .calendar import Period, bank_holiday_file_problems, user_bank_holidays_file
 from .exports.combine import combine_exports
 from .exports.model import ExportRecords
-from .exports.reader import read_export
 from .figures import Figures
 from .findings import Finding, Severity, register_rule, sort_findings
 from .inputs.discover import discover
@@ -43,8 +42,9 @@ from .records import Audit, AuditRecords, InputFile, ReadResult
 from .encryption import unlock_inputs
 from .inspect import inspect_with, sensitive_set
 from .report import ReportContext, render_workbook, save_workbook
+from .exports.reader import read_export
+from .reading import Cancelled, read_input, read_inputs
 from .returns.combine import combine
-from .returns.reader import read_return_with_tables
 from .sections import message_lines
 from .settings import Settings
 from .workspace import Workspace
@@ -54,9 +54,6 @@ STAGES = ("discover", "read", "validate", "measure", "write")
 ProgressFn = Callable[[str, int, int, str], None]  # stage, done, total, detail
 CancelFn = Callable[[], bool]
 
-RULE_NOT_RECOGNISED = register_rule(
-    "input.not_recognised",
-    "A file is not an auditor return, an audit register or a system export that PQA Desktop recognises.")
 RULE_NO_USABLE_INPUT = register_rule("input.none_usable", "None of the inputs could be used.")
 RULE_CORRECTION_WAITING = register_rule(
     "workspace.correction_waiting",
@@ -67,9 +64,6 @@ NOT_IMPORTED_KINDS = ("skipped", "unreadable")
 
 FEEDBACK_LEFT_OUT = "Feedback text left out at the QA officer's request."
 
-
-class Cancelled(Exception):
-    """The user cancelled; whatever was finished is reported by the caller."""
 
 
 class LeakFound(Exception):
@@ -214,13 +208,16 @@ def analyse(paths: Sequence[str | Path], period: Period, *, keep: dict | None = 
 
     t0 = time.perf_counter()
     read_now: list[tuple[InputFile, ReadResult]] = []  # read in this run and not (or not yet) imported
-    for i, item in enumerate(files):
-        _check(cancel)
-        progress("read", i, len(files), item.leaf_name)
+    to_read: list[tuple[InputFile, dict | None]] = []
+    for item in files:
         if workspace is not None and workspace.is_current(item.sha256):
             continue  # imported before, with today's corrections: the hash was all it cost
-        overrides = workspace.value_overrides(item.sha256) if workspace is not None else None
-        result = read_input(item, overrides)
+        to_read.append((item, workspace.value_overrides(item.sha256) if workspace is not None else None))
+    skipped = len(files) - len(to_read)
+    read = read_inputs(to_read, lambda done, total, name: progress("read", skipped + done, len(files), name),
+                       cancel)
+    for (item, overrides), result in zip(to_read, read):
+        _check(cancel)
         if workspace is not None and import_new and result.kind not in NOT_IMPORTED_KINDS:
             workspace.import_file(item, result, overrides)
         else:
@@ -261,22 +258,6 @@ def analyse(paths: Sequence[str | Path], period: Period, *, keep: dict | None = 
     progress("validate", 1, 1, "")
     analysis.timings["validate"] = time.perf_counter() - t0
     return analysis
-
-
-def read_input(item: InputFile, overrides: dict | None = None) -> ReadResult:
-    """One input as an auditor return or register, else system exports, else skipped (with a warning)."""
-    result, tables = read_return_with_tables(item, overrides)
-    if result is None:
-        # The sheets the returns reader already read (overrides applied) are reused: reading a large
-        # export's bytes again would double the read stage.
-        result = read_export(item, tables=tables, overrides=overrides)
-    if result is None:
-        result = ReadResult(kind="skipped", kind_label="Skipped: not recognised")
-        result.findings.append(Finding(
-            item.name, "", "", Severity.WARNING, RULE_NOT_RECOGNISED,
-            "This file is not an auditor return, an audit register or a system export PQA Desktop "
-            "recognises, so it was not used. If it should be, check it was made from the current template."))
-    return result
 
 
 def _apply_waiting_corrections(workspace: Workspace, given: set[str], import_new: bool,

@@ -1,0 +1,228 @@
+"""Reading inputs: one file (``read_input``), or many at once across worker processes (``read_inputs``).
+
+A large council's month is a few big exports and a thousand or more small returns. Reading is almost
+all CPU (unzipping, parsing XML, cleaning cells), and Python runs one thread at a time, so the files
+are read in worker processes, one per core (up to ``MAX_WORKERS``), when there is enough to read for
+that to pay (``PARALLEL_MIN_BYTES`` or ``PARALLEL_MIN_FILES``); otherwise in this process.
+Results come back in the order the files were given, whatever order the workers finish in, so the
+workbook does not depend on scheduling.
+
+Workers are started with ``fork`` where that is safe (Linux, a process with no other threads and no
+Qt: the command line), else with ``forkserver`` (Linux, the desktop app) or ``spawn`` (Windows,
+macOS); the frozen bundle's entry points call ``multiprocessing.freeze_support()`` for those. The pool
+is kept for the life of the process, so the app's second build does not pay to start it again.
+A worker that dies (it should not: every spreadsheet passes the package safety check first) breaks
+the pool; the files not yet read are then read in this process, as they would be without workers.
+
+``PQA_READ_WORKERS`` overrides the choice: 0 or 1 reads in this process, N uses up to N workers
+whatever the amount of input (the tests use it to run the parallel path on small inputs).
+"""
+from __future__ import annotations
+
+import multiprocessing
+import os
+import sys
+import threading
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from typing import Callable, Sequence
+
+from .exports.reader import read_export
+from .findings import Finding, Severity, register_rule
+from .records import InputFile, ReadResult
+from .returns.reader import read_return_with_tables
+
+RULE_NOT_RECOGNISED = register_rule(
+    "input.not_recognised",
+    "A file is not an auditor return, an audit register or a system export that PQA Desktop recognises.")
+
+WORKERS_ENV = "PQA_READ_WORKERS"
+MAX_WORKERS = 4
+PARALLEL_MIN_BYTES = 4 * 1024 * 1024
+PARALLEL_MIN_FILES = 200
+# Small files travel to a worker in batches (a task per 2 ms file would be mostly messaging);
+# a file of this size or more is a task on its own.
+BATCH_BYTES = 512 * 1024
+BATCH_FILES = 48
+
+Overrides = dict | None
+ProgressFn = Callable[[int, int, str], None]  # files done, files in all, name of the last one done
+CancelFn = Callable[[], bool]
+
+
+class Cancelled(Exception):
+    """The user cancelled while the files were being read."""
+
+
+def read_input(item: InputFile, overrides: Overrides = None) -> ReadResult:
+    """One input as an auditor return or register, else system exports, else skipped (with a warning)."""
+    result, tables = read_return_with_tables(item, overrides)
+    if result is None:
+        # The sheets the returns reader already read (overrides applied) are reused: reading a large
+        # export's bytes again would double the read stage.
+        result = read_export(item, tables=tables, overrides=overrides)
+    if result is None:
+        result = ReadResult(kind="skipped", kind_label="Skipped: not recognised")
+        result.findings.append(Finding(
+            item.name, "", "", Severity.WARNING, RULE_NOT_RECOGNISED,
+            "This file is not an auditor return, an audit register or a system export PQA Desktop "
+            "recognises, so it was not used. If it should be, check it was made from the current template."))
+    return result
+
+
+def _read_batch(batch: list[tuple[InputFile, Overrides]]) -> list[ReadResult]:
+    """(in a worker) Each file of the batch read as ``read_input`` reads it."""
+    return [read_input(item, overrides) for item, overrides in batch]
+
+
+def worker_count(items: Sequence[tuple[InputFile, Overrides]]) -> int:
+    """How many worker processes to read ``items`` with; 0 means read them in this process."""
+    setting = os.environ.get(WORKERS_ENV, "").strip()
+    if setting:
+        try:
+            wanted = int(setting)
+        except ValueError:
+            wanted = 0
+        return wanted if wanted >= 2 else 0
+    cores = os.cpu_count() or 1
+    if cores < 2 or len(items) < 2:
+        return 0
+    size = sum(len(item.data) for item, _ in items)
+    if size < PARALLEL_MIN_BYTES and len(items) < PARALLEL_MIN_FILES:
+        return 0
+    return min(cores, MAX_WORKERS)
+
+
+def _batches(items: Sequence[tuple[InputFile, Overrides]]) -> list[list[int]]:
+    """Indices of ``items`` grouped into tasks, largest first (so the big exports start at once and the
+    small returns fill the gaps: the longest-task-first rule keeps both cores busy to the end)."""
+    order = sorted(range(len(items)), key=lambda i: -len(items[i][0].data))
+    tasks: list[list[int]] = []
+    batch: list[int] = []
+    batch_bytes = 0
+    for i in order:
+        size = len(items[i][0].data)
+        if size >= BATCH_BYTES:
+            tasks.append([i])
+            continue
+        batch.append(i)
+        batch_bytes += size
+        if len(batch) >= BATCH_FILES or batch_bytes >= BATCH_BYTES:
+            tasks.append(batch)
+            batch, batch_bytes = [], 0
+    if batch:
+        tasks.append(batch)
+    return tasks
+
+
+def _start_method() -> str:
+    methods = multiprocessing.get_all_start_methods()
+    qt_loaded = any(name.startswith(("PySide6", "shiboken6")) for name in sys.modules)
+    if "fork" in methods and sys.platform.startswith("linux") and not qt_loaded \
+            and threading.active_count() == 1:
+        return "fork"  # nothing else running that a forked copy could find half-done
+    if "forkserver" in methods:
+        return "forkserver"
+    return "spawn"
+
+
+_pool_lock = threading.Lock()
+_pool: ProcessPoolExecutor | None = None
+_pool_key: tuple[int, str] | None = None
+
+
+def _get_pool(workers: int) -> ProcessPoolExecutor:
+    global _pool, _pool_key
+    method = _start_method()
+    with _pool_lock:
+        if _pool is not None and _pool_key == (workers, method):
+            return _pool
+        if _pool is not None:
+            _pool.shutdown(wait=False, cancel_futures=True)
+        context = multiprocessing.get_context(method)
+        if method == "forkserver":
+            context.set_forkserver_preload([__name__])
+        _pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
+        _pool_key = (workers, method)
+        return _pool
+
+
+def _discard_pool(pool: ProcessPoolExecutor) -> None:
+    global _pool, _pool_key
+    with _pool_lock:
+        if _pool is pool:
+            _pool, _pool_key = None, None
+    pool.shutdown(wait=False, cancel_futures=True)
+
+
+def shutdown_pool() -> None:
+    """Stop the worker processes (the app calls this when it closes; they also stop at exit)."""
+    global _pool, _pool_key
+    with _pool_lock:
+        pool, _pool, _pool_key = _pool, None, None
+    if pool is not None:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def read_inputs(items: Sequence[tuple[InputFile, Overrides]], progress: ProgressFn | None = None,
+                cancel: CancelFn | None = None) -> list[ReadResult]:
+    """``read_input`` on every (file, overrides) pair, in worker processes when that pays.
+
+    Results are in the order of ``items``. Raises ``Cancelled`` when ``cancel()`` turns true (checked
+    between files, or between tasks when workers read).
+    """
+    progress = progress or (lambda done, total, name: None)
+    workers = worker_count(items)
+    results: list[ReadResult | None] = [None] * len(items)
+    if workers:
+        _read_in_workers(items, workers, results, progress, cancel)
+    done = sum(r is not None for r in results)
+    for i, (item, overrides) in enumerate(items):
+        if results[i] is not None:
+            continue
+        if cancel is not None and cancel():
+            raise Cancelled()
+        progress(done, len(items), item.leaf_name)
+        results[i] = read_input(item, overrides)
+        done += 1
+    progress(len(items), len(items), "")
+    return results  # type: ignore[return-value]
+
+
+def _read_in_workers(items: Sequence[tuple[InputFile, Overrides]], workers: int,
+                     results: list[ReadResult | None], progress: ProgressFn, cancel: CancelFn | None) -> None:
+    """Fill ``results`` from worker processes; leaves None where a broken pool stopped them."""
+    pool = _get_pool(workers)
+    pending: dict[Future, list[int]] = {}
+    done = 0
+    try:
+        for task in _batches(items):
+            pending[pool.submit(_read_batch, [items[i] for i in task])] = task
+    except (BrokenProcessPool, RuntimeError):  # a pool broken (or shut down) before: start again
+        for future in pending:
+            future.cancel()
+        _discard_pool(pool)
+        pool = _get_pool(workers)
+        pending = {pool.submit(_read_batch, [items[i] for i in task]): task for task in _batches(items)}
+    try:
+        while pending:
+            finished, _ = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
+            if cancel is not None and cancel():
+                for future in pending:
+                    future.cancel()
+                raise Cancelled()
+            for future in finished:
+                task = pending.pop(future)
+                try:
+                    read = future.result()
+                except BrokenProcessPool:
+                    continue  # read below, in this process
+                for i, result in zip(task, read):
+                    results[i] = result
+                done += len(task)
+                progress(done, len(items), items[task[-1]][0].leaf_name)
+    except BrokenProcessPool:
+        pass
+    finally:
+        if pool._broken:  # noqa: SLF001 - the only way concurrent.futures tells a broken pool
+            _discard_pool(pool)

@@ -1,0 +1,154 @@
+"""Reading many inputs across worker processes (core/reading.py): same results, same order, as reading
+them one by one in this process; cancel; a worker that dies; when workers are used at all."""
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from pqa_desktop.core import reading
+from pqa_desktop.core.records import InputFile
+from pqa_desktop.core.sample_data import generate_returns
+from pqa_desktop.core.sample_exports import generate_exports
+
+
+def _item(path: Path) -> InputFile:
+    data = path.read_bytes()
+    return InputFile(path.name, data, hashlib.sha256(data).hexdigest(), str(path))
+
+
+@pytest.fixture(scope="module")
+def inputs(tmp_path_factory) -> list[InputFile]:
+    folder = tmp_path_factory.mktemp("reading")
+    generate_returns(folder / "returns", period_end=date(2024, 9, 1), seed=7, messy=True,
+                     case_file_audits=30, foster_audits=5, edt_samples=2)
+    generate_exports(folder / "exports", period_end=date(2024, 9, 1), seed=7, scale=0.1, messy=True)
+    (folder / "notes.txt").write_text("not an input")
+    files = sorted(p for p in folder.rglob("*") if p.is_file())
+    return [_item(p) for p in files]
+
+
+def _comparable(result) -> bytes:
+    """Everything a result holds, as bytes (frames compared by content through pickle)."""
+    exports = [(t.kind, t.frame.to_dict("list")) for t in result.exports]
+    return pickle.dumps((result.kind, result.kind_label, result.audits, result.edt_samples, result.findings,
+                         sorted(result.sensitive), sorted(result.staff_names), exports))
+
+
+@pytest.fixture()
+def fresh_pool():
+    reading.shutdown_pool()
+    yield
+    reading.shutdown_pool()
+
+
+def test_workers_give_the_same_results_in_the_same_order(inputs, monkeypatch, fresh_pool):
+    items = [(item, None) for item in inputs]
+    monkeypatch.setenv(reading.WORKERS_ENV, "1")
+    alone = reading.read_inputs(items)
+    monkeypatch.setenv(reading.WORKERS_ENV, "2")
+    seen = []
+    together = reading.read_inputs(items, progress=lambda done, total, name: seen.append((done, total)))
+    assert reading._pool is not None, "the parallel path was not taken"
+    assert [_comparable(r) for r in together] == [_comparable(r) for r in alone]
+    kinds = {r.kind for r in together}
+    assert {"case_file_audit", "system_export", "skipped"} <= kinds
+    assert seen[-1] == (len(items), len(items))
+    assert [d for d, _ in seen] == sorted(d for d, _ in seen), "progress went backwards"
+
+
+def test_overrides_reach_the_worker(inputs, monkeypatch, fresh_pool):
+    """A value correction travels with its file: the worker reads the corrected value."""
+    from pqa_desktop.core.findings import FindingSink
+    from pqa_desktop.core.inputs.tables import read_tables
+
+    audit = next(item for item in inputs if reading.read_input(item).kind == "case_file_audit")
+    plain = reading.read_input(audit)
+    table, row, col = next((t, r, c) for t in read_tables(audit, FindingSink(audit.name))
+                           for r, cells in enumerate(t.rows) for c, v in enumerate(cells)
+                           if isinstance(v, str) and v in plain.sensitive)
+    letters = ""
+    n = col + 1
+    while n:
+        n, rem = divmod(n - 1, 26)
+        letters = chr(65 + rem) + letters
+    overrides = {(table.sheet, f"{letters}{row + 1}"): "CORRECTED-REF-1"}
+    corrected = reading.read_input(audit, overrides)
+    assert "CORRECTED-REF-1" in corrected.sensitive, "the override did not change what was read"
+    monkeypatch.setenv(reading.WORKERS_ENV, "2")
+    items = [(audit, overrides)] + [(item, None) for item in inputs if item is not audit]
+    together = reading.read_inputs(items)
+    assert _comparable(together[0]) == _comparable(corrected)
+
+
+def test_batches_cover_every_file_once_big_ones_alone():
+    sizes = [10, reading.BATCH_BYTES + 5, 3, 700_000, 20] + [1_000] * 120
+    items = [(InputFile(f"f{i}.xlsx", b"x" * size, str(i)), None) for i, size in enumerate(sizes)]
+    tasks = reading._batches(items)
+    flat = [i for task in tasks for i in task]
+    assert sorted(flat) == list(range(len(items)))
+    assert tasks[0] == [3] and tasks[1] == [1], "largest first, each big file a task of its own"
+    assert all(len(task) <= reading.BATCH_FILES for task in tasks)
+
+
+def test_small_inputs_are_read_here_large_ones_in_workers(monkeypatch):
+    monkeypatch.delenv(reading.WORKERS_ENV, raising=False)
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    few = [(InputFile(f"f{i}.xlsx", b"x" * 1000, str(i)), None) for i in range(20)]
+    assert reading.worker_count(few) == 0
+    many = [(InputFile(f"f{i}.xlsx", b"x" * 1000, str(i)), None) for i in range(reading.PARALLEL_MIN_FILES)]
+    assert reading.worker_count(many) == 2
+    big = [(InputFile("big.xlsx", b"x" * reading.PARALLEL_MIN_BYTES, "b"), None),
+           (InputFile("small.xlsx", b"x", "s"), None)]
+    assert reading.worker_count(big) == 2
+    monkeypatch.setattr(os, "cpu_count", lambda: 1)
+    assert reading.worker_count(many) == 0
+    monkeypatch.setattr(os, "cpu_count", lambda: 16)
+    assert reading.worker_count(many) == reading.MAX_WORKERS
+    monkeypatch.setenv(reading.WORKERS_ENV, "0")
+    assert reading.worker_count(many) == 0
+    monkeypatch.setenv(reading.WORKERS_ENV, "3")
+    assert reading.worker_count(few) == 3
+
+
+def test_cancel_stops_reading(inputs, monkeypatch, fresh_pool):
+    monkeypatch.setenv(reading.WORKERS_ENV, "2")
+    calls = []
+
+    def cancel():
+        calls.append(1)
+        return len(calls) > 1
+
+    with pytest.raises(reading.Cancelled):
+        reading.read_inputs([(item, None) for item in inputs], cancel=cancel)
+
+
+def test_a_worker_that_dies_leaves_no_file_unread(inputs, monkeypatch, fresh_pool):
+    """A worker killed mid-file breaks the pool: every file is still read (here), none is lost."""
+    if "fork" not in __import__("multiprocessing").get_all_start_methods():
+        pytest.skip("the crash is planted through fork; other start methods re-import the module")
+    monkeypatch.setattr(reading, "_start_method", lambda: "fork")
+    parent = os.getpid()
+    real = reading.read_input
+    victim = next(item.name for item in inputs if item.name.endswith(".xlsx"))
+
+    def crashing(item, overrides=None):
+        if os.getpid() != parent and item.name == victim:
+            os._exit(3)  # as a native crash in a cell reader would end the worker
+        return real(item, overrides)
+
+    monkeypatch.setattr(reading, "read_input", crashing)
+    monkeypatch.setenv(reading.WORKERS_ENV, "2")
+    items = [(item, None) for item in inputs]
+    together = reading.read_inputs(items)
+    assert len(together) == len(items) and all(r is not None for r in together)
+    assert [_comparable(r) for r in together] == [_comparable(real(item)) for item in inputs]
+    assert reading._pool is None, "the worker did not die (or the broken pool was kept)"
+    # The broken pool was let go: the next read starts a working one.
+    monkeypatch.setattr(reading, "read_input", real)
+    again = reading.read_inputs(items)
+    assert [_comparable(r) for r in again] == [_comparable(r) for r in together]
