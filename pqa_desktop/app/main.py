@@ -52,6 +52,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(app.exec())
     finally:
         restore_hooks()
+        from ..core.reading import shutdown_pool
+
+        shutdown_pool()  # the reading workers, if a large import started them
 
 
 if __name__ == "__main__":
