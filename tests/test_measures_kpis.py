@@ -644,3 +644,19 @@ def test_kpi_figures_runs_every_measure_on_full_inputs_with_custom_bank_holidays
     extra = (*shipped_bank_holidays(), date(2024, 9, 3))
     shifted = {r.kpi_id: r for r in kpi_figures(records, SEP_2024, Settings(), bank_holidays=extra)}
     assert shifted["assessments_45wd_pct"].value == 1.0
+
+
+def test_map_unique_converts_each_distinct_value_once_and_keeps_blanks_blank():
+    from pqa_desktop.core.measures.kpi_support import map_unique
+
+    calls = []
+
+    def convert(value):
+        calls.append(value)
+        return None if value is None else f"<{str(value).strip()}>"
+
+    series = pd.Series([" a", "b", " a", None, float("nan"), "b", 7, 7.0], index=range(10, 18), dtype=object)
+    out = map_unique(series, convert)
+    assert list(out) == ["<a>", "<b>", "<a>", None, None, "<b>", "<7>", "<7>"]
+    assert list(out.index) == list(range(10, 18))
+    assert len(calls) == 4  # " a", "b", 7 (7.0 is the same value) and one call for blanks

@@ -19,6 +19,7 @@ from ..exports.model import ExportRecords, ExportTable
 from ..settings import Settings
 from .grades import frame, share
 from .kpi_result import KpiResult
+from .kpi_support import map_unique
 
 ALLOCATIONS = "allocations"
 NEEDS_ALLOCATIONS = "Needs the worker allocation history."
@@ -37,8 +38,8 @@ class Allocations:
         raw = table.frame
         end = raw["allocation_end"] if "allocation_end" in raw else pd.Series(pd.NaT, index=raw.index)
         allocations = pd.DataFrame({
-            "child_id": raw["child_id"].map(_text),
-            "worker_id": raw["worker_id"].map(_text),
+            "child_id": map_unique(raw["child_id"], _text),
+            "worker_id": map_unique(raw["worker_id"], _text),
             "start": pd.to_datetime(raw["allocation_start"]),
             "end": pd.to_datetime(end),
         }, index=raw.index)
