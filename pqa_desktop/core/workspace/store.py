@@ -15,7 +15,7 @@ import re
 import sqlite3
 import threading
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Iterator, Mapping
@@ -85,6 +85,16 @@ class StoredImport:
     result: ReadResult
 
 
+def _copy_of(stored: StoredImport) -> StoredImport:
+    """A kept import with its own containers (records and frames are shared: nothing changes them, and
+    pandas copies a frame before writing to it)."""
+    r = stored.result
+    result = replace(r, audits=list(r.audits), edt_samples=list(r.edt_samples), findings=list(r.findings),
+                     sensitive=set(r.sensitive), staff_names=set(r.staff_names),
+                     exports=[replace(t, frame=t.frame.copy(deep=False)) for t in r.exports])
+    return StoredImport(stored.id, stored.item, result)
+
+
 def _now() -> datetime:
     return datetime.now(timezone.utc).replace(microsecond=0)
 
@@ -130,6 +140,8 @@ class Workspace:
         self._conn = connection
         self._lock = threading.RLock()  # the app reads on a worker thread and edits on the UI thread
         self._secret: str | None = None
+        # Imports already read back, by import id, with the stamp they were read at (see stored_results).
+        self._stored: dict[int, tuple[tuple, StoredImport]] = {}
 
     # --- opening ----------------------------------------------------------------------------------
 
@@ -399,29 +411,62 @@ class Workspace:
             conn.execute("DELETE FROM imports WHERE id=?", (import_id,))
 
     def stored_results(self) -> list[StoredImport]:
-        """Every import read back as the pipeline uses it (records, tables, findings, identifiers)."""
-        out: list[StoredImport] = []
+        """Every import read back as the pipeline uses it (records, tables, findings, identifiers).
+
+        Decoding a large export's stored frames costs about a second, and the app asks again after every
+        file added or correction made, so an import read back once is kept, with a stamp of what it is
+        made of: when it was (re)imported, its export tables' ids and its newest finding (another import
+        replacing one of its tables removes the table and adds a finding to it). Only imports whose stamp
+        changed are read from the file again, whoever changed them. What is handed out is a copy: the
+        pipeline may extend the lists and sets it gets.
+        """
         with self._read() as conn:
-            audits: dict[int, list] = {}
-            cols = ", ".join(codec.AUDIT_COLUMNS)
-            for row in conn.execute(f"SELECT import_id, {cols} FROM audits ORDER BY id"):
-                audits.setdefault(row[0], []).append(row[1:])
-            samples: dict[int, list] = {}
-            for row in conn.execute(f"SELECT import_id, {', '.join(codec.EDT_COLUMNS)} FROM edt_samples ORDER BY id"):
-                samples.setdefault(row[0], []).append(row[1:])
-            findings: dict[int, list[Finding]] = {}
-            for row in conn.execute("SELECT import_id, file, sheet, cell, severity, rule, message FROM findings "
-                                    "ORDER BY id"):
-                findings.setdefault(row[0], []).append(Finding(row[1], row[2], row[3], Severity(row[4]), row[5], row[6]))
-            tables: dict[int, list] = {}
-            for row in conn.execute("SELECT import_id, kind, label, sheet, header_row, date_column, snapshot, "
-                                    "vacancies_fte, modified, columns, frame FROM export_tables ORDER BY id"):
-                tables.setdefault(row[0], []).append(row[1:])
-            imports = conn.execute("SELECT id, name, sha256, kind, kind_label, path, modified, sensitive, "
-                                   "staff_names FROM imports ORDER BY id").fetchall()
+            stamps = {row[0]: tuple(row) for row in conn.execute(
+                "SELECT i.id, i.imported_at, "
+                "(SELECT group_concat(e.id) FROM export_tables e WHERE e.import_id = i.id), "
+                "(SELECT max(f.id) FROM findings f WHERE f.import_id = i.id), "
+                "(SELECT count(*) FROM findings f WHERE f.import_id = i.id) FROM imports i")}
+            stale = [i for i, stamp in stamps.items() if self._stored.get(i, (None,))[0] != stamp]
+            if stale:
+                for import_id, stored in self._read_imports(conn, stale, len(stale) == len(stamps)).items():
+                    self._stored[import_id] = (stamps[import_id], stored)
+        for import_id in set(self._stored) - set(stamps):
+            del self._stored[import_id]
+        return [_copy_of(self._stored[i][1]) for i in sorted(stamps)]
+
+    @staticmethod
+    def _read_imports(conn: sqlite3.Connection, ids: list[int], every: bool) -> dict[int, StoredImport]:
+        """The imports ``ids`` (all of them when ``every``) decoded from the file."""
         from ..exports.model import ExportTable
 
-        for import_id, name, sha, kind, label, path, modified, sensitive, staff in imports:
+        def rows(select: str, where: str, order: str) -> list[tuple]:
+            if every:
+                return conn.execute(f"{select} ORDER BY {order}").fetchall()
+            out: list[tuple] = []
+            for start in range(0, len(ids), 500):  # SQLite allows a limited number of parameters
+                chunk = ids[start:start + 500]
+                out += conn.execute(f"{select} WHERE {where} IN ({', '.join('?' * len(chunk))}) ORDER BY {order}",
+                                    chunk).fetchall()
+            return sorted(out, key=lambda row: row[-1]) if len(ids) > 500 else out
+
+        audits: dict[int, list] = {}
+        for row in rows(f"SELECT import_id, {', '.join(codec.AUDIT_COLUMNS)}, id FROM audits", "import_id", "id"):
+            audits.setdefault(row[0], []).append(row[1:-1])
+        samples: dict[int, list] = {}
+        for row in rows(f"SELECT import_id, {', '.join(codec.EDT_COLUMNS)}, id FROM edt_samples", "import_id", "id"):
+            samples.setdefault(row[0], []).append(row[1:-1])
+        findings: dict[int, list[Finding]] = {}
+        for row in rows("SELECT import_id, file, sheet, cell, severity, rule, message, id FROM findings",
+                        "import_id", "id"):
+            findings.setdefault(row[0], []).append(Finding(row[1], row[2], row[3], Severity(row[4]), row[5], row[6]))
+        tables: dict[int, list] = {}
+        for row in rows("SELECT import_id, kind, label, sheet, header_row, date_column, snapshot, vacancies_fte, "
+                        "modified, columns, frame, id FROM export_tables", "import_id", "id"):
+            tables.setdefault(row[0], []).append(row[1:-1])
+        imports = rows("SELECT id, name, sha256, kind, kind_label, path, modified, sensitive, staff_names, id "
+                       "FROM imports", "id", "id")
+        out: dict[int, StoredImport] = {}
+        for import_id, name, sha, kind, label, path, modified, sensitive, staff, _ in imports:
             item = InputFile(name=name, data=b"", sha256=sha, path=path, modified=codec.to_datetime(modified))
             result = ReadResult(kind=kind, kind_label=label, findings=findings.get(import_id, []),
                                 sensitive=set(codec.unpack(sensitive, [])), staff_names=set(codec.unpack(staff, [])))
@@ -433,7 +478,7 @@ class Workspace:
                     kind=t_kind, label=t_label, file=name, sheet=sheet, frame=codec.decode_frame(frame),
                     columns=frozenset(json.loads(columns)), header_row=header_row, date_column=date_column,
                     snapshot=codec.to_date(snapshot), vacancies_fte=vacancies, modified=codec.to_datetime(t_modified)))
-            out.append(StoredImport(import_id, item, result))
+            out[import_id] = StoredImport(import_id, item, result)
         return out
 
     # --- corrections ------------------------------------------------------------------------------

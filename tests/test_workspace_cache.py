@@ -1,0 +1,100 @@
+"""The workspace keeps what it has read back (stored_results): a second analysis decodes nothing again,
+yet every change — by this workspace object, by another one on the same file, by a table replaced
+under an earlier import — is seen, and what one caller does to its results never reaches the next."""
+from __future__ import annotations
+
+import pickle
+from datetime import date, datetime
+
+from pqa_desktop.core.calendar import Period
+from pqa_desktop.core.pipeline import analyse
+from pqa_desktop.core.workspace import Workspace, codec
+from tests.exports_fixtures import VERBATIM, row_for, write_xlsx
+from tests.workspace_fixtures import august, september
+
+SEP = Period(date(2024, 9, 1))
+
+
+def _contacts(path, rows: int, modified: datetime):
+    header = VERBATIM["annex_a_list_1"]
+    return write_xlsx(path, {"Contacts": [header] + [
+        row_for(header, {"Child Unique ID": f"K{n}", "Date of Birth": "01/01/2016", "Date of Contact": "02/09/2024",
+                         "Contact Source": "Police"}) for n in range(rows)]}, modified=modified)
+
+
+def _content(stored) -> bytes:
+    return pickle.dumps([(s.id, s.item, s.result.kind, s.result.audits, s.result.edt_samples, s.result.findings,
+                          sorted(s.result.sensitive), sorted(s.result.staff_names),
+                          [(t.kind, t.label, t.frame.to_dict("list")) for t in s.result.exports]) for s in stored])
+
+
+def _counting_decodes(monkeypatch) -> list:
+    calls = []
+    real = codec.decode_frame
+    monkeypatch.setattr(codec, "decode_frame", lambda blob: calls.append(1) or real(blob))
+    return calls
+
+
+def test_a_second_read_back_decodes_nothing_and_gives_the_same(tmp_path, monkeypatch):
+    contacts = _contacts(tmp_path / "contacts.xlsx", 3, datetime(2024, 10, 1, 8))
+    with Workspace.open(tmp_path / "w.sqlite") as ws:
+        analyse([august(tmp_path / "aug"), contacts], SEP, workspace=ws)
+    with Workspace.open(tmp_path / "w.sqlite") as ws:  # a new object: nothing kept yet
+        decodes = _counting_decodes(monkeypatch)
+        first = ws.stored_results()
+        assert len(decodes) == 1 and len(first) == 4
+        second = ws.stored_results()
+        assert len(decodes) == 1, "a kept import was decoded again"
+        assert _content(second) == _content(first)
+
+
+def test_what_a_caller_does_to_its_results_does_not_reach_the_next(tmp_path):
+    contacts = _contacts(tmp_path / "contacts.xlsx", 3, datetime(2024, 10, 1, 8))
+    with Workspace.open(tmp_path / "w.sqlite") as ws:
+        analyse([august(tmp_path / "aug"), contacts], SEP, workspace=ws)
+        before = _content(ws.stored_results())
+        for stored in ws.stored_results():
+            stored.result.audits.clear()
+            stored.result.findings.append("junk")
+            stored.result.sensitive.add("junk")
+            for table in stored.result.exports:
+                table.frame.loc[0, "child_id"] = "CHANGED"
+                table.frame["extra"] = 1
+        assert _content(ws.stored_results()) == before
+
+
+def test_a_new_import_is_read_and_the_kept_ones_are_not(tmp_path, monkeypatch):
+    contacts = _contacts(tmp_path / "contacts.xlsx", 3, datetime(2024, 10, 1, 8))
+    with Workspace.open(tmp_path / "w.sqlite") as ws:
+        analyse([august(tmp_path / "aug"), contacts], SEP, workspace=ws)
+        ws.stored_results()
+        decodes = _counting_decodes(monkeypatch)
+        analysis = analyse([september(tmp_path / "sep")], SEP, workspace=ws)
+        assert decodes == [], "the contacts list was decoded again for a new return"
+        assert len(analysis.records.audits) == 5
+        assert analysis.exports.get("annex_a_list_1").rows == 3
+
+
+def test_a_table_replaced_under_an_earlier_import_is_seen(tmp_path):
+    august_list = _contacts(tmp_path / "contacts aug.xlsx", 2, datetime(2024, 9, 1, 8))
+    september_list = _contacts(tmp_path / "contacts sep.xlsx", 3, datetime(2024, 10, 1, 8))
+    with Workspace.open(tmp_path / "w.sqlite") as ws:
+        analyse([august_list], SEP, workspace=ws)
+        assert [len(s.result.exports) for s in ws.stored_results()] == [1]
+        analyse([september_list], SEP, workspace=ws)
+        by_name = {s.item.name: s.result for s in ws.stored_results()}
+        assert by_name["contacts aug.xlsx"].exports == []
+        assert [f.rule for f in by_name["contacts aug.xlsx"].findings] == ["workspace.table_replaced"]
+
+
+def test_changes_made_through_another_workspace_object_are_seen(tmp_path):
+    path = tmp_path / "shared.sqlite"
+    with Workspace.open(path) as mine, Workspace.open(path) as theirs:
+        analyse([august(tmp_path / "aug")], SEP, workspace=mine)
+        assert len(mine.stored_results()) == 3
+        analyse([september(tmp_path / "sep")], SEP, workspace=theirs)
+        assert len(mine.stored_results()) == 5
+        gone = next(s.id for s in theirs.stored_results() if s.item.name == "CFA 1.xlsx")
+        theirs.remove_import(gone)
+        assert sorted(s.item.name for s in mine.stored_results()) == ["CFA 2.xlsx", "CFA 3.xlsx", "CFA 4.xlsx",
+                                                                     "CFA 5.xlsx"]
