@@ -360,11 +360,28 @@ def compute(analysis: Analysis, options: BuildOptions) -> tuple[Figures, dict[st
     if options.excluded_feedback:
         figures.tables["tbl_feedback"] = _feedback_without(analysis, key, options.excluded_feedback)
     _protect_feedback(figures, analysis.staff_names, settings)
-    _add_export_figures(figures, analysis.exports, analysis.period, settings)
+    _add_cached_export_figures(figures, analysis, settings)
     messages = draft_messages(figures)
     for section, text in options.messages.items():
         messages[section] = message_lines(text)
     return figures, messages
+
+
+def _add_cached_export_figures(figures: Figures, analysis: Analysis, settings: Settings) -> None:
+    """``_add_export_figures``, worked out once per analysis and settings: the app computes the figures for
+    the drafted key messages when it checks the inputs, and again when the workbook is built from that
+    same check. Each caller gets its own copies of the tables and lists."""
+    cache = analysis.__dict__.setdefault("_export_figures", {})
+    key = repr(settings)
+    if key not in cache:
+        part = Figures(period=analysis.period)
+        _add_export_figures(part, analysis.exports, analysis.period, settings)
+        cache.clear()  # one settings at a time: a changed setting makes the last one stale
+        cache[key] = part
+    part = cache[key]
+    figures.tables.update({name: table.copy(deep=False) for name, table in part.tables.items()})
+    figures.headlines.extend(part.headlines)
+    figures.notes.extend(part.notes)
 
 
 def _add_export_figures(figures: Figures, exports: ExportRecords, period: Period, settings: Settings) -> None:
