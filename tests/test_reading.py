@@ -152,3 +152,18 @@ def test_a_worker_that_dies_leaves_no_file_unread(inputs, monkeypatch, fresh_poo
     monkeypatch.setattr(reading, "read_input", real)
     again = reading.read_inputs(items)
     assert [_comparable(r) for r in again] == [_comparable(r) for r in together]
+
+
+def test_behind_a_window_workers_start_from_a_fork_server_below_normal_priority(inputs, monkeypatch, fresh_pool):
+    """The app has Qt's threads: its workers come from a fork server (never a fork of the app), run
+    niced, and read the same as anywhere else."""
+    if not hasattr(os, "nice") or "forkserver" not in __import__("multiprocessing").get_all_start_methods():
+        pytest.skip("POSIX only")
+    monkeypatch.setattr(reading, "_qt_loaded", lambda: True)
+    assert reading._start_method() == "forkserver"
+    pool = reading._get_pool(2)
+    assert pool.submit(os.nice, 0).result(timeout=60) == os.nice(0) + 5
+    monkeypatch.setenv(reading.WORKERS_ENV, "2")
+    items = [(item, None) for item in inputs[:6]]
+    assert [_comparable(r) for r in reading.read_inputs(items)] == \
+        [_comparable(reading.read_input(item)) for item, _ in items]

@@ -10,7 +10,8 @@ workbook does not depend on scheduling.
 Workers are started with ``fork`` where that is safe (Linux, a process with no other threads and no
 Qt: the command line), else with ``forkserver`` (Linux, the desktop app) or ``spawn`` (Windows,
 macOS); the frozen bundle's entry points call ``multiprocessing.freeze_support()`` for those. The pool
-is kept for the life of the process, so the app's second build does not pay to start it again.
+is kept for the life of the process, so the app's second build does not pay to start it again; behind
+the app's window the workers run below normal priority, so the window keeps answering while they read.
 A worker that dies (it should not: every spreadsheet passes the package safety check first) breaks
 the pool; the files not yet read are then read in this process, as they would be without workers.
 
@@ -115,10 +116,13 @@ def _batches(items: Sequence[tuple[InputFile, Overrides]]) -> list[list[int]]:
     return tasks
 
 
+def _qt_loaded() -> bool:
+    return any(name.startswith(("PySide6", "shiboken6")) for name in sys.modules)
+
+
 def _start_method() -> str:
     methods = multiprocessing.get_all_start_methods()
-    qt_loaded = any(name.startswith(("PySide6", "shiboken6")) for name in sys.modules)
-    if "fork" in methods and sys.platform.startswith("linux") and not qt_loaded \
+    if "fork" in methods and sys.platform.startswith("linux") and not _qt_loaded() \
             and threading.active_count() == 1:
         return "fork"  # nothing else running that a forked copy could find half-done
     if "forkserver" in methods:
@@ -142,9 +146,26 @@ def _get_pool(workers: int) -> ProcessPoolExecutor:
         context = multiprocessing.get_context(method)
         if method == "forkserver":
             context.set_forkserver_preload([__name__])
-        _pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
+        # Behind a window, the workers yield the processor to it: the window keeps answering while they read.
+        initializer = _lower_priority if _qt_loaded() else None
+        _pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=initializer)
         _pool_key = (workers, method)
         return _pool
+
+
+def _lower_priority() -> None:
+    """(in a worker) Run below normal priority, so the app's own thread is scheduled first."""
+    try:
+        if hasattr(os, "nice"):
+            os.nice(5)
+        elif sys.platform == "win32":
+            import ctypes
+
+            below_normal = 0x00004000  # BELOW_NORMAL_PRIORITY_CLASS
+            kernel32 = ctypes.windll.kernel32  # type: ignore[attr-defined]
+            kernel32.SetPriorityClass(kernel32.GetCurrentProcess(), below_normal)
+    except OSError:
+        pass  # not allowed here: normal priority is fine too
 
 
 def _discard_pool(pool: ProcessPoolExecutor) -> None:
