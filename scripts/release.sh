@@ -20,10 +20,12 @@ export PY
 started=$SECONDS
 
 case "$(uname -s)" in
-  MINGW*|MSYS*|CYGWIN*) platform=windows; max_mb=${PQA_BUNDLE_MAX_MB:-150} ;;
-  Linux) platform=linux; max_mb=${PQA_BUNDLE_MAX_MB:-210} ;;   # Qt's ICU data alone is 32 MB on Linux
-  *) platform=$(uname -s | tr '[:upper:]' '[:lower:]'); max_mb=${PQA_BUNDLE_MAX_MB:-210} ;;
+  MINGW*|MSYS*|CYGWIN*) platform=windows ;;
+  *) platform=$(uname -s | tr '[:upper:]' '[:lower:]') ;;
 esac
+# The bundle must stay under 150 MB on every platform (issue 7), counted as du -m counts: MiB of disk space,
+# rounded up, which is also what Windows Explorer shows as "MB".
+max_mb=${PQA_BUNDLE_MAX_MB:-150}
 version=$("$PY" -c "import sys; sys.path.insert(0, 'scripts'); from pathlib import Path; \
 from windows_version import package_version; print(package_version(Path('.')))")
 name="PQA-Desktop-$version-$platform-x64"
@@ -33,6 +35,7 @@ stage="$release/stage/PQA Desktop"
 rm -rf "$release"  # only this release's files in it: the upload step takes the folder whole
 scripts/build_bundle.sh
 bundle_mb=$(du -sm "dist/PQA Desktop" | cut -f1)
+echo "release: bundle dist/PQA Desktop is $bundle_mb MB (limit $max_mb MB)"
 [ "$bundle_mb" -le "$max_mb" ] || { echo "release: bundle is $bundle_mb MB, over $max_mb MB" >&2; exit 1; }
 
 # The user guide from docs/user-guide.md: PDF (laid out by Qt, no LibreOffice needed) and self-contained HTML.

@@ -8,12 +8,15 @@
 #   - the app started offscreen with the sample inputs and still running after 8 s (then ended by TERM);
 #   - nothing written anywhere but HOME and the output folder (bundle listing compared before/after, and,
 #     as root, a search of the whole file system for files the smoke user created).
-# Also checks the bundle's contents (licences, data files, only the Qt plugins we keep) and its size.
+# Also checks the bundle's contents (licences, data files, only the Qt plugins we keep, one shared Python
+# archive), its size (under 150 MB, as scripts/release.sh), that Qt gives the same collation, case mapping,
+# time zone and codec results with the bundle's cut ICU data as with the full (scripts/icu_data.py), and that
+# every library the bundle links is either in it or on this system (the ones left to the system are listed).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=${PY:-.venv/bin/python}
 BUNDLE=${BUNDLE:-dist/PQA Desktop}
-MAX_MB=${PQA_BUNDLE_MAX_MB:-210}  # Linux: Qt's ICU data alone is 32 MB (Windows: 150, scripts/release.sh)
+MAX_MB=${PQA_BUNDLE_MAX_MB:-150}  # as scripts/release.sh: du -m, MiB rounded up
 SMOKE_USER=${SMOKE_USER:-pqa-smoke}
 started=$SECONDS
 fail() { echo "bundle smoke test FAILED: $*" >&2; exit 1; }
@@ -28,9 +31,15 @@ size_mb=$(du -sm "$BUNDLE" | cut -f1)
 step "bundle size ${size_mb} MB (limit ${MAX_MB} MB)"
 [ "$size_mb" -le "$MAX_MB" ] || fail "bundle is ${size_mb} MB, over ${MAX_MB} MB"
 for f in licences/LGPL-3.0.txt licences/GPL-3.0.txt licences/LGPL-NOTE.txt licences/THIRD-PARTY-NOTICES.txt \
-         licences/bundled-packages.txt _internal/resources/audit_returns.toml _internal/resources/icon.png \
-         "_internal/workbook_templates/Case file audit template.xlsx"; do
+         licences/bundled-packages.txt licences/ICU-NOTE.txt _internal/resources/audit_returns.toml \
+         _internal/resources/icon.png "_internal/workbook_templates/Case file audit template.xlsx" \
+         _internal/python-modules.pyz; do
   test -s "$BUNDLE/$f" || fail "missing from the bundle: $f"
+done
+# The Python modules are in the shared archive, not in each executable (build.spec): each is a bootloader.
+for exe in pqa "PQA Desktop"; do
+  exe_kb=$(( $(wc -c < "$BUNDLE/$exe") / 1024 ))
+  [ "$exe_kb" -lt 1024 ] || fail "$exe is $exe_kb KB: the Python modules are embedded again (see build.spec)"
 done
 grep -qi "^PySide6.Essentials==" "$BUNDLE/licences/bundled-packages.txt" || fail "PySide6 not in bundled-packages.txt"
 grep -qi "^defusedxml==" "$BUNDLE/licences/bundled-packages.txt" || fail "defusedxml not bundled"
@@ -73,6 +82,40 @@ else
   cp -a "$BUNDLE" "$app_dir"
 fi
 chmod -R a-w "$app_dir"
+
+# --- what the shipped folder links: in it, or on this system ------------------------------------------
+# Qt's system libraries (X11, XCB, GLib, fontconfig, FreeType, D-Bus...) are left to the system, as the
+# PySide6 wheel leaves them (build.spec); everything else the bundle links must be in it.
+"$PY" - "$app_dir" <<'PYEOF' || fail "libraries missing (above)"
+import os, re, subprocess, sys
+from pathlib import Path
+app = Path(sys.argv[1]).resolve()
+internal = app / "_internal"
+env = dict(os.environ, LD_LIBRARY_PATH=str(internal))
+missing, from_system = set(), set()
+for path in sorted(p for p in app.rglob("*") if p.is_file() and not p.is_symlink()):
+    with open(path, "rb") as f:
+        if f.read(4) != b"\x7fELF":
+            continue
+    listing = subprocess.run(["ldd", str(path)], capture_output=True, text=True, env=env).stdout
+    for name, target in re.findall(r"^\s*(\S+) => (.+?)(?: \(0x[0-9a-f]+\))?$", listing, re.MULTILINE):
+        if target == "not found":
+            missing.add(f"{name} (for {path.relative_to(app)})")
+        elif not Path(target).resolve().is_relative_to(app):
+            from_system.add(name)
+print(f"  from the system: {' '.join(sorted(from_system))}")
+for entry in sorted(missing):
+    print(f"  not found: {entry}", file=sys.stderr)
+sys.exit(1 if missing else 0)
+PYEOF
+step "every library the bundle links is in it or on this system"
+
+# --- Qt's ICU data: the cut the bundle ships gives Qt the same results as the full data -------------
+icu=$(ls "$app_dir"/_internal/PySide6/Qt/lib/libicudata.so.* 2>/dev/null | head -1 || true)
+if [ -n "$icu" ]; then
+  "$PY" scripts/icu_data.py check "$icu" || fail "Qt behaves differently with the bundle's ICU data"
+  step "ICU data: $(( $(wc -c < "$icu") / 1024 )) KB, same results as the full data"
+fi
 home="$work/home"; out="$work/out ü"; inputs="$work/sample inputs"
 mkdir -p "$home/.runtime" "$out"
 "$PY" -c "import sys; from pqa_desktop.core.sample_data import write_demo_inputs; write_demo_inputs(sys.argv[1])" \
