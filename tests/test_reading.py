@@ -167,3 +167,46 @@ def test_behind_a_window_workers_start_from_a_fork_server_below_normal_priority(
     items = [(item, None) for item in inputs[:6]]
     assert [_comparable(r) for r in reading.read_inputs(items)] == \
         [_comparable(reading.read_input(item)) for item, _ in items]
+
+
+_ORPHAN_SCRIPT = """
+import os, signal, sys
+from pqa_desktop.core import reading
+
+if __name__ == "__main__":
+    reading._start_method = lambda: sys.argv[1]
+    pool = reading._get_pool(2)
+    list(pool.map(abs, range(4)))  # the workers are up
+    print(" ".join(str(pid) for pid in pool._processes), flush=True)
+    os.kill(os.getpid(), signal.SIGKILL)  # a crash: no atexit, no shutdown
+"""
+
+
+@pytest.mark.parametrize("method", ["fork", "forkserver"])
+def test_workers_stop_when_the_process_that_started_them_is_killed(method, tmp_path):
+    import subprocess
+    import sys
+    import time
+
+    if method not in __import__("multiprocessing").get_all_start_methods():
+        pytest.skip(f"no {method} here")
+    script = tmp_path / "orphan.py"
+    script.write_text(_ORPHAN_SCRIPT)
+    root = Path(__file__).resolve().parent.parent
+    run = subprocess.run([sys.executable, str(script), method], capture_output=True, text=True, timeout=120,
+                         cwd=root, env={**os.environ, "PYTHONPATH": str(root)})
+    pids = [int(p) for p in run.stdout.split()]
+    assert len(pids) == 2, run.stderr
+
+    def alive(pid: int) -> bool:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return False
+        stat = Path(f"/proc/{pid}/stat")
+        return not (stat.exists() and stat.read_text().rsplit(")", 1)[1].split()[0] == "Z")
+
+    deadline = time.monotonic() + 20
+    while any(alive(pid) for pid in pids) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not [pid for pid in pids if alive(pid)], "workers outlived the process that started them"

@@ -12,6 +12,7 @@ Qt: the command line), else with ``forkserver`` (Linux, the desktop app) or ``sp
 macOS); the frozen bundle's entry points call ``multiprocessing.freeze_support()`` for those. The pool
 is kept for the life of the process, so the app's second build does not pay to start it again; behind
 the app's window the workers run below normal priority, so the window keeps answering while they read.
+A worker stops by itself when the process that started it has gone (a crash leaves no one to stop it).
 A worker that dies (it should not: every spreadsheet passes the package safety check first) breaks
 the pool; the files not yet read are then read in this process, as they would be without workers.
 
@@ -147,10 +148,43 @@ def _get_pool(workers: int) -> ProcessPoolExecutor:
         if method == "forkserver":
             context.set_forkserver_preload([__name__])
         # Behind a window, the workers yield the processor to it: the window keeps answering while they read.
-        initializer = _lower_priority if _qt_loaded() else None
-        _pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=initializer)
+        _pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_start_worker,
+                                    initargs=(os.getpid(), _qt_loaded()))
         _pool_key = (workers, method)
         return _pool
+
+
+def _start_worker(owner: int, lower_priority: bool) -> None:
+    """(in a worker) Stop when the process that started the pool has gone (a crash or a kill leaves no
+    one to stop it otherwise), and run below normal priority behind a window."""
+    threading.Thread(target=_watch_owner, args=(owner,), name="pqa-owner-watch", daemon=True).start()
+    if lower_priority:
+        _lower_priority()
+
+
+def _watch_owner(owner: int, interval: float = 0.5) -> None:
+    parent = multiprocessing.parent_process()  # the owner, with a sentinel that tells when it has gone
+    while True:
+        if parent is not None:
+            parent.join(interval)
+            if not parent.is_alive():
+                os._exit(0)
+        else:
+            threading.Event().wait(interval)
+        if os.getppid() != owner and _gone(owner):
+            os._exit(0)
+
+
+def _gone(pid: int) -> bool:
+    if sys.platform == "win32":
+        return False  # the parent's sentinel above tells on Windows
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except OSError:
+        return False
+    return False
 
 
 def _lower_priority() -> None:
