@@ -18,7 +18,7 @@ from typing import Iterable
 from .content import content_leaks
 from .leak import Leak
 from .matching import KIND_PHRASES, Matcher
-from .package import Package, WorkbookUnreadable, open_package, own_dates, sheets
+from .package import Package, WorkbookUnreadable, no_cycle_collection, open_package, own_dates, sheets
 from .sources import SensitiveSet, as_strings, identifiers_from_inputs, own_words, sensitive_set
 from .structure import structure_leaks
 
@@ -39,7 +39,16 @@ def inspect_workbook(data: bytes | str | Path, *, identifiers: Iterable[str] = (
 
     Raises WorkbookUnreadable when the file is not an .xlsx package (or is encrypted).
     """
-    package = open_package(data)
+    with no_cycle_collection():
+        return _inspect(open_package(data), identifiers=identifiers, dates_of_birth=dates_of_birth,
+                        postcodes=postcodes, staff_names=staff_names, staff_ids=staff_ids,
+                        allow_case_refs=allow_case_refs, allow_staff_names=allow_staff_names, la_name=la_name,
+                        ignore_dates=ignore_dates)
+
+
+def _inspect(package: Package, *, identifiers: Iterable[str], dates_of_birth: Iterable[date],
+             postcodes: Iterable[str], staff_names: Iterable[str], staff_ids: Iterable[str], allow_case_refs: bool,
+             allow_staff_names: bool, la_name: str | None, ignore_dates: Iterable[date]) -> list[Leak]:
     matcher = Matcher.build(
         case_refs=() if allow_case_refs else as_strings(identifiers),
         staff_ids=as_strings(staff_ids),

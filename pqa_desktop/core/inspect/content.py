@@ -22,6 +22,7 @@ from .package import Package, local, sheet_of_parts, sheets
 VALUE_TAGS = frozenset({"v", "t"})
 BIRTH_HEADERS = frozenset({"date of birth", "dob", "d o b", "birth date", "birthdate", "date born", "born"})
 DOC_PROPERTIES = ("docProps/",)
+_DECIMAL = re.compile(r"\d")
 
 
 def sheet_ref(sheet: str, cell: str) -> str:
@@ -36,13 +37,18 @@ def _phrase(kind: str) -> str:
 def content_leaks(package: Package, matcher: Matcher) -> Iterator[Leak]:
     shared = _shared_strings(package)
     shown: set[int] = set()
+    kinds_of = _CellKinds(matcher)
+    shared_clean = not any(map(kinds_of, set(shared)))
     for sheet in sheets(package):
         root = package.xml(sheet.part)
         if root is None:
             if sheet.part in package.parts:
                 yield from _unparsed(package, sheet.part, matcher)
             continue
-        yield from _cells(root, sheet.name, shared, shown, matcher)
+        # Cell by cell only when something is there to find. When no stored string holds anything, which
+        # cells show which string (``shown``) does not matter either: the loop below finds nothing.
+        if not (shared_clean and _clean(package, sheet.part, kinds_of)):
+            yield from _cells(root, sheet.name, shared, shown, kinds_of)
         yield from _raw(package, sheet.part, root, matcher, f"sheet '{sheet.name}' outside its cells "
                                                            "(header, footer, validation or link)",
                         skip=frozenset({"sheetData"}))
@@ -78,15 +84,48 @@ def _shared_strings(package: Package) -> list[str]:
             for si in root if local(si.tag) == "si"]
 
 
-def _cells(root: Element, sheet: str, shared: list[str], shown: set[int], matcher: Matcher) -> Iterator[Leak]:
-    for cell in root.iter():
-        if local(cell.tag) != "c":
+class _CellKinds(dict):
+    """What a cell's text holds: ``matcher.kinds_in``, and a date of birth for a "Date of birth" heading.
+    Each text is looked at once: a report repeats its texts ("Good", "0") thousands of times."""
+
+    def __init__(self, matcher: Matcher):
+        super().__init__()
+        self.matcher = matcher
+
+    def __missing__(self, text: str) -> frozenset[str]:
+        kinds = self.matcher.kinds_in(text)
+        if _is_birth_header(text):
+            kinds.add(DATE_OF_BIRTH)
+        self[text] = found = frozenset(kinds)
+        return found
+
+    __call__ = dict.__getitem__
+
+
+def _clean(package: Package, part: str, kinds_of: _CellKinds) -> bool:
+    """True when no value, inline string or formula anywhere in the sheet holds anything (shared strings
+    are looked at by the caller): every text a cell can show is among these, so no cell holds anything."""
+    root = package.xml(part)
+    tags = package.tags(part)
+    texts: set[str | None] = set()
+    for tag in tags.get("v", []) + tags.get("f", []):
+        texts.update(el.text for el in root.iter(tag))
+    for tag in tags.get("is", []):
+        texts.update("".join(t.text or "" for t in el.iter() if local(t.tag) == "t") for el in root.iter(tag))
+    texts.discard(None)
+    return not any(map(kinds_of, texts))
+
+
+def _cells(root: Element, sheet: str, shared: list[str], shown: set[int], kinds_of: _CellKinds) -> Iterator[Leak]:
+    names: dict[str, str] = {}  # each tag's local name, worked out once
+    for cell in root.iter():  # document order: leaks come in cell order
+        tag = names.get(cell.tag) or names.setdefault(cell.tag, local(cell.tag))
+        if tag != "c":
             continue
-        ref = cell.get("r", "?")
         kind_of_cell = cell.get("t", "n")
         texts: list[str] = []
         for child in cell:
-            tag = local(child.tag)
+            tag = names.get(child.tag) or names.setdefault(child.tag, local(child.tag))
             if tag == "v" and child.text is not None:
                 if kind_of_cell == "s":
                     if child.text.strip().isdigit() and int(child.text) < len(shared):
@@ -98,18 +137,20 @@ def _cells(root: Element, sheet: str, shared: list[str], shown: set[int], matche
                 texts.append("".join(t.text or "" for t in child.iter() if local(t.tag) == "t"))
             elif tag == "f" and child.text:
                 texts.append(child.text)
-        kinds: set[str] = set()
+        kinds: frozenset[str] = frozenset()
         for text in texts:
-            kinds |= matcher.kinds_in(text)
-            if _is_birth_header(text):
-                kinds.add(DATE_OF_BIRTH)
-        for kind in sorted(kinds):
-            yield Leak(sheet_ref(sheet, ref), kind, f"{_phrase(kind)} appears in {sheet_ref(sheet, ref)}.")
+            kinds |= kinds_of(text)
+        if kinds:
+            ref = sheet_ref(sheet, cell.get("r", "?"))
+            for kind in sorted(kinds):
+                yield Leak(ref, kind, f"{_phrase(kind)} appears in {ref}.")
 
 
 def _is_birth_header(text: str) -> bool:
     """A cell that is only a heading such as "Date of birth" or "DOB": the column below it would hold
     dates of birth, whatever their values (a date cell alone cannot be told from an audit date)."""
+    if _DECIMAL.search(text):  # a decimal digit is a digit: the quick answer for every number
+        return False
     return not any(ch.isdigit() for ch in text) and re.sub(r"[^a-z]+", " ", text.casefold()).strip() in BIRTH_HEADERS
 
 
@@ -143,6 +184,8 @@ def _kinds(matcher: Matcher, text: str, path: list[str], attribute: str | None, 
 
 def _raw(package: Package, name: str, root: Element, matcher: Matcher, place: str,
          skip: frozenset[str] = frozenset()) -> Iterator[Leak]:
+    if not skip and _clean_texts(root, matcher):
+        return
     seen: set[tuple[str, str]] = set()
     for text, path, attribute in _texts(root, skip):
         for kind in _kinds(matcher, text, path, attribute):
@@ -150,6 +193,15 @@ def _raw(package: Package, name: str, root: Element, matcher: Matcher, place: st
             if (kind, where) not in seen:
                 seen.add((kind, where))
                 yield Leak(name, kind, f"{_phrase(kind)} appears in {where} ({name}).")
+
+
+def _clean_texts(root: Element, matcher: Matcher) -> bool:
+    """True when no text, tail or attribute value anywhere in the tree holds anything, all looked at as
+    people read them (``numbers=True`` finds all that ``numbers=False`` does, and more)."""
+    texts = set(root.itertext())
+    for el in root.iter():
+        texts.update(el.attrib.values())
+    return not any(matcher.kinds_in(text) for text in texts)
 
 
 def _place_in(name: str) -> str:

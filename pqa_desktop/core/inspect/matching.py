@@ -21,7 +21,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date
+from itertools import compress
+from operator import not_
 from typing import Iterable
+
+from . import bulk
 
 TOKEN = re.compile(r"[^\W_]+(?:(?<=\d)\.\d+)*")
 MIN_IDENTIFIER_CHARS = 5
@@ -44,6 +48,7 @@ KIND_PHRASES = {
 
 # When one string is known as two kinds, the first listed here names it.
 _PRIORITY = (STAFF_NAME, CASE_REFERENCE, STAFF_ID)
+_BEFORE_CASE_REFERENCE = frozenset(_PRIORITY[:_PRIORITY.index(CASE_REFERENCE)])
 
 _POSTCODE = re.compile(r"(?<![^\W_])([A-Za-z]{1,2}\d[A-Za-z\d]?)\s*(\d[A-Za-z]{2})(?![^\W_])")
 
@@ -57,11 +62,12 @@ _TEXT_DATE = re.compile(
 
 def tokens(text: str) -> list[str]:
     """The text's tokens, case-folded."""
-    return [m.group().casefold() for m in TOKEN.finditer(text)]
+    return list(map(str.casefold, TOKEN.findall(text)))  # TOKEN has no groups: findall gives whole matches
 
 
 def normalise_postcode(text: str) -> str:
-    return re.sub(r"\s+", "", str(text)).upper()
+    """Spaces removed, upper case (``str.split()`` splits on exactly the characters ``\\s`` matches)."""
+    return "".join(str(text).split()).upper()
 
 
 def _years(text: str) -> list[int]:
@@ -110,6 +116,50 @@ def _identifier_variants(identifier: str) -> list[tuple[str, ...]]:
     return variants
 
 
+@dataclass
+class _IdentifierRuns:
+    """``_identifier_variants`` of many values: ``plain`` holds the case-folded values that are one token
+    (letters and digits only), of any length, for the caller to hold to MIN_IDENTIFIER_CHARS; ``singles``
+    and ``longer`` the other one-token and longer variants, already held to it."""
+
+    plain: set[str]
+    singles: set[str]
+    longer: set[tuple[str, ...]]
+
+
+def _identifier_runs(values: Iterable[object]) -> _IdentifierRuns:
+    """Built for a council's hundred thousand IDs: an ID made only of letters and digits (``str.isalnum``:
+    exactly the characters a token is made of) is one token, its case-folded self, so those are folded a
+    whole set at a time (see bulk.py); only the others (``CF-20931``) are cut into tokens one by one."""
+    texts = bulk.str_list(values)
+    whole = bulk.joined(texts)
+    if bulk.all_letters_and_digits(texts, whole):
+        others: list[str] = []
+    else:
+        letters_and_digits = list(map(str.isalnum, texts))
+        others = list(compress(texts, map(not_, letters_and_digits)))
+        texts = list(compress(texts, letters_and_digits))
+        whole = bulk.joined(texts)  # letters and digits only: never the separator
+    folded = bulk.each(texts, str.casefold, whole)
+    found = _IdentifierRuns(set(folded), set(), set())
+    if folded:  # the number a spreadsheet shows for an all-digit ID with leading zeros: few IDs have them
+        text = bulk.SEPARATOR + bulk.SEPARATOR.join(folded) + bulk.SEPARATOR
+        start = text.find(bulk.SEPARATOR + "0")
+        while start != -1:
+            end = text.find(bulk.SEPARATOR, start + 1)
+            token = text[start + 1:end]
+            if token.isdigit() and len(token.lstrip("0")) >= MIN_IDENTIFIER_CHARS:
+                found.singles.add(token.lstrip("0"))
+            start = text.find(bulk.SEPARATOR + "0", end)
+    for text in others:
+        for run in _identifier_variants(text):
+            if len(run) == 1:
+                found.singles.add(run[0])
+            else:
+                found.longer.add(run)
+    return found
+
+
 def _name_runs(name: str, own_words: frozenset[str]) -> list[tuple[str, ...]]:
     run = tuple(tokens(name))
     if not run:
@@ -125,47 +175,77 @@ def _name_runs(name: str, own_words: frozenset[str]) -> list[tuple[str, ...]]:
 
 @dataclass
 class Matcher:
-    """Built once per inspection from what the inputs hold; ``kinds_in(text)`` says what a text leaks."""
+    """Built once per inspection from what the inputs hold; ``kinds_in(text)`` says what a text leaks.
 
-    runs: dict[str, list[tuple[tuple[str, ...], str]]] = field(default_factory=dict)  # first token -> runs
+    Matching costs what the *text* costs, not what the inputs hold: the text is cut into tokens and each
+    token looked up in hash sets, so a council's hundred thousand child IDs cost no more per cell than
+    ten. ``identifiers`` holds the case references that are one token, case-folded, of any length (a
+    token matches one only with MIN_IDENTIFIER_CHARS or more); ``singles`` every other one-token run
+    and its kind; ``runs`` the longer runs by their first token."""
+
+    singles: dict[str, str] = field(default_factory=dict)  # one-token run -> kind
+    runs: dict[str, list[tuple[tuple[str, ...], str]]] = field(default_factory=dict)  # first token -> longer runs
     postcodes: frozenset[str] = frozenset()
     dates_of_birth: frozenset[date] = frozenset()
+    identifiers: set[str] = field(default_factory=set)  # case references, one token each, case-folded
+    # kinds_in's answers so far: a report repeats its texts ("Good", "0") thousands of times.
+    _seen: dict[tuple[str, bool], frozenset[str]] = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
     def build(cls, *, case_refs: Iterable[str] = (), staff_ids: Iterable[str] = (),
               staff_names: Iterable[str] = (), postcodes: Iterable[str] = (),
               dates_of_birth: Iterable[date] = (), own_words: Iterable[str] = ()) -> "Matcher":
         own = frozenset(w.casefold() for w in own_words)
-        kind_of: dict[tuple[str, ...], str] = {}
-
-        def add(run: tuple[str, ...], kind: str) -> None:
-            current = kind_of.get(run)
-            if current is None or _PRIORITY.index(kind) < _PRIORITY.index(current):
-                kind_of[run] = kind
-
+        name_singles: set[str] = set()
+        name_runs: set[tuple[str, ...]] = set()
         for name in staff_names:
             for run in _name_runs(str(name), own):
-                add(run, STAFF_NAME)
-        for kind, values in ((CASE_REFERENCE, case_refs), (STAFF_ID, staff_ids)):
-            for value in values:
-                for run in _identifier_variants(str(value)):
-                    add(run, kind)
+                if len(run) == 1:
+                    name_singles.add(run[0])
+                else:
+                    name_runs.add(run)
+        case = _identifier_runs(case_refs)
+        staff = _identifier_runs(staff_ids)
+        staff.singles.update(t for t in staff.plain if len(t) >= MIN_IDENTIFIER_CHARS)
+        # A run known as two kinds is named by the first of _PRIORITY: fill from the last kind there to
+        # the first, each overwriting the one before (case.plain is looked at in _kind_of_token).
+        one_token = {STAFF_NAME: name_singles, CASE_REFERENCE: case.singles, STAFF_ID: staff.singles}
+        longer = {STAFF_NAME: name_runs, CASE_REFERENCE: case.longer, STAFF_ID: staff.longer}
+        singles: dict[str, str] = {}
+        kind_of: dict[tuple[str, ...], str] = {}
+        for kind in reversed(_PRIORITY):
+            singles.update(dict.fromkeys(one_token[kind], kind))
+            kind_of.update(dict.fromkeys(longer[kind], kind))
         runs: dict[str, list[tuple[tuple[str, ...], str]]] = {}
         for run, kind in kind_of.items():
             runs.setdefault(run[0], []).append((run, kind))
-        codes = frozenset(p for p in (normalise_postcode(v) for v in postcodes) if _POSTCODE.fullmatch(p))
-        return cls(runs=runs, postcodes=codes, dates_of_birth=frozenset(dates_of_birth))
+        codes = frozenset(p for p in map(normalise_postcode, postcodes) if _POSTCODE.fullmatch(p))
+        return cls(singles=singles, runs=runs, postcodes=codes, dates_of_birth=frozenset(dates_of_birth),
+                   identifiers=case.plain)
 
     def __bool__(self) -> bool:
-        return bool(self.runs or self.postcodes or self.dates_of_birth)
+        return bool(self.singles or self.runs or self.postcodes or self.dates_of_birth
+                    or any(len(t) >= MIN_IDENTIFIER_CHARS for t in self.identifiers))  # stops at the first
 
     def kinds_in(self, text: str, *, numbers: bool = True) -> set[str]:
         """Which kinds of known personal data the text holds. With ``numbers=False`` an all-digit text
         (a size, offset or index in the XML) is not looked at as an identifier."""
         if not text:
             return set()
+        key = (text, numbers)
+        kinds = self._seen.get(key)
+        if kinds is None:
+            kinds = self._seen[key] = frozenset(self._kinds_in(text, numbers))
+        return set(kinds)
+
+    def _kinds_in(self, text: str, numbers: bool) -> set[str]:
+        if _PLAIN_NUMBER.fullmatch(text):
+            # A count or share ("12", "0.7752564"): one token, neither a postcode (no letter) nor a date
+            # (one separator at most), and not looked at as an identifier with numbers=False.
+            kind = self._kind_of_token(text) if numbers else None
+            return {kind} if kind else set()
         found: set[str] = set()
-        if self.runs and (numbers or not _is_number(text)):
+        if (self.singles or self.runs or self.identifiers) and (numbers or not _is_number(text)):
             found |= self._runs_in(tokens(text))
         if not _DIGIT.search(text):  # postcodes and dates always have a digit: skip the costlier patterns
             return found
@@ -176,16 +256,28 @@ class Matcher:
             found.add(DATE_OF_BIRTH)
         return found
 
+    def _kind_of_token(self, token: str) -> str | None:
+        kind = self.singles.get(token)
+        if kind not in _BEFORE_CASE_REFERENCE and len(token) >= MIN_IDENTIFIER_CHARS and token in self.identifiers:
+            return CASE_REFERENCE
+        return kind
+
     def _runs_in(self, toks: list[str]) -> set[str]:
-        found: set[str] = set()
-        for i, tok in enumerate(toks):
-            for run, kind in self.runs.get(tok, ()):
-                if len(run) == 1 or tuple(toks[i:i + len(run)]) == run:
-                    found.add(kind)
+        if self.identifiers.isdisjoint(toks):  # the usual answer, at once
+            found = set(filter(None, map(self.singles.get, toks)))
+        else:
+            found = set(filter(None, map(self._kind_of_token, toks)))
+        runs = self.runs
+        if runs:
+            for i, tok in enumerate(toks):
+                for run, kind in runs.get(tok, ()):
+                    if tuple(toks[i:i + len(run)]) == run:
+                        found.add(kind)
         return found
 
 
 _DIGIT = re.compile(r"\d")
+_PLAIN_NUMBER = re.compile(r"[0-9]+(?:\.[0-9]+)?")
 
 
 def _is_number(text: str) -> bool:

@@ -9,13 +9,16 @@ from __future__ import annotations
 import tomllib
 from dataclasses import dataclass, field
 from datetime import date
-from functools import lru_cache
+from functools import lru_cache, partial
+from itertools import compress
+from operator import is_not
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable, Sequence
 
 import pandas as pd
 
 from ..resources import resources_dir
+from . import bulk
 from .matching import dates_written_in, normalise_postcode, tokens
 
 if TYPE_CHECKING:  # the pipeline imports the report; importing it here only when reading inputs keeps
@@ -55,8 +58,8 @@ def sensitive_set(analysis: "Analysis") -> SensitiveSet:
     from ..exports.spec import table_spec
 
     found = SensitiveSet(staff_names={str(n) for n in analysis.staff_names if str(n).strip()})
-    for item in analysis.files:
-        found.file_name_dates |= dates_written_in(item.name)
+    for name in {item.name for item in analysis.files}:
+        found.file_name_dates |= dates_written_in(name)
     for _, result in analysis.results:
         for table in result.exports:
             try:
@@ -72,14 +75,20 @@ def sensitive_set(analysis: "Analysis") -> SensitiveSet:
                     found.staff_ids |= _strings(frame[column])
                 elif column in DATE_OF_BIRTH_COLUMNS:
                     found.dates_of_birth |= _dates(frame[column])
-    postcode_keys = {normalise_postcode(p) for p in found.postcodes}
+    # Every other value is a case reference, unless it is a staff name, a postcode or a staff ID. A
+    # council's year holds a hundred thousand of them, so they are sorted a whole set at a time (bulk.py).
+    postcode_keys = set(map(normalise_postcode, found.postcodes))
     named = {n.strip().casefold() for n in found.staff_names}
-    for value in analysis.sensitive:
-        text = str(value).strip()
-        if not text or text.casefold() in named or normalise_postcode(text) in postcode_keys:
-            continue
-        if text not in found.staff_ids:
-            found.case_refs.add(text)
+    texts = set(map(str.strip, bulk.str_list(analysis.sensitive)))
+    texts.discard("")
+    texts -= found.staff_ids
+    listed = list(texts)
+    whole = bulk.joined(listed)
+    texts.difference_update(compress(listed, map(named.__contains__, bulk.each(listed, str.casefold, whole))))
+    if postcode_keys:
+        keys = bulk.each(listed, bulk.without_whitespace_upper, whole)  # normalise_postcode of each
+        texts.difference_update(compress(listed, map(postcode_keys.__contains__, keys)))
+    found.case_refs |= texts
     return found
 
 
@@ -94,11 +103,23 @@ def identifiers_from_inputs(paths: Sequence[str | Path], period: "Period | None"
 
 
 def _strings(column: pd.Series) -> set[str]:
-    return {str(v).strip() for v in column.dropna() if str(v).strip()}
+    values = column.dropna().tolist()  # the values iterating the column gives
+    if set(map(type, values)) <= {str}:
+        values = set(values)  # thousands of rows, far fewer distinct values: strip those
+    found = set(map(str.strip, map(str, values)))
+    found.discard("")
+    return found
 
 
 def _dates(column: pd.Series) -> set[date]:
     values = pd.to_datetime(column, errors="coerce").dropna()
+    if isinstance(values.dtype, pd.DatetimeTZDtype):
+        values = values.dt.tz_localize(None)  # the wall-clock time, whose date Timestamp.date() gives
+    if values.dtype.kind == "M":  # a column of days, a whole column at a time
+        days = values.to_numpy().astype("datetime64[D]").view("int64")
+        found = set(pd.unique(days).view("datetime64[D]").tolist())
+        if set(map(type, found)) <= {date}:  # a year date() cannot hold comes back as a number: say so below
+            return found
     return {v.date() for v in values}
 
 
@@ -129,4 +150,10 @@ def _collect(value: object, words: set[str]) -> None:
 
 
 def as_strings(values: Iterable[object]) -> list[str]:
-    return [str(v) for v in values if v is not None and str(v).strip()]
+    """Each value that is not None as text, leaving out the blank ones."""
+    items = list(values)
+    texts = items if set(map(type, items)) <= {str} else list(map(str, filter(_NOT_NONE, items)))
+    return list(filter(str.strip, texts))
+
+
+_NOT_NONE = partial(is_not, None)

@@ -78,13 +78,14 @@ def _hidden_rows_and_columns(package: Package) -> Iterator[Leak]:
         root = package.xml(sheet.part)
         if root is None:
             continue
-        rows, columns = [], []
-        for el in root.iter():
-            tag = local(el.tag)
-            if tag == "row" and (el.get("hidden") in TRUE or _zero(el.get("ht"))):
+        rows, columns = [], []  # in any order: _runs sorts them
+        tags = package.tags(sheet.part)
+        for el in (el for tag in tags.get("row", ()) for el in root.iter(tag)):
+            if el.get("hidden") in TRUE or _zero(el.get("ht")):
                 if (el.get("r") or "").isdigit():
                     rows.append(int(el.get("r")))
-            elif tag == "col" and (el.get("hidden") in TRUE or _zero(el.get("width"))):
+        for el in (el for tag in tags.get("col", ()) for el in root.iter(tag)):
+            if el.get("hidden") in TRUE or _zero(el.get("width")):
                 lo, hi = el.get("min", "0"), el.get("max", "0")
                 if lo.isdigit() and hi.isdigit():
                     columns.extend(range(int(lo), min(int(hi), 16384) + 1))
