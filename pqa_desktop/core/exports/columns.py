@@ -19,6 +19,7 @@ from datetime import date, datetime
 import numpy as np
 import pandas as pd
 
+from ..inputs.tables import clean_cell
 from ..values import clean_text, label_key, parse_uk_date, parse_yes_no
 from .spec import ColumnSpec, code_numbers, code_table
 
@@ -48,6 +49,20 @@ class Distinct:
         uniques = list(uniques)
         white = np.array([isinstance(u, str) and not u.strip() for u in uniques] + [True], dtype=bool)
         codes = np.where(white[codes], -1, codes)  # codes == -1 picks the trailing True
+        return cls(codes, uniques)
+
+    @classmethod
+    def of_cells(cls, values: list | np.ndarray) -> "Distinct":
+        """``of`` for cells as ``inputs.tables.column_values`` gives them, some not yet cleaned: the
+        distinct values are cleaned (``clean_cell``), so each is read as ``read_tables`` gives it."""
+        if not isinstance(values, np.ndarray):
+            values = pd.Series(values, dtype=object).to_numpy()
+        codes, uniques = pd.factorize(values, use_na_sentinel=True)
+        # Non-empty text, the commonest value, is already clean (as in tables._clean_row).
+        uniques = [u if u.__class__ is str and u else clean_cell(u) for u in uniques]
+        white = np.array([u is None or (isinstance(u, str) and (u.isspace() or not u)) for u in uniques]
+                         + [True], dtype=bool)
+        codes = np.where(white[codes], -1, codes)
         return cls(codes, uniques)
 
     @property
@@ -95,47 +110,70 @@ def _from_parts(year: pd.Series, month: pd.Series, day: pd.Series) -> pd.Series:
     return _to_ns(pd.to_datetime(parts, errors="coerce"))
 
 
+_DATE_TYPES = (datetime, date, pd.Timestamp)
+_ORDINAL_1970 = date(1970, 1, 1).toordinal()
+_EARLIEST_DAY, _LATEST_DAY = np.datetime64(_EARLIEST.date(), "D"), np.datetime64(_LATEST.date(), "D")
+
+
+def _real_dates(values: list) -> np.ndarray:
+    """date/datetime/Timestamp values -> datetime64[ns] at midnight, out-of-range values NaT."""
+    if any(getattr(v, "tzinfo", None) is not None for v in values):
+        return _to_ns(pd.to_datetime(pd.Series(values, dtype=object), errors="coerce")).to_numpy()
+    # The day of each (toordinal ignores the time of day): numpy's own conversion of date objects is
+    # slower than this by a factor of ten.
+    days = (np.array([v.toordinal() for v in values], dtype=np.int64) - _ORDINAL_1970).astype("datetime64[D]")
+    inside = (days >= _EARLIEST_DAY) & (days <= _LATEST_DAY)
+    return np.where(inside, days, np.datetime64("NaT")).astype(DATE_DTYPE)
+
+
 def _parse_date_values(uniques: list) -> tuple[np.ndarray, np.ndarray]:
-    """Distinct non-blank values -> (datetime64 array, unreadable mask), fast paths first."""
-    raw = pd.Series(uniques, dtype=object)
-    out = pd.Series(pd.NaT, index=raw.index, dtype=DATE_DTYPE)
-    kinds = raw.map(type)
+    """Distinct non-blank values -> (datetime64 array, unreadable mask), fast paths first.
 
-    is_date = kinds.isin([datetime, date, pd.Timestamp]).to_numpy()
-    if is_date.any():
-        out[is_date] = _to_ns(pd.to_datetime(raw[is_date], errors="coerce"))
+    Works on plain lists and numpy (a column's distinct values are few but its columns many, and
+    pandas' per-call cost added up to most of the time).
+    """
+    out = np.full(len(uniques), np.datetime64("NaT"), dtype=DATE_DTYPE)
+    kinds = [type(u) for u in uniques]
 
-    is_serial = kinds.isin([int, float]).to_numpy()
-    if is_serial.any():
-        numbers = pd.to_numeric(raw[is_serial], errors="coerce").astype(float)
+    dates = [i for i, kind in enumerate(kinds) if kind in _DATE_TYPES]
+    if dates:
+        out[dates] = _real_dates([uniques[i] for i in dates])
+
+    serials = [i for i, kind in enumerate(kinds) if kind in (int, float)]
+    if serials:
+        numbers = pd.to_numeric(pd.Series([uniques[i] for i in serials], index=serials, dtype=object),
+                                errors="coerce").astype(float)
         days = np.floor(numbers[numbers.between(_SERIAL_MIN, _SERIAL_MAX - 1)])
-        out[days.index] = _to_ns(pd.to_datetime(days, unit="D", origin="1899-12-30", errors="coerce"))
+        stamps = _to_ns(pd.to_datetime(days, unit="D", origin="1899-12-30", errors="coerce"))
+        out[stamps.index.to_numpy(dtype=np.intp)] = stamps.to_numpy(dtype=DATE_DTYPE)
 
-    is_text = kinds.eq(str).to_numpy()
-    if is_text.any():
-        text = raw[is_text].str.strip()
-        dmy = text.str.extract(_DMY).dropna()
-        if len(dmy):
-            year = dmy[2].astype("int64")
-            year = year.where(dmy[2].str.len() > 2, year + 2000)  # two-digit years are 20xx
-            out[dmy.index] = _from_parts(year, dmy[1], dmy[0])
-        iso = text.str.extract(_ISO).dropna()
-        if len(iso):
-            out[iso.index] = _from_parts(iso[0], iso[1], iso[2])
+    texts = [(i, uniques[i].strip()) for i, kind in enumerate(kinds) if kind is str]
+    if texts:
+        dmy = [(i, m.groups()) for i, text in texts if (m := _DMY.search(text))]
+        if dmy:
+            index = [i for i, _ in dmy]
+            years = [int(y) if len(y) > 2 else int(y) + 2000 for _, (_, _, y) in dmy]  # two-digit years are 20xx
+            out[index] = _from_parts(pd.Series(years, dtype="int64"),
+                                     pd.Series([int(m) for _, (_, m, _) in dmy], dtype="int64"),
+                                     pd.Series([int(d) for _, (d, _, _) in dmy], dtype="int64")).to_numpy()
+        iso = [(i, m.groups()) for i, text in texts if (m := _ISO.search(text))]
+        if iso:
+            out[[i for i, _ in iso]] = _from_parts(*(pd.Series([int(g[k]) for _, g in iso], dtype="int64")
+                                                     for k in range(3))).to_numpy()
 
     # Leftovers: text in other accepted forms ("1 Apr 2024"), or values the fast paths refused
     # (31/02/2024, out-of-range serials, booleans): parse_uk_date decides.
-    bad = np.zeros(len(raw), dtype=bool)
-    for i in np.flatnonzero(out.isna().to_numpy()):
+    bad = np.zeros(len(uniques), dtype=bool)
+    for i in np.flatnonzero(np.isnat(out)):
         try:
-            stamp = pd.Timestamp(parse_uk_date(raw.iloc[i]))
+            stamp = pd.Timestamp(parse_uk_date(uniques[i]))
         except (ValueError, OverflowError, TypeError, pd.errors.OutOfBoundsDatetime):
             stamp = None
         if stamp is None or not _EARLIEST <= stamp <= _LATEST:
             bad[i] = True
         else:
-            out.iloc[i] = stamp.normalize()
-    return out.to_numpy(dtype=DATE_DTYPE), bad
+            out[i] = stamp.normalize().to_datetime64()
+    return out, bad
 
 
 def parse_dates(values: list | Distinct) -> tuple[pd.Series, np.ndarray]:
@@ -243,6 +281,30 @@ def _text_of(value: object) -> str | None:
     return clean_text(value)
 
 
+def _texts(uniques: list) -> tuple[np.ndarray, np.ndarray]:
+    """``_each(uniques, _text_of)``, without a call per value for text that is already clean.
+
+    Text columns are where values repeat least (a reference per row): most values are text with no
+    leading or trailing white space, tab, no-break space or double space, which ``_text_of`` returns
+    unchanged, so only the others (and non-text values) are cleaned one by one.
+    """
+    out = np.empty(len(uniques), dtype=object)
+    texts = [u for u in uniques if u.__class__ is str]
+    if len(texts) == len(uniques) and texts:
+        joined = "\x00".join(texts)
+        if ("\u00a0" not in joined and "\t" not in joined and "  " not in joined and "" not in texts
+                and list(map(str.strip, texts)) == texts):
+            out[:] = texts
+            return out, np.zeros(len(uniques), dtype=bool)
+    for i, value in enumerate(uniques):
+        if (value.__class__ is str and value and "\u00a0" not in value and "\t" not in value
+                and "  " not in value and value.strip() == value):
+            out[i] = value
+        else:
+            out[i] = _text_of(value)
+    return out, np.zeros(len(uniques), dtype=bool)
+
+
 def parse_column(values: list | Distinct, column: ColumnSpec) -> tuple[pd.Series, np.ndarray]:
     """One column's raw cells -> (typed Series, unreadable mask), by the column's type."""
     if column.type == "date":
@@ -256,12 +318,10 @@ def parse_column(values: list | Distinct, column: ColumnSpec) -> tuple[pd.Series
         out, bad = distinct.spread(parsed, bad, np.nan)
         return pd.Series(out, dtype=float), bad
     if column.type == "yes_no":
-        parse = yes_no_of
+        parsed, bad = _each(distinct.uniques, yes_no_of)
     elif column.type == "code":
-        def parse(v):
-            return code_of(v, column.values)
+        parsed, bad = _each(distinct.uniques, lambda v: code_of(v, column.values))
     else:
-        parse = _text_of
-    parsed, bad = _each(distinct.uniques, parse)
+        parsed, bad = _texts(distinct.uniques)
     out, bad = distinct.spread(parsed, bad, None)
     return pd.Series(out, dtype=object), bad

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from ..findings import FindingSink
-from ..inputs.tables import SheetTable, cell_name
+from ..inputs.tables import SheetTable, cell_name, column_values
 from . import rules
 from .checks import flag_impossible
 from .columns import Distinct, parse_column
@@ -56,7 +56,12 @@ class Seen:
     def add(self, column: ColumnSpec, values: pd.Series) -> None:
         if not column.personal:
             return
-        strings = {str(v) for v in values.dropna().unique() if str(v).strip()}
+        present = values.dropna().unique()
+        texts = [v for v in present if v.__class__ is str]
+        if len(texts) == len(present) and "" not in map(str.strip, texts):
+            strings = set(texts)  # parsed text: already str and never blank (the commonest case)
+        else:
+            strings = {str(v) for v in present if str(v).strip()}
         self.sensitive |= strings
         if column.personal == "staff":
             self.staff_names |= strings
@@ -95,12 +100,12 @@ def read_sheet(table: SheetTable, match: HeaderMatch, file: str, sink: FindingSi
                today: date, modified: datetime | None = None) -> ExportTable:
     spec = match.spec
     header = match.header_row
-    body = table.rows[header + 1:]
     positions = match.positions
-    raw: dict[str, Distinct] = {
-        column_id: Distinct.of([row[index] if index < len(row) else None for row in body])
-        for column_id, index in positions.items()}
-    keep = np.zeros(len(body), dtype=bool)
+    # Whole columns, read without cleaning every cell of the sheet: each distinct value is cleaned.
+    cells = column_values(table, set(positions.values()), header + 1)
+    raw: dict[str, Distinct] = {column_id: Distinct.of_cells(cells[index])
+                                for column_id, index in positions.items()}
+    keep = np.zeros(max(0, len(table.rows) - header - 1), dtype=bool)
     for column in raw.values():
         keep |= ~column.blank
     kept = np.flatnonzero(keep)

@@ -9,13 +9,30 @@ every worksheet's used area (from the row and cell references it holds) must sta
 limit; no XML part may declare a DTD or entities (the "billion laughs" and external-entity attacks).
 A package that breaks one is refused with a finding; one that is merely damaged is left for the cell
 reader to report.
+
+Speed: an export's worksheets hold tens of megabytes of XML and a council's returns are a thousand
+small packages, so the work is arranged to give the same answer for less:
+
+- a small part is inflated with one zlib call, exactly as ``zipfile`` would read it (same bytes, same
+  errors); anything unusual is read by ``zipfile`` itself;
+- a small worksheet whose references are all short (one column letter, at most four row digits) is
+  accepted from a few counts when even the most its tags could add cannot reach the limit;
+- a large worksheet's chunks are scanned with numpy when every row and cell tag is written the way
+  Excel writes it (``<row r="12"``, ``<c r="AB12"``): then the used area is the largest row and column
+  referenced, read from the tag positions in bulk. Any other chunk is scanned with the regular
+  expressions that define the used area (``_Extent._scan_exact``), which a test compares the fast
+  paths against.
 """
 from __future__ import annotations
 
 import io
 import re
+import struct
 import zipfile
+import zlib
 from functools import lru_cache
+
+import numpy as np
 
 from ..findings import register_rule
 from .archives import ArchiveLimits, describe_size
@@ -62,9 +79,18 @@ class _Extent:
 
     def __init__(self) -> None:
         self.max_row = self.max_col = 0
-        self.rows = self.row_refs = self.cells = self.cell_refs = 0
+        # Row and cell tags minus the references found in them, summed over the chunks scanned.
+        self.loose_rows = self.loose_cells = 0
 
     def scan(self, xml: bytes) -> None:
+        found = _plain_extent(xml) if len(xml) >= _VECTOR_BYTES else None
+        if found is None:
+            self._scan_exact(xml)
+        else:
+            self.max_row = max(self.max_row, found[0])
+            self.max_col = max(self.max_col, found[1])
+
+    def _scan_exact(self, xml: bytes) -> None:
         # Only the distinct references are converted: an export's million cells name a few hundred
         # thousand rows and a few dozen columns, and a Python call per cell cost seconds.
         if _PREFIXED_TAG.search(xml) is None:
@@ -74,21 +100,203 @@ class _Extent:
         rows = row_ref.findall(xml)
         if rows:
             self.max_row = max(self.max_row, max(map(int, set(rows))))
-            self.row_refs += len(rows)
         cells = cell_ref.findall(xml)
         if cells:
             letters, numbers = zip(*cells)
             self.max_row = max(self.max_row, max(map(int, set(numbers))))
             self.max_col = max(self.max_col, max(map(_column_number, set(letters))))
-            self.cell_refs += len(cells)
-        self.rows += len(row_tag.findall(xml))
-        self.cells += len(cell_tag.findall(xml))
+        self.loose_rows += len(row_tag.findall(xml)) - len(rows)
+        self.loose_cells += len(cell_tag.findall(xml)) - len(cells)
 
     @property
     def cells_allocated(self) -> int:
-        height = self.max_row + max(0, self.rows - self.row_refs)
-        width = self.max_col + max(0, self.cells - self.cell_refs)
+        height = self.max_row + max(0, self.loose_rows)
+        width = self.max_col + max(0, self.loose_cells)
         return height * width
+
+
+# --- large worksheets: row and cell tags as Excel writes them, read with numpy -----------------
+
+# Chunks shorter than this are scanned with the regular expressions (numpy's per-call cost would
+# outweigh what it saves).
+_VECTOR_BYTES = 64 * 1024
+_PAD = bytes(16)
+_WORD = np.zeros(256, dtype=bool)  # what \w matches in a bytes pattern
+_WORD[list(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_")] = True
+_NON_WORD = ~_WORD
+_U64 = np.uint64
+
+
+def _big(text: bytes) -> np.uint64:
+    return _U64(int.from_bytes(text.ljust(8, b"\0"), "big"))
+
+
+def _bytes_of(byte: int) -> np.uint64:
+    return _U64(int.from_bytes(bytes([byte]) * 8, "big"))
+
+
+_ROW_OPEN = _big(b'<row r="')  # the whole 8-byte window
+_CELL_OPEN = _big(b'<c r="') >> _U64(16)
+# Bytewise tests on 8 bytes at once: each leaves a byte's top bit set where the test fails.
+_TOPS, _LOW7 = _bytes_of(0x80), _bytes_of(0x7F)
+
+
+def _not_digits(words: np.ndarray) -> np.ndarray:
+    flipped = words ^ _bytes_of(0x30)  # digits become 0-9
+    return (((flipped & _LOW7) + _bytes_of(0x76)) | flipped) & _TOPS  # 10 and over (or >= 0x80)
+
+
+def _not_letters(words: np.ndarray) -> np.ndarray:
+    folded = words | _bytes_of(0x20)  # A-Z become a-z
+    low = folded & _LOW7
+    letter = ((low + _bytes_of(0x1F)) & ~(low + _bytes_of(0x05)) & ~folded) & _TOPS  # 0x61-0x7A, below 0x80
+    return letter ^ _TOPS
+
+
+def _leading(flags: np.ndarray) -> np.ndarray:
+    """How many leading bytes of each window (most significant first) have their flag clear (0 to 8): from
+    the position of the highest flag, which float conversion gives exactly (flags sit on byte tops)."""
+    return (64 - np.frexp(flags.astype(np.float64))[1]) // 8
+
+
+def _largest_number(windows: np.ndarray) -> int | None:
+    """The largest of the decimal numbers starting each 8-byte window (native uint64 of big-endian bytes),
+    when each is 1 to 7 digits without a leading zero; None otherwise."""
+    length = _leading(_not_digits(windows))
+    if not ((length >= 1) & (length <= 7)).all() or ((windows >> _U64(56)) == 0x30).any():
+        return None
+    shift = (64 - 8 * length).astype(np.uint64)
+    key = (windows >> shift) | (length.astype(np.uint64) << _U64(56))  # more digits first, then by value
+    best = int(np.argmax(key))
+    return int(int(windows[best]).to_bytes(8, "big")[:int(length[best])])
+
+
+def _plain_extent(xml: bytes) -> tuple[int, int] | None:
+    """(largest row, largest column) referenced by ``xml``'s row and cell tags, when there are no prefixed
+    tags and every tag the reference scan would read is ``<row r="N"`` or ``<c r="LN"`` (1 to 3 letters, 1
+    to 7 digits, no leading zero): then each row and cell tag carries exactly the reference the regular
+    expressions find, and there are no loose rows or cells. None for anything else."""
+    n = len(xml)
+    if n < 2:
+        return None
+    # Every row and cell tag, and every prefixed one (after its ':'), starts at a '<' or ':' followed by
+    # c or r. Read as 16-bit pairs, (pair | 0x1106) == 0x733E finds those and a few others ('8', '>'
+    # before b, c, r, s), which the tests below set aside.
+    even = np.flatnonzero((np.frombuffer(xml, dtype="<u2", count=n // 2) | 0x1106) == 0x733E) * 2
+    odd = np.flatnonzero((np.frombuffer(xml, dtype="<u2", offset=1, count=(n - 1) // 2) | 0x1106) == 0x733E)
+    marks = np.concatenate((even, odd * 2 + 1))
+    # The 8 bytes from each position as a big-endian integer: one gather per field. A field is read at
+    # most 16 bytes after a mark; near the end the bytes are padded with zeros.
+    if len(marks) and marks.max() + 24 > n:
+        windows = np.ndarray((n + 8,), dtype=">u8", buffer=xml + _PAD, strides=(1,))
+    else:
+        windows = np.ndarray((n - 7,), dtype=">u8", buffer=xml, strides=(1,))
+    words = windows[marks].astype(np.uint64)
+    rows = words == _ROW_OPEN
+    cells = (words >> _U64(16)) == _CELL_OPEN
+    others = ~(rows | cells)
+    if others.any():
+        # Any other '<c' or '<row' that the tag patterns match (c or row then \b) is a tag without a
+        # plain reference; any ':c' or ':row' may be a prefixed tag. Either way the regular expressions
+        # decide.
+        head = windows[marks[others]].view(np.uint8).reshape(-1, 8)
+        tag_start = (head[:, 0] == 60) | (head[:, 0] == 58)
+        cell_like = (head[:, 1] == 99) & _NON_WORD[head[:, 2]]
+        row_like = (head[:, 1] == 114) & (head[:, 2] == 111) & (head[:, 3] == 119) & _NON_WORD[head[:, 4]]
+        if (tag_start & (cell_like | row_like)).any():
+            return None
+    max_row = max_col = 0
+    if rows.any():
+        found = _largest_number(windows[marks[rows] + 8].astype(np.uint64))
+        if found is None:
+            return None
+        max_row = found
+    if cells.any():
+        at = marks[cells] + 6
+        letters = windows[at].astype(np.uint64)
+        count = _leading(_not_letters(letters))
+        if not ((count >= 1) & (count <= 3)).all():
+            return None
+        found = _largest_number(windows[at + count].astype(np.uint64))
+        if found is None:
+            return None
+        max_row = max(max_row, found)
+        upper = (letters & _bytes_of(0xDF)) >> (64 - 8 * count).astype(np.uint64)  # the letters, upper case
+        best = int(np.argmax(upper | (count.astype(np.uint64) << _U64(32))))  # more letters first
+        max_col = _column_number(int(letters[best]).to_bytes(8, "big")[:int(count[best])])
+    return max_row, max_col
+
+
+# --- small worksheets --------------------------------------------------------------------------
+
+# A reference (after white space, as the reference patterns read it) with two or more column letters,
+# or four or more row digits (leading zeros included). The lookbehind after the literal "r=" keeps
+# the fast literal search.
+_LONG_REFERENCE = re.compile(rb"""r=["'](?<=\sr=["'])\$?(?:[A-Za-z]{2}|[A-Za-z]?\$?\d{4})""")
+
+
+def _small_sheet_fits(xml: bytes, max_cells: int) -> bool:
+    """True when the worksheet ``xml`` cannot reach ``max_cells`` whatever its tags hold.
+
+    With no reference past column Z or row 999 the used area is at most (999 + loose rows) x (26 +
+    loose cells), and every row or cell tag starts with its own '<'. A return's sheet (a few thousand
+    tags) passes; anything else is scanned.
+    """
+    if _LONG_REFERENCE.search(xml):
+        return False
+    tags = xml.count(b"<")
+    return (999 + tags) * (26 + tags) <= max_cells
+
+
+# --- reading members ---------------------------------------------------------------------------
+
+_LOCAL_HEADER = struct.Struct("<4s2B4HL2L2H")  # zipfile.structFileHeader
+_UNREAD_FLAGS = 0x01 | 0x20 | 0x40  # encrypted, compressed patched data, strong encryption
+
+
+def _small_member(info: zipfile.ZipInfo, data: bytes) -> bytes | None:
+    """The whole content of a small stored or deflated member, exactly as ``zipfile``'s first
+    ``read(_CHUNK)`` gives it (and raising where that raises), or None when ``zipfile`` must read it.
+
+    ``zipfile``'s reader costs more than inflating the ten small parts of a return. The member must fit
+    in one chunk (compressed and declared sizes), and its local header must be whole and name it.
+    """
+    if (info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED) or info.flag_bits & _UNREAD_FLAGS
+            or info.file_size > _CHUNK or info.compress_size > _CHUNK):
+        return None
+    offset = info.header_offset
+    if offset < 0 or offset + _LOCAL_HEADER.size > len(data):
+        return None
+    header = _LOCAL_HEADER.unpack_from(data, offset)
+    if header[0] != b"PK\x03\x04":
+        return None
+    start = offset + _LOCAL_HEADER.size
+    try:
+        name = data[start:start + header[10]].decode("utf-8" if header[3] & 0x800 else "cp437")
+    except UnicodeDecodeError:
+        return None
+    if name != info.orig_filename:
+        return None
+    start += header[10] + header[11]
+    end = start + info.compress_size
+    if end > len(data):
+        return None
+    content = data[start:end]
+    if info.compress_type == zipfile.ZIP_DEFLATED:
+        inflate = zlib.decompressobj(-15)
+        content = inflate.decompress(content, _CHUNK)
+        if inflate.eof or not inflate.unconsumed_tail:
+            content += inflate.flush()
+    content = content[:info.file_size]
+    if zlib.crc32(content) != info.CRC:
+        raise zipfile.BadZipFile(f"Bad CRC-32 for file {info.filename!r}")
+    return content
+
+
+def _streamed(archive: zipfile.ZipFile, info: zipfile.ZipInfo):
+    with archive.open(info) as stream:
+        while chunk := stream.read(_CHUNK):
+            yield chunk
 
 
 def check_package(data: bytes, max_cells: int, limits: ArchiveLimits = ArchiveLimits()) -> str | None:
@@ -115,29 +323,35 @@ def _check(data: bytes, max_cells: int, limits: ArchiveLimits) -> str | None:
         compressed = max(1, min(info.compress_size, len(data)))
         produced, tail = 0, b""
         try:
-            with archive.open(info) as stream:
-                while chunk := stream.read(_CHUNK):
-                    if produced == 0 and _DTD.search(chunk[:_PROLOG_BYTES]):
-                        return _UNSAFE_XML
-                    produced += len(chunk)
-                    total += len(chunk)
-                    if produced > limits.max_member_bytes or total > limits.max_total_bytes:
-                        return (f"This workbook unpacks to more than "
-                                f"{describe_size(min(limits.max_member_bytes, limits.max_total_bytes))}, far "
-                                "more than any real return or export, so it was not opened. Check it is the "
-                                "right file.")
-                    if produced > limits.ratio_floor_bytes and produced / compressed > limits.max_ratio:
-                        return (f"Part of this workbook is compressed more than {limits.max_ratio:g} to 1, "
-                                "which real spreadsheets never are (it may be a 'zip bomb'), so it was not "
-                                "opened. Check where it came from.")
-                    if extent is not None:
-                        # Scan whole tags only: keep what follows the last '>' for the next chunk.
-                        buffer = tail + chunk
-                        cut = buffer.rfind(b">") + 1
-                        extent.scan(buffer[:cut])
-                        tail = buffer[cut:][-4096:]
-                        if extent.cells_allocated > max_cells:
-                            return _too_large(info.filename, max_cells)
+            whole = _small_member(info, data)
+            chunks = _streamed(archive, info) if whole is None else (whole,) if whole else ()
+            for chunk in chunks:
+                # The pattern starts "<!": most parts hold no '!' at all, which one byte search tells.
+                if produced == 0 and chunk.find(b"!", 0, _PROLOG_BYTES) >= 0 and \
+                        _DTD.search(chunk, 0, _PROLOG_BYTES):
+                    return _UNSAFE_XML
+                produced += len(chunk)
+                total += len(chunk)
+                if produced > limits.max_member_bytes or total > limits.max_total_bytes:
+                    return (f"This workbook unpacks to more than "
+                            f"{describe_size(min(limits.max_member_bytes, limits.max_total_bytes))}, far "
+                            "more than any real return or export, so it was not opened. Check it is the "
+                            "right file.")
+                if produced > limits.ratio_floor_bytes and produced / compressed > limits.max_ratio:
+                    return (f"Part of this workbook is compressed more than {limits.max_ratio:g} to 1, "
+                            "which real spreadsheets never are (it may be a 'zip bomb'), so it was not "
+                            "opened. Check where it came from.")
+                if extent is not None:
+                    if whole is not None and _small_sheet_fits(whole, max_cells):
+                        extent = None  # the whole sheet is this chunk, and it cannot reach the limit
+                        continue
+                    # Scan whole tags only: keep what follows the last '>' for the next chunk.
+                    buffer = tail + chunk
+                    cut = buffer.rfind(b">") + 1
+                    extent.scan(buffer[:cut])
+                    tail = buffer[cut:][-4096:]
+                    if extent.cells_allocated > max_cells:
+                        return _too_large(info.filename, max_cells)
         except Exception:  # noqa: BLE001 - a damaged part: the cell reader reports the damage
             continue
         if extent is not None:

@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Callable
 
+import numpy as np
+
 from ..findings import FindingSink, register_rule
 from ..records import InputFile
 from .packages import RULE_REFUSED, check_package
@@ -52,10 +54,12 @@ _OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 @dataclass
 class SheetTable:
-    """One sheet as a grid; ``rows[r][c]`` is sheet cell (row r+1, column c+1)."""
+    """One sheet as a grid; ``rows[r][c]`` is sheet cell (row r+1, column c+1).
+
+    ``rows`` is a list of lists, or for a large sheet a ``LazyRows`` that answers as one."""
 
     sheet: str
-    rows: list[list] = field(default_factory=list)
+    rows: list[list] | LazyRows = field(default_factory=list)
 
     def cell(self, row: int, col: int):
         """Value at 0-based (row, col), None outside the grid."""
@@ -183,6 +187,12 @@ def _clean_row(row: list) -> list:
     return [v if v.__class__ is str and v else _clean_value(v) for v in row]
 
 
+def clean_cell(value):
+    """A cell value as read_tables gives it (see ``_clean_value``), from a value ``column_values``
+    passed through uncleaned; cleaning a clean value changes nothing."""
+    return _clean_value(value)
+
+
 def _trim(rows: list[list]) -> list[list]:
     """Drop trailing empty cells and trailing empty rows (keeps coordinates of what remains).
 
@@ -194,6 +204,141 @@ def _trim(rows: list[list]) -> list[list]:
     while out and not out[-1]:
         out.pop()
     return out
+
+
+def _clean_trimmed(row: list) -> list:
+    line = _clean_row(row)
+    while line and line[-1] is None:
+        line.pop()
+    return line
+
+
+# Sheets with more cells than this keep their rows as the cell reader gave them and clean each row
+# the first time it is read: an export's readers look at a few header rows and a few columns, and
+# cleaning every one of its million cells up front cost more than reading them.
+LAZY_CELLS = 50_000
+
+
+class LazyRows:
+    """A sheet's rows as the list of lists ``_trim([_clean_row(r) for r in raw])`` would be, each row
+    cleaned (and its trailing blanks dropped) the first time it is read.
+
+    It answers as that list does: ``len``, indexing (a row is the same list object each time, so it
+    can be edited in place), slices (plain lists), iteration, ``append``, ``==`` with a list.
+    ``column_values`` reads whole columns without cleaning the rows.
+    """
+
+    def __init__(self, raw: list[list]) -> None:
+        end = len(raw)
+        while end and all(_clean_value(v) is None for v in raw[end - 1]):
+            end -= 1  # trailing empty rows are not part of the sheet
+        self._raw = raw
+        self._rows: list[list | None] = [None] * end  # cleaned rows, filled as they are read
+
+    def _row(self, index: int) -> list:
+        row = self._rows[index]
+        if row is None:
+            row = self._rows[index] = _clean_trimmed(self._raw[index])
+        return row
+
+    def _all(self) -> list[list]:
+        return [self._row(i) for i in range(len(self._rows))]
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return [self._row(i) for i in range(*index.indices(len(self._rows)))]
+        index = index.__index__()
+        if index < 0:
+            index += len(self._rows)
+        if not 0 <= index < len(self._rows):
+            raise IndexError("list index out of range")
+        return self._row(index)
+
+    def __setitem__(self, index, value) -> None:
+        if isinstance(index, slice):
+            self._rows = self._all()
+        self._rows[index] = value
+
+    def __delitem__(self, index) -> None:
+        self._rows = self._all()  # positions shift: every row must be cleaned before they do
+        del self._rows[index]
+
+    def __iter__(self):
+        i = 0
+        while i < len(self._rows):  # as a list's iterator, rows appended meanwhile are included
+            yield self._row(i)
+            i += 1
+
+    def __reversed__(self):
+        for i in range(len(self._rows) - 1, -1, -1):
+            yield self._row(i)
+
+    def __contains__(self, item) -> bool:
+        return any(row == item for row in self)
+
+    def __eq__(self, other) -> bool:
+        if isinstance(other, LazyRows):
+            other = other._all()
+        return self._all() == other if isinstance(other, list) else NotImplemented
+
+    __hash__ = None
+
+    def __repr__(self) -> str:
+        return repr(self._all())
+
+    def append(self, row: list) -> None:
+        self._rows.append(row)
+
+    def insert(self, index: int, row: list) -> None:
+        self._rows = self._all()
+        self._rows.insert(index, row)
+
+    def pop(self, index: int = -1) -> list:
+        self._rows = self._all()
+        return self._rows.pop(index)
+
+    def column_values(self, indices, start: int) -> dict[int, list | np.ndarray]:
+        """For each 0-based column in ``indices``, its cells from row ``start`` to the last row, as
+        ``[row[i] if i < len(row) else None for row in rows[start:]]`` would give them once cleaned
+        with ``clean_cell``: rows not read yet give the cell reader's value uncleaned.
+
+        The columns come as object arrays cut from one array of the rows (the cell reader's rows are
+        all as wide as the sheet), or as lists when the rows are not.
+        """
+        rows, raw = self._rows, self._raw
+        start = min(max(start, 0), len(rows))
+        count = len(rows) - start
+        body = raw[start:start + count]  # shorter when rows were appended below the sheet (all read)
+        read = [i for i in range(start, len(rows)) if rows[i] is not None] if rows.count(None) != len(rows) else []
+        grid = None
+        if body and len(set(map(len, body))) == 1:
+            grid = np.empty((len(body), len(body[0])), dtype=object)
+            grid[:] = body
+        out: dict[int, list | np.ndarray] = {}
+        for col in indices:
+            if grid is not None and col < grid.shape[1]:
+                values = np.empty(count, dtype=object)  # None where there is no cell
+                values[:len(body)] = grid[:, col]
+            else:
+                values = [row[col] if col < len(row) else None for row in body] + [None] * (count - len(body))
+            for i in read:
+                line = rows[i]
+                values[i - start] = line[col] if col < len(line) else None
+            out[col] = values
+        return out
+
+
+def column_values(table: "SheetTable", indices, start: int) -> dict[int, list | np.ndarray]:
+    """For each 0-based column in ``indices``, the cells of ``table`` from row ``start`` down; a cell
+    may be uncleaned (pass it through ``clean_cell``) when the table reads its rows lazily."""
+    rows = table.rows
+    if isinstance(rows, LazyRows):
+        return rows.column_values(indices, start)
+    body = rows[start:]
+    return {col: [row[col] if col < len(row) else None for row in body] for col in indices}
 
 
 def workbook_tables(workbook, sheet_name: str, sink: FindingSink,
@@ -221,6 +366,8 @@ def workbook_tables(workbook, sheet_name: str, sink: FindingSink,
                    "This sheet could not be read: the file may be damaged. Open it in Excel and "
                    "save it again.", sheet=sheet_name)
         return None
+    if sum(map(len, raw)) > LAZY_CELLS:
+        return SheetTable(sheet_name, LazyRows(raw))
     return SheetTable(sheet_name, _trim([_clean_row(row) for row in raw]))
 
 

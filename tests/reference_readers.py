@@ -1,0 +1,151 @@
+"""The readers' previous implementations, kept as oracles for the tests of their faster versions.
+
+``reference_check`` is ``inputs.packages.check_package`` as it was before the package scan was made
+faster (every worksheet chunk scanned with four regular expressions, every part read by ``zipfile``);
+``reference_parse_date_values`` is ``exports.columns._parse_date_values`` before it stopped going through
+pandas for each step. The tests compare the current code with these on generated, hostile and mutated
+inputs: any difference in what is refused, or in a date read, fails them.
+"""
+from __future__ import annotations
+
+import io
+import zipfile
+from datetime import date, datetime
+
+import numpy as np
+import pandas as pd
+
+from pqa_desktop.core.exports.columns import (_DMY, _EARLIEST, _ISO, _LATEST, _SERIAL_MAX, _SERIAL_MIN,
+                                              DATE_DTYPE, _from_parts, _to_ns)
+from pqa_desktop.core.inputs.archives import ArchiveLimits, describe_size
+from pqa_desktop.core.inputs.packages import (_CELL_REF, _CELL_TAG, _CHUNK, _DTD, _PLAIN_CELL_REF,
+                                              _PLAIN_CELL_TAG, _PLAIN_ROW_REF, _PLAIN_ROW_TAG, _PREFIXED_TAG,
+                                              _PROLOG_BYTES, _ROW_REF, _ROW_TAG, _UNSAFE_XML, _WORKSHEET,
+                                              _column_number, _too_large)
+from pqa_desktop.core.values import parse_uk_date
+
+
+class _ReferenceExtent:
+    """The bounding box a cell reader will allocate for one worksheet: the largest row and column
+    referenced, plus rows and cells written without a reference (a reader places those one after
+    another, so each may extend the box by one)."""
+
+    def __init__(self) -> None:
+        self.max_row = self.max_col = 0
+        self.rows = self.row_refs = self.cells = self.cell_refs = 0
+
+    def scan(self, xml: bytes) -> None:
+        # Only the distinct references are converted: an export's million cells name a few hundred
+        # thousand rows and a few dozen columns, and a Python call per cell cost seconds.
+        if _PREFIXED_TAG.search(xml) is None:
+            row_ref, cell_ref, row_tag, cell_tag = _PLAIN_ROW_REF, _PLAIN_CELL_REF, _PLAIN_ROW_TAG, _PLAIN_CELL_TAG
+        else:
+            row_ref, cell_ref, row_tag, cell_tag = _ROW_REF, _CELL_REF, _ROW_TAG, _CELL_TAG
+        rows = row_ref.findall(xml)
+        if rows:
+            self.max_row = max(self.max_row, max(map(int, set(rows))))
+            self.row_refs += len(rows)
+        cells = cell_ref.findall(xml)
+        if cells:
+            letters, numbers = zip(*cells)
+            self.max_row = max(self.max_row, max(map(int, set(numbers))))
+            self.max_col = max(self.max_col, max(map(_column_number, set(letters))))
+            self.cell_refs += len(cells)
+        self.rows += len(row_tag.findall(xml))
+        self.cells += len(cell_tag.findall(xml))
+
+    @property
+    def cells_allocated(self) -> int:
+        height = self.max_row + max(0, self.rows - self.row_refs)
+        width = self.max_col + max(0, self.cells - self.cell_refs)
+        return height * width
+
+
+def reference_check(data: bytes, max_cells: int, limits: ArchiveLimits) -> str | None:
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        entries = archive.infolist()
+    except Exception:  # noqa: BLE001 - not a zip, or a damaged one: the cell reader says so
+        return None
+    if len(entries) > limits.max_members:
+        return (f"This workbook holds more than {limits.max_members:,} parts, far more than any real "
+                "spreadsheet, so it was not opened. Check where it came from.")
+    total = 0
+    for info in entries:
+        extent = _ReferenceExtent() if _WORKSHEET.match(info.filename) else None
+        compressed = max(1, min(info.compress_size, len(data)))
+        produced, tail = 0, b""
+        try:
+            with archive.open(info) as stream:
+                while chunk := stream.read(_CHUNK):
+                    if produced == 0 and _DTD.search(chunk[:_PROLOG_BYTES]):
+                        return _UNSAFE_XML
+                    produced += len(chunk)
+                    total += len(chunk)
+                    if produced > limits.max_member_bytes or total > limits.max_total_bytes:
+                        return (f"This workbook unpacks to more than "
+                                f"{describe_size(min(limits.max_member_bytes, limits.max_total_bytes))}, far "
+                                "more than any real return or export, so it was not opened. Check it is the "
+                                "right file.")
+                    if produced > limits.ratio_floor_bytes and produced / compressed > limits.max_ratio:
+                        return (f"Part of this workbook is compressed more than {limits.max_ratio:g} to 1, "
+                                "which real spreadsheets never are (it may be a 'zip bomb'), so it was not "
+                                "opened. Check where it came from.")
+                    if extent is not None:
+                        # Scan whole tags only: keep what follows the last '>' for the next chunk.
+                        buffer = tail + chunk
+                        cut = buffer.rfind(b">") + 1
+                        extent.scan(buffer[:cut])
+                        tail = buffer[cut:][-4096:]
+                        if extent.cells_allocated > max_cells:
+                            return _too_large(info.filename, max_cells)
+        except Exception:  # noqa: BLE001 - a damaged part: the cell reader reports the damage
+            continue
+        if extent is not None:
+            extent.scan(tail)
+            if extent.cells_allocated > max_cells:
+                return _too_large(info.filename, max_cells)
+    return None
+
+
+def reference_parse_date_values(uniques: list) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct non-blank values -> (datetime64 array, unreadable mask), fast paths first."""
+    raw = pd.Series(uniques, dtype=object)
+    out = pd.Series(pd.NaT, index=raw.index, dtype=DATE_DTYPE)
+    kinds = raw.map(type)
+
+    is_date = kinds.isin([datetime, date, pd.Timestamp]).to_numpy()
+    if is_date.any():
+        out[is_date] = _to_ns(pd.to_datetime(raw[is_date], errors="coerce"))
+
+    is_serial = kinds.isin([int, float]).to_numpy()
+    if is_serial.any():
+        numbers = pd.to_numeric(raw[is_serial], errors="coerce").astype(float)
+        days = np.floor(numbers[numbers.between(_SERIAL_MIN, _SERIAL_MAX - 1)])
+        out[days.index] = _to_ns(pd.to_datetime(days, unit="D", origin="1899-12-30", errors="coerce"))
+
+    is_text = kinds.eq(str).to_numpy()
+    if is_text.any():
+        text = raw[is_text].str.strip()
+        dmy = text.str.extract(_DMY).dropna()
+        if len(dmy):
+            year = dmy[2].astype("int64")
+            year = year.where(dmy[2].str.len() > 2, year + 2000)  # two-digit years are 20xx
+            out[dmy.index] = _from_parts(year, dmy[1], dmy[0])
+        iso = text.str.extract(_ISO).dropna()
+        if len(iso):
+            out[iso.index] = _from_parts(iso[0], iso[1], iso[2])
+
+    # Leftovers: text in other accepted forms ("1 Apr 2024"), or values the fast paths refused
+    # (31/02/2024, out-of-range serials, booleans): parse_uk_date decides.
+    bad = np.zeros(len(raw), dtype=bool)
+    for i in np.flatnonzero(out.isna().to_numpy()):
+        try:
+            stamp = pd.Timestamp(parse_uk_date(raw.iloc[i]))
+        except (ValueError, OverflowError, TypeError, pd.errors.OutOfBoundsDatetime):
+            stamp = None
+        if stamp is None or not _EARLIEST <= stamp <= _LATEST:
+            bad[i] = True
+        else:
+            out.iloc[i] = stamp.normalize()
+    return out.to_numpy(dtype=DATE_DTYPE), bad
