@@ -423,3 +423,68 @@ def test_a_small_member_with_a_bad_crc_is_skipped_like_zipfile_skips_it():
     with pytest.raises(zipfile.BadZipFile):
         packages._small_member(info, data)
     assert _zipfile_chunks(archive, info) == ([], zipfile.BadZipFile)
+
+
+MEMBER_FIELDS = ("filename", "orig_filename", "header_offset", "compress_type", "flag_bits", "CRC", "compress_size",
+                 "file_size")
+
+
+def _listed_as_zipfile_lists(data: bytes) -> None:
+    members = packages._plain_members(data)
+    if members is None:
+        return
+    listed = zipfile.ZipFile(io.BytesIO(data)).infolist()  # must not raise where the fast listing did not
+    assert [[getattr(m, f) for f in MEMBER_FIELDS] for m in members] == \
+        [[getattr(i, f) for f in MEMBER_FIELDS] for i in listed]
+
+
+def _with_comment(data: bytes) -> bytes:
+    buffer = io.BytesIO(data)
+    with zipfile.ZipFile(buffer, "a") as archive:
+        archive.comment = b"made by hand"
+    return buffer.getvalue()
+
+
+def _with_extra(data: bytes) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, content in fz.zip_members(data):
+            info = zipfile.ZipInfo(name, date_time=(2024, 8, 5, 9, 0, 0))
+            info.extra = b"\x55\x54\x05\x00\x01\x00\x00\x00\x00"  # an extended timestamp, as Info-ZIP writes
+            archive.writestr(info, content, compress_type=zipfile.ZIP_DEFLATED)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("data, listed", [
+    (fz.case_return(), True),
+    (b"stub before the archive" + fz.case_return(), True),  # offsets move with the stub, as zipfile moves them
+    (_stored({"a\x00hidden.xml": b"<a/>", "dir\\name.xml": b"<b/>"}), True),  # names as zipfile.ZipInfo makes them
+    (_with_comment(fz.case_return()), False),  # zipfile searches for the end record: left to it
+    (_with_extra(fz.case_return()), False),  # extra fields (zip64 sizes among them): left to zipfile
+    (fz.case_return()[:-1], False),
+])
+def test_members_listed_as_zipfile_lists_them(data, listed):
+    assert (packages._plain_members(data) is not None) == listed
+    _listed_as_zipfile_lists(data)
+
+
+@settings(max_examples=400, derandomize=True, database=None, deadline=None,
+          suppress_health_check=list(HealthCheck))
+@given(ops=fz.byte_ops, compress=st.booleans())
+def test_mutated_archives_are_listed_as_zipfile_lists_them(ops, compress):
+    seed = fz.case_return() if compress else _stored(dict(fz.zip_members(fz.case_return())))
+    _listed_as_zipfile_lists(fz.mutate_bytes(seed, ops))
+
+
+def test_parts_shared_by_returns_are_read_once_and_judged_alike():
+    """Returns from one template share parts byte for byte; each is inflated once, and a workbook whose
+    shared part declares a DTD is still refused (the summary keeps what the checks read)."""
+    first, second = fz.case_return(), fz.edt_return()
+    packages._part_summary.cache_clear()
+    assert _check(first, 20_000_000) is None and _check(second, 20_000_000) is None
+    shared = packages._part_summary.cache_info().hits
+    assert shared >= 3  # styles, theme, relationships...
+    members = dict(fz.zip_members(second))
+    members["xl/styles.xml"] = members["xl/styles.xml"].replace(b"?>", b"?><!DOCTYPE x>", 1)
+    hostile = fz.zip_of(members)
+    assert _check(hostile, 20_000_000) == reference_check(hostile, 20_000_000, LIMITS) == packages._UNSAFE_XML

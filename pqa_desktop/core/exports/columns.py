@@ -58,6 +58,9 @@ class Distinct:
         if not isinstance(values, np.ndarray):
             values = pd.Series(values, dtype=object).to_numpy()
         codes, uniques = pd.factorize(values, use_na_sentinel=True)
+        uniques = list(uniques)
+        if set(map(type, uniques)) == {str} and "" not in uniques and not any(map(str.isspace, uniques)):
+            return cls(codes, uniques)  # all text, none blank (a column of references): nothing to clean
         # Non-empty text, the commonest value, is already clean (as in tables._clean_row).
         uniques = [u if u.__class__ is str and u else clean_cell(u) for u in uniques]
         white = np.array([u is None or (isinstance(u, str) and (u.isspace() or not u)) for u in uniques]
