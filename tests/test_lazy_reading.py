@@ -104,6 +104,11 @@ def test_lazy_rows_keep_edits_like_a_list(raw, reads):
     del lazy[0]
     del eager[0]
     assert _same(list(lazy), eager) and (["inserted"] in lazy) == (["inserted"] in eager)
+    lazy.extend([["x"], []])
+    eager.extend([["x"], []])
+    assert _same(lazy.copy(), eager) and _same(lazy + [["y"]], eager + [["y"]])
+    assert _same([["y"]] + lazy, [["y"]] + eager) and lazy.count(["x"]) == eager.count(["x"])
+    assert lazy.index(["x"]) == eager.index(["x"])
 
 
 def _cleaned_columns(rows: list[list], indices, start: int) -> dict[int, list]:

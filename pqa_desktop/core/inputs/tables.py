@@ -15,6 +15,7 @@ import csv
 import io
 import re
 import zipfile
+from collections.abc import MutableSequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Callable
@@ -219,13 +220,13 @@ def _clean_trimmed(row: list) -> list:
 LAZY_CELLS = 50_000
 
 
-class LazyRows:
+class LazyRows(MutableSequence):
     """A sheet's rows as the list of lists ``_trim([_clean_row(r) for r in raw])`` would be, each row
     cleaned (and its trailing blanks dropped) the first time it is read.
 
     It answers as that list does: ``len``, indexing (a row is the same list object each time, so it
-    can be edited in place), slices (plain lists), iteration, ``append``, ``==`` with a list.
-    ``column_values`` reads whole columns without cleaning the rows.
+    can be edited in place), slices (plain lists), iteration, ``append`` and the other list methods,
+    ``==`` and ``+`` with a list. ``column_values`` reads whole columns without cleaning the rows.
     """
 
     def __init__(self, raw: list[list]) -> None:
@@ -250,12 +251,11 @@ class LazyRows:
     def __getitem__(self, index):
         if isinstance(index, slice):
             return [self._row(i) for i in range(*index.indices(len(self._rows)))]
-        index = index.__index__()
-        if index < 0:
-            index += len(self._rows)
-        if not 0 <= index < len(self._rows):
-            raise IndexError("list index out of range")
-        return self._row(index)
+        row = self._rows[index]  # an int as a list takes it: negative from the end, IndexError past it
+        if row is None:
+            index = index.__index__()
+            row = self._row(index + len(self._rows) if index < 0 else index)
+        return row
 
     def __setitem__(self, index, value) -> None:
         if isinstance(index, slice):
@@ -288,6 +288,15 @@ class LazyRows:
 
     def __repr__(self) -> str:
         return repr(self._all())
+
+    def __add__(self, other):
+        return self._all() + other if isinstance(other, list) else NotImplemented
+
+    def __radd__(self, other):
+        return other + self._all() if isinstance(other, list) else NotImplemented
+
+    def copy(self) -> list[list]:
+        return self._all()
 
     def append(self, row: list) -> None:
         self._rows.append(row)
