@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date
 
+import pytest
+
 from pqa_desktop.core import pipeline
 from pqa_desktop.core.calendar import Period
 from pqa_desktop.core.sample_exports import generate_exports
@@ -34,3 +36,59 @@ def test_export_figures_are_computed_once_per_analysis_and_settings(tmp_path, mo
     other = replace(options, settings=replace(options.settings, population_0_17=99_000))
     pipeline.compute(analysis, other)
     assert len(passes) == 2
+
+
+def _same_figures(a, b) -> bool:
+    return (sorted(a.tables) == sorted(b.tables) and all(a.tables[n].equals(b.tables[n]) for n in a.tables)
+            and [repr(h) for h in a.headlines] == [repr(h) for h in b.headlines] and a.notes == b.notes)
+
+
+def test_kpis_worked_out_in_a_fork_are_the_same(tmp_path, monkeypatch):
+    """At council scale the KPIs are worked out in a forked copy beside the other figures: same figures."""
+    import multiprocessing
+
+    from pqa_desktop.core import reading
+
+    if "fork" not in multiprocessing.get_all_start_methods():
+        pytest.skip("no fork here")
+    generate_exports(tmp_path / "exports", period_end=date(2024, 9, 1), seed=4, scale=0.05, messy=True)
+    options = pipeline.BuildOptions(period=SEP, settings=Settings(la_name="Anytown Council"))
+    here = pipeline.compute(pipeline.analyse([tmp_path / "exports"], SEP), options)[0]
+    monkeypatch.setattr(pipeline, "KPI_ELSEWHERE_MIN_ROWS", 0)
+    monkeypatch.setattr(reading, "fork_is_safe", lambda: True)
+    forked = []
+    real = pipeline._KpisElsewhere.results
+    monkeypatch.setattr(pipeline._KpisElsewhere, "results", lambda self: forked.append(r := real(self)) or r)
+    elsewhere = pipeline.compute(pipeline.analyse([tmp_path / "exports"], SEP), options)[0]
+    assert forked and forked[0] is not None, "the KPIs were not worked out in the fork"
+    assert _same_figures(elsewhere, here)
+
+
+def test_a_fork_that_fails_leaves_the_kpis_to_this_process(tmp_path, monkeypatch):
+    import multiprocessing
+    import os
+
+    from pqa_desktop.core import reading
+
+    if "fork" not in multiprocessing.get_all_start_methods():
+        pytest.skip("no fork here")
+    generate_exports(tmp_path / "exports", period_end=date(2024, 9, 1), seed=4, scale=0.05, messy=False)
+    options = pipeline.BuildOptions(period=SEP, settings=Settings(la_name="Anytown Council"))
+    here = pipeline.compute(pipeline.analyse([tmp_path / "exports"], SEP), options)[0]
+    monkeypatch.setattr(pipeline, "KPI_ELSEWHERE_MIN_ROWS", 0)
+    monkeypatch.setattr(reading, "fork_is_safe", lambda: True)
+    parent = os.getpid()
+    real = pipeline.kpi_figures
+
+    def dying(*args, **kwargs):
+        if os.getpid() != parent:
+            os._exit(7)  # the copy dies without a word
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(pipeline, "kpi_figures", dying)
+    answers = []
+    real_results = pipeline._KpisElsewhere.results
+    monkeypatch.setattr(pipeline._KpisElsewhere, "results", lambda self: answers.append(r := real_results(self)) or r)
+    again = pipeline.compute(pipeline.analyse([tmp_path / "exports"], SEP), options)[0]
+    assert answers == [None], "the fork was not tried, or did not die"
+    assert _same_figures(again, here)

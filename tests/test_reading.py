@@ -52,8 +52,11 @@ def test_workers_give_the_same_results_in_the_same_order(inputs, monkeypatch, fr
     alone = reading.read_inputs(items)
     monkeypatch.setenv(reading.WORKERS_ENV, "2")
     seen = []
+    parallel = []
+    real = reading._read_in_workers
+    monkeypatch.setattr(reading, "_read_in_workers", lambda *a: parallel.append(1) or real(*a))
     together = reading.read_inputs(items, progress=lambda done, total, name: seen.append((done, total)))
-    assert reading._pool is not None, "the parallel path was not taken"
+    assert parallel, "the parallel path was not taken"
     assert [_comparable(r) for r in together] == [_comparable(r) for r in alone]
     kinds = {r.kind for r in together}
     assert {"case_file_audit", "system_export", "skipped"} <= kinds
@@ -210,3 +213,13 @@ def test_workers_stop_when_the_process_that_started_them_is_killed(method, tmp_p
     while any(alive(pid) for pid in pids) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert not [pid for pid in pids if alive(pid)], "workers outlived the process that started them"
+
+
+def test_forked_workers_are_stopped_once_the_files_are_read(inputs, monkeypatch, fresh_pool):
+    """The command line's workers are forked: stopped after reading, so the process may fork again."""
+    if "fork" not in __import__("multiprocessing").get_all_start_methods():
+        pytest.skip("no fork here")
+    monkeypatch.setattr(reading, "_start_method", lambda: "fork")
+    monkeypatch.setenv(reading.WORKERS_ENV, "2")
+    reading.read_inputs([(item, None) for item in inputs])
+    assert reading._pool is None

@@ -349,6 +349,7 @@ def resolve_secret(options: BuildOptions, analysis: Analysis | None = None) -> s
 def compute(analysis: Analysis, options: BuildOptions) -> tuple[Figures, dict[str, list[str]]]:
     """Every figure, then privacy applied to free text, then the drafted (or replaced) key messages."""
     settings = options.settings
+    kpis = _start_kpi_figures(analysis, settings)  # at council scale, worked out beside the rest
     key = audit_key_function(analysis, options)
     figures = audit_figures(
         analysis.records, analysis.period,
@@ -360,14 +361,69 @@ def compute(analysis: Analysis, options: BuildOptions) -> tuple[Figures, dict[st
     if options.excluded_feedback:
         figures.tables["tbl_feedback"] = _feedback_without(analysis, key, options.excluded_feedback)
     _protect_feedback(figures, analysis.staff_names, settings)
-    _add_cached_export_figures(figures, analysis, settings)
+    _add_cached_export_figures(figures, analysis, settings, kpis)
     messages = draft_messages(figures)
     for section, text in options.messages.items():
         messages[section] = message_lines(text)
     return figures, messages
 
 
-def _add_cached_export_figures(figures: Figures, analysis: Analysis, settings: Settings) -> None:
+KPI_ELSEWHERE_MIN_ROWS = 50_000  # export rows from which the KPIs are worth a process of their own
+
+
+class _KpisElsewhere:
+    """The Annex A KPIs worked out in a forked copy of this process while this one works out the audit,
+    workforce and fostering figures (the two halves take about as long at council scale). A fork shares
+    the analysis without copying it; only the results come back. Where forking is not safe (the app,
+    Windows) or the exports are small, the KPIs are worked out here as before."""
+
+    def __init__(self, analysis: Analysis, settings: Settings) -> None:
+        import multiprocessing
+
+        context = multiprocessing.get_context("fork")
+        self._receive, send = context.Pipe(duplex=False)
+        self._process = context.Process(target=self._work, args=(analysis.exports, analysis.period, settings, send),
+                                        daemon=True)
+        self._process.start()
+        send.close()
+
+    @staticmethod
+    def _work(exports: ExportRecords, period: Period, settings: Settings, send) -> None:
+        try:
+            send.send(("ok", kpi_figures(exports, period, settings)))
+        except BaseException as exc:  # noqa: BLE001 - told to the parent, which works them out itself
+            send.send(("failed", repr(exc)))
+        finally:
+            send.close()
+
+    def results(self) -> list | None:
+        """The KPI results, or None when the copy failed (the caller then works them out itself)."""
+        try:
+            status, value = self._receive.recv()
+        except (EOFError, OSError):
+            status, value = "failed", None
+        finally:
+            self._receive.close()
+            self._process.join(5)
+        return value if status == "ok" else None
+
+
+def _start_kpi_figures(analysis: Analysis, settings: Settings) -> _KpisElsewhere | None:
+    from .reading import fork_is_safe
+
+    if repr(settings) in analysis.__dict__.get("_export_figures", {}):
+        return None  # already worked out for this analysis
+    rows = sum(table.rows for table in analysis.exports.tables.values())
+    if rows < KPI_ELSEWHERE_MIN_ROWS or not fork_is_safe():
+        return None
+    try:
+        return _KpisElsewhere(analysis, settings)
+    except OSError:  # no more processes allowed: work them out here
+        return None
+
+
+def _add_cached_export_figures(figures: Figures, analysis: Analysis, settings: Settings,
+                               kpis: _KpisElsewhere | None = None) -> None:
     """``_add_export_figures``, worked out once per analysis and settings: the app computes the figures for
     the drafted key messages when it checks the inputs, and again when the workbook is built from that
     same check. Each caller gets its own copies of the tables and lists."""
@@ -375,7 +431,7 @@ def _add_cached_export_figures(figures: Figures, analysis: Analysis, settings: S
     key = repr(settings)
     if key not in cache:
         part = Figures(period=analysis.period)
-        _add_export_figures(part, analysis.exports, analysis.period, settings)
+        _add_export_figures(part, analysis.exports, analysis.period, settings, kpis)
         cache.clear()  # one settings at a time: a changed setting makes the last one stale
         cache[key] = part
     part = cache[key]
@@ -384,14 +440,19 @@ def _add_cached_export_figures(figures: Figures, analysis: Analysis, settings: S
     figures.notes.extend(part.notes)
 
 
-def _add_export_figures(figures: Figures, exports: ExportRecords, period: Period, settings: Settings) -> None:
+def _add_export_figures(figures: Figures, exports: ExportRecords, period: Period, settings: Settings,
+                        kpis: _KpisElsewhere | None = None) -> None:
     """KPIs, workforce and fostering. Always computed: a missing input gives blank values with a note
-    saying which input would fill them, never a zero."""
-    results = kpi_figures(exports, period, settings)
+    saying which input would fill them, never a zero. ``kpis``: the KPIs being worked out elsewhere."""
+    sections = []
     for compute_section in (workforce_figures, fostering_figures):
         section_results, tables = compute_section(exports, period, settings)
-        results.extend(section_results)
+        sections.extend(section_results)
         figures.tables.update(tables)
+    results = kpis.results() if kpis is not None else None
+    if results is None:
+        results = kpi_figures(exports, period, settings)
+    results.extend(sections)
     benchmarks = _benchmarks(exports, settings)
     note_refs = {}
     for spec in measure_specs():  # each KPI's DfE definition (and where ours differs) is a [note N] on the cover

@@ -12,6 +12,8 @@ Qt: the command line), else with ``forkserver`` (Linux, the desktop app) or ``sp
 macOS); the frozen bundle's entry points call ``multiprocessing.freeze_support()`` for those. The pool
 is kept for the life of the process, so the app's second build does not pay to start it again; behind
 the app's window the workers run below normal priority, so the window keeps answering while they read.
+Forked workers (the command line) are stopped once the files are read: they start again in
+milliseconds, and a process with no other thread may fork again.
 A worker stops by itself when the process that started it has gone (a crash leaves no one to stop it).
 A worker that dies (it should not: every spreadsheet passes the package safety check first) breaks
 the pool; the files not yet read are then read in this process, as they would be without workers.
@@ -121,11 +123,17 @@ def _qt_loaded() -> bool:
     return any(name.startswith(("PySide6", "shiboken6")) for name in sys.modules)
 
 
+def fork_is_safe() -> bool:
+    """Whether this process may be forked: Linux, no Qt and no other thread (the command line), so
+    nothing is running that a forked copy could find half-done."""
+    return "fork" in multiprocessing.get_all_start_methods() and sys.platform.startswith("linux") \
+        and not _qt_loaded() and threading.active_count() == 1
+
+
 def _start_method() -> str:
     methods = multiprocessing.get_all_start_methods()
-    if "fork" in methods and sys.platform.startswith("linux") and not _qt_loaded() \
-            and threading.active_count() == 1:
-        return "fork"  # nothing else running that a forked copy could find half-done
+    if fork_is_safe():
+        return "fork"
     if "forkserver" in methods:
         return "forkserver"
     return "spawn"
@@ -230,7 +238,13 @@ def read_inputs(items: Sequence[tuple[InputFile, Overrides]], progress: Progress
     workers = worker_count(items)
     results: list[ReadResult | None] = [None] * len(items)
     if workers:
-        _read_in_workers(items, workers, results, progress, cancel)
+        try:
+            _read_in_workers(items, workers, results, progress, cancel)
+        finally:
+            if _pool_key is not None and _pool_key[1] == "fork":
+                # Forked workers cost milliseconds to start again; stopping them leaves this process
+                # with no other thread, so it may fork again (the KPIs are worked out in a fork).
+                shutdown_pool()
     done = sum(r is not None for r in results)
     for i, (item, overrides) in enumerate(items):
         if results[i] is not None:
