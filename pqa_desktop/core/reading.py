@@ -23,6 +23,7 @@ whatever the amount of input (the tests use it to run the parallel path on small
 """
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import sys
@@ -75,8 +76,18 @@ def read_input(item: InputFile, overrides: Overrides = None) -> ReadResult:
 
 
 def _read_batch(batch: list[tuple[InputFile, Overrides]]) -> list[ReadResult]:
-    """(in a worker) Each file of the batch read as ``read_input`` reads it."""
-    return [read_input(item, overrides) for item, overrides in batch]
+    """(in a worker) Each file of the batch read as ``read_input`` reads it.
+
+    Python's cycle collector is paused meanwhile: a large sheet is a hundred thousand fresh row lists,
+    which it walked again and again for nothing (reading makes no reference cycles to collect), at a
+    tenth of the time of reading an export."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return [read_input(item, overrides) for item, overrides in batch]
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def worker_count(items: Sequence[tuple[InputFile, Overrides]]) -> int:

@@ -128,7 +128,9 @@ class SheetLayout:
 
     # ------------------------------------------------------------------ cells
     def _note_width(self, col: int, value: object, fmt: str | None) -> None:
-        if is_blank(value):
+        if value.__class__ is str:  # the commonest cell: its length
+            width = min(len(value), MAX_COLUMN_WIDTH)
+        elif is_blank(value):
             width = 0
         elif isinstance(value, (date, datetime, pd.Timestamp)):
             width = 10
@@ -144,7 +146,9 @@ class SheetLayout:
         """Write one cell by its Python type: text stays text (never a formula or link), numbers as numbers."""
         fmt = self.styles.get(num_format, **props) if (num_format or props) else None
         ws = self.ws
-        if is_blank(value):
+        if value.__class__ is str:  # the commonest cell, first
+            ws.write_string(row, col, value, fmt)
+        elif is_blank(value):
             ws.write_blank(row, col, None, fmt)
         elif isinstance(value, bool) or type(value).__name__ == "bool_":
             ws.write_string(row, col, "Yes" if value else "No", fmt)

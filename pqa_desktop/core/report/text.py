@@ -16,6 +16,8 @@ def is_blank(value: object) -> bool:
     """None, NaN, NaT and pd.NA are blank cells (a zero denominator is blank, never 0)."""
     if value is None:
         return True
+    if value.__class__ is str:  # the commonest cell, and never blank (an empty string is text)
+        return False
     if isinstance(value, float):
         return math.isnan(value)
     try:
