@@ -297,6 +297,11 @@ def main(argv: list[str] | None = None) -> int:
 
     log = lambda text: print(text, file=sys.stderr, flush=True)  # noqa: E731
     paths = ensure_data(args.data, log)
+    # As installed (pip, the bundle): bytecode compiled once, not on every start. Written here explicitly
+    # because a PYTHONDONTWRITEBYTECODE environment would otherwise have every run compile the package.
+    import compileall
+
+    compileall.compile_dir(str(ROOT / "pqa_desktop"), quiet=1)
     files = input_files([paths["returns"], paths["exports"]])
     input_mb = sum(p.stat().st_size for p in files) / 2**20
     work = Path(tempfile.mkdtemp(prefix="pqa-bench-"))
