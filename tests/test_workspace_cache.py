@@ -98,3 +98,30 @@ def test_changes_made_through_another_workspace_object_are_seen(tmp_path):
         theirs.remove_import(gone)
         assert sorted(s.item.name for s in mine.stored_results()) == ["CFA 2.xlsx", "CFA 3.xlsx", "CFA 4.xlsx",
                                                                      "CFA 5.xlsx"]
+
+
+def test_export_figures_are_kept_while_the_stored_exports_are_the_same(tmp_path, monkeypatch):
+    """After a new return the app checks everything again: the KPIs from the unchanged stored exports are
+    not worked out again, and change as soon as an export does."""
+    from pqa_desktop.core import pipeline
+    from pqa_desktop.core.settings import Settings
+
+    options = pipeline.BuildOptions(period=SEP, settings=Settings(la_name="Anytown Council"))
+    passes = []
+    real = pipeline._add_export_figures
+    monkeypatch.setattr(pipeline, "_add_export_figures", lambda *a: passes.append(1) or real(*a))
+    with Workspace.open(tmp_path / "w.sqlite") as ws:
+        first = pipeline.analyse([_contacts(tmp_path / "contacts.xlsx", 3, datetime(2024, 10, 1, 8))], SEP,
+                                 workspace=ws)
+        pipeline.compute(first, options)
+        assert len(passes) == 1
+        again = pipeline.analyse([august(tmp_path / "aug")], SEP, workspace=ws)
+        figures = pipeline.compute(again, options)[0]
+        assert len(passes) == 1, "worked out again although no export changed"
+        assert figures.tables["tbl_kpis"].equals(pipeline.compute(first, options)[0].tables["tbl_kpis"])
+        pipeline.compute(again, pipeline.BuildOptions(period=SEP, settings=Settings(la_name="Other Council")))
+        assert len(passes) == 2, "a changed setting must count"
+        later = pipeline.analyse([_contacts(tmp_path / "contacts oct.xlsx", 5, datetime(2024, 10, 2, 8))], SEP,
+                                 workspace=ws)
+        pipeline.compute(later, options)
+        assert len(passes) == 3, "a new export must count"

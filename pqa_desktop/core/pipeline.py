@@ -413,6 +413,9 @@ def _start_kpi_figures(analysis: Analysis, settings: Settings) -> _KpisElsewhere
 
     if repr(settings) in analysis.__dict__.get("_export_figures", {}):
         return None  # already worked out for this analysis
+    stored_key = _stored_exports_key(analysis, settings)
+    if stored_key is not None and stored_key in _STORED_EXPORT_FIGURES:
+        return None  # ... or from these stored tables
     rows = sum(table.rows for table in analysis.exports.tables.values())
     if rows < KPI_ELSEWHERE_MIN_ROWS or not fork_is_safe():
         return None
@@ -422,16 +425,39 @@ def _start_kpi_figures(analysis: Analysis, settings: Settings) -> _KpisElsewhere
         return None
 
 
+# The export figures last worked out from tables read back from a workspace, by what they were worked
+# out from: the app checks the inputs again after every file added, and a new return changes no export.
+_STORED_EXPORT_FIGURES: dict[tuple, Figures] = {}
+
+
+def _stored_exports_key(analysis: Analysis, settings: Settings) -> tuple | None:
+    """What the export figures depend on, when every table came from a workspace (else None: not kept)."""
+    tables = analysis.exports.tables
+    if not tables or any(t.token is None for t in tables.values()):
+        return None
+    holidays = user_bank_holidays_file()
+    holidays_stamp = holidays.stat().st_mtime_ns if holidays.is_file() else None
+    return (repr(settings), analysis.period, holidays_stamp,
+            tuple(sorted((kind, t.token, t.file, t.sheet) for kind, t in tables.items())))
+
+
 def _add_cached_export_figures(figures: Figures, analysis: Analysis, settings: Settings,
                                kpis: _KpisElsewhere | None = None) -> None:
-    """``_add_export_figures``, worked out once per analysis and settings: the app computes the figures for
+    """``_add_export_figures``, worked out once per analysis and settings (the app computes the figures for
     the drafted key messages when it checks the inputs, and again when the workbook is built from that
-    same check. Each caller gets its own copies of the tables and lists."""
+    same check), and once per set of stored tables read back from a workspace. Each caller gets its own
+    copies of the tables and lists."""
     cache = analysis.__dict__.setdefault("_export_figures", {})
     key = repr(settings)
     if key not in cache:
-        part = Figures(period=analysis.period)
-        _add_export_figures(part, analysis.exports, analysis.period, settings, kpis)
+        stored_key = _stored_exports_key(analysis, settings)
+        part = _STORED_EXPORT_FIGURES.get(stored_key) if stored_key is not None else None
+        if part is None:
+            part = Figures(period=analysis.period)
+            _add_export_figures(part, analysis.exports, analysis.period, settings, kpis)
+            if stored_key is not None:
+                _STORED_EXPORT_FIGURES.clear()  # the latest only
+                _STORED_EXPORT_FIGURES[stored_key] = part
         cache.clear()  # one settings at a time: a changed setting makes the last one stale
         cache[key] = part
     part = cache[key]

@@ -43,6 +43,9 @@ class ExportTable:
     snapshot: date | None = None  # workforce: the list's own snapshot date (column or census ReferenceDate)
     vacancies_fte: float | None = None  # census XML LALevelVacancies
     modified: datetime | None = None  # when the input was last modified (the later copy of a kind wins)
+    # Which stored copy this is, for a table read back from a workspace (import id and its stamp); the
+    # same token means the same content, so figures worked out from it can be kept. None: read just now.
+    token: tuple | None = field(default=None, compare=False, repr=False)
 
     def has(self, column: str) -> bool:
         return column in self.columns

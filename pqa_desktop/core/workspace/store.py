@@ -429,6 +429,8 @@ class Workspace:
             stale = [i for i, stamp in stamps.items() if self._stored.get(i, (None,))[0] != stamp]
             if stale:
                 for import_id, stored in self._read_imports(conn, stale, len(stale) == len(stamps)).items():
+                    for table in stored.result.exports:
+                        table.token = (stored.item.sha256, *stamps[import_id])
                     self._stored[import_id] = (stamps[import_id], stored)
         for import_id in set(self._stored) - set(stamps):
             del self._stored[import_id]
