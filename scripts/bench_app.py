@@ -191,6 +191,9 @@ def main() -> int:
         for key, value in result.items():
             print(f"{key:24} {value:.3f}" if isinstance(value, float) else f"{key:24} {value}")
     sys.stdout.flush()
+    from pqa_desktop.core.reading import shutdown_pool
+
+    shutdown_pool()  # as the app does when its window closes
     # Skip the interpreter's teardown: PySide6 can abort while collecting Qt objects at exit, which would
     # turn a finished probe into a failed one.
     os._exit(0)
