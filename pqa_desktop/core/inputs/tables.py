@@ -18,6 +18,7 @@ import zipfile
 from collections.abc import MutableSequence
 from dataclasses import dataclass, field
 from datetime import timedelta
+from functools import lru_cache
 from typing import Callable
 
 import numpy as np
@@ -71,6 +72,7 @@ class SheetTable:
         return None
 
 
+@lru_cache(maxsize=1024)  # readers name the same few hundred columns again and again
 def column_letter(col: int) -> str:
     """0-based column index -> Excel letters (0 -> A, 26 -> AA)."""
     letters = ""
