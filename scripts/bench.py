@@ -327,6 +327,13 @@ def main(argv: list[str] | None = None) -> int:
                 child.update(json.loads(child.pop("stdout")))
                 runs[ref].append(child)
             loads.append(os.getloadavg()[0])
+        # The cold command line with a workspace: the year imported once, then a fresh `pqa build` with
+        # one new return (only it is read; the rest comes back from the workspace).
+        log("cold pqa build --workspace after one new return...")
+        workspace = ["--workspace", str(work / "cli-workspace.sqlite")]
+        run_child(build_argv + workspace, env)
+        cli_ws = run_child(build_argv + workspace + [str(paths["new_return"])], env)
+        runs["stages"][0]["rebuild_cold_cli_workspace"] = cli_ws["wall"]
         app = None
         if not args.no_app:
             log("UI probe (scripts/bench_app.py, offscreen)...")
