@@ -332,7 +332,9 @@ def main(argv: list[str] | None = None) -> int:
         log("cold pqa build --workspace after one new return...")
         workspace = ["--workspace", str(work / "cli-workspace.sqlite")]
         run_child(build_argv + workspace, env)
-        cli_ws = run_child(build_argv + workspace + [str(paths["new_return"])], env)
+        with_new = build_argv[:build_argv.index("-o")] + [str(paths["new_return"])] + \
+            build_argv[build_argv.index("-o"):]
+        cli_ws = run_child(with_new + workspace, env)
         runs["stages"][0]["rebuild_cold_cli_workspace"] = cli_ws["wall"]
         app = None
         if not args.no_app:
