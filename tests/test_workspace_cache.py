@@ -125,3 +125,23 @@ def test_export_figures_are_kept_while_the_stored_exports_are_the_same(tmp_path,
                                  workspace=ws)
         pipeline.compute(later, options)
         assert len(passes) == 3, "a new export must count"
+
+
+def test_a_correction_made_within_the_same_second_is_seen(tmp_path, monkeypatch):
+    """The import's stamp holds its corrections: re-read with one, it is read back again even when the
+    clock has not moved on (imports are stamped to the second)."""
+    from pqa_desktop.core.workspace import store
+    from tests.workspace_fixtures import OVERALL_CELL
+
+    frozen = datetime(2024, 10, 7, 9, 0, 0)
+    monkeypatch.setattr(store, "_now", lambda: frozen.replace(tzinfo=__import__("datetime").timezone.utc))
+    folder = august(tmp_path / "aug")
+    with Workspace.open(tmp_path / "w.sqlite") as ws:
+        analyse([folder], SEP, workspace=ws)
+        before = {s.item.name: s.result.audits for s in ws.stored_results()}
+        sha = next(s.item.sha256 for s in ws.stored_results() if s.item.name == "CFA 2.xlsx")
+        ws.correct_value(sha, "Audit", OVERALL_CELL, "Good", "auditor confirmed")
+        analyse([folder], SEP, workspace=ws)
+        after = {s.item.name: s.result.audits for s in ws.stored_results()}
+        assert before["CFA 2.xlsx"][0].grades.get("overall") == "Inadequate"  # valid before and after:
+        assert after["CFA 2.xlsx"][0].grades.get("overall") == "Good"  # no finding changes to tell

@@ -22,6 +22,7 @@ import pandas as pd
 from .calendar import Period, bank_holiday_file_problems, user_bank_holidays_file
 from .exports.combine import combine_exports
 from .exports.model import ExportRecords
+from .exports.reader import read_export
 from .figures import Figures
 from .findings import Finding, Severity, register_rule, sort_findings
 from .inputs.discover import discover
@@ -42,7 +43,6 @@ from .records import Audit, AuditRecords, InputFile, ReadResult
 from .encryption import unlock_inputs
 from .inspect import inspect_with, sensitive_set
 from .report import ReportContext, render_workbook, save_workbook
-from .exports.reader import read_export
 from .reading import Cancelled, read_input, read_inputs
 from .returns.combine import combine
 from .sections import message_lines
@@ -63,7 +63,6 @@ RULE_CORRECTION_WAITING = register_rule(
 NOT_IMPORTED_KINDS = ("skipped", "unreadable")
 
 FEEDBACK_LEFT_OUT = "Feedback text left out at the QA officer's request."
-
 
 
 class LeakFound(Exception):

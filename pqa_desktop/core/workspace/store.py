@@ -415,14 +415,14 @@ class Workspace:
 
         Decoding a large export's stored frames costs about a second, and the app asks again after every
         file added or correction made, so an import read back once is kept, with a stamp of what it is
-        made of: when it was (re)imported, its export tables' ids and its newest finding (another import
-        replacing one of its tables removes the table and adds a finding to it). Only imports whose stamp
-        changed are read from the file again, whoever changed them. What is handed out is a copy: the
-        pipeline may extend the lists and sets it gets.
+        made of: when it was (re)imported (to the second), with which corrections, from where, its export
+        tables' ids and its newest finding (another import replacing one of its tables removes the table
+        and adds a finding to it). Only imports whose stamp changed are read from the file again, whoever
+        changed them. What is handed out is a copy: the pipeline may extend the lists and sets it gets.
         """
         with self._read() as conn:
             stamps = {row[0]: tuple(row) for row in conn.execute(
-                "SELECT i.id, i.imported_at, "
+                "SELECT i.id, i.imported_at, i.overrides, i.name, i.path, i.modified, "
                 "(SELECT group_concat(e.id) FROM export_tables e WHERE e.import_id = i.id), "
                 "(SELECT max(f.id) FROM findings f WHERE f.import_id = i.id), "
                 "(SELECT count(*) FROM findings f WHERE f.import_id = i.id) FROM imports i")}
