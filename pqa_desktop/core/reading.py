@@ -9,11 +9,11 @@ workbook does not depend on scheduling.
 
 Workers are started with ``fork`` where that is safe (Linux, a process with no other threads and no
 Qt: the command line), else with ``forkserver`` (Linux, the desktop app) or ``spawn`` (Windows,
-macOS); the frozen bundle's entry points call ``multiprocessing.freeze_support()`` for those. The pool
-is kept for the life of the process, so the app's second build does not pay to start it again; behind
-the app's window the workers run below normal priority, so the window keeps answering while they read.
-Forked workers (the command line) are stopped once the files are read: they start again in
-milliseconds, and a process with no other thread may fork again.
+macOS); the frozen bundle's entry points call ``multiprocessing.freeze_support()`` for those. Such a
+pool is kept for the life of the process, so the app's second build does not pay to start it again;
+behind the app's window its workers run below normal priority, so the window keeps answering while
+they read. Forked workers (the command line) are stopped once the files are read: they start again in
+milliseconds, and a process with no other thread may fork again (``fork_is_safe``).
 A worker stops by itself when the process that started it has gone (a crash leaves no one to stop it).
 A worker that dies (it should not: every spreadsheet passes the package safety check first) breaks
 the pool; the files not yet read are then read in this process, as they would be without workers.
