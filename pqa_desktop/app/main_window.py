@@ -640,13 +640,16 @@ class MainWindow(QMainWindow):
             self.progress.finish(attention_summary(self.inputs_model.rows()) or "Inputs checked")
             self.analysis_ready.emit()
         else:
-            self._analysis, self._analysis_key = result.analysis, job.analysis_key
-            self._show_analysis(result.analysis)
+            if result.analysis is not self._analysis:  # built from a check of its own: show that check
+                self._analysis, self._analysis_key = result.analysis, job.analysis_key
+                self._show_analysis(result.analysis)
+                self._refresh_workspace_lists()
+            # else the check on screen is the one built from: redrawing its lists (a thousand inputs in
+            # a large council) would only stop the window for a moment
             self._last_output = Path(result.output)
             self._last_result = result
             self._last_protected = bool(getattr(job, "protected", False))
             self._last_draft = None
-            self._refresh_workspace_lists()
             self.progress.finish(f"Workbook saved: {self._last_output.name}")
             self.build_succeeded.emit(result)
 
