@@ -272,18 +272,19 @@ def read_inputs(items: Sequence[tuple[InputFile, Overrides]], progress: Progress
 def _read_in_workers(items: Sequence[tuple[InputFile, Overrides]], workers: int,
                      results: list[ReadResult | None], progress: ProgressFn, cancel: CancelFn | None) -> None:
     """Fill ``results`` from worker processes; leaves None where a broken pool stopped them."""
+    tasks = _batches(items)
+
+    def submit_all(pool: ProcessPoolExecutor) -> dict[Future, list[int]]:
+        return {pool.submit(_read_batch, [items[i] for i in task]): task for task in tasks}
+
     pool = _get_pool(workers)
-    pending: dict[Future, list[int]] = {}
-    done = 0
     try:
-        for task in _batches(items):
-            pending[pool.submit(_read_batch, [items[i] for i in task])] = task
+        pending = submit_all(pool)
     except (BrokenProcessPool, RuntimeError):  # a pool broken (or shut down) before: start again
-        for future in pending:
-            future.cancel()
-        _discard_pool(pool)
+        _discard_pool(pool)  # cancels whatever was submitted to it
         pool = _get_pool(workers)
-        pending = {pool.submit(_read_batch, [items[i] for i in task]): task for task in _batches(items)}
+        pending = submit_all(pool)
+    done = 0
     try:
         while pending:
             finished, _ = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
