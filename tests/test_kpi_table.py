@@ -128,17 +128,55 @@ def test_headlines_for_the_summary():
     settings = Settings(targets={"assessments_45wd_pct": MeasureTarget(0.85, True)})
     headlines = kpi_headlines(results, SEP_2024, settings)
     assert [h.measure for h in headlines] == [
+        "Referrals (last month)",
         "Assessments completed within 45 working days (last 3 months)",
         "Section 47 enquiries per 10,000 children (annualised, last 12 months)",
         "ICPCs held within 15 working days of the strategy discussion (year to date)",
-        "Children on a child protection plan", "Children in care", "Children in care in foster placements",
-        "Care leavers aged 19-21 in education, employment or training"]
-    first = headlines[0]
+        "Children on a child protection plan", "Children in care", "Long-term placement stability",
+        "Care leavers aged 19-21 in education, employment or training",
+        "Average caseload", "Agency social worker rate",
+        "Children in care in foster placements", "Fostering households approved"]
+    # In section order (measures.md "Sections and polarity"), each with its section and polarity.
+    assert [h.section for h in headlines] == [
+        "Identification of harm", "Assessment", "Child protection", "Child protection",
+        "Plans and children in care", "Plans and children in care", "Plans and children in care", "Care leavers",
+        "Workforce", "Workforce", "Fostering", "Fostering"]
+    first = headlines[1]
     assert (first.value, first.unit, first.target, first.england, first.status) == (
         0.83, "percent", 0.85, pytest.approx(0.845), "Below target")
     assert first.change == pytest.approx(3.0)
-    assert headlines[1].unit == "number" and headlines[4].change == 10
-    assert headlines[2].status == "No data"
+    assert (first.polarity, first.better_or_worse, first.kpi_id) == ("higher", "Better", "assessments_45wd_pct")
+    assert headlines[2].unit == "number" and headlines[5].change == 10
+    assert headlines[5].better_or_worse is None  # children in care: a volume, no polarity
+    assert headlines[3].status == "No data" and headlines[3].better_or_worse is None
+
+
+@pytest.mark.parametrize("kpi_id, value, previous, higher, expected", [
+    ("assessments_45wd_pct", 0.69, 0.66, None, "Better"),  # +3.0 pts, higher is better
+    ("assessments_45wd_pct", 0.66, 0.69, None, "Worse"),
+    ("assessments_45wd_pct", 0.6604, 0.66, None, "No change"),  # +0.04 pts rounds to 0.0
+    ("assessments_45wd_pct", 0.6605, 0.66, None, "Better"),  # +0.05 pts rounds (half away) to 0.1
+    ("assessments_45wd_pct", 0.69, None, None, None),  # no Previous: no Change, blank
+    ("cp_second_plus_pct", 0.20, 0.25, None, "Better"),  # lower is better
+    ("assessment_median_wd", 31.5, 30, None, "Worse"),  # days, lower is better
+    ("cic_count", 200, 190, None, None),  # a volume: no polarity, blank
+    ("cic_count", 200, 190, True, "Better"),  # ... unless the settings give it one
+    ("assessments_45wd_pct", 0.69, 0.66, False, "Worse"),  # the settings' polarity wins
+])
+def test_better_or_worse_from_polarity_and_change(kpi_id, value, previous, higher, expected):
+    settings = Settings(targets={kpi_id: MeasureTarget(None, higher)}) if higher is not None else Settings()
+    r = row(kpi_tables([KpiResult(kpi_id, value=value, previous=previous)], SEP_2024, settings)[0], kpi_id)
+    assert r["Better or worse"] == expected
+
+
+def test_rows_carry_their_section_in_section_order():
+    kpis, _ = kpi_tables([], SEP_2024, Settings())
+    sections = kpis["Section"].tolist()
+    order = ["Identification of harm", "Assessment", "Child protection", "Plans and children in care",
+             "Care leavers", "Workforce", "Fostering"]
+    assert sorted(sections, key=order.index) == sections  # grouped, in the order of the sections
+    assert row(kpis, "cic_foster_pct")["Section"] == "Fostering"
+    assert row(kpis, "cp_open")["Section"] == "Plans and children in care"
 
 
 def test_end_to_end_from_no_inputs():

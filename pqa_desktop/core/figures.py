@@ -10,11 +10,33 @@ exactly the contract's columns, in order. Conventions the report layer relies on
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
 
 import pandas as pd
 
 from .calendar import Period
+
+
+BETTER, WORSE, NO_CHANGE = "Better", "Worse", "No change"
+
+
+def better_or_worse(polarity: str | None, change: float | None) -> str | None:
+    """The Better or worse word (report-workbook.md): from the measure's polarity (``higher`` or ``lower`` is
+    better) and its Change; ``No change`` when the Change rounded to one decimal place is 0; None (a blank
+    cell) when the measure has no polarity or no Change."""
+    if polarity not in ("higher", "lower") or change is None:
+        return None
+    try:
+        number = float(change)
+    except (TypeError, ValueError):
+        return None
+    if math.isnan(number):
+        return None
+    if Decimal(repr(number)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP) == 0:
+        return NO_CHANGE
+    return BETTER if (number > 0) == (polarity == "higher") else WORSE
 
 
 @dataclass
@@ -26,7 +48,10 @@ class Headline:
     target: float | None = None
     england: float | None = None
     status: str = "No target"  # Meets target / Below target / No target / No data
-    section: str = "Summary"
+    section: str = "Summary"  # the report section (and sheet) the measure belongs to
+    polarity: str = "none"  # higher / lower is better; none: neither (volumes)
+    statistical_neighbours: float | None = None
+    kpi_id: str | None = None  # the measure id of a KPI headline (its monthly series is in tbl_kpi_monthly)
 
     @property
     def change(self) -> float | None:
@@ -35,6 +60,10 @@ class Headline:
             return None
         diff = self.value - self.previous
         return round(diff * 100, 10) if self.unit == "percent" else diff
+
+    @property
+    def better_or_worse(self) -> str | None:
+        return better_or_worse(self.polarity, self.change)
 
 
 @dataclass

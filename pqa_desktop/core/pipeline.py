@@ -486,7 +486,7 @@ def _add_export_figures(figures: Figures, exports: ExportRecords, period: Period
     figures.tables["tbl_kpis"], figures.tables["tbl_kpi_monthly"] = kpi_tables(
         results, period, settings, benchmarks, note_refs)
     if exports:
-        figures.headlines.extend(kpi_headlines(results, period, settings, benchmarks))
+        figures.headlines.extend(kpi_headlines(results, period, settings, benchmarks, figures.tables["tbl_kpis"]))
 
 
 def _benchmarks(exports: ExportRecords, settings: Settings) -> pd.DataFrame | None:

@@ -168,6 +168,18 @@ HEADLINE_UNITS = {
     HEADLINE_CASE_FILE_AUDITS: "count", HEADLINE_FOSTER_AUDITS: "count", HEADLINE_GOOD_OR_BETTER: "percent",
     HEADLINE_INADEQUATE: "percent", HEADLINE_COMPLIANCE: "percent", HEADLINE_MODERATION: "percent",
 }
+# The report section (and sheet) each audit headline belongs to, and which direction is better: audit
+# counts are volumes (neither); more good or better judgements, compliance and moderators agreeing with the
+# auditor are better, more inadequate judgements worse (docs/decisions.md).
+HEADLINE_SECTIONS = {
+    HEADLINE_CASE_FILE_AUDITS: "Audit activity", HEADLINE_FOSTER_AUDITS: "Audit activity",
+    HEADLINE_GOOD_OR_BETTER: "Overall judgements", HEADLINE_INADEQUATE: "Overall judgements",
+    HEADLINE_COMPLIANCE: "Compliance", HEADLINE_MODERATION: "Compliance",
+}
+HEADLINE_POLARITY = {
+    HEADLINE_CASE_FILE_AUDITS: "none", HEADLINE_FOSTER_AUDITS: "none", HEADLINE_GOOD_OR_BETTER: "higher",
+    HEADLINE_INADEQUATE: "lower", HEADLINE_COMPLIANCE: "higher", HEADLINE_MODERATION: "higher",
+}
 
 
 def audit_headlines(audits: Sequence[Audit], period: Period) -> list[Headline]:
@@ -181,5 +193,5 @@ def audit_headlines(audits: Sequence[Audit], period: Period) -> list[Headline]:
     covered = any(earlier.contains(a.audit_date) for a in audits)
     previous = _headline_values(audits, earlier) if covered else dict.fromkeys(current)
     return [Headline(measure=name, value=current[name], previous=previous[name], unit=HEADLINE_UNITS[name],
-                     status="No target")
+                     status="No target", section=HEADLINE_SECTIONS[name], polarity=HEADLINE_POLARITY[name])
             for name in current]

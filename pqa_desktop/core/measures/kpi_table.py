@@ -19,7 +19,7 @@ from datetime import date
 import pandas as pd
 
 from ..calendar import Period
-from ..figures import Headline
+from ..figures import Headline, better_or_worse
 from ..resources import resource
 from ..settings import Settings
 from ..values import label_key
@@ -27,8 +27,9 @@ from .kpi_catalogue import MeasureSpec, measure_specs
 from .kpi_result import KpiResult, MonthlyPoint
 from .kpis import MONTHLY_KPIS
 
-KPI_COLUMNS = ["KPI id", "KPI", "Window", "Value", "Previous", "Change", "Numerator", "Denominator", "Unit",
-               "Target", "England", "Statistical neighbours", "Region", "Benchmark source", "Status", "Note"]
+KPI_COLUMNS = ["KPI id", "KPI", "Section", "Window", "Value", "Previous", "Change", "Better or worse", "Numerator",
+               "Denominator", "Unit", "Target", "England", "Statistical neighbours", "Region", "Benchmark source",
+               "Status", "Note"]
 MONTHLY_COLUMNS = ["KPI id", "Month", "Value", "Numerator", "Denominator"]
 BENCHMARK_COLUMNS = ["kpi_id", "comparator", "value", "period", "source"]
 COMPARATORS = {"england": "England", "statistical neighbours": "Statistical neighbours",
@@ -37,9 +38,11 @@ COMPARATORS = {"england": "England", "statistical neighbours": "Statistical neig
 MEETS, BELOW, NO_TARGET, NO_DATA = "Meets target", "Below target", "No target", "No data"
 NOT_COMPUTED = "No value: none of the inputs supplied feeds this measure."
 
-# The Summary's KPI headlines, in order.
-HEADLINE_KPIS = ("assessments_45wd_pct", "s47_rate_per_10k", "icpc_15wd_pct", "cp_open", "cic_count",
-                 "cic_foster_pct", "care_leavers_eet_19_21_pct")
+# The Summary's KPI headlines, in section order (measures.md "Sections and polarity"): one or two per KPI
+# section, then workforce and fostering, so the one-page Summary shows every part of the report.
+HEADLINE_KPIS = ("referrals", "assessments_45wd_pct", "s47_rate_per_10k", "icpc_15wd_pct", "cp_open", "cic_count",
+                 "cic_long_term_stability_pct", "care_leavers_eet_19_21_pct", "caseload_avg", "agency_rate_pct",
+                 "cic_foster_pct", "foster_households")
 _WINDOW_WORDS = {"last month": "last month", "3m": "last 3 months", "YTD": "year to date",
                  "trend window": "last 12 months", "6 months": "last 6 months", "12 months": "last 12 months"}
 
@@ -125,6 +128,14 @@ def status(value: float | None, target: float | None, higher_is_better: bool) ->
     return MEETS if meets else BELOW
 
 
+def polarity(spec: MeasureSpec, settings: Settings) -> str:
+    """The measure's polarity as used: the one chosen in the settings' targets, else its own (measures.toml)."""
+    chosen = settings.targets.get(spec.id)
+    if chosen is not None and chosen.higher_is_better is not None:
+        return "higher" if chosen.higher_is_better else "lower"
+    return spec.polarity
+
+
 def _target(spec: MeasureSpec, settings: Settings) -> tuple[float | None, bool]:
     """(target, higher is better): Settings.targets, else no target and the measure's own polarity."""
     chosen = settings.targets.get(spec.id)
@@ -146,8 +157,9 @@ def _kpi_row(spec: MeasureSpec, result: KpiResult, settings: Settings,
                        for name, b in comparators.items() if b is not None)
     # The definition is either written out or, in the workbook, referenced as a "[note N]" on the cover.
     note = " ".join(t for t in (note_ref or spec.definition, *result.notes) if t)
-    return [spec.id, spec.label, spec.window_text, value, previous, change(spec, value, previous), numerator,
-            denominator, spec.unit, target,
+    difference = change(spec, value, previous)
+    return [spec.id, spec.label, spec.section, spec.window_text, value, previous, difference,
+            better_or_worse(polarity(spec, settings), difference), numerator, denominator, spec.unit, target,
             *(None if b is None else _as_fraction(spec, b[0]) for b in comparators.values()),
             source, status(value, target, higher_is_better), note]
 
@@ -187,10 +199,10 @@ def kpi_tables(results: list[KpiResult], period: Period, settings: Settings,
 # Summary headlines
 
 def kpi_headlines(results: list[KpiResult], period: Period, settings: Settings,
-                  benchmarks: pd.DataFrame | None = None) -> list[Headline]:
-    """The Summary's KPI rows (assessments in 45 working days, S47 rate, ICPCs in 15 working days, children
-    on a plan, children in care, foster placements, care leavers 19-21 in EET), as tbl_kpis shows them."""
-    table, _ = kpi_tables(results, period, settings, benchmarks)
+                  benchmarks: pd.DataFrame | None = None, table: pd.DataFrame | None = None) -> list[Headline]:
+    """The Summary's KPI rows (HEADLINE_KPIS), as tbl_kpis shows them (``table``: tbl_kpis when already made)."""
+    if table is None:
+        table, _ = kpi_tables(results, period, settings, benchmarks)
     specs = {s.id: s for s in measure_specs()}
     out = []
     for kpi_id in HEADLINE_KPIS:
@@ -200,7 +212,9 @@ def kpi_headlines(results: list[KpiResult], period: Period, settings: Settings,
             measure=_headline_text(spec),
             value=row["Value"], previous=row["Previous"],
             unit="number" if spec.unit == "rate" else spec.unit,
-            target=row["Target"], england=row["England"], status=row["Status"]))
+            target=row["Target"], england=row["England"], status=row["Status"], section=spec.section,
+            polarity=polarity(spec, settings), statistical_neighbours=row["Statistical neighbours"],
+            kpi_id=kpi_id))
     return out
 
 
