@@ -5,10 +5,14 @@ percentages as whole percentages rounded half away from zero (what Excel's ``0%`
 Each section has drafters registered with ``@drafter("<section>")``; a section may have several (the
 Fostering section has audit sentences here and placement sentences from the KPI work), and
 ``draft_messages`` joins them in registration order, keeping at most four sentences.
+
+The Summary carries the report's key messages: at most six, chosen across sections by
+``summary_key_messages`` (docs/decisions.md says how).
 """
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Sequence
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -30,6 +34,7 @@ from .sections import SECTIONS  # the report's sections in workbook order
 from .values import GRADES
 
 MAX_SENTENCES = 4
+SUMMARY_SENTENCES = 6  # the report's key messages on the one-page Summary (report-workbook.md)
 
 Drafter = Callable[[Figures], list[str]]
 _DRAFTERS: dict[str, list[Drafter]] = {}
@@ -48,14 +53,65 @@ def drafter(section: str) -> Callable[[Drafter], Drafter]:
 
 
 def draft_messages(figures: Figures) -> dict[str, list[str]]:
-    """Section name -> its drafted sentences, for every section whose drafters had something to say."""
+    """Section name -> its drafted sentences, for every section whose drafters had something to say; the
+    Summary's are the report's key messages, chosen across the sections' (``summary_key_messages``)."""
     ordered = [s for s in SECTIONS if s in _DRAFTERS] + [s for s in _DRAFTERS if s not in SECTIONS]
     messages: dict[str, list[str]] = {}
     for section in ordered:
+        if section == SUMMARY:
+            continue
         sentences = [s for func in _DRAFTERS[section] for s in func(figures)]
         if sentences:
             messages[section] = sentences[:MAX_SENTENCES]
+    summary = summary_key_messages(figures, messages)
+    if summary:
+        messages = {SUMMARY: summary, **messages}
     return messages
+
+
+SUMMARY = "Summary"
+# The sections whose first key message may reach the Summary, in report order: the KPI sections,
+# workforce and fostering (the audit sections speak through the Summary's own audit sentences).
+SUMMARY_SECTIONS = ("Identification of harm", "Assessment", "Child protection", "Plans and children in care",
+                    "Care leavers", "Workforce", "Fostering")
+
+
+def direction_rank(headlines: Sequence[Headline]) -> int:
+    """How much a set of headlines matters to a reader: 0 when one got worse or is below its target, 1 when
+    one got better, 2 otherwise."""
+    if any(h.better_or_worse == "Worse" or h.status == "Below target" for h in headlines):
+        return 0
+    if any(h.better_or_worse == "Better" for h in headlines):
+        return 1
+    return 2
+
+
+def summary_key_messages(figures: Figures, drafted: dict[str, list[str]]) -> list[str]:
+    """The report's key messages, at most six, in report order:
+
+    1. how many audits were completed and the share judged good or better (always, when there are audits);
+    2. while there is room, the first key message of each section whose headline measures have a figure,
+       and the compliance and moderation sentences, those whose headline got worse or is below target
+       first, then those that got better, then the rest (report order among equals);
+    3. how many measures with a target meet it (always, when any has a target).
+    """
+    parts = _audit_summary_parts(figures)
+    opening = [text for text, measure in parts if measure in (HEADLINE_CASE_FILE_AUDITS, HEADLINE_GOOD_OR_BETTER)]
+    closing = [text for func in _DRAFTERS.get(SUMMARY, []) if func is not summary_messages for text in func(figures)]
+    candidates: list[tuple[int, float, str]] = []  # (rank, report order, sentence)
+    for order, (text, measure) in enumerate(parts):
+        if measure in (HEADLINE_COMPLIANCE, HEADLINE_MODERATION):
+            headline = [h for h in figures.headlines if h.measure == measure]
+            candidates.append((direction_rank(headline), SECTIONS.index("Compliance") + order / 10, text))
+    for section in SUMMARY_SECTIONS:
+        shown = [h for h in figures.headlines if h.section == section and not is_blank(h.value)]
+        sentences = drafted.get(section, [])
+        if shown and sentences:
+            rank = direction_rank(shown)
+            candidates.append((rank, SECTIONS.index(section), _telling_sentence(sentences, shown, rank)))
+    room = max(SUMMARY_SENTENCES - len(opening) - len(closing), 0)
+    chosen = sorted(sorted(candidates)[:room], key=lambda c: c[1])
+    return [*opening, *(text for _, _, text in chosen), *closing][:SUMMARY_SENTENCES]
 
 
 # --- numbers as shown ---------------------------------------------------------------------------
@@ -147,8 +203,32 @@ def _previous(headline: Headline | None) -> float | None:
     return None if headline is None or is_blank(headline.previous) else headline.previous
 
 
+def _words(text: str) -> set[str]:
+    """The words of four letters or more, lower case (what a label and a sentence about it share)."""
+    return {w for w in re.findall(r"[a-z0-9-]+", text.lower()) if len(w) >= 4}
+
+
+def _telling_sentence(sentences: list[str], headlines: Sequence[Headline], rank: int) -> str:
+    """The section's sentence about the headline that earned its rank (its first sentence naming that
+    measure), else the section's first sentence."""
+    for h in headlines:
+        if direction_rank([h]) != rank:
+            continue
+        words = _words(h.measure.split(" (")[0])
+        for sentence in sentences:
+            if words and words <= _words(sentence):
+                return sentence
+    return sentences[0]
+
+
 @drafter("Summary")
 def summary_messages(figures: Figures) -> list[str]:
+    """The audit sentences of the Summary (the candidates ``summary_key_messages`` chooses from)."""
+    return [text for text, _ in _audit_summary_parts(figures)]
+
+
+def _audit_summary_parts(figures: Figures) -> list[tuple[str, str]]:
+    """(sentence, the headline measure it reports) for the audits in the year to date."""
     case_files = _headline(figures, HEADLINE_CASE_FILE_AUDITS)
     foster = _headline(figures, HEADLINE_FOSTER_AUDITS)
     if case_files is None and foster is None:
@@ -156,13 +236,13 @@ def summary_messages(figures: Figures) -> list[str]:
     shown = [(h, noun) for h, noun in ((case_files, "case file audit"), (foster, "foster carer audit"))
              if _value(h)]
     if not shown:
-        return ["No audits were completed in the year to date."]
+        return [("No audits were completed in the year to date.", HEADLINE_CASE_FILE_AUDITS)]
     total = sum(int(_value(h)) for h, _ in shown)
     sentence = (f"{join_words([plural(int(_value(h)), noun) for h, noun in shown])} "
                 f"{'was' if total == 1 else 'were'} completed in the year to date")
     if all(_previous(h) is not None for h, _ in shown):
         sentence += f", against {join_words([str(int(_previous(h))) for h, _ in shown])} in the same months last year"
-    sentences = [sentence + "."]
+    sentences = [(sentence + ".", HEADLINE_CASE_FILE_AUDITS)]
 
     good = _headline(figures, HEADLINE_GOOD_OR_BETTER)
     if _value(good) is not None:
@@ -171,14 +251,15 @@ def summary_messages(figures: Figures) -> list[str]:
             before, now = whole_percent(_previous(good)), whole_percent(_value(good))
             comparison = "up from" if now > before else "down from" if now < before else "the same as"
             text += f", {comparison} {before}% in the same months last year"
-        sentences.append(text + ".")
+        sentences.append((text + ".", HEADLINE_GOOD_OR_BETTER))
     compliance = _value(_headline(figures, HEADLINE_COMPLIANCE))
     if compliance is not None:
-        sentences.append(f"Compliance with practice standards was {percent_text(compliance)} in the year to date.")
+        sentences.append((f"Compliance with practice standards was {percent_text(compliance)} in the year to date.",
+                          HEADLINE_COMPLIANCE))
     agreement = _value(_headline(figures, HEADLINE_MODERATION))
     if agreement is not None:
-        sentences.append(f"Moderators agreed with the auditor's overall judgement in {percent_text(agreement)} "
-                         f"of audits moderated in the year to date.")
+        sentences.append((f"Moderators agreed with the auditor's overall judgement in {percent_text(agreement)} "
+                          f"of audits moderated in the year to date.", HEADLINE_MODERATION))
     return sentences
 
 

@@ -1,16 +1,19 @@
-"""What every sheet writer shares: the workbook, styles, spec, figures and context, and starting a sheet."""
+"""What every sheet writer shares: the workbook and its sheets, styles, spec, figures and context, where
+tables landed (charts and sparklines point at them), and starting a sheet."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 from xlsxwriter.workbook import Workbook
+from xlsxwriter.worksheet import Worksheet
 
 from ..figures import Figures
 from .context import ReportContext
-from .layout import SheetLayout, frame_rows
+from .layout import SheetLayout, Sparkline, TableLoc, frame_rows
 from .spec import SheetSpec, WorkbookSpec
 from .styles import Styles
+from .text import is_blank
 
 
 @dataclass
@@ -20,6 +23,9 @@ class Build:
     spec: WorkbookSpec
     figures: Figures
     context: ReportContext
+    sheets: dict[str, Worksheet] = field(default_factory=dict)  # every sheet, added in contract order
+    locations: dict[str, TableLoc] = field(default_factory=dict)  # table name -> where it was written
+    monthly_series: dict[str, Sparkline] = field(default_factory=dict)  # KPI id -> its covered months' cells
 
     def frame(self, table: str) -> pd.DataFrame | None:
         """The figures' table, or None when absent or empty."""
@@ -37,11 +43,27 @@ class Build:
         df = self.frame(table)
         return frame_rows(df) if df is not None else None
 
-    def start_sheet(self, sheet: SheetSpec, extra_width: int = 0, has_data: bool | None = None) -> SheetLayout:
-        """Add the sheet, write A1/A2 and return its layout; the panel starts right of the widest table."""
-        ws = self.wb.add_worksheet(sheet.name)
-        widest = max([len(self.headers(t.name)) for t in sheet.tables] + [extra_width, 2])
-        layout = SheetLayout(ws, self.styles, self.spec, panel_col=widest + 1)
+    def kpi_rows(self) -> tuple[list[str], list[list] | None]:
+        """tbl_kpis as the workbook shows it: (headers, rows). The KPIs sheet and every scorecard take their
+        rows from here, so a scorecard row is its tbl_kpis row (notes included) by construction."""
+        return self.headers("tbl_kpis"), self.rows("tbl_kpis")
+
+    def kpi_units(self, headers: list[str], rows: list[list] | None) -> list[str] | None:
+        """Each tbl_kpis row's unit (count when blank), which decides its number formats."""
+        if not rows or "Unit" not in headers:
+            return None
+        at = headers.index("Unit")
+        return ["count" if is_blank(r[at]) or not str(r[at]).strip() else str(r[at]) for r in rows]
+
+    def record(self, loc: TableLoc) -> TableLoc:
+        self.locations[loc.name] = loc
+        return loc
+
+    def start_sheet(self, sheet: SheetSpec, has_data: bool | None = None) -> SheetLayout:
+        """The sheet with A1/A2 written (and, on a section's sheet, its key messages and commentary)."""
+        ws = self.sheets.get(sheet.name) or self.wb.add_worksheet(sheet.name)
+        self.sheets[sheet.name] = ws
+        layout = SheetLayout(ws, self.styles, self.spec, data_sheet=sheet.data)
         absent = [t.name for t in sheet.tables if self.frame(t.name) is None]
         if has_data is None:
             has_data = len(absent) < len(sheet.tables)

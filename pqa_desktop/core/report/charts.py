@@ -203,10 +203,20 @@ def kpi_line_chart(wb: Workbook, spec: WorkbookSpec, loc: TableLoc, first: int, 
             "marker": {"type": "none"},
             "data_labels": {"value": True, "custom": labels, "position": "right", "font": {"size": 8}},
         })
-    _finish(chart, f"{kpi_label}: by month", "Month", _unit_axis_title(unit), fmt)
+    _finish(chart, kpi_title(kpi_label, loc, first, last, unit), "Month", _unit_axis_title(unit), fmt)
     chart.set_x_axis({"name": "Month", "name_font": AXIS_TITLE_FONT, "text_axis": True,
                       "num_format": st.MONTH, "num_font": {"rotation": -45}})
     return chart
+
+
+def kpi_title(kpi_label: str, loc: TableLoc, first: int, last: int, unit: str) -> str:
+    """What the chart shows and its latest figure: "Children in care by month: 302 in Sep 2024"."""
+    covered = [i for i in range(first, last + 1) if not is_blank(loc.value(i, "Value"))]
+    if not covered:
+        return f"{kpi_label} by month"
+    month = loc.value(covered[-1], "Month")
+    month_text = month.strftime("%b %Y") if hasattr(month, "strftime") else str(month)
+    return f"{kpi_label} by month: {value_text(loc.value(covered[-1], 'Value'), unit)} in {month_text}"
 
 
 def _unit_axis_title(unit: str) -> str:

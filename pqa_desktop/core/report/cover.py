@@ -22,8 +22,8 @@ def period_text(build: Build) -> str:
 def write_contents(build: Build) -> None:
     ctx = build.context
     sheet = build.spec.sheet("Contents")
-    ws = build.wb.add_worksheet(sheet.name)
-    layout = SheetLayout(ws, build.styles, build.spec, panel_col=4)
+    ws = build.sheets.get(sheet.name) or build.wb.add_worksheet(sheet.name)
+    layout = SheetLayout(ws, build.styles, build.spec)
     layout.title(report_title(build), sheet.description)
     layout.label_value("Period", period_text(build))
     layout.label_value("Date produced", ctx.produced, st.DATE)
@@ -40,13 +40,14 @@ def write_contents(build: Build) -> None:
     for i, s in enumerate(s for s in build.spec.sheets if s.name != "Contents"):
         contents_rows.append([s.name, s.contents])
         links[i] = f"internal:'{s.name}'!A1"
-    layout.table("tbl_contents", "Contents", ["Sheet", "What it shows"], contents_rows, links=links)
+    layout.table("tbl_contents", "Contents", ["Sheet", "What it shows"], contents_rows, links=links,
+                 wrap={"What it shows": 90})
 
     inputs = [[kind, int(n)] for kind, n in ctx.inputs_used.items()]
     layout.table("tbl_inputs_used", "Inputs used", ["Input", "Files"], inputs)
 
     notes = [[f"[note {i}]", text] for i, text in enumerate(build.figures.notes, start=1)]
-    layout.table("tbl_notes", "Notes", ["Note", "Text"], notes)
+    layout.table("tbl_notes", "Notes", ["Note", "Text"], notes, wrap={"Text": 100})
     layout.finish(ctx.classification)
     ws.activate()
     ws.set_first_sheet()

@@ -20,7 +20,7 @@ def write_data_quality(build: Build) -> None:
     layout = build.start_sheet(sheet, has_data=True)
     rows = [[display_file(f.file), f.sheet, f.cell, f.severity.value.capitalize(), f.rule, f.message]
             for f in sort_findings(build.context.findings)]
-    _contract_table(build, layout, "tbl_data_quality", rows)
+    _contract_table(build, layout, "tbl_data_quality", rows, wrap={"Message": 90})
     coverage = build.context.coverage
     spec = build.spec.table("tbl_coverage")
     if coverage is not None and len(coverage) > 0:

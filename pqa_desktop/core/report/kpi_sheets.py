@@ -1,128 +1,160 @@
-"""Sheets of system-export figures: KPIs (five report sections), Workforce and Fostering."""
+"""Sheets of system-export figures: one sheet per KPI section (Identification of harm, Assessment, Child
+protection, Plans and children in care, Care leavers), Workforce and Fostering, each with its scorecard
+(its rows of tbl_kpis), a sparkline per row with a monthly series and its charts; and the data sheets KPIs
+(tbl_kpis) and KPI monthly (tbl_kpi_monthly, and the chart data the line charts plot)."""
 from __future__ import annotations
 
-from ..measures.kpi_catalogue import measure_spec
-from .audit_sheets import _contract_table, _groups, _grouped_rows, _section
+from .audit_sheets import _contract_table, _groups, _grouped_rows, start_section_sheet
 from .build import Build
 from .charts import (caseload_alt, caseload_chart, good_or_better_alt, grade_chart, kpi_alt, kpi_line_chart,
                      placement_alt, placement_chart, starters_leavers_alt, starters_leavers_chart)
-from .layout import TableLoc
+from .layout import SheetLayout, Sparkline, TableLoc
 from .text import is_blank
 
+CHART_DATA = "tbl_kpi_chart_data"
+# Text columns of a scorecard wrap at these widths, so the scorecard and its sparklines stay within the
+# 200 character widths a section sheet may take.
+SCORECARD_WRAP = {"KPI id": 28, "KPI": 30, "Window": 10, "Note": 32}
 
-def _kpi_metadata(loc: TableLoc) -> dict[str, dict]:
-    """KPI id -> its label, unit, target and England value, from tbl_kpis."""
+
+def _kpi_metadata(build: Build) -> dict[str, dict]:
+    """KPI id -> its label, unit, section, target and England value, from tbl_kpis."""
+    headers, rows = build.kpi_rows()
     out: dict[str, dict] = {}
-    if not loc.has_data:
-        return out
+    for r in rows or []:
+        row = dict(zip(headers, r))
 
-    def text(i: int, header: str, default: str) -> str:
-        value = loc.value(i, header) if header in loc.columns else None
-        return default if is_blank(value) or not str(value).strip() else str(value)
+        def text(header: str, default: str) -> str:
+            value = row.get(header)
+            return default if is_blank(value) or not str(value).strip() else str(value)
 
-    for i in range(len(loc.rows)):
-        kpi_id = text(i, "KPI id", "")
-        out[kpi_id] = {
-            "label": text(i, "KPI", kpi_id),
-            "unit": text(i, "Unit", "count"),
-            "target": loc.value(i, "Target") if "Target" in loc.columns else None,
-            "england": loc.value(i, "England") if "England" in loc.columns else None,
-        }
+        kpi_id = text("KPI id", "")
+        out[kpi_id] = {"label": text("KPI", kpi_id), "unit": text("Unit", "count"), "section": text("Section", ""),
+                       "target": row.get("Target"), "england": row.get("England")}
     return out
 
 
-def chart_section(build: Build, kpi_id: str) -> str:
-    """The report section a KPI's monthly chart belongs to: its section in resources/measures.toml (the
-    section its key messages are drafted under), else the workbook's prefix rules for an unknown id."""
-    try:
-        return measure_spec(kpi_id).section
-    except KeyError:
-        return build.spec.kpi_section(kpi_id)
-
-
+# ------------------------------------------------------------------------------------------- data sheets
 def write_kpis(build: Build) -> None:
-    sheet = build.spec.sheet("KPIs")
-    kpi_rows = build.rows("tbl_kpis")
-    kpi_headers = build.headers("tbl_kpis")
+    """The KPIs data sheet: tbl_kpis, every measure (with its Section and Better or worse)."""
+    headers, rows = build.kpi_rows()
     # tbl_kpis always lists every measure; when none has a value (no system export supplied), A2 says
     # which inputs would fill the sheet, as for an absent table.
-    has_values = bool(kpi_rows) and "Value" in kpi_headers and any(
-        not is_blank(r[kpi_headers.index("Value")]) for r in kpi_rows)
-    layout = build.start_sheet(sheet, has_data=has_values)
+    layout = build.start_sheet(build.spec.sheet("KPIs"), has_data=_has_values(headers, rows))
     spec = build.spec.table("tbl_kpis")
-    units = None
-    if kpi_rows and "Unit" in kpi_headers:
-        unit_at = kpi_headers.index("Unit")
-        units = ["count" if is_blank(r[unit_at]) or not str(r[unit_at]).strip() else str(r[unit_at])
-                 for r in kpi_rows]
-    kpis = layout.table("tbl_kpis", spec.heading, kpi_headers, kpi_rows, units=units)
-    meta = _kpi_metadata(kpis)
-
-    monthly_spec = build.spec.table("tbl_kpi_monthly")
-    monthly_headers = build.headers("tbl_kpi_monthly")
-    monthly_rows = _grouped_rows(build.rows("tbl_kpi_monthly"), 0)
-    monthly_units = None
-    if monthly_rows:
-        monthly_units = [meta.get(str(r[0]), {}).get("unit", "count") for r in monthly_rows]
-    monthly = layout.table("tbl_kpi_monthly", monthly_spec.heading, monthly_headers, monthly_rows,
-                           units=monthly_units)
-
-    # Charts need the target and England value beside each month, so they are drawn from a chart-data
-    # table repeating them (Excel charts plot cells, not constants).
-    groups: list[tuple[str, int, int]] = []
-    chart_data: TableLoc | None = None
-    if monthly.has_data:
-        rows, chart_units = [], []
-        for kpi_id, first, last in _groups(monthly, "KPI id"):
-            if all(is_blank(monthly.value(i, "Value")) for i in range(first, last + 1)):
-                continue  # no month covered: the table says so; an empty chart would say nothing
-            m = meta.get(kpi_id, {})
-            start = len(rows)
-            for i in range(first, last + 1):
-                rows.append([kpi_id, monthly.value(i, "Month"), monthly.value(i, "Value"),
-                             m.get("target"), m.get("england")])
-                chart_units.append(m.get("unit", "count"))
-            groups.append((kpi_id, start, len(rows) - 1))
-    if groups:
-        chart_data = layout.table("tbl_kpi_chart_data",
-                                  "Chart data: each monthly value with the target and England value",
-                                  ["KPI id", "Month", "Value", "Target", "England"], rows, units=chart_units)
-
-    def draw(kpi_id: str, first: int, last: int) -> None:
-        m = meta.get(kpi_id, {"label": kpi_id, "unit": "count", "target": None, "england": None})
-        chart = kpi_line_chart(build.wb, build.spec, chart_data, first, last, m["label"], m["unit"],
-                               has_target=not is_blank(m.get("target")),
-                               has_england=not is_blank(m.get("england")))
-        layout.chart(chart, kpi_alt(m["label"], chart_data, first, last, m["unit"]))
-
-    sections = {kpi_id: chart_section(build, kpi_id) for kpi_id, _, _ in groups}
-    for section in sheet.sections:
-        layout.narrative(section, build.context, with_section_heading=True)
-        for kpi_id, first, last in groups:
-            if sections[kpi_id] == section:
-                draw(kpi_id, first, last)
-    # A monthly series of a Workforce or Fostering measure is charted here, beside the table it plots,
-    # under its section's name (that section's messages and commentary are on its own sheet).
-    others = [g for g in groups if sections[g[0]] not in sheet.sections]
-    for section in dict.fromkeys(sections[kpi_id] for kpi_id, _, _ in others):
-        layout.panel_text(section, bold=True, size=12)
-        for kpi_id, first, last in others:
-            if sections[kpi_id] == section:
-                draw(kpi_id, first, last)
+    build.record(layout.table("tbl_kpis", spec.heading, headers, rows, units=build.kpi_units(headers, rows)))
     layout.finish(build.context.classification)
 
 
-def _table_with_chart(build: Build, layout, name: str, make_chart, make_alt) -> None:
-    """A contract table with its chart beside it (no chart when the table holds no data)."""
-    table = _contract_table(build, layout, name)
+def _has_values(headers: list[str], rows: list[list] | None) -> bool:
+    return bool(rows) and "Value" in headers and any(not is_blank(r[headers.index("Value")]) for r in rows)
+
+
+def write_kpi_monthly(build: Build) -> None:
+    """The KPI monthly data sheet: tbl_kpi_monthly (every monthly series, the text alternative of every
+    sparkline and chart), then the chart data: each covered month's value beside the measure's target and
+    England value (Excel charts plot cells, not constants). Written before the sheets that point at it."""
+    meta = _kpi_metadata(build)
+    headers = build.headers("tbl_kpi_monthly")
+    rows = _grouped_rows(build.rows("tbl_kpi_monthly"), 0)
+    layout = build.start_sheet(build.spec.sheet("KPI monthly"), has_data=_has_values(headers, rows))
+    units = [meta.get(str(r[0]), {}).get("unit", "count") for r in rows] if rows else None
+    monthly = build.record(layout.table("tbl_kpi_monthly", build.spec.table("tbl_kpi_monthly").heading, headers,
+                                        rows, units=units))
+    chart_rows, chart_units = [], []
+    if monthly.has_data:
+        for kpi_id, first, last in _groups(monthly, "KPI id"):
+            covered = [i for i in range(first, last + 1) if not is_blank(monthly.value(i, "Value"))]
+            if not covered:
+                continue  # no month covered: no sparkline, no chart (an empty one would say nothing)
+            build.monthly_series[kpi_id] = Sparkline(
+                monthly.range_text("Value", covered[0], covered[-1]),
+                [monthly.value(i, "Value") for i in range(covered[0], covered[-1] + 1)])
+            m = meta.get(kpi_id, {})
+            for i in range(first, last + 1):
+                chart_rows.append([kpi_id, monthly.value(i, "Month"), monthly.value(i, "Value"), m.get("target"),
+                                   m.get("england")])
+                chart_units.append(m.get("unit", "count"))
+    if chart_rows:
+        build.record(layout.table(CHART_DATA, "Chart data: each monthly value with the target and England value",
+                                  ["KPI id", "Month", "Value", "Target", "England"], chart_rows, units=chart_units))
+    layout.finish(build.context.classification)
+
+
+# ------------------------------------------------------------------------------------------- scorecards
+def scorecard_rows(build: Build, section: str, table: str) -> tuple[list[str], list[list], list[str]]:
+    """(headers, rows, units) of a section's scorecard: its rows of tbl_kpis, in order, same values."""
+    headers, rows = build.kpi_rows()
+    columns = build.spec.table(table).headers(build.figures.period)
+    units_all = build.kpi_units(headers, rows) or []
+    out, units = [], []
+    if rows and "Section" in headers:
+        at = headers.index("Section")
+        for k, r in enumerate(rows):
+            if r[at] == section:
+                out.append([r[headers.index(h)] if h in headers else None for h in columns])
+                units.append(units_all[k] if units_all else "count")
+    return columns, out, units
+
+
+def _scorecard(build: Build, layout: SheetLayout, table: str, headers: list[str], rows: list[list],
+               units: list[str]) -> TableLoc:
+    spec = build.spec.table(table)
+    loc = build.record(layout.table(table, spec.heading, headers, rows or None, units=units or None,
+                                    wrap=SCORECARD_WRAP))
+    if loc.has_data:
+        layout.sparklines(loc, [build.monthly_series.get(str(loc.value(i, "KPI id"))) for i in range(len(loc.rows))])
+    return loc
+
+
+def _line_charts(build: Build, layout: SheetLayout, kpi_ids: list[str]) -> None:
+    """A line chart per measure with a covered month, with its target and England value as lines."""
+    chart_data = build.locations.get(CHART_DATA)
+    if chart_data is None:
+        return
+    meta = _kpi_metadata(build)
+    groups = {kpi_id: (first, last) for kpi_id, first, last in _groups(chart_data, "KPI id")}
+    for kpi_id in kpi_ids:
+        if kpi_id not in groups:
+            continue
+        first, last = groups[kpi_id]
+        m = meta.get(kpi_id, {"label": kpi_id, "unit": "count", "target": None, "england": None})
+        chart = kpi_line_chart(build.wb, build.spec, chart_data, first, last, m["label"], m["unit"],
+                               has_target=not is_blank(m.get("target")), has_england=not is_blank(m.get("england")))
+        layout.chart(chart, kpi_alt(m["label"], chart_data, first, last, m["unit"]))
+
+
+def write_scorecard_sheet(build: Build, sheet_name: str) -> None:
+    """A KPI section's sheet: key messages and commentary, the scorecard with its sparklines, the line charts."""
+    sheet = build.spec.sheet(sheet_name)
+    headers, rows, units = scorecard_rows(build, sheet.section, sheet.scorecard)
+    layout = start_section_sheet(build, sheet_name, has_data=_has_values(headers, rows))
+    loc = _scorecard(build, layout, sheet.scorecard, headers, rows, units)
+    _line_charts(build, layout, [str(loc.value(i, "KPI id")) for i in range(len(loc.rows))] if loc.has_data else [])
+    layout.finish(build.context.classification)
+
+
+def _scorecard_with_tables(build: Build, sheet_name: str) -> tuple[SheetLayout, TableLoc]:
+    """Workforce and Fostering: the narrative, then the scorecard (the sheet has data when either the
+    scorecard has a value or any of its other tables is present)."""
+    sheet = build.spec.sheet(sheet_name)
+    headers, rows, units = scorecard_rows(build, sheet.section, sheet.scorecard)
+    others = [t.name for t in sheet.tables if t.name != sheet.scorecard]
+    has_data = _has_values(headers, rows) or any(build.frame(t) is not None for t in others)
+    layout = start_section_sheet(build, sheet_name, has_data=has_data)
+    return layout, _scorecard(build, layout, sheet.scorecard, headers, rows, units)
+
+
+def _table_with_chart(build: Build, layout: SheetLayout, name: str, make_chart, make_alt, **options) -> None:
+    """A contract table, and its chart below the tables (no chart when the table holds no data)."""
+    table = _contract_table(build, layout, name, **options)
     if table.has_data:
-        layout.chart(make_chart(build.wb, build.spec, table), make_alt(table), anchor_row=table.header_row - 1)
+        layout.chart(make_chart(build.wb, build.spec, table), make_alt(table))
 
 
 def write_workforce(build: Build) -> None:
-    sheet = build.spec.sheet("Workforce")
-    layout = build.start_sheet(sheet)
-    _section(build, layout, sheet.name)
+    layout, card = _scorecard_with_tables(build, "Workforce")
+    _line_charts(build, layout, [str(card.value(i, "KPI id")) for i in range(len(card.rows))] if card.has_data else [])
     _table_with_chart(build, layout, "tbl_caseloads", caseload_chart, caseload_alt)
     _contract_table(build, layout, "tbl_caseloads_experience")
     _table_with_chart(build, layout, "tbl_starters_leavers", starters_leavers_chart, starters_leavers_alt)
@@ -131,11 +163,12 @@ def write_workforce(build: Build) -> None:
 
 
 def write_fostering(build: Build) -> None:
-    sheet = build.spec.sheet("Fostering")
-    layout = build.start_sheet(sheet)
-    _section(build, layout, sheet.name)
-    _table_with_chart(build, layout, "tbl_placement_types", placement_chart, placement_alt)
-    audits = _contract_table(build, layout, "tbl_foster_audits", _grouped_rows(build.rows("tbl_foster_audits"), 0))
+    layout, card = _scorecard_with_tables(build, "Fostering")
+    _line_charts(build, layout, [str(card.value(i, "KPI id")) for i in range(len(card.rows))] if card.has_data else [])
+    _table_with_chart(build, layout, "tbl_placement_types", placement_chart, placement_alt,
+                      wrap={"Placement type": 24})
+    audits = _contract_table(build, layout, "tbl_foster_audits", _grouped_rows(build.rows("tbl_foster_audits"), 0),
+                             wrap={"Domain": 24})
     if audits.has_data:
         groups = _groups(audits, "Domain")
         overall = [g for g in groups if g[0].strip().lower().startswith("overall")] or groups[-1:]
@@ -143,6 +176,5 @@ def write_fostering(build: Build) -> None:
         title = "Foster carer audits: overall judgements by quarter (share of audits)"
         layout.chart(grade_chart(build.wb, build.spec, audits, "Quarter", first, last, title, "Financial quarter"),
                      good_or_better_alt("Foster carer audit overall judgements by quarter", audits, first, last,
-                                        "Quarter"),
-                     anchor_row=audits.header_row - 1)
+                                        "Quarter"))
     layout.finish(build.context.classification)

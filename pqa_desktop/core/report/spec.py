@@ -18,13 +18,16 @@ GRADE_PERCENT_COLUMNS = tuple(f"{g} %" for g in GRADES)
 class TableSpec:
     name: str
     heading: str
-    columns: tuple[str, ...]  # may hold the tokens <grades>, <months>, <domains>
+    columns: tuple[str, ...]  # may hold the tokens <grades>, <months>, <domains>, <scorecard>
+    scorecard_columns: tuple[str, ...] = ()
 
     def headers(self, period: Period) -> list[str]:
         """The contract headers, tokens expanded for this period."""
         out: list[str] = []
         for col in self.columns:
-            if col == "<grades>":
+            if col == "<scorecard>":
+                out.extend(self.scorecard_columns)
+            elif col == "<grades>":
                 out.extend(GRADE_COLUMNS)
             elif col == "<months>":
                 out.extend(month_label(m) for m in period.trend_months)
@@ -44,6 +47,13 @@ class SheetSpec:
     sections: tuple[str, ...]
     contents: str
     tables: tuple[TableSpec, ...]
+    data: bool = False  # a data sheet for analysts (no narrative, filter buttons on its tables)
+    scorecard: str | None = None  # the scorecard table: the rows of tbl_kpis whose Section is sections[0]
+
+    @property
+    def section(self) -> str | None:
+        """The report section the sheet tells (its key messages and commentary are at its top)."""
+        return self.sections[0] if self.sections else None
 
 
 @dataclass(frozen=True)
@@ -56,7 +66,7 @@ class WorkbookSpec:
     series_colours: tuple[str, ...]
     reference_colours: dict[str, str]
     label_codes: dict[str, str]
-    kpi_sections: dict[str, tuple[str, ...]]
+    scorecard_columns: tuple[str, ...]
     sheets: tuple[SheetSpec, ...]
 
     def sheet(self, name: str) -> SheetSpec:
@@ -72,16 +82,9 @@ class WorkbookSpec:
                     return t
         raise KeyError(name)
 
-    def kpi_section(self, kpi_id: str) -> str:
-        """The KPIs-sheet section a KPI id charts under: exact id first, then the longest matching prefix."""
-        best, best_len = "Plans and children in care", -1
-        for section, keys in self.kpi_sections.items():
-            for key in keys:
-                if kpi_id == key:
-                    return section
-                if kpi_id.startswith(key) and len(key) > best_len:
-                    best, best_len = section, len(key)
-        return best
+    def sheet_of_section(self, section: str) -> SheetSpec | None:
+        """The sheet telling a report section (its messages, commentary and scorecard), if any."""
+        return next((s for s in self.sheets if s.section == section), None)
 
 
 def case_file_domain_labels() -> list[str]:
@@ -93,6 +96,7 @@ def case_file_domain_labels() -> list[str]:
 def workbook_spec() -> WorkbookSpec:
     with open(resource("workbook.toml"), "rb") as fh:
         raw = tomllib.load(fh)
+    scorecard_columns = tuple(raw["scorecard_columns"])
     sheets = tuple(
         SheetSpec(
             name=s["name"],
@@ -101,7 +105,10 @@ def workbook_spec() -> WorkbookSpec:
             missing=s.get("missing", ""),
             sections=tuple(s.get("sections", ())),
             contents=s.get("contents", s["description"]),
-            tables=tuple(TableSpec(t["name"], t["heading"], tuple(t["columns"])) for t in s.get("tables", ())),
+            tables=tuple(TableSpec(t["name"], t["heading"], tuple(t["columns"]), scorecard_columns)
+                         for t in s.get("tables", ())),
+            data=bool(s.get("data", False)),
+            scorecard=s.get("scorecard"),
         )
         for s in raw["sheets"]
     )
@@ -115,6 +122,6 @@ def workbook_spec() -> WorkbookSpec:
         series_colours=tuple(palette["series"]),
         reference_colours=dict(palette["reference"]),
         label_codes=dict(raw["label_codes"]),
-        kpi_sections={k: tuple(v) for k, v in raw["kpi_sections"].items()},
+        scorecard_columns=scorecard_columns,
         sheets=sheets,
     )

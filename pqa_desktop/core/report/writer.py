@@ -9,15 +9,16 @@ import xlsxwriter
 
 from ..figures import Figures
 from .audit_sheets import (write_audit_activity, write_audit_list, write_compliance, write_domains, write_edt,
-                           write_feedback, write_overall, write_summary)
+                           write_feedback, write_overall)
 from .build import Build
 from .context import ReportContext
 from .cover import report_title, write_contents
 from .data_quality import write_data_quality
-from .kpi_sheets import write_fostering, write_kpis, write_workforce
+from .kpi_sheets import write_fostering, write_kpi_monthly, write_kpis, write_scorecard_sheet, write_workforce
 from .package import OutputNotWritable, add_language, save_workbook
 from .spec import workbook_spec
 from .styles import Styles
+from .summary_sheet import write_summary
 
 SHEET_WRITERS = {
     "Contents": write_contents,
@@ -26,14 +27,23 @@ SHEET_WRITERS = {
     "Overall judgements": write_overall,
     "Practice domains": write_domains,
     "Compliance": write_compliance,
-    "KPIs": write_kpis,
+    **{name: (lambda build, name=name: write_scorecard_sheet(build, name))
+       for name in ("Identification of harm", "Assessment", "Child protection", "Plans and children in care",
+                    "Care leavers")},
     "Workforce": write_workforce,
     "Fostering": write_fostering,
     "EDT dip sampling": write_edt,
     "Feedback": write_feedback,
     "Audit list": write_audit_list,
+    "KPIs": write_kpis,
+    "KPI monthly": write_kpi_monthly,
     "Data quality": write_data_quality,
 }
+# Sheets written first (every sheet is added in contract order before any is written): charts and
+# sparklines point at cells of these, so they must have landed. KPI monthly holds every monthly series
+# and the chart data, the Audit list the audit counts by type the activity chart plots, Overall
+# judgements the monthly shares the Summary's audit sparklines show.
+WRITTEN_FIRST = ("KPI monthly", "Audit list", "Overall judgements")
 
 WORKBOOK_OPTIONS = {
     # Text is always text: feedback starting "=" or "+" or a URL is never turned into a formula or link.
@@ -53,7 +63,10 @@ def render_workbook(figures: Figures, context: ReportContext) -> bytes:
     wb = xlsxwriter.Workbook(buffer, WORKBOOK_OPTIONS)
     build = Build(wb, Styles(wb), spec, figures, context)
     for sheet in spec.sheets:
-        SHEET_WRITERS[sheet.name](build)
+        build.sheets[sheet.name] = wb.add_worksheet(sheet.name)
+    order = [*WRITTEN_FIRST, *(s.name for s in spec.sheets if s.name not in WRITTEN_FIRST)]
+    for name in order:
+        SHEET_WRITERS[name](build)
     _set_properties(build)
     wb.close()
     return add_language(buffer.getvalue())

@@ -1,0 +1,59 @@
+"""The Summary: the month on one A4 landscape page. The report's key messages (chosen across sections by
+``messages.summary_key_messages``), the headline measures with a sparkline of the trend window beside each
+one with a monthly series, and the QA officer's summary commentary."""
+from __future__ import annotations
+
+from ..figures import Headline
+from ..measures.audits import HEADLINE_GOOD_OR_BETTER, HEADLINE_INADEQUATE
+from ..sections import SECTIONS
+from .build import Build
+from .layout import Sparkline
+
+SECTION = "Summary"
+# Audit headlines whose monthly series is a column of a contract table: (table, column) — the share of
+# overall judgements by month. A KPI headline's series is its rows of tbl_kpi_monthly.
+AUDIT_SERIES = {HEADLINE_GOOD_OR_BETTER: ("tbl_overall_by_month", "Good or better %"),
+                HEADLINE_INADEQUATE: ("tbl_overall_by_month", "Inadequate %")}
+
+
+def ordered_headlines(headlines: list[Headline]) -> list[Headline]:
+    """Headlines in section order (audits first, then the KPI sections, workforce, fostering), stable within
+    a section."""
+    def rank(h: Headline) -> int:
+        return SECTIONS.index(h.section) if h.section in SECTIONS else len(SECTIONS)
+
+    return sorted(headlines, key=rank)
+
+
+def _series(build: Build, headline: Headline) -> Sparkline | None:
+    """The cells of the headline's monthly series over the trend window, or None when it has none."""
+    if headline.kpi_id:
+        return build.monthly_series.get(headline.kpi_id)
+    table, column = AUDIT_SERIES.get(headline.measure, (None, None))
+    loc = build.locations.get(table) if table else None
+    if loc is None or not loc.has_data or column not in loc.columns:
+        return None
+    return Sparkline(loc.range_text(column, 0, len(loc.rows) - 1), [loc.value(i, column) for i in range(len(loc.rows))])
+
+
+def write_summary(build: Build) -> None:
+    sheet = build.spec.sheet("Summary")
+    headlines = ordered_headlines(build.figures.headlines)
+    layout = build.start_sheet(sheet, has_data=bool(headlines))
+    layout.key_messages(SECTION, build.context)
+    layout.row += 1
+    rows, units, links = [], [], {}
+    for i, h in enumerate(headlines):
+        rows.append([h.section, h.measure, h.value, h.previous, h.change, h.better_or_worse, h.target, h.status,
+                     h.statistical_neighbours, h.england])
+        units.append(h.unit)
+        target = build.spec.sheet_of_section(h.section)
+        if target is not None:
+            links[i] = f"internal:'{target.name}'!A1"
+    spec = build.spec.table("tbl_headlines")
+    loc = build.record(layout.table("tbl_headlines", spec.heading, spec.headers(build.figures.period), rows or None,
+                                    units=units if rows else None, links=links, wrap={"Measure": 46}))
+    if loc.has_data:
+        layout.sparklines(loc, [_series(build, h) for h in headlines])
+    layout.commentary(SECTION, build.context)
+    layout.finish(build.context.classification, one_page=True)
