@@ -331,12 +331,13 @@ def run(argv: list[str] | None = None) -> int:
             return EXIT_OK
 
         if args.command == "demo":
-            from .core.sample_data import DEMO_PERIOD_END, demo_settings, write_demo_inputs
+            from .core.sample_data import DEMO_COMMENTARY, DEMO_PERIOD_END, demo_settings, write_demo_inputs
 
             settings = demo_settings()
             with tempfile.TemporaryDirectory(prefix="pqa-demo-") as tmp:
                 write_demo_inputs(Path(tmp))
-                return cmd_build(args, [tmp], args.output, settings, Period(DEMO_PERIOD_END), args.produced, {}, {})
+                return cmd_build(args, [tmp], args.output, settings, Period(DEMO_PERIOD_END), args.produced,
+                                 dict(DEMO_COMMENTARY), {})
 
         if args.command == "inspect":
             return cmd_inspect(args)

@@ -65,8 +65,9 @@ def footers(pdf: Path) -> list[str]:
     return result
 
 
-def pages_by_sheet(pdf: Path, sheet_names: list[str]) -> dict[str, list[int]]:
-    """Sheet name -> its page numbers (1-based), read from each page's footer (the sheet's name, bottom left)."""
+def pages_by_sheet(pdf: Path, sheet_names: list[str], crossing: list[str] | None = None) -> dict[str, list[int]]:
+    """Sheet name -> its page numbers (1-based), read from each page's footer (the sheet's name, bottom left).
+    ``crossing`` collects the pages where something else (a chart, a cell) runs into the footer line."""
     names = sorted(sheet_names, key=len, reverse=True)
     out: dict[str, list[int]] = {name: [] for name in sheet_names}
     for number, footer in enumerate(footers(pdf), start=1):
@@ -74,6 +75,9 @@ def pages_by_sheet(pdf: Path, sheet_names: list[str]) -> dict[str, list[int]]:
         if name is None:
             raise RuntimeError(f"page {number}: no sheet name in its footer ({footer!r})")
         out[name].append(number)
+        words = footer.split()
+        if crossing is not None and words != [*name.split(), "Page", str(number), "of", words[-1]]:
+            crossing.append(f"page {number} ({name}): {footer!r}")
     return out
 
 
@@ -83,11 +87,13 @@ def _in_order(words: list[str], line: list[str]) -> bool:
     return all(any(w == x for x in it) for w in words)
 
 
-def render(workbook: Path, outdir: Path, png: str = "first", scale_to: int = 1400) -> dict[str, list[int]]:
-    """Print the workbook, count each sheet's pages, and write PNGs of its pages (``png``: first/all/none)."""
+def render(workbook: Path, outdir: Path, png: str = "first", scale_to: int = 1400,
+           crossing: list[str] | None = None) -> dict[str, list[int]]:
+    """Print the workbook, count each sheet's pages, and write PNGs of its pages (``png``: first/all/none).
+    ``crossing`` collects pages where something runs into the footer (a chart cut by the foot of a page)."""
     pdf = to_pdf(workbook, outdir)
     sheets = load_workbook(workbook, read_only=True).sheetnames
-    pages = pages_by_sheet(pdf, sheets)
+    pages = pages_by_sheet(pdf, sheets, crossing)
     if png != "none":
         for index, name in enumerate(sheets, start=1):
             chosen = pages[name] if png == "all" else pages[name][:1]
@@ -110,10 +116,13 @@ def main(argv: list[str] | None = None) -> int:
     if not shutil.which("soffice") or not shutil.which("pdftotext"):
         sys.stderr.write("needs LibreOffice (soffice) and poppler-utils (scripts/system-deps.sh)\n")
         return 2
-    pages = render(args.workbook, args.outdir, args.png, args.scale_to)
+    crossing: list[str] = []
+    pages = render(args.workbook, args.outdir, args.png, args.scale_to, crossing)
     for name, numbers in pages.items():
         print(f"{name}: {len(numbers)} page{'s' if len(numbers) != 1 else ''}")
-    return 0
+    for line in crossing:
+        print(f"runs into the footer: {line}")
+    return 1 if crossing else 0
 
 
 if __name__ == "__main__":

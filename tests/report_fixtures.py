@@ -10,7 +10,8 @@ from datetime import date
 import pandas as pd
 
 from pqa_desktop.core.calendar import Period, month_label
-from pqa_desktop.core.figures import Figures, Headline
+from pqa_desktop.core.figures import Figures, Headline, better_or_worse
+from pqa_desktop.core.measures.kpi_table import KPI_COLUMNS
 from pqa_desktop.core.findings import Finding, Severity
 from pqa_desktop.core.report import ReportContext
 from pqa_desktop.core.report.spec import GRADE_COLUMNS, case_file_domain_labels
@@ -114,16 +115,14 @@ def audit_tables() -> dict[str, pd.DataFrame]:
 
 def kpi_tables() -> dict[str, pd.DataFrame]:
     t: dict[str, pd.DataFrame] = {}
-    kpi_cols = ["KPI id", "KPI", "Window", "Value", "Previous", "Change", "Numerator", "Denominator", "Unit",
-                "Target", "England", "Statistical neighbours", "Region", "Benchmark source", "Status", "Note"]
     t["tbl_kpis"] = pd.DataFrame([
-        ["contacts", "Contacts", "Last month", 412, 390, 22, 412, None, "count", None, None, None, None, "",
-         "No target", ""],
-        ["assessments_45wd_pct", "Assessments within 45 working days", "3m", 0.83, 0.80, 3.0, 83, 100, "percent",
-         0.85, 0.845, 0.861, 0.872, "DfE CIN census 2024", "Below target", ""],
-        ["care_leavers_in_touch_pct", "Care leavers in touch", "Snapshot", None, None, None, None, None,
-         "percent", None, 0.93, None, None, "", "No data", "Needs Annex A List 9."],
-    ], columns=kpi_cols)
+        ["contacts", "Contacts", "Identification of harm", "Last month", 412, 390, 22, None, 412, None, "count",
+         None, None, None, None, "", "No target", ""],
+        ["assessments_45wd_pct", "Assessments within 45 working days", "Assessment", "3m", 0.83, 0.80, 3.0,
+         "Better", 83, 100, "percent", 0.85, 0.845, 0.861, 0.872, "DfE CIN census 2024", "Below target", ""],
+        ["care_leavers_in_touch_pct", "Care leavers in touch", "Care leavers", "Snapshot", None, None, None, None,
+         None, None, "percent", None, 0.93, None, None, "", "No data", "Needs Annex A List 9."],
+    ], columns=KPI_COLUMNS)
     monthly = []
     for i, m in enumerate(MONTHS):
         monthly.append(["contacts", m, None if i < 6 else 380 + 5 * i, None if i < 6 else 380 + 5 * i, None])
@@ -157,9 +156,9 @@ def audit_figures() -> Figures:
         period=PERIOD,
         tables=audit_tables(),
         headlines=[
-            Headline("Audits completed (year to date)", 64, 58, unit="count"),
+            Headline("Audits completed (year to date)", 64, 58, unit="count", section="Audit activity"),
             Headline("Good or better overall judgements (year to date)", 0.25, 0.22, unit="percent", target=0.4,
-                     england=None, status="Below target"),
+                     england=None, status="Below target", section="Overall judgements", polarity="higher"),
         ],
         notes=["Audits are not completed in August and December.",
                "Percentages are of audits judged; a blank cell means nothing was judged."],
@@ -204,8 +203,6 @@ def context(**overrides) -> ReportContext:
 # Period September 2024. Values are chosen by hand so the displayed figures test the rounding rules:
 # 165 of 200 assessments in 45 working days is 82.5%, shown 83% (half away from zero; round() gives 82).
 
-KPI_COLUMNS = ["KPI id", "KPI", "Window", "Value", "Previous", "Change", "Numerator", "Denominator", "Unit",
-               "Target", "England", "Statistical neighbours", "Region", "Benchmark source", "Status", "Note"]
 
 # id -> (value, previous, numerator, denominator, target, england, statistical neighbours, status)
 KPI_VALUES = {
@@ -285,8 +282,9 @@ def kpi_catalogue_tables(values: dict | None = None, notes: dict[str, str] | Non
         else:
             value = previous = change = num = den = target = england = neighbours = None
             status, note = "No data", f"{spec.definition} {notes.get(spec.id, '')}".strip()
-        rows.append([spec.id, spec.label, spec.window_text, value, previous, change, num, den, spec.unit,
-                     target, england, neighbours, None, "DfE 2024" if england is not None else "", status, note])
+        rows.append([spec.id, spec.label, spec.section, spec.window_text, value, previous, change,
+                     better_or_worse(spec.polarity, change), num, den, spec.unit, target, england, neighbours, None,
+                     "DfE 2024" if england is not None else "", status, note])
     tables = {"tbl_kpis": pd.DataFrame(rows, columns=KPI_COLUMNS, dtype=object)}
     monthly = [[kpi_id, m, v, v if kpi_id != "assessments_45wd_pct" or v is None else round(v * 20),
                 None if kpi_id != "assessments_45wd_pct" or v is None else 20]
@@ -306,9 +304,19 @@ def kpi_catalogue_tables(values: dict | None = None, notes: dict[str, str] | Non
 
 
 def kpi_figures(values: dict | None = None, notes: dict[str, str] | None = None) -> Figures:
-    """The audit figures plus every KPI, workforce and fostering table."""
+    """The audit figures plus every KPI, workforce and fostering table, and three KPI headlines (two with a
+    monthly series, one without)."""
     figures = audit_figures()
     figures.tables.update(kpi_catalogue_tables(values, notes))
+    figures.headlines += [
+        Headline("Assessments completed within 45 working days (last 3 months)", 0.825, 0.78, unit="percent",
+                 target=0.85, england=0.845, status="Below target", section="Assessment", polarity="higher",
+                 statistical_neighbours=0.861, kpi_id="assessments_45wd_pct"),
+        Headline("Section 47 enquiries per 10,000 children (annualised, last 12 months)", 160.25, 171.4,
+                 unit="number", england=174.2, section="Child protection", kpi_id="s47_rate_per_10k"),
+        Headline("Children in care", 200, 196, unit="count", section="Plans and children in care",
+                 kpi_id="cic_count"),
+    ]
     return figures
 
 

@@ -181,6 +181,44 @@ def test_key_messages_edit_reset_and_redraft(qtbot):
     assert panel.sections_list.item(0).text() == "Summary"
 
 
+def test_panels_say_where_each_sections_text_appears_in_the_workbook(qtbot):
+    """The workbook's layout (report-workbook.md, 2nd version): the Summary's one page, else the top of the
+    section's own sheet; the Summary warns when its text no longer fits the one page."""
+    messages, commentary = MessagesPanel(), CommentaryPanel()
+    for panel in (messages, commentary):
+        qtbot.addWidget(panel)
+        panel.show()
+        panel.select_section("Summary")
+        assert panel.place_label.text().startswith("On the one-page Summary, ")
+        assert panel.editor.accessibleDescription() == panel.place_label.text()
+        panel.select_section("Child protection")
+        assert panel.place_label.text() == "At the top of the \u2018Child protection\u2019 sheet, above its scorecard and charts."
+        panel.select_section("Compliance")
+        assert panel.place_label.text() == "At the top of the \u2018Compliance\u2019 sheet, above its tables."
+    messages.select_section("Summary")
+    assert messages.place_label.text() == ("On the one-page Summary, above the headline measures: at most 6. The "
+                                           "drafts are the messages that matter most across the report.")
+    commentary.select_section("Summary")
+    assert commentary.place_label.text().startswith("On the one-page Summary, below the headline measures: "
+                                                    "about 15 lines fit")
+    messages.set_drafted({"Summary": [f"Message {n}." for n in range(1, 7)]})
+    messages.select_section("Summary")
+    assert not messages.fit_label.isVisible()
+    messages.editor.moveCursor(messages.editor.textCursor().MoveOperation.End)
+    qtbot.keyClick(messages.editor, Qt.Key.Key_Return)
+    qtbot.keyClicks(messages.editor, "A seventh message.")
+    assert messages.fit_label.isVisible() and messages.fit_label.text().startswith("7 key messages: the Summary is")
+    commentary.load({"Summary": "\n".join(f"Paragraph {n}." for n in range(15))})
+    commentary.select_section("Summary")
+    assert not commentary.fit_label.isVisible()
+    commentary.editor.moveCursor(commentary.editor.textCursor().MoveOperation.End)
+    qtbot.keyClick(commentary.editor, Qt.Key.Key_Return)
+    qtbot.keyClicks(commentary.editor, "One paragraph too many.")
+    assert commentary.fit_label.isVisible() and "takes 16 lines; about 15 fit" in commentary.fit_label.text()
+    commentary.select_section("Workforce")  # another section has no page to fit
+    assert not commentary.fit_label.isVisible()
+
+
 def test_commentary_is_saved_when_typing_pauses_and_when_the_section_changes(qtbot):
     panel = CommentaryPanel()
     qtbot.addWidget(panel)

@@ -18,6 +18,7 @@ from openpyxl import load_workbook
 
 from pqa_desktop.cli import main
 from pqa_desktop.core.sample_data import write_demo_inputs
+from tests import workbook_checks as checks
 
 GRADES = ["Outstanding", "Good", "Requires improvement", "Inadequate", "Total", "Outstanding %", "Good %",
           "Requires improvement %", "Inadequate %", "Good or better %"]
@@ -28,7 +29,8 @@ CASE_DOMAINS = ["Outcomes for children", "Identification of harm and child safet
                 "Supervision, decision making and management oversight", "Consistent relationships",
                 "Voice of the child"]
 EXPECTED = {
-    "tbl_headlines": ["Measure", "Value", "Previous", "Change", "Target", "England", "Status"],
+    "tbl_headlines": ["Section", "Measure", "Value", "Previous", "Change", "Better or worse", "Target", "Status",
+                      "Statistical neighbours", "England"],
     "tbl_audit_activity": ["Audit type", "Service area", *TREND_MONTHS, "Year to date", "Total"],
     "tbl_overall_by_month": ["Month", *GRADES],
     "tbl_overall_by_quarter": ["Quarter", *GRADES],
@@ -47,8 +49,10 @@ EXPECTED = {
                    "Moderated"],
     "tbl_data_quality": ["File", "Sheet", "Cell", "Severity", "Rule", "Message"],
 }
-SHEETS = ["Contents", "Summary", "Audit activity", "Overall judgements", "Practice domains", "Compliance", "KPIs",
-          "Workforce", "Fostering", "EDT dip sampling", "Feedback", "Audit list", "Data quality"]
+SHEETS = ["Contents", "Summary", "Audit activity", "Overall judgements", "Practice domains", "Compliance",
+          "Identification of harm", "Assessment", "Child protection", "Plans and children in care", "Care leavers",
+          "Workforce", "Fostering", "EDT dip sampling", "Feedback", "Audit list", "KPIs", "KPI monthly",
+          "Data quality"]
 
 
 @pytest.fixture(scope="module")
@@ -96,6 +100,12 @@ def test_every_contract_table_with_exact_headers(built):
     for name, columns in EXPECTED.items():
         _, header, _ = table_rows(wb, name)
         assert header == columns, name
+
+
+def test_the_built_workbook_follows_the_contracts_layout(built):
+    """Sheet order, scorecards equal to tbl_kpis, Better or worse, sparklines in the sheet XML, A4 landscape
+    fit to width on every sheet, the Summary within one page's size: workbook_checks reads them back."""
+    assert checks.problems(built[0]) == []
 
 
 def test_overall_by_month_has_every_trend_month_and_fractions(built):

@@ -1,4 +1,7 @@
-"""A real spreadsheet program opens the demo workbook: LibreOffice headless converts it to PDF.
+"""A real spreadsheet program opens the demo workbook: LibreOffice headless prints it to PDF, and the
+printed pages are checked as a reader would see them (scripts/render_workbook.py): every sheet's title,
+the Summary on exactly one page, every sheet on A4 landscape, nothing running into a page's footer (a chart
+cut by the foot of a page would).
 
 CI sets PQA_REQUIRE_LIBREOFFICE=1 so a missing LibreOffice fails instead of skipping.
 """
@@ -14,6 +17,17 @@ import pytest
 from openpyxl import load_workbook
 
 from pqa_desktop.cli import main
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def _render_module():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("render_workbook", REPO / "scripts" / "render_workbook.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def _tool(name: str) -> str | None:
@@ -48,3 +62,29 @@ def test_demo_workbook_converts_to_pdf_with_every_sheet_title(tmp_path):
     titles = [_words(str(ws["A1"].value)) for ws in load_workbook(out).worksheets]
     missing = [t for t in titles if t not in flat]
     assert not missing, f"sheet titles not in the PDF: {missing}"
+
+
+@pytest.mark.libreoffice
+def test_demo_prints_as_a_report(tmp_path):
+    """Printed by LibreOffice: the Summary on exactly one A4 landscape page, every sheet on at least one,
+    each chart whole on a page (nothing crosses into a footer), and the section sheets short enough to
+    read (a KPI section on at most three pages)."""
+    if not _tool("soffice") or not _tool("pdftotext") or not _tool("pdftoppm"):
+        pytest.skip("LibreOffice or poppler-utils not installed")
+    out = tmp_path / "demo.xlsx"
+    assert main(["demo", str(out), "--produced", "2024-10-07"]) == 0
+    render = _render_module()
+    crossing: list[str] = []
+    pages = render.render(out, tmp_path / "print", png="first", crossing=crossing)
+    assert list(pages) == load_workbook(out, read_only=True).sheetnames
+    assert len(pages["Summary"]) == 1
+    assert all(pages.values()), {k: v for k, v in pages.items() if not v}
+    assert not crossing, crossing
+    for section in ("Identification of harm", "Assessment", "Child protection", "Plans and children in care",
+                    "Care leavers"):
+        assert len(pages[section]) <= 3, (section, pages[section])
+    size = subprocess.run(["pdfinfo", str(tmp_path / "print" / "demo.pdf")], capture_output=True, text=True).stdout
+    assert re.search(r"Page size:\s+841\.\d+ x 595\.\d+ pts \(A4\)", size), size  # A4 landscape
+    summary_png = tmp_path / "print" / "02-summary.png"
+    assert summary_png.is_file() and summary_png.stat().st_size > 20_000
+

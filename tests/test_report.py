@@ -16,10 +16,13 @@ from pqa_desktop.core.report import OutputNotWritable, render_workbook, write_wo
 from pqa_desktop.core.report.spec import workbook_spec
 from pqa_desktop.core.report.styles import contrast_ratio
 from tests import report_fixtures as fx
+from tests import workbook_checks as checks
 from tests.shared_paths import shared_file
 
-SHEETS = ["Contents", "Summary", "Audit activity", "Overall judgements", "Practice domains", "Compliance", "KPIs",
-          "Workforce", "Fostering", "EDT dip sampling", "Feedback", "Audit list", "Data quality"]
+SHEETS = ["Contents", "Summary", "Audit activity", "Overall judgements", "Practice domains", "Compliance",
+          "Identification of harm", "Assessment", "Child protection", "Plans and children in care", "Care leavers",
+          "Workforce", "Fostering", "EDT dip sampling", "Feedback", "Audit list", "KPIs", "KPI monthly",
+          "Data quality"]
 GRADES = ["Outstanding", "Good", "Requires improvement", "Inadequate", "Total", "Outstanding %", "Good %",
           "Requires improvement %", "Inadequate %", "Good or better %"]
 
@@ -56,8 +59,8 @@ def sheet_of(wb, name: str):
 
 # ------------------------------------------------------------------------------------------- structure
 def test_sheet_order_titles_and_descriptions(audit_book):
-    wb = openpyxl.load_workbook(audit_book)
-    assert wb.sheetnames == SHEETS
+    wb = checks.load(audit_book)
+    assert wb.sheetnames == SHEETS == checks.contract_sheet_order()
     assert wb["Contents"]["A1"].value == ("Anytown Council Children's Services \u2014 Performance and Quality "
                                           "Assurance Update, September 2024")
     for ws in wb.worksheets:
@@ -66,12 +69,16 @@ def test_sheet_order_titles_and_descriptions(audit_book):
     # A sheet with no figures says in A2 which input would fill it (the context's text wins).
     assert wb["KPIs"]["A2"].value.startswith("No system exports: add the Ofsted Annex A lists")
     assert wb["Workforce"]["A2"].value.startswith("No workforce data: add the workforce list")
+    # A KPI section's sheet without its inputs says which would fill it.
+    assert wb["Child protection"]["A2"].value.startswith("No Section 47 enquiries: add Annex A List 5")
+    assert wb["Care leavers"]["A2"].value.startswith("No care leavers: add Annex A List 9")
 
 
 def test_product_owner_contract_check_passes_for_audit_only_figures(audit_book):
-    result = subprocess.run([sys.executable, str(shared_file("tools", "contract_tables.py")), str(audit_book)], capture_output=True, text=True)
+    result = subprocess.run([sys.executable, str(shared_file("tools", "contract_tables.py")), str(audit_book)],
+                            capture_output=True, text=True)
     assert result.returncode == 0, result.stdout
-    assert "0 required tables missing" in result.stdout
+    assert "19 sheets" in result.stdout and " 0 problems against the contract" in result.stdout
 
 
 def test_contract_headers_exact(audit_book):
@@ -79,23 +86,29 @@ def test_contract_headers_exact(audit_book):
     months = ["Oct 2023", "Nov 2023", "Dec 2023", "Jan 2024", "Feb 2024", "Mar 2024", "Apr 2024", "May 2024",
               "Jun 2024", "Jul 2024", "Aug 2024", "Sep 2024"]
     expected = {
-        "tbl_headlines": ["Measure", "Value", "Previous", "Change", "Target", "England", "Status"],
+        "tbl_headlines": ["Section", "Measure", "Value", "Previous", "Change", "Better or worse", "Target", "Status",
+                          "Statistical neighbours", "England"],
         "tbl_audit_activity": ["Audit type", "Service area", *months, "Year to date", "Total"],
         "tbl_overall_by_month": ["Month", *GRADES],
         "tbl_overall_by_quarter": ["Quarter", *GRADES],
         "tbl_overall_by_team": ["Service area", "Team", *GRADES],
         "tbl_domains_by_quarter": ["Domain", "Quarter", *GRADES],
         "tbl_compliance": ["Item", "Yes", "No", "Not applicable", "Compliance %"],
-        "tbl_kpis": ["KPI id", "KPI", "Window", "Value", "Previous", "Change", "Numerator", "Denominator", "Unit",
-                     "Target", "England", "Statistical neighbours", "Region", "Benchmark source", "Status", "Note"],
+        "tbl_kpis": ["KPI id", "KPI", "Section", "Window", "Value", "Previous", "Change", "Better or worse",
+                     "Numerator", "Denominator", "Unit", "Target", "England", "Statistical neighbours", "Region",
+                     "Benchmark source", "Status", "Note"],
+        **{table: checks.SCORECARD_COLUMNS for table in checks.SCORECARDS.values()},
         "tbl_kpi_monthly": ["KPI id", "Month", "Value", "Numerator", "Denominator"],
         "tbl_starters_leavers": ["Period", "Starters", "Leavers"],
         "tbl_placement_types": ["Placement type", "Children", "Share %"],
         "tbl_data_quality": ["File", "Sheet", "Cell", "Severity", "Rule", "Message"],
         "tbl_coverage": ["Input", "Kind", "First date", "Last date", "Rows", "Months covered"],
     }
+    sheets = {"tbl_kpis": "KPIs", "tbl_kpi_monthly": "KPI monthly", "tbl_headlines": "Summary",
+              **{table: sheet for sheet, table in checks.SCORECARDS.items()}}
     for name, headers in expected.items():
         ws = sheet_of(wb, name)
+        assert ws.title == sheets.get(name, ws.title), name
         table = ws.tables[name]
         assert [c.name for c in table.tableColumns] == headers, name
         assert table_values(ws, name)[0] == headers, name
@@ -110,12 +123,15 @@ def test_contract_headers_exact(audit_book):
 
 def test_absent_table_is_a_real_table_with_one_no_data_row(audit_book):
     wb = openpyxl.load_workbook(audit_book)
-    rows = table_values(wb["KPIs"], "tbl_kpis")
-    assert len(rows) == 2
-    assert rows[1][0] == "No data" and all(v is None for v in rows[1][1:])
+    for sheet, table in (("KPIs", "tbl_kpis"), ("KPI monthly", "tbl_kpi_monthly"), *(
+            (sheet, table) for sheet, table in checks.SCORECARDS.items())):
+        rows = table_values(wb[sheet], table)
+        assert len(rows) == 2, table
+        assert rows[1][0] == "No data" and all(v is None for v in rows[1][1:]), table
 
 
 def test_tables_stacked_with_heading_and_one_blank_row(audit_book):
+    """Tables flush left down column A, each under its heading row, one blank row between them."""
     wb = openpyxl.load_workbook(audit_book)
     ws = wb["Overall judgements"]
     refs = [ws.tables[n].ref for n in ("tbl_overall_by_month", "tbl_overall_by_quarter")]
@@ -164,10 +180,13 @@ def test_dates_and_text_cells(audit_book):
 def test_headline_and_kpi_formats_follow_the_unit(full_book):
     wb = openpyxl.load_workbook(full_book)
     headlines = table_rows(wb["Summary"], "tbl_headlines")
-    gob = headlines[2]  # 25% against 22% previous: change +3.0 pts
-    assert gob[1].value == pytest.approx(0.25) and gob[1].number_format == "0%"
-    assert gob[3].value == pytest.approx(3.0) and gob[3].number_format == '+0.0" pts";-0.0" pts";0.0" pts"'
-    assert headlines[1][1].value == 64 and headlines[1][1].number_format == "#,##0"
+    gob = headlines[2]  # 25% against 22% previous: change +3.0 pts, higher is better
+    assert gob[0].value == "Overall judgements" and gob[0].hyperlink.location == "'Overall judgements'!A1"
+    assert gob[2].value == pytest.approx(0.25) and gob[2].number_format == "0%"
+    assert gob[4].value == pytest.approx(3.0) and gob[4].number_format == '+0.0" pts";-0.0" pts";0.0" pts"'
+    assert gob[5].value == "Better"
+    assert headlines[1][2].value == 64 and headlines[1][2].number_format == "#,##0"
+    assert headlines[1][5].value is None  # a count of audits: no polarity, no Better or worse
     kpis = table_rows(wb["KPIs"], "tbl_kpis")
     header = [c.value for c in kpis[0]]
     assessments = kpis[2]
@@ -177,7 +196,7 @@ def test_headline_and_kpi_formats_follow_the_unit(full_book):
         assert assessments[header.index(col)].number_format == "0.0%"
     assert assessments[header.index("Change")].number_format.startswith('+0.0" pts"')
     assert kpis[3][header.index("Value")].value is None  # a measure without its input: blank Value
-    monthly = table_rows(wb["KPIs"], "tbl_kpi_monthly")
+    monthly = table_rows(wb["KPI monthly"], "tbl_kpi_monthly")
     assert monthly[1][2].value is None  # uncovered month: blank, not 0
     pct_row = next(r for r in monthly[1:] if r[0].value == "assessments_45wd_pct" and r[2].value is not None)
     assert pct_row[2].number_format == "0%"
@@ -193,8 +212,8 @@ def _chart_parts(path: Path) -> tuple[dict[str, str], list[str]]:
 
 @pytest.mark.parametrize("book, expected", [
     ("audit_book", {"Audit activity": 1, "Overall judgements": 2, "Practice domains": 3, "Fostering": 1}),
-    ("full_book", {"Audit activity": 1, "Overall judgements": 2, "Practice domains": 3, "KPIs": 2,
-                   "Workforce": 2, "Fostering": 2}),
+    ("full_book", {"Audit activity": 1, "Overall judgements": 2, "Practice domains": 3, "Identification of harm": 1,
+                   "Assessment": 1, "Workforce": 2, "Fostering": 2}),
 ])
 def test_chart_count_per_sheet(book, expected, request):
     wb = openpyxl.load_workbook(request.getfixturevalue(book))
@@ -229,14 +248,17 @@ def test_alt_text_states_the_main_finding(audit_book):
             "were in Jun 2024 (12); no audits in Dec 2023, Aug 2024.") in text
 
 
-def test_charts_sit_right_of_every_table(full_book):
-    wb = openpyxl.load_workbook(full_book)
+def test_charts_sit_below_the_last_table_two_across_and_never_over_text(full_book):
+    wb = checks.load(full_book)
     for ws in wb.worksheets:
         if not ws._charts:
             continue
-        widest = max(openpyxl.utils.cell.range_boundaries(t.ref)[2] for t in ws.tables.values())
+        last = max(openpyxl.utils.cell.range_boundaries(t.ref)[3] for t in ws.tables.values())
+        rows = sorted({chart.anchor._from.row for chart in ws._charts})
         for chart in ws._charts:
-            assert chart.anchor._from.col >= widest, ws.title  # 0-based col >= last table col (1-based)
+            assert chart.anchor._from.row >= last, ws.title  # 0-based row below the last table (1-based)
+        assert len(ws._charts) <= 2 * len(rows), ws.title  # two across
+    assert not [p for p in checks.problems(full_book) if "chart" in p]
 
 
 def test_palette_contrast_at_least_3_to_1():
@@ -250,22 +272,32 @@ def test_palette_contrast_at_least_3_to_1():
 
 
 # ------------------------------------------------------------------------------------------- narrative, cover
-def test_key_messages_and_commentary_beside_the_charts(audit_book):
+def test_key_messages_and_commentary_at_the_top_whole_sentences_in_one_cell(audit_book):
     wb = openpyxl.load_workbook(audit_book)
     ws = wb["Summary"]
-    texts = [c.value for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
-    assert "Key messages" in texts and "Commentary" in texts
-    assert "\u2022 Most overall judgements were Requires improvement (63%, 38 of 60 audits)." in texts
-    assert "We need to evidence the child's voice in plans." in texts
-    compliance = [c.value for row in wb["Compliance"].iter_rows() for c in row if isinstance(c.value, str)]
-    assert "No commentary supplied." in compliance
+    top = checks.narrative_cells(ws)
+    assert top[:2] == ["Key messages", "\u2022 Most overall judgements were Requires improvement (63%, 38 of 60 audits)."]
+    texts = checks.all_text(ws)  # the Summary's commentary follows its headline table
+    assert texts.index("Commentary") > texts.index("Headline measures")
+    assert "Practice is improving." in texts and "We need to evidence the child's voice in plans." in texts
+    overall = checks.narrative_cells(wb["Overall judgements"])
+    assert overall == ["Key messages", "\u2022 Good or better rose from 19% in Q1 2024/25 to 25% in Q2 2024/25.",
+                       "Commentary", "No commentary supplied."]
     domains = [c for row in wb["Practice domains"].iter_rows() for c in row
                if c.value == "=SUM(A1:A2) is not a formula here."]
     assert domains and domains[0].data_type == "s"
-    kpi_text = [c.value for row in wb["KPIs"].iter_rows() for c in row if isinstance(c.value, str)]
     for section in ("Identification of harm", "Assessment", "Child protection", "Plans and children in care",
-                    "Care leavers"):
-        assert section in kpi_text
+                    "Care leavers", "Workforce", "Fostering", "EDT dip sampling", "Feedback"):
+        assert checks.narrative_cells(wb[section])[0] == "Key messages", section
+    for sheet in ("Audit list", "KPIs", "KPI monthly", "Data quality"):  # data sheets: no narrative
+        assert "Key messages" not in checks.all_text(wb[sheet]), sheet
+
+
+def test_a_long_key_message_stays_one_sentence_in_one_cell(tmp_path):
+    sentence = ("Assessments completed within 45 working days: 82% over the last 3 months, down from 86% in the "
+                "previous 3 months, not meeting the target of 85% (England 84.5%, statistical neighbours 86.1%).")
+    wb = openpyxl.load_workbook(_build(fx.context(messages={"Assessment": [sentence]}), fx.kpi_figures()))
+    assert checks.narrative_cells(wb["Assessment"])[1] == "\u2022 " + sentence
 
 
 def test_contents_cover_links_inputs_and_notes(audit_book):
@@ -279,6 +311,7 @@ def test_contents_cover_links_inputs_and_notes(audit_book):
     assert cover["Period"].startswith("12 months from October 2023 to September 2024")
     links = {c.value: c.hyperlink.location for row in table_rows(ws, "tbl_contents")[1:] for c in row[:1]}
     assert list(links) == SHEETS[1:]
+    assert links["Plans and children in care"] == "'Plans and children in care'!A1"
     assert links["Data quality"] == "'Data quality'!A1"
     assert table_values(ws, "tbl_inputs_used")[1:] == [["Case file audit", 40], ["Foster carer audit", 18],
                                                        ["EDT dip sample", 10]]
@@ -340,15 +373,19 @@ def test_document_properties(audit_book):
     assert "<Company>Anytown Council</Company>" in app
 
 
-def test_first_sheet_active_a1_selected_and_print_setup(audit_book):
+def test_first_sheet_active_a1_selected_and_print_setup(audit_book, full_book):
     wb = openpyxl.load_workbook(audit_book)
     assert wb.active.title == "Contents"
     assert wb["Contents"].sheet_view.selection[0].activeCell in (None, "A1")
     for ws in wb.worksheets:
         assert ws.page_setup.orientation == "landscape", ws.title
+        assert str(ws.page_setup.paperSize) == "9", ws.title  # A4, not XlsxWriter's US Letter
         assert ws.sheet_properties.pageSetUpPr.fitToPage
-        assert ws.page_setup.fitToWidth in (None, 1) and ws.page_setup.fitToHeight == 0
+        assert ws.page_setup.fitToWidth in (None, 1)
+        assert ws.page_setup.fitToHeight == (None if ws.title == "Summary" else 0), ws.title  # Summary: 1 page
         assert "OFFICIAL-SENSITIVE" in ws.oddHeader.center.text
+    for book in (audit_book, full_book):
+        assert checks.problems(book) == []
 
 
 def test_nothing_hidden_no_comments_links_custom_xml_or_pivots(full_book):
@@ -419,3 +456,24 @@ def test_whole_number_columns_with_blanks_show_as_counts(full_book):
     experience = table_rows(wb["Workforce"], "tbl_caseloads_experience")
     assert experience[2][3].value == pytest.approx(190 / 11) and experience[2][3].number_format == "#,##0.0"
     assert caseloads[1][4].number_format == "0%"  # Agency %
+
+
+def test_summary_fits_one_page_with_the_most_it_can_hold(tmp_path):
+    """Twenty headlines, six key messages and as much commentary as the app says fits: the Summary's print
+    area stays within 50 rows and 200 character widths, and prints on one page."""
+    from pqa_desktop.core.figures import Headline
+    from pqa_desktop.core.report.summary_sheet import COMMENTARY_ROWS
+
+    figures = fx.kpi_figures()
+    figures.headlines = [Headline(f"Measure number {n} with a long label (year to date)", 0.5, 0.4,
+                                  unit="percent", section="Assessment", polarity="higher") for n in range(20)]
+    paragraph = "A paragraph of the QA officer's commentary, as long as one printed line allows it to be. " * 2
+    context = fx.context(messages={"Summary": [f"Key message {n} about the month." for n in range(6)]},
+                         commentary={"Summary": "\n".join([paragraph.strip()] * COMMENTARY_ROWS)})
+    path = _build(context, figures)
+    wb = checks.load(path)
+    _, first, _, last = checks.print_area(wb["Summary"])
+    assert last - first + 1 <= checks.SUMMARY_MAX_ROWS
+    assert checks.print_width(wb["Summary"]) <= checks.MAX_WIDTH
+    assert wb["Summary"].page_setup.fitToHeight in (None, 1)
+

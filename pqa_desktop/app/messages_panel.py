@@ -1,7 +1,8 @@
 """Per-section text the QA officer writes: the key messages (drafted, then edited) and the commentary.
 
 Both panels show the report's sections (``core.sections.SECTIONS``) in a list on the left and the selected
-section's text on the right. The key messages start as the pipeline's drafts (``pipeline.compute``); a section
+section's text on the right, with where the text appears in the workbook (the Summary's one page, or the
+top of the section's own sheet) and, for the Summary, whether it still fits its one page. The key messages start as the pipeline's drafts (``pipeline.compute``); a section
 the user has edited is marked "(edited)" and its text goes to the build as written
 (``BuildOptions.messages``), until "Reset to drafted" puts the draft back. Commentary is saved into the
 workspace for the period end month as it is typed (after a short pause) and offered again the next month
@@ -15,6 +16,8 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QPlainTextEdit, QPushButton,
                                QVBoxLayout, QWidget)
 
+from ..core.messages import SUMMARY_SENTENCES
+from ..core.report.summary_sheet import COMMENTARY_ROWS, commentary_rows, section_place
 from ..core.sections import SECTIONS
 
 EDITED_MARK = " (edited)"
@@ -29,6 +32,8 @@ def drafted_text(lines: list[str]) -> str:
 
 class SectionTextPanel(QWidget):
     """A list of the report's sections beside one editor; subclasses decide what the text means."""
+
+    PART = "messages"  # what the text is, for where it appears in the workbook
 
     text_changed = Signal(str)  # section
 
@@ -47,14 +52,25 @@ class SectionTextPanel(QWidget):
         self.editor = QPlainTextEdit()
         self.editor.setAccessibleName(f"{name} for the selected section")
         self.editor.setTabChangesFocus(True)  # keyboard users must be able to leave the editor with Tab
+        # Three lines at the least (it grows with the window): room for the line saying where the text goes
+        # while the window still fits a full HD screen at 200%.
+        self.editor.setMinimumHeight(self.editor.fontMetrics().lineSpacing() * 3 + 2 * self.editor.frameWidth() + 8)
         self.section_label = QLabel("")
         self.section_label.setBuddy(self.editor)
+        self.place_label = QLabel("")  # where the section's text appears in the workbook
+        self.place_label.setWordWrap(True)
+        self.fit_label = QLabel("")  # the Summary's text no longer fitting its one page
+        self.fit_label.setWordWrap(True)
+        self.fit_label.setStyleSheet("font-weight: bold")
+        self.fit_label.setVisible(False)
         self.buttons = QHBoxLayout()  # beside the section's name, above its text
         self.buttons.addWidget(self.section_label)
         self.buttons.addStretch(1)
         right = QVBoxLayout()
         right.addLayout(self.buttons)
+        right.addWidget(self.place_label)
         right.addWidget(self.editor, 1)
+        right.addWidget(self.fit_label)
         row = QHBoxLayout()
         row.addWidget(self.sections_list, 1)
         row.addLayout(right, 3)
@@ -94,7 +110,10 @@ class SectionTextPanel(QWidget):
         finally:
             self._loading = False
         self.section_label.setText(self._heading(section))
+        self.place_label.setText(section_place(section, self.PART))
+        self.editor.setAccessibleDescription(section_place(section, self.PART))
         self._update_buttons()
+        self._update_fit()
 
     def _on_editor_changed(self) -> None:
         if self._loading:
@@ -104,6 +123,7 @@ class SectionTextPanel(QWidget):
         self._text_edited(section)
         self._refresh_marks()
         self._update_buttons()
+        self._update_fit()
         self.text_changed.emit(section)
 
     def _refresh_marks(self) -> None:
@@ -125,6 +145,15 @@ class SectionTextPanel(QWidget):
 
     def _update_buttons(self) -> None:
         pass
+
+    def _update_fit(self) -> None:
+        warning = self._fit_warning(self.current_section, self._texts.get(self.current_section, ""))
+        self.fit_label.setText(warning)
+        self.fit_label.setVisible(bool(warning))
+
+    def _fit_warning(self, section: str, text: str) -> str:
+        """Why the section's text would not fit where it goes (only the Summary has a page to fit)."""
+        return ""
 
 
 class MessagesPanel(SectionTextPanel):
@@ -180,6 +209,15 @@ class MessagesPanel(SectionTextPanel):
     def _mark(self, section: str) -> str:
         return EDITED_MARK if section in self._edited else ""
 
+    def _fit_warning(self, section: str, text: str) -> str:
+        if section != "Summary":
+            return ""
+        count = len([line for line in text.splitlines() if line.strip()])
+        if count <= SUMMARY_SENTENCES:
+            return ""
+        return (f"{count} key messages: the Summary is meant for at most {SUMMARY_SENTENCES}, so it stays one "
+                f"legible page. All of them are used as written, and the page prints smaller.")
+
     def _update_buttons(self) -> None:
         if hasattr(self, "reset_button"):
             self.reset_button.setEnabled(self.current_section in self._edited)
@@ -190,6 +228,8 @@ class CommentaryPanel(SectionTextPanel):
 
     ``save`` is called with (section, text) for each change, once typing pauses or the section changes.
     """
+
+    PART = "commentary"
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__("Commentary", "Your commentary per section, saved for this month and offered again "
@@ -236,3 +276,12 @@ class CommentaryPanel(SectionTextPanel):
 
     def _mark(self, section: str) -> str:
         return WRITTEN_MARK if self._texts.get(section, "").strip() else ""
+
+    def _fit_warning(self, section: str, text: str) -> str:
+        if section != "Summary":
+            return ""
+        rows = commentary_rows(text)
+        if rows <= COMMENTARY_ROWS:
+            return ""
+        return (f"This commentary takes {rows} lines; about {COMMENTARY_ROWS} fit on the Summary's one page. "
+                f"It is kept whole and the page prints smaller: shorten it, or move detail to a section.")

@@ -788,3 +788,26 @@ def demo_settings() -> Settings:
             "care_leavers_eet_19_21_pct": MeasureTarget(0.55, True), "caseload_avg": MeasureTarget(18.0, False),
             "agency_rate_pct": MeasureTarget(0.25, False), "same_worker_6m_pct": MeasureTarget(0.60, True),
         })
+
+
+# The QA officer's commentary behind ``pqa demo`` (fictional, like the council): enough to show where
+# commentary sits on the Summary and on a section's sheet. Keyed by report section, as a commentary file's
+# "## <section>" headings are.
+DEMO_COMMENTARY = {
+    "Summary": (
+        "Practice quality is steady rather than improving: most audited work still requires improvement, "
+        "although good or better judgements have held at about a quarter since the spring. The new front door "
+        "arrangements are helping timeliness, and initial child protection conferences are more often held on "
+        "time.\n"
+        "Areas of focus for the autumn: the timeliness of assessments, which has slipped below target for three "
+        "months; caseloads in Family Safeguarding; and evidencing the child's voice in plans."),
+    "Child protection": (
+        "Strategy discussions are now held within a day of the referral in most cases, and the median time to "
+        "complete a Section 47 enquiry has stayed under 15 working days. Audits show the recording of enquiries "
+        "does not always reflect the analysis undertaken; team managers are reviewing a sample each month."),
+    "Workforce": (
+        "Agency use remains high in Family Safeguarding and the Leaving Care team, where caseloads are above "
+        "their thresholds. Three newly qualified workers join in October under the assessed and supported year "
+        "in employment."),
+}
+

@@ -41,9 +41,9 @@ CHART_TOP_PX = 6  # a chart starts a little below its row's top, clear of a page
 CHART_ROWS = math.ceil((CHART_TOP_PX + CHART_HEIGHT_PX + CHART_GAP_PX) / ROW_HEIGHT_PX)  # rows a row of charts takes
 MAX_COLUMN_WIDTH = 60  # text longer than this wraps inside its column
 MAX_PRINT_WIDTH = 200  # character widths: the contract's bound for the Summary and the section sheets
-NARRATIVE_CHARS = 240  # a sentence or paragraph longer than this continues on the next row
-TEXT_PX_PER_CHAR = 5.8  # a character of 11-point Calibri text (a little over), for what overflowing text needs
-CHARS_PER_WIDTH = 1.28  # characters of body text a character width holds (a "0" is wider than most letters)
+NARRATIVE_CHARS = 250  # a sentence or paragraph longer than this continues on the next row
+TEXT_PX_PER_CHAR = 5.6  # a character of 11-point Calibri text (a little over), for what overflowing text needs
+CHARS_PER_WIDTH = 1.18  # characters of body text a character width holds (a "0" is wider than most letters)
 SPARKLINE_WIDTH = 10
 MIN_TEXT_WIDTH = 12  # a text column of a report sheet is never narrowed below this
 SPARKLINE_HEADER = "Last 12 months"
@@ -367,7 +367,7 @@ class SheetLayout:
         """Each text in one cell (a whole sentence or paragraph), overflowing to its right; text longer than
         the page is wide continues on the next rows."""
         for text in texts:
-            for line in _narrative_lines(text, first_prefix, next_prefix):
+            for line in narrative_lines(text, first_prefix, next_prefix):
                 self._text(self.row, 0, line, self.styles.text)
                 self.row += 1
 
@@ -415,9 +415,12 @@ class SheetLayout:
         caps = [(wrap or {}).get(h, MAX_COLUMN_WIDTH) for h in headers]
         button = 2 if self.data_sheet else 0  # room for the filter button
         header_formats = []
+        numeric = [has_data and any(_is_number(v) for v in columns[c]) for c in range(ncols)]
+        # Text right after a column of right-aligned numbers is indented a little, so "79.7%" and
+        # "[note 9]" do not read as one.
+        indented = [c > 0 and numeric[c - 1] and not numeric[c] for c in range(ncols)]
         for c, h in enumerate(headers):
-            numeric = has_data and any(_is_number(v) for v in columns[c])
-            header_formats.append(self.styles.header(numeric, indent=bool(button)))
+            header_formats.append(self.styles.header(numeric[c], indent=bool(button) if numeric[c] else indented[c]))
             self._note_width(c, header_width(h) + 1 + button)
             self._wrapped.cells.append((header_row, c, h, True))
         self.ws.add_table(header_row, 0, last_row, ncols - 1, {
@@ -438,6 +441,8 @@ class SheetLayout:
                 longest_word = max(len(w) for w in header.split()) if header.split() else 0
                 self._floors[c] = max(self._floors.get(c, 0), longest_word + 1, MIN_TEXT_WIDTH)
             props = {"valign": "top", "text_wrap": True} if wraps else {"valign": "top"}
+            if indented[c]:
+                props.update(align="left", indent=1)
             formats: dict[tuple[str | None, bool], object] = {}  # (number format, date) -> Format
             extremes: dict[str | None, list[float]] = {}  # number format -> [lowest, highest] number
             text_width = 0
@@ -456,7 +461,7 @@ class SheetLayout:
                 key = (fmt, dated)
                 cell_format = formats.get(key)
                 if cell_format is None:
-                    cell_format = formats[key] = self.styles.get(fmt, **props, **({"align": "left"} if dated else {}))
+                    cell_format = formats[key] = self.styles.get(fmt, **{**props, **({"align": "left"} if dated else {})})
                 self._write(r, c, value, cell_format)
                 if is_text:
                     if len(value) > text_width:
@@ -474,10 +479,10 @@ class SheetLayout:
                         low_high[0] = number
                     elif number > low_high[1]:
                         low_high[1] = number
-            width = min(text_width, caps[c])
-            for fmt, (low, high) in extremes.items():
-                width = max(width, shown_width(low, fmt), shown_width(high, fmt))
-            self._note_width(c, min(width, caps[c]) + 1)
+            width = min(text_width, caps[c]) + 1
+            for fmt, (low, high) in extremes.items():  # a right-aligned number keeps clear of text beside it
+                width = max(width, shown_width(low, fmt) + 2, shown_width(high, fmt) + 2)
+            self._note_width(c, min(width, caps[c] + 1))
             self._caps[c] = max(self._caps.get(c, MAX_COLUMN_WIDTH), caps[c])
         self._extent.last_row = max(self._extent.last_row, last_row)
         self._extent.last_col = max(self._extent.last_col, ncols - 1)
@@ -660,7 +665,7 @@ def _cell_name(row: int, col: int) -> str:
     return xl_rowcol_to_cell(row, col)
 
 
-def _narrative_lines(text: str, first_prefix: str = "", next_prefix: str = "") -> list[str]:
+def narrative_lines(text: str, first_prefix: str = "", next_prefix: str = "") -> list[str]:
     """A sentence or paragraph as it is written: one line unless it is longer than the page is wide."""
     text = first_prefix + " ".join(str(text).split())
     if len(text) <= NARRATIVE_CHARS:

@@ -80,11 +80,12 @@ class Styles:
         return fmt
 
     def header(self, numeric: bool, indent: bool = False) -> Format:
-        """A table's header cell, aligned as its column's values are: right over numbers, left over text
-        (a right-aligned header keeps clear of a filter button when ``indent``)."""
+        """A table's header cell, aligned as its column's values are: right over numbers, left over text;
+        ``indent``: a right-aligned header keeps clear of a filter button, a left-aligned one of the numbers
+        before it."""
         props = {"bold": True, "text_wrap": True, "valign": "bottom", "bg_color": HEADER_FILL,
                  "bottom": 2, "bottom_color": HEADER_RULE, "align": "right" if numeric else "left"}
-        if numeric and indent:
+        if indent:
             props["indent"] = 1
         return self.get(None, **props)
 

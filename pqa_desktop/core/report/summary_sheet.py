@@ -5,11 +5,43 @@ from __future__ import annotations
 
 from ..figures import Headline
 from ..measures.audits import HEADLINE_GOOD_OR_BETTER, HEADLINE_INADEQUATE
+from ..messages import SUMMARY_SENTENCES
 from ..sections import SECTIONS
 from .build import Build
-from .layout import Sparkline
+from .layout import Sparkline, narrative_lines
+from .spec import workbook_spec
 
 SECTION = "Summary"
+MAX_ROWS = 50  # the Summary's print area, rows (report-workbook.md "Print")
+MAX_HEADLINES = 20
+# Rows the Summary's commentary has on its one page with the most headlines and key messages: title,
+# description and a blank row; the messages' heading, six messages, a blank row; the table's heading, header
+# and twenty rows, a blank row; the commentary's heading.
+COMMENTARY_ROWS = MAX_ROWS - (3 + 1 + SUMMARY_SENTENCES + 1 + 2 + MAX_HEADLINES + 1 + 1)
+
+
+def commentary_rows(text: str) -> int:
+    """Rows a commentary takes on its sheet: one per paragraph, more for a paragraph longer than a line."""
+    paragraphs = [" ".join(p.split()) for p in str(text).replace("\r\n", "\n").split("\n") if p.strip()]
+    return sum(len(narrative_lines(p)) for p in paragraphs)
+
+
+def section_place(section: str, part: str = "messages") -> str:
+    """Where a section's key messages (``part`` "messages") or commentary ("commentary") appear in the
+    workbook, in words (for the app)."""
+    if section == SECTION:
+        if part == "commentary":
+            return (f"On the one-page Summary, below the headline measures: about {COMMENTARY_ROWS} lines fit "
+                    f"(a paragraph of up to about 250 characters is one line).")
+        return (f"On the one-page Summary, above the headline measures: at most {SUMMARY_SENTENCES}. The drafts "
+                f"are the messages that matter most across the report.")
+    sheet = workbook_spec().sheet_of_section(section)
+    if sheet is None:
+        return ""
+    what = "its scorecard and charts" if sheet.scorecard else "its tables"
+    return f"At the top of the \u2018{sheet.name}\u2019 sheet, above {what}."
+
+
 # Audit headlines whose monthly series is a column of a contract table: (table, column) — the share of
 # overall judgements by month. A KPI headline's series is its rows of tbl_kpi_monthly.
 AUDIT_SERIES = {HEADLINE_GOOD_OR_BETTER: ("tbl_overall_by_month", "Good or better %"),
