@@ -222,3 +222,53 @@ def test_registered_drafters_join_in_section_order_and_keep_four_sentences(monke
     assert drafted["Identification of harm"] == ["Sentence 1.", "Sentence 2.", "Sentence 3.", "Sentence 4."]
     assert drafted["Fostering"] == ["No foster carer audits were received for the last 12 months.",
                                     "Placement sentence."]
+
+
+def test_summary_key_messages_are_the_few_that_matter_across_sections():
+    """At most six: the audit count and good-or-better share first; then, while there is room, a sentence
+    of each section whose headline got worse or is below target, then of those that got better, in report
+    order; a section's sentence is the one naming that headline's measure."""
+    from pqa_desktop.core.figures import Figures, Headline
+    from pqa_desktop.core.measures.audits import (HEADLINE_CASE_FILE_AUDITS, HEADLINE_COMPLIANCE,
+                                                  HEADLINE_GOOD_OR_BETTER, HEADLINE_MODERATION)
+    from pqa_desktop.core.messages import summary_key_messages
+
+    headlines = [
+        Headline(HEADLINE_CASE_FILE_AUDITS, 45, 40, section="Audit activity"),
+        Headline(HEADLINE_GOOD_OR_BETTER, 0.24, 0.30, unit="percent", section="Overall judgements", polarity="higher"),
+        Headline(HEADLINE_COMPLIANCE, 0.74, 0.70, unit="percent", section="Compliance", polarity="higher"),
+        Headline(HEADLINE_MODERATION, 0.80, 0.80, unit="percent", section="Compliance", polarity="higher"),
+        Headline("Referrals (last month)", 368, 375, section="Identification of harm"),  # a volume: no direction
+        Headline("Assessments completed within 45 working days (last 3 months)", 0.82, 0.86, unit="percent",
+                 section="Assessment", polarity="higher"),  # worse
+        Headline("ICPCs held within 15 working days of the strategy discussion (year to date)", 0.92, None,
+                 unit="percent", target=0.95, status="Below target", section="Child protection", polarity="higher"),
+        Headline("Children in care", 302, 297, section="Plans and children in care"),
+        Headline("Long-term placement stability", 0.73, 0.70, unit="percent", section="Plans and children in care",
+                 polarity="higher"),  # better
+        Headline("Average caseload", None, section="Workforce", polarity="lower"),  # no figure: never chosen
+    ]
+    drafted = {
+        "Identification of harm": ["Referrals: 368 in September 2024."],
+        "Assessment": ["Assessments completed: 329 over the last 3 months.",
+                       "Assessments completed within 45 working days: 82% over the last 3 months, down from 86%."],
+        "Child protection": ["ICPCs held within 15 working days of the strategy discussion: 92%, below 95%."],
+        "Plans and children in care": ["Children in care: 302.", "Long-term placement stability: 73%, up from 70%."],
+        "Workforce": ["No workforce list was supplied, so staffing figures are not shown."],
+    }
+    messages = summary_key_messages(Figures(period=JUNE_2024, headlines=headlines), drafted)
+    assert messages == [
+        "45 case file audits were completed in the year to date, against 40 in the same months last year.",
+        "24% of overall judgements were Good or better in the year to date, down from 30% in the same months "
+        "last year.",
+        "Compliance with practice standards was 74% in the year to date.",  # better
+        "Assessments completed within 45 working days: 82% over the last 3 months, down from 86%.",  # worse
+        "ICPCs held within 15 working days of the strategy discussion: 92%, below 95%.",  # below target
+        "Long-term placement stability: 73%, up from 70%.",  # better
+    ]
+    # With less room (no audits), the volumes and unchanged measures get their turn, still at most six.
+    fewer = summary_key_messages(Figures(period=JUNE_2024, headlines=headlines[4:]), drafted)
+    assert fewer == ["Referrals: 368 in September 2024.", drafted["Assessment"][1], drafted["Child protection"][0],
+                     drafted["Plans and children in care"][1]]
+    assert len(draft_messages(figures_for(JUNE_2024, [])).get("Summary", [])) <= 6
+
