@@ -88,3 +88,30 @@ def test_demo_prints_as_a_report(tmp_path):
     summary_png = tmp_path / "print" / "02-summary.png"
     assert summary_png.is_file() and summary_png.stat().st_size > 20_000
 
+
+
+BENCH_DATA = REPO / "out" / "bench-data"
+
+
+@pytest.mark.libreoffice
+@pytest.mark.slow
+@pytest.mark.skipif(not (BENCH_DATA / "parameters.json").is_file(),
+                    reason="no large council's year: `make bench` (or scripts/bench.py) generates out/bench-data")
+def test_large_council_year_reads_as_a_report(tmp_path):
+    """The benchmark's large council's year (1,200 audits, 120,000 contacts, …) follows the contract's
+    layout as the demo does: read back (workbook_checks) and printed (the Summary on one page, nothing
+    crossing a footer), and stays under 2 MB."""
+    if not _tool("soffice") or not _tool("pdftotext") or not _tool("pdftoppm"):
+        pytest.skip("LibreOffice or poppler-utils not installed")
+    from tests import workbook_checks as checks
+
+    out = tmp_path / "large.xlsx"
+    assert main(["build", str(BENCH_DATA / "returns"), str(BENCH_DATA / "exports"), "-o", str(out),
+                 "--period-end", "2024-09", "--settings", str(BENCH_DATA / "settings.toml"),
+                 "--produced", "2024-10-07"]) == 0
+    assert out.stat().st_size < 2_000_000
+    assert checks.problems(out) == []
+    crossing: list[str] = []
+    pages = _render_module().render(out, tmp_path / "print", png="none", crossing=crossing)
+    assert len(pages["Summary"]) == 1 and all(pages.values())
+    assert not crossing, crossing
