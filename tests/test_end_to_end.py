@@ -143,6 +143,11 @@ def test_json_summary(built):
     assert summary["findings"]["error"] >= 1  # the sample carries deliberate mistakes
     assert summary["output"].endswith("report.xlsx")
     assert summary["headlines"]
+    # Each headline with its report section and, from its polarity and change, better or worse.
+    by_measure = {h["measure"]: h for h in summary["headlines"]}
+    assessments = by_measure["Assessments completed within 45 working days (last 3 months)"]
+    assert assessments["section"] == "Assessment" and assessments["better_or_worse"] == "Worse"
+    assert by_measure["Children in care"]["better_or_worse"] is None  # a volume: no polarity
 
 
 def test_charts_are_native_and_described(built):

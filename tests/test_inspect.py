@@ -156,7 +156,9 @@ def test_hidden_rows_and_columns_are_caught(clean):
 
 def test_zero_height_row_counts_as_hidden(clean):
     part = sheet_part(clean, "Summary")
-    leaks = inspect(edit(clean, part, b'<row r="4"', b'<row r="4" ht="0" customHeight="1"'))
+    row = re.search(rb'<row r="4"[^>]*>', parts(clean)[part]).group(0)  # the report states every row's height
+    zero = re.sub(rb' (ht|customHeight)="[^"]*"', b"", row).replace(b'<row r="4"', b'<row r="4" ht="0" customHeight="1"')
+    leaks = inspect(edit(clean, part, row, zero))
     assert [l.detail for l in leaks] == ["Row 4 of sheet 'Summary' is hidden."]
 
 

@@ -276,8 +276,9 @@ def test_notes_are_never_quoted_so_no_identifier_reaches_a_sentence():
 
 def test_kpi_rows_reads_blank_cells_as_none():
     figures = Figures(period=fx.PERIOD, tables={"tbl_kpis": pd.DataFrame(
-        [["contacts", "Contacts", "Last month", float("nan"), None, None, None, None, "count", None, None, None,
-          None, "", "No data", "Needs Annex A List 1 (contacts)."]], columns=fx.KPI_COLUMNS)})
+        [["contacts", "Contacts", "Identification of harm", "Last month", float("nan"), None, None, None, None,
+          None, "count", None, None, None, None, "", "No data", "Needs Annex A List 1 (contacts)."]],
+        columns=fx.KPI_COLUMNS)})
     row = kpi_rows(figures)["contacts"]
     assert row.value is None and row.window == "last month"
     assert draft_messages(figures)["Identification of harm"] == [

@@ -674,7 +674,7 @@ def headline_summary(figures: Figures) -> list[dict]:
     """Headline figures as plain values (for --json and the app), no names or references."""
     out = []
     for h in figures.headlines:
-        out.append({"measure": h.measure, "value": h.value, "previous": h.previous, "change": h.change,
-                    "unit": h.unit, "status": h.status})
+        out.append({"section": h.section, "measure": h.measure, "value": h.value, "previous": h.previous,
+                    "change": h.change, "better_or_worse": h.better_or_worse, "unit": h.unit, "status": h.status})
     return out
 
