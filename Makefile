@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -c constraints.txt -e ".[test,bundle]"
+	$(PY) -m pip install -q -c constraints.txt -e ".[test,bundle,data]"
 	touch $(STAMP)
 
 demo: $(STAMP)
