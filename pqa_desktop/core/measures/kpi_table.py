@@ -93,12 +93,15 @@ def _benchmark_lookup(benchmarks: pd.DataFrame | None, published=None
             out[(row.kpi_id, row.comparator)] = (value, _text(row.period), _text(row.source))
 
     add(shipped_benchmarks())
-    for found in (published.comparisons if published is not None else ()):
-        percent = found.kpi_id in specs and specs[found.kpi_id].is_percent
-        for name, value in (("England", found.england), ("Statistical neighbours", found.neighbours),
-                            ("Region", found.region)):
-            if value is not None:  # published as 0-100: a percentage becomes a fraction here, whatever its size
-                out[(found.kpi_id, name)] = (value / 100 if percent else value, "", found.source)
+    if published is not None:
+        from ..comparators import in_our_units  # published as 0-100: a percentage becomes a fraction
+
+        units = {s.id: s.unit for s in specs.values()}
+        for found in published.comparisons:
+            for name, value in (("England", found.england), ("Statistical neighbours", found.neighbours),
+                                ("Region", found.region)):
+                if value is not None:
+                    out[(found.kpi_id, name)] = (in_our_units(found.kpi_id, value, units), "", found.source)
     add(normalise_benchmarks(benchmarks))
     return out
 
