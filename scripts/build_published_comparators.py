@@ -42,6 +42,18 @@ def build(folder: Path, years: int = DEFAULT_YEARS) -> PublishedData:
     return data
 
 
+def _year_words(year: str, year_type: str) -> str:
+    """What LAIT's year means: "year to 31 March 2025", "30 September 2025"."""
+    kind = year_type.strip().lower()
+    if kind == "financial year":
+        return f"year to 31 March {year}"
+    if "sept" in kind:
+        return f"30 September {year}; turnover: the year to then"
+    if kind == "annual":
+        return f"31 March {year}"
+    return f"{year_type} {year}"
+
+
 def _cell(text: str) -> str:
     return str(text).replace("|", "\\|").replace("\n", " ")
 
@@ -55,7 +67,7 @@ def pairing_tables(data: PublishedData) -> str:
              "|---|---|---|---|---|---|---|"]
     for p in spec.pairings:
         m = data.measures[p.code]
-        year = f"{year_label(m.latest, m.year_type)} ({m.year_type.lower()} {m.latest})"
+        year = f"{year_label(m.latest, m.year_type)} ({_year_words(m.latest, m.year_type)})"
         bands = "no (No_Quartile = N)" if m.no_quartile else ("yes" if m.polarity else "no (no polarity)")
         lines.append(f"| `{p.kpi_id}` | `{p.code}` | {_cell(m.title)} | {year} | {POLARITY_WORDS[m.polarity]} | "
                      f"{bands} | {_cell(p.differs)} |")
