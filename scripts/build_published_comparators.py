@@ -5,20 +5,25 @@ data, and the pairing tables of docs/published-comparators.md from it.
 
 LAIT_FOLDER holds the files of the LAIT repository's ``01_data/02_prod`` folder (bds_long.parquet or
 bds_long.csv, lait_data_dictionary.csv, sn_<month>_<year>.xlsx); default ../shared/data/dfe-lait. Reading
-the Parquet file needs pyarrow (``pip install -e ".[data]"``; ``make`` installs it): a build-time dependency
-only, never in the app. Rerun it on a newer LAIT download to refresh the shipped figures; the output is
-byte-identical for the same download. The app and ``pqa build --benchmarks-data`` also take the output
-file (or a LAIT folder with bds_long.csv) at run time.
+the Parquet file needs pyarrow, a build-time dependency only: ``make comparators`` installs it into
+.venv/build-only (apart from the virtual environment, whose pandas must not see it) and runs this script,
+which looks there when pyarrow is not otherwise importable. It is never in the app. Rerun it on a newer LAIT
+download to refresh the shipped figures; the output is byte-identical for the same download. The app and
+``pqa build --benchmarks-data`` also take the output file (or a LAIT folder with bds_long.csv) at run time.
 """
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import re
 import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+BUILD_ONLY = ROOT / ".venv" / "build-only"  # where `make comparators` installs pyarrow
+if importlib.util.find_spec("pyarrow") is None and BUILD_ONLY.is_dir():
+    sys.path.append(str(BUILD_ONLY))
 
 from pqa_desktop.core.comparators.dataset import PublishedData, PublishedDataError, to_json, year_label  # noqa: E402
 from pqa_desktop.core.comparators.lait import DEFAULT_YEARS, read_lait_folder  # noqa: E402
