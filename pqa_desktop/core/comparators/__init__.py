@@ -25,8 +25,8 @@ from .lait import is_lait_folder, read_lait_folder
 from .pairings import pairing_spec
 
 __all__ = ["Area", "Comparison", "CouncilComparators", "PublishedData", "PublishedDataError", "SeriesPoint",
-           "UnknownCouncil", "BENCHMARK_COLUMNS", "SERIES_COLUMNS", "benchmarks_table", "council_comparators",
-           "load_published", "resolve_council", "series_table", "SHIPPED"]
+           "UnknownCouncil", "BENCHMARK_COLUMNS", "NO_COUNCIL_TEXT", "SERIES_COLUMNS", "SHIPPED", "benchmarks_table",
+           "council_comparators", "in_our_units", "load_published", "resolve_council", "series_table", "year_label"]
 
 SHIPPED = "published_comparators.json"
 BENCHMARK_COLUMNS = ["KPI id", "Published measure", "Year", "Council", "Statistical neighbours", "Region",
@@ -157,5 +157,3 @@ def series_table(found: CouncilComparators) -> pd.DataFrame:
             for kpi_id, points in found.series.items() for p in points]
     return pd.DataFrame(rows, columns=SERIES_COLUMNS, dtype=object)
 
-
-__all__ += ["NO_COUNCIL_TEXT", "in_our_units", "year_label"]
