@@ -78,14 +78,21 @@ def print_area(ws) -> tuple[int, int, int, int]:
     return range_boundaries(ref)
 
 
+def column_widths(ws) -> dict[int, float]:
+    """Column (1-based) -> width, for every column the sheet gives a width (a <col> may span several)."""
+    out = {}
+    for dim in ws.column_dimensions.values():
+        if dim.width and dim.min:
+            for c in range(dim.min, (dim.max or dim.min) + 1):
+                out[c] = dim.width
+    return out
+
+
 def print_width(ws) -> float:
     """The print area's width: the sum of its columns' widths (character widths)."""
     c0, _, c1, _ = print_area(ws)
-    total = 0.0
-    for c in range(c0, c1 + 1):
-        dim = ws.column_dimensions.get(get_column_letter(c))
-        total += dim.width if dim is not None and dim.width else DEFAULT_WIDTH
-    return total
+    widths = column_widths(ws)
+    return sum(widths.get(c, DEFAULT_WIDTH) for c in range(c0, c1 + 1))
 
 
 def sheet_parts(path: Path) -> dict[str, str]:

@@ -1,14 +1,15 @@
 """Sheets of system-export figures: one sheet per KPI section (Identification of harm, Assessment, Child
 protection, Plans and children in care, Care leavers), Workforce and Fostering, each with its scorecard
 (its rows of tbl_kpis), a sparkline per row with a monthly series and its charts; and the data sheets KPIs
-(tbl_kpis) and KPI monthly (tbl_kpi_monthly, and the chart data the line charts plot)."""
+(tbl_kpis, and tbl_benchmarks when a council is chosen) and KPI monthly (tbl_kpi_monthly, and the chart
+data the line charts plot)."""
 from __future__ import annotations
 
 from .audit_sheets import _contract_table, _groups, _grouped_rows, start_section_sheet
 from .build import Build
 from .charts import (caseload_alt, caseload_chart, good_or_better_alt, grade_chart, kpi_alt, kpi_line_chart,
                      placement_alt, placement_chart, starters_leavers_alt, starters_leavers_chart)
-from .layout import SheetLayout, Sparkline, TableLoc
+from .layout import SheetLayout, Sparkline, TableLoc, default_format
 from .text import is_blank
 
 CHART_DATA = "tbl_kpi_chart_data"
@@ -35,6 +36,25 @@ def _kpi_metadata(build: Build) -> dict[str, dict]:
 
 
 # ------------------------------------------------------------------------------------------- data sheets
+BENCHMARKS_HEADING = "Published comparators: the council's latest published figures against its statistical neighbours, region and England"
+
+
+def _benchmark_format(table: str, header: str, value: object, unit: str | None) -> str | None:
+    """The council's published value is shown as the comparators are (one decimal, 0.0%)."""
+    return default_format(table, "England" if header == "Council" else header, value, unit)
+
+
+def _write_benchmarks(build: Build, layout, meta: dict[str, dict]) -> None:
+    """tbl_benchmarks, only when the user has chosen their council (core.comparators.benchmarks_table)."""
+    rows = build.rows("tbl_benchmarks")
+    if not rows:
+        return
+    headers = build.headers("tbl_benchmarks")
+    units = [meta.get(str(r[0]), {}).get("unit", "number") for r in rows]
+    build.record(layout.table("tbl_benchmarks", BENCHMARKS_HEADING, headers, rows, units=units,
+                              format_rule=_benchmark_format))
+
+
 def write_kpis(build: Build) -> None:
     """The KPIs data sheet: tbl_kpis, every measure (with its Section and Better or worse)."""
     headers, rows = build.kpi_rows()
@@ -43,6 +63,7 @@ def write_kpis(build: Build) -> None:
     layout = build.start_sheet(build.spec.sheet("KPIs"), has_data=_has_values(headers, rows))
     spec = build.spec.table("tbl_kpis")
     build.record(layout.table("tbl_kpis", spec.heading, headers, rows, units=build.kpi_units(headers, rows)))
+    _write_benchmarks(build, layout, _kpi_metadata(build))
     layout.finish(build.context.classification)
 
 

@@ -41,8 +41,8 @@ CHART_TOP_PX = 6  # a chart starts a little below its row's top, clear of a page
 CHART_ROWS = math.ceil((CHART_TOP_PX + CHART_HEIGHT_PX + CHART_GAP_PX) / ROW_HEIGHT_PX)  # rows a row of charts takes
 MAX_COLUMN_WIDTH = 60  # text longer than this wraps inside its column
 MAX_PRINT_WIDTH = 200  # character widths: the contract's bound for the Summary and the section sheets
-NARRATIVE_CHARS = 250  # a sentence or paragraph longer than this continues on the next row
-TEXT_PX_PER_CHAR = 5.6  # a character of 11-point Calibri text (a little over), for what overflowing text needs
+NARRATIVE_CHARS = 240  # a sentence or paragraph longer than this continues on the next row
+TEXT_PX_PER_CHAR = 5.85  # a character of 11-point Calibri text (the widest sentences measured), for overflow
 CHARS_PER_WIDTH = 1.18  # characters of body text a character width holds (a "0" is wider than most letters)
 SPARKLINE_WIDTH = 10
 MIN_TEXT_WIDTH = 12  # a text column of a report sheet is never narrowed below this
@@ -496,7 +496,7 @@ class SheetLayout:
         (None for a row without one), columns from zero, the last month highlighted. Each row is its own
         group, its axis reaching a quarter above its highest month, so neighbouring rows never touch."""
         col = len(loc.columns)
-        self.ws.write_string(loc.header_row, col, SPARKLINE_HEADER, self.styles.header(False))
+        self.ws.write_string(loc.header_row, col, SPARKLINE_HEADER, self.styles.header(False, indent=True))
         self._wrapped.cells.append((loc.header_row, col, SPARKLINE_HEADER, True))
         self._fixed[col] = max(self._fixed.get(col, 0), SPARKLINE_WIDTH, header_width(SPARKLINE_HEADER) + 1)
         self._extent.last_col = max(self._extent.last_col, col)
@@ -630,7 +630,15 @@ class SheetLayout:
         while covered < self._extent.px:  # overflowing text and charts reach past the tables
             more = stored_width(widths.get(last_col + 1, st.DEFAULT_COLUMN_WIDTH))
             if not self.data_sheet and used + more > MAX_PRINT_WIDTH:
-                break  # a report sheet's page is never wider than the contract allows
+                # A report sheet's page is never wider than the contract allows: an empty last column is
+                # narrowed to what is left of it, so overflowing text has the whole page.
+                room = MAX_PRINT_WIDTH - used - 0.8
+                if room >= 2 and last_col + 1 not in widths:
+                    last_col += 1
+                    widths[last_col] = room
+                    self.ws.set_column(last_col, last_col, room)
+                    covered += column_px(room)
+                break
             last_col += 1
             used += more
             covered += column_px(widths.get(last_col, st.DEFAULT_COLUMN_WIDTH))

@@ -32,7 +32,7 @@ def section_place(section: str, part: str = "messages") -> str:
     if section == SECTION:
         if part == "commentary":
             return (f"On the one-page Summary, below the headline measures: about {COMMENTARY_ROWS} lines fit "
-                    f"(a paragraph of up to about 250 characters is one line).")
+                    f"(a paragraph of up to about 240 characters is one line).")
         return (f"On the one-page Summary, above the headline measures: at most {SUMMARY_SENTENCES}. The drafts "
                 f"are the messages that matter most across the report.")
     sheet = workbook_spec().sheet_of_section(section)
