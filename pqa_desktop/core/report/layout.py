@@ -58,7 +58,7 @@ HEADING_PT = 16.5
 # The printed page (A4 landscape, the margins set in finish), in points.
 PAGE_WIDTH_PT = 841.9 - 2 * 0.4 * 72
 PAGE_HEIGHT_PT = 595.3 - (0.7 + 0.6) * 72
-PAGE_SAFETY = 0.95  # programs round the fit-to-width scale and row heights their own way
+PAGE_SAFETY = 0.97  # the fit-to-width scale is rounded to a whole percent by the program, which can only fit more
 
 # A cell's number format given (table name, header, value, unit of the row's measure or None).
 FormatRule = Callable[[str, str, object, str | None], str | None]
@@ -581,12 +581,14 @@ class SheetLayout:
 
     def _page_breaks(self, heights: dict[int, float], print_px: int, last_row: int,
                      first_chart_row: int) -> list[int]:
-        """Page breaks for a sheet with charts, so no chart is cut by the foot of a page: the sheet is paged
-        row by row at the fit-to-width scale (the longest table's header repeated at the top of each new
-        page), a row of charts moving whole to the next page when it would cross the foot. Every page is
-        broken by hand, so a program fitting more on a page (LibreOffice with wider fonts) breaks nowhere
-        else."""
-        if not self._charts:
+        """Page breaks for a report sheet, so no chart is cut by the foot of a page and no table's heading is
+        left at the foot of one: the sheet is paged row by row at the fit-to-width scale (the longest
+        table's header repeated at the top of each new page), a row of charts moving whole to the next page
+        when it would cross the foot, a heading and header row staying with the table's first row. Every
+        page is broken by hand, so a program fitting more on a page (LibreOffice with wider fonts) breaks
+        nowhere else. (Data sheets are left to the program: they have no charts, and a header row is
+        repeated on each page.)"""
+        if self.data_sheet:
             return []
         scale = min(1.0, PAGE_WIDTH_PT / (print_px * 0.75))
         page = PAGE_HEIGHT_PT * PAGE_SAFETY / scale
@@ -656,7 +658,7 @@ class SheetLayout:
         ws.print_area(0, 0, last_row, last_col)
         if self._extent.longest_table is not None:
             ws.repeat_rows(self._extent.longest_table[1])
-        breaks = self._page_breaks(heights, covered, last_row, first_chart_row)
+        breaks = [] if one_page else self._page_breaks(heights, covered, last_row, first_chart_row)
         if breaks:
             ws.set_h_pagebreaks(breaks)
         ws.set_landscape()
