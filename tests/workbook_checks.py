@@ -8,7 +8,6 @@ counts Excel's default, 8.43.
 """
 from __future__ import annotations
 
-import re
 import warnings
 import zipfile
 from pathlib import Path, PurePosixPath
@@ -298,7 +297,3 @@ def narrative_cells(ws) -> list[str]:
 
 def all_text(ws) -> list[str]:
     return [c.value for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
-
-
-def kpi_row_sheet_cells(xml: str) -> set[str]:
-    return set(re.findall(r'<c r="([A-Z]+\d+)"', xml))
