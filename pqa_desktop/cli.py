@@ -360,8 +360,10 @@ def run(argv: list[str] | None = None) -> int:
             passwords = read_input_passwords(args.input_passwords) if args.input_passwords else ()
             analysis = analyse(args.inputs, period, progress=Progress(), workspace=workspace, import_new=False,
                                passwords=passwords)
+            # With --json, stdout holds the JSON document alone (as build --json): findings go to stderr.
+            findings_stream = sys.stderr if args.json else sys.stdout
             for f in analysis.findings:
-                print(_finding_line(f))
+                findings_stream.write(_finding_line(f) + "\n")
             if args.json:
                 print(json.dumps(_json_summary(analysis, None), indent=2, default=str))
             return EXIT_FAILED if any(f.severity is Severity.ERROR for f in analysis.findings) else EXIT_OK
