@@ -6,7 +6,8 @@ exactly the contract's columns, in order. Conventions the report layer relies on
 - a column whose header ends in ``%`` (or is ``Value``/``Previous`` of a percentage measure) holds
   unrounded fractions (0.69), with ``None``/NaN for a zero denominator (shown blank, never 0);
 - counts are ints.
-``headlines`` are the Summary rows; ``notes`` are the ``[note N]`` texts in order.
+``headlines`` are the Summary rows; ``notes`` are the cover's notes in order, each with the key a Note cell
+refers to it by (``notes.note_ref``); the report layer numbers them ``[note N]``.
 """
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from .calendar import Period
+from .notes import Note
 
 
 @dataclass
@@ -42,7 +44,7 @@ class Figures:
     period: Period
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
     headlines: list[Headline] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
+    notes: list[Note] = field(default_factory=list)
 
     def table(self, name: str) -> pd.DataFrame:
         return self.tables[name]

@@ -38,6 +38,7 @@ from .measures.kpi_table import kpi_headlines, kpi_tables
 from .measures.kpis import kpi_figures
 from .measures.workforce import workforce_figures
 from .messages import draft_messages
+from .notes import Note, note_ref
 from .privacy import IdentifierMasker, audit_key, name_pattern, redact_names
 from .records import Audit, AuditRecords, InputFile, ReadResult
 from .encryption import unlock_inputs
@@ -481,8 +482,8 @@ def _add_export_figures(figures: Figures, exports: ExportRecords, period: Period
     benchmarks = _benchmarks(exports, settings)
     note_refs = {}
     for spec in measure_specs():  # each KPI's DfE definition (and where ours differs) is a [note N] on the cover
-        figures.notes.append(f"{spec.label} ({spec.id}): {spec.definition}")
-        note_refs[spec.id] = f"[note {len(figures.notes)}]"
+        figures.notes.append(Note(spec.id, f"{spec.label} ({spec.id}): {spec.definition}"))
+        note_refs[spec.id] = note_ref(spec.id)
     figures.tables["tbl_kpis"], figures.tables["tbl_kpi_monthly"] = kpi_tables(
         results, period, settings, benchmarks, note_refs)
     if exports:

@@ -13,6 +13,7 @@ import pandas as pd
 
 from ..calendar import Period, month_label, month_start
 from ..figures import Figures, Headline
+from ..notes import Note
 from ..records import Audit, AuditRecords, EdtSample
 from ..returns.spec import returns_spec
 from ..values import GRADES
@@ -61,17 +62,22 @@ HEADLINE_COMPLIANCE = "Compliance with practice standards (year to date)"
 HEADLINE_MODERATION = "Moderation agreement (year to date)"
 
 AUDIT_NOTES = (
-    "Audits are counted in the month of their audit date; moderation does not move them. "
-    "An EDT dip sample counts as one audit, in the month sampled.",
-    "Overall judgements use the moderated judgement where an audit was moderated.",
-    "Grade percentages are shares of Outstanding, Good, Requires improvement and Inadequate judgements; "
-    "Not applicable and missing judgements are left out. A blank percentage means there was nothing to count.",
-    "Overall judgement, practice domain, compliance and actions tables cover case file, thematic and "
-    "collaborative audits; foster carer audits are reported on the Fostering sheet.",
-    "Quarterly tables count everything dated in the quarter, so the first quarter can include months before "
-    "the 12-month window; a quarter marked (to date) is not yet complete.",
-    "Compliance % and the EDT percentages are Yes ÷ (Yes + No); Not applicable answers are left out. "
-    "AMHP offered when required % counts only records where an AMHP was required.",
+    Note("audits.months", "Audits are counted in the month of their audit date; moderation does not move them. "
+         "An EDT dip sample counts as one audit, in the month sampled."),
+    Note("audits.moderation", "Overall judgements use the moderated judgement where an audit was moderated."),
+    Note("audits.grade_shares",
+         "Grade percentages are shares of Outstanding, Good, Requires improvement and Inadequate judgements; "
+         "Not applicable and missing judgements are left out. A blank percentage means there was nothing to "
+         "count."),
+    Note("audits.case_file_types",
+         "Overall judgement, practice domain, compliance and actions tables cover case file, thematic and "
+         "collaborative audits; foster carer audits are reported on the Fostering sheet."),
+    Note("audits.quarters",
+         "Quarterly tables count everything dated in the quarter, so the first quarter can include months before "
+         "the 12-month window; a quarter marked (to date) is not yet complete."),
+    Note("audits.yes_no_shares",
+         "Compliance % and the EDT percentages are Yes ÷ (Yes + No); Not applicable answers are left out. "
+         "AMHP offered when required % counts only records where an AMHP was required."),
 )
 
 

@@ -23,7 +23,7 @@ def write_contents(build: Build) -> None:
     ctx = build.context
     sheet = build.spec.sheet("Contents")
     ws = build.wb.add_worksheet(sheet.name)
-    layout = SheetLayout(ws, build.styles, build.spec, panel_col=4)
+    layout = SheetLayout(ws, build.styles, build.spec, panel_col=4, note_numbers=build.note_numbers)
     layout.title(report_title(build), sheet.description)
     layout.label_value("Period", period_text(build))
     layout.label_value("Date produced", ctx.produced, st.DATE)
@@ -45,7 +45,8 @@ def write_contents(build: Build) -> None:
     inputs = [[kind, int(n)] for kind, n in ctx.inputs_used.items()]
     layout.table("tbl_inputs_used", "Inputs used", ["Input", "Files"], inputs)
 
-    notes = [[f"[note {i}]", text] for i, text in enumerate(build.figures.notes, start=1)]
+    # The notes are numbered here, once, in this order (build.note_numbers): every Note cell refers to them.
+    notes = [[f"[note {n}]", note.text] for n, note in enumerate(build.figures.notes, start=1)]
     layout.table("tbl_notes", "Notes", ["Note", "Text"], notes)
     layout.finish(ctx.classification)
     ws.activate()
