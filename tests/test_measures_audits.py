@@ -409,4 +409,4 @@ def test_no_records_gives_every_table_with_its_columns():
     assert len(figures.table("tbl_domains_by_month")) == 9 * 12
     assert figures.table("tbl_moderation").iloc[0]["Audits moderated"] == 0
     assert blank(figures.table("tbl_moderation").iloc[0]["Agreement %"])
-    assert any("moderated judgement" in note for note in figures.notes)
+    assert any("moderated judgement" in note.text for note in figures.notes)
