@@ -6,8 +6,12 @@ in post on a day when their start date is on or before it (a blank start, as in 
 RoleStartDate, means in post since before any window) and their leave date is blank or after it: a
 leave date on the day itself means they have left. "Permanent" means not an agency worker.
 
-Caseloads exist only as at extraction, so ``caseload_avg`` has no Previous. The other measures take
-their Previous from the same list as at the earlier date.
+Caseloads exist only as at extraction, so ``caseload_avg`` has no Previous; vacancies are known only at
+the snapshot, so ``vacancy_rate_pct`` has none either. The other measures take their Previous from the
+same list as at the earlier date. The list must hold the leavers of the 12 months to the snapshot
+(system-exports.md), so Previous values within those 12 months are trusted; the turnover's Previous needs
+the leavers of the 12 months before, so it is worked out only when the list's leave dates reach back over
+them (``kpi_support.reaches_back``: many lists keep leavers for years).
 """
 from __future__ import annotations
 
@@ -22,6 +26,7 @@ from ..settings import Settings
 from .continuity import continuity_figures
 from .grades import frame, share
 from .kpi_result import KpiResult
+from .kpi_support import Window, not_reaching_back_note, reaches_back
 
 WORKFORCE = "workforce"
 NEEDS_WORKFORCE = "Needs the workforce list."
@@ -259,27 +264,36 @@ def vacancy_rate_pct(workers: Workers | None, period: Period, settings: Settings
     return result
 
 
+def _turnover(workers: Workers, after: date, upto: date) -> tuple[float, float, list[str]]:
+    """Permanent leavers' FTE in (after, upto], permanent FTE in post at ``upto``, and notes on rows left out."""
+    leavers = workers.permanent(workers.dated_in("leave_date", after, upto))
+    leavers, leaver_notes = workers.with_fte(leavers)
+    in_post_fte, notes = _permanent_fte_in_post(workers, upto)
+    return float(leavers["fte"].sum()), in_post_fte, [*notes, *(n.replace("in post", "leaving") for n in leaver_notes)]
+
+
 def turnover_pct(workers: Workers | None, period: Period, settings: Settings) -> KpiResult:
     """Permanent leavers' FTE in the 12 months to the snapshot ÷ permanent FTE in post at the snapshot.
 
-    No Previous: the list need only hold leavers of the last 12 months, so the 12 months before are not
-    covered, and a partial count would be a guess.
+    Previous: the same measure a year before (leavers of the 12 months before, FTE in post then), worked
+    out only when the list's leave dates reach back over those 12 months; otherwise blank with a note.
     """
     if workers is None:
         return _missing("turnover_pct")
     if not workers.has_leave_dates:
         return _missing("turnover_pct", "Needs the Leave date column of the workforce list.")
-    leavers = workers.permanent(workers.dated_in("leave_date", period.months_back(12), period.snapshot))
-    leavers, leaver_notes = workers.with_fte(leavers)
-    in_post_fte, notes = _permanent_fte_in_post(workers, period.snapshot)
-    leavers_fte = float(leavers["fte"].sum())
+    leavers_fte, in_post_fte, notes = _turnover(workers, period.months_back(12), period.snapshot)
     result = KpiResult("turnover_pct", value=share(leavers_fte, in_post_fte), numerator=leavers_fte,
-                       denominator=in_post_fte,
-                       notes=[*workers.notes, *notes, *(n.replace("in post", "leaving") for n in leaver_notes),
-                              "The workforce list holds leavers of the last 12 months only, so there is no "
-                              "previous value."])
+                       denominator=in_post_fte, notes=[*workers.notes, *notes])
     if result.value is None:
         result.notes.append("No permanent FTE in post at the snapshot.")
+    before = Window(period.months_back(24) + ONE_DAY, period.months_back(12))
+    leave_dates = workers.frame["leave_date"]
+    if reaches_back(leave_dates, before):
+        earlier_leavers, earlier_in_post, _ = _turnover(workers, period.months_back(24), period.months_back(12))
+        result.previous = share(earlier_leavers, earlier_in_post)
+    else:
+        result.notes.append(not_reaching_back_note("leave dates in the workforce list", "leavers", leave_dates, before))
     return result
 
 
