@@ -81,3 +81,28 @@ def test_references_are_numbered_as_the_cover_lists_the_notes():
         "[note 3] Based on 2 of 3 months."
     # a reference to a note the cover does not list never shows as a number leading nowhere
     assert resolve_note_refs(f"{note_ref('nowhere')} No previous value.", numbers) == "No previous value."
+
+
+def test_a_headline_note_is_marked_on_its_measure_and_leads_to_the_cover(tmp_path):
+    """Audit headlines whose Previous is blank for want of last year's audits refer to the note saying so."""
+    from datetime import date
+
+    from pqa_desktop.core.calendar import Period
+    from pqa_desktop.core.measures.audits import audit_figures
+    from pqa_desktop.core.records import Audit, AuditRecords
+    from pqa_desktop.core.report import ReportContext
+    from pqa_desktop.core.report.writer import write_workbook
+
+    audits = [Audit(template_type="case_file_audit", reference=f"C{m}", audit_date=date(2024, m, 3),
+                    audit_type="Case file audit", service_area="IRT", team=None, grades={"overall": "Good"})
+              for m in range(4, 10)]
+    figures = audit_figures(AuditRecords(audits, []), Period(date(2024, 9, 1)), audit_key=lambda a: a.reference)
+    out = tmp_path / "r.xlsx"
+    write_workbook(out, figures, ReportContext(la_name="Anytown Council", produced=date(2024, 10, 7)))
+    wb = openpyxl.load_workbook(out)
+    notes = cover_notes(wb)
+    ws = wb["Summary"]
+    rows = [[c.value for c in r] for r in ws[ws.tables["tbl_headlines"].ref]][1:]
+    for measure, *_ in rows:
+        [n] = NOTE_REF.findall(measure)
+        assert "no previous value" in notes[int(n)] and "Apr 2023 to Sep 2023" in notes[int(n)]

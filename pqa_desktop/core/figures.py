@@ -29,6 +29,7 @@ class Headline:
     england: float | None = None
     status: str = "No target"  # Meets target / Below target / No target / No data
     section: str = "Summary"
+    note: str = ""  # a reference to the cover note explaining the row (notes.note_ref), e.g. why Previous is blank
 
     @property
     def change(self) -> float | None:
