@@ -102,8 +102,9 @@ def test_domain_and_summary_messages(reference_like):
         "(22%, 10 of 45 audits).",
     ]
     assert drafted["Summary"][:2] == [
-        "45 case file audits were completed in the year to date.",
-        "22% of overall judgements were Good or better in the year to date.",
+        "45 case file, thematic and collaborative audits were completed in the year to date.",
+        "22% of overall judgements in case file, thematic and collaborative audits were Good or better in the "
+        "year to date.",
     ]
     assert drafted["Audit activity"][:2] == [
         "45 audits were completed in the year to date: 45 case file audits.",
@@ -131,8 +132,10 @@ def test_previous_year_comparison_in_summary():
     samples = [EdtSample("Sam", date(2023, 5, 1), []), EdtSample("Sam", date(2023, 6, 1), [])]
     summary = draft_messages(figures_for(JUNE_2024, audits, samples))["Summary"]
     assert summary[:2] == [
-        "2 case file audits were completed in the year to date, against 4 in the same months last year.",
-        "50% of overall judgements were Good or better in the year to date, up from 25% in the same months last year.",
+        "2 case file, thematic and collaborative audits were completed in the year to date, against 4 in the same "
+        "months last year.",
+        "50% of overall judgements in case file, thematic and collaborative audits were Good or better in the "
+        "year to date, up from 25% in the same months last year.",
     ]
     # without them, May and June 2023 hold no audit: nothing is compared with last year
     summary = draft_messages(figures_for(JUNE_2024, audits))["Summary"]

@@ -54,12 +54,15 @@ from .grades import GOOD_OR_BETTER, frame, share
 YEAR_TO_DATE = "Year to date"
 TOTAL = "Total"
 
-HEADLINE_CASE_FILE_AUDITS = "Case file audits completed (year to date)"
+# Each label says exactly what it counts, in the words of the Audit activity sheet's audit types: the
+# case file audit template's three kinds feed the count and the judgement tables; moderation any audit.
+CASE_FILE_KINDS = "case file, thematic and collaborative audits"
+HEADLINE_CASE_FILE_AUDITS = "Case file, thematic and collaborative audits completed (year to date)"
 HEADLINE_FOSTER_AUDITS = "Foster carer audits completed (year to date)"
-HEADLINE_GOOD_OR_BETTER = "Good or better overall judgements (year to date)"
-HEADLINE_INADEQUATE = "Inadequate overall judgements (year to date)"
-HEADLINE_COMPLIANCE = "Compliance with practice standards (year to date)"
-HEADLINE_MODERATION = "Moderation agreement (year to date)"
+HEADLINE_GOOD_OR_BETTER = f"Good or better overall judgements ({CASE_FILE_KINDS}, year to date)"
+HEADLINE_INADEQUATE = f"Inadequate overall judgements ({CASE_FILE_KINDS}, year to date)"
+HEADLINE_COMPLIANCE = f"Compliance with practice standards ({CASE_FILE_KINDS}, year to date)"
+HEADLINE_MODERATION = "Moderation agreement (case file and foster carer audits, year to date)"
 
 AUDIT_NOTES = (
     Note("audits.months", "Audits are counted in the month of their audit date; moderation does not move them. "
