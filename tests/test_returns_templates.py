@@ -10,7 +10,7 @@ import pytest
 
 from pqa_desktop.core.findings import RULES, Severity
 from pqa_desktop.core.returns.reader import read_return
-from tests.returns_fixtures import field_cells, input_file, write_template
+from tests.returns_fixtures import field_cells, input_file, write_hand_laid_out, write_template
 
 CASE = {
     "case_ref": "CR-104233",
@@ -133,25 +133,7 @@ def test_missing_single_name_is_read_by_label(tmp_path):
 
 
 def _hand_laid_out(path, values: dict, columns: dict | None = None, guidance: bool = False):
-    """An older return laid out by hand: each label in A, its value in the column ``columns`` gives
-    (B unless said), no defined names; our template's guidance in C when ``guidance``."""
-    from pqa_desktop.core.returns.spec import returns_spec
-
-    spec = returns_spec().returns["case_file_audit"]
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    ws.title = "Audit"
-    ws["A1"] = "Case file audit"
-    rows = {}
-    for row, f in enumerate((f for f in spec.fields if f.section != "columns"), start=3):
-        ws.cell(row, 1, f.label)
-        rows[f.field] = row
-        if f.field in values:
-            ws.cell(row, (columns or {}).get(f.field, 2), values[f.field])
-        if guidance and f.guidance:
-            ws.cell(row, 3, f.guidance)
-    wb.save(path)
-    return rows
+    return write_hand_laid_out(path, "case_file_audit", values, columns=columns, guidance=guidance)
 
 
 def test_label_reading_finds_a_value_further_right_with_a_finding_naming_its_cell(tmp_path):
