@@ -159,17 +159,39 @@ def test_turnover_previous_blank_with_a_note_when_leave_dates_start_too_late(wor
     assert any("after the first week of September 2022" in n for n in result.notes)
 
 
+def test_a_list_taken_before_the_period_end_month_gives_no_value_at_the_snapshot():
+    """A list taken on 31 July cannot say who is in post on 31 August (period August 2024): the figures at
+    the snapshot are blank with a note, as an Annex A list's are for months it does not cover; Previous
+    values it does cover (31 July; the 6 and 12 months before) are still worked out."""
+    table = export_table("workforce", WORKERS, snapshot=date(2024, 7, 31))
+    workers = Workers.from_table(table)
+    settings = Settings(vacancies_fte=0.6)
+    for measure in (caseload_avg, agency_rate_pct, starters_6m, leavers_6m, turnover_pct):
+        result = measure(workers, PERIOD, settings)
+        assert result.value is None, measure.__name__
+        assert any("taken in July 2024" in n and "August 2024" in n for n in result.notes), measure.__name__
+    assert agency_rate_pct(workers, PERIOD, settings).previous == pytest.approx(1.1 / 6.3)  # at 31 Jul
+    assert starters_6m(workers, PERIOD, settings).previous == 1  # W8, as for a list taken on 31 August
+    assert vacancy_rate_pct(workers, PERIOD, settings).value is None
+    results, tables = workforce_figures(ExportRecords({"workforce": table}), PERIOD, settings)
+    assert tables["tbl_caseloads"].empty
+    assert [None if pd.isna(v) else v for v in tables["tbl_starters_leavers"]["Starters"]] == [None, 1]
+    # taken within 7 days of the snapshot: it covers it
+    recent = Workers.from_table(export_table("workforce", WORKERS, snapshot=date(2024, 8, 24)))
+    assert agency_rate_pct(recent, PERIOD, settings).value == pytest.approx(1.1 / 6.5)
+
+
 def test_vacancy_rate_from_settings(workers):
     result = vacancy_rate_pct(workers, PERIOD, Settings(vacancies_fte=0.6))
     assert result.value == pytest.approx(0.6 / 6.0)  # 0.6 ÷ (0.6 + 5.4) = 10%
-    assert any("from settings" in n for n in result.notes)
+    assert any("from the settings" in n for n in result.notes)
 
 
 def test_vacancy_rate_prefers_the_census_figure(workers):
     result = vacancy_rate_pct(workers, PERIOD, Settings(vacancies_fte=0.6), census_vacancies_fte=2.6)
     assert result.value == pytest.approx(2.6 / 8.0)
     assert any("census" in n for n in result.notes)
-    assert any("setting (0.6 FTE) was not used" in n for n in result.notes)
+    assert any("entered in the settings (0.6 FTE) were not used" in n for n in result.notes)
 
 
 def test_vacancy_rate_without_vacancies_is_blank_with_a_note(workers):

@@ -39,6 +39,7 @@ from .measures.kpis import kpi_figures
 from .measures.workforce import workforce_figures
 from .messages import draft_messages
 from .notes import Note, note_ref
+from .period_coverage import ending_early_findings, inputs_ending_early
 from .privacy import IdentifierMasker, audit_key, name_pattern, redact_names
 from .records import Audit, AuditRecords, InputFile, ReadResult
 from .encryption import unlock_inputs
@@ -246,6 +247,8 @@ def analyse(paths: Sequence[str | Path], period: Period, *, keep: dict | None = 
     exports, export_findings = combine_exports([r for _, r in analysis.results if r.exports], period)
     raw_findings.extend(export_findings)
     analysis.exports = exports
+    # An input ending before the period end month leaves that month's figures blank: said, not silent.
+    raw_findings.extend(ending_early_findings(inputs_ending_early(exports, records, period), period))
     raw_findings.extend(_bank_holiday_findings())
     analysis.staff_names |= records.staff_names()
     analysis.sensitive |= analysis.staff_names

@@ -12,11 +12,7 @@ def report_title(build: Build) -> str:
 
 
 def period_text(build: Build) -> str:
-    period = build.figures.period
-    trend_start = period.trend_start.strftime("%B %Y")
-    ytd = period.ytd_start.strftime("%B %Y")
-    return (f"12 months from {trend_start} to {period.label} (year to date from {ytd}; "
-            f"snapshot {period.snapshot.strftime('%d/%m/%Y')})")
+    return build.figures.period.description
 
 
 def write_contents(build: Build) -> None:
