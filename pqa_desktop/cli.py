@@ -123,6 +123,7 @@ def make_parser() -> argparse.ArgumentParser:
     b.add_argument("--include-staff-names", action="store_true", default=None, help="show staff names")
     b.add_argument("--no-feedback-text", action="store_true", help="leave feedback text out")
     b.add_argument("--produced", type=_date_arg, metavar="YYYY-MM-DD", help="date produced (default today)")
+    published_options(b)
     b.add_argument("--password-file", type=Path, metavar="FILE",
                    help="file holding the password that encrypts the workbook (never typed on the command line)")
     b.add_argument("--email-draft", type=Path, metavar="OUT.eml",
@@ -157,7 +158,41 @@ def make_parser() -> argparse.ArgumentParser:
     d.add_argument("output", type=Path, metavar="OUT.xlsx")
     d.add_argument("--produced", type=_date_arg, metavar="YYYY-MM-DD", help="date produced (default today)")
     d.add_argument("--json", action="store_true", help="print a machine-readable summary on stdout")
+    published_options(d)
     return parser
+
+
+def published_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--council", metavar="NAME-OR-CODE",
+                   help="your council (name, 3-digit LA number or 9-character code): adds the DfE's published "
+                        "figures for it, its statistical neighbours, region and England")
+    p.add_argument("--benchmarks-data", metavar="PATH",
+                   help="a newer published-comparators file (from scripts/build_published_comparators.py) or LAIT "
+                        "download folder, instead of the one shipped")
+
+
+def _apply_published(args, settings: Settings) -> None:
+    """--council and --benchmarks-data over the settings file; then check them, saying which council and
+    which published years the workbook will show. Raises PublishedChoiceError (exit 2) when unusable."""
+    from .core.comparators import PublishedDataError, UnknownCouncil, council_comparators, load_published
+
+    if getattr(args, "council", None):
+        settings.council = args.council
+    if getattr(args, "benchmarks_data", None):
+        settings.benchmarks_data = args.benchmarks_data
+    try:
+        if settings.council:
+            found = council_comparators(settings)
+            sys.stderr.write(f"published comparators: {found.council_text}, latest years {found.years_text()}\n")
+        elif settings.benchmarks_data:
+            load_published(settings.benchmarks_data)
+            sys.stderr.write("published comparators: not shown without a council (--council NAME-OR-CODE)\n")
+    except (PublishedDataError, UnknownCouncil) as exc:
+        raise PublishedChoiceError(str(exc)) from exc
+
+
+class PublishedChoiceError(ValueError):
+    """--council or --benchmarks-data (or the settings' council or file) cannot be used."""
 
 
 def _load_settings(args) -> Settings:
@@ -355,6 +390,7 @@ def run(argv: list[str] | None = None) -> int:
             from .core.sample_data import DEMO_PERIOD_END, demo_settings, write_demo_inputs
 
             settings = demo_settings()
+            _apply_published(args, settings)
             with tempfile.TemporaryDirectory(prefix="pqa-demo-") as tmp:
                 write_demo_inputs(Path(tmp))
                 return cmd_build(args, [tmp], args.output, settings, Period(DEMO_PERIOD_END), args.produced, {}, {})
@@ -391,6 +427,7 @@ def run(argv: list[str] | None = None) -> int:
                 print(json.dumps(_json_summary(analysis, None, reasons=reasons), indent=2, default=str))
             return EXIT_FAILED if any(f.severity is Severity.ERROR for f in analysis.findings) else EXIT_OK
 
+        _apply_published(args, settings)
         commentary: dict[str, str] = {}
         messages: dict[str, str] = {}
         for path, target in ((args.commentary, commentary), (args.messages, messages)):
@@ -410,7 +447,7 @@ def run(argv: list[str] | None = None) -> int:
     except WorkspaceError as exc:
         sys.stderr.write(f"pqa: {exc}\n")
         return EXIT_FAILED
-    except SettingsError as exc:
+    except (SettingsError, PublishedChoiceError) as exc:
         sys.stderr.write(f"pqa: {exc}\n")
         return EXIT_USAGE
     except Cancelled:

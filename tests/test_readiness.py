@@ -47,7 +47,7 @@ def _in_user_words(reason: BlankReason) -> None:
 
 def test_no_setting_reasons_with_the_demo_settings(september):
     reasons = blank_reasons(september, demo_settings(), september.period)
-    assert [r.key for r in reasons if r.kind == "setting"] == ["benchmarks_file"]  # neighbours: none shipped
+    assert [r.key for r in reasons if r.kind == "setting"] == ["council"]  # no council: no neighbours
     # The exports reach September; the audits end in July, as the reference report's do ("audits are not
     # completed in August"): said, with what to do if some are missing.
     [audits] = [r for r in reasons if r.kind == "coverage"]
@@ -57,7 +57,7 @@ def test_no_setting_reasons_with_the_demo_settings(september):
 def test_settings_whose_absence_blanks_figures_are_listed_in_user_words(september):
     reasons = blank_reasons(september, Settings(), september.period)
     by_key = {r.key: r for r in reasons if r.kind == "setting"}
-    assert list(by_key) == ["population_0_17", "targets", "caseload_thresholds", "vacancies_fte", "benchmarks_file"]
+    assert list(by_key) == ["population_0_17", "targets", "caseload_thresholds", "vacancies_fte", "council"]
     assert by_key["population_0_17"].what == "Population aged 0\u201317"
     assert "Section 47 enquiries per 10,000 children" in by_key["population_0_17"].why
     assert "Settings" in by_key["population_0_17"].fix
@@ -166,7 +166,7 @@ def test_the_reasons_in_one_line(november):
 
     line = blank_reasons_line(blank_reasons(november, Settings(), NOVEMBER))
     assert line == ("Some figures will be blank: settings not given (Population aged 0\u201317, Targets, Caseload "
-                    "thresholds, Vacancies (FTE), Benchmarks file); inputs ending before the period end month "
+                    "thresholds, Vacancies (FTE), Your council); inputs ending before the period end month "
                     "(Annex A Lists 1, 3, 4, 5, 6, 7, 8 and 9, The workforce list, The audits).")
     assert blank_reasons_line([]) == ""
 

@@ -257,7 +257,8 @@ def test_kpi_sections_key_messages_on_the_kpis_sheet(book, kpi_figures):
         for sentence in messages[section]:
             assert "\u2022 " + sentence in texts, sentence
     assert ("\u2022 Assessments completed within 45 working days: 83% over the last 3 months, up from 78% in the "
-            "previous 3 months, not meeting the target of 85% (England 84.5%, statistical neighbours 86.1%).") in texts
+            "previous 3 months, not meeting the target of 85%, below statistical neighbours (86.1%) and England "
+            "(84.5%).") in texts
 
 
 def test_workforce_and_fostering_key_messages_on_their_sheets(book):

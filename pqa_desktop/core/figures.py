@@ -7,7 +7,10 @@ exactly the contract's columns, in order. Conventions the report layer relies on
   unrounded fractions (0.69), with ``None``/NaN for a zero denominator (shown blank, never 0);
 - counts are ints.
 ``headlines`` are the Summary rows; ``notes`` are the cover's notes in order, each with the key a Note cell
-refers to it by (``notes.note_ref``); the report layer numbers them ``[note N]``.
+refers to it by (``notes.note_ref``); the report layer numbers them ``[note N]``. ``published`` is the
+chosen council's published comparators (``core.comparators.CouncilComparators``: latest figures and the
+five-year series), None when no council is chosen; ``published_problem`` says why they are missing when a
+council was chosen but its figures could not be read.
 """
 from __future__ import annotations
 
@@ -46,6 +49,8 @@ class Figures:
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
     headlines: list[Headline] = field(default_factory=list)
     notes: list[Note] = field(default_factory=list)
+    published: object | None = None
+    published_problem: str | None = None
 
     def table(self, name: str) -> pd.DataFrame:
         return self.tables[name]

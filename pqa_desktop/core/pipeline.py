@@ -20,6 +20,7 @@ from typing import Callable, Sequence
 import pandas as pd
 
 from .calendar import Period, bank_holiday_file_problems, user_bank_holidays_file
+from .comparators import PublishedDataError, UnknownCouncil, benchmarks_table, council_comparators
 from .exports.combine import combine_exports
 from .exports.model import ExportRecords
 from .exports.reader import read_export
@@ -440,7 +441,9 @@ def _stored_exports_key(analysis: Analysis, settings: Settings) -> tuple | None:
         return None
     holidays = user_bank_holidays_file()
     holidays_stamp = holidays.stat().st_mtime_ns if holidays.is_file() else None
-    return (repr(settings), analysis.period, holidays_stamp,
+    chosen = Path(settings.benchmarks_data) if settings.council and settings.benchmarks_data else None
+    published_stamp = chosen.stat().st_mtime_ns if chosen is not None and chosen.exists() else None
+    return (repr(settings), analysis.period, holidays_stamp, published_stamp,
             tuple(sorted((kind, t.token, t.file, t.sheet) for kind, t in tables.items())))
 
 
@@ -467,6 +470,7 @@ def _add_cached_export_figures(figures: Figures, analysis: Analysis, settings: S
     figures.tables.update({name: table.copy(deep=False) for name, table in part.tables.items()})
     figures.headlines.extend(part.headlines)
     figures.notes.extend(part.notes)
+    figures.published, figures.published_problem = part.published, part.published_problem
 
 
 def _add_export_figures(figures: Figures, exports: ExportRecords, period: Period, settings: Settings,
@@ -483,14 +487,31 @@ def _add_export_figures(figures: Figures, exports: ExportRecords, period: Period
         results = kpi_figures(exports, period, settings)
     results.extend(sections)
     benchmarks = _benchmarks(exports, settings)
+    published = _published(figures, settings)
     note_refs = {}
     for spec in measure_specs():  # each KPI's DfE definition (and where ours differs) is a [note N] on the cover
-        figures.notes.append(Note(spec.id, f"{spec.label} ({spec.id}): {spec.definition}"))
+        found = published.for_kpi(spec.id) if published is not None else None
+        published_text = f" Published comparator ({found.source}): {found.differs}" if found is not None else ""
+        figures.notes.append(Note(spec.id, f"{spec.label} ({spec.id}): {spec.definition}{published_text}"))
         note_refs[spec.id] = note_ref(spec.id)
     figures.tables["tbl_kpis"], figures.tables["tbl_kpi_monthly"] = kpi_tables(
-        results, period, settings, benchmarks, note_refs)
+        results, period, settings, benchmarks, note_refs, published)
+    if published is not None:
+        figures.tables["tbl_benchmarks"] = benchmarks_table(published)
     if exports:
-        figures.headlines.extend(kpi_headlines(results, period, settings, benchmarks))
+        figures.headlines.extend(kpi_headlines(results, period, settings, benchmarks, published))
+
+
+def _published(figures: Figures, settings: Settings):
+    """The chosen council's published comparators (None when no council is chosen). A file that cannot be
+    read, or a council it does not hold, leaves them out and says why on the cover; the command line and the
+    settings dialog check both before a build, so this happens only when the file changed since."""
+    try:
+        figures.published = council_comparators(settings)
+    except (PublishedDataError, UnknownCouncil) as exc:
+        figures.published = None
+        figures.published_problem = str(exc)
+    return figures.published
 
 
 def _benchmarks(exports: ExportRecords, settings: Settings) -> pd.DataFrame | None:

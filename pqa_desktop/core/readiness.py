@@ -39,7 +39,7 @@ class BlankReason:
 
     kind: str  # "setting" | "coverage"
     key: str  # stable: the setting ("population_0_17", "targets", "caseload_thresholds", "vacancies_fte",
-    #           "benchmarks_file") or the input ("annex_a_list_1" … "workforce", "audits")
+    #           "council") or the input ("annex_a_list_1" … "workforce", "audits")
     what: str  # the user's words: "Population aged 0–17", "Annex A List 1 Contacts"
     why: str  # plain English: which figures will be blank
     fix: str  # what to do, in the app's words
@@ -103,12 +103,12 @@ def _setting_reasons(exports: ExportRecords, settings: Settings, period: Period)
                 "The vacancy rate will be blank: the workforce list does not give the number of vacancies.",
                 "Enter the vacancies (FTE) in Settings, on the General page, or add the workforce census XML, "
                 "which gives them."))
-    if measures and exports.get(BENCHMARKS) is None and not settings.benchmarks_file:
+    if measures and not settings.council and exports.get(BENCHMARKS) is None and not settings.benchmarks_file:
         reasons.append(BlankReason(
-            SETTING, "benchmarks_file", "Benchmarks file",
-            "Statistical neighbour and region figures will be blank (the England figures are shipped with the "
-            "app).",
-            "Choose a benchmarks file in Settings, on the General page, or add one to the inputs."))
+            SETTING, "council", "Your council",
+            "Statistical neighbour and region figures will be blank: they are the published figures of your "
+            "council's neighbours and region (the England figures are shipped with the app).",
+            "Choose your council in Settings, on the General page, or choose a benchmarks file there."))
     return reasons
 
 
