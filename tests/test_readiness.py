@@ -166,7 +166,7 @@ def test_the_reasons_in_one_line(november):
 
     line = blank_reasons_line(blank_reasons(november, Settings(), NOVEMBER))
     assert line == ("Some figures will be blank: settings not given (Population aged 0\u201317, Targets, Caseload "
-                    "thresholds, Vacancies (FTE), Your council); inputs ending before the period end month "
+                    "thresholds, Vacancies (FTE), Your council); inputs ending before the period does "
                     "(Annex A Lists 1, 3, 4, 5, 6, 7, 8 and 9, The workforce list, The audits).")
     assert blank_reasons_line([]) == ""
 

@@ -5,7 +5,7 @@ Two kinds of reason, each a ``BlankReason`` in the user's words:
   0-17 with a Section 47 list, no caseload threshold for a service area with case-holding workers…). A
   setting is listed only when the inputs hold what it would complete: without a workforce list, missing
   caseload thresholds blank nothing.
-- ``coverage``: an input that ends before the period end month (``core.period_coverage``), the same
+- ``coverage``: an input that ends before the period does (``core.period_coverage``), the same
   inputs the analysis's warnings name.
 
 The command line prints them and gives them in ``--json``; the app shows them beside Build. ``fix`` says
@@ -58,7 +58,7 @@ def blank_reasons(analysis: "Analysis", settings: Settings, period: Period | Non
 
 def blank_reasons_line(reasons: list[BlankReason]) -> str:
     """The reasons in one line, for the app's build line: "Some figures will be blank: settings not given
-    (Population aged 0–17, Targets); inputs ending before the period end month (Annex A List 1 Contacts)."
+    (Population aged 0–17, Targets); inputs ending before the period does (Annex A List 1 Contacts)."
     """
     settings = [r.what for r in reasons if r.kind == SETTING]
     coverage = [r.what for r in reasons if r.kind == COVERAGE]
@@ -70,7 +70,7 @@ def blank_reasons_line(reasons: list[BlankReason]) -> str:
     if settings:
         parts.append(f"settings not given ({', '.join(settings)})")
     if coverage:
-        parts.append(f"inputs ending before the period end month ({', '.join(coverage)})")
+        parts.append(f"inputs ending before the period does ({', '.join(coverage)})")
     return f"Some figures will be blank: {'; '.join(parts)}." if parts else ""
 
 
