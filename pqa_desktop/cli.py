@@ -10,6 +10,7 @@ import json
 import sys
 import tempfile
 from collections import Counter
+from dataclasses import asdict
 from datetime import date
 from pathlib import Path
 
@@ -19,6 +20,7 @@ from .core.findings import Finding, Severity
 from .core.email_draft import write_email_draft
 from .core.encryption import PasswordFileError, read_input_passwords, read_password_file
 from .core.pipeline import (LeakFound, BuildOptions, Cancelled, NothingToBuild, analyse, build, headline_summary)
+from .core.readiness import BlankReason, blank_reasons
 from .core.sections import read_sections_file
 from .core.settings import Settings, SettingsError
 from .core.values import parse_uk_date
@@ -222,13 +224,28 @@ def _summarise_findings(findings: list[Finding], stream) -> None:
             stream.write("  " + _finding_line(f) + "\n")
 
 
-def _json_summary(analysis, output: Path | None, figures=None) -> dict:
+def _blank_reasons_text(reasons: list[BlankReason], stream) -> None:
+    """What will be blank and why (settings missing, inputs ending before the period end month)."""
+    if not reasons:
+        return
+    stream.write(f"blank figures: {len(reasons)} reason{'s' if len(reasons) != 1 else ''}\n")
+    for reason in reasons:
+        stream.write(f"  {reason.what}: {reason.why} {reason.fix}\n")
+
+
+def _json_summary(analysis, output: Path | None, figures=None, reasons: list[BlankReason] = ()) -> dict:
     counts = Counter(f.severity.value for f in analysis.findings)
+    period = analysis.period
     return {
         "inputs": analysis.inputs_used(),
         "findings": {s.value: counts.get(s.value, 0) for s in Severity},
         "output": str(output) if output else None,
-        "period_end": analysis.period.end_month.strftime("%Y-%m"),
+        "period_end": period.end_month.strftime("%Y-%m"),
+        "period": {"end_month": period.end_month.strftime("%Y-%m"), "trend_start": period.trend_start.strftime("%Y-%m"),
+                   "ytd_start": period.ytd_start.strftime("%Y-%m"), "snapshot": period.snapshot.isoformat(),
+                   "text": period.description},
+        # why figures will be blank: settings that would fill them, inputs ending before the period end month
+        "blank_reasons": [asdict(r) for r in reasons],
         "headlines": headline_summary(figures) if figures is not None else [],
     }
 
@@ -257,6 +274,9 @@ def cmd_build(args, inputs: list, output: Path, settings: Settings, period: Peri
         sys.stderr.write(f"pqa: {exc}\n")
         return EXIT_FAILED
     _summarise_findings(result.findings, sys.stderr)
+    sys.stderr.write(f"period: {period.description}\n")
+    reasons = blank_reasons(result.analysis, settings, period)
+    _blank_reasons_text(reasons, sys.stderr)
     sys.stderr.write(f"wrote {result.output}\n")
     if getattr(args, "email_draft", None):
         try:
@@ -268,7 +288,8 @@ def cmd_build(args, inputs: list, output: Path, settings: Settings, period: Peri
             return EXIT_FAILED
         sys.stderr.write(f"wrote {args.email_draft}\n")
     if args.json:
-        print(json.dumps(_json_summary(result.analysis, result.output, result.figures), indent=2, default=str))
+        print(json.dumps(_json_summary(result.analysis, result.output, result.figures, reasons), indent=2,
+                         default=str))
     return EXIT_OK
 
 
@@ -397,10 +418,14 @@ def run(argv: list[str] | None = None) -> int:
             passwords = read_input_passwords(args.input_passwords) if args.input_passwords else ()
             analysis = analyse(args.inputs, period, progress=Progress(), workspace=workspace, import_new=False,
                                passwords=passwords)
+            # With --json, stdout holds the JSON document alone (as build --json): findings go to stderr.
+            findings_stream = sys.stderr if args.json else sys.stdout
             for f in analysis.findings:
-                print(_finding_line(f))
+                findings_stream.write(_finding_line(f) + "\n")
+            reasons = blank_reasons(analysis, settings, period)
+            _blank_reasons_text(reasons, sys.stderr)
             if args.json:
-                print(json.dumps(_json_summary(analysis, None), indent=2, default=str))
+                print(json.dumps(_json_summary(analysis, None, reasons=reasons), indent=2, default=str))
             return EXIT_FAILED if any(f.severity is Severity.ERROR for f in analysis.findings) else EXIT_OK
 
         _apply_published(args, settings)

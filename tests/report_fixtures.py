@@ -11,8 +11,10 @@ import pandas as pd
 
 from pqa_desktop.core.calendar import Period, month_label
 from pqa_desktop.core.figures import Figures, Headline, better_or_worse
+from pqa_desktop.core.measures.audits import HEADLINE_GOOD_OR_BETTER
 from pqa_desktop.core.measures.kpi_table import KPI_COLUMNS
 from pqa_desktop.core.findings import Finding, Severity
+from pqa_desktop.core.notes import Note
 from pqa_desktop.core.report import ReportContext
 from pqa_desktop.core.report.spec import GRADE_COLUMNS, case_file_domain_labels
 
@@ -157,11 +159,11 @@ def audit_figures() -> Figures:
         tables=audit_tables(),
         headlines=[
             Headline("Audits completed (year to date)", 64, 58, unit="count", section="Audit activity"),
-            Headline("Good or better overall judgements (year to date)", 0.25, 0.22, unit="percent", target=0.4,
+            Headline(HEADLINE_GOOD_OR_BETTER, 0.25, 0.22, unit="percent", target=0.4,
                      england=None, status="Below target", section="Overall judgements", polarity="higher"),
         ],
-        notes=["Audits are not completed in August and December.",
-               "Percentages are of audits judged; a blank cell means nothing was judged."],
+        notes=[Note("audits.months", "Audits are not completed in August and December."),
+               Note("audits.shares", "Percentages are of audits judged; a blank cell means nothing was judged.")],
     )
 
 

@@ -9,6 +9,7 @@ import pytest
 
 from pqa_desktop.core.email_draft import XLSX_MIME, change_text, value_text, write_email_draft
 from pqa_desktop.core.figures import Headline
+from pqa_desktop.core.measures.audits import HEADLINE_GOOD_OR_BETTER
 from pqa_desktop.core.report import OutputNotWritable, write_workbook
 from tests.report_fixtures import LA, audit_figures, context
 
@@ -24,7 +25,7 @@ HEADLINES = audit_figures().headlines + [
 # Worked by hand from the figures above, as the workbook's formats show them.
 EXPECTED_LINES = [
     "- Audits completed (year to date): 64 (previous 58, change +6)",
-    "- Good or better overall judgements (year to date): 25% (previous 22%, change +3.0 pts; target 40%)"
+    f"- {HEADLINE_GOOD_OR_BETTER}: 25% (previous 22%, change +3.0 pts; target 40%)"
     " — Below target",
     "- Average caseload per social worker: 12.3 (previous 11.0, change +1.3)",
     "- Median days from referral to assessment: 21.5 days (previous 20 days, change +1.5)",

@@ -14,6 +14,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
+from pqa_desktop.core.measures.audits import HEADLINE_GOOD_OR_BETTER
 from pqa_desktop.core.measures.kpi_catalogue import measure_specs
 from pqa_desktop.core.messages import draft_messages
 from pqa_desktop.core.report import write_workbook
@@ -119,7 +120,7 @@ def test_sparklines_of_the_summary_headlines(book):
     rows = {h["Measure"]: header_row + 1 + i for i, h in enumerate(headlines)}
     by_month = openpyxl.utils.cell.range_boundaries(wb["Overall judgements"].tables["tbl_overall_by_month"].ref)
     # The share judged good or better, month by month: tbl_overall_by_month's Good or better % column.
-    assert by_row[rows["Good or better overall judgements (year to date)"]] == (
+    assert by_row[rows[HEADLINE_GOOD_OR_BETTER]] == (
         f"'Overall judgements'!{openpyxl.utils.get_column_letter(by_month[2])}{by_month[1] + 1}:"
         f"{openpyxl.utils.get_column_letter(by_month[2])}{by_month[3]}")
     assert by_row[rows["Assessments completed within 45 working days (last 3 months)"]].startswith("'KPI monthly'!")
@@ -263,6 +264,22 @@ def test_alt_text_states_the_finding(book):
     assert "most were in foster placement (138 of 200, 69%)" in drawings
     assert "Last 6 months: 11 starters and 7 leavers; Previous 6 months: 10 starters and 8 leavers" in drawings
 
+
+
+def test_starters_and_leavers_not_known_are_said_so_in_the_alt_text(tmp_path):
+    """A list without leave dates, or taken before the snapshot, leaves counts blank: the chart's alt text
+    says they are not known (it used to fail on the blank, or would have read it as 0)."""
+    figures = fx.kpi_figures()
+    table = pd.DataFrame({"Period": ["Last 6 months", "Previous 6 months"], "Starters": [None, 10],
+                          "Leavers": [None, None]})
+    for column in ("Starters", "Leavers"):
+        table[column] = table[column].astype("Int64")
+    figures.tables["tbl_starters_leavers"] = table
+    with zipfile.ZipFile(_write(tmp_path / "r.xlsx", figures)) as z:
+        drawings = " ".join(z.read(n).decode() for n in z.namelist()
+                            if re.fullmatch(r"xl/drawings/drawing\d+\.xml", n)).replace("&apos;", "'")
+    assert ("Last 6 months: starters not known and leavers not known; Previous 6 months: 10 starters and "
+            "leavers not known") in drawings
 
 # ------------------------------------------------------------------------------------------- key messages
 def test_each_sections_key_messages_at_the_top_of_its_sheet(book, kpi_figures):

@@ -8,6 +8,7 @@ counts Excel's default, 8.43.
 """
 from __future__ import annotations
 
+import re
 import warnings
 import zipfile
 from pathlib import Path, PurePosixPath
@@ -283,6 +284,7 @@ def problems(path: Path) -> list[str]:
 
 def headline_kpi_id(measure: str) -> str | None:
     """The measure id a headline reports (its label, with the window in brackets after it), if a KPI."""
+    measure = re.sub(r"(\s*\[note \d+\])+$", "", measure)  # a note marked on the headline
     labels = sorted(measure_specs(), key=lambda s: len(s.label), reverse=True)
     return next((s.id for s in labels if measure == s.label or measure.startswith(s.label + " (")
                  or measure.startswith(s.label[:-1] + ",")), None)

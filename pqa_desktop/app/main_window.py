@@ -35,6 +35,7 @@ from ..core import pipeline
 from ..core.calendar import Period, last_complete_month, month_start
 from ..core.email_draft import write_email_draft
 from ..core.findings import Severity
+from ..core.readiness import blank_reasons, blank_reasons_line
 from ..core.settings import Settings
 from ..core.workspace import Workspace, WorkspaceError
 from .app_settings import AppSettings
@@ -156,6 +157,12 @@ class MainWindow(QMainWindow):
         splitter.setStretchFactor(1, 2)
         outer.addWidget(splitter, 1)
         outer.addLayout(self._build_build_row())
+        # why figures will be blank (core.readiness): settings missing, inputs ending before the period end
+        self.blank_reasons_label = QLabel("")
+        self.blank_reasons_label.setAccessibleName("Figures that will be blank")
+        self.blank_reasons_label.setWordWrap(True)
+        self.blank_reasons_label.setVisible(False)
+        outer.addWidget(self.blank_reasons_label)
         self.setCentralWidget(central)
 
         self.progress = ProgressPanel()
@@ -370,7 +377,7 @@ class MainWindow(QMainWindow):
     def _build_summary(self) -> str:
         if not self._sources and not self._imports:
             return ""
-        text = f"{self.period.label}"
+        text = self.period.description
         if self._analysis is not None and self._analysis_key == self._current_key():
             rows = self.inputs_model.rowCount()
             errors = self.findings_model.severity_counts()[Severity.ERROR]
@@ -394,7 +401,17 @@ class MainWindow(QMainWindow):
             button.setText(severity_toggle_text(severity, counts[severity]))
         self._update_findings_count()
         self._show_protected(findings)
+        self._show_blank_reasons(analysis)
         self._update_controls()
+
+    def _show_blank_reasons(self, analysis: pipeline.Analysis | None) -> None:
+        """One line naming what will leave figures blank; the whole of each reason in its tooltip."""
+        reasons = blank_reasons(analysis, self.report_settings, analysis.period) if analysis is not None else []
+        self.blank_reasons_label.setText(blank_reasons_line(reasons))
+        details = "\n".join(f"{r.what}: {r.why} {r.fix}" for r in reasons)
+        self.blank_reasons_label.setToolTip(details)
+        self.blank_reasons_label.setAccessibleDescription(details)
+        self.blank_reasons_label.setVisible(bool(reasons))
 
     def _protected_files(self, findings) -> list[str]:
         return sorted({f.file for f in findings if f.rule == PROTECTED_INPUT_RULE})

@@ -6,7 +6,8 @@ exactly the contract's columns, in order. Conventions the report layer relies on
 - a column whose header ends in ``%`` (or is ``Value``/``Previous`` of a percentage measure) holds
   unrounded fractions (0.69), with ``None``/NaN for a zero denominator (shown blank, never 0);
 - counts are ints.
-``headlines`` are the Summary rows; ``notes`` are the ``[note N]`` texts in order. ``published`` is the
+``headlines`` are the Summary rows; ``notes`` are the cover's notes in order, each with the key a Note cell
+refers to it by (``notes.note_ref``); the report layer numbers them ``[note N]``. ``published`` is the
 chosen council's published comparators (``core.comparators.CouncilComparators``: latest figures and the
 five-year series), None when no council is chosen; ``published_problem`` says why they are missing when a
 council was chosen but its figures could not be read.
@@ -20,6 +21,7 @@ from decimal import ROUND_HALF_UP, Decimal
 import pandas as pd
 
 from .calendar import Period
+from .notes import Note
 
 
 BETTER, WORSE, NO_CHANGE = "Better", "Worse", "No change"
@@ -52,6 +54,7 @@ class Headline:
     england: float | None = None
     status: str = "No target"  # Meets target / Below target / No target / No data
     section: str = "Summary"  # the report section (and sheet) the measure belongs to
+    note: str = ""  # a reference to the cover note explaining the row (notes.note_ref), e.g. why Previous is blank
     polarity: str = "none"  # higher / lower is better; none: neither (volumes)
     statistical_neighbours: float | None = None
     kpi_id: str | None = None  # the measure id of a KPI headline (its monthly series is in tbl_kpi_monthly)
@@ -74,7 +77,7 @@ class Figures:
     period: Period
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
     headlines: list[Headline] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
+    notes: list[Note] = field(default_factory=list)
     published: object | None = None
     published_problem: str | None = None
 

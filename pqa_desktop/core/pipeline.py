@@ -39,6 +39,8 @@ from .measures.kpi_table import kpi_headlines, kpi_tables
 from .measures.kpis import kpi_figures
 from .measures.workforce import workforce_figures
 from .messages import draft_messages
+from .notes import Note, note_ref
+from .period_coverage import ending_early_findings, inputs_ending_early
 from .privacy import IdentifierMasker, audit_key, name_pattern, redact_names
 from .records import Audit, AuditRecords, InputFile, ReadResult
 from .encryption import unlock_inputs
@@ -246,6 +248,8 @@ def analyse(paths: Sequence[str | Path], period: Period, *, keep: dict | None = 
     exports, export_findings = combine_exports([r for _, r in analysis.results if r.exports], period)
     raw_findings.extend(export_findings)
     analysis.exports = exports
+    # An input ending before the period end month leaves that month's figures blank: said, not silent.
+    raw_findings.extend(ending_early_findings(inputs_ending_early(exports, records, period), period))
     raw_findings.extend(_bank_holiday_findings())
     analysis.staff_names |= records.staff_names()
     analysis.sensitive |= analysis.staff_names
@@ -488,8 +492,8 @@ def _add_export_figures(figures: Figures, exports: ExportRecords, period: Period
     for spec in measure_specs():  # each KPI's DfE definition (and where ours differs) is a [note N] on the cover
         found = published.for_kpi(spec.id) if published is not None else None
         published_text = f" Published comparator ({found.source}): {found.differs}" if found is not None else ""
-        figures.notes.append(f"{spec.label} ({spec.id}): {spec.definition}{published_text}")
-        note_refs[spec.id] = f"[note {len(figures.notes)}]"
+        figures.notes.append(Note(spec.id, f"{spec.label} ({spec.id}): {spec.definition}{published_text}"))
+        note_refs[spec.id] = note_ref(spec.id)
     figures.tables["tbl_kpis"], figures.tables["tbl_kpi_monthly"] = kpi_tables(
         results, period, settings, benchmarks, note_refs, published)
     if published is not None:

@@ -237,7 +237,7 @@ def kpi_headlines(results: list[KpiResult], period: Period, settings: Settings,
         row = table[table["KPI id"] == kpi_id].iloc[0]
         spec = specs[kpi_id]
         out.append(Headline(
-            measure=_headline_text(spec),
+            measure=headline_label(spec),
             value=row["Value"], previous=row["Previous"],
             unit="number" if spec.unit == "rate" else spec.unit,
             target=row["Target"], england=row["England"], status=row["Status"], section=spec.section,
@@ -246,7 +246,7 @@ def kpi_headlines(results: list[KpiResult], period: Period, settings: Settings,
     return out
 
 
-def _headline_text(spec: MeasureSpec) -> str:
+def headline_label(spec: MeasureSpec) -> str:
     """The label with its window in brackets ("… (last 3 months)"); a snapshot measure's label alone."""
     words = _WINDOW_WORDS.get(spec.window)
     if not words:

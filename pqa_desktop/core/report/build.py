@@ -3,12 +3,14 @@ tables landed (charts and sparklines point at them), and starting a sheet."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import pandas as pd
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from ..figures import Figures
+from ..notes import number_notes
 from .context import ReportContext
 from .layout import SheetLayout, Sparkline, TableLoc, frame_rows
 from .spec import SheetSpec, WorkbookSpec
@@ -26,6 +28,11 @@ class Build:
     sheets: dict[str, Worksheet] = field(default_factory=dict)  # every sheet, added in contract order
     locations: dict[str, TableLoc] = field(default_factory=dict)  # table name -> where it was written
     monthly_series: dict[str, Sparkline] = field(default_factory=dict)  # KPI id -> its covered months' cells
+
+    @cached_property
+    def note_numbers(self) -> dict[str, int]:
+        """Each note's number, as the cover lists the notes: the one numbering every Note cell uses."""
+        return number_notes(self.figures.notes)
 
     def frame(self, table: str) -> pd.DataFrame | None:
         """The figures' table, or None when absent or empty."""
@@ -63,7 +70,7 @@ class Build:
         """The sheet with A1/A2 written (and, on a section's sheet, its key messages and commentary)."""
         ws = self.sheets.get(sheet.name) or self.wb.add_worksheet(sheet.name)
         self.sheets[sheet.name] = ws
-        layout = SheetLayout(ws, self.styles, self.spec, data_sheet=sheet.data)
+        layout = SheetLayout(ws, self.styles, self.spec, data_sheet=sheet.data, note_numbers=self.note_numbers)
         absent = [t.name for t in sheet.tables if self.frame(t.name) is None]
         if has_data is None:
             has_data = len(absent) < len(sheet.tables)

@@ -13,11 +13,7 @@ def report_title(build: Build) -> str:
 
 
 def period_text(build: Build) -> str:
-    period = build.figures.period
-    trend_start = period.trend_start.strftime("%B %Y")
-    ytd = period.ytd_start.strftime("%B %Y")
-    return (f"12 months from {trend_start} to {period.label} (year to date from {ytd}; "
-            f"snapshot {period.snapshot.strftime('%d/%m/%Y')})")
+    return build.figures.period.description
 
 
 WRAP_WIDTH = 120  # column B of the cover: text longer than this wraps within its cell
@@ -56,7 +52,7 @@ def write_contents(build: Build) -> None:
     ctx = build.context
     sheet = build.spec.sheet("Contents")
     ws = build.sheets.get(sheet.name) or build.wb.add_worksheet(sheet.name)
-    layout = SheetLayout(ws, build.styles, build.spec)
+    layout = SheetLayout(ws, build.styles, build.spec, note_numbers=build.note_numbers)
     layout.title(report_title(build), sheet.description)
     layout.label_value("Period", period_text(build))
     layout.label_value("Date produced", ctx.produced, st.DATE)
@@ -81,8 +77,9 @@ def write_contents(build: Build) -> None:
     inputs = [[kind, int(n)] for kind, n in ctx.inputs_used.items()]
     layout.table("tbl_inputs_used", "Inputs used", ["Input", "Files"], inputs)
 
-    notes = [[f"[note {i}]", text] for i, text in enumerate(build.figures.notes, start=1)]
-    # Notes wrap in their column like any long text of a report sheet (the layout sets their rows' heights).
+    # The notes are numbered here, once, in this order (build.note_numbers): every Note cell refers to them.
+    # They wrap in their column like any long text of a report sheet (the layout sets their rows' heights).
+    notes = [[f"[note {n}]", note.text] for n, note in enumerate(build.figures.notes, start=1)]
     layout.table("tbl_notes", "Notes", ["Note", "Text"], notes, wrap={"Text": WRAP_WIDTH})
     layout.finish(ctx.classification)
     _wrap_long_text(build, ws, [(published_row, published_text(build), "Published comparators",

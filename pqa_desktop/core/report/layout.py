@@ -26,6 +26,7 @@ from xlsxwriter.chart import Chart
 from xlsxwriter.worksheet import Worksheet
 
 from . import styles as st
+from ..notes import resolve_note_refs
 from .context import ReportContext
 from .spec import WorkbookSpec
 from .styles import Styles
@@ -59,6 +60,7 @@ HEADING_PT = 16.5
 PAGE_WIDTH_PT = 841.9 - 2 * 0.4 * 72
 PAGE_HEIGHT_PT = 595.3 - (0.7 + 0.6) * 72
 PAGE_SAFETY = 0.97  # the fit-to-width scale is rounded to a whole percent by the program, which can only fit more
+NOTE_COLUMN = "Note"  # any table's column of notes: its references to the cover's notes become [note N]
 
 # A cell's number format given (table name, header, value, unit of the row's measure or None).
 FormatRule = Callable[[str, str, object, str | None], str | None]
@@ -254,8 +256,10 @@ class Sparkline:
 class SheetLayout:
     """One sheet being written top to bottom (``row`` is the next free row)."""
 
-    def __init__(self, ws: Worksheet, styles: Styles, spec: WorkbookSpec, data_sheet: bool = False) -> None:
+    def __init__(self, ws: Worksheet, styles: Styles, spec: WorkbookSpec, data_sheet: bool = False,
+                 note_numbers: dict[str, int] | None = None) -> None:
         self.ws = ws
+        self.note_numbers = note_numbers or {}  # a Note cell's references -> [note N] (see core/notes.py)
         self.styles = styles
         self.spec = spec
         self.data_sheet = data_sheet  # analysts' sheet: filter buttons on its tables
@@ -412,6 +416,10 @@ class SheetLayout:
         # A count column holding a blank arrives as floats (412.0): show it as a count when every number in
         # the column is whole.
         columns = [[r[c] if c < len(r) else None for r in rows] for c in range(ncols)]
+        for c, h in enumerate(headers):  # a Note cell's references to the cover's notes become [note N]
+            if h == NOTE_COLUMN:
+                columns[c] = [resolve_note_refs(v, self.note_numbers) if v.__class__ is str else v
+                              for v in columns[c]]
         caps = [(wrap or {}).get(h, MAX_COLUMN_WIDTH) for h in headers]
         button = 2 if self.data_sheet else 0  # room for the filter button
         header_formats = []

@@ -6,6 +6,7 @@ from __future__ import annotations
 from ..figures import Headline
 from ..measures.audits import HEADLINE_GOOD_OR_BETTER, HEADLINE_INADEQUATE
 from ..messages import SUMMARY_SENTENCES
+from ..notes import resolve_note_refs
 from ..sections import SECTIONS
 from .build import Build
 from .layout import Sparkline, narrative_lines
@@ -76,7 +77,9 @@ def write_summary(build: Build) -> None:
     layout.row += 1
     rows, units, links = [], [], {}
     for i, h in enumerate(headlines):
-        rows.append([h.section, h.measure, h.value, h.previous, h.change, h.better_or_worse, h.target, h.status,
+        # A headline's note (why its Previous is blank, say) is marked on its Measure, the row's header.
+        measure = resolve_note_refs(f"{h.measure} {h.note}".strip(), build.note_numbers)
+        rows.append([h.section, measure, h.value, h.previous, h.change, h.better_or_worse, h.target, h.status,
                      h.statistical_neighbours, h.england])
         units.append(h.unit)
         target = build.spec.sheet_of_section(h.section)
