@@ -195,7 +195,14 @@ def _json_summary(analysis, output: Path | None, figures=None) -> dict:
         "output": str(output) if output else None,
         "period_end": analysis.period.end_month.strftime("%Y-%m"),
         "headlines": headline_summary(figures) if figures is not None else [],
+        "reading": analysis.reading.as_dict(),  # worker processes or this one; whether the pool fell back
     }
+
+
+def _warn_if_pool_fell_back(analysis) -> None:
+    warning = analysis.reading.warning()
+    if warning:
+        sys.stderr.write(f"pqa: warning: {warning}\n")
 
 
 def cmd_build(args, inputs: list, output: Path, settings: Settings, period: Period, produced: date | None,
@@ -222,6 +229,7 @@ def cmd_build(args, inputs: list, output: Path, settings: Settings, period: Peri
         sys.stderr.write(f"pqa: {exc}\n")
         return EXIT_FAILED
     _summarise_findings(result.findings, sys.stderr)
+    _warn_if_pool_fell_back(result.analysis)
     sys.stderr.write(f"wrote {result.output}\n")
     if getattr(args, "email_draft", None):
         try:
@@ -300,9 +308,13 @@ def main(argv: list[str] | None = None) -> int:
 def _end_process(code: int) -> None:
     """End the program without tearing the interpreter down object by object: after a council's year that
     took a tenth of a second, and nothing is left to do then (the workbook is written and closed, the
-    workspace closed; the output is flushed here)."""
+    workspace closed; the output is flushed here). The reading workers are stopped first: ending with a pool
+    alive would orphan them for a moment and leave its semaphores for the resource tracker to report."""
     import os
 
+    from .core.reading import shutdown_pool
+
+    shutdown_pool()
     for stream in (sys.stdout, sys.stderr):
         try:
             if stream is not None:
@@ -362,6 +374,7 @@ def run(argv: list[str] | None = None) -> int:
                                passwords=passwords)
             for f in analysis.findings:
                 print(_finding_line(f))
+            _warn_if_pool_fell_back(analysis)
             if args.json:
                 print(json.dumps(_json_summary(analysis, None), indent=2, default=str))
             return EXIT_FAILED if any(f.severity is Severity.ERROR for f in analysis.findings) else EXIT_OK

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from pqa_desktop.core import pipeline
 from pqa_desktop.core.findings import Finding
+from pqa_desktop.core.reading import ReadingStats
 
 TODAY = date(2024, 10, 7)  # the window's "today": period defaults to September 2024
 
@@ -45,6 +46,9 @@ class FakeAnalysis:
     period: object
     rows: list = field(default_factory=list)
     findings: list = field(default_factory=list)
+    results: list = field(default_factory=list)
+    timings: dict = field(default_factory=dict)
+    reading: ReadingStats = field(default_factory=ReadingStats)
 
     @property
     def usable(self) -> bool:
