@@ -79,7 +79,7 @@ def read_seconds(folder: str, method: str | None) -> dict:
         env["PQA_READ_WORKERS"] = "2"
         env["PQA_START_METHOD"] = method
     out = subprocess.run([sys.executable, "-c", _READ_ONCE, folder], env=env, cwd=ROOT, check=True,
-                         capture_output=True, text=True).stdout
+                         capture_output=True, text=True, encoding="utf-8").stdout
     return json.loads(out.strip().splitlines()[-1])
 
 
@@ -88,7 +88,7 @@ def plan_for(folder: str, method: str) -> dict:
     env["PQA_START_METHOD"] = method
     out = subprocess.run([sys.executable, "-c", _READ_ONCE.replace("reading.read_inputs(items, stats=stats)",
                                                                    "pass"), folder],
-                         env=env, cwd=ROOT, check=True, capture_output=True, text=True).stdout
+                         env=env, cwd=ROOT, check=True, capture_output=True, text=True, encoding="utf-8").stdout
     return json.loads(out.strip().splitlines()[-1])
 
 

@@ -701,10 +701,12 @@ class MainWindow(QMainWindow):
             output = getattr(job, "output", None)
             name = output.name if output is not None else "the workbook"
             self.progress.finish("The workbook could not be saved.")
-            QMessageBox.warning(
-                self, "Could not save the workbook",
-                f"{name} could not be saved there. If it is open in Excel, close it; otherwise the folder may "
-                "be read-only. Then build again, or pick another folder.")
+            if getattr(exc, "locked", True):
+                text = (f"{name} could not be saved there. If it is open in Excel, close it; otherwise the folder "
+                        "may be read-only. Then build again, or pick another folder.")
+            else:  # the folder has gone, or the path is longer than Windows saves: the message says which
+                text = str(exc)
+            QMessageBox.warning(self, "Could not save the workbook", text)
             return
         report = None
         try:
