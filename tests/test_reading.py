@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from pqa_desktop.core import reading
+from pqa_desktop.core import processes, reading
 from pqa_desktop.core.records import InputFile
 from pqa_desktop.core.sample_data import generate_returns
 from pqa_desktop.core.sample_exports import generate_exports
@@ -167,6 +167,7 @@ def test_behind_a_window_workers_start_from_a_fork_server_below_normal_priority(
     if not hasattr(os, "nice") or "forkserver" not in __import__("multiprocessing").get_all_start_methods():
         pytest.skip("POSIX only")
     monkeypatch.setattr(reading, "_qt_loaded", lambda: True)
+    monkeypatch.delenv(processes.START_METHOD_ENV, raising=False)  # the automatic choice, whatever CI forces
     assert reading._start_method() == "forkserver"
     pool = reading._get_pool(2)
     assert pool.submit(os.nice, 0).result(timeout=60) == os.nice(0) + 5
@@ -189,7 +190,7 @@ if __name__ == "__main__":
 """
 
 
-@pytest.mark.parametrize("method", ["fork", "forkserver"])
+@pytest.mark.parametrize("method", ["fork", "forkserver", "spawn"])
 def test_workers_stop_when_the_process_that_started_them_is_killed(method, tmp_path):
     import subprocess
     import sys
@@ -198,7 +199,7 @@ def test_workers_stop_when_the_process_that_started_them_is_killed(method, tmp_p
     if method not in __import__("multiprocessing").get_all_start_methods():
         pytest.skip(f"no {method} here")
     script = tmp_path / "orphan.py"
-    script.write_text(_ORPHAN_SCRIPT)
+    script.write_text(_ORPHAN_SCRIPT, encoding="utf-8")
     root = Path(__file__).resolve().parent.parent
     run = subprocess.run([sys.executable, str(script), method], capture_output=True, text=True, timeout=120,
                          cwd=root, env={**os.environ, "PYTHONPATH": str(root)})
