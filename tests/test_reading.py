@@ -104,7 +104,7 @@ def test_small_inputs_are_read_here_large_ones_in_workers(monkeypatch, fresh_poo
     monkeypatch.delenv(reading.WORKERS_ENV, raising=False)
     monkeypatch.setattr(os, "cpu_count", lambda: 2)
     returns = lambda n: [(InputFile(f"f{i}.xlsx", b"x" * 12_000, str(i)), None) for i in range(n)]  # noqa: E731
-    few, many, council = returns(20), returns(400), returns(1360)  # a large council's year (make bench):
+    few, many, council = returns(20), returns(800), returns(1360)  # a large council's year (make bench):
     council += [(InputFile("Annex A.xlsx", b"x" * 7_600_000, "a"), None),  # the exports workbook,
                 (InputFile("Contacts.csv", b"x" * 9_900_000, "c"), None),  # List 1 and the allocations as CSV
                 (InputFile("Allocations.csv", b"x" * 2_300_000, "l"), None)]

@@ -34,11 +34,14 @@ START_METHOD_ENV = "PQA_START_METHOD"
 WORKERS_ENV = "PQA_READ_WORKERS"
 MAX_WORKERS = 4
 
-# Seconds from asking for a pool of two workers to both answering (median of five, scripts/start_cost.py):
-# a forked worker is a copy of this process; a fork server starts once (a fresh Python importing the
-# reading code) and forks each worker from itself; a spawned worker is a fresh Python importing the
-# reading code (pandas and numpy are most of it), all workers at once.
-STARTUP_SECONDS = {"fork": 0.03, "forkserver": 0.9, "spawn": 1.3}
+# What a pool of two workers costs before and after the reading itself (scripts/start_cost.py): asking
+# for the pool until both workers answer, plus sending the work and joining the workers at the end. A
+# forked worker is a copy of this process (answers in 0.02-0.03 s; the whole pool's overhead, measured
+# on the read stage of small folders, is nearer 0.15 s); a fork server starts once (a fresh Python
+# importing the reading code, 0.9 s; later pools fork from it in 0.1 s) and forks each worker from
+# itself; a spawned worker is a fresh Python importing the reading code (pandas and numpy are most of
+# it), all workers at once (1.3 s on an idle machine, 1.65 s on a busy one).
+STARTUP_SECONDS = {"fork": 0.15, "forkserver": 0.9, "spawn": 1.3}
 # Reading cost by size (scripts/start_cost.py, in one process): a return (10-20 KB) costs about a
 # millisecond and a half whatever its size, most of its bytes being the template's styles; beyond
 # ``READ_SMALL_BYTES`` a file costs by the megabyte, a spreadsheet's compressed bytes about four times
