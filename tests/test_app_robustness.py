@@ -164,7 +164,7 @@ def test_reading_workers_that_cannot_start_are_said_once_and_logged(qtbot, windo
     assert rows["Audit 1.xlsx"].records == 1 and rows["Audit 2.xlsx"].records == 1  # every file still read
     [(kind, title, text)] = message_boxes
     assert (kind, title) == ("warning", "Reading took longer than it should")
-    assert "2 of the inputs were read again" in text and "IT support" in text
+    assert "2 of the inputs were read by this program itself" in text and "IT support" in text
     more = tmp_path / "more"
     more.mkdir()
     write_return(more / "Audit 3.xlsx", "case_file_audit", {
@@ -172,7 +172,7 @@ def test_reading_workers_that_cannot_start_are_said_once_and_logged(qtbot, windo
         "audit_date": date(2024, 7, 20), "overall": "Good"})
     add_and_wait(qtbot, window, [more])  # a second check reading a new file: not a second dialog
     assert len(message_boxes) == 1
-    assert "1 of the inputs were read again" in window.statusBar().currentMessage()
+    assert "1 of the inputs were read by this program itself" in window.statusBar().currentMessage()
     log = log_path().read_text(encoding="utf-8").splitlines()
     method = reading._start_method()  # noqa: SLF001 - a fork server behind the window (spawn when forced)
     assert [line.split(" ", 1)[1] for line in log if " check: " in line] == [

@@ -217,7 +217,8 @@ def test_workers_that_cannot_start_are_a_warning_not_a_silent_retry(returns, tmp
     assert summary["reading"]["pool_fell_back"] is True
     assert summary["reading"]["read_in_process"] == 12 and summary["reading"]["fell_back_inputs"] == 12
     warning = next(line for line in run.stderr.splitlines() if line.startswith("pqa: warning:"))
-    assert "reading workers stopped" in warning and "12 of the inputs were read again" in warning
+    assert "reading workers stopped" in warning
+    assert "12 of the inputs were read by this program itself" in warning
     alone, _ = _pqa(args[:3] + [str(tmp_path / "alone.xlsx")] + args[4:], env=_env(PQA_READ_WORKERS="0"))
     assert out.read_bytes() == (tmp_path / "alone.xlsx").read_bytes()  # ... and the same
 

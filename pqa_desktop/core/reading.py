@@ -89,9 +89,9 @@ class ReadingStats:
         if not self.pool_fell_back:
             return None
         return (f"The reading workers stopped ({self.failure or 'a worker process ended'}), so "
-                f"{self.fell_back} of the inputs were read again in this program instead. The workbook is "
-                "complete, but reading took longer. If this happens every time, tell your IT support: "
-                "something on this computer may be stopping PQA Desktop from starting its worker processes.")
+                f"{self.fell_back} of the inputs were read by this program itself instead: nothing is missing, "
+                "but reading took longer. If this happens every time, tell your IT support: something on this "
+                "computer may be stopping PQA Desktop from starting its worker processes.")
 
 
 def read_input(item: InputFile, overrides: Overrides = None) -> ReadResult:
