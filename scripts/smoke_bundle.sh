@@ -184,8 +184,14 @@ assert reading["pool_fell_back"] is False, reading
 PYEOF
   cmp -s "$out/report ü.xlsx" "$out/report $method.xlsx" || fail "the workbook built by $method workers differs"
   if [ "$(id -u)" -eq 0 ]; then
-    sleep 1  # multiprocessing's helpers (resource tracker, fork server) end when they see the command gone
-    left=$(pgrep -u "$SMOKE_USER" -a || true)
+    # Nothing of the smoke user's may still run: multiprocessing's helpers (resource tracker, fork server)
+    # end within moments of seeing the command gone; an ended process not yet reaped (Z) is not running.
+    left=""
+    for _ in $(seq 20); do
+      left=$(ps -u "$SMOKE_USER" -o pid=,stat=,args= | awk '$2 !~ /^Z/' || true)
+      [ -z "$left" ] && break
+      sleep 0.5
+    done
     [ -z "$left" ] || fail "processes left behind by pqa build with $method workers: $left"
   fi
   step "pqa build, $method workers: all $inputs_count inputs read by 2 worker processes, same workbook, clean exit"
