@@ -239,3 +239,32 @@ def test_a_pool_that_cannot_start_falls_back_with_a_reason(returns, monkeypatch)
     assert all(r.kind == "case_file_audit" for r in results)
     assert (stats.in_workers, stats.in_process, stats.fell_back) == (0, 12, 12)
     assert "could not be started" in stats.warning()
+
+
+# ---------------------------------------------------------------------------------------------------------
+# the app: its workers read, its log says so, and ending it (SIGTERM) leaves nothing behind
+# ---------------------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("method", [m for m in ("forkserver", "spawn") if m in METHODS])
+def test_the_app_ended_by_sigterm_closes_cleanly_with_its_workers(method, returns, tmp_path):
+    home = tmp_path / "app-data"
+    env = _env(PQA_START_METHOD=method, PQA_READ_WORKERS="2", QT_QPA_PLATFORM="offscreen",
+               PQA_DESKTOP_HOME=str(home))
+    proc = subprocess.Popen([sys.executable, "-m", "pqa_desktop.app", str(returns)], cwd=ROOT, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, encoding="utf-8",
+                            start_new_session=True)
+    log = home / "pqa-desktop.log"
+    try:
+        deadline = time.monotonic() + 120
+        while not (log.is_file() and "check:" in log.read_text(encoding="utf-8")) and time.monotonic() < deadline:
+            assert proc.poll() is None, proc.communicate()[1]
+            time.sleep(0.2)
+        proc.send_signal(signal.SIGTERM)
+        _, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+    assert f"check: 12 inputs; read in workers 12; read in the app 0; workers 2 ({method}" in log.read_text(
+        encoding="utf-8")
+    assert proc.returncode == 0, err
+    assert "leaked" not in err and "resource_tracker" not in err and "Traceback" not in err, err
+    assert _wait_gone(proc.pid) == [], "processes outlived the app"
