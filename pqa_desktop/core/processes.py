@@ -17,9 +17,9 @@ The one place that decides (``reading`` and ``pipeline`` ask here; tune the figu
 * **Where the KPIs are worked out** (``kpi_plan``): beside the other figures in a forked copy (fork
   only: it shares the tables without copying them), else here; see ``KPI_ELSEWHERE_MIN_ROWS``.
 
-Every figure below was measured on the project's machine (2 cores, Linux, Python 3.11; README, "Worker
-processes") with ``scripts/start_cost.py``; Windows' spawn is slower still (antivirus scans each start),
-which only makes the in-process choice more likely there.
+The figures below were measured on the project's machine (2 cores, Linux, Python 3.11; README, "Worker
+processes") with ``scripts/start_cost.py``, while it was shared with other work; Windows' spawn is slower
+still (antivirus scans each start), which only makes the in-process choice more likely there.
 """
 from __future__ import annotations
 
@@ -40,7 +40,8 @@ MAX_WORKERS = 4
 # on the read stage of small folders, is nearer 0.15 s); a fork server starts once (a fresh Python
 # importing the reading code, 0.9 s; later pools fork from it in 0.1 s) and forks each worker from
 # itself; a spawned worker is a fresh Python importing the reading code (pandas and numpy are most of
-# it), all workers at once (1.3 s on an idle machine, 1.65 s on a busy one).
+# it), all workers at once (1.3-1.7 s measured here, on a machine shared with other work; importing the
+# reading code alone takes 1.0-1.3 s).
 STARTUP_SECONDS = {"fork": 0.15, "forkserver": 0.9, "spawn": 1.3}
 # Reading cost by size (scripts/start_cost.py, in one process): a return (10-20 KB) costs about a
 # millisecond and a half whatever its size, most of its bytes being the template's styles; beyond
@@ -50,7 +51,8 @@ READ_SECONDS_PER_FILE = 0.0015
 READ_SMALL_BYTES = 64 * 1024
 READ_SECONDS_PER_MB = {"text": 0.13, "spreadsheet": 0.50}
 TEXT_SUFFIXES = (".csv", ".txt", ".tsv", ".xml")
-# Results travel back from a worker pickled: a share of the reading time (large export frames).
+# Results travel back from a worker pickled: an allowance of a share of the reading time (large export
+# frames are most of it).
 RESULT_TRANSFER_SHARE = 0.08
 # The pool must beat one process by this share of the estimate: estimates are rough, and losing is worse
 # than not gaining.
