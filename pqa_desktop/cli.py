@@ -309,12 +309,16 @@ def _end_process(code: int) -> None:
     """End the program without tearing the interpreter down object by object: after a council's year that
     took a tenth of a second, and nothing is left to do then (the workbook is written and closed, the
     workspace closed; the output is flushed here). The reading workers are stopped first: ending with a pool
-    alive would orphan them for a moment and leave its semaphores for the resource tracker to report."""
+    alive would orphan them for a moment and leave its semaphores for the resource tracker to report; then
+    multiprocessing's own exit work runs, as at a normal exit (its fork server's folder in the temporary
+    folder is removed)."""
     import os
 
     from .core.reading import shutdown_pool
 
     shutdown_pool()
+    if "multiprocessing.util" in sys.modules:
+        sys.modules["multiprocessing.util"]._exit_function()  # what atexit runs; os._exit skips it
     for stream in (sys.stdout, sys.stderr):
         try:
             if stream is not None:

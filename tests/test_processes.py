@@ -177,9 +177,11 @@ def test_the_command_line_ends_cleanly_on_every_start_method(method, returns, tm
     """No 'resource_tracker: There appear to be N leaked semaphore objects' (the pool's semaphores are
     released before the process ends) and no worker left behind."""
     out = tmp_path / "report.xlsx"
+    temp = tmp_path / "temp"  # the temporary folder of this run alone: what is left in it was left by it
+    temp.mkdir()
     run, left = _pqa(["build", str(returns), "-o", str(out), "--period-end", "2024-09", "--la-name", "Anytown",
                       "--produced", "2024-10-07", "--json"],
-                     env=_env(PQA_START_METHOD=method, PQA_READ_WORKERS="2"))
+                     env=_env(PQA_START_METHOD=method, PQA_READ_WORKERS="2", TMPDIR=str(temp)))
     assert run.returncode == 0, run.stderr
     assert "leaked" not in run.stderr and "resource_tracker" not in run.stderr, run.stderr
     assert "Traceback" not in run.stderr, run.stderr
@@ -191,6 +193,7 @@ def test_the_command_line_ends_cleanly_on_every_start_method(method, returns, tm
     workers = [(pid, cmd) for pid, cmd in left if "resource_tracker" not in cmd and "forkserver" not in cmd]
     assert workers == [], f"workers outlived the command line: {workers}"
     assert _wait_gone(run.sid) == [], "multiprocessing's helpers did not end after the command line"
+    assert list(temp.iterdir()) == [], "left in the temporary folder (the fork server's pymp-… folder?)"
 
 
 _NO_MAIN_GUARD = """
