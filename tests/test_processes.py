@@ -241,7 +241,7 @@ def test_a_pool_that_cannot_start_falls_back_with_a_reason(returns, monkeypatch)
     results = reading.read_inputs([(f, None) for f in files], stats=stats)
     assert all(r.kind == "case_file_audit" for r in results)
     assert (stats.in_workers, stats.in_process, stats.fell_back) == (0, 12, 12)
-    assert "could not be started" in stats.warning()
+    assert "(this computer did not allow them to start)" in stats.warning()
 
 
 # ---------------------------------------------------------------------------------------------------------

@@ -341,7 +341,9 @@ def _read_in_workers(items: Sequence[tuple[InputFile, Overrides]], workers: int,
         pool = _current_pool()
         if pool is not None:
             _discard_pool(pool)
-        return f"the worker processes could not be started: {type(exc).__name__}"
+        if isinstance(exc, PermissionError):
+            return "this computer did not allow them to start"
+        return "they could not be started"
     done = 0
     failure = ""
     try:
