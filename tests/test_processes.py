@@ -9,9 +9,11 @@ from __future__ import annotations
 import json
 import multiprocessing
 import os
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -173,12 +175,14 @@ def test_the_estimate_follows_the_measured_costs():
 # the command line: workers read, the JSON says so, the process ends cleanly on every start method
 # ---------------------------------------------------------------------------------------------------------
 @pytest.mark.parametrize("method", METHODS)
-def test_the_command_line_ends_cleanly_on_every_start_method(method, returns, tmp_path):
+def test_the_command_line_ends_cleanly_on_every_start_method(method, returns, tmp_path, request):
     """No 'resource_tracker: There appear to be N leaked semaphore objects' (the pool's semaphores are
     released before the process ends) and no worker left behind."""
     out = tmp_path / "report.xlsx"
-    temp = tmp_path / "temp"  # the temporary folder of this run alone: what is left in it was left by it
-    temp.mkdir()
+    # The temporary folder of this run alone: what is left in it was left by it. Short: the fork server's
+    # socket goes in it, and a socket's path may not be longer than 107 bytes (a pytest folder can be).
+    temp = Path(tempfile.mkdtemp(prefix="pqa-", dir="/tmp"))
+    request.addfinalizer(lambda: shutil.rmtree(temp, ignore_errors=True))
     run, left = _pqa(["build", str(returns), "-o", str(out), "--period-end", "2024-09", "--la-name", "Anytown",
                       "--produced", "2024-10-07", "--json"],
                      env=_env(PQA_START_METHOD=method, PQA_READ_WORKERS="2", TMPDIR=str(temp)))
