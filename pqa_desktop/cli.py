@@ -247,7 +247,14 @@ def _json_summary(analysis, output: Path | None, figures=None, reasons: list[Bla
         # why figures will be blank: settings that would fill them, inputs ending before the period end month
         "blank_reasons": [asdict(r) for r in reasons],
         "headlines": headline_summary(figures) if figures is not None else [],
+        "reading": analysis.reading.as_dict(),  # worker processes or this one; whether the pool fell back
     }
+
+
+def _warn_if_pool_fell_back(analysis) -> None:
+    warning = analysis.reading.warning()
+    if warning:
+        sys.stderr.write(f"pqa: warning: {warning}\n")
 
 
 def cmd_build(args, inputs: list, output: Path, settings: Settings, period: Period, produced: date | None,
@@ -277,6 +284,7 @@ def cmd_build(args, inputs: list, output: Path, settings: Settings, period: Peri
     sys.stderr.write(f"period: {period.description}\n")
     reasons = blank_reasons(result.analysis, settings, period)
     _blank_reasons_text(reasons, sys.stderr)
+    _warn_if_pool_fell_back(result.analysis)
     sys.stderr.write(f"wrote {result.output}\n")
     if getattr(args, "email_draft", None):
         try:
@@ -356,9 +364,17 @@ def main(argv: list[str] | None = None) -> int:
 def _end_process(code: int) -> None:
     """End the program without tearing the interpreter down object by object: after a council's year that
     took a tenth of a second, and nothing is left to do then (the workbook is written and closed, the
-    workspace closed; the output is flushed here)."""
+    workspace closed; the output is flushed here). The reading workers are stopped first: ending with a pool
+    alive would orphan them for a moment and leave its semaphores for the resource tracker to report; then
+    multiprocessing's own exit work runs, as at a normal exit (its fork server's folder in the temporary
+    folder is removed)."""
     import os
 
+    from .core.reading import shutdown_pool
+
+    shutdown_pool()
+    if "multiprocessing.util" in sys.modules:
+        sys.modules["multiprocessing.util"]._exit_function()  # what atexit runs; os._exit skips it
     for stream in (sys.stdout, sys.stderr):
         try:
             if stream is not None:
@@ -424,6 +440,7 @@ def run(argv: list[str] | None = None) -> int:
                 findings_stream.write(_finding_line(f) + "\n")
             reasons = blank_reasons(analysis, settings, period)
             _blank_reasons_text(reasons, sys.stderr)
+            _warn_if_pool_fell_back(analysis)
             if args.json:
                 print(json.dumps(_json_summary(analysis, None, reasons=reasons), indent=2, default=str))
             return EXIT_FAILED if any(f.severity is Severity.ERROR for f in analysis.findings) else EXIT_OK

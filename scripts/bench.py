@@ -87,7 +87,7 @@ def ensure_data(folder: Path, log) -> dict[str, Path]:
              "new_return": folder / "new-return"}
     params = data_parameters()
     stamp = folder / "parameters.json"
-    if stamp.is_file() and json.loads(stamp.read_text()) == params and all(p.exists() for p in paths.values()):
+    if stamp.is_file() and json.loads(stamp.read_text(encoding="utf-8")) == params and all(p.exists() for p in paths.values()):
         log(f"bench data: reusing {folder}")
         return paths
     log(f"bench data: generating the large council's year in {folder} (once; a few minutes)...")
@@ -106,7 +106,7 @@ def ensure_data(folder: Path, log) -> dict[str, Path]:
     generate_returns(paths["new_return"], period_end=period_end, seed=SEED + 1, messy=False,
                      case_file_audits=1, foster_audits=0, edt_samples=0)
     paths["settings"].write_text(SETTINGS_TOML.format(secret=DEMO_SECRET), encoding="utf-8")
-    stamp.write_text(json.dumps(params, indent=1))
+    stamp.write_text(json.dumps(params, indent=1), encoding="utf-8")
     return paths
 
 
@@ -254,7 +254,7 @@ def cli_command() -> list[str]:
 def machine() -> dict:
     cpu = "unknown"
     try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
+        for line in Path("/proc/cpuinfo").read_text(encoding="ascii", errors="replace").splitlines():
             if line.startswith("model name"):
                 cpu = line.split(":", 1)[1].strip()
                 break
@@ -351,7 +351,7 @@ def main(argv: list[str] | None = None) -> int:
     figures = summarise(runs, app, machine(), len(files), input_mb, loads, args.runs)
     print(render(figures))
     if args.json:
-        args.json.write_text(json.dumps(figures, indent=1, default=str))
+        args.json.write_text(json.dumps(figures, indent=1, default=str), encoding="utf-8")
     return 0 if all(ok for _, ok in figures["targets"].values() if ok is not None) else 1
 
 

@@ -37,7 +37,7 @@ BUNDLE = ROOT / "dist" / "PQA Desktop" / "PQA Desktop"
 
 def seconds_since_process_start() -> float:
     """Seconds since this process started (kernel start time, 10 ms ticks, against the boot clock)."""
-    fields = Path("/proc/self/stat").read_text().rsplit(")", 1)[1].split()
+    fields = Path("/proc/self/stat").read_text(encoding="ascii", errors="replace").rsplit(")", 1)[1].split()
     start_ticks = int(fields[19])  # field 22 of stat; fields[0] is field 3
     return time.clock_gettime(time.CLOCK_BOOTTIME) - start_ticks / os.sysconf("SC_CLK_TCK")
 
@@ -79,7 +79,7 @@ def measure_startup(runs: int = 3) -> dict:
     samples = []
     for _ in range(runs):
         out = subprocess.run([sys.executable, __file__, "--startup"], env=env, capture_output=True, text=True,
-                             check=True)
+                             encoding="utf-8", check=True)
         samples.append(json.loads(out.stdout.strip().splitlines()[-1]))
     shown = statistics.median(s["shown"] for s in samples)
     window_part = statistics.median(s["shown"] - s["imports_done"] for s in samples)

@@ -111,7 +111,7 @@ def _max_bytes_per_char(cnv: bytes) -> int:
 # --- the library ------------------------------------------------------------------------------------------
 def _data_symbol(library: Path) -> tuple[str, int, int]:
     listing = subprocess.run(["nm", "-D", "--defined-only", "-S", str(library)], check=True, capture_output=True,
-                             text=True).stdout
+                             text=True, encoding="utf-8").stdout
     for line in listing.splitlines():
         fields = line.split()
         if len(fields) == 4 and re.fullmatch(r"icudt\d+_dat", fields[3]):
@@ -135,7 +135,7 @@ def _file_offset(elf: bytes, address: int) -> int:
 def qt_icu_calls(qt_core: Path, major: str) -> set[str]:
     """The ICU functions Qt Core imports: ICU renames every function with its major version (u_strToUpper_73)."""
     listing = subprocess.run(["nm", "-D", "--undefined-only", str(qt_core)], check=True, capture_output=True,
-                             text=True).stdout
+                             text=True, encoding="utf-8").stdout
     names = {line.split()[-1].split("@")[0] for line in listing.splitlines() if line.strip()}
     return {name for name in names if name.endswith(f"_{major}")}
 
@@ -229,7 +229,7 @@ def check(library: Path) -> int:
         code = ("import json, sys; sys.path.insert(0, sys.argv[1]); import icu_data; "
                 "print(json.dumps(icu_data.probe(), ensure_ascii=True))")
         result = subprocess.run([sys.executable, "-c", code, str(Path(__file__).parent)], env=env,
-                                capture_output=True, text=True, check=True)
+                                capture_output=True, text=True, encoding="utf-8", check=True)
         return json.loads(result.stdout)
 
     full = run(None)

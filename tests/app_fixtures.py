@@ -23,6 +23,7 @@ from pqa_desktop.core import pipeline
 from pqa_desktop.core.exports.model import ExportRecords
 from pqa_desktop.core.findings import Finding
 from pqa_desktop.core.records import AuditRecords
+from pqa_desktop.core.reading import ReadingStats
 
 TODAY = date(2024, 10, 7)  # the window's "today": period defaults to September 2024
 
@@ -49,6 +50,9 @@ class FakeAnalysis:
     findings: list = field(default_factory=list)
     exports: ExportRecords = field(default_factory=ExportRecords)  # what core.readiness reads
     records: AuditRecords = field(default_factory=AuditRecords)
+    results: list = field(default_factory=list)
+    timings: dict = field(default_factory=dict)
+    reading: ReadingStats = field(default_factory=ReadingStats)
 
     @property
     def usable(self) -> bool:

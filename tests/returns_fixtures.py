@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import re
 import shutil
 import subprocess
 import zipfile
@@ -42,10 +43,11 @@ def set_core_modified(path: Path, modified: datetime) -> None:
             data = zin.read(info.filename)
             if info.filename == "docProps/core.xml":
                 text = data.decode("utf-8")
-                start = text.index("<dcterms:modified")
-                end = text.index("</dcterms:modified>") + len("</dcterms:modified>")
-                text = (text[:start] + f'<dcterms:modified xsi:type="dcterms:W3CDTF">{stamp}'
-                        "</dcterms:modified>" + text[end:])
+                # Only the element's text: openpyxl writing through lxml declares the namespaces on the
+                # element itself, and those must stay.
+                text, n = re.subn(r"(<dcterms:modified\b[^>]*>)[^<]*(</dcterms:modified>)",
+                                  lambda m: m.group(1) + stamp + m.group(2), text)
+                assert n == 1, "no dcterms:modified in core.xml"
                 data = text.encode("utf-8")
             zout.writestr(info, data)
     path.write_bytes(out.getvalue())

@@ -117,6 +117,84 @@ def test_a_workbook_open_in_excel_gives_a_plain_message_and_the_previous_file_su
     assert crash_reports() == []  # an expected problem, not a crash
 
 
+def test_after_excel_closes_the_workbook_building_again_saves_it(qtbot, window, returns, tmp_path, save_dialog,
+                                                                 message_boxes, monkeypatch):
+    """The retry: the message says close it in Excel and build again; once it is closed, that works."""
+    out = tmp_path / "report.xlsx"
+    out.write_bytes(b"last month's workbook")
+    real_replace = os.replace
+    excel_has_it = [True]
+
+    def replace(src, dst, *args, **kwargs):
+        if Path(dst) == out and excel_has_it[0]:
+            raise sharing_violation(str(dst))
+        return real_replace(src, dst, *args, **kwargs)
+
+    monkeypatch.setattr(package.os, "replace", replace)
+    add_and_wait(qtbot, window, [returns])
+    save_dialog["path"] = str(out)
+    window.build_button.click()
+    qtbot.waitUntil(lambda: not window.busy, timeout=WAIT_MS)
+    assert [title for _, title, _ in message_boxes] == ["Could not save the workbook"]
+    excel_has_it[0] = False  # the user closes the workbook in Excel
+    with qtbot.waitSignal(window.build_succeeded, timeout=WAIT_MS):
+        window.build_button.click()
+    qtbot.waitUntil(lambda: not window.busy, timeout=WAIT_MS)
+    assert out.read_bytes()[:2] == b"PK" and window.last_output == out
+    assert window.progress.stage_label.text() == "Workbook saved: report.xlsx"
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".~")) == []
+    assert len(message_boxes) == 1
+
+
+# ---------------------------------------------------------------------------------------------------------
+# reading workers that cannot start: said once, logged each time
+# ---------------------------------------------------------------------------------------------------------
+def test_reading_workers_that_cannot_start_are_said_once_and_logged(qtbot, window, returns, message_boxes,
+                                                                    monkeypatch, tmp_path):
+    from pqa_desktop.app.app_log import log_path
+    from pqa_desktop.core import reading
+
+    def refused(workers):  # e.g. endpoint protection stopping the app from starting a copy of itself
+        raise PermissionError(13, "Access is denied")
+
+    monkeypatch.setattr(reading, "_get_pool", refused)
+    monkeypatch.setenv(reading.WORKERS_ENV, "2")
+    add_and_wait(qtbot, window, [returns])
+    rows = {r.name: r for r in window.inputs_model.rows()}
+    assert rows["Audit 1.xlsx"].records == 1 and rows["Audit 2.xlsx"].records == 1  # every file still read
+    [(kind, title, text)] = message_boxes
+    assert (kind, title) == ("warning", "Reading took longer than it should")
+    assert "2 of the inputs were read by this program itself" in text and "IT support" in text
+    more = tmp_path / "more"
+    more.mkdir()
+    write_return(more / "Audit 3.xlsx", "case_file_audit", {
+        "case_ref": "AB100003", "service_area": "IRT", "team": "IRT 1", "auditor": "Ann Auditor",
+        "audit_date": date(2024, 7, 20), "overall": "Good"})
+    add_and_wait(qtbot, window, [more])  # a second check reading a new file: not a second dialog
+    assert len(message_boxes) == 1
+    assert "1 of the inputs were read by this program itself" in window.statusBar().currentMessage()
+    log = log_path().read_text(encoding="utf-8").splitlines()
+    method = reading._start_method()  # noqa: SLF001 - a fork server behind the window (spawn when forced)
+    assert [line.split(" ", 1)[1] for line in log if " check: " in line] == [
+        f"check: 2 inputs; read in workers 0; read in the app 2; workers 2 ({method}: PQA_READ_WORKERS=2); "
+        "pool fell back yes, 2 inputs; read " + log[0].rsplit("read ", 1)[1],
+        f"check: 3 inputs; read in workers 0; read in the app 1; workers 2 ({method}: PQA_READ_WORKERS=2); "
+        "pool fell back yes, 1 inputs; read " + log[2].rsplit("read ", 1)[1]]
+    assert sum("warning: The reading workers stopped" in line for line in log) == 2
+    assert not any("Audit" in line or str(tmp_path) in line for line in log)  # counts, never names
+
+
+def test_the_log_says_how_each_check_read_its_inputs(qtbot, window, returns, message_boxes, monkeypatch):
+    from pqa_desktop.app.app_log import log_path
+    from pqa_desktop.core import reading
+
+    monkeypatch.setenv(reading.WORKERS_ENV, "0")
+    add_and_wait(qtbot, window, [returns])
+    [line] = log_path().read_text(encoding="utf-8").splitlines()
+    assert "check: 2 inputs; read in workers 0; read in the app 2; workers 0" in line
+    assert "pool fell back no" in line and message_boxes == []
+
+
 # ---------------------------------------------------------------------------------------------------------
 # a corrupt input
 # ---------------------------------------------------------------------------------------------------------

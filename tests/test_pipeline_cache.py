@@ -47,15 +47,16 @@ def test_kpis_worked_out_in_a_fork_are_the_same(tmp_path, monkeypatch):
     """At council scale the KPIs are worked out in a forked copy beside the other figures: same figures."""
     import multiprocessing
 
-    from pqa_desktop.core import reading
+    from pqa_desktop.core import processes
 
     if "fork" not in multiprocessing.get_all_start_methods():
         pytest.skip("no fork here")
     generate_exports(tmp_path / "exports", period_end=date(2024, 9, 1), seed=4, scale=0.05, messy=True)
     options = pipeline.BuildOptions(period=SEP, settings=Settings(la_name="Anytown Council"))
     here = pipeline.compute(pipeline.analyse([tmp_path / "exports"], SEP), options)[0]
-    monkeypatch.setattr(pipeline, "KPI_ELSEWHERE_MIN_ROWS", 0)
-    monkeypatch.setattr(reading, "fork_is_safe", lambda: True)
+    monkeypatch.setattr(processes, "KPI_ELSEWHERE_MIN_ROWS", 0)
+    monkeypatch.setattr(processes, "fork_is_safe", lambda: True)
+    monkeypatch.delenv(processes.START_METHOD_ENV, raising=False)  # the fork path, whatever the run forces
     forked = []
     real = pipeline._KpisElsewhere.results
     monkeypatch.setattr(pipeline._KpisElsewhere, "results", lambda self: forked.append(r := real(self)) or r)
@@ -64,19 +65,44 @@ def test_kpis_worked_out_in_a_fork_are_the_same(tmp_path, monkeypatch):
     assert _same_figures(elsewhere, here)
 
 
+@pytest.mark.parametrize("method", ["spawn", "forkserver"])
+def test_without_fork_the_kpis_are_worked_out_here(tmp_path, monkeypatch, method):
+    """Where workers do not start by forking (Windows: spawn), a copy would cost more than it saves
+    (processes.kpi_plan): the KPIs are worked out in this process, with the same figures."""
+    import multiprocessing
+
+    from pqa_desktop.core import processes
+
+    if method not in multiprocessing.get_all_start_methods():
+        pytest.skip(f"no {method} here")
+    generate_exports(tmp_path / "exports", period_end=date(2024, 9, 1), seed=4, scale=0.05, messy=True)
+    options = pipeline.BuildOptions(period=SEP, settings=Settings(la_name="Anytown Council"))
+    here = pipeline.compute(pipeline.analyse([tmp_path / "exports"], SEP), options)[0]
+    monkeypatch.setattr(processes, "KPI_ELSEWHERE_MIN_ROWS", 0)
+    monkeypatch.setattr(processes, "fork_is_safe", lambda: True)
+    monkeypatch.setenv(processes.START_METHOD_ENV, method)
+    assert processes.kpi_plan(10**6) == "here"
+    started = []
+    monkeypatch.setattr(pipeline._KpisElsewhere, "__init__", lambda self, *a: started.append(1))
+    again = pipeline.compute(pipeline.analyse([tmp_path / "exports"], SEP), options)[0]
+    assert not started, "a copy was started"
+    assert _same_figures(again, here)
+
+
 def test_a_fork_that_fails_leaves_the_kpis_to_this_process(tmp_path, monkeypatch):
     import multiprocessing
     import os
 
-    from pqa_desktop.core import reading
+    from pqa_desktop.core import processes
 
     if "fork" not in multiprocessing.get_all_start_methods():
         pytest.skip("no fork here")
     generate_exports(tmp_path / "exports", period_end=date(2024, 9, 1), seed=4, scale=0.05, messy=False)
     options = pipeline.BuildOptions(period=SEP, settings=Settings(la_name="Anytown Council"))
     here = pipeline.compute(pipeline.analyse([tmp_path / "exports"], SEP), options)[0]
-    monkeypatch.setattr(pipeline, "KPI_ELSEWHERE_MIN_ROWS", 0)
-    monkeypatch.setattr(reading, "fork_is_safe", lambda: True)
+    monkeypatch.setattr(processes, "KPI_ELSEWHERE_MIN_ROWS", 0)
+    monkeypatch.setattr(processes, "fork_is_safe", lambda: True)
+    monkeypatch.delenv(processes.START_METHOD_ENV, raising=False)  # the fork path, whatever the run forces
     parent = os.getpid()
     real = pipeline.kpi_figures
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from pqa_desktop.core import reading
+from pqa_desktop.core import processes, reading
 from pqa_desktop.core.records import InputFile
 from pqa_desktop.core.sample_data import generate_returns
 from pqa_desktop.core.sample_exports import generate_exports
@@ -98,22 +98,26 @@ def test_batches_cover_every_file_once_big_ones_alone():
     assert all(len(task) <= reading.BATCH_FILES for task in tasks)
 
 
-def test_small_inputs_are_read_here_large_ones_in_workers(monkeypatch):
+def test_small_inputs_are_read_here_large_ones_in_workers(monkeypatch, fresh_pool):
+    """The pool is used when it is quicker, start-up included: a forked pool pays on a few hundred returns,
+    a spawned one (a second to start) only on a council's month; PQA_READ_WORKERS overrides the estimate."""
     monkeypatch.delenv(reading.WORKERS_ENV, raising=False)
     monkeypatch.setattr(os, "cpu_count", lambda: 2)
-    few = [(InputFile(f"f{i}.xlsx", b"x" * 1000, str(i)), None) for i in range(20)]
-    assert reading.worker_count(few) == 0
-    many = [(InputFile(f"f{i}.xlsx", b"x" * 1000, str(i)), None) for i in range(reading.PARALLEL_MIN_FILES)]
-    assert reading.worker_count(many) == 2
-    big = [(InputFile("big.xlsx", b"x" * reading.PARALLEL_MIN_BYTES, "b"), None),
-           (InputFile("small.xlsx", b"x", "s"), None)]
-    assert reading.worker_count(big) == 2
+    returns = lambda n: [(InputFile(f"f{i}.xlsx", b"x" * 12_000, str(i)), None) for i in range(n)]  # noqa: E731
+    few, many, council = returns(20), returns(800), returns(1360)  # a large council's year (make bench):
+    council += [(InputFile("Annex A.xlsx", b"x" * 7_600_000, "a"), None),  # the exports workbook,
+                (InputFile("Contacts.csv", b"x" * 9_900_000, "c"), None),  # List 1 and the allocations as CSV
+                (InputFile("Allocations.csv", b"x" * 2_300_000, "l"), None)]
+    for method, small, large in (("fork", few, many), ("spawn", many, council), ("forkserver", many, council)):
+        monkeypatch.setattr(reading, "_start_method", lambda: method)
+        assert reading.worker_count(small) == 0, method
+        assert reading.worker_count(large) == 2, method
     monkeypatch.setattr(os, "cpu_count", lambda: 1)
-    assert reading.worker_count(many) == 0
+    assert reading.worker_count(council) == 0
     monkeypatch.setattr(os, "cpu_count", lambda: 16)
-    assert reading.worker_count(many) == reading.MAX_WORKERS
+    assert reading.worker_count(council) == reading.MAX_WORKERS
     monkeypatch.setenv(reading.WORKERS_ENV, "0")
-    assert reading.worker_count(many) == 0
+    assert reading.worker_count(council) == 0
     monkeypatch.setenv(reading.WORKERS_ENV, "3")
     assert reading.worker_count(few) == 3
 
@@ -163,6 +167,7 @@ def test_behind_a_window_workers_start_from_a_fork_server_below_normal_priority(
     if not hasattr(os, "nice") or "forkserver" not in __import__("multiprocessing").get_all_start_methods():
         pytest.skip("POSIX only")
     monkeypatch.setattr(reading, "_qt_loaded", lambda: True)
+    monkeypatch.delenv(processes.START_METHOD_ENV, raising=False)  # the automatic choice, whatever CI forces
     assert reading._start_method() == "forkserver"
     pool = reading._get_pool(2)
     assert pool.submit(os.nice, 0).result(timeout=60) == os.nice(0) + 5
@@ -185,7 +190,7 @@ if __name__ == "__main__":
 """
 
 
-@pytest.mark.parametrize("method", ["fork", "forkserver"])
+@pytest.mark.parametrize("method", ["fork", "forkserver", "spawn"])
 def test_workers_stop_when_the_process_that_started_them_is_killed(method, tmp_path):
     import subprocess
     import sys
@@ -194,7 +199,7 @@ def test_workers_stop_when_the_process_that_started_them_is_killed(method, tmp_p
     if method not in __import__("multiprocessing").get_all_start_methods():
         pytest.skip(f"no {method} here")
     script = tmp_path / "orphan.py"
-    script.write_text(_ORPHAN_SCRIPT)
+    script.write_text(_ORPHAN_SCRIPT, encoding="utf-8")
     root = Path(__file__).resolve().parent.parent
     run = subprocess.run([sys.executable, str(script), method], capture_output=True, text=True, timeout=120,
                          cwd=root, env={**os.environ, "PYTHONPATH": str(root)})

@@ -38,6 +38,7 @@ from ..core.findings import Severity
 from ..core.readiness import blank_reasons, blank_reasons_line
 from ..core.settings import Settings
 from ..core.workspace import Workspace, WorkspaceError
+from .app_log import reading_line, write_log
 from .app_settings import AppSettings
 from .audit_search import AuditSearchDialog
 from .corrections import (NOTHING_TO_CORRECT, CorrectionsPanel, DuplicateDialog, TreatAsDialog, can_correct,
@@ -106,6 +107,7 @@ class MainWindow(QMainWindow):
         self._generation = 0
         self._imports: list = []  # Workspace.imports(), refreshed after each change and each check
         self._closed = False
+        self._pool_warned = False  # the reading workers' fall-back is shown once a session (logged each time)
         self.workspace = self._open_first_workspace()
 
         self.setWindowTitle(WINDOW_TITLE)
@@ -648,6 +650,9 @@ class MainWindow(QMainWindow):
         job = self._job
         if job is None:
             return
+        analysis = result if job.kind == ANALYSE else result.analysis
+        if job.kind == ANALYSE or analysis is not self._analysis:  # a build from the check on screen read nothing
+            self._log_reading(job.kind, analysis)
         if job.kind == ANALYSE:
             self._analysis, self._analysis_key = result, job.analysis_key
             self._show_analysis(result)
@@ -669,6 +674,19 @@ class MainWindow(QMainWindow):
             self._last_draft = None
             self.progress.finish(f"Workbook saved: {self._last_output.name}")
             self.build_succeeded.emit(result)
+
+    def _log_reading(self, kind: str, analysis: pipeline.Analysis) -> None:
+        """Log how the inputs were read; say so when the worker pool fell back (slower, not silent)."""
+        write_log(reading_line("check" if kind == ANALYSE else "build", analysis))
+        warning = analysis.reading.warning()
+        if warning is None:
+            return
+        write_log(f"warning: {warning}")
+        if not self._pool_warned:
+            self._pool_warned = True
+            QMessageBox.warning(self, "Reading took longer than it should", warning)
+        else:
+            self.statusBar().showMessage(warning, 15000)
 
     def _on_job_cancelled(self) -> None:
         job = self._job
@@ -700,10 +718,12 @@ class MainWindow(QMainWindow):
             output = getattr(job, "output", None)
             name = output.name if output is not None else "the workbook"
             self.progress.finish("The workbook could not be saved.")
-            QMessageBox.warning(
-                self, "Could not save the workbook",
-                f"{name} could not be saved there. If it is open in Excel, close it; otherwise the folder may "
-                "be read-only. Then build again, or pick another folder.")
+            if getattr(exc, "locked", True):
+                text = (f"{name} could not be saved there. If it is open in Excel, close it; otherwise the folder "
+                        "may be read-only. Then build again, or pick another folder.")
+            else:  # the folder has gone, or the path is longer than Windows saves: the message says which
+                text = str(exc)
+            QMessageBox.warning(self, "Could not save the workbook", text)
             return
         report = None
         try:

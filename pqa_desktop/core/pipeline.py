@@ -46,7 +46,7 @@ from .records import Audit, AuditRecords, InputFile, ReadResult
 from .encryption import unlock_inputs
 from .inspect import inspect_with, sensitive_set
 from .report import ReportContext, render_workbook, save_workbook
-from .reading import Cancelled, read_input, read_inputs
+from .reading import Cancelled, ReadingStats, read_input, read_inputs
 from .returns.combine import combine
 from .sections import message_lines
 from .settings import Settings
@@ -112,6 +112,7 @@ class Analysis:
     timings: dict[str, float] = field(default_factory=dict)
     workspace_secret: str | None = None  # the workspace's audit-key secret, when analysed with one
     import_ids: dict[str, int] = field(default_factory=dict)  # sha256 -> workspace import id
+    reading: ReadingStats = field(default_factory=ReadingStats)  # how the inputs were read (workers or here)
 
     @property
     def usable(self) -> bool:
@@ -217,7 +218,7 @@ def analyse(paths: Sequence[str | Path], period: Period, *, keep: dict | None = 
         to_read.append((item, workspace.value_overrides(item.sha256) if workspace is not None else None))
     skipped = len(files) - len(to_read)
     read = read_inputs(to_read, lambda done, total, name: progress("read", skipped + done, len(files), name),
-                       cancel)
+                       cancel, stats=analysis.reading)
     for (item, overrides), result in zip(to_read, read):
         _check(cancel)
         if workspace is not None and import_new and result.kind not in NOT_IMPORTED_KINDS:
@@ -226,7 +227,7 @@ def analyse(paths: Sequence[str | Path], period: Period, *, keep: dict | None = 
             read_now.append((item, result))
     if workspace is not None:
         raw_findings.extend(_apply_waiting_corrections(workspace, {item.sha256 for item in files}, import_new,
-                                                       read_now, cancel))
+                                                       read_now, cancel, analysis.reading))
         analysis.results = _workspace_results(workspace, read_now, analysis)
         keep = {**workspace.keep_choices(), **(keep or {})}
         analysis.workspace_secret = workspace.secret()
@@ -265,8 +266,8 @@ def analyse(paths: Sequence[str | Path], period: Period, *, keep: dict | None = 
 
 
 def _apply_waiting_corrections(workspace: Workspace, given: set[str], import_new: bool,
-                               read_now: list[tuple[InputFile, ReadResult]], cancel: CancelFn | None
-                               ) -> list[Finding]:
+                               read_now: list[tuple[InputFile, ReadResult]], cancel: CancelFn | None,
+                               stats: ReadingStats) -> list[Finding]:
     """Re-read imports whose value corrections changed since they were read, from where they were
     imported (the workspace keeps records, not files). One that cannot be found is said, not guessed."""
     findings = []
@@ -284,6 +285,7 @@ def _apply_waiting_corrections(workspace: Workspace, given: set[str], import_new
             continue
         overrides = workspace.value_overrides(row.sha256)
         result = read_input(item, overrides)
+        stats.in_process += 1
         if import_new:
             workspace.import_file(item, result, overrides)
         else:
@@ -372,14 +374,12 @@ def compute(analysis: Analysis, options: BuildOptions) -> tuple[Figures, dict[st
     return figures, messages
 
 
-KPI_ELSEWHERE_MIN_ROWS = 50_000  # export rows from which the KPIs are worth a process of their own
-
-
 class _KpisElsewhere:
     """The Annex A KPIs worked out in a forked copy of this process while this one works out the audit,
     workforce and fostering figures (the two halves take about as long at council scale). A fork shares
-    the analysis without copying it; only the results come back. Where forking is not safe (the app,
-    Windows) or the exports are small, the KPIs are worked out here as before."""
+    the analysis without copying it; only the results come back. Where workers do not start by forking
+    (the app, Windows, ``PQA_START_METHOD=spawn``) or the exports are small, the KPIs are worked out here
+    (``processes.kpi_plan``: a spawned copy costs more than it saves)."""
 
     def __init__(self, analysis: Analysis, settings: Settings) -> None:
         import multiprocessing
@@ -413,7 +413,7 @@ class _KpisElsewhere:
 
 
 def _start_kpi_figures(analysis: Analysis, settings: Settings) -> _KpisElsewhere | None:
-    from .reading import fork_is_safe
+    from .processes import kpi_plan
 
     if repr(settings) in analysis.__dict__.get("_export_figures", {}):
         return None  # already worked out for this analysis
@@ -421,7 +421,7 @@ def _start_kpi_figures(analysis: Analysis, settings: Settings) -> _KpisElsewhere
     if stored_key is not None and stored_key in _STORED_EXPORT_FIGURES:
         return None  # ... or from these stored tables
     rows = sum(table.rows for table in analysis.exports.tables.values())
-    if rows < KPI_ELSEWHERE_MIN_ROWS or not fork_is_safe():
+    if kpi_plan(rows) != "fork":
         return None
     try:
         return _KpisElsewhere(analysis, settings)

@@ -2,21 +2,24 @@
 
 A large council's month is a few big exports and a thousand or more small returns. Reading is almost
 all CPU (unzipping, parsing XML, cleaning cells), and Python runs one thread at a time, so the files
-are read in worker processes, one per core (up to ``MAX_WORKERS``), when there is enough to read for
-that to pay (``PARALLEL_MIN_BYTES`` or ``PARALLEL_MIN_FILES``); otherwise in this process.
-Results come back in the order the files were given, whatever order the workers finish in, so the
-workbook does not depend on scheduling.
+are read in worker processes, one per core (up to ``MAX_WORKERS``), when that is quicker than one
+process, start-up included (``processes.reading_plan``: a spawned worker costs about a second to start,
+a forked one milliseconds); otherwise in this process. Results come back in the order the files were
+given, whatever order the workers finish in, so the workbook does not depend on scheduling.
 
-Workers are started with ``fork`` where that is safe (Linux, a process with no other threads and no
-Qt: the command line), else with ``forkserver`` (Linux, the desktop app) or ``spawn`` (Windows,
-macOS); the frozen bundle's entry points call ``multiprocessing.freeze_support()`` for those. Such a
+How workers start (fork on the Linux command line, a fork server behind the app, spawn on Windows;
+``PQA_START_METHOD`` forces one for testing) is decided in ``processes``; the frozen bundle's entry
+points call ``multiprocessing.freeze_support()`` for spawn and the fork server. A spawned or fork-server
 pool is kept for the life of the process, so the app's second build does not pay to start it again;
 behind the app's window its workers run below normal priority, so the window keeps answering while
 they read. Forked workers (the command line) are stopped once the files are read: they start again in
-milliseconds, and a process with no other thread may fork again (``fork_is_safe``).
+milliseconds, and a process with no other thread may fork again (``fork_is_safe``). ``shutdown_pool``
+stops the workers and releases the pool's semaphores; the command line calls it before it ends.
 A worker stops by itself when the process that started it has gone (a crash leaves no one to stop it).
-A worker that dies (it should not: every spreadsheet passes the package safety check first) breaks
-the pool; the files not yet read are then read in this process, as they would be without workers.
+A pool that cannot start, or whose worker dies (it should not: every spreadsheet passes the package
+safety check first), falls back: the files not yet read are read in this process, as they would be
+without workers, and ``ReadingStats.fell_back`` says so (the command line prints a warning, the app
+shows one and logs it).
 
 ``PQA_READ_WORKERS`` overrides the choice: 0 or 1 reads in this process, N uses up to N workers
 whatever the amount of input (the tests use it to run the parallel path on small inputs).
@@ -30,8 +33,10 @@ import sys
 import threading
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
 from typing import Callable, Sequence
 
+from . import processes
 from .exports.reader import read_export
 from .findings import Finding, Severity, register_rule
 from .records import InputFile, ReadResult
@@ -41,10 +46,8 @@ RULE_NOT_RECOGNISED = register_rule(
     "input.not_recognised",
     "A file is not an auditor return, an audit register or a system export that PQA Desktop recognises.")
 
-WORKERS_ENV = "PQA_READ_WORKERS"
-MAX_WORKERS = 4
-PARALLEL_MIN_BYTES = 4 * 1024 * 1024
-PARALLEL_MIN_FILES = 200
+WORKERS_ENV = processes.WORKERS_ENV
+MAX_WORKERS = processes.MAX_WORKERS
 # Small files travel to a worker in batches (a task per 2 ms file would be mostly messaging);
 # a file of this size or more is a task on its own.
 BATCH_BYTES = 512 * 1024
@@ -57,6 +60,38 @@ CancelFn = Callable[[], bool]
 
 class Cancelled(Exception):
     """The user cancelled while the files were being read."""
+
+
+@dataclass
+class ReadingStats:
+    """How the inputs of one run were read: for the ``--json`` summary, the app's log, and the warning
+    when the worker pool failed. Counts of inputs, never names."""
+
+    start_method: str = ""  # how workers start here (fork, forkserver, spawn)
+    workers: int = 0  # worker processes asked for; 0 read everything in this process
+    reason: str = ""  # why (processes.reading_plan)
+    in_workers: int = 0  # inputs read by worker processes
+    in_process: int = 0  # inputs read in this process
+    fell_back: int = 0  # of those, inputs the pool should have read (it failed to start, or a worker died)
+    failure: str = ""  # what went wrong with the pool, in plain words
+
+    @property
+    def pool_fell_back(self) -> bool:
+        return self.fell_back > 0
+
+    def as_dict(self) -> dict:
+        return {"start_method": self.start_method, "workers": self.workers, "reason": self.reason,
+                "read_in_workers": self.in_workers, "read_in_process": self.in_process,
+                "pool_fell_back": self.pool_fell_back, "fell_back_inputs": self.fell_back}
+
+    def warning(self) -> str | None:
+        """The plain-English warning when the pool fell back, else None."""
+        if not self.pool_fell_back:
+            return None
+        return (f"The reading workers stopped ({self.failure or 'a worker process ended'}), so "
+                f"{self.fell_back} of the inputs were read by this program itself instead: nothing is missing, "
+                "but reading took longer. If this happens every time, tell your IT support: something on this "
+                "computer may be stopping PQA Desktop from starting its worker processes.")
 
 
 def read_input(item: InputFile, overrides: Overrides = None) -> ReadResult:
@@ -90,22 +125,19 @@ def _read_batch(batch: list[tuple[InputFile, Overrides]]) -> list[ReadResult]:
             gc.enable()
 
 
+def reading_plan(items: Sequence[tuple[InputFile, Overrides]]) -> processes.PoolPlan:
+    """Whether to read ``items`` in worker processes (``processes.reading_plan``), a running pool counting
+    as started."""
+    method = _start_method()
+    files = [(item.name, len(item.data)) for item, _ in items]
+    cores = os.cpu_count() or 1
+    workers = min(cores, MAX_WORKERS, len(files))
+    return processes.reading_plan(files, warm=_pool_running(workers, method), method=method, cores=cores)
+
+
 def worker_count(items: Sequence[tuple[InputFile, Overrides]]) -> int:
     """How many worker processes to read ``items`` with; 0 means read them in this process."""
-    setting = os.environ.get(WORKERS_ENV, "").strip()
-    if setting:
-        try:
-            wanted = int(setting)
-        except ValueError:
-            wanted = 0
-        return wanted if wanted >= 2 else 0
-    cores = os.cpu_count() or 1
-    if cores < 2 or len(items) < 2:
-        return 0
-    size = sum(len(item.data) for item, _ in items)
-    if size < PARALLEL_MIN_BYTES and len(items) < PARALLEL_MIN_FILES:
-        return 0
-    return min(cores, MAX_WORKERS)
+    return reading_plan(items).workers
 
 
 def _batches(items: Sequence[tuple[InputFile, Overrides]]) -> list[list[int]]:
@@ -130,29 +162,21 @@ def _batches(items: Sequence[tuple[InputFile, Overrides]]) -> list[list[int]]:
     return tasks
 
 
-def _qt_loaded() -> bool:
-    return any(name.startswith(("PySide6", "shiboken6")) for name in sys.modules)
-
-
-def fork_is_safe() -> bool:
-    """Whether this process may be forked: Linux, no Qt and no other thread (the command line), so
-    nothing is running that a forked copy could find half-done."""
-    return "fork" in multiprocessing.get_all_start_methods() and sys.platform.startswith("linux") \
-        and not _qt_loaded() and threading.active_count() == 1
+_qt_loaded = processes.qt_loaded
+fork_is_safe = processes.fork_is_safe
 
 
 def _start_method() -> str:
-    methods = multiprocessing.get_all_start_methods()
-    if fork_is_safe():
-        return "fork"
-    if "forkserver" in methods:
-        return "forkserver"
-    return "spawn"
+    return processes.start_method()
 
 
 _pool_lock = threading.Lock()
 _pool: ProcessPoolExecutor | None = None
 _pool_key: tuple[int, str] | None = None
+
+
+def _pool_running(workers: int, method: str) -> bool:
+    return _pool is not None and _pool_key == (workers, method) and not _pool._broken  # noqa: SLF001
 
 
 def _get_pool(workers: int) -> ProcessPoolExecutor:
@@ -162,6 +186,7 @@ def _get_pool(workers: int) -> ProcessPoolExecutor:
         if _pool is not None and _pool_key == (workers, method):
             return _pool
         if _pool is not None:
+            _let_go.append(_pool)
             _pool.shutdown(wait=False, cancel_futures=True)
         context = multiprocessing.get_context(method)
         if method == "forkserver":
@@ -221,41 +246,64 @@ def _lower_priority() -> None:
         pass  # not allowed here: normal priority is fine too
 
 
+# Pools let go of without waiting (broken, or replaced by one of another size): shut down for good, and
+# their semaphores released, by ``shutdown_pool``.
+_let_go: list[ProcessPoolExecutor] = []
+
+
 def _discard_pool(pool: ProcessPoolExecutor) -> None:
     global _pool, _pool_key
     with _pool_lock:
         if _pool is pool:
             _pool, _pool_key = None, None
+        _let_go.append(pool)
     pool.shutdown(wait=False, cancel_futures=True)
 
 
 def shutdown_pool() -> None:
-    """Stop the worker processes (the app calls this when it closes; they also stop at exit)."""
+    """Stop the worker processes and release what the pool holds (the app calls this when it closes, the
+    command line before it ends: ending with ``os._exit`` while a pool is alive leaves its semaphores for
+    the resource tracker to report as leaked)."""
     global _pool, _pool_key
     with _pool_lock:
-        pool, _pool, _pool_key = _pool, None, None
-    if pool is not None:
+        pools = [p for p in (_pool, *_let_go) if p is not None]
+        _pool, _pool_key = None, None
+        _let_go.clear()
+    if not pools:
+        return
+    for pool in pools:
+        # Waits for the workers to end; the pool's queues (which hold its semaphores) are then released
+        # with the last reference to it, their finalizers unlinking them and telling the resource tracker.
         pool.shutdown(wait=True, cancel_futures=True)
 
 
 def read_inputs(items: Sequence[tuple[InputFile, Overrides]], progress: ProgressFn | None = None,
-                cancel: CancelFn | None = None) -> list[ReadResult]:
+                cancel: CancelFn | None = None, stats: ReadingStats | None = None) -> list[ReadResult]:
     """``read_input`` on every (file, overrides) pair, in worker processes when that pays.
 
     Results are in the order of ``items``. Raises ``Cancelled`` when ``cancel()`` turns true (checked
-    between files, or between tasks when workers read).
+    between files, or between tasks when workers read). ``stats``, when given, is filled with how the
+    inputs were read (counts added to what it holds).
     """
     progress = progress or (lambda done, total, name: None)
-    workers = worker_count(items)
+    stats = stats if stats is not None else ReadingStats()
+    plan = reading_plan(items) if items else processes.PoolPlan(0, _start_method(), "no input")
+    stats.start_method, stats.reason = plan.method, plan.reason
+    stats.workers = max(stats.workers, plan.workers)
     results: list[ReadResult | None] = [None] * len(items)
-    if workers:
+    if plan.workers:
         try:
-            _read_in_workers(items, workers, results, progress, cancel)
+            failure = _read_in_workers(items, plan.workers, results, progress, cancel)
         finally:
             if _pool_key is not None and _pool_key[1] == "fork":
                 # Forked workers cost milliseconds to start again; stopping them leaves this process
                 # with no other thread, so it may fork again (the KPIs are worked out in a fork).
                 shutdown_pool()
+        read = sum(r is not None for r in results)
+        stats.in_workers += read
+        if read < len(items):
+            stats.fell_back += len(items) - read
+            stats.failure = failure or "a worker process ended"
     done = sum(r is not None for r in results)
     for i, (item, overrides) in enumerate(items):
         if results[i] is not None:
@@ -264,27 +312,40 @@ def read_inputs(items: Sequence[tuple[InputFile, Overrides]], progress: Progress
             raise Cancelled()
         progress(done, len(items), item.leaf_name)
         results[i] = read_input(item, overrides)
+        stats.in_process += 1
         done += 1
     progress(len(items), len(items), "")
     return results  # type: ignore[return-value]
 
 
 def _read_in_workers(items: Sequence[tuple[InputFile, Overrides]], workers: int,
-                     results: list[ReadResult | None], progress: ProgressFn, cancel: CancelFn | None) -> None:
-    """Fill ``results`` from worker processes; leaves None where a broken pool stopped them."""
+                     results: list[ReadResult | None], progress: ProgressFn, cancel: CancelFn | None) -> str:
+    """Fill ``results`` from worker processes; leaves None where a pool that failed stopped them, and
+    returns what went wrong then ("" when nothing did)."""
     tasks = _batches(items)
 
     def submit_all(pool: ProcessPoolExecutor) -> dict[Future, list[int]]:
         return {pool.submit(_read_batch, [items[i] for i in task]): task for task in tasks}
 
-    pool = _get_pool(workers)
     try:
-        pending = submit_all(pool)
-    except (BrokenProcessPool, RuntimeError):  # a pool broken (or shut down) before: start again
-        _discard_pool(pool)  # cancels whatever was submitted to it
         pool = _get_pool(workers)
-        pending = submit_all(pool)
+        try:
+            pending = submit_all(pool)
+        except (BrokenProcessPool, RuntimeError):  # a pool broken (or shut down) before: start again
+            _discard_pool(pool)  # cancels whatever was submitted to it
+            pool = _get_pool(workers)
+            pending = submit_all(pool)
+    except (OSError, BrokenProcessPool) as exc:  # no process may be started here
+        # (A RuntimeError is left to rise: it is a spawned worker re-running a main module that has no
+        # ``if __name__ == "__main__"`` or ``freeze_support()``. It must die, not read everything again.)
+        pool = _current_pool()
+        if pool is not None:
+            _discard_pool(pool)
+        if isinstance(exc, PermissionError):
+            return "this computer did not allow them to start"
+        return "they could not be started"
     done = 0
+    failure = ""
     try:
         while pending:
             finished, _ = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
@@ -297,13 +358,20 @@ def _read_in_workers(items: Sequence[tuple[InputFile, Overrides]], workers: int,
                 try:
                     read = future.result()
                 except BrokenProcessPool:
+                    failure = "a worker process ended unexpectedly"
                     continue  # read below, in this process
                 for i, result in zip(task, read):
                     results[i] = result
                 done += len(task)
                 progress(done, len(items), items[task[-1]][0].leaf_name)
     except BrokenProcessPool:
-        pass
+        failure = "a worker process ended unexpectedly"
     finally:
         if pool._broken:  # noqa: SLF001 - the only way concurrent.futures tells a broken pool
             _discard_pool(pool)
+    return failure
+
+
+def _current_pool() -> ProcessPoolExecutor | None:
+    with _pool_lock:
+        return _pool

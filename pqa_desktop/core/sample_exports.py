@@ -1293,7 +1293,12 @@ def generate_exports(directory: str | Path, *, period_end: date = date(2024, 9, 
             _stamp_file(path, stamp)
             continue
         if layout.file not in books:
-            wb = xlsxwriter.Workbook(str(path), {"constant_memory": True, "default_date_format": "dd/mm/yyyy",
+            # Text goes to the shared-strings table, as Excel writes it. XlsxWriter's constant_memory mode
+            # would write every text cell inline instead: valid, but not Excel's own form, so Excel rewrites
+            # the package on its first save (openxml-audit's Excel_InlineStrCells warning, one per sheet),
+            # and this is the first file a new user opens from the demo. The whole workbook is held in
+            # memory until it is closed: a large council's year (scripts/bench.py) takes a few hundred MB.
+            wb = xlsxwriter.Workbook(str(path), {"default_date_format": "dd/mm/yyyy",
                                                  "strings_to_numbers": False, "strings_to_formulas": False,
                                                  "strings_to_urls": False})
             wb.set_properties({"title": f"{LA_NAME} exports", "author": LA_NAME, "created": stamp})

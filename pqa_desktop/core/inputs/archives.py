@@ -93,8 +93,8 @@ _DRIVE = re.compile(r"^[A-Za-z]:")
 def safe_name(raw: str, fallback: str = "unnamed") -> str:
     """The base name of a member or attachment name, safe to show and to chain.
 
-    Drops folders (either slash), ``..`` and ``.`` segments, a drive letter ("C:evil.xlsx"), control and
-    invisible formatting characters (a right-to-left override can disguise a suffix), and the chain
+    Drops folders (either slash), ``..`` and ``.`` segments, a drive letter ("C:evil.xlsx"), trailing dots
+    and spaces (as Windows does), control and invisible formatting characters (a right-to-left override can disguise a suffix), and the chain
     separator itself. Lone surrogates (undecodable bytes in a file-system name) become U+FFFD so the
     name can still be written to the workbook.
     """
@@ -107,7 +107,8 @@ def safe_name(raw: str, fallback: str = "unnamed") -> str:
     text = "".join(cleaned).replace("\\", "/").replace("\u203a", "-")
     segments = [s.strip() for s in text.split("/")]
     segments = [s for s in segments if s and s.strip(".")]
-    leaf = _DRIVE.sub("", segments[-1]).strip() if segments else ""
+    # Trailing dots and spaces go, as Windows drops them ("Audit 1.xlsx." is Audit 1.xlsx once saved there).
+    leaf = _DRIVE.sub("", segments[-1]).strip().rstrip(". ") if segments else ""
     if not leaf.strip("."):
         return fallback
     if len(leaf) > 200:  # keep the suffix: it decides how the file is read

@@ -70,6 +70,20 @@ def discover(paths: Sequence[str | Path], *, cancel: CancelFn | None = None,
     return run.files, run.findings
 
 
+WINDOWS_MAX_PATH = 260  # characters in a full path that Windows opens unless long paths are turned on
+
+
+def _long_path_note(path: Path) -> str:
+    """Why a file with a very long path may fail on Windows (nothing when the path is short enough).
+    Says the length only, never the path: folder names can hold a child's or a worker's name."""
+    length = len(os.path.abspath(path))
+    if length < WINDOWS_MAX_PATH:
+        return ""
+    return (f" Its full path is {length} characters long: Windows opens paths longer than {WINDOWS_MAX_PATH} "
+            "characters only where long paths are turned on, so if it is there, move the folder nearer the top "
+            "of the drive or shorten the folder names.")
+
+
 class _Discovery:
     def __init__(self, limits: ArchiveLimits, cancel: CancelFn) -> None:
         self.limits = limits
@@ -88,10 +102,10 @@ class _Discovery:
         except FileNotFoundError:
             self._finding(name, Severity.ERROR, RULE_UNREADABLE,
                           "This file or folder could not be found. Check it has not been moved or renamed, "
-                          "then add it again.")
+                          "then add it again." + _long_path_note(path))
             return
         except OSError:
-            self._unreadable(name)
+            self._unreadable(name, path)
             return
         if stat.S_ISDIR(info.st_mode):
             root = path.resolve()
@@ -121,7 +135,7 @@ class _Discovery:
                 else:
                     self._add_disk_file(path, name)
             except OSError:
-                self._unreadable(name)
+                self._unreadable(name, path)
 
     def _linked(self, path: Path, name: str, root: Path) -> None:
         """A link inside a folder: read a linked file inside the same tree, never leave the tree and never
@@ -150,7 +164,7 @@ class _Discovery:
                 # Read with a cap, whatever size the file system says: the file may be growing.
                 data = handle.read(self.limits.max_member_bytes + 1)
         except OSError:
-            self._unreadable(name)
+            self._unreadable(name, path)
             return
         if len(data) > self.limits.max_member_bytes:
             self._finding(name, Severity.ERROR, RULE_TOO_LARGE,
@@ -225,10 +239,11 @@ class _Discovery:
     def _skipped(self, display: str, reason: str) -> None:
         self._finding(display, Severity.INFO, RULE_SKIPPED, f"Skipped: not an input ({reason}). Nothing to do.")
 
-    def _unreadable(self, name: str) -> None:
+    def _unreadable(self, name: str, path: Path | None = None) -> None:
         self._finding(name, Severity.ERROR, RULE_UNREADABLE,
                       "This file could not be opened (it may be open in another program, or you may not "
-                      "have permission to read it). Close it or check the permission, then try again.")
+                      "have permission to read it). Close it or check the permission, then try again."
+                      + (_long_path_note(path) if path is not None else ""))
 
     def _finding(self, display: str, severity: Severity, rule: str, message: str) -> None:
         self.findings.append(Finding(display, "", "", severity, rule, message))

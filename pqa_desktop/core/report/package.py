@@ -12,8 +12,17 @@ CORE_PROPERTIES = "docProps/core.xml"
 LANGUAGE = "en-GB"
 
 
+WINDOWS_MAX_PATH = 260  # characters in a full path that Windows opens unless long paths are turned on
+
+
 class OutputNotWritable(OSError):
-    """The workbook could not be saved at the chosen path (usually: it is open in Excel)."""
+    """The workbook could not be saved at the chosen path: ``locked`` when another program holds it (on
+    Windows, Excel's lock) or the folder is read-only; else the folder is missing or the path too long.
+    The message says which, and what to do."""
+
+    def __init__(self, message: str, locked: bool = True):
+        super().__init__(message)
+        self.locked = locked
 
 
 def add_language(xlsx: bytes, language: str = LANGUAGE) -> bytes:
@@ -64,6 +73,8 @@ def write_atomically(path: str | os.PathLike, data: bytes, program: str = "Excel
         fd, tmp_name = tempfile.mkstemp(prefix=f".~{target.stem}.", suffix=".tmp", dir=folder)
     except PermissionError as exc:
         raise OutputNotWritable(_not_writable(target, program)) from exc
+    except OSError as exc:  # no such folder, or (Windows) a path longer than it opens
+        raise OutputNotWritable(_cannot_create(target), locked=False) from exc
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
@@ -73,6 +84,9 @@ def write_atomically(path: str | os.PathLike, data: bytes, program: str = "Excel
     except PermissionError as exc:
         _remove_quietly(tmp_name)
         raise OutputNotWritable(_not_writable(target, program)) from exc
+    except (FileNotFoundError, NotADirectoryError) as exc:
+        _remove_quietly(tmp_name)
+        raise OutputNotWritable(_cannot_create(target), locked=False) from exc
     except BaseException:
         _remove_quietly(tmp_name)
         raise
@@ -81,6 +95,16 @@ def write_atomically(path: str | os.PathLike, data: bytes, program: str = "Excel
 def _not_writable(target: Path, program: str = "Excel") -> str:
     return (f"Cannot save {target.name}: the file is open in {program} or the folder is read-only. "
             f"Close {target.name} in {program}, or choose another name or folder, and build again.")
+
+
+def _cannot_create(target: Path) -> str:
+    length = len(os.path.abspath(target))
+    if length >= WINDOWS_MAX_PATH:
+        return (f"Cannot save {target.name}: its full path is {length} characters long, and Windows saves paths "
+                f"longer than {WINDOWS_MAX_PATH} characters only where long paths are turned on. Choose a folder "
+                "nearer the top of the drive (such as Documents) or a shorter name, and build again.")
+    return (f"Cannot save {target.name}: the folder it should go in does not exist or is not available. "
+            "Choose another folder, and build again.")
 
 
 def _remove_quietly(name: str) -> None:
