@@ -43,14 +43,15 @@ def page_texts(pdf: Path, footer_only: bool = False) -> list[str]:
     """Each page's text (``footer_only``: the bottom band of an A4 landscape page, where the footer is)."""
     crop = ["-x", "0", "-y", "560", "-W", "842", "-H", "35"] if footer_only else []
     out = subprocess.run(["pdftotext", "-layout", *crop, str(pdf), "-"], check=True, capture_output=True,
-                         text=True).stdout
+                         text=True, encoding="utf-8").stdout
     pages = out.split("\f")
     return pages[:-1] if pages and not pages[-1].strip() else pages
 
 
 def footers(pdf: Path) -> list[str]:
     """Each page's footer line: the words on the baseline of its last "Page N of M", left to right."""
-    out = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], check=True, capture_output=True, text=True).stdout
+    out = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], check=True, capture_output=True, text=True,
+                         encoding="utf-8").stdout
     result = []
     for page in re.findall(r"<page [^>]*>(.*?)</page>", out, flags=re.S):
         words = [(float(x0), float(y0), html.unescape(w)) for x0, y0, w in
