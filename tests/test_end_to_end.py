@@ -45,7 +45,7 @@ EXPECTED = {
     "tbl_feedback": ["Date", "Audit type", "Service area", "Source", "Sentiment", "Feedback"],
     "tbl_audits": ["Audit key", "Audit type", "Audit date", "Service area", "Team", *CASE_DOMAINS, "Overall",
                    "Moderated"],
-    "tbl_data_quality": ["File", "Sheet", "Cell", "Severity", "Rule", "Message"],
+    "tbl_data_quality": ["File", "Sheet", "Cell", "Severity", "Rule", "Message", "Status"],
 }
 SHEETS = ["Contents", "Summary", "Audit activity", "Overall judgements", "Practice domains", "Compliance", "KPIs",
           "Workforce", "Fostering", "EDT dip sampling", "Feedback", "Audit list", "Data quality"]

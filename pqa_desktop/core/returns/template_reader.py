@@ -330,4 +330,5 @@ class _TemplateRead:
                            "use the current template next time.", sheet=sheet)
         return ReadResult(kind=self.spec.template_type, kind_label=self.spec.title, audits=audits,
                           edt_samples=samples, findings=self.sink.findings,
-                          sensitive=seen.sensitive, staff_names=seen.staff_names)
+                          sensitive=seen.sensitive, staff_names=seen.staff_names,
+                          auditors=dict(seen.auditors))
