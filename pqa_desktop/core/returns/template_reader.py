@@ -233,7 +233,8 @@ def read_template(item: InputFile, tables: list[SheetTable], package: PackageInf
             sink.info(rules.TEMPLATE_VERSION,
                       f"This return was made from template version {clean_text(version)}; this app "
                       f"writes version {returns_spec().version}. It was read as far as possible: check "
-                      "its figures, and send auditors the current template (pqa templates).")
+                      "its figures, and send auditors the current template (in PQA Desktop's Auditor templates "
+                      "folder).")
     else:
         detected = detect_by_labels(tables)
         if detected is None:
