@@ -348,7 +348,7 @@ def analyse(paths: Sequence[str | Path], period: Period, *, keep: dict | None = 
                                     "No audit or system export could be read from the inputs, so there is "
                                     "nothing to report. Add the auditors' returns and try again."))
     masker = analysis.masker
-    analysis.findings = sort_findings([_masked(f, masker) for f in raw_findings])
+    analysis.findings = sort_findings([mask_finding(f, masker) for f in raw_findings])
     if workspace is not None:
         analysis.statuses = workspace.finding_statuses()
         shown = {masker(item.name) for item, _ in analysis.results} | {masker(p.name) for p in analysis.passed_over}
@@ -420,7 +420,7 @@ def _bank_holiday_findings() -> list[Finding]:
             for problem in bank_holiday_file_problems(path)]
 
 
-def _masked(f: Finding, masker: IdentifierMasker) -> Finding:
+def mask_finding(f: Finding, masker: IdentifierMasker) -> Finding:
     """Findings name files (in File, and in messages about duplicates); a file name may hold a case
     reference or a name, so mask both."""
     masked_file = masker(f.file)
