@@ -588,6 +588,8 @@ class MainWindow(QMainWindow):
                                             workspace=workspace, keep_on_cancel=True,
                                             on_read=lambda item, result: job.emit_item(stream(item, result)),
                                             **passwords)
+                # every name masked here, off the UI thread: the lists ask for them again (Analysis.mask keeps them)
+                analysis.summaries()
                 if analysis.usable and not analysis.stopped:
                     # the drafted key messages and the feedback items come from the figures: worked out here,
                     # off the UI thread, so the tabs are ready when the check is

@@ -193,7 +193,16 @@ class Analysis:
         return self.findings + self.resolved
 
     def mask(self, name: str) -> str:
-        return self.masker(name)
+        """``name`` with every identifier masked; remembered, as the app asks for the same thousand names
+        several times after each check (the inputs list, the auditors, the workspace list)."""
+        masker = self.masker
+        cache = self.__dict__.get("_mask_cache")
+        if cache is None or cache[0] is not masker:
+            cache = self.__dict__["_mask_cache"] = (masker, {})
+        known = cache[1]
+        if name not in known:
+            known[name] = masker(name)
+        return known[name]
 
     def inputs_used(self) -> dict[str, int]:
         """Counts of inputs by kind, for the cover (no file names)."""
