@@ -283,3 +283,17 @@ def test_a_build_never_uses_a_check_that_was_stopped(tmp_path, ws, monkeypatch):
     assert stopped.stopped
     result = build([folder], tmp_path / "out.xlsx", BuildOptions(period=AUG), analysis=stopped, workspace=ws)
     assert not result.analysis.stopped and len(result.analysis.records.audits) == 3
+
+
+def test_two_files_whose_names_mask_alike_are_told_apart_and_counted_apart(tmp_path):
+    folder = tmp_path / "CR-1002 folder"  # a folder named after a child: masked where it is shown
+    write_audit(folder / "CFA CR-1001 Jan.xlsx", "CR-1001", date(2024, 8, 5), "Good")
+    write_audit(folder / "CFA CR-1002 Jan.xlsx", "CR-1002", date(2024, 8, 6), "Goodish")
+    analysis = analyse([folder], AUG)
+    rows = {s.name: s for s in analysis.summaries()}
+    assert set(rows) == {"CFA \u2022\u2022\u2022 Jan.xlsx", "CFA \u2022\u2022\u2022 Jan (2).xlsx"}
+    assert (rows["CFA \u2022\u2022\u2022 Jan.xlsx"].errors, rows["CFA \u2022\u2022\u2022 Jan (2).xlsx"].errors) == (0, 1)
+    [goodish] = [f for f in analysis.findings if f.rule == "grade.unrecognised"]
+    assert goodish.file == "CFA \u2022\u2022\u2022 Jan (2).xlsx"
+    assert all("CR-100" not in row.location and row.location.endswith("\u2022\u2022\u2022 folder")
+               for row in rows.values())

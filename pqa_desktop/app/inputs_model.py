@@ -92,13 +92,14 @@ class InputsTableModel(RowTableModel):
         return self._rows[row]
 
     def put_rows(self, rows: Sequence[InputSummary]) -> None:
-        """Add rows as files are read: a row for a name already listed replaces it, others go at the end."""
-        where = {r.name: i for i, r in enumerate(self._rows)}
+        """Add rows as files are read: a row for a file already listed (same name at the same place on disk:
+        read again) replaces it, others go at the end. Two files whose names mask alike stay two rows."""
+        where = {(r.path, r.name): i for i, r in enumerate(self._rows)}
         fresh = []
         for row in rows:
-            i = where.get(row.name)
+            i = where.get((row.path, row.name))
             if i is None:
-                where[row.name] = len(self._rows) + len(fresh)
+                where[(row.path, row.name)] = len(self._rows) + len(fresh)
                 fresh.append(row)
             elif i >= len(self._rows):
                 fresh[i - len(self._rows)] = row
@@ -133,8 +134,8 @@ class InputsTableModel(RowTableModel):
         if role == Qt.ItemDataRole.TextAlignmentRole and column in NUMERIC_COLUMNS:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.ToolTipRole:
-            if column == FILE_COLUMN:
-                return f"{row.name}\n{row.path}" if row.path else row.name
+            if column == FILE_COLUMN:  # where it is, masked as the name is (a folder may be named after a child)
+                return f"{row.name}\nin {row.location}" if row.location else row.name
             if column in (KIND_COLUMN, AUDITOR_COLUMN, STATUS_COLUMN):
                 return self.data(index, Qt.ItemDataRole.DisplayRole) or None
         if role == SORT_ROLE:

@@ -3,8 +3,8 @@
 Above the list, the buttons (Add files…, Add folder…, Remove selected), a GOV.UK-style summary that leads
 to the findings ("3 files need attention") and a switch to list only those files. When a check was
 stopped, a line says what was kept and offers to continue. The list itself is sortable by any column,
-the file name first and widest, elided in the middle (a long name keeps its start and its end), with the
-full path in its tooltip; Enter or a double-click on a row shows that file's findings. The whole area is
+the file name first and widest, elided in the middle (a long name keeps its start and its end), with
+where it is on disk (masked) in its tooltip; Enter or a double-click on a row shows that file's findings. The whole area is
 the drop target for files, folders, zips and saved emails.
 
 The panel owns its widgets and models and says what the user asked through signals; the window does it.
@@ -22,7 +22,7 @@ from .inputs_model import (AUDITOR_COLUMN, DATE_COLUMN, FILE_COLUMN, KIND_COLUMN
                            SUMMARY_ROLE, InputsFilterProxy, InputsTableModel, attention_count, attention_summary)
 
 # each column as wide as a typical value (the file name takes the rest)
-COLUMN_SAMPLES = {KIND_COLUMN: "Annex A List 10 Adoption", AUDITOR_COLUMN: "Jennifer Brennan",
+COLUMN_SAMPLES = {KIND_COLUMN: "Unreadable: could not be opened", AUDITOR_COLUMN: "Jennifer Brennan",
                   DATE_COLUMN: "00/00/0000 \u2013 00/00/0000", RECORDS_COLUMN: "Records",
                   STATUS_COLUMN: "2 errors, 1 warning, 3 info"}
 

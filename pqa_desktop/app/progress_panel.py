@@ -29,11 +29,12 @@ ESTIMATE_FROM_S = 8.0  # and is worth saying only for a read that has this long 
 
 
 def stage_text(stage: str, done: int, total: int, detail: str, left_s: float | None = None) -> str:
+    """"Reading file 31 of 142… (about 20 seconds left)". The file's name is not shown: it is the name on
+    disk, not yet masked (a return named after a child would show the child's ID); the inputs list shows
+    each file, masked, once it has been read."""
     text = STAGE_TEXT.get(stage, stage.capitalize())
     if stage == "read" and total:
         text += f" file {min(done + 1, total)} of {total}"
-        if detail and done < total:
-            text += f": {detail}"
     text = text + "…" if done < total else text
     if left_s is not None:
         text += f" ({time_left_text(left_s)})"

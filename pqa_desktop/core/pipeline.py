@@ -102,11 +102,20 @@ class InputSummary:
     first_date: date | None = None  # its audits' (or dip samples') earliest and latest dates
     last_date: date | None = None
     resolved: int = 0  # its findings corrected or accepted
+    location: str = ""  # the folder (or zip or email) it is in on disk, masked: for the app's tooltip
 
     @property
     def needs_attention(self) -> bool:
         """Open errors or warnings: the file needs a look (or a word with its auditor)."""
         return bool(self.errors or self.warnings)
+
+
+def location_of(path: str | None, name: str, mask: Callable[[str], str]) -> str:
+    """Where an input is on disk, masked: its folder, or the zip or email it came out of."""
+    if not path:
+        return ""
+    where = Path(path) if "\u203a" in name else Path(path).parent
+    return mask(str(where))
 
 
 def input_summary(item: InputFile, result: ReadResult, mask: Callable[[str], str],
@@ -120,7 +129,7 @@ def input_summary(item: InputFile, result: ReadResult, mask: Callable[[str], str
         name=mask(item.name), kind=result.kind, kind_label=result.kind_label,
         records=len(result.audits) + len(result.edt_samples) + sum(t.rows for t in result.exports),
         errors=counts[Severity.ERROR], warnings=counts[Severity.WARNING], infos=counts[Severity.INFO],
-        path=item.path, import_id=import_id,
+        path=item.path, import_id=import_id, location=location_of(item.path, item.name, mask),
         auditor=auditors[0] if len(auditors) == 1 else (f"{len(auditors)} auditors" if auditors else ""),
         first_date=min(dates, default=None), last_date=max(dates, default=None), resolved=resolved)
 
@@ -145,6 +154,8 @@ class Analysis:
     resolved: list[Finding] = field(default_factory=list)  # corrected findings their correction made go away
     stopped: bool = False  # the user stopped the check while files were read: ``unread`` were not
     unread: list[InputFile] = field(default_factory=list)
+    # each input's name as shown: masked, and two names that mask alike told apart ("CFA ••• Jan (2).xlsx")
+    shown_names: dict[str, str] = field(default_factory=dict)
 
     @property
     def usable(self) -> bool:
@@ -179,10 +190,11 @@ class Analysis:
             c = counts.get(name, Counter())
             out.append(InputSummary(name=name, kind=NOT_AN_INPUT, kind_label=passed.label, records=0,
                                     errors=c[Severity.ERROR], warnings=c[Severity.WARNING], infos=c[Severity.INFO],
-                                    path=passed.path, resolved=resolved[name]))
+                                    path=passed.path, resolved=resolved[name],
+                                    location=location_of(passed.path, passed.name, self.masker)))
         for item in self.unread:
             out.append(InputSummary(name=self.mask(item.name), kind=NOT_READ, kind_label="Not read yet",
-                                    records=0, path=item.path))
+                                    records=0, path=item.path, location=location_of(item.path, item.name, self.masker)))
         return out
 
     def open_findings(self) -> list[Finding]:
@@ -193,8 +205,11 @@ class Analysis:
         return self.findings + self.resolved
 
     def mask(self, name: str) -> str:
-        """``name`` with every identifier masked; remembered, as the app asks for the same thousand names
-        several times after each check (the inputs list, the auditors, the workspace list)."""
+        """``name`` with every identifier masked (an input's name as ``shown_names`` tells it apart);
+        remembered, as the app asks for the same thousand names several times after each check (the inputs
+        list, the auditors, the workspace list)."""
+        if name in self.shown_names:
+            return self.shown_names[name]
         masker = self.masker
         cache = self.__dict__.get("_mask_cache")
         if cache is None or cache[0] is not masker:
@@ -357,11 +372,14 @@ def analyse(paths: Sequence[str | Path], period: Period, *, keep: dict | None = 
                                     "No audit or system export could be read from the inputs, so there is "
                                     "nothing to report. Add the auditors' returns and try again."))
     masker = analysis.masker
-    analysis.findings = sort_findings([mask_finding(f, masker) for f in raw_findings])
+    analysis.shown_names = unique_masks([item.name for item, _ in analysis.results]
+                                        + [p.name for p in analysis.passed_over]
+                                        + [item.name for item in analysis.unread], masker)
+    analysis.findings = sort_findings([mask_finding(f, masker, analysis.shown_names) for f in raw_findings])
     if workspace is not None:
         analysis.statuses = workspace.finding_statuses()
-        shown = {masker(item.name) for item, _ in analysis.results} | {masker(p.name) for p in analysis.passed_over}
-        analysis.resolved = sort_findings(resolved_findings(analysis.findings, analysis.statuses, shown))
+        analysis.resolved = sort_findings(resolved_findings(analysis.findings, analysis.statuses,
+                                                            set(analysis.shown_names.values())))
     progress("validate", 1, 1, "")
     analysis.timings["validate"] = time.perf_counter() - t0
     return analysis
@@ -429,10 +447,30 @@ def _bank_holiday_findings() -> list[Finding]:
             for problem in bank_holiday_file_problems(path)]
 
 
-def mask_finding(f: Finding, masker: IdentifierMasker) -> Finding:
+def unique_masks(names: Sequence[str], masker: Callable[[str], str]) -> dict[str, str]:
+    """Each name masked; two different names that mask alike ("CFA 123456 Jan.xlsx", "CFA 654321 Jan.xlsx")
+    are told apart as discovery tells apart equal names, by a number before the suffix ("CFA ••• Jan (2).xlsx"),
+    so each row and finding points at one file."""
+    out: dict[str, str] = {}
+    used: set[str] = set()
+    for name in names:
+        if name in out:
+            continue
+        shown = candidate = masker(name)
+        number = 1
+        while candidate in used:
+            number += 1
+            head, dot, suffix = shown.rpartition(".")
+            candidate = f"{head} ({number}).{suffix}" if dot and "\u203a" not in suffix else f"{shown} ({number})"
+        used.add(candidate)
+        out[name] = candidate
+    return out
+
+
+def mask_finding(f: Finding, masker: IdentifierMasker, names: dict[str, str] | None = None) -> Finding:
     """Findings name files (in File, and in messages about duplicates); a file name may hold a case
-    reference or a name, so mask both."""
-    masked_file = masker(f.file)
+    reference or a name, so mask both. ``names``: the inputs' names as shown (``unique_masks``)."""
+    masked_file = names[f.file] if names and f.file in names else masker(f.file)
     masked_message = masker(f.message)
     masked_value = masker(f.value)
     if masked_file == f.file and masked_message == f.message and masked_value == f.value:
