@@ -24,8 +24,11 @@ class AcceptDialog(QDialog):
         n = len(findings)
         what = (f"{findings[0].file}: {findings[0].message}" if n == 1
                 else f"{n} findings, in {len({f.file for f in findings})} file(s).")
-        about = QLabel(f"Accept {'this finding' if n == 1 else 'these findings'} as they stand? They stay listed, "
-                       f"marked Accepted, and are not sent back to the auditor.\n\n{what}")
+        question = ("Accept this finding as it stands? It stays listed, marked Accepted, and is not sent back to "
+                    "the auditor." if n == 1 else
+                    "Accept these findings as they stand? They stay listed, marked Accepted, and are not sent back "
+                    "to the auditors.")
+        about = QLabel(f"{question}\n\n{what}")
         about.setWordWrap(True)
         self.reason_edit = QLineEdit()
         self.reason_edit.setAccessibleName("Reason for accepting")

@@ -280,8 +280,8 @@ class FindingsPanel(QWidget):
         rest = max(width - severity, 0)
         header.resizeSection(SEVERITY_COLUMN, severity)
         used = severity
-        for column, share in COLUMN_SHARES.items():
-            size = max(int(rest * share), header.minimumSectionSize())
+        for column, share in COLUMN_SHARES.items():  # never narrower than the column's own heading
+            size = max(int(rest * share), header.sectionSizeHint(column), header.minimumSectionSize())
             header.resizeSection(column, size)
             used += size
         header.resizeSection(MESSAGE_COLUMN, max(width - used, header.minimumSectionSize() * 3))
