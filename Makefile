@@ -4,13 +4,27 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test bench system-deps bundle templates clean
+BUILD_ONLY := $(VENV)/build-only
+BUILD_ONLY_STAMP := $(BUILD_ONLY)/.installed
+
+.PHONY: demo test bench system-deps bundle templates comparators clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -c constraints.txt -e ".[test,bundle]"
 	touch $(STAMP)
+
+# pyarrow reads the DfE LAIT data (Parquet) for scripts/build_published_comparators.py only. It is kept out
+# of the virtual environment itself: pandas uses pyarrow-backed strings whenever it can import pyarrow, and the
+# app (and so the tests) must run as the bundle does, without it.
+$(BUILD_ONLY_STAMP): constraints.txt
+	$(PY) -m pip install -q --no-deps -c constraints.txt --target $(BUILD_ONLY) pyarrow
+	touch $(BUILD_ONLY_STAMP)
+
+# Rebuild resources/published_comparators.json (and the docs' pairing tables) from the LAIT download.
+comparators: $(STAMP) $(BUILD_ONLY_STAMP)
+	$(PY) scripts/build_published_comparators.py $${LAIT:-../shared/data/dfe-lait} --docs docs/published-comparators.md
 
 demo: $(STAMP)
 	mkdir -p out
@@ -19,7 +33,7 @@ demo: $(STAMP)
 system-deps:
 	scripts/system-deps.sh
 
-test: $(STAMP) system-deps
+test: $(STAMP) $(BUILD_ONLY_STAMP) system-deps
 	QT_QPA_PLATFORM=offscreen PQA_REQUIRE_LIBREOFFICE=1 $(PY) -m pytest -n 2 -q
 
 # A large council's year, generated once into out/bench-data; times, memory, references and targets (issue 6).

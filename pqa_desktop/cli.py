@@ -10,6 +10,7 @@ import json
 import sys
 import tempfile
 from collections import Counter
+from dataclasses import asdict
 from datetime import date
 from pathlib import Path
 
@@ -19,6 +20,7 @@ from .core.findings import Finding, Severity
 from .core.email_draft import write_email_draft
 from .core.encryption import PasswordFileError, read_input_passwords, read_password_file
 from .core.pipeline import (LeakFound, BuildOptions, Cancelled, NothingToBuild, analyse, build, headline_summary)
+from .core.readiness import BlankReason, blank_reasons
 from .core.sections import read_sections_file
 from .core.settings import Settings, SettingsError
 from .core.values import parse_uk_date
@@ -121,6 +123,7 @@ def make_parser() -> argparse.ArgumentParser:
     b.add_argument("--include-staff-names", action="store_true", default=None, help="show staff names")
     b.add_argument("--no-feedback-text", action="store_true", help="leave feedback text out")
     b.add_argument("--produced", type=_date_arg, metavar="YYYY-MM-DD", help="date produced (default today)")
+    published_options(b)
     b.add_argument("--password-file", type=Path, metavar="FILE",
                    help="file holding the password that encrypts the workbook (never typed on the command line)")
     b.add_argument("--email-draft", type=Path, metavar="OUT.eml",
@@ -155,7 +158,41 @@ def make_parser() -> argparse.ArgumentParser:
     d.add_argument("output", type=Path, metavar="OUT.xlsx")
     d.add_argument("--produced", type=_date_arg, metavar="YYYY-MM-DD", help="date produced (default today)")
     d.add_argument("--json", action="store_true", help="print a machine-readable summary on stdout")
+    published_options(d)
     return parser
+
+
+def published_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--council", metavar="NAME-OR-CODE",
+                   help="your council (name, 3-digit LA number or 9-character code): adds the DfE's published "
+                        "figures for it, its statistical neighbours, region and England")
+    p.add_argument("--benchmarks-data", metavar="PATH",
+                   help="a newer published-comparators file (from scripts/build_published_comparators.py) or LAIT "
+                        "download folder, instead of the one shipped")
+
+
+def _apply_published(args, settings: Settings) -> None:
+    """--council and --benchmarks-data over the settings file; then check them, saying which council and
+    which published years the workbook will show. Raises PublishedChoiceError (exit 2) when unusable."""
+    from .core.comparators import PublishedDataError, UnknownCouncil, council_comparators, load_published
+
+    if getattr(args, "council", None):
+        settings.council = args.council
+    if getattr(args, "benchmarks_data", None):
+        settings.benchmarks_data = args.benchmarks_data
+    try:
+        if settings.council:
+            found = council_comparators(settings)
+            sys.stderr.write(f"published comparators: {found.council_text}, latest years {found.years_text()}\n")
+        elif settings.benchmarks_data:
+            load_published(settings.benchmarks_data)
+            sys.stderr.write("published comparators: not shown without a council (--council NAME-OR-CODE)\n")
+    except (PublishedDataError, UnknownCouncil) as exc:
+        raise PublishedChoiceError(str(exc)) from exc
+
+
+class PublishedChoiceError(ValueError):
+    """--council or --benchmarks-data (or the settings' council or file) cannot be used."""
 
 
 def _load_settings(args) -> Settings:
@@ -195,13 +232,28 @@ def _summarise_findings(findings: list[Finding], stream) -> None:
             stream.write("  " + _finding_line(f) + "\n")
 
 
-def _json_summary(analysis, output: Path | None, figures=None) -> dict:
+def _blank_reasons_text(reasons: list[BlankReason], stream) -> None:
+    """What will be blank and why (settings missing, inputs ending before the period end month)."""
+    if not reasons:
+        return
+    stream.write(f"blank figures: {len(reasons)} reason{'s' if len(reasons) != 1 else ''}\n")
+    for reason in reasons:
+        stream.write(f"  {reason.what}: {reason.why} {reason.fix}\n")
+
+
+def _json_summary(analysis, output: Path | None, figures=None, reasons: list[BlankReason] = ()) -> dict:
     counts = Counter(f.severity.value for f in analysis.findings)
+    period = analysis.period
     return {
         "inputs": analysis.inputs_used(),
         "findings": {s.value: counts.get(s.value, 0) for s in Severity},
         "output": str(output) if output else None,
-        "period_end": analysis.period.end_month.strftime("%Y-%m"),
+        "period_end": period.end_month.strftime("%Y-%m"),
+        "period": {"end_month": period.end_month.strftime("%Y-%m"), "trend_start": period.trend_start.strftime("%Y-%m"),
+                   "ytd_start": period.ytd_start.strftime("%Y-%m"), "snapshot": period.snapshot.isoformat(),
+                   "text": period.description},
+        # why figures will be blank: settings that would fill them, inputs ending before the period end month
+        "blank_reasons": [asdict(r) for r in reasons],
         "headlines": headline_summary(figures) if figures is not None else [],
     }
 
@@ -230,6 +282,9 @@ def cmd_build(args, inputs: list, output: Path, settings: Settings, period: Peri
         sys.stderr.write(f"pqa: {exc}\n")
         return EXIT_FAILED
     _summarise_findings(result.findings, sys.stderr)
+    sys.stderr.write(f"period: {period.description}\n")
+    reasons = blank_reasons(result.analysis, settings, period)
+    _blank_reasons_text(reasons, sys.stderr)
     sys.stderr.write(f"wrote {result.output}\n")
     if getattr(args, "email_draft", None):
         try:
@@ -241,7 +296,8 @@ def cmd_build(args, inputs: list, output: Path, settings: Settings, period: Peri
             return EXIT_FAILED
         sys.stderr.write(f"wrote {args.email_draft}\n")
     if args.json:
-        print(json.dumps(_json_summary(result.analysis, result.output, result.figures), indent=2, default=str))
+        print(json.dumps(_json_summary(result.analysis, result.output, result.figures, reasons), indent=2,
+                         default=str))
     return EXIT_OK
 
 
@@ -342,6 +398,7 @@ def run(argv: list[str] | None = None) -> int:
             from .core.sample_data import DEMO_PERIOD_END, demo_settings, write_demo_inputs
 
             settings = demo_settings()
+            _apply_published(args, settings)
             with tempfile.TemporaryDirectory(prefix="pqa-demo-") as tmp:
                 write_demo_inputs(Path(tmp))
                 return cmd_build(args, [tmp], args.output, settings, Period(DEMO_PERIOD_END), args.produced, {}, {})
@@ -368,12 +425,17 @@ def run(argv: list[str] | None = None) -> int:
             passwords = read_input_passwords(args.input_passwords) if args.input_passwords else ()
             analysis = analyse(args.inputs, period, progress=Progress(), workspace=workspace, import_new=False,
                                passwords=passwords)
+            # With --json, stdout holds the JSON document alone (as build --json): findings go to stderr.
+            findings_stream = sys.stderr if args.json else sys.stdout
             for f in analysis.findings:
-                print(_finding_line(f))
+                findings_stream.write(_finding_line(f) + "\n")
+            reasons = blank_reasons(analysis, settings, period)
+            _blank_reasons_text(reasons, sys.stderr)
             if args.json:
-                print(json.dumps(_json_summary(analysis, None), indent=2, default=str))
+                print(json.dumps(_json_summary(analysis, None, reasons=reasons), indent=2, default=str))
             return EXIT_FAILED if any(f.severity is Severity.ERROR for f in analysis.findings) else EXIT_OK
 
+        _apply_published(args, settings)
         commentary: dict[str, str] = {}
         messages: dict[str, str] = {}
         for path, target in ((args.commentary, commentary), (args.messages, messages)):
@@ -393,7 +455,7 @@ def run(argv: list[str] | None = None) -> int:
     except WorkspaceError as exc:
         sys.stderr.write(f"pqa: {exc}\n")
         return EXIT_FAILED
-    except SettingsError as exc:
+    except (SettingsError, PublishedChoiceError) as exc:
         sys.stderr.write(f"pqa: {exc}\n")
         return EXIT_USAGE
     except Cancelled:

@@ -20,7 +20,9 @@ from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from pqa_desktop.core import pipeline
+from pqa_desktop.core.exports.model import ExportRecords
 from pqa_desktop.core.findings import Finding
+from pqa_desktop.core.records import AuditRecords
 
 TODAY = date(2024, 10, 7)  # the window's "today": period defaults to September 2024
 
@@ -51,6 +53,8 @@ class FakeAnalysis:
     results: list = field(default_factory=list)
     statuses: dict = field(default_factory=dict)
     sensitive: set = field(default_factory=set)
+    exports: ExportRecords = field(default_factory=ExportRecords)  # what core.readiness reads
+    records: AuditRecords = field(default_factory=AuditRecords)
 
     @property
     def usable(self) -> bool:

@@ -12,6 +12,7 @@ import pandas as pd
 from pqa_desktop.core.calendar import Period, month_label
 from pqa_desktop.core.figures import Figures, Headline
 from pqa_desktop.core.findings import Finding, Severity
+from pqa_desktop.core.notes import Note
 from pqa_desktop.core.report import ReportContext
 from pqa_desktop.core.report.spec import GRADE_COLUMNS, case_file_domain_labels
 
@@ -161,8 +162,8 @@ def audit_figures() -> Figures:
             Headline("Good or better overall judgements (year to date)", 0.25, 0.22, unit="percent", target=0.4,
                      england=None, status="Below target"),
         ],
-        notes=["Audits are not completed in August and December.",
-               "Percentages are of audits judged; a blank cell means nothing was judged."],
+        notes=[Note("audits.months", "Audits are not completed in August and December."),
+               Note("audits.shares", "Percentages are of audits judged; a blank cell means nothing was judged.")],
     )
 
 

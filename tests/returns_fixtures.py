@@ -136,6 +136,28 @@ def write_template(path: Path, template_type: str, values: dict | None = None, *
     return path
 
 
+def write_hand_laid_out(path: Path, template_type: str, values: dict, *, columns: dict | None = None,
+                        guidance: bool = False, default_column: int = 2) -> dict[str, int]:
+    """An older return laid out by hand: each label in column A, its value in the column ``columns`` gives
+    (``default_column``, B, unless said), no defined names; our template's guidance in C when ``guidance``.
+    Returns each field's row."""
+    spec = returns_spec().returns[template_type]
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Audit"
+    ws["A1"] = spec.title
+    rows = {}
+    for row, f in enumerate((f for f in spec.fields if f.section != "columns"), start=3):
+        ws.cell(row, 1, f.label)
+        rows[f.field] = row
+        if f.field in values:
+            ws.cell(row, (columns or {}).get(f.field, default_column), values[f.field])
+        if guidance and f.guidance:
+            ws.cell(row, 3, f.guidance)
+    wb.save(path)
+    return rows
+
+
 def write_register_xlsx(path: Path, header: list, rows: list[list], *, title_rows: int = 0,
                         sheet_title: str = "Register", modified: datetime | None = None) -> Path:
     wb = openpyxl.Workbook()

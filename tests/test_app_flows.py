@@ -582,4 +582,6 @@ def test_the_empty_window_explains_the_three_steps_and_build_says_why_not(qtbot,
                                                 "of the window)."
     window.la_name_edit.setText("Anytown Council")
     assert window.build_button.isEnabled()
-    assert window.build_summary_label.text().startswith("August 2024, 7 inputs; 3 open errors")
+    assert window.build_summary_label.text() == ("12 months from September 2023 to August 2024 (year to date from "
+                                                 "April 2024; snapshot 31/08/2024), 7 inputs; 3 open errors (they "
+                                                 "do not block the build)")

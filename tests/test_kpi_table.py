@@ -105,7 +105,8 @@ def test_user_benchmarks_add_neighbours_and_region_and_replace_england():
     r = row(kpi_tables([], SEP_2024, Settings(), user)[0], "assessments_45wd_pct")
     assert (r["England"], r["Statistical neighbours"], r["Region"]) == (pytest.approx(0.85), pytest.approx(0.861),
                                                                         pytest.approx(0.872))
-    assert r["Benchmark source"].startswith("England: DfE CIN 2025 (2023-24); Statistical neighbours: LAIT")
+    # comparators sharing a source are named together
+    assert r["Benchmark source"] == "England: DfE CIN 2025 (2023-24); Statistical neighbours, Region: LAIT (2023-24)"
 
 
 def test_monthly_table_has_every_trend_month_for_every_monthly_measure():

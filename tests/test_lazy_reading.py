@@ -326,3 +326,12 @@ def test_mutated_workbooks_read_lazily_as_eagerly(name, ops):
         patch.setattr(tables, "LAZY_CELLS", 0)
         _assert_same_result(_read(item), before)
 
+
+
+@pytest.mark.parametrize("duration, days", [(timedelta(0), 0), (timedelta(days=2), 2), (timedelta(hours=12), 0.5)])
+def test_a_duration_cell_cleans_to_days_and_cleaning_again_changes_nothing(duration, days):
+    # A whole-day duration came out as 0.0 and a second clean made it 0: the lazy column path (cleaned
+    # once) and the eager one (cleaned twice) disagreed on a zero-length duration.
+    once = clean_cell(duration)
+    assert once == days and type(once) is type(days)
+    assert clean_cell(once) == once and type(clean_cell(once)) is type(once)

@@ -22,7 +22,9 @@ from pqa_desktop.core.measures.audits import (
     audit_figures,
 )
 from pqa_desktop.core.measures.grades import GRADE_COLUMNS
-from pqa_desktop.core.records import Audit, AuditRecords, EdtRecord, EdtSample, Feedback
+from pqa_desktop.core.messages import draft_messages
+from pqa_desktop.core.notes import note_ref
+from pqa_desktop.core.records import Audit, AuditRecords, EdtRecord, EdtSample, Feedback, Source
 
 SEP_2024 = Period(date(2024, 9, 1))  # trend Oct 2023-Sep 2024, YTD 1 Apr-30 Sep 2024, Q3 2023/24..Q2 2024/25
 
@@ -380,22 +382,58 @@ def test_feedback_in_date_order_within_the_trend_window():
         date(2023, 10, 1), "Foster carer audit", "Fostering", "Foster carer")
 
 
+def _every_month(first: date, last: date, **kw) -> list[Audit]:
+    """One Good case file audit on the 15th of every month from ``first`` to ``last``."""
+    out, m = [], first
+    while m <= last:
+        out.append(case_audit(m.replace(day=15), "Good", ref=f"M{m:%Y%m}", **kw))
+        m = date(m.year + (m.month == 12), m.month % 12 + 1, 1)
+    return out
+
+
 def test_headline_previous_is_the_same_months_last_year():
+    # Apr-Sep 2023 are covered: an audit in every month but August, a single month without audits
+    # between two with audits (audits are often not done in August or December).
+    history = [a for a in _every_month(date(2023, 3, 1), date(2023, 10, 1)) if a.audit_date.month != 8]
     figures = figures_for(SEP_2024, [
+        *history,
         case_audit(date(2023, 4, 1), "Good", ref="P1"),
         case_audit(date(2023, 9, 30), "Inadequate", ref="P2"),
-        case_audit(date(2023, 10, 1), "Inadequate", ref="NOT_PREVIOUS"),
         case_audit(date(2024, 5, 1), "Good", ref="N1"),
     ])
+    # Apr-Sep 2023 hold M202304..M202309 without August (5 Good) plus P1 (Good) and P2 (Inadequate).
     good = headline(figures, HEADLINE_GOOD_OR_BETTER)
-    assert (good.value, good.previous, good.unit, good.status) == (1.0, 0.5, "percent", "No target")
-    assert good.change == pytest.approx(50.0)
+    assert (good.value, good.previous, good.unit, good.status) == (1.0, 6 / 7, "percent", "No target")
+    assert good.change == pytest.approx(100 / 7)
     count = headline(figures, HEADLINE_CASE_FILE_AUDITS)
-    assert (count.value, count.previous, count.unit) == (1, 2, "count")
+    assert (count.value, count.previous, count.unit) == (1, 7, "count")
     assert headline(figures, HEADLINE_FOSTER_AUDITS).previous == 0
+    assert not any(n.key == "audits.previous" for n in figures.notes)
 
     no_history = figures_for(SEP_2024, [case_audit(date(2024, 5, 1), "Good")])
     assert all(h.previous is None for h in no_history.headlines)
+
+
+def test_headline_previous_blank_with_a_note_unless_every_month_of_last_year_is_covered():
+    # This year's dozens against a historical register covering only Jul-Sep of last year.
+    this_year = [case_audit(date(2024, m, d), "Requires improvement", ref=f"N{m}{d}")
+                 for m in range(4, 10) for d in (2, 9, 16, 23)]
+    register = [case_audit(date(2023, m, 10), "Good", ref=f"R{m}", source=Source("register.xlsx", "Audits", m))
+                for m in (7, 8, 9)]
+    figures = figures_for(SEP_2024, [*this_year, *register])
+    assert all(h.previous is None and h.change is None for h in figures.headlines)
+    [note] = [n for n in figures.notes if n.key == "audits.previous"]
+    assert "Apr 2023 to Sep 2023" in note.text and "Apr 2023 to Jun 2023" in note.text
+    assert all(h.note == note_ref("audits.previous") for h in figures.headlines)
+    # and no key message compares with last year
+    summary = " ".join(draft_messages(figures)["Summary"])
+    assert "last year" not in summary
+
+    # Two months running without audits (Jul and Aug 2023) are not covered either.
+    gap = [a for a in _every_month(date(2023, 4, 1), date(2023, 9, 1)) if a.audit_date.month not in (7, 8)]
+    figures = figures_for(SEP_2024, [*this_year, *gap])
+    assert all(h.previous is None for h in figures.headlines)
+    assert "Jul 2023 to Aug 2023" in next(n.text for n in figures.notes if n.key == "audits.previous")
 
 
 def test_no_records_gives_every_table_with_its_columns():
@@ -409,4 +447,4 @@ def test_no_records_gives_every_table_with_its_columns():
     assert len(figures.table("tbl_domains_by_month")) == 9 * 12
     assert figures.table("tbl_moderation").iloc[0]["Audits moderated"] == 0
     assert blank(figures.table("tbl_moderation").iloc[0]["Agreement %"])
-    assert any("moderated judgement" in note for note in figures.notes)
+    assert any("moderated judgement" in note.text for note in figures.notes)

@@ -235,7 +235,8 @@ def test_s47_rate_annualised_over_covered_months_only():
 
 def test_s47_rate_needs_the_population():
     result = run(fd.s47_rate_per_10k, table("annex_a_list_5", [s47("a", "2024-09-02")]), population=None)
-    assert result.value is None and "population_0_17" in result.notes[0]
+    # in the user's words: the setting as the app names it, never its key in the settings file
+    assert result.value is None and result.notes == ["Needs the population aged 0\u201317: enter it in Settings (General)."]
 
 
 def test_referral_to_s47_median_days_90_day_edge_and_left_out_count():

@@ -134,17 +134,64 @@ def test_turnover_divides_permanent_leavers_fte_by_permanent_fte_in_post(workers
     assert result.previous is None
 
 
+def test_turnover_previous_when_leave_dates_reach_back_over_the_12_months_before(workers):
+    # The 12 months before: (31 Aug 2022, 31 Aug 2023], first month Sep 2022. A list holding leavers for
+    # years reaches back over it when its earliest leave date is on or before 7 Sep 2022.
+    longer = WORKERS + [worker("W15", "CST", 5, "No", 0.5, 0, "2019-03-01", leave="2022-09-07")]
+    result = turnover_pct(Workers.from_table(export_table("workforce", longer)), PERIOD, Settings())
+    # Permanent leavers then: W14 1.0 (31 Aug 2023, the window's last day), W15 0.5 = 1.5 FTE.
+    # Permanent in post at 31 Aug 2023: W1 1, W3 1, W4 .8, W5 1, W10 1, W11 .5 = 5.3 (W14 left that day).
+    assert result.previous == pytest.approx(1.5 / 5.3)
+    assert result.value == pytest.approx(2.3 / 5.4)  # unchanged: W15 left before the 12 months
+    assert not any("previous" in n.lower() for n in result.notes)
+
+
+def test_turnover_previous_blank_with_a_note_when_leave_dates_start_too_late(workers):
+    # Earliest leave date 31 Aug 2023 (W14): nothing shows the list kept the leavers of Sep 2022 - Aug 2023.
+    result = turnover_pct(workers, PERIOD, Settings())
+    assert result.previous is None
+    [note] = [n for n in result.notes if "previous" in n.lower()]
+    assert "start in August 2023" in note and "Sep 2022 to Aug 2023" in note
+    # one day past the 7th of the window's first month: still not shown to reach back
+    later = WORKERS + [worker("W15", "CST", 5, "No", 0.5, 0, "2019-03-01", leave="2022-09-08")]
+    result = turnover_pct(Workers.from_table(export_table("workforce", later)), PERIOD, Settings())
+    assert result.previous is None
+    assert any("after the first week of September 2022" in n for n in result.notes)
+
+
+def test_a_list_taken_before_the_period_end_month_gives_no_value_at_the_snapshot():
+    """A list taken on 31 July cannot say who is in post on 31 August (period August 2024): the figures at
+    the snapshot are blank with a note, as an Annex A list's are for months it does not cover; Previous
+    values it does cover (31 July; the 6 and 12 months before) are still worked out."""
+    table = export_table("workforce", WORKERS, snapshot=date(2024, 7, 31))
+    workers = Workers.from_table(table)
+    settings = Settings(vacancies_fte=0.6)
+    for measure in (caseload_avg, agency_rate_pct, starters_6m, leavers_6m, turnover_pct):
+        result = measure(workers, PERIOD, settings)
+        assert result.value is None, measure.__name__
+        assert any("taken in July 2024" in n and "August 2024" in n for n in result.notes), measure.__name__
+    assert agency_rate_pct(workers, PERIOD, settings).previous == pytest.approx(1.1 / 6.3)  # at 31 Jul
+    assert starters_6m(workers, PERIOD, settings).previous == 1  # W8, as for a list taken on 31 August
+    assert vacancy_rate_pct(workers, PERIOD, settings).value is None
+    results, tables = workforce_figures(ExportRecords({"workforce": table}), PERIOD, settings)
+    assert tables["tbl_caseloads"].empty
+    assert [None if pd.isna(v) else v for v in tables["tbl_starters_leavers"]["Starters"]] == [None, 1]
+    # taken within 7 days of the snapshot: it covers it
+    recent = Workers.from_table(export_table("workforce", WORKERS, snapshot=date(2024, 8, 24)))
+    assert agency_rate_pct(recent, PERIOD, settings).value == pytest.approx(1.1 / 6.5)
+
+
 def test_vacancy_rate_from_settings(workers):
     result = vacancy_rate_pct(workers, PERIOD, Settings(vacancies_fte=0.6))
     assert result.value == pytest.approx(0.6 / 6.0)  # 0.6 ÷ (0.6 + 5.4) = 10%
-    assert any("from settings" in n for n in result.notes)
+    assert any("from the settings" in n for n in result.notes)
 
 
 def test_vacancy_rate_prefers_the_census_figure(workers):
     result = vacancy_rate_pct(workers, PERIOD, Settings(vacancies_fte=0.6), census_vacancies_fte=2.6)
     assert result.value == pytest.approx(2.6 / 8.0)
     assert any("census" in n for n in result.notes)
-    assert any("setting (0.6 FTE) was not used" in n for n in result.notes)
+    assert any("entered in the settings (0.6 FTE) were not used" in n for n in result.notes)
 
 
 def test_vacancy_rate_without_vacancies_is_blank_with_a_note(workers):

@@ -102,8 +102,9 @@ def test_domain_and_summary_messages(reference_like):
         "(22%, 10 of 45 audits).",
     ]
     assert drafted["Summary"][:2] == [
-        "45 case file audits were completed in the year to date.",
-        "22% of overall judgements were Good or better in the year to date.",
+        "45 case file, thematic and collaborative audits were completed in the year to date.",
+        "22% of overall judgements in case file, thematic and collaborative audits were Good or better in the "
+        "year to date.",
     ]
     assert drafted["Audit activity"][:2] == [
         "45 audits were completed in the year to date: 45 case file audits.",
@@ -127,11 +128,18 @@ def test_every_percentage_in_a_message_is_one_the_tables_show(reference_like):
 def test_previous_year_comparison_in_summary():
     audits = batch(date(2023, 4, 3), [("IRT", "Good", 1), ("IRT", "Inadequate", 3)], "P")
     audits += batch(date(2024, 4, 3), [("IRT", "Good", 1), ("IRT", "Requires improvement", 1)], "N")
-    summary = draft_messages(figures_for(JUNE_2024, audits))["Summary"]
+    # EDT dip samples in May and June 2023 show the inputs cover every month of Apr-Jun 2023
+    samples = [EdtSample("Sam", date(2023, 5, 1), []), EdtSample("Sam", date(2023, 6, 1), [])]
+    summary = draft_messages(figures_for(JUNE_2024, audits, samples))["Summary"]
     assert summary[:2] == [
-        "2 case file audits were completed in the year to date, against 4 in the same months last year.",
-        "50% of overall judgements were Good or better in the year to date, up from 25% in the same months last year.",
+        "2 case file, thematic and collaborative audits were completed in the year to date, against 4 in the same "
+        "months last year.",
+        "50% of overall judgements in case file, thematic and collaborative audits were Good or better in the "
+        "year to date, up from 25% in the same months last year.",
     ]
+    # without them, May and June 2023 hold no audit: nothing is compared with last year
+    summary = draft_messages(figures_for(JUNE_2024, audits))["Summary"]
+    assert not any("last year" in sentence for sentence in summary)
 
 
 def test_compliance_moderation_and_actions_messages():

@@ -46,7 +46,7 @@ def test_assessment_timeliness_rounds_half_away_and_gives_benchmarks_one_decimal
     # 165 / 200 = 82.5% shows as 83% (round() would give 82); England 0.845 shows 84.5%, neighbours 86.1%.
     assert messages["Assessment"] == [
         "Assessments completed within 45 working days: 83% over the last 3 months, up from 78% in the previous "
-        "3 months, not meeting the target of 85% (England 84.5%, statistical neighbours 86.1%).",
+        "3 months, not meeting the target of 85%, below statistical neighbours (86.1%) and England (84.5%).",
         "Assessments completed: 200 over the last 3 months, up from 188 in the previous 3 months.",
         "Median working days to complete an assessment: 28 over the last 3 months, down from 31 in the "
         "previous 3 months, meeting the target of 30.",

@@ -231,6 +231,22 @@ def test_alt_text_states_the_finding(book):
     assert "Last 6 months: 11 starters and 7 leavers; Previous 6 months: 10 starters and 8 leavers" in drawings
 
 
+
+def test_starters_and_leavers_not_known_are_said_so_in_the_alt_text(tmp_path):
+    """A list without leave dates, or taken before the snapshot, leaves counts blank: the chart's alt text
+    says they are not known (it used to fail on the blank, or would have read it as 0)."""
+    figures = fx.kpi_figures()
+    table = pd.DataFrame({"Period": ["Last 6 months", "Previous 6 months"], "Starters": [None, 10],
+                          "Leavers": [None, None]})
+    for column in ("Starters", "Leavers"):
+        table[column] = table[column].astype("Int64")
+    figures.tables["tbl_starters_leavers"] = table
+    with zipfile.ZipFile(_write(tmp_path / "r.xlsx", figures)) as z:
+        drawings = " ".join(z.read(n).decode() for n in z.namelist()
+                            if re.fullmatch(r"xl/drawings/drawing\d+\.xml", n)).replace("&apos;", "'")
+    assert ("Last 6 months: starters not known and leavers not known; Previous 6 months: 10 starters and "
+            "leavers not known") in drawings
+
 # ------------------------------------------------------------------------------------------- key messages
 def test_kpi_sections_key_messages_on_the_kpis_sheet(book, kpi_figures):
     ws = openpyxl.load_workbook(book)["KPIs"]
@@ -241,7 +257,8 @@ def test_kpi_sections_key_messages_on_the_kpis_sheet(book, kpi_figures):
         for sentence in messages[section]:
             assert "\u2022 " + sentence in texts, sentence
     assert ("\u2022 Assessments completed within 45 working days: 83% over the last 3 months, up from 78% in the "
-            "previous 3 months, not meeting the target of 85% (England 84.5%, statistical neighbours 86.1%).") in texts
+            "previous 3 months, not meeting the target of 85%, below statistical neighbours (86.1%) and England "
+            "(84.5%).") in texts
 
 
 def test_workforce_and_fostering_key_messages_on_their_sheets(book):

@@ -10,7 +10,7 @@ import pytest
 
 from pqa_desktop.core.findings import RULES, Severity
 from pqa_desktop.core.returns.reader import read_return
-from tests.returns_fixtures import field_cells, input_file, write_template
+from tests.returns_fixtures import field_cells, input_file, write_hand_laid_out, write_template
 
 CASE = {
     "case_ref": "CR-104233",
@@ -102,7 +102,9 @@ def test_defined_names_survive_renamed_sheet_and_moved_rows(tmp_path):
 def test_label_fallback_reads_values_with_one_info_finding(tmp_path):
     result = _read(tmp_path, defined_names=False, label_suffix=" *:",
                    actions=[("a", None, None), ("b", None, None)])
-    assert _rules(result) == [(Severity.INFO, "return.label_fallback")]
+    # the moderation fields were left blank: said, never silently blank
+    assert _rules(result) == [(Severity.INFO, "return.label_fallback"), (Severity.INFO, "return.label_no_value")]
+    assert "Moderated by, Moderation date, Moderated overall judgement" in result.findings[1].message
     [audit] = result.audits
     assert audit.reference == "CR-104233"
     assert audit.audit_date == date(2024, 5, 3)
@@ -128,6 +130,69 @@ def test_missing_single_name_is_read_by_label(tmp_path):
     assert result.audits[0].team == "FST North"
     assert _rules(result) == [(Severity.INFO, "return.label_fallback")]
     assert "Team" in result.findings[0].message
+
+
+def _hand_laid_out(path, values: dict, columns: dict | None = None, guidance: bool = False):
+    return write_hand_laid_out(path, "case_file_audit", values, columns=columns, guidance=guidance)
+
+
+def test_label_reading_finds_a_value_further_right_with_a_finding_naming_its_cell(tmp_path):
+    # Label in A, B left blank, the Team in C; every other value in B.
+    rows = _hand_laid_out(tmp_path / "old.xlsx", CASE, columns={"team": 3})
+    result = read_return(input_file(tmp_path / "old.xlsx"))
+    [audit] = result.audits
+    assert audit.team == "FST North"
+    [far] = [f for f in result.findings if f.rule == "return.label_value_further_right"]
+    assert far.severity is Severity.INFO
+    assert (far.sheet, far.cell) == ("Audit", f"C{rows['team']}")
+    assert "Team" in far.message and "FST North" not in far.message
+
+
+def test_label_reading_of_a_form_with_every_value_in_c_needs_no_further_right_finding(tmp_path):
+    every_c = {name: 3 for name in CASE}
+    _hand_laid_out(tmp_path / "old.xlsx", CASE, columns=every_c)
+    result = read_return(input_file(tmp_path / "old.xlsx"))
+    [audit] = result.audits
+    assert audit.team == "FST North" and audit.grades["harm"] == "Requires improvement"
+    assert not [f for f in result.findings if f.rule == "return.label_value_further_right"]
+
+
+def test_label_reading_says_which_fields_have_no_value(tmp_path):
+    values = dict(CASE)
+    del values["team"]
+    rows = _hand_laid_out(tmp_path / "old.xlsx", values)
+    result = read_return(input_file(tmp_path / "old.xlsx"))
+    assert result.audits[0].team is None
+    [blank] = [f for f in result.findings if f.rule == "return.label_no_value"]
+    assert blank.severity is Severity.INFO
+    assert "Team" in blank.message and "Moderated by" in blank.message  # moderation was left blank too
+    assert "Case reference" not in blank.message  # filled
+    # a blank required field is an error already, not listed again
+    del values["auditor"]
+    _hand_laid_out(tmp_path / "old2.xlsx", values)
+    result = read_return(input_file(tmp_path / "old2.xlsx"))
+    assert any(f.rule == "field.required_missing" and "Auditor" in f.message for f in result.findings)
+    [blank] = [f for f in result.findings if f.rule == "return.label_no_value"]
+    assert "Auditor" not in blank.message
+
+
+def test_label_reading_never_reads_guidance_or_another_label_as_a_value(tmp_path):
+    values = dict(CASE)
+    del values["team"]
+    _hand_laid_out(tmp_path / "old.xlsx", values, guidance=True)
+    result = read_return(input_file(tmp_path / "old.xlsx"))
+    assert result.audits[0].team is None
+    assert "Team" in next(f for f in result.findings if f.rule == "return.label_no_value").message
+    # a two-column form: Team's value blank, another form's label next on its row
+    wb = openpyxl.load_workbook(tmp_path / "old.xlsx")
+    ws = wb["Audit"]
+    team_row = next(c.row for c in ws["A"] if c.value == "Team")
+    ws.cell(team_row, 3, None)
+    ws.cell(team_row, 4, "Carer type")
+    ws.cell(team_row, 5, "Mainstream")
+    wb.save(tmp_path / "old.xlsx")
+    result = read_return(input_file(tmp_path / "old.xlsx"))
+    assert result.audits[0].team is None
 
 
 # --- grades ----------------------------------------------------------------------------------

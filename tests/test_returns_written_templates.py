@@ -25,7 +25,9 @@ def test_case_file_return_round_trip(tmp_path, defined_names):
                            defined_names=defined_names, modified=datetime(2024, 4, 4, 10, 0))
     result = read_return(input_file(path))
     assert result.kind == "case_file_audit"
-    expected_findings = [] if defined_names else [(Severity.INFO, "return.label_fallback")]
+    # by label, the fields left blank are said (never silently blank)
+    expected_findings = [] if defined_names else [(Severity.INFO, "return.label_fallback"),
+                                                  (Severity.INFO, "return.label_no_value")]
     assert [(f.severity, f.rule) for f in result.findings] == expected_findings
     [audit] = result.audits
     assert audit.reference == "CR-77" and audit.audit_date == date(2024, 4, 3)

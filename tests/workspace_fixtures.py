@@ -64,5 +64,5 @@ def headline(figures, name: str):
     return next(h.value for h in figures.headlines if h.measure == name)
 
 
-AUDITS_YTD = "Case file audits completed (year to date)"
-GOOD_OR_BETTER_YTD = "Good or better overall judgements (year to date)"
+from pqa_desktop.core.measures.audits import HEADLINE_CASE_FILE_AUDITS as AUDITS_YTD  # noqa: E402
+from pqa_desktop.core.measures.audits import HEADLINE_GOOD_OR_BETTER as GOOD_OR_BETTER_YTD  # noqa: E402

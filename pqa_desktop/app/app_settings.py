@@ -49,6 +49,10 @@ def settings_to_dict(settings: Settings) -> dict:
         raw["population_0_17"] = settings.population_0_17
     if settings.benchmarks_file:
         raw["benchmarks_file"] = settings.benchmarks_file
+    if settings.council:
+        raw["council"] = settings.council
+    if settings.benchmarks_data:
+        raw["benchmarks_data"] = settings.benchmarks_data
     if settings.vacancies_fte is not None:
         raw["vacancies_fte"] = settings.vacancies_fte
     if settings.workforce_snapshot is not None:

@@ -279,12 +279,16 @@ class FindingsPanel(QWidget):
         severity = max(header.sectionSizeHint(SEVERITY_COLUMN), self.fontMetrics().horizontalAdvance("Warning") + 40)
         rest = max(width - severity, 0)
         header.resizeSection(SEVERITY_COLUMN, severity)
-        used = severity
-        for column, share in COLUMN_SHARES.items():  # never narrower than the column's own heading
-            size = max(int(rest * share), header.sectionSizeHint(column), header.minimumSectionSize())
+        floor = header.minimumSectionSize()
+        sizes = {column: max(int(rest * share), header.sectionSizeHint(column), floor)  # as wide as its heading
+                 for column, share in COLUMN_SHARES.items()}
+        message = width - severity - sum(sizes.values())
+        if message < max(sizes.values()):  # too narrow for every heading: the message keeps the largest share
+            sizes = {column: max(int(rest * share), floor) for column, share in COLUMN_SHARES.items()}
+            message = width - severity - sum(sizes.values())
+        for column, size in sizes.items():
             header.resizeSection(column, size)
-            used += size
-        header.resizeSection(MESSAGE_COLUMN, max(width - used, header.minimumSectionSize() * 3))
+        header.resizeSection(MESSAGE_COLUMN, max(message, floor * 3))
 
     # ------------------------------------------------------------------------------------------------
     # contents

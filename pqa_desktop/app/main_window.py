@@ -35,6 +35,7 @@ from ..core.calendar import Period, last_complete_month, month_start
 from ..core.email_draft import write_email_draft
 from ..core.finding_status import ACCEPTED, CORRECTED, OPEN
 from ..core.findings import Severity
+from ..core.readiness import blank_reasons
 from ..core.send_back import finding_auditors, write_send_back
 from ..core.settings import Settings
 from ..core.workspace import Workspace, WorkspaceError
@@ -293,6 +294,7 @@ class MainWindow(QMainWindow):
         panel.build_requested.connect(self.build_workbook)
         panel.open_requested.connect(self.open_workbook)
         panel.show_folder_requested.connect(self.show_in_folder)
+        panel.fix_requested.connect(self.fix_blank_reason)
 
     def _build_actions(self) -> None:
         self.cancel_action = QAction("Stop reading or building", self)
@@ -385,7 +387,7 @@ class MainWindow(QMainWindow):
     def _build_summary(self) -> str:
         if not self._sources and not self._imports:
             return ""
-        text = f"{self.period.label}"
+        text = self.period.description
         if self._analysis is not None and self._analysis_key == self._current_key():
             rows = self.inputs_model.rowCount()
             errors = self.findings_model.severity_counts(open_only=True)[Severity.ERROR]
@@ -400,7 +402,8 @@ class MainWindow(QMainWindow):
         total = self.findings_model.rowCount()
         self.report_tabs.setTabText(FINDINGS_TAB, f"Findings ({total})" if total else "Findings")
 
-    def _show_analysis(self, analysis: pipeline.Analysis | None) -> None:
+    def _show_analysis(self, analysis: pipeline.Analysis | None, blank: list | None = None) -> None:
+        """The check on screen; ``blank``: what will be blank, when the check's worker worked it out."""
         self.stream.discard()
         rows = analysis.summaries() if analysis is not None else []
         self.inputs_panel.set_rows(rows)
@@ -416,7 +419,26 @@ class MainWindow(QMainWindow):
         else:
             self.inputs_panel.hide_stopped()
         self._show_protected(analysis.findings if analysis is not None else [])
+        self._show_blank_reasons(analysis, blank)
         self._update_controls()
+
+    def _show_blank_reasons(self, analysis: pipeline.Analysis | None, reasons: list | None = None) -> None:
+        """What will be blank in the workbook and why (core.readiness), each with a way to fix it; said once
+        every file has been read (a stopped check would name inputs that are only not read yet)."""
+        if analysis is None or analysis.stopped:
+            self.build_panel.set_blank_reasons([])
+            return
+        if reasons is None:
+            reasons = blank_reasons(analysis, replace(self.report_settings, la_name=self.la_name_edit.text()),
+                                    analysis.period)
+        self.build_panel.set_blank_reasons(reasons)
+
+    def fix_blank_reason(self, reason) -> None:
+        """Go where a reason for blank figures is put right: the setting's page, or Add files… for a later input."""
+        if reason.kind == "setting":
+            self.open_settings_dialog(setting=reason.key)
+        else:
+            self.choose_files()
 
     def _show_streamed(self, batch: list) -> None:
         """Files just read: their rows and findings, a few times a second while a check runs."""
@@ -590,6 +612,8 @@ class MainWindow(QMainWindow):
                                             **passwords)
                 # every name masked here, off the UI thread: the lists ask for them again (Analysis.mask keeps them)
                 analysis.summaries()
+                if not analysis.stopped:  # what will be blank: worked out here too (coverage reads the exports)
+                    drafts["blank"] = blank_reasons(analysis, options.settings, analysis.period)
                 if analysis.usable and not analysis.stopped:
                     # the drafted key messages and the feedback items come from the figures: worked out here,
                     # off the UI thread, so the tabs are ready when the check is
@@ -697,7 +721,7 @@ class MainWindow(QMainWindow):
                 return
             self.stream.flush()
             self._analysis, self._analysis_key = result, job.analysis_key
-            self._show_analysis(result)
+            self._show_analysis(result, getattr(job, "drafts", {}).get("blank"))
             if not result.stopped:
                 drafts = getattr(job, "drafts", {})
                 self._show_drafts(drafts.get("messages", {}), drafts.get("feedback", []))
@@ -860,9 +884,12 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------------------------------------------
     # settings dialog
     # ------------------------------------------------------------------------------------------------
-    def open_settings_dialog(self) -> bool:
+    def open_settings_dialog(self, setting: str | None = None) -> bool:
+        """The settings dialog; ``setting`` (a key of core.readiness) opens it at that setting's field."""
         current = replace(self.report_settings, la_name=self.la_name_edit.text().strip())
         dialog = SettingsDialog(current, self, remembered=self.settings)
+        if setting:
+            dialog.show_setting(setting)
         dialog.new_secret_confirmed.connect(self._create_new_secret)
         try:
             if dialog.exec() != QDialog.DialogCode.Accepted:

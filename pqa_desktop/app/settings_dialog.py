@@ -1,6 +1,7 @@
 """The settings dialog: every setting of the command line's ``--settings`` file, on four tabs.
 
-General (LA name, population aged 0-17, vacancies, workforce snapshot date, benchmarks file), Service areas
+General (LA name, population aged 0-17, vacancies, workforce snapshot date, benchmarks file, your council and the
+published comparators file, with the published years they give), Service areas
 (each with its caseload threshold), Targets (one row per measure of resources/measures.toml: a target and a
 polarity) and Privacy (the opt-ins, the feedback-text opt-out, and a new audit-key secret). The dialog edits
 a copy of ``core.settings.Settings``; the caller stores it. The secret itself is never shown: the user can
@@ -113,6 +114,29 @@ class SettingsDialog(QDialog):
         if geometry is None or not self.restoreGeometry(geometry):
             self.resize(self.fitting_size())
 
+    def show_setting(self, key: str) -> None:
+        """Open at one setting (a key of core.readiness: population_0_17, targets, caseload_thresholds,
+        vacancies_fte, council), its field focused, so a "Set …" button on the Build line leads straight to it."""
+        general, areas, targets = 0, 1, 2
+        page, field = {
+            "population_0_17": (general, self.population_spin),
+            "vacancies_fte": (general, self.vacancies_edit),
+            "council": (general, getattr(self, "council_box", None)),
+            "caseload_thresholds": (areas, self.areas_table),
+            "targets": (targets, self.targets_table),
+        }.get(key, (general, None))
+        self.tabs.setCurrentIndex(page)
+        if field is not None:
+            field.setFocus()
+        if key == "targets" and self.targets_table.rowCount():
+            self.targets_table.setCurrentCell(0, TARGET_COLUMN)
+        if key == "caseload_thresholds":
+            missing = next((r for r in range(self.areas_table.rowCount())
+                            if not (self.areas_table.item(r, THRESHOLD_COLUMN)
+                                    and self.areas_table.item(r, THRESHOLD_COLUMN).text().strip())), 0)
+            if self.areas_table.rowCount():
+                self.areas_table.setCurrentCell(missing, THRESHOLD_COLUMN)
+
     def done(self, result: int) -> None:
         if self._remembered is not None:
             self._remembered.set_dialog_geometry(GEOMETRY_KEY, self.saveGeometry())
@@ -169,7 +193,91 @@ class SettingsDialog(QDialog):
         bench_label = QLabel("Be&nchmarks file:")
         bench_label.setBuddy(self.benchmarks_edit)
         form.addRow(bench_label, benchmarks_row)
+        self._published_rows(form, s)
         return page
+
+    def _published_rows(self, form: QFormLayout, s: Settings) -> None:
+        """Your council (chosen once and kept) and, optionally, a newer published-comparators file; the line
+        below says which published years the workbook will compare with."""
+        self.published_edit = QLineEdit(s.benchmarks_data or "")
+        self.published_edit.setPlaceholderText("Blank: the DfE figures shipped with PQA Desktop")
+        self.published_edit.setAccessibleName("Published comparators file")
+        self.published_edit.setToolTip("A newer file made by scripts/build_published_comparators.py from a LAIT "
+                                       "download, or a LAIT download folder holding bds_long.csv")
+        self.published_button = QPushButton("Bro&wse\u2026")
+        self.published_button.setAccessibleName("Choose the published comparators file")
+        self.published_button.clicked.connect(self._choose_published)
+        published_row = QHBoxLayout()
+        published_row.addWidget(self.published_edit, 1)
+        published_row.addWidget(self.published_button)
+        self.council_box = QComboBox()
+        self.council_box.setEditable(True)
+        self.council_box.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        self.council_box.setAccessibleName("Your council")
+        self.council_box.setToolTip("Name, 3-digit LA number or 9-character code. Blank: no published comparators")
+        self.council_box.lineEdit().setPlaceholderText("Not chosen: no published comparators")
+        self.council_box.completer().setFilterMode(Qt.MatchFlag.MatchContains)
+        self.council_box.completer().setCompletionMode(self.council_box.completer().CompletionMode.PopupCompletion)
+        self.published_years = QLabel("")
+        self.published_years.setWordWrap(True)
+        self.published_years.setAccessibleName("Published years")
+        self._fill_councils()
+        self.council_box.setCurrentText(s.council or "")
+        self.council_box.currentTextChanged.connect(self._show_published_years)
+        self.published_edit.editingFinished.connect(self._fill_councils)
+        council_label = QLabel("Your &council:")
+        council_label.setBuddy(self.council_box)
+        form.addRow(council_label, self.council_box)
+        published_label = QLabel("Published &figures file:")
+        published_label.setBuddy(self.published_edit)
+        form.addRow(published_label, published_row)
+        form.addRow(QLabel(""), self.published_years)
+        self._show_published_years()
+
+    def _fill_councils(self) -> None:
+        """The councils of the chosen file (the shipped one when blank or unreadable), by name."""
+        from ..core.comparators import PublishedDataError, load_published
+
+        try:
+            data = load_published(self.published_edit.text().strip() or None)
+        except PublishedDataError:
+            data = load_published(None)
+        current = self.council_box.currentText()
+        self.council_box.blockSignals(True)
+        self.council_box.clear()
+        self.council_box.addItem("")
+        self.council_box.addItems([a.name for a in data.current_councils()])
+        self.council_box.setCurrentText(current)
+        self.council_box.blockSignals(False)
+        self._show_published_years()
+
+    def _show_published_years(self, *_args) -> None:
+        found, problem = self._published_choice()
+        if found is not None:
+            self.published_years.setText(f"Compares with the DfE's published figures for {found.council_text}, "
+                                         f"latest years {found.years_text()}.")
+        elif problem:
+            self.published_years.setText(problem)
+        else:
+            self.published_years.setText("Choose your council to compare each measure with the DfE's published "
+                                         "figures for your statistical neighbours, region and England.")
+
+    def _published_choice(self):
+        """(the chosen council's comparators, "") or (None, what is wrong) or (None, "") when none is chosen."""
+        from ..core.comparators import PublishedDataError, UnknownCouncil, council_comparators
+
+        choice = Settings(council=self.council_box.currentText().strip() or None,
+                          benchmarks_data=self.published_edit.text().strip() or None)
+        try:
+            if choice.council:
+                return council_comparators(choice), ""
+            if choice.benchmarks_data:
+                from ..core.comparators import load_published
+
+                load_published(choice.benchmarks_data)
+        except (PublishedDataError, UnknownCouncil) as exc:
+            return None, str(exc)
+        return None, ""
 
     def _areas_tab(self, s: Settings) -> QWidget:
         page = QWidget()
@@ -288,6 +396,14 @@ class SettingsDialog(QDialog):
         if path:
             self.benchmarks_edit.setText(path)
 
+    def _choose_published(self) -> None:
+        path, _filter = QFileDialog.getOpenFileName(self, "Choose the published comparators file",
+                                                    self.published_edit.text(),
+                                                    "Published comparators (*.json);;All files (*)")
+        if path:
+            self.published_edit.setText(path)
+            self._fill_councils()
+
     def _add_area_row(self, area: str, threshold: float | None) -> int:
         row = self.areas_table.rowCount()
         self.areas_table.insertRow(row)
@@ -354,6 +470,9 @@ class SettingsDialog(QDialog):
             higher = {0: None, 1: True, 2: False}[self.polarity_boxes[spec.id].currentIndex()]
             if target is not None or higher is not None:
                 targets[spec.id] = MeasureTarget(target=target, higher_is_better=higher)
+        found, problem = self._published_choice()
+        if problem:
+            return None, f"Your council: {problem}"
         snapshot: date | None = None
         if self.snapshot_check.isChecked():
             d = self.snapshot_edit.date()
@@ -367,6 +486,8 @@ class SettingsDialog(QDialog):
             caseload_thresholds=thresholds,
             targets=targets,
             benchmarks_file=self.benchmarks_edit.text().strip() or None,
+            council=found.council.name if found is not None else None,  # kept as the DfE writes it
+            benchmarks_data=self.published_edit.text().strip() or None,
             vacancies_fte=vacancies,
             workforce_snapshot=snapshot,
             include_case_refs=self.case_refs_check.isChecked(),

@@ -96,6 +96,12 @@ class Period:
         return self.end_month.strftime("%B %Y")
 
     @property
+    def description(self) -> str:
+        """What the period covers, in words: the cover's Period line and the build summary."""
+        return (f"12 months from {self.trend_start:%B %Y} to {self.label} (year to date from "
+                f"{self.ytd_start:%B %Y}; snapshot {self.snapshot:%d/%m/%Y})")
+
+    @property
     def trend_months(self) -> list[date]:
         """The 12 calendar months ending with the period end month, oldest first (first days)."""
         return [add_months(self.end_month, -i) for i in range(11, -1, -1)]

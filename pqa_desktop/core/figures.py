@@ -6,7 +6,11 @@ exactly the contract's columns, in order. Conventions the report layer relies on
 - a column whose header ends in ``%`` (or is ``Value``/``Previous`` of a percentage measure) holds
   unrounded fractions (0.69), with ``None``/NaN for a zero denominator (shown blank, never 0);
 - counts are ints.
-``headlines`` are the Summary rows; ``notes`` are the ``[note N]`` texts in order.
+``headlines`` are the Summary rows; ``notes`` are the cover's notes in order, each with the key a Note cell
+refers to it by (``notes.note_ref``); the report layer numbers them ``[note N]``. ``published`` is the
+chosen council's published comparators (``core.comparators.CouncilComparators``: latest figures and the
+five-year series), None when no council is chosen; ``published_problem`` says why they are missing when a
+council was chosen but its figures could not be read.
 """
 from __future__ import annotations
 
@@ -15,6 +19,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from .calendar import Period
+from .notes import Note
 
 
 @dataclass
@@ -27,6 +32,7 @@ class Headline:
     england: float | None = None
     status: str = "No target"  # Meets target / Below target / No target / No data
     section: str = "Summary"
+    note: str = ""  # a reference to the cover note explaining the row (notes.note_ref), e.g. why Previous is blank
 
     @property
     def change(self) -> float | None:
@@ -42,7 +48,9 @@ class Figures:
     period: Period
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
     headlines: list[Headline] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
+    notes: list[Note] = field(default_factory=list)
+    published: object | None = None
+    published_problem: str | None = None
 
     def table(self, name: str) -> pd.DataFrame:
         return self.tables[name]

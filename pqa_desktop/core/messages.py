@@ -17,6 +17,7 @@ import pandas as pd
 from .calendar import month_label
 from .figures import Figures, Headline
 from .measures.audits import (
+    CASE_FILE_KINDS,
     HEADLINE_CASE_FILE_AUDITS,
     HEADLINE_COMPLIANCE,
     HEADLINE_FOSTER_AUDITS,
@@ -153,7 +154,9 @@ def summary_messages(figures: Figures) -> list[str]:
     foster = _headline(figures, HEADLINE_FOSTER_AUDITS)
     if case_files is None and foster is None:
         return []  # no audit figures at all: the KPI drafters speak for the Summary
-    shown = [(h, noun) for h, noun in ((case_files, "case file audit"), (foster, "foster carer audit"))
+    # The nouns are the headlines' own words: the case file count includes thematic and collaborative audits.
+    shown = [(h, noun) for h, noun in ((case_files, "case file, thematic and collaborative audit"),
+                                       (foster, "foster carer audit"))
              if _value(h)]
     if not shown:
         return ["No audits were completed in the year to date."]
@@ -166,7 +169,8 @@ def summary_messages(figures: Figures) -> list[str]:
 
     good = _headline(figures, HEADLINE_GOOD_OR_BETTER)
     if _value(good) is not None:
-        text = f"{percent_text(_value(good))} of overall judgements were Good or better in the year to date"
+        text = (f"{percent_text(_value(good))} of overall judgements in {CASE_FILE_KINDS} were Good or better "
+                "in the year to date")
         if _previous(good) is not None:
             before, now = whole_percent(_previous(good)), whole_percent(_value(good))
             comparison = "up from" if now > before else "down from" if now < before else "the same as"
@@ -174,7 +178,8 @@ def summary_messages(figures: Figures) -> list[str]:
         sentences.append(text + ".")
     compliance = _value(_headline(figures, HEADLINE_COMPLIANCE))
     if compliance is not None:
-        sentences.append(f"Compliance with practice standards was {percent_text(compliance)} in the year to date.")
+        sentences.append(f"Compliance with practice standards in {CASE_FILE_KINDS} was {percent_text(compliance)} "
+                         "in the year to date.")
     agreement = _value(_headline(figures, HEADLINE_MODERATION))
     if agreement is not None:
         sentences.append(f"Moderators agreed with the auditor's overall judgement in {percent_text(agreement)} "

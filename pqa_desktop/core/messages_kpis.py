@@ -214,10 +214,30 @@ def target_clause(kpi: Kpi) -> str:
     return f" (target {target.text})"
 
 
+def _against(now: Shown, other: Shown) -> str:
+    """"above", "below" or "in line with", judged on the figures as shown (82% against 83.3%)."""
+    if now.amount > other.amount:
+        return "above"
+    if now.amount < other.amount:
+        return "below"
+    return "in line with"
+
+
 def benchmark_clause(kpi: Kpi) -> str:
-    """" (England 84.5%, statistical neighbours 86.1%)"; "" when neither is known."""
-    parts = [f"{name} {shown.text}" for name, shown in (("England", kpi.shown("england")),
-                                                        ("statistical neighbours", kpi.shown("neighbours")))
+    """With a statistical-neighbour value, the comparison is the story: ", below statistical neighbours
+    (80.2%) and England (78.1%)" (", above statistical neighbours (78.8%) but below England (81.4%)");
+    else " (England 84.5%)"; "" when neither is known."""
+    now, neighbours, england = kpi.shown("value"), kpi.shown("neighbours"), kpi.shown("england")
+    if now is not None and neighbours is not None:
+        word = _against(now, neighbours)
+        text = f", {word} statistical neighbours ({neighbours.text})"
+        if england is not None:
+            england_word = _against(now, england)
+            joiner = "but " if {word, england_word} == {"above", "below"} else ""
+            text += (f" and England ({england.text})" if england_word == word
+                     else f" {joiner or 'and '}{england_word} England ({england.text})")
+        return text
+    parts = [f"{name} {shown.text}" for name, shown in (("England", england), ("statistical neighbours", neighbours))
              if shown is not None]
     return f" ({', '.join(parts)})" if parts else ""
 

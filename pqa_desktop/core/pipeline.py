@@ -20,6 +20,7 @@ from typing import Callable, Sequence
 import pandas as pd
 
 from .calendar import Period, bank_holiday_file_problems, user_bank_holidays_file
+from .comparators import PublishedDataError, UnknownCouncil, benchmarks_table, council_comparators
 from .exports.combine import combine_exports
 from .exports.model import ExportRecords
 from .exports.reader import read_export
@@ -39,6 +40,8 @@ from .measures.kpi_table import kpi_headlines, kpi_tables
 from .measures.kpis import kpi_figures
 from .measures.workforce import workforce_figures
 from .messages import draft_messages
+from .notes import Note, note_ref
+from .period_coverage import ending_early_findings, inputs_ending_early
 from .privacy import IdentifierMasker, audit_key, name_pattern, redact_names
 from .records import Audit, AuditRecords, InputFile, ReadResult
 from .encryption import unlock_inputs
@@ -364,6 +367,8 @@ def analyse(paths: Sequence[str | Path], period: Period, *, keep: dict | None = 
     exports, export_findings = combine_exports([r for _, r in analysis.results if r.exports], period)
     raw_findings.extend(export_findings)
     analysis.exports = exports
+    # An input ending before the period end month leaves that month's figures blank: said, not silent.
+    raw_findings.extend(ending_early_findings(inputs_ending_early(exports, records, period), period))
     raw_findings.extend(_bank_holiday_findings())
     analysis.staff_names |= records.staff_names()
     analysis.sensitive |= analysis.staff_names
@@ -583,7 +588,9 @@ def _stored_exports_key(analysis: Analysis, settings: Settings) -> tuple | None:
         return None
     holidays = user_bank_holidays_file()
     holidays_stamp = holidays.stat().st_mtime_ns if holidays.is_file() else None
-    return (repr(settings), analysis.period, holidays_stamp,
+    chosen = Path(settings.benchmarks_data) if settings.council and settings.benchmarks_data else None
+    published_stamp = chosen.stat().st_mtime_ns if chosen is not None and chosen.exists() else None
+    return (repr(settings), analysis.period, holidays_stamp, published_stamp,
             tuple(sorted((kind, t.token, t.file, t.sheet) for kind, t in tables.items())))
 
 
@@ -610,6 +617,7 @@ def _add_cached_export_figures(figures: Figures, analysis: Analysis, settings: S
     figures.tables.update({name: table.copy(deep=False) for name, table in part.tables.items()})
     figures.headlines.extend(part.headlines)
     figures.notes.extend(part.notes)
+    figures.published, figures.published_problem = part.published, part.published_problem
 
 
 def _add_export_figures(figures: Figures, exports: ExportRecords, period: Period, settings: Settings,
@@ -626,14 +634,31 @@ def _add_export_figures(figures: Figures, exports: ExportRecords, period: Period
         results = kpi_figures(exports, period, settings)
     results.extend(sections)
     benchmarks = _benchmarks(exports, settings)
+    published = _published(figures, settings)
     note_refs = {}
     for spec in measure_specs():  # each KPI's DfE definition (and where ours differs) is a [note N] on the cover
-        figures.notes.append(f"{spec.label} ({spec.id}): {spec.definition}")
-        note_refs[spec.id] = f"[note {len(figures.notes)}]"
+        found = published.for_kpi(spec.id) if published is not None else None
+        published_text = f" Published comparator ({found.source}): {found.differs}" if found is not None else ""
+        figures.notes.append(Note(spec.id, f"{spec.label} ({spec.id}): {spec.definition}{published_text}"))
+        note_refs[spec.id] = note_ref(spec.id)
     figures.tables["tbl_kpis"], figures.tables["tbl_kpi_monthly"] = kpi_tables(
-        results, period, settings, benchmarks, note_refs)
+        results, period, settings, benchmarks, note_refs, published)
+    if published is not None:
+        figures.tables["tbl_benchmarks"] = benchmarks_table(published)
     if exports:
-        figures.headlines.extend(kpi_headlines(results, period, settings, benchmarks))
+        figures.headlines.extend(kpi_headlines(results, period, settings, benchmarks, published))
+
+
+def _published(figures: Figures, settings: Settings):
+    """The chosen council's published comparators (None when no council is chosen). A file that cannot be
+    read, or a council it does not hold, leaves them out and says why on the cover; the command line and the
+    settings dialog check both before a build, so this happens only when the file changed since."""
+    try:
+        figures.published = council_comparators(settings)
+    except (PublishedDataError, UnknownCouncil) as exc:
+        figures.published = None
+        figures.published_problem = str(exc)
+    return figures.published
 
 
 def _benchmarks(exports: ExportRecords, settings: Settings) -> pd.DataFrame | None:

@@ -1001,7 +1001,9 @@ def build_workforce(period: Period, seed: int = 2024, scale: float = 1.0) -> pd.
 
 
 def build_households(period: Period, seed: int = 2024, scale: float = 1.0) -> pd.DataFrame:
-    """Fostering households approved at the snapshot, new in the last year, and de-registered in the last 2 years."""
+    """Fostering households approved at the snapshot, new in the last year, and de-registered in the last 5
+    years (a fostering system keeps households that left: the list reaches back over the 12 months before
+    the last 12, so the 12-month counts have a Previous)."""
     rng = _stream(seed, "households")
     S = _d(period.snapshot)
     twelve = _d(period.months_back(12))
@@ -1023,6 +1025,21 @@ def build_households(period: Period, seed: int = 2024, scale: float = 1.0) -> pd
     refs = rng.choice(np.arange(10000, 99999), n, replace=False)
     frame = pd.DataFrame({"household_ref": [f"FH{x}" for x in refs], "household_type": htype,
                           "approval_date": approval, "deregistration_date": dereg, "approved_places": places})
+    # Households that left 2 to 5 years before, drawn from their own stream so the households above stay
+    # exactly as they were.
+    older_rng = _stream(seed, "households-left-earlier")
+    n_older = _n(24, scale)
+    gone_older = _uniform_dates(older_rng, np.full(n_older, _d(period.months_back(60)) + 1),
+                                np.full(n_older, _d(period.months_back(24))))
+    older_approval = gone_older - (365 * (1 + np.minimum(older_rng.exponential(4, n_older), 15))).astype(
+        np.int64).astype("timedelta64[D]")
+    older_type = _pick(older_rng, _HOUSEHOLD_TYPES, n_older)
+    free_refs = np.setdiff1d(np.arange(10000, 99999), refs)
+    older = pd.DataFrame({"household_ref": [f"FH{x}" for x in older_rng.choice(free_refs, n_older, replace=False)],
+                          "household_type": older_type, "approval_date": older_approval,
+                          "deregistration_date": gone_older,
+                          "approved_places": older_rng.choice([1, 2], n_older)})
+    frame = pd.concat([frame, older], ignore_index=True)
     return frame.sort_values(["approval_date", "household_ref"], kind="stable").reset_index(drop=True)
 
 

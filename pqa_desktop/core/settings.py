@@ -41,6 +41,8 @@ class Settings:
     caseload_thresholds: dict[str, float] = field(default_factory=dict)  # service area -> threshold
     targets: dict[str, MeasureTarget] = field(default_factory=dict)  # measure id -> target/polarity
     benchmarks_file: str | None = None
+    council: str | None = None  # the user's council (name, LA number or code): its published comparators
+    benchmarks_data: str | None = None  # a newer published-comparators file or LAIT folder (None: the shipped one)
     vacancies_fte: float | None = None
     workforce_snapshot: date | None = None
     include_case_refs: bool = False

@@ -4,8 +4,8 @@ A second table of a kind (the same list exported twice, or last month's copy lef
 does not add to the first: the table from the later-modified file is kept, with a warning naming
 both. Here, where the period is known, the extraction-date checks of measures.md are made:
 Annex A List 8 and List 9 describe each child at extraction, so dates well after the snapshot mean
-figures "at the snapshot" describe a later day; a workforce list's own snapshot date far from the
-period's is said too.
+figures "at the snapshot" describe a later day; a workforce list's own snapshot date well after the
+period's is said too (one before the period end month is said by ``core.period_coverage``).
 """
 from __future__ import annotations
 
@@ -37,7 +37,7 @@ def _where(table: ExportTable) -> str:
     return f"'{table.file}' (sheet '{table.sheet}')" if table.sheet else f"'{table.file}'"
 
 
-def _latest_date(table: ExportTable) -> pd.Timestamp | None:
+def latest_date(table: ExportTable) -> pd.Timestamp | None:
     """The latest date anywhere in the table, dates of birth aside."""
     latest = None
     for column in table.frame.columns:
@@ -52,7 +52,7 @@ def _latest_date(table: ExportTable) -> pd.Timestamp | None:
 def _extraction_findings(table: ExportTable, period: Period) -> list[Finding]:
     snapshot = period.snapshot
     if table.kind in AT_EXTRACTION_KINDS:
-        latest = _latest_date(table)
+        latest = latest_date(table)
         if latest is not None and latest.date() > snapshot + timedelta(days=EXTRACTION_TOLERANCE_DAYS):
             return [Finding(table.file, table.sheet, "", Severity.WARNING, rules.EXTRACTED_AFTER_SNAPSHOT,
                             f"This {table.label} list holds dates up to {latest:%d/%m/%Y}, more than "
@@ -60,13 +60,15 @@ def _extraction_findings(table: ExportTable, period: Period) -> list[Finding]:
                             f"({snapshot:%d/%m/%Y}). The list describes each child when it was "
                             "extracted, so figures 'at the snapshot' describe a later date. Use a "
                             "list extracted at the end of the period if you have one.")]
-    if table.kind == "workforce" and table.snapshot is not None:
-        gap = abs((table.snapshot - snapshot).days)
+    # A snapshot before the period end month is said by core.period_coverage (the list ends early); here,
+    # one well after it.
+    if table.kind == "workforce" and table.snapshot is not None and table.snapshot > snapshot:
+        gap = (table.snapshot - snapshot).days
         if gap > EXTRACTION_TOLERANCE_DAYS:
             return [Finding(table.file, table.sheet, "", Severity.WARNING,
                             rules.WORKFORCE_SNAPSHOT_MISMATCH,
                             f"The workforce list is a snapshot at {table.snapshot:%d/%m/%Y}, {gap} "
-                            f"days from the period end ({snapshot:%d/%m/%Y}), so workforce figures "
+                            f"days after the period end ({snapshot:%d/%m/%Y}), so workforce figures "
                             "describe that date. Use a list taken at the end of the period if you "
                             "have one.")]
     return []

@@ -178,8 +178,8 @@ def _clean_value(value):
         if value.is_integer() and abs(value) < 2**53:
             return int(value)
         return value
-    if isinstance(value, timedelta):  # a duration-formatted cell: keep it as a number of days
-        return value.total_seconds() / 86400
+    if isinstance(value, timedelta):  # a duration-formatted cell: keep it as a number of days, cleaned as
+        return _clean_value(value.total_seconds() / 86400)  # any number is, so cleaning again changes nothing
     return value
 
 

@@ -11,8 +11,9 @@ from collections.abc import Callable, Sequence
 
 import pandas as pd
 
-from ..calendar import Period, month_label, month_start
+from ..calendar import Period, add_months, month_label, month_start
 from ..figures import Figures, Headline
+from ..notes import Note, note_ref
 from ..records import Audit, AuditRecords, EdtSample
 from ..returns.spec import returns_spec
 from ..values import GRADES
@@ -53,25 +54,33 @@ from .grades import GOOD_OR_BETTER, frame, share
 YEAR_TO_DATE = "Year to date"
 TOTAL = "Total"
 
-HEADLINE_CASE_FILE_AUDITS = "Case file audits completed (year to date)"
+# Each label says exactly what it counts, in the words of the Audit activity sheet's audit types: the
+# case file audit template's three kinds feed the count and the judgement tables; moderation any audit.
+CASE_FILE_KINDS = "case file, thematic and collaborative audits"
+HEADLINE_CASE_FILE_AUDITS = "Case file, thematic and collaborative audits completed (year to date)"
 HEADLINE_FOSTER_AUDITS = "Foster carer audits completed (year to date)"
-HEADLINE_GOOD_OR_BETTER = "Good or better overall judgements (year to date)"
-HEADLINE_INADEQUATE = "Inadequate overall judgements (year to date)"
-HEADLINE_COMPLIANCE = "Compliance with practice standards (year to date)"
-HEADLINE_MODERATION = "Moderation agreement (year to date)"
+HEADLINE_GOOD_OR_BETTER = f"Good or better overall judgements ({CASE_FILE_KINDS}, year to date)"
+HEADLINE_INADEQUATE = f"Inadequate overall judgements ({CASE_FILE_KINDS}, year to date)"
+HEADLINE_COMPLIANCE = f"Compliance with practice standards ({CASE_FILE_KINDS}, year to date)"
+HEADLINE_MODERATION = "Moderation agreement (case file and foster carer audits, year to date)"
 
 AUDIT_NOTES = (
-    "Audits are counted in the month of their audit date; moderation does not move them. "
-    "An EDT dip sample counts as one audit, in the month sampled.",
-    "Overall judgements use the moderated judgement where an audit was moderated.",
-    "Grade percentages are shares of Outstanding, Good, Requires improvement and Inadequate judgements; "
-    "Not applicable and missing judgements are left out. A blank percentage means there was nothing to count.",
-    "Overall judgement, practice domain, compliance and actions tables cover case file, thematic and "
-    "collaborative audits; foster carer audits are reported on the Fostering sheet.",
-    "Quarterly tables count everything dated in the quarter, so the first quarter can include months before "
-    "the 12-month window; a quarter marked (to date) is not yet complete.",
-    "Compliance % and the EDT percentages are Yes ÷ (Yes + No); Not applicable answers are left out. "
-    "AMHP offered when required % counts only records where an AMHP was required.",
+    Note("audits.months", "Audits are counted in the month of their audit date; moderation does not move them. "
+         "An EDT dip sample counts as one audit, in the month sampled."),
+    Note("audits.moderation", "Overall judgements use the moderated judgement where an audit was moderated."),
+    Note("audits.grade_shares",
+         "Grade percentages are shares of Outstanding, Good, Requires improvement and Inadequate judgements; "
+         "Not applicable and missing judgements are left out. A blank percentage means there was nothing to "
+         "count."),
+    Note("audits.case_file_types",
+         "Overall judgement, practice domain, compliance and actions tables cover case file, thematic and "
+         "collaborative audits; foster carer audits are reported on the Fostering sheet."),
+    Note("audits.quarters",
+         "Quarterly tables count everything dated in the quarter, so the first quarter can include months before "
+         "the 12-month window; a quarter marked (to date) is not yet complete."),
+    Note("audits.yes_no_shares",
+         "Compliance % and the EDT percentages are Yes ÷ (Yes + No); Not applicable answers are left out. "
+         "AMHP offered when required % counts only records where an AMHP was required."),
 )
 
 
@@ -109,8 +118,9 @@ def audit_figures(records: AuditRecords, period: Period, *, audit_key: Callable[
         "tbl_audits": audit_list_table(audits, trend, audit_key, include_case_refs=include_case_refs,
                                        include_staff_names=include_staff_names),
     }
-    return Figures(period=period, tables=tables, headlines=audit_headlines(audits, period),
-                   notes=list(AUDIT_NOTES))
+    headlines, previous_note = audit_headlines(audits, period, samples)
+    return Figures(period=period, tables=tables, headlines=headlines,
+                   notes=[*AUDIT_NOTES, *([previous_note] if previous_note else [])])
 
 
 # --- audit activity -----------------------------------------------------------------------------
@@ -170,16 +180,61 @@ HEADLINE_UNITS = {
 }
 
 
-def audit_headlines(audits: Sequence[Audit], period: Period) -> list[Headline]:
-    """Year-to-date headlines; Previous is the same months a year earlier.
+PREVIOUS_NOTE = "audits.previous"
 
-    With no audits at all in those months the returns do not reach back that far, so Previous is
-    blank rather than a misleading 0.
+
+def covered_audit_months(audits: Sequence[Audit], samples: Sequence[EdtSample] = ()) -> set:
+    """The months the audit inputs cover: every month an audit (or an EDT dip sample) is dated in, and a
+    single month without any between two months with audits (audits are often not done in August or
+    December). Two months running without an audit are not covered: the returns or registers for them
+    were most likely not supplied, and a Previous counted over them would invent a trend."""
+    months = {audit_month(a) for a in audits} | {month_start(s.sample_month) for s in samples}
+    holes = {add_months(m, 1) for m in months
+             if add_months(m, 1) not in months and add_months(m, 2) in months}
+    return months | holes
+
+
+def _month_ranges(months: list) -> str:
+    """Consecutive months joined into ranges: "Apr 2023 to Jun 2023, Aug 2023"."""
+    ranges: list[list] = []
+    for m in months:
+        if ranges and add_months(ranges[-1][1], 1) == m:
+            ranges[-1][1] = m
+        else:
+            ranges.append([m, m])
+    return ", ".join(month_label(a) if a == b else f"{month_label(a)} to {month_label(b)}" for a, b in ranges)
+
+
+def audit_headlines(audits: Sequence[Audit], period: Period, samples: Sequence[EdtSample] = ()
+                    ) -> tuple[list[Headline], Note | None]:
+    """Year-to-date headlines, and the note saying why their Previous is blank (None when it is not).
+
+    Previous is the same months a year earlier, counted only when the audit inputs cover every one of
+    those months (``covered_audit_months``): a register holding a few of last year's months would
+    otherwise set a handful of audits against this year's dozens, and the key messages would call it a
+    rise. Otherwise every Previous is blank and the rows refer to a note naming the months not covered.
     """
     current = _headline_values(audits, ytd_window(period))
     earlier = previous_ytd_window(period)
-    covered = any(earlier.contains(a.audit_date) for a in audits)
-    previous = _headline_values(audits, earlier) if covered else dict.fromkeys(current)
-    return [Headline(measure=name, value=current[name], previous=previous[name], unit=HEADLINE_UNITS[name],
-                     status="No target")
-            for name in current]
+    earlier_months, m = [], month_start(earlier.start)
+    while m <= earlier.end:
+        earlier_months.append(m)
+        m = add_months(m, 1)
+    covered = covered_audit_months(audits, samples)
+    missing = [m for m in earlier_months if m not in covered]
+    note = None
+    if missing:
+        previous = dict.fromkeys(current)
+        window = f"{month_label(earlier_months[0])} to {month_label(earlier_months[-1])}" \
+            if len(earlier_months) > 1 else month_label(earlier_months[0])
+        note = Note(PREVIOUS_NOTE,
+                    f"The audit headlines have no previous value: the audits read do not cover every month of "
+                    f"{window} (the same months last year). No audit is dated in {_month_ranges(missing)}. "
+                    "A single month without audits between two months with audits counts as covered; add the "
+                    "returns or the register for the other months to compare with last year.")
+    else:
+        previous = _headline_values(audits, earlier)
+    headlines = [Headline(measure=name, value=current[name], previous=previous[name], unit=HEADLINE_UNITS[name],
+                          status="No target", note=note_ref(PREVIOUS_NOTE) if note else "")
+                 for name in current]
+    return headlines, note

@@ -3,7 +3,11 @@
 A household is approved on a day when its approval date is on or before it and it has no
 de-registration date or one after it: de-registered on the snapshot means no longer approved then.
 Previous values come from the same list as at the earlier date (previous month end for the count,
-the 12 months before for the 12-month counts).
+the 12 months before for the 12-month counts). The de-registrations of the last 12 months must be listed
+(the de-registered count needs them), so the previous month end is trusted; the 12 months before are
+counted only when the list's de-registration dates reach back over them (``kpi_support.reaches_back``):
+otherwise households approved or de-registered then and gone since may be missing, and Previous is
+blank with a note.
 """
 from __future__ import annotations
 
@@ -16,6 +20,7 @@ from ..calendar import ONE_DAY, Period
 from ..exports.model import ExportRecords, ExportTable
 from ..settings import Settings
 from .kpi_result import KpiResult
+from .kpi_support import Window, not_reaching_back_note, reaches_back
 from .placements import placement_types_table
 
 HOUSEHOLDS = "households"
@@ -90,14 +95,30 @@ def foster_households(households: Households | None, period: Period) -> KpiResul
     return result
 
 
+def _previous_12_months(households: Households, period: Period, column: str, result: KpiResult) -> None:
+    """Result's Previous: households with ``column`` dated in the 12 months before the last 12, when the
+    de-registration dates show the list reaches back over them; else a note saying why it is blank."""
+    before = Window(period.months_back(24) + ONE_DAY, period.months_back(12))
+    if not households.has_deregistration:
+        result.notes.append(f"No previous value: without the De-registration date column nothing shows the list "
+                            f"holds the households that left in {before.label}.")
+        return
+    deregistered = households.frame["deregistration_date"]
+    if reaches_back(deregistered, before):
+        result.previous = len(households.dated_in(column, period.months_back(24), period.months_back(12)))
+    else:
+        result.notes.append(not_reaching_back_note("de-registration dates in the households list",
+                                                   "de-registered households", deregistered, before))
+
+
 def foster_households_new_12m(households: Households | None, period: Period) -> KpiResult:
     """Households approved in (snapshot − 12 months, snapshot]; Previous the 12 months before."""
     if households is None:
         return KpiResult("foster_households_new_12m", notes=[NEEDS_HOUSEHOLDS])
     value = len(households.dated_in("approval_date", period.months_back(12), period.snapshot))
-    previous = len(households.dated_in("approval_date", period.months_back(24), period.months_back(12)))
-    return KpiResult("foster_households_new_12m", value=value, previous=previous, numerator=value,
-                     notes=list(households.notes))
+    result = KpiResult("foster_households_new_12m", value=value, numerator=value, notes=list(households.notes))
+    _previous_12_months(households, period, "approval_date", result)
+    return result
 
 
 def foster_households_deregistered_12m(households: Households | None, period: Period) -> KpiResult:
@@ -108,8 +129,9 @@ def foster_households_deregistered_12m(households: Households | None, period: Pe
     if not households.has_deregistration:
         return KpiResult(kpi_id, notes=["Needs the De-registration date column of the fostering households list."])
     value = len(households.dated_in("deregistration_date", period.months_back(12), period.snapshot))
-    previous = len(households.dated_in("deregistration_date", period.months_back(24), period.months_back(12)))
-    return KpiResult(kpi_id, value=value, previous=previous, numerator=value, notes=list(households.notes))
+    result = KpiResult(kpi_id, value=value, numerator=value, notes=list(households.notes))
+    _previous_12_months(households, period, "deregistration_date", result)
+    return result
 
 
 def fostering_figures(exports: ExportRecords, period: Period,

@@ -131,7 +131,7 @@ def s47_rate_per_10k(inputs: KpiInputs) -> KpiResult:
         return missing_input(kpi_id, LIST_NEEDED[S47], period, monthly=False)
     population = inputs.settings.population_0_17
     if not population or population <= 0:
-        return KpiResult(kpi_id, notes=["Needs the population aged 0-17 (setting population_0_17)."])
+        return KpiResult(kpi_id, notes=["Needs the population aged 0\u201317: enter it in Settings (General)."])
     starts = days_of(table.frame, "s47_start")
     coverage = event_coverage(table.frame, "s47_start", period.snapshot)
 

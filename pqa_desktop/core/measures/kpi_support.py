@@ -203,6 +203,29 @@ class Coverage:
         return [m for m in window.months if self.month(m)]
 
 
+def reaches_back(dates: pd.Series, window: Window) -> bool:
+    """True when a list's dates (leave dates, de-registration dates) start early enough to show it holds
+    the events of ``window``: its earliest date is on or before the 7th day of the window's first month
+    (the coverage rule above). A list that keeps only the last 12 months' leavers never reaches back
+    over the 12 months before; one that keeps them for years does."""
+    earliest = pd.to_datetime(dates, errors="coerce").min()
+    return not pd.isna(earliest) and earliest.date() <= window.months[0] + timedelta(days=6)
+
+
+def not_reaching_back_note(what: str, events: str, dates: pd.Series, window: Window) -> str:
+    """The note of a Previous left blank because ``what`` (e.g. "leave dates in the workforce list") do not
+    reach back over ``window``, so the list may not hold all its ``events`` ("leavers"). Months, never a
+    full date: a date in the workbook's text could be taken for a child's date of birth."""
+    earliest = pd.to_datetime(dates, errors="coerce").min()
+    if pd.isna(earliest):
+        return f"No previous value: there are no {what}, so nothing shows the list holds the {events} of {window.label}."
+    month = earliest.strftime("%B %Y")
+    if earliest.date().replace(day=1) == window.months[0]:
+        return (f"No previous value: the {what} start after the first week of {month}, so they do not show "
+                f"that the list holds all the {events} of {window.label}.")
+    return f"No previous value: the {what} start in {month}, so the list does not hold the {events} of {window.label}."
+
+
 def _first_last(values: pd.Series) -> tuple[date | None, date | None]:
     values = values.dropna()
     if values.empty:

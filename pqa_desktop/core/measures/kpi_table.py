@@ -10,6 +10,10 @@ Benchmarks: a DataFrame with columns kpi_id, comparator, value, period, source (
 Period, Source). A percentage may be written as a fraction (0.845) or as shown (84.5); values above 1
 of a percentage measure are read as the latter. Comparators: England, Statistical neighbours, Region.
 A user's benchmarks replace the shipped ones for the same KPI id and comparator; later rows win.
+
+Published comparators (``core.comparators.CouncilComparators``, when the user has chosen their council) sit
+between the two: the DfE's figures for the council's statistical neighbours, region and England replace the
+shipped England value of a paired measure, and the user's own benchmarks file still wins over them.
 """
 from __future__ import annotations
 
@@ -75,12 +79,30 @@ def _number_text(v: object) -> object:
     return str(v).strip().rstrip("%").strip() if isinstance(v, str) else v
 
 
-def _benchmark_lookup(benchmarks: pd.DataFrame | None) -> dict[tuple[str, str], tuple[float, str, str]]:
-    """(kpi id, comparator) -> (value, period, source): shipped first, the given frame over it."""
+def _benchmark_lookup(benchmarks: pd.DataFrame | None, published=None
+                      ) -> dict[tuple[str, str], tuple[float, str, str]]:
+    """(kpi id, comparator) -> (value in the table's units, period, source): the shipped England values,
+    then the published comparators of the chosen council, then the given frame (the user's) over them."""
+    specs = {s.id: s for s in measure_specs()}
     out: dict[tuple[str, str], tuple[float, str, str]] = {}
-    for frame in (shipped_benchmarks(), normalise_benchmarks(benchmarks)):
+
+    def add(frame: pd.DataFrame) -> None:
         for row in frame.itertuples(index=False):
-            out[(row.kpi_id, row.comparator)] = (float(row.value), _text(row.period), _text(row.source))
+            spec = specs.get(row.kpi_id)
+            value = float(row.value) if spec is None else _as_fraction(spec, float(row.value))
+            out[(row.kpi_id, row.comparator)] = (value, _text(row.period), _text(row.source))
+
+    add(shipped_benchmarks())
+    if published is not None:
+        from ..comparators import in_our_units  # published as 0-100: a percentage becomes a fraction
+
+        units = {s.id: s.unit for s in specs.values()}
+        for found in published.comparisons:
+            for name, value in (("England", found.england), ("Statistical neighbours", found.neighbours),
+                                ("Region", found.region)):
+                if value is not None:
+                    out[(found.kpi_id, name)] = (in_our_units(found.kpi_id, value, units), "", found.source)
+    add(normalise_benchmarks(benchmarks))
     return out
 
 
@@ -142,13 +164,16 @@ def _kpi_row(spec: MeasureSpec, result: KpiResult, settings: Settings,
         numerator = denominator = None
     target, higher_is_better = _target(spec, settings)
     comparators = {name: benchmarks.get((spec.id, name)) for name in ("England", "Statistical neighbours", "Region")}
-    source = "; ".join(f"{name}: {b[2]} ({b[1]})" if b[1] else f"{name}: {b[2]}"
-                       for name, b in comparators.items() if b is not None)
+    sources: dict[str, list[str]] = {}  # comparators sharing a source are named together
+    for name, b in comparators.items():
+        if b is not None:
+            sources.setdefault(f"{b[2]} ({b[1]})" if b[1] else b[2], []).append(name)
+    source = "; ".join(f"{', '.join(names)}: {text}" for text, names in sources.items())
     # The definition is either written out or, in the workbook, referenced as a "[note N]" on the cover.
     note = " ".join(t for t in (note_ref or spec.definition, *result.notes) if t)
     return [spec.id, spec.label, spec.window_text, value, previous, change(spec, value, previous), numerator,
             denominator, spec.unit, target,
-            *(None if b is None else _as_fraction(spec, b[0]) for b in comparators.values()),
+            *(None if b is None else b[0] for b in comparators.values()),
             source, status(value, target, higher_is_better), note]
 
 
@@ -166,12 +191,13 @@ def _monthly_rows(spec: MeasureSpec, result: KpiResult, period: Period) -> list[
 
 
 def kpi_tables(results: list[KpiResult], period: Period, settings: Settings,
-               benchmarks: pd.DataFrame | None = None, note_refs: dict[str, str] | None = None
-               ) -> tuple[pd.DataFrame, pd.DataFrame]:
+               benchmarks: pd.DataFrame | None = None, note_refs: dict[str, str] | None = None,
+               published=None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(tbl_kpis, tbl_kpi_monthly): a row per measure id of measures.toml; a row per trend month for
-    every measure with a monthly series (blank Value where the month is not covered)."""
+    every measure with a monthly series (blank Value where the month is not covered). ``published``: the
+    chosen council's published comparators (``core.comparators.CouncilComparators``) or None."""
     by_id = {r.kpi_id: r for r in results}
-    lookup = _benchmark_lookup(benchmarks)
+    lookup = _benchmark_lookup(benchmarks, published)
     kpi_rows, monthly_rows = [], []
     for spec in measure_specs():
         result = by_id.get(spec.id) or KpiResult(spec.id, notes=[NOT_COMPUTED])
@@ -187,24 +213,24 @@ def kpi_tables(results: list[KpiResult], period: Period, settings: Settings,
 # Summary headlines
 
 def kpi_headlines(results: list[KpiResult], period: Period, settings: Settings,
-                  benchmarks: pd.DataFrame | None = None) -> list[Headline]:
+                  benchmarks: pd.DataFrame | None = None, published=None) -> list[Headline]:
     """The Summary's KPI rows (assessments in 45 working days, S47 rate, ICPCs in 15 working days, children
     on a plan, children in care, foster placements, care leavers 19-21 in EET), as tbl_kpis shows them."""
-    table, _ = kpi_tables(results, period, settings, benchmarks)
+    table, _ = kpi_tables(results, period, settings, benchmarks, published=published)
     specs = {s.id: s for s in measure_specs()}
     out = []
     for kpi_id in HEADLINE_KPIS:
         row = table[table["KPI id"] == kpi_id].iloc[0]
         spec = specs[kpi_id]
         out.append(Headline(
-            measure=_headline_text(spec),
+            measure=headline_label(spec),
             value=row["Value"], previous=row["Previous"],
             unit="number" if spec.unit == "rate" else spec.unit,
             target=row["Target"], england=row["England"], status=row["Status"]))
     return out
 
 
-def _headline_text(spec: MeasureSpec) -> str:
+def headline_label(spec: MeasureSpec) -> str:
     """The label with its window in brackets ("… (last 3 months)"); a snapshot measure's label alone."""
     words = _WINDOW_WORDS.get(spec.window)
     if not words:

@@ -1,13 +1,20 @@
 """Workforce measures of measures.md (DfE children's social work workforce census definitions).
 
-Every figure is taken at the PERIOD snapshot (the last day of the period end month), whatever the
-list's own snapshot date: the warning when the two differ is raised where the list is read. A worker is
+Every figure is taken at the PERIOD snapshot (the last day of the period end month). A list taken later
+still tells who was in post then (its leavers carry their leave dates; the warning when it is much later is
+raised where the list is read). A list taken more than 7 days before a day cannot tell who started or left
+since, so a figure at (or a window up to) such a day is blank with a note, as an Annex A list's months it
+does not cover are (``Workers.covers``); a Previous it does cover is still worked out. A worker is
 in post on a day when their start date is on or before it (a blank start, as in a census without
 RoleStartDate, means in post since before any window) and their leave date is blank or after it: a
 leave date on the day itself means they have left. "Permanent" means not an agency worker.
 
-Caseloads exist only as at extraction, so ``caseload_avg`` has no Previous. The other measures take
-their Previous from the same list as at the earlier date.
+Caseloads exist only as at extraction, so ``caseload_avg`` has no Previous; vacancies are known only at
+the snapshot, so ``vacancy_rate_pct`` has none either. The other measures take their Previous from the
+same list as at the earlier date. The list must hold the leavers of the 12 months to the snapshot
+(system-exports.md), so Previous values within those 12 months are trusted; the turnover's Previous needs
+the leavers of the 12 months before, so it is worked out only when the list's leave dates reach back over
+them (``kpi_support.reaches_back``: many lists keep leavers for years).
 """
 from __future__ import annotations
 
@@ -22,6 +29,7 @@ from ..settings import Settings
 from .continuity import continuity_figures
 from .grades import frame, share
 from .kpi_result import KpiResult
+from .kpi_support import SEVEN_DAYS, Window, not_reaching_back_note, reaches_back
 
 WORKFORCE = "workforce"
 NEEDS_WORKFORCE = "Needs the workforce list."
@@ -50,6 +58,17 @@ class Workers:
     has_leave_dates: bool
     has_nqsw: bool
     notes: list[str] = field(default_factory=list)  # rows left out, applied to every measure
+    taken: date | None = None  # the list's own snapshot date (column or census ReferenceDate), when it has one
+
+    def covers(self, day: date) -> bool:
+        """The list tells who is in post on ``day`` (and who started or left up to it): it was taken then, or
+        later, or at most 7 days before (the coverage rule of measures.md). A list without its own snapshot
+        date is taken to be as at the period snapshot."""
+        return self.taken is None or self.taken >= day - SEVEN_DAYS
+
+    def not_covered_note(self, day: date) -> str:
+        return (f"No value: the workforce list was taken in {self.taken:%B %Y}, so it cannot tell who was in "
+                f"post, or who started or left, by the end of {day:%B %Y}.")
 
     @classmethod
     def from_table(cls, table: ExportTable) -> "Workers":
@@ -84,7 +103,8 @@ class Workers:
             "leave_date": pd.to_datetime(column("leave_date", pd.NaT)),
             "caseload": pd.to_numeric(column("caseload", 0), errors="coerce").fillna(0.0).astype("float64"),
         }, index=raw.index)
-        return cls(workers, has_leave_dates=table.has("leave_date"), has_nqsw=table.has("nqsw"), notes=notes)
+        return cls(workers, has_leave_dates=table.has("leave_date"), has_nqsw=table.has("nqsw"), notes=notes,
+                   taken=table.snapshot)
 
     # ------------------------------------------------------------------ selections
     def in_post(self, day: date) -> pd.DataFrame:
@@ -165,6 +185,8 @@ def caseload_avg(workers: Workers | None, period: Period, settings: Settings) ->
     """Σ caseload ÷ Σ FTE of in-post case-holding workers (roles 4 and 5 with a caseload), agency included."""
     if workers is None:
         return _missing("caseload_avg")
+    if not workers.covers(period.snapshot):
+        return _missing("caseload_avg", workers.not_covered_note(period.snapshot))
     case_holders, notes = _case_holders(workers, period.snapshot)
     overall = _caseload_group(case_holders)
     counted = not case_holders.empty
@@ -185,6 +207,13 @@ def caseload_avg(workers: Workers | None, period: Period, settings: Settings) ->
     else:
         result.notes.append("Caseloads by experience need the Newly qualified (ASYE) column.")
     return result
+
+
+def caseload_areas(table: ExportTable, period: Period, settings: Settings) -> list[str]:
+    """The service areas tbl_caseloads has a row for (those with case-holding workers in post), in its order."""
+    workers = Workers.from_table(table)
+    case_holders = workers.case_holding(workers.in_post(period.snapshot))
+    return _area_order(set(case_holders["area"]), settings)
 
 
 def caseload_status(average: float | None, threshold: float | None) -> str:
@@ -212,10 +241,15 @@ def agency_rate_pct(workers: Workers | None, period: Period, settings: Settings)
     """Agency FTE ÷ all FTE in post, all roles (DfE agency rate); Previous at the previous month end."""
     if workers is None:
         return _missing("agency_rate_pct")
+    day_before = previous_month_end(period)
+    before, _ = workers.with_fte(workers.in_post(day_before))
+    previous = _agency_share(before).rate if workers.covers(day_before) else None
+    if not workers.covers(period.snapshot):
+        return KpiResult("agency_rate_pct", previous=previous,
+                         notes=[*workers.notes, workers.not_covered_note(period.snapshot)])
     in_post, notes = workers.with_fte(workers.in_post(period.snapshot))
     overall = _agency_share(in_post)
-    before, _ = workers.with_fte(workers.in_post(previous_month_end(period)))
-    result = KpiResult("agency_rate_pct", value=overall.rate, previous=_agency_share(before).rate,
+    result = KpiResult("agency_rate_pct", value=overall.rate, previous=previous,
                        numerator=overall.agency_fte, denominator=overall.fte, notes=[*workers.notes, *notes])
     if overall.rate is None:
         result.notes.append("No FTE in post at the snapshot.")
@@ -238,13 +272,15 @@ def vacancy_rate_pct(workers: Workers | None, period: Period, settings: Settings
     """
     if workers is None:
         return _missing("vacancy_rate_pct")
+    if not workers.covers(period.snapshot):
+        return _missing("vacancy_rate_pct", workers.not_covered_note(period.snapshot))
     if census_vacancies_fte is not None:
         vacancies, source = census_vacancies_fte, "the workforce census XML"
     elif settings.vacancies_fte is not None:
-        vacancies, source = settings.vacancies_fte, "settings"
+        vacancies, source = settings.vacancies_fte, "the settings"
     else:
-        return _missing("vacancy_rate_pct", "Needs the number of vacancies (FTE): from the workforce census XML "
-                                            "or the vacancies setting.")
+        return _missing("vacancy_rate_pct", "Needs the number of vacancies (FTE): enter it in Settings (General), "
+                                            "or add the workforce census XML, which gives it.")
     permanent_fte, notes = _permanent_fte_in_post(workers, period.snapshot)
     denominator = vacancies + permanent_fte
     result = KpiResult("vacancy_rate_pct", value=share(vacancies, denominator), numerator=vacancies,
@@ -253,33 +289,45 @@ def vacancy_rate_pct(workers: Workers | None, period: Period, settings: Settings
                               f"known only at the snapshot, so there is no previous value."])
     if census_vacancies_fte is not None and settings.vacancies_fte is not None \
             and settings.vacancies_fte != census_vacancies_fte:
-        result.notes.append(f"The vacancies setting ({settings.vacancies_fte:g} FTE) was not used.")
+        result.notes.append(f"The vacancies entered in the settings ({settings.vacancies_fte:g} FTE) were not used.")
     if result.value is None:
         result.notes.append("No vacancies and no permanent FTE in post at the snapshot.")
     return result
 
 
+def _turnover(workers: Workers, after: date, upto: date) -> tuple[float, float, list[str]]:
+    """Permanent leavers' FTE in (after, upto], permanent FTE in post at ``upto``, and notes on rows left out."""
+    leavers = workers.permanent(workers.dated_in("leave_date", after, upto))
+    leavers, leaver_notes = workers.with_fte(leavers)
+    in_post_fte, notes = _permanent_fte_in_post(workers, upto)
+    return float(leavers["fte"].sum()), in_post_fte, [*notes, *(n.replace("in post", "leaving") for n in leaver_notes)]
+
+
 def turnover_pct(workers: Workers | None, period: Period, settings: Settings) -> KpiResult:
     """Permanent leavers' FTE in the 12 months to the snapshot ÷ permanent FTE in post at the snapshot.
 
-    No Previous: the list need only hold leavers of the last 12 months, so the 12 months before are not
-    covered, and a partial count would be a guess.
+    Previous: the same measure a year before (leavers of the 12 months before, FTE in post then), worked
+    out only when the list's leave dates reach back over those 12 months; otherwise blank with a note.
     """
     if workers is None:
         return _missing("turnover_pct")
     if not workers.has_leave_dates:
         return _missing("turnover_pct", "Needs the Leave date column of the workforce list.")
-    leavers = workers.permanent(workers.dated_in("leave_date", period.months_back(12), period.snapshot))
-    leavers, leaver_notes = workers.with_fte(leavers)
-    in_post_fte, notes = _permanent_fte_in_post(workers, period.snapshot)
-    leavers_fte = float(leavers["fte"].sum())
-    result = KpiResult("turnover_pct", value=share(leavers_fte, in_post_fte), numerator=leavers_fte,
-                       denominator=in_post_fte,
-                       notes=[*workers.notes, *notes, *(n.replace("in post", "leaving") for n in leaver_notes),
-                              "The workforce list holds leavers of the last 12 months only, so there is no "
-                              "previous value."])
-    if result.value is None:
-        result.notes.append("No permanent FTE in post at the snapshot.")
+    if workers.covers(period.snapshot):
+        leavers_fte, in_post_fte, notes = _turnover(workers, period.months_back(12), period.snapshot)
+        result = KpiResult("turnover_pct", value=share(leavers_fte, in_post_fte), numerator=leavers_fte,
+                           denominator=in_post_fte, notes=[*workers.notes, *notes])
+        if result.value is None:
+            result.notes.append("No permanent FTE in post at the snapshot.")
+    else:
+        result = KpiResult("turnover_pct", notes=[*workers.notes, workers.not_covered_note(period.snapshot)])
+    before = Window(period.months_back(24) + ONE_DAY, period.months_back(12))
+    leave_dates = workers.frame["leave_date"]
+    if reaches_back(leave_dates, before):
+        earlier_leavers, earlier_in_post, _ = _turnover(workers, period.months_back(24), period.months_back(12))
+        result.previous = share(earlier_leavers, earlier_in_post)
+    else:
+        result.notes.append(not_reaching_back_note("leave dates in the workforce list", "leavers", leave_dates, before))
     return result
 
 
@@ -296,9 +344,7 @@ def starters_6m(workers: Workers | None, period: Period, settings: Settings) -> 
     """Permanent workers (headcount) starting in (snapshot − 6 months, snapshot]; Previous the 6 months before."""
     if workers is None:
         return _missing("starters_6m")
-    value = _starters(workers, period.months_back(6), period.snapshot)
-    previous = _starters(workers, period.months_back(12), period.months_back(6))
-    return KpiResult("starters_6m", value=value, previous=previous, numerator=value, notes=list(workers.notes))
+    return _six_months("starters_6m", workers, period, _starters)
 
 
 def leavers_6m(workers: Workers | None, period: Period, settings: Settings) -> KpiResult:
@@ -307,9 +353,20 @@ def leavers_6m(workers: Workers | None, period: Period, settings: Settings) -> K
         return _missing("leavers_6m")
     if not workers.has_leave_dates:
         return _missing("leavers_6m", "Needs the Leave date column of the workforce list.")
-    value = _leavers(workers, period.months_back(6), period.snapshot)
-    previous = _leavers(workers, period.months_back(12), period.months_back(6))
-    return KpiResult("leavers_6m", value=value, previous=previous, numerator=value, notes=list(workers.notes))
+    return _six_months("leavers_6m", workers, period, _leavers)
+
+
+def _six_months(kpi_id: str, workers: Workers, period: Period, count) -> KpiResult:
+    """A count over the 6 months to the snapshot, Previous over the 6 before; each blank when the list was
+    taken too early to hold the whole window."""
+    result = KpiResult(kpi_id, notes=list(workers.notes))
+    if workers.covers(period.snapshot):
+        result.value = result.numerator = count(workers, period.months_back(6), period.snapshot)
+    else:
+        result.notes.append(workers.not_covered_note(period.snapshot))
+    if workers.covers(period.months_back(6)):
+        result.previous = count(workers, period.months_back(12), period.months_back(6))
+    return result
 
 
 # ---------------------------------------------------------------------- tables
@@ -341,13 +398,15 @@ def caseloads_experience_table(caseloads: KpiResult) -> pd.DataFrame:
 
 
 def starters_leavers_table(starters: KpiResult, leavers: KpiResult) -> pd.DataFrame:
-    rows = [] if starters.value is None else [
+    rows = [] if starters.value is None and starters.previous is None else [
         {"Period": LAST_6_MONTHS, "Starters": starters.value, "Leavers": leavers.value},
         {"Period": PREVIOUS_6_MONTHS, "Starters": starters.previous, "Leavers": leavers.previous},
     ]
-    # Leavers stay blank (not 0) when the list has no leave dates, hence a nullable integer column.
-    table = frame(rows, STARTERS_LEAVERS_COLUMNS, counts=("Starters",))
-    table["Leavers"] = table["Leavers"].astype("Int64")
+    # A count stays blank (not 0) when the list cannot give it (no leave dates, or taken before the
+    # snapshot), hence nullable integer columns.
+    table = frame(rows, STARTERS_LEAVERS_COLUMNS)
+    for column in ("Starters", "Leavers"):
+        table[column] = table[column].astype("Int64")
     return table
 
 

@@ -2,6 +2,7 @@
 EDT dip sampling, Feedback and the Audit list."""
 from __future__ import annotations
 
+from ..notes import resolve_note_refs
 from .build import Build
 from .charts import activity_alt, activity_chart, good_or_better_alt, grade_chart, most_common_alt
 from .layout import SheetLayout, TableLoc
@@ -44,7 +45,9 @@ def write_summary(build: Build) -> None:
     sheet = build.spec.sheet("Summary")
     layout = build.start_sheet(sheet, has_data=bool(build.figures.headlines))
     _section(build, layout, sheet.name)
-    rows = [[h.measure, h.value, h.previous, h.change, h.target, h.england, h.status]
+    # A headline's note (why its Previous is blank, say) is marked on its Measure, the row's header.
+    rows = [[resolve_note_refs(f"{h.measure} {h.note}".strip(), build.note_numbers), h.value, h.previous, h.change,
+             h.target, h.england, h.status]
             for h in build.figures.headlines]
     units = [h.unit for h in build.figures.headlines]
     spec = build.spec.table("tbl_headlines")

@@ -2,11 +2,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import pandas as pd
 from xlsxwriter.workbook import Workbook
 
 from ..figures import Figures
+from ..notes import number_notes
 from .context import ReportContext
 from .layout import SheetLayout, frame_rows
 from .spec import SheetSpec, WorkbookSpec
@@ -20,6 +22,11 @@ class Build:
     spec: WorkbookSpec
     figures: Figures
     context: ReportContext
+
+    @cached_property
+    def note_numbers(self) -> dict[str, int]:
+        """Each note's number, as the cover lists the notes: the one numbering every Note cell uses."""
+        return number_notes(self.figures.notes)
 
     def frame(self, table: str) -> pd.DataFrame | None:
         """The figures' table, or None when absent or empty."""
@@ -41,7 +48,7 @@ class Build:
         """Add the sheet, write A1/A2 and return its layout; the panel starts right of the widest table."""
         ws = self.wb.add_worksheet(sheet.name)
         widest = max([len(self.headers(t.name)) for t in sheet.tables] + [extra_width, 2])
-        layout = SheetLayout(ws, self.styles, self.spec, panel_col=widest + 1)
+        layout = SheetLayout(ws, self.styles, self.spec, panel_col=widest + 1, note_numbers=self.note_numbers)
         absent = [t.name for t in sheet.tables if self.frame(t.name) is None]
         if has_data is None:
             has_data = len(absent) < len(sheet.tables)

@@ -294,8 +294,12 @@ def starters_leavers_chart(wb: Workbook, spec: WorkbookSpec, loc: TableLoc) -> C
 
 
 def starters_leavers_alt(loc: TableLoc) -> str:
-    parts = [f"{loc.value(i, 'Period')}: {int(loc.value(i, 'Starters') or 0)} starters and "
-             f"{int(loc.value(i, 'Leavers') or 0)} leavers" for i in range(len(loc.rows))]
+    def count(i: int, header: str, noun: str) -> str:
+        value = loc.value(i, header)  # blank when the list cannot give it: said, never read as 0
+        return f"{noun} not known" if is_blank(value) else f"{int(value)} {noun}"
+
+    parts = [f"{loc.value(i, 'Period')}: {count(i, 'Starters', 'starters')} and {count(i, 'Leavers', 'leavers')}"
+             for i in range(len(loc.rows))]
     return "Permanent starters and leavers: " + "; ".join(parts) + "."
 
 

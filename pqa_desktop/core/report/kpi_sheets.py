@@ -6,7 +6,7 @@ from .audit_sheets import _contract_table, _groups, _grouped_rows, _section
 from .build import Build
 from .charts import (caseload_alt, caseload_chart, good_or_better_alt, grade_chart, kpi_alt, kpi_line_chart,
                      placement_alt, placement_chart, starters_leavers_alt, starters_leavers_chart)
-from .layout import TableLoc
+from .layout import TableLoc, default_format
 from .text import is_blank
 
 
@@ -29,6 +29,24 @@ def _kpi_metadata(loc: TableLoc) -> dict[str, dict]:
             "england": loc.value(i, "England") if "England" in loc.columns else None,
         }
     return out
+
+
+BENCHMARKS_HEADING = "Published comparators: the council's latest published figures against its statistical neighbours, region and England"
+
+
+def _benchmark_format(table: str, header: str, value: object, unit: str | None) -> str | None:
+    """The council's published value is shown as the comparators are (one decimal, 0.0%)."""
+    return default_format(table, "England" if header == "Council" else header, value, unit)
+
+
+def _write_benchmarks(build: Build, layout, meta: dict[str, dict]) -> None:
+    """tbl_benchmarks, only when the user has chosen their council (core.comparators.benchmarks_table)."""
+    rows = build.rows("tbl_benchmarks")
+    if not rows:
+        return
+    headers = build.headers("tbl_benchmarks")
+    units = [meta.get(str(r[0]), {}).get("unit", "number") for r in rows]
+    layout.table("tbl_benchmarks", BENCHMARKS_HEADING, headers, rows, units=units, format_rule=_benchmark_format)
 
 
 def chart_section(build: Build, kpi_id: str) -> str:
@@ -57,6 +75,7 @@ def write_kpis(build: Build) -> None:
                  for r in kpi_rows]
     kpis = layout.table("tbl_kpis", spec.heading, kpi_headers, kpi_rows, units=units)
     meta = _kpi_metadata(kpis)
+    _write_benchmarks(build, layout, meta)
 
     monthly_spec = build.spec.table("tbl_kpi_monthly")
     monthly_headers = build.headers("tbl_kpi_monthly")

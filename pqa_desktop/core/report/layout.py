@@ -18,6 +18,7 @@ from xlsxwriter.chart import Chart
 from xlsxwriter.worksheet import Worksheet
 
 from . import styles as st
+from ..notes import resolve_note_refs
 from .context import ReportContext
 from .spec import WorkbookSpec
 from .styles import Styles
@@ -28,6 +29,7 @@ ROW_HEIGHT_PX = 20
 CHART_WIDTH_PX = 620
 CHART_HEIGHT_PX = 340
 MAX_COLUMN_WIDTH = 60
+NOTE_COLUMN = "Note"  # any table's column of notes: its references to the cover's notes become [note N]
 
 # A cell's number format given (table name, header, value, unit of the row's measure or None).
 FormatRule = Callable[[str, str, object, str | None], str | None]
@@ -117,8 +119,10 @@ def frame_rows(frame: pd.DataFrame) -> list[list]:
 
 
 class SheetLayout:
-    def __init__(self, ws: Worksheet, styles: Styles, spec: WorkbookSpec, panel_col: int) -> None:
+    def __init__(self, ws: Worksheet, styles: Styles, spec: WorkbookSpec, panel_col: int,
+                 note_numbers: dict[str, int] | None = None) -> None:
         self.ws = ws
+        self.note_numbers = note_numbers or {}  # a Note cell's references -> [note N] (see core/notes.py)
         self.styles = styles
         self.spec = spec
         self.row = 0  # next free row down column A
@@ -214,6 +218,8 @@ class SheetLayout:
                     self.ws.write_url(header_row + 1 + i, c, target, self.styles.link, string=str(value))
                     self._note_width(c, value, None)
                     continue
+                if h == NOTE_COLUMN and value.__class__ is str:
+                    value = resolve_note_refs(value, self.note_numbers)
                 fmt = format_rule(name, h, value, unit) if has_data else None
                 if fmt == st.DECIMAL and whole[c] and (unit is None or h not in UNIT_COLUMNS):
                     fmt = st.COUNT

@@ -34,6 +34,12 @@ MODERATION_NOT_APPLICABLE = register_rule(
 LABEL_FALLBACK = register_rule(
     "return.label_fallback",
     "The return has no PQA defined names (an old template or a copy), so it was read by its labels.")
+LABEL_VALUE_FURTHER_RIGHT = register_rule(
+    "return.label_value_further_right",
+    "A return read by its labels has a value further right of its label than the form's other values.")
+LABEL_NO_VALUE = register_rule(
+    "return.label_no_value",
+    "A return read by its labels has fields with no value beside their label (or no label), so they are blank.")
 TEMPLATE_VERSION = register_rule(
     "return.template_version",
     "The return comes from a template version this app does not know; it was read as far as possible.")

@@ -9,6 +9,18 @@ from ..resources import resource
 
 TEMPLATE_TYPES = ("case_file_audit", "foster_carer_audit", "edt_dip_sample")
 
+# The guidance our templates write beside an input whose field has none of its own, and beside an
+# evidence cell. The label reader must know every guidance text a template shows, so it is never read
+# as the value of a field left blank.
+DEFAULT_GUIDANCE = {
+    "grade": "Pick a judgement from the list.",
+    "yes_no": "Yes, No or Not applicable.",
+    "list": "Pick from the list.",
+    "date": "dd/mm/yyyy",
+    "text": "",
+}
+EVIDENCE_GUIDANCE = "What you saw on the file that supports the judgement."
+
 
 @dataclass(frozen=True)
 class FieldSpec:
@@ -34,6 +46,11 @@ class FieldSpec:
     @property
     def evidence_label(self) -> str:
         return f"{self.label} \u2014 evidence"
+
+    @property
+    def shown_guidance(self) -> str:
+        """The guidance a template shows beside this field's input cell."""
+        return self.guidance or DEFAULT_GUIDANCE.get(self.type, "")
 
 
 @dataclass(frozen=True)

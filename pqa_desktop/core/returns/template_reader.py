@@ -2,7 +2,7 @@
 
 Where a field's cell is comes from a locator: by workbook-scoped defined name ``pqa_<field>`` (which
 survives renamed or reordered sheets and moved rows), or, for old versions and pasted copies without
-names, by the field's label with the value in the nearest non-empty cell to its right.
+names, by the field's label with the value in the nearest non-empty cell to its right on that row.
 """
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from . import rules
 from .builder import RecordBuilder, Seen
 from .fields import Located
 from .ooxml import NameTarget, PackageInfo
-from .spec import TEMPLATE_TYPES, FieldSpec, ReturnSpec, returns_spec
+from .spec import EVIDENCE_GUIDANCE, TEMPLATE_TYPES, FieldSpec, ReturnSpec, returns_spec
 
 TYPE_NAME = "pqa_template_type"
 VERSION_NAME = "pqa_template_version"
@@ -79,12 +79,14 @@ class NameLocator:
 
 
 class LabelLocator:
-    """Cells by label: the nearest non-empty cell to the right of the cell holding the label.
+    """Cells by label: the nearest non-empty cell to the right of the cell holding the label, on its row.
 
-    Our templates put guidance text to the right of each input cell, so "nearest non-empty" must not
-    run past the input column into the guidance when an input is blank. The input column is learned
-    from the key fields (reference, audit date; sampler, month), which are nearly always filled: no
-    value is read further right of its label than theirs are (at least the next column).
+    A value is read wherever it sits right of its label (a form laid out by hand may leave B blank and
+    put the value in C), except that our templates' guidance text, and another field's label, are never
+    a value: reading stops there, and the field is blank. The column the form keeps its values in is
+    learned from the key fields (reference, audit date; sampler, month), which are nearly always filled;
+    a value found further right than theirs is read, and ``further_right`` records its cell so the reader
+    can say so (it may be a note beside a blank field rather than the field's value).
     """
 
     def __init__(self, table: SheetTable, spec: ReturnSpec):
@@ -94,16 +96,19 @@ class LabelLocator:
             for c, value in enumerate(row):
                 if isinstance(value, str):
                     self.index.setdefault(label_key(value), (r, c))
-        self.guidance = {label_key(f.guidance) for f in spec.fields if f.guidance}
-        self.reach: int | None = None  # unlimited while learning from the key fields
-        offsets = []
+        self.guidance = {label_key(f.shown_guidance) for f in spec.fields if f.shown_guidance}
+        self.guidance.add(label_key(EVIDENCE_GUIDANCE))
+        self.further_right: dict[str, str] = {}  # cell of a value right of the form's value column -> field
+        offsets, columns = [], []
         for name in (spec.reference_field or "sampled_by", "audit_date", "sample_month"):
             if any(f.field == name for f in spec.fields):
                 hit = self.find(spec.get(name))
                 loc = self._right_of(hit)
                 if hit is not None and loc is not None and loc.value is not None:
                     offsets.append(self._column(loc.cell) - hit[1])
-        self.reach = max(offsets, default=1)
+                    columns.append(loc.cell.rstrip("0123456789"))
+        self.reach = max(offsets, default=1)  # how far right of its label the form keeps a value
+        self.value_column = columns[offsets.index(self.reach)] if offsets else "B"  # for messages
 
     @staticmethod
     def _column(cell: str) -> int:
@@ -125,18 +130,22 @@ class LabelLocator:
             return None
         r, c = hit
         row = self.table.rows[r]
-        last = len(row) if self.reach is None else min(len(row), c + 1 + self.reach)
-        for col in range(c + 1, last):
+        for col in range(c + 1, len(row)):
             value = row[col]
             if is_blank(value):
                 continue
-            if isinstance(value, str) and label_key(value) in self.guidance:
-                break
+            if isinstance(value, str) and (label_key(value) in self.guidance or _is_known_label(value)):
+                break  # guidance beside a blank input, or the next field of a form laid out in columns
             return Located(value, self.table.sheet, cell_name(r, col))
         return Located(None, self.table.sheet, cell_name(r, c + 1))
 
     def field(self, spec: FieldSpec) -> Located | None:
-        return self._right_of(self.find(spec))
+        hit = self.find(spec)
+        loc = self._right_of(hit)
+        if hit is not None and loc is not None and loc.value is not None \
+                and self._column(loc.cell) - hit[1] > self.reach:
+            self.further_right[loc.cell] = spec.field
+        return loc
 
     def evidence(self, spec: FieldSpec) -> Located | None:
         return self._right_of(self.index.get(label_key(spec.evidence_label)))
@@ -260,6 +269,7 @@ class _TemplateRead:
         self.package = package
         self.tables = tables
         self.by_label: set[str] = set()  # fields found by label although the workbook has names
+        self.tried_by_label: dict[str, Located | None] = {}  # every field looked up by its label
         self._label_fallback_noted = labels is not None
 
     def _labels(self) -> LabelLocator | None:
@@ -278,6 +288,7 @@ class _TemplateRead:
         if loc is None:
             labels = self._labels()
             loc = labels.field(fspec) if labels else None
+            self.tried_by_label[name] = loc
             if loc is not None and not self._label_fallback_noted:
                 self.by_label.add(name)
         return loc
@@ -323,6 +334,7 @@ class _TemplateRead:
                                   actions=action_count, evidence=evidence)
             if audit is not None:
                 audits.append(audit)
+        self._label_findings(sheet)
         if self.by_label:
             labels = ", ".join(self.spec.get(f).label for f in sorted(self.by_label))
             self.sink.info(rules.LABEL_FALLBACK,
@@ -333,3 +345,37 @@ class _TemplateRead:
                           edt_samples=samples, findings=self.sink.findings,
                           sensitive=seen.sensitive, staff_names=seen.staff_names,
                           auditors=dict(seen.auditors))
+
+    def _label_findings(self, sheet: str) -> None:
+        """Read by label, a value is never blank or out of place without a finding: one naming the cell of
+        each value read further right than the form's others, one listing the optional fields with no
+        value beside their label or no label at all (a blank required field is an error already)."""
+        if self.labels is None or not self.tried_by_label:
+            return
+        for cell, name in self.labels.further_right.items():
+            if name not in self.tried_by_label:
+                continue
+            label = self.spec.get(name).label
+            self.sink.info(rules.LABEL_VALUE_FURTHER_RIGHT,
+                           f"{label} was read from {cell}, further right of its label than this return's "
+                           f"other values (column {self.labels.value_column}). Check that {cell} holds the "
+                           f"{label}; if it is a note beside a blank field, clear it and add the file again.",
+                           sheet=self.labels.table.sheet, cell=cell)
+        blank = [name for name, loc in self.tried_by_label.items()
+                 if loc is not None and is_blank(loc.value) and not self.spec.get(name).required]
+        absent = [name for name, loc in self.tried_by_label.items()
+                  if loc is None and not self.spec.get(name).required]
+        if not blank and not absent:
+            return
+        order = {f.field: i for i, f in enumerate(self.spec.fields)}
+        parts = []
+        if blank:
+            labels = ", ".join(self.spec.get(n).label for n in sorted(blank, key=order.get))
+            parts.append(f"No value was found beside these labels, so they are blank: {labels}.")
+        if absent:
+            labels = ", ".join(self.spec.get(n).label for n in sorted(absent, key=order.get))
+            parts.append(f"These labels are not on the return, so their fields are blank: {labels}.")
+        self.sink.info(rules.LABEL_NO_VALUE,
+                       " ".join(parts) + " If a value is there under another label or elsewhere on the sheet, "
+                       "correct the return (or ask the auditor to use the current template) and add it again.",
+                       sheet=self.labels.table.sheet or sheet)

@@ -17,7 +17,7 @@ from typing import Any, Iterable, Mapping, Sequence
 import xlsxwriter
 from xlsxwriter.utility import xl_range_abs, xl_rowcol_to_cell
 
-from .spec import TEMPLATE_TYPES, FieldSpec, ReturnSpec, returns_spec
+from .spec import EVIDENCE_GUIDANCE, TEMPLATE_TYPES, FieldSpec, ReturnSpec, returns_spec
 
 TEMPLATE_FILE_NAMES = {
     "case_file_audit": "Case file audit template.xlsx",
@@ -49,15 +49,7 @@ _INTRO = {
     "edt_dip_sample": "One row per record sampled (up to 30). Fill in the shaded cells, save under any name and "
                       "email it to the QA team. Empty rows are ignored.",
 }
-_DEFAULT_GUIDANCE = {
-    "grade": "Pick a judgement from the list.",
-    "yes_no": "Yes, No or Not applicable.",
-    "list": "Pick from the list.",
-    "date": "dd/mm/yyyy",
-    "text": "",
-}
 _FREE_TEXT_FIELDS = {"feedback_text"}  # a taller, wrapped input cell
-_EVIDENCE_GUIDANCE = "What you saw on the file that supports the judgement."
 _DATE_MIN, _DATE_MAX = date(2000, 1, 1), date(2099, 12, 31)
 
 
@@ -92,7 +84,7 @@ class _Formats:
 
 
 def _guidance(spec: FieldSpec) -> str:
-    return spec.guidance or _DEFAULT_GUIDANCE.get(spec.type, "")
+    return spec.shown_guidance
 
 
 def _validation(spec: FieldSpec) -> dict[str, Any] | None:
@@ -202,7 +194,7 @@ def _lay_out_form(ws, rspec: ReturnSpec, fmts: _Formats) -> _Layout:
             if section == "domains":
                 ws.write_string(row, 0, spec.evidence_label, fmts.label)
                 _blank_input(ws, row, 1, "text", fmts, wrap=True)
-                ws.write_string(row, 2, _EVIDENCE_GUIDANCE, fmts.guidance)
+                ws.write_string(row, 2, EVIDENCE_GUIDANCE, fmts.guidance)
                 ws.set_row(row, 60)
                 layout.evidence[spec.field] = (row, 1)
                 row += 1
