@@ -585,3 +585,58 @@ def test_the_empty_window_explains_the_three_steps_and_build_says_why_not(qtbot,
     assert window.build_summary_label.text() == ("12 months from September 2023 to August 2024 (year to date from "
                                                  "April 2024; snapshot 31/08/2024), 7 inputs; 3 open errors (they "
                                                  "do not block the build)")
+
+
+def test_the_build_line_says_what_will_be_blank_and_each_button_leads_to_its_fix(qtbot, make_window, tmp_path,
+                                                                                 monkeypatch):
+    from pqa_desktop.app.build_panel import BlankReasonsDialog
+    from pqa_desktop.core.sample_data import DEMO_PERIOD_END, write_demo_inputs
+
+    inputs = tmp_path / "demo"
+    write_demo_inputs(inputs)  # exports and returns, and no settings at all
+    window = make_window()
+    window.period_edit.setDate(QDate(DEMO_PERIOD_END.year, DEMO_PERIOD_END.month, 1))
+    check(qtbot, window, lambda: window.add_paths([inputs]))
+    panel = window.build_panel
+    assert panel.blank_row.isVisible()
+    assert panel.blank_label.text().startswith(
+        "Some figures will be blank: settings not given (Population aged 0\u201317, Targets, Caseload thresholds")
+    assert [b.text() for b in panel.fix_buttons] == ["Set the population\u2026", "Set targets\u2026",
+                                                     "Set caseload thresholds\u2026"]
+    assert "per 10,000 children" in panel.fix_buttons[0].toolTip()  # the why, in full
+    assert panel.all_reasons_button.isVisible()  # more reasons than buttons on the line
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=2000)
+    walked = _walk(qtbot, window)  # each button is reached with Tab, and Tab still comes back round
+    assert {*panel.fix_buttons, panel.all_reasons_button} <= set(walked)
+    assert not _tab_stops(window) - set(walked)
+
+    seen = {}
+
+    def enter_population(dialog):
+        seen.update(tab=dialog.tabs.currentIndex(), field=dialog.focusWidget() is dialog.population_spin)
+        dialog.population_spin.setValue(48000)
+        dialog.accept()
+        return dialog.result()
+    monkeypatch.setattr(SettingsDialog, "exec", enter_population)
+    check(qtbot, window, panel.fix_buttons[0].click)
+    assert seen == {"tab": 0, "field": True}  # opened at the population, on the General page
+    assert "Population" not in panel.blank_label.text()
+    assert panel.fix_buttons[0].text() == "Set targets\u2026"
+
+    # every reason in full, each with its button: the Targets one opens Settings at the targets
+    def pick_targets(dialog):
+        seen["listed"] = len(dialog.buttons)
+        next(b for b in dialog.buttons if b.text() == "Set targets\u2026").click()
+        return dialog.result()
+    monkeypatch.setattr(BlankReasonsDialog, "exec", pick_targets)
+    monkeypatch.setattr(SettingsDialog, "exec", lambda dialog: seen.update(tab=dialog.tabs.currentIndex()) or 0)
+    panel.all_reasons_button.click()
+    assert seen["listed"] == len(panel.blank_reasons) and seen["tab"] == 2
+
+    # an input ending before the period: Add files… for a later one
+    offered = []
+    monkeypatch.setattr(QFileDialog, "getOpenFileNames", staticmethod(lambda *a, **k: (offered.append(1) and [], "")))
+    audits = next(r for r in panel.blank_reasons if r.key == "audits")
+    window.fix_blank_reason(audits)
+    assert offered == [1]
