@@ -92,7 +92,7 @@ class ProgressPanel(QWidget):
         self.cancel_button.clicked.connect(self.cancel_requested)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.stage_label)
+        layout.addWidget(self.stage_label, 1)  # the text takes the room; Cancel keeps its own size
         layout.addWidget(self.bar)
         layout.addWidget(self.cancel_button)
         self._pending: tuple | None = None
