@@ -42,7 +42,7 @@ from pqa_desktop.core.findings import Finding, Severity
 from pqa_desktop.core.settings import Settings
 from tests.app_fixtures import TODAY, isolated_qsettings, message_boxes, save_dialog  # noqa: F401 (fixtures)
 from tests.returns_fixtures import write_template
-from tests.workspace_fixtures import BASE, august, write_audit
+from tests.workspace_fixtures import BASE
 
 WAIT_MS = 30000
 AUGUST = QDate(2024, 8, 1)
@@ -578,8 +578,9 @@ def test_the_empty_window_explains_the_three_steps_and_build_says_why_not(qtbot,
         window.build_summary_label.text().startswith("Build is not available yet: add the auditors' returns")
     check(qtbot, window, lambda: window.add_paths([messy]))
     assert window.lower.currentWidget() is window.report_tabs
-    assert window.build_summary_label.text() == "Build is not available yet: enter the LA name first (at the top " \
-                                                "of the window)."
+    assert window.build_summary_label.text().startswith(
+        "Build is not available yet: enter the LA name first (at the top of the window). 12 months from September "
+        "2023 to August 2024")
     window.la_name_edit.setText("Anytown Council")
     assert window.build_button.isEnabled()
     assert window.build_summary_label.text() == ("12 months from September 2023 to August 2024 (year to date from "
@@ -640,3 +641,79 @@ def test_the_build_line_says_what_will_be_blank_and_each_button_leads_to_its_fix
     audits = next(r for r in panel.blank_reasons if r.key == "audits")
     window.fix_blank_reason(audits)
     assert offered == [1]
+
+
+def _focus(qtbot, widget) -> None:
+    widget.setFocus(Qt.FocusReason.TabFocusReason)
+    qtbot.waitUntil(lambda: _owner(QApplication.focusWidget()) is widget, timeout=2000)
+
+
+def _tab_to(qtbot, target, limit: int = 80) -> None:
+    """Press Tab until ``target`` has the focus (as a keyboard user would), failing if it never does."""
+    for _ in range(limit):
+        focused = QApplication.focusWidget()
+        assert focused is not None, "nothing has the keyboard focus"
+        if _owner(focused) is target:
+            return
+        QTest.keyClick(focused, Qt.Key.Key_Tab)
+    raise AssertionError(f"Tab never reached {target.accessibleName()}")
+
+
+def test_from_a_messy_folder_to_a_sent_back_list_and_a_built_report_with_the_keyboard_alone(
+        qtbot, make_window, messy, monkeypatch, save_dialog, message_boxes, tmp_path):
+    """The issue's 'done when': drop to sent-back list and built report, no mouse anywhere."""
+    window = make_window()
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=2000)
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory", staticmethod(lambda *a, **k: str(messy)))
+    _focus(qtbot, window.la_name_edit)
+    _tab_to(qtbot, window.add_folder_button)
+    with qtbot.waitSignal(window.analysis_ready, timeout=WAIT_MS):
+        QTest.keyClick(window.add_folder_button, Qt.Key.Key_Space)  # Add folder…
+    wait_idle(qtbot, window)
+
+    # Ctrl+F, find the unreadable Yes/No answer, Tab to the list, select it with the arrow keys
+    QTest.keyClick(window.inputs_view, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    QTest.keyClicks(window.search_edit, "Perhaps")
+    _tab_to(qtbot, window.findings_view)  # the keyboard lands on the first (here the only) finding
+    [chosen] = window.findings_panel.selected_findings()
+    assert chosen.value == "Perhaps"
+
+    def accept_by_keyboard(dialog):
+        dialog.show()
+        qtbot.waitExposed(dialog)
+        QTest.keyClicks(dialog.reason_edit, "visit recorded in the case notes")
+        QTest.keyClick(dialog.reason_edit, Qt.Key.Key_Return)  # Enter: the dialog's default button
+        return dialog.result()
+    monkeypatch.setattr(AcceptDialog, "exec", accept_by_keyboard)
+    _tab_to(qtbot, window.findings_panel.accept_button)
+    QTest.keyClick(window.findings_panel.accept_button, Qt.Key.Key_Space)
+    assert window.findings_model.status_text(chosen) == "Accepted: visit recorded in the case notes"
+    window.activateWindow()  # the dialog has closed: the window is active again (the test screen is slow to say so)
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=2000)
+
+    # Group by auditor (arrow keys in the combo), then send every open finding back
+    _focus(qtbot, window.search_edit)
+    QTest.keyClick(window.search_edit, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    QTest.keyClick(window.search_edit, Qt.Key.Key_Delete)
+    _tab_to(qtbot, window.findings_panel.group_by_combo)
+    QTest.keyClick(window.findings_panel.group_by_combo, Qt.Key.Key_Down)
+    QTest.keyClick(window.findings_panel.group_by_combo, Qt.Key.Key_Down)
+    assert window.findings_panel.group_by == GROUP_BY_AUDITOR
+    out = tmp_path / "to send"
+    out.mkdir()
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory", staticmethod(lambda *a, **k: str(out)))
+    _tab_to(qtbot, window.findings_panel.send_back_button)
+    with qtbot.waitSignal(window.sent_back, timeout=WAIT_MS) as sent:
+        QTest.keyClick(window.findings_panel.send_back_button, Qt.Key.Key_Space)
+    wait_idle(qtbot, window)
+    assert {s.auditor: s.count for s in sent.args[0]} == {"Ann Lee": 1, "Jane Smith": 1}  # the accepted one stays
+
+    # Build
+    save_dialog["path"] = str(tmp_path / "report.xlsx")
+    _tab_to(qtbot, window.build_button)
+    with qtbot.waitSignal(window.build_succeeded, timeout=WAIT_MS):
+        QTest.keyClick(window.build_button, Qt.Key.Key_Space)
+    wait_idle(qtbot, window)
+    assert (tmp_path / "report.xlsx").exists()
+    assert [t for _kind, t, _text in message_boxes] == ["Lists saved for the auditors"]

@@ -126,7 +126,9 @@ class BuildPanel(QWidget):
             self.fix_row.addWidget(button)
             self.fix_buttons.append(button)
         self.blank_label.setText(blank_reasons_line(reasons))
-        self.blank_label.setToolTip("\n".join(f"{r.what}: {r.why}" for r in reasons))
+        details = "\n".join(f"{r.what}: {r.why} {r.fix}" for r in reasons)
+        self.blank_label.setToolTip(details)
+        self.blank_label.setAccessibleDescription(details)
         self.all_reasons_button.setVisible(len(reasons) > SHOWN_FIXES)
         self.blank_row.setVisible(bool(reasons))
         self._chain()
@@ -147,8 +149,9 @@ class BuildPanel(QWidget):
         ``summary``: what it will use."""
         self.build_button.setEnabled(not blocker)
         self.build_button.setToolTip(blocker or "Build the workbook and save it")
-        self.summary_label.setText(f"Build is not available yet: {blocker[:1].lower()}{blocker[1:]}"
-                                   if blocker else summary)
+        if blocker:  # why not first, then what the build would use
+            summary = f"Build is not available yet: {blocker[:1].lower()}{blocker[1:]} {summary}".strip()
+        self.summary_label.setText(summary)
         self.open_button.setEnabled(has_output)
         self.show_folder_button.setEnabled(has_output)
 

@@ -21,7 +21,7 @@ from typing import Any, Callable, Iterable, Mapping
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt
 from PySide6.QtWidgets import QApplication, QStyle
 
-from ..core.finding_status import ACCEPTED, CORRECTED, OPEN, STATUS_WORDS, STATUSES, status_key
+from ..core.finding_status import OPEN, STATUS_WORDS, STATUSES, status_key
 from ..core.findings import RULES, Finding, Severity, _cell_key
 from .row_model import RowTableModel
 

@@ -228,6 +228,7 @@ class FindingsPanel(QWidget):
         self.detail_label.setAccessibleName("The selected finding in full")
         self.table.selectionModel().currentRowChanged.connect(self._show_detail)
         self.table.selectionModel().selectionChanged.connect(lambda *_: self._update_actions())
+        self.table.selectionModel().currentChanged.connect(lambda *_: self._update_actions())
         self.proxy.modelReset.connect(lambda: self.detail_label.setText(DETAIL_HINT))
 
         self.copy_action = QAction("&Copy", self.table)
@@ -488,8 +489,11 @@ class FindingsPanel(QWidget):
     # actions
     # ------------------------------------------------------------------------------------------------
     def selected_findings(self) -> list[Finding]:
-        """The selected findings, in the order the table shows them."""
+        """The selected findings, in the order the table shows them; with none selected, the finding the
+        keyboard is on (Tab into the list puts it on the first row without selecting it)."""
         rows = sorted({index.row() for index in self.table.selectionModel().selectedRows()})
+        if not rows and self.table.currentIndex().isValid():
+            rows = [self.table.currentIndex().row()]
         return [self.proxy.index(row, 0).data(FINDING_ROLE) for row in rows]
 
     def _update_actions(self) -> None:

@@ -49,7 +49,7 @@ from .feedback_panel import FeedbackPanel
 from .finding_dialogs import AcceptDialog
 from .findings_view import FindingsPanel
 from .help import build_help_menu
-from .inputs_model import SUMMARY_ROLE, attention_summary
+from .inputs_model import attention_summary
 from .inputs_panel import InputsPanel
 from .jobs import ANALYSE, BUILD, PipelineJob
 from .messages_panel import CommentaryPanel, MessagesPanel
@@ -289,7 +289,7 @@ class MainWindow(QMainWindow):
     def _wire_build(self) -> None:
         panel = self.build_panel
         self.build_button, self.protect_checkbox = panel.build_button, panel.protect_checkbox
-        self.build_summary_label = panel.summary_label
+        self.build_summary_label, self.blank_reasons_label = panel.summary_label, panel.blank_label
         self.open_button, self.show_folder_button = panel.open_button, panel.show_folder_button
         panel.build_requested.connect(self.build_workbook)
         panel.open_requested.connect(self.open_workbook)
