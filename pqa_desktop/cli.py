@@ -210,9 +210,17 @@ def _load_settings(args) -> Settings:
     return settings
 
 
+# What a finding's message (written for the app too, so it names no option) means on the command line.
+COMMAND_LINE_ADVICE = {
+    "file.password_protected": "On the command line, put its password in a file given to --input-passwords.",
+    "return.template_version": "pqa templates DIR writes the current templates.",
+}
+
+
 def _finding_line(f: Finding) -> str:
     where = " ".join(x for x in (f.file, f"[{f.sheet}]" if f.sheet else "", f.cell) if x)
-    return f"{f.severity.value.upper():7} {f.rule:28} {where}: {f.message}"
+    advice = COMMAND_LINE_ADVICE.get(f.rule)
+    return f"{f.severity.value.upper():7} {f.rule:28} {where}: {f.message}" + (f" {advice}" if advice else "")
 
 
 def _summarise_findings(findings: list[Finding], stream) -> None:

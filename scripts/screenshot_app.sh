@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Screenshot of the main window with the demo sample data loaded, for the README:
-# docs/screenshots/main-window.png (or the path given as $1).
+# Screenshots of the app's main states at 1366x768 with the demo sample data, for the README and the user guide:
+# docs/screenshots/*.png (or the folder given as $1; further arguments go to scripts/screenshot_states.py,
+# e.g. --only main-window).
 #
 # Runs the real app under Xvfb (a virtual X server, so the window is drawn by Qt's ordinary xcb platform
 # with real fonts and style, not the offscreen test platform). Everything the app writes goes to a temporary
@@ -9,7 +10,8 @@
 # root or with sudo, like scripts/system-deps.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-OUT="${1:-docs/screenshots/main-window.png}"
+OUT="${1:-docs/screenshots}"
+shift || true
 PYTHON="${PYTHON:-.venv/bin/python}"
 
 need=()
@@ -43,50 +45,5 @@ Xvfb ":${DISPLAY_NUMBER}" -screen 0 1600x1000x24 -nolisten tcp >"$WORK/xvfb.log"
 XVFB_PID=$!
 for _ in $(seq 50); do [ -e "/tmp/.X11-unix/X${DISPLAY_NUMBER}" ] && break; sleep 0.1; done
 
-mkdir -p "$(dirname "$OUT")"
-DISPLAY=":${DISPLAY_NUMBER}" QT_QPA_PLATFORM=xcb PQA_DESKTOP_HOME="$WORK/app-data" \
-  "$PYTHON" - "$OUT" "$WORK" <<'PY'
-"""Open the main window on the demo inputs, wait for the check, grab the window to a PNG."""
-import sys
-from datetime import date
-from pathlib import Path
-
-from PySide6.QtCore import QEventLoop, QSettings, QTimer
-from PySide6.QtWidgets import QApplication
-
-from pqa_desktop.app.app_settings import APPLICATION, ORGANISATION, AppSettings
-from pqa_desktop.app.main_window import MainWindow
-from pqa_desktop.core.calendar import add_months
-from pqa_desktop.core.sample_data import DEMO_PERIOD_END, LA_NAME, write_demo_inputs
-
-out, work = Path(sys.argv[1]), Path(sys.argv[2])
-QSettings.setDefaultFormat(QSettings.Format.IniFormat)  # remembered settings go to the temporary folder
-QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(work / "qsettings"))
-app = QApplication([sys.argv[0]])
-app.setOrganizationName(ORGANISATION)
-app.setApplicationName(APPLICATION)
-
-inputs = work / "Anytown returns"
-write_demo_inputs(inputs)
-settings = AppSettings()
-settings.set_la_name(LA_NAME)
-# "today" is in the month after the demo's period end, so the period defaults to the demo month
-window = MainWindow(settings=settings, today=add_months(DEMO_PERIOD_END, 1))
-window.resize(1280, 860)
-window.show()
-
-loop = QEventLoop()
-window.analysis_ready.connect(loop.quit)
-QTimer.singleShot(120_000, loop.quit)  # never hang a script: a missing check shows in the picture
-window.add_paths([inputs])
-loop.exec()
-for _ in range(20):  # let the last repaints land (status text, column sizes)
-    app.processEvents()
-    QTimer.singleShot(25, loop.quit)
-    loop.exec()
-if not window.grab().save(str(out)):
-    sys.exit(f"could not save {out}")
-print(f"saved {out} ({window.width()}x{window.height()}, {window.inputs_model.rowCount()} inputs, "
-      f"{window.findings_model.rowCount()} findings)")
-window.close()
-PY
+mkdir -p "$OUT"
+DISPLAY=":${DISPLAY_NUMBER}" QT_QPA_PLATFORM=xcb "$PYTHON" scripts/screenshot_states.py "$OUT" "$@"

@@ -43,11 +43,17 @@ def isolated_qsettings(tmp_path):
 
 @dataclass
 class FakeAnalysis:
-    """Quacks like pipeline.Analysis for the app: summaries() and findings."""
+    """Quacks like pipeline.Analysis for the app: summaries(), findings and what the app reads besides."""
 
     period: object
     rows: list = field(default_factory=list)
     findings: list = field(default_factory=list)
+    stopped: bool = False
+    unread: list = field(default_factory=list)
+    files: list = field(default_factory=list)
+    results: list = field(default_factory=list)
+    statuses: dict = field(default_factory=dict)
+    sensitive: set = field(default_factory=set)
     exports: ExportRecords = field(default_factory=ExportRecords)  # what core.readiness reads
     records: AuditRecords = field(default_factory=AuditRecords)
     results: list = field(default_factory=list)
@@ -60,6 +66,12 @@ class FakeAnalysis:
 
     def summaries(self):
         return list(self.rows)
+
+    def listed_findings(self):
+        return list(self.findings)
+
+    def mask(self, name: str) -> str:
+        return name
 
 
 def summary(path: Path, kind_label: str = "Case file audit", records: int = 1, errors: int = 0,
@@ -101,7 +113,8 @@ class FakePipeline:
             time.sleep(0.01)
         raise AssertionError("the app never asked the job to stop")
 
-    def analyse(self, paths, period, *, keep=None, progress=None, cancel=None, workspace=None, import_new=True):
+    def analyse(self, paths, period, *, keep=None, progress=None, cancel=None, workspace=None, import_new=True,
+                on_read=None, keep_on_cancel=False, passwords=()):
         self.analyse_threads.append(threading.get_ident())
         self.analyse_calls.append(([Path(p) for p in paths], period))
         if progress:

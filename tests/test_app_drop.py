@@ -23,6 +23,7 @@ from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QApplication
 
 from pqa_desktop.app.app_settings import AppSettings
+from pqa_desktop.app.inputs_model import STATUS_COLUMN
 from pqa_desktop.app.main_window import MainWindow
 from pqa_desktop.app.outlook_drop import (DroppedFileStore, clean_file_name, has_virtual_files,
                                           parse_file_group_descriptor, read_virtual_files)
@@ -269,5 +270,5 @@ def test_dropping_a_file_a_folder_a_zip_and_an_email_reads_every_return_inside(q
     ]
     # a file inside a zip or email keeps the container as its file on disk (to open it)
     assert [Path(r.path) for r in rows] == [single, folder / "Audit 2.xlsx", archive, email_path]
-    assert window.inputs_model.index(0, 6).data() == "No problems found"
+    assert window.inputs_model.index(0, STATUS_COLUMN).data() == "No problems found"
     assert message_boxes == []

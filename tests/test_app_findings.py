@@ -16,7 +16,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
 from pqa_desktop.app.app_settings import AppSettings
-from pqa_desktop.app.findings_model import CELL_COLUMN, FILE_COLUMN, FINDING_ROLE, findings_as_tsv
+from pqa_desktop.app.findings_model import CELL_COLUMN, FILE_COLUMN, FINDING_ROLE, MESSAGE_COLUMN, findings_as_tsv
 from pqa_desktop.app.findings_view import GROUP_BY_RULE, GROUP_ROLE
 from pqa_desktop.app.main_window import MainWindow
 from pqa_desktop.core import pipeline
@@ -156,10 +156,10 @@ def test_the_picked_group_survives_a_recheck_and_follows_the_group_by_switch(qtb
     pick(panel, "Audit_April.xlsx: 2 errors")
     with qtbot.waitSignal(window.analysis_ready, timeout=WAIT_MS):
         window.period_edit.setDate(window.period_edit.date().addMonths(-1))
-    assert panel.tree.currentIndex().data(GROUP_ROLE) == ("Audit_April.xlsx", None)
+    assert panel.tree.currentIndex().data(GROUP_ROLE) == ("Audit_April.xlsx", None, None)
     assert len(shown(window)) == 2
     panel.set_group_by(GROUP_BY_RULE)  # a file node has no place in the rule tree: back to all findings
-    assert panel.tree.currentIndex().data(GROUP_ROLE) == (None, None)
+    assert panel.tree.currentIndex().data(GROUP_ROLE) == (None, None, None)
     assert len(shown(window)) == 6
 
 
@@ -187,9 +187,10 @@ def test_ctrl_c_copies_the_selected_findings_as_tab_separated_text_with_a_header
     QApplication.clipboard().clear()
     qtbot.keyClick(view, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier)
     assert QApplication.clipboard().text() == (
-        "Severity\tFile\tSheet\tCell\tRule\tMessage\n"
-        "Warning\tAudit_March.xlsx\tAudit\tC2\toverall.missing\tNo overall grade was given.\n"
-        "Error\tAudit_April.xlsx\tAudit\tC10\tdate.unreadable\tThe audit date cannot be read.\n")
+        "Severity\tStatus\tFile\tSheet\tCell\tField\tValue found\tMessage\tRule\n"
+        "Warning\tOpen\tAudit_March.xlsx\tAudit\tC2\t\t\tNo overall grade was given.\t"
+        "The overall judgement is blank or Not applicable\n"
+        "Error\tOpen\tAudit_April.xlsx\tAudit\tC10\t\t\tThe audit date cannot be read.\tA date could not be read\n")
 
 
 def test_copy_all_shown_follows_the_filters_and_keeps_values_in_their_columns(window):
@@ -197,10 +198,12 @@ def test_copy_all_shown_follows_the_filters_and_keeps_values_in_their_columns(wi
     window.severity_buttons[Severity.WARNING].click()
     window.findings_panel.copy_shown_action.trigger()
     assert QApplication.clipboard().text() == (
-        "Severity\tFile\tSheet\tCell\tRule\tMessage\n"
-        f"Info\t{ZIPPED}\tAudit\tC3\tgrade.number\tGrade 2 was read as Good.\n")
-    text = findings_as_tsv([Finding("a\tb.xlsx", "S", "A1", Severity.INFO, "r", "line one\nline two")])
-    assert text.splitlines()[1].split("\t") == ["Info", "a b.xlsx", "S", "A1", "r", "line one line two"]
+        "Severity\tStatus\tFile\tSheet\tCell\tField\tValue found\tMessage\tRule\n"
+        f"Info\tOpen\t{ZIPPED}\tAudit\tC3\t\t\tGrade 2 was read as Good.\t"
+        "A judgement was given as an Ofsted grade number (1-4) and read as the matching grade\n")
+    text = findings_as_tsv([Finding("a\tb.xlsx", "S", "A1", Severity.INFO, "r", "line one\nline two", "F", "v\tw")])
+    assert text.splitlines()[1].split("\t") == ["Info", "Open", "a b.xlsx", "S", "A1", "F", "v w",
+                                                 "line one line two", "r"]
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -260,7 +263,7 @@ def test_the_selected_finding_is_shown_in_full_below_the_table(window):
     panel = window.findings_panel
     assert panel.detail_label.text().startswith("Select a finding to read it in full here")
     window.findings_view.setCurrentIndex(window.findings_proxy.index(_row_of(window, "C14"), 0))
-    assert panel.detail_label.text() == ("<b>Error</b> \u2014 Audit_March.xlsx, sheet Audit, C14: "
+    assert panel.detail_label.text() == ("<b>Error</b> (Open) \u2014 Audit_March.xlsx, sheet Audit, C14: "
                                          "&quot;Goodish&quot; is not a grade.")
 
 
@@ -271,4 +274,4 @@ def test_the_message_column_keeps_the_largest_share_when_the_table_is_narrow(qtb
     header = view.horizontalHeader()
     widths = [header.sectionSize(c) for c in range(header.count())]
     assert sum(widths) <= view.viewport().width() + 1  # no column pushed off the side
-    assert header.sectionSize(5) == max(widths)  # the message
+    assert header.sectionSize(MESSAGE_COLUMN) == max(widths)  # the message

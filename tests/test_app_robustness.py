@@ -207,7 +207,7 @@ def test_a_corrupt_input_is_a_finding_on_its_row_not_a_dialog(qtbot, window, ret
     [corrupt] = [f for f in window.findings_model.findings() if f.file == "Audit 3.xlsx"]
     assert corrupt.rule == "file.corrupt"
     assert "Open it in Excel and save it again, or ask the sender for a new copy." in corrupt.message
-    assert window.inputs_summary_label.text() == "1 file of 3 needs attention"
+    assert window.inputs_panel.summary_text() == "1 file of 3 needs attention"
     assert message_boxes == [] and crash_reports() == []
     assert window.build_button.isEnabled()  # errors never block the build
 

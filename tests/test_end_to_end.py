@@ -47,7 +47,7 @@ EXPECTED = {
     "tbl_feedback": ["Date", "Audit type", "Service area", "Source", "Sentiment", "Feedback"],
     "tbl_audits": ["Audit key", "Audit type", "Audit date", "Service area", "Team", *CASE_DOMAINS, "Overall",
                    "Moderated"],
-    "tbl_data_quality": ["File", "Sheet", "Cell", "Severity", "Rule", "Message"],
+    "tbl_data_quality": ["File", "Sheet", "Cell", "Severity", "Rule", "Message", "Status"],
 }
 SHEETS = ["Contents", "Summary", "Audit activity", "Overall judgements", "Practice domains", "Compliance",
           "Identification of harm", "Assessment", "Child protection", "Plans and children in care", "Care leavers",

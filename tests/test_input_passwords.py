@@ -8,6 +8,7 @@ from dataclasses import replace
 import pytest
 from msoffcrypto.format.ooxml import OOXMLFile
 
+from pqa_desktop import cli
 from pqa_desktop.core.encryption import (PasswordFileError, decrypt_input, needs_password, read_input_passwords,
                                          unlock_inputs)
 from pqa_desktop.core.findings import Severity
@@ -53,7 +54,8 @@ def test_wrong_password_gives_one_clear_finding_never_a_crash(tmp_path):
         ("Audit May.xlsx", Severity.ERROR, "file.password_protected")]
     message = result.findings[0].message
     assert "password protected" in message
-    assert "asks for it" in message and "--input-passwords" in message
+    assert "asks for it" in message and "--" not in message  # the app shows it too: no command-line options
+    assert "--input-passwords" in cli._finding_line(result.findings[0])  # the command line says how, itself
     assert "utumn" not in message
 
 

@@ -101,7 +101,7 @@ def test_contract_headers_exact(audit_book):
         "tbl_kpi_monthly": ["KPI id", "Month", "Value", "Numerator", "Denominator"],
         "tbl_starters_leavers": ["Period", "Starters", "Leavers"],
         "tbl_placement_types": ["Placement type", "Children", "Share %"],
-        "tbl_data_quality": ["File", "Sheet", "Cell", "Severity", "Rule", "Message"],
+        "tbl_data_quality": ["File", "Sheet", "Cell", "Severity", "Rule", "Message", "Status"],
         "tbl_coverage": ["Input", "Kind", "First date", "Last date", "Rows", "Months covered"],
     }
     sheets = {"tbl_kpis": "KPIs", "tbl_kpi_monthly": "KPI monthly", "tbl_headlines": "Summary",

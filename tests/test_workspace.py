@@ -48,7 +48,7 @@ def test_a_new_workspace_is_created_with_its_folders_and_keeps_its_secret(tmp_pa
     with Workspace.open(path) as ws:
         assert ws.secret() == secret
         assert ws._conn.execute("PRAGMA journal_mode").fetchone()[0] == "delete"
-        assert ws._conn.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()[0] == "2"
+        assert ws._conn.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()[0] == "3"
     assert not (tmp_path / "shared drive" / "QA" / "workspace.sqlite-journal").exists()
 
 

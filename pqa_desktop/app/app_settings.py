@@ -1,4 +1,5 @@
-"""What the app remembers between sessions: window geometry, the report settings, the workspace, last output folder.
+"""What the app remembers between sessions: window and dialog geometry, the report settings, the workspace, last
+output folder.
 
 Stored with QSettings under organisation and application "PQA Desktop". The format is
 ``QSettings.defaultFormat()`` so tests (and a portable install) can point it at an INI file in a folder
@@ -23,6 +24,7 @@ ORGANISATION = "PQA Desktop"
 APPLICATION = "PQA Desktop"
 
 _GEOMETRY = "window/geometry"
+_DIALOGS = "dialogs"
 _LA_NAME = "report/la_name"
 _REPORT_SETTINGS = "report/settings"
 _OUTPUT_FOLDER = "build/last_output_folder"
@@ -81,6 +83,14 @@ class AppSettings:
 
     def set_geometry(self, geometry: QByteArray) -> None:
         self.store.setValue(_GEOMETRY, geometry)
+
+    def dialog_geometry(self, name: str) -> QByteArray | None:
+        """The size and place a dialog was last left at (the user may enlarge it)."""
+        value = self.store.value(f"{_DIALOGS}/{name}")
+        return value if isinstance(value, QByteArray) and not value.isEmpty() else None
+
+    def set_dialog_geometry(self, name: str, geometry: QByteArray) -> None:
+        self.store.setValue(f"{_DIALOGS}/{name}", geometry)
 
     def la_name(self) -> str:
         value = self.store.value(_LA_NAME, "")

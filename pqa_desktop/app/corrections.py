@@ -165,12 +165,17 @@ class _ReasonDialog(QDialog):
     def reason(self) -> str:
         return self.reason_edit.text().strip()
 
+    def _missing(self) -> str:
+        """What is still to be given before OK ("" when nothing)."""
+        return "" if self.reason else "Give a reason first"
+
     def _update_ok(self) -> None:
-        self.ok_button.setEnabled(bool(self.reason))
-        self.ok_button.setToolTip("" if self.reason else "Give a reason first")
+        missing = self._missing()
+        self.ok_button.setEnabled(not missing)
+        self.ok_button.setToolTip(missing)
 
     def accept(self) -> None:
-        if self.reason:
+        if not self._missing():
             super().accept()
 
 
@@ -187,6 +192,9 @@ class TreatAsDialog(_ReasonDialog):
         layout.addWidget(about)
         self.choice_combo = QComboBox()
         self.choice_combo.addItems(list(choices))
+        # Nothing chosen to start with: Enter must never record the first (highest) grade by default.
+        self.choice_combo.setPlaceholderText("Choose a value")
+        self.choice_combo.setCurrentIndex(-1)
         self.choice_combo.setAccessibleName("Value to read instead")
         choice_label = QLabel("&Treat as:")
         choice_label.setBuddy(self.choice_combo)
@@ -194,10 +202,16 @@ class TreatAsDialog(_ReasonDialog):
         row.addRow(choice_label, self.choice_combo)
         layout.addLayout(row)
         self._finish_layout(layout)
+        self.choice_combo.currentIndexChanged.connect(lambda _i: self._update_ok())
 
     @property
     def value(self) -> str:
-        return self.choice_combo.currentText()
+        return self.choice_combo.currentText() if self.choice_combo.currentIndex() >= 0 else ""
+
+    def _missing(self) -> str:
+        if not self.value:
+            return "Choose the value to read instead first"
+        return super()._missing()
 
 
 class DuplicateDialog(_ReasonDialog):

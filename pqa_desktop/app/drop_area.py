@@ -3,7 +3,8 @@
 Dropping is a copy, never a move. The handler only reads the local paths out of the QMimeData and emits
 them; the window queues them and does the work on a zero-delay timer, as MusicBrainz Picard does
 (``picard/ui/itemviews/basetreeview.py``), so the drag source (Explorer, Outlook) is released at once.
-Empty, the area explains itself in three short steps (Spyder's ``PaneEmptyWidget``).
+Empty, the area says what to drop; the three steps of the month's work are explained beside it (the window's
+``StepsPanel``, after Spyder's ``PaneEmptyWidget``).
 
 Attachments dragged straight out of Outlook arrive as Windows virtual files, not paths: their bytes must
 be read during the drop (the drag source owns them), so the handler copies them out of the QMimeData,
@@ -20,10 +21,8 @@ from PySide6.QtWidgets import QFrame, QLabel, QStackedLayout, QWidget
 from .outlook_drop import DroppedFileStore, VirtualDrop, has_virtual_files, read_virtual_files
 
 EMPTY_TEXT = (
-    "<p><b>1.</b> Drop the auditors' returns here: files, folders, zips or saved emails.</p>"
-    "<p><b>2.</b> Check what each file was recognised as, and read the findings below.</p>"
-    "<p><b>3.</b> Pick the period end month and build the workbook.</p>"
-    "<p>Everything runs on this laptop; nothing is sent anywhere.</p>"
+    "<p>Drop the auditors' returns and the system exports here: files, folders, zips or saved emails.</p>"
+    "<p>Or use <b>Add files…</b> or <b>Add folder…</b> above. Nothing is moved or changed.</p>"
 )
 
 

@@ -5,7 +5,8 @@ a signal, so it reaches the window through a queued connection and only the UI t
 ``QueryOp`` warns why). Cancelling sets a flag that the pipeline's ``cancel`` callback reads between files
 and stages (as Spyder's search thread checks its stop flag); the pipeline then raises ``Cancelled``.
 
-Exactly one of ``succeeded``, ``failed`` or ``cancelled`` is emitted, then QThread's own ``finished``.
+Work may hand results over as they come (``emit_item``, e.g. each file as it is read); exactly one of
+``succeeded``, ``failed`` or ``cancelled`` is emitted at the end, then QThread's own ``finished``.
 """
 from __future__ import annotations
 
@@ -26,15 +27,20 @@ BUILD = "build"
 
 class PipelineJob(QThread):
     progressed = Signal(str, int, int, str)  # stage, done, total, detail
+    item_ready = Signal(object)  # something ready before the work ends (a file just read), see emit_item
     succeeded = Signal(object)  # whatever the work returned (Analysis, BuildResult)
     failed = Signal(object)  # the exception, traceback attached
     cancelled = Signal()
 
-    def __init__(self, kind: str, work: Work, parent: QObject | None = None):
+    def __init__(self, kind: str, work: Work | None, parent: QObject | None = None):
         super().__init__(parent)
         self.kind = kind
         self._work = work
         self._cancel = threading.Event()
+
+    def set_work(self, work: Work) -> None:
+        """The work, when it needs the job itself (to hand items over with ``emit_item``); before ``start``."""
+        self._work = work
 
     def request_cancel(self) -> None:
         self._cancel.set()
@@ -42,6 +48,10 @@ class PipelineJob(QThread):
     @property
     def cancel_requested(self) -> bool:
         return self._cancel.is_set()
+
+    def emit_item(self, item: Any) -> None:
+        """(in the worker) Hand something to the window as soon as it is ready; it arrives queued."""
+        self.item_ready.emit(item)
 
     def _report(self, stage: str, done: int, total: int, detail: str = "") -> None:
         self.progressed.emit(stage, int(done), int(total), detail or "")

@@ -1,16 +1,15 @@
-"""The main window: drop inputs in, see what each is and what is wrong, build the workbook.
+"""The main window: drop inputs in, see what each is and what is wrong, deal with it, build the workbook.
 
-One window, in the order the QA officer works: the period and LA name, the inputs (drop area and list),
-the findings (filtered and counted), then Build. The window only arranges widgets and moves values between
-them and ``pqa_desktop.core.pipeline``; every check and figure is the core's. Pipeline work runs in a
-``PipelineJob`` thread, one at a time; a change of inputs or period while a check runs cancels it and
-starts a fresh one when it has stopped.
+One window, in the order the QA officer works: the period and LA name, the Inputs (``InputsPanel``: what
+each file was recognised as), the Findings and the report's own content on tabs below (``FindingsPanel``,
+key messages, commentary, feedback, corrections, the workspace), and the Build line (``BuildPanel``).
+Before anything is added, the three steps of the work fill the space the tabs will take (``StepsPanel``).
+Each panel owns its widgets; the window wires them to ``pqa_desktop.core`` and to each other.
 
-Beside the inputs and findings, tabs hold what the QA officer adds to the report before building: the
-drafted key messages (editable), the commentary per section (kept in the workspace per month), the
-feedback items (each can be left out), the corrections (kept in the workspace, never in the inputs) and
-the workspace itself (its imports, earlier months included). Settings are a dialog; the workspace file
-and the audit-key search are on the Workspace menu.
+Pipeline work runs in a ``PipelineJob`` thread, one at a time; a change of inputs or period while a check
+runs cancels it and starts a fresh one when it has stopped. Each file appears in the lists as soon as it is
+read (``streaming``), at most a few times a second. Stopping a check keeps every file read so far (in the
+workspace) and lists the rest as not read yet, with Continue.
 
 Passwords stay in memory: the one protecting a workbook is asked for at each build and dropped when the
 build ends; the ones opening protected inputs are kept until the window closes. Neither is written to the
@@ -19,7 +18,7 @@ settings, the workspace or a crash report.
 from __future__ import annotations
 
 import re
-
+import time
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
@@ -27,44 +26,53 @@ from typing import Sequence
 
 from PySide6.QtCore import QDate, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence
-from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QDateEdit, QDialog, QFileDialog, QFormLayout, QGroupBox,
-                               QHBoxLayout, QHeaderView, QLabel, QLineEdit, QMainWindow, QMessageBox, QPushButton,
-                               QSplitter, QTableView, QTabWidget, QToolButton, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QAbstractItemView, QDateEdit, QDialog, QFileDialog, QHBoxLayout, QLabel, QLineEdit,
+                               QMainWindow, QMessageBox, QPlainTextEdit, QPushButton, QSplitter, QStackedWidget,
+                               QTabWidget, QTextEdit, QToolButton, QVBoxLayout, QWidget)
 
 from ..core import pipeline
 from ..core.calendar import Period, last_complete_month, month_start
 from ..core.email_draft import write_email_draft
+from ..core.finding_status import ACCEPTED, CORRECTED, OPEN
 from ..core.findings import Severity
-from ..core.readiness import blank_reasons, blank_reasons_line
+from ..core.readiness import blank_reasons
+from ..core.send_back import finding_auditors, write_send_back
 from ..core.settings import Settings
 from ..core.workspace import Workspace, WorkspaceError
 from .app_log import reading_line, write_log
 from .app_settings import AppSettings
 from .audit_search import AuditSearchDialog
+from .build_panel import BuildPanel
 from .corrections import (NOTHING_TO_CORRECT, CorrectionsPanel, DuplicateDialog, TreatAsDialog, can_correct,
                           current_user, duplicate_group, input_for_finding, is_duplicate, treat_as_choices)
 from .crash import write_crash_report
-from .drop_area import DropArea
 from .feedback_panel import FeedbackPanel
-from .findings_model import severity_toggle_text, shown_label
+from .finding_dialogs import AcceptDialog
 from .findings_view import FindingsPanel
-from .inputs_model import InputsTableModel, SUMMARY_ROLE, attention_summary
+from .help import build_help_menu
+from .inputs_model import attention_summary
+from .inputs_panel import InputsPanel
 from .jobs import ANALYSE, BUILD, PipelineJob
 from .messages_panel import CommentaryPanel, MessagesPanel
 from .passwords import PROTECTED_INPUT_RULE, InputPasswordDialog, OutputPasswordDialog
 from .progress_panel import ProgressPanel
 from .settings_dialog import SettingsDialog
+from .steps_panel import StepsPanel
+from .streaming import ReadStream, StreamBatcher
 from .workspace_panel import WorkspacePanel
 
 WINDOW_TITLE = "PQA Desktop"
 OFFLINE_TEXT = "Offline \u2014 files stay on this laptop"
 PERIOD_RECHECK_MS = 400  # typing "2024" in the year steps through 2, 20, 202: check once, when it settles
+TREE_REFRESH_S = 1.0  # while files stream in, the group tree is rebuilt at most this often
 EARLIEST_PERIOD = QDate(2015, 1, 1)
 WORKBOOK_FILTER = "Excel workbook (*.xlsx)"
 WORKSPACE_FILTER = "PQA Desktop workspace (*.sqlite);;All files (*)"
 EMAIL_FILTER = "Email draft (*.eml)"
-# the report tabs beside the inputs and findings
-MESSAGES_TAB, COMMENTARY_TAB, FEEDBACK_TAB, CORRECTIONS_TAB, WORKSPACE_TAB = range(5)
+SEND_BACK = "send back"
+# the tabs below the inputs
+FINDINGS_TAB, MESSAGES_TAB, COMMENTARY_TAB, FEEDBACK_TAB, CORRECTIONS_TAB, WORKSPACE_TAB = range(6)
+DEFAULT_SIZE = (1366, 768)  # the smallest laptop screen it is laid out for
 
 
 def _qdate(d: date) -> QDate:
@@ -79,10 +87,20 @@ def _is_under(path: Path, folder: Path) -> bool:
     return path != folder
 
 
+def release_tab_traps(root: QWidget) -> None:
+    """Tab and Shift+Tab always leave a list, table or text box (WCAG 2.1.2, no keyboard trap); arrows and
+    Ctrl+Tab still move within them."""
+    for view in root.findChildren(QAbstractItemView):
+        view.setTabKeyNavigation(False)
+    for edit in [*root.findChildren(QPlainTextEdit), *root.findChildren(QTextEdit)]:
+        edit.setTabChangesFocus(True)
+
+
 class MainWindow(QMainWindow):
     busy_changed = Signal(bool)  # a pipeline job started (True) or the last one ended (False)
     analysis_ready = Signal()  # the inputs and findings lists show a fresh check
     build_succeeded = Signal(object)  # BuildResult
+    sent_back = Signal(list)  # list[SentBack]: the auditors' lists just written
 
     def __init__(self, settings: AppSettings | None = None, today: date | None = None,
                  parent: QWidget | None = None):
@@ -93,7 +111,7 @@ class MainWindow(QMainWindow):
         self._excluded: set[Path] = set()  # files removed from the list that sit inside an added folder
         self._queued: list[Path] = []  # dropped or picked, not yet taken in (see add_paths)
         self._analysis: pipeline.Analysis | None = None
-        self._analysis_key: tuple | None = None  # (paths, period) the analysis above was made from
+        self._analysis_key: tuple | None = None  # (paths, period, generation) the analysis above was made from
         self._job: PipelineJob | None = None
         self._recheck_after_job = False
         self._last_output: Path | None = None
@@ -106,6 +124,7 @@ class MainWindow(QMainWindow):
         # new settings, another workspace): part of the key the analysis on screen is compared with
         self._generation = 0
         self._imports: list = []  # Workspace.imports(), refreshed after each change and each check
+        self._tree_rebuilt = 0.0
         self._closed = False
         self._pool_warned = False  # the reading workers' fall-back is shown once a session (logged each time)
         self.workspace = self._open_first_workspace()
@@ -123,48 +142,26 @@ class MainWindow(QMainWindow):
     def _build_widgets(self) -> None:
         central = QWidget()
         outer = QVBoxLayout(central)
+        outer.setContentsMargins(8, 6, 8, 4)
+        outer.addLayout(self._build_top_row())
 
-        # period and LA name (the settings that change every build sit on the main screen)
-        self.period_edit = QDateEdit()
-        self.period_edit.setDisplayFormat("MMMM yyyy")
-        self.period_edit.setDateRange(EARLIEST_PERIOD, _qdate(month_start(self._today)))
-        self.period_edit.setDate(_qdate(last_complete_month(self._today)))
-        self.period_edit.setAccessibleName("Period end month")
-        self.period_edit.setToolTip("The last month the workbook reports on")
-        self.la_name_edit = QLineEdit()
-        self.la_name_edit.setPlaceholderText("e.g. Anytown Council")
-        self.la_name_edit.setAccessibleName("Local authority name")
-        self.la_name_edit.setToolTip("Shown on the workbook's cover")
-        form = QFormLayout()
-        period_label = QLabel("&Period end month:")
-        period_label.setBuddy(self.period_edit)
-        la_label = QLabel("&LA name:")
-        la_label.setBuddy(self.la_name_edit)
-        form.addRow(period_label, self.period_edit)
-        form.addRow(la_label, self.la_name_edit)
-        outer.addLayout(form)
-
-        # the report's own content (key messages, commentary, feedback, corrections, workspace) on tabs beside
-        # the inputs; the findings below get the full width their messages need
-        top = QSplitter(Qt.Orientation.Horizontal)
-        top.setChildrenCollapsible(False)
-        top.addWidget(self._build_inputs_group())
-        splitter = QSplitter(Qt.Orientation.Vertical)
-        splitter.addWidget(top)
-        splitter.addWidget(self._build_findings_group())
-        top.addWidget(self._build_report_tabs())
-        top.setStretchFactor(0, 1)
-        top.setStretchFactor(1, 1)
-        splitter.setStretchFactor(0, 1)
-        splitter.setStretchFactor(1, 2)
-        outer.addWidget(splitter, 1)
-        outer.addLayout(self._build_build_row())
-        # why figures will be blank (core.readiness): settings missing, inputs ending before the period end
-        self.blank_reasons_label = QLabel("")
-        self.blank_reasons_label.setAccessibleName("Figures that will be blank")
-        self.blank_reasons_label.setWordWrap(True)
-        self.blank_reasons_label.setVisible(False)
-        outer.addWidget(self.blank_reasons_label)
+        self.inputs_panel = InputsPanel()
+        self._wire_inputs()
+        self.steps_panel = StepsPanel()
+        self.lower = QStackedWidget()  # the three steps until an input is added, then the tabs
+        self.lower.addWidget(self.steps_panel)
+        self.lower.addWidget(self._build_tabs())
+        self.splitter = QSplitter(Qt.Orientation.Vertical)
+        self.splitter.setChildrenCollapsible(False)
+        self.splitter.addWidget(self.inputs_panel)
+        self.splitter.addWidget(self.lower)
+        self.splitter.setStretchFactor(0, 2)
+        self.splitter.setStretchFactor(1, 5)
+        self.splitter.setSizes([230, 480])
+        outer.addWidget(self.splitter, 1)
+        self.build_panel = BuildPanel()
+        self._wire_build()
+        outer.addWidget(self.build_panel)
         self.setCentralWidget(central)
 
         self.progress = ProgressPanel()
@@ -172,144 +169,8 @@ class MainWindow(QMainWindow):
         self.offline_label = QLabel(OFFLINE_TEXT)
         self.offline_label.setAccessibleName("Privacy: offline, files stay on this laptop")
         self.statusBar().addWidget(self.progress, 1)
-        # after a build, beside "Workbook saved: …": the email draft (kept off the Build row so the window
-        # still fits a small laptop screen)
-        self.statusBar().addPermanentWidget(self.email_button)
-        self.statusBar().addPermanentWidget(self.open_email_button)
-        self.statusBar().addPermanentWidget(self.offline_label)
-
-        self.cancel_action = QAction("Cancel", self)
-        self.cancel_action.setShortcut(QKeySequence(Qt.Key.Key_Escape))
-        self.cancel_action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
-        self.cancel_action.triggered.connect(self.cancel_current)
-        self.addAction(self.cancel_action)
-        self._build_menu()
-
-        self._analysis_timer = QTimer(self, singleShot=True)
-        self._analysis_timer.timeout.connect(self._start_analysis)
-        self.period_edit.dateChanged.connect(lambda _d: self._schedule_analysis(PERIOD_RECHECK_MS))
-        self.period_edit.dateChanged.connect(lambda _d: self._update_controls())
-        self.period_edit.dateChanged.connect(lambda _d: self._load_commentary())
-        self.la_name_edit.textChanged.connect(lambda _t: self._update_controls())
-        self.la_name_edit.editingFinished.connect(lambda: self.settings.set_la_name(self.la_name_edit.text()))
-
-        QWidget.setTabOrder(self.period_edit, self.la_name_edit)
-        QWidget.setTabOrder(self.la_name_edit, self.add_files_button)
-        QWidget.setTabOrder(self.add_files_button, self.add_folder_button)
-        QWidget.setTabOrder(self.add_folder_button, self.inputs_view)
-        QWidget.setTabOrder(self.inputs_view, self.remove_button)
-        QWidget.setTabOrder(self.remove_button, self.severity_buttons[Severity.ERROR])
-        QWidget.setTabOrder(self.severity_buttons[Severity.ERROR], self.severity_buttons[Severity.WARNING])
-        QWidget.setTabOrder(self.severity_buttons[Severity.WARNING], self.severity_buttons[Severity.INFO])
-        QWidget.setTabOrder(self.severity_buttons[Severity.INFO], self.search_edit)
-        QWidget.setTabOrder(self.findings_panel.tree, self.findings_view)  # the panel: search, Group by, tree
-        QWidget.setTabOrder(self.findings_view, self.build_button)
-        QWidget.setTabOrder(self.build_button, self.open_button)
-        QWidget.setTabOrder(self.open_button, self.show_folder_button)
-        QWidget.setTabOrder(self.show_folder_button, self.settings_button)
-        QWidget.setTabOrder(self.settings_button, self.report_tabs)
-        QWidget.setTabOrder(self.report_tabs, self.progress.cancel_button)
-
-    def _build_inputs_group(self) -> QGroupBox:
-        group = QGroupBox("Inputs")
-        layout = QVBoxLayout(group)
-        buttons = QHBoxLayout()
-        self.add_files_button = QPushButton("&Add files\u2026")
-        self.add_files_button.setAccessibleName("Add files")
-        self.add_files_button.clicked.connect(self.choose_files)
-        self.add_folder_button = QPushButton("Add &folder\u2026")
-        self.add_folder_button.setAccessibleName("Add folder")
-        self.add_folder_button.clicked.connect(self.choose_folder)
-        self.remove_button = QPushButton("&Remove selected")
-        self.remove_button.setAccessibleName("Remove selected inputs")
-        self.remove_button.clicked.connect(self.remove_selected)
-        buttons.addWidget(self.add_files_button)
-        buttons.addWidget(self.add_folder_button)
-        buttons.addStretch(1)
-        buttons.addWidget(self.remove_button)
-        layout.addLayout(buttons)
-
-        self.inputs_model = InputsTableModel(self)
-        self.inputs_view = QTableView()
-        self.inputs_view.setModel(self.inputs_model)
-        self.inputs_view.setAccessibleName("Inputs list")
-        self.inputs_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.inputs_view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
-        self.inputs_view.verticalHeader().setVisible(False)
-        self.inputs_view.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        self.inputs_view.selectionModel().selectionChanged.connect(lambda *_: self._update_controls())
-        remove_action = QAction("Remove selected", self.inputs_view)
-        remove_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Delete))
-        remove_action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
-        remove_action.triggered.connect(self.remove_selected)
-        self.inputs_view.addAction(remove_action)
-        self.inputs_summary_label = QLabel("")
-        self.inputs_summary_label.setAccessibleName("Inputs summary")
-        contents = QWidget()
-        contents_layout = QVBoxLayout(contents)
-        contents_layout.setContentsMargins(0, 0, 0, 0)
-        contents_layout.addWidget(self.inputs_summary_label)
-        contents_layout.addWidget(self.inputs_view)
-
-        self.drop_area = DropArea(contents)
-        self.drop_area.paths_dropped.connect(self.add_paths)
-        # what part of a drop (e.g. Outlook attachments after the first) could not be taken in, and what to do
-        self.drop_area.notice.connect(lambda text: QMessageBox.information(self, "Not everything was added", text))
-        layout.addWidget(self.drop_area, 1)
-        return group
-
-    def _build_findings_group(self) -> QGroupBox:
-        # The findings area is findings_view.FindingsPanel (group tree by file or rule, severity toggles,
-        # search, sortable table, Ctrl+C copy, double-click opens the source file); the names below are
-        # its widgets and models, kept so the rest of the window reads as before.
-        group = QGroupBox("Findings")
-        layout = QVBoxLayout(group)
-        self.findings_panel = FindingsPanel(self.inputs_model, source_paths=lambda: list(self._sources))
-        layout.addWidget(self.findings_panel)
-        self.severity_buttons: dict[Severity, QPushButton] = self.findings_panel.severity_buttons
-        self.search_edit = self.findings_panel.search_edit
-        self.findings_count_label = self.findings_panel.count_label
-        self.findings_model = self.findings_panel.model
-        self.findings_proxy = self.findings_panel.proxy
-        self.findings_view = self.findings_panel.table
-        for severity, button in self.severity_buttons.items():
-            button.toggled.connect(lambda on, s=severity: self._on_severity_toggled(s, on))
-        self.search_edit.textChanged.connect(self._on_search_changed)
-        # shown only while some input is password protected: its password opens it for this session
-        self.protected_label = QLabel("")
-        self.protected_label.setWordWrap(True)
-        self.protected_label.setAccessibleName("Password-protected inputs")
-        self.enter_password_button = QPushButton("Enter password\u2026")
-        self.enter_password_button.setAccessibleName("Enter the password of a protected input")
-        self.enter_password_button.clicked.connect(self.enter_input_password)
-        self.protected_row = QWidget()
-        protected_layout = QHBoxLayout(self.protected_row)
-        protected_layout.setContentsMargins(0, 0, 0, 0)
-        protected_layout.addWidget(self.protected_label, 1)
-        protected_layout.addWidget(self.enter_password_button)
-        layout.addWidget(self.protected_row)
-        self.protected_row.setVisible(False)
-        return group
-
-    def _build_build_row(self) -> QHBoxLayout:
-        row = QHBoxLayout()
-        self.build_button = QPushButton("&Build workbook\u2026")
-        self.build_button.setAccessibleName("Build workbook")
-        self.build_button.clicked.connect(self.build_workbook)
-        self.build_summary_label = QLabel("")
-        self.build_summary_label.setAccessibleName("What the build will use")
-        self.build_summary_label.setWordWrap(True)
-        self.open_button = QPushButton("&Open workbook")
-        self.open_button.setAccessibleName("Open workbook")
-        self.open_button.clicked.connect(self.open_workbook)
-        self.show_folder_button = QPushButton("Show in fol&der")
-        self.show_folder_button.setAccessibleName("Show workbook in folder")
-        self.show_folder_button.clicked.connect(self.show_in_folder)
-        self.protect_checkbox = QCheckBox("Protect wit&h a password\u2026")
-        self.protect_checkbox.setAccessibleName("Protect the workbook with a password")
-        self.protect_checkbox.setToolTip("Build asks for a password (twice) and saves the workbook encrypted; "
-                                         "the password is not kept")
-        # tool buttons: in the status bar a push button's height would make the window taller
+        # after a build, beside "Workbook saved: …": the email draft (tool buttons: a push button's height
+        # would make the window taller)
         self.email_button = QToolButton()
         self.email_button.setText("Prepare email\u2026")
         self.email_button.setAccessibleName("Prepare email")
@@ -320,18 +181,166 @@ class MainWindow(QMainWindow):
         self.open_email_button.setAccessibleName("Open email draft")
         self.open_email_button.setToolTip("Open the draft in your email program (Outlook opens it ready to send)")
         self.open_email_button.clicked.connect(self.open_email_draft)
-        row.addWidget(self.build_button)
-        row.addWidget(self.protect_checkbox)
-        row.addWidget(self.build_summary_label, 1)
-        row.addWidget(self.open_button)
-        row.addWidget(self.show_folder_button)
-        # the settings sit with Build: they decide what the workbook shows
+        for button in (self.email_button, self.open_email_button):
+            button.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # reached with Tab like every other control
+            self.statusBar().addPermanentWidget(button)
+        self.statusBar().addPermanentWidget(self.offline_label)
+
+        self.stream = StreamBatcher(self)
+        self.stream.flushed.connect(self._show_streamed)
+        self._analysis_timer = QTimer(self, singleShot=True)
+        self._analysis_timer.timeout.connect(self._start_analysis)
+        self.period_edit.dateChanged.connect(lambda _d: self._schedule_analysis(PERIOD_RECHECK_MS))
+        self.period_edit.dateChanged.connect(lambda _d: self._update_controls())
+        self.period_edit.dateChanged.connect(lambda _d: self._load_commentary())
+        self.la_name_edit.textChanged.connect(lambda _t: self._update_controls())
+        self.la_name_edit.editingFinished.connect(lambda: self.settings.set_la_name(self.la_name_edit.text()))
+        self._build_actions()
+        self._build_menu()
+        build_help_menu(self, lambda: self.workspace.path)
+        release_tab_traps(self)
+        self._set_tab_order()
+
+    def _build_top_row(self) -> QHBoxLayout:
+        self.period_edit = QDateEdit()
+        self.period_edit.setDisplayFormat("MMMM yyyy")
+        self.period_edit.setDateRange(EARLIEST_PERIOD, _qdate(month_start(self._today)))
+        self.period_edit.setDate(_qdate(last_complete_month(self._today)))
+        self.period_edit.setAccessibleName("Period end month")
+        self.period_edit.setToolTip("The last month the workbook reports on")
+        self.period_edit.setMinimumWidth(self.fontMetrics().horizontalAdvance("September 2024") + 48)
+        self.la_name_edit = QLineEdit()
+        self.la_name_edit.setPlaceholderText("e.g. Anytown Council")
+        self.la_name_edit.setAccessibleName("Local authority name")
+        self.la_name_edit.setToolTip("Shown on the workbook's cover")
+        period_label = QLabel("&Period end month:")
+        period_label.setBuddy(self.period_edit)
+        la_label = QLabel("&LA name:")
+        la_label.setBuddy(self.la_name_edit)
+        # the settings sit with the period and LA name: they decide what the workbook shows
         self.settings_button = QPushButton("Settin&gs\u2026")
         self.settings_button.setAccessibleName("Settings")
         self.settings_button.setToolTip("Population, service areas, targets, privacy and the other settings")
         self.settings_button.clicked.connect(self.open_settings_dialog)
+        row = QHBoxLayout()
+        row.addWidget(period_label)
+        row.addWidget(self.period_edit)
+        row.addSpacing(16)
+        row.addWidget(la_label)
+        row.addWidget(self.la_name_edit, 1)
+        row.addSpacing(16)
         row.addWidget(self.settings_button)
         return row
+
+    def _wire_inputs(self) -> None:
+        panel = self.inputs_panel
+        # the names the rest of the window (and its tests) use
+        self.inputs_model, self.inputs_view, self.drop_area = panel.model, panel.view, panel.drop_area
+        self.add_files_button, self.add_folder_button = panel.add_files_button, panel.add_folder_button
+        self.remove_button = panel.remove_button
+        self.protected_label, self.protected_row = panel.protected_label, panel.protected_row
+        self.enter_password_button = panel.enter_password_button
+        panel.add_files_requested.connect(self.choose_files)
+        panel.add_folder_requested.connect(self.choose_folder)
+        panel.remove_requested.connect(self.remove_selected)
+        panel.selection_changed.connect(self._update_controls)
+        panel.show_file_requested.connect(self._show_file_findings)
+        panel.attention_requested.connect(self._show_attention)
+        panel.continue_requested.connect(self.continue_reading)
+        panel.password_requested.connect(self.enter_input_password)
+        self.drop_area.paths_dropped.connect(self.add_paths)
+        # what part of a drop (e.g. Outlook attachments after the first) could not be taken in, and what to do
+        self.drop_area.notice.connect(lambda text: QMessageBox.information(self, "Not everything was added", text))
+
+    def _build_tabs(self) -> QTabWidget:
+        self.findings_panel = FindingsPanel(self.inputs_panel.model, source_paths=lambda: list(self._sources))
+        panel = self.findings_panel
+        self.severity_buttons = panel.severity_buttons
+        self.search_edit, self.findings_count_label = panel.search_edit, panel.count_label
+        self.findings_model, self.findings_proxy, self.findings_view = panel.model, panel.proxy, panel.table
+        panel.set_correctable(can_correct, NOTHING_TO_CORRECT)
+        panel.correct_requested.connect(self.correct_finding)
+        panel.status_requested.connect(self.set_finding_status)
+        panel.send_back_requested.connect(self.send_back)
+        for signal in (self.findings_proxy.rowsInserted, self.findings_proxy.modelReset):
+            signal.connect(self._update_findings_tab)
+        self.messages_panel = MessagesPanel()
+        self.commentary_panel = CommentaryPanel()
+        self.feedback_panel = FeedbackPanel()
+        self.corrections_panel = CorrectionsPanel()
+        self.workspace_panel = WorkspacePanel()
+        self.report_tabs = QTabWidget()
+        self.report_tabs.setAccessibleName("Findings and report content")
+        self.report_tabs.addTab(panel, "Findings")
+        self.report_tabs.addTab(self.messages_panel, "Key &messages")
+        self.report_tabs.addTab(self.commentary_panel, "Commentar&y")
+        self.report_tabs.addTab(self.feedback_panel, "Feedback")
+        self.report_tabs.addTab(self.corrections_panel, "Corrections")
+        self.report_tabs.addTab(self.workspace_panel, "Workspace")
+        self.feedback_panel.set_leave_out_all(not self.report_settings.feedback_text)
+        self.feedback_panel.leave_out_all_changed.connect(self._on_leave_out_all)
+        self.corrections_panel.correct_requested.connect(self.correct_selected_finding)
+        self.corrections_panel.undo_requested.connect(self.undo_correction)
+        self.workspace_panel.remove_requested.connect(self.remove_imports)
+        self.workspace_panel.open_requested.connect(self.open_workspace_file)
+        self.workspace_panel.new_requested.connect(self.new_workspace_file)
+        self.workspace_panel.purge_requested.connect(self.purge_workspace)
+        self.findings_view.selectionModel().selectionChanged.connect(lambda *_: self._update_report_controls())
+        return self.report_tabs
+
+    def _wire_build(self) -> None:
+        panel = self.build_panel
+        self.build_button, self.protect_checkbox = panel.build_button, panel.protect_checkbox
+        self.build_summary_label, self.blank_reasons_label = panel.summary_label, panel.blank_label
+        self.open_button, self.show_folder_button = panel.open_button, panel.show_folder_button
+        panel.build_requested.connect(self.build_workbook)
+        panel.open_requested.connect(self.open_workbook)
+        panel.show_folder_requested.connect(self.show_in_folder)
+        panel.fix_requested.connect(self.fix_blank_reason)
+
+    def _build_actions(self) -> None:
+        self.cancel_action = QAction("Stop reading or building", self)
+        self.cancel_action.setShortcut(QKeySequence(Qt.Key.Key_Escape))
+        self.cancel_action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        self.cancel_action.triggered.connect(self.cancel_current)
+        self.search_action = QAction("Search the findings", self)
+        self.search_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Find))  # Ctrl+F
+        self.search_action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        self.search_action.triggered.connect(self.focus_search)
+        self.continue_action = QAction("Continue reading the inputs not read yet", self)
+        self.continue_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Refresh))  # F5
+        self.continue_action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        self.continue_action.triggered.connect(self.continue_reading)
+        for action in (self.cancel_action, self.search_action, self.continue_action):
+            self.addAction(action)
+
+    def _build_menu(self) -> None:
+        menu = self.menuBar().addMenu("Wor&kspace")
+        self.open_workspace_action = QAction("&Open workspace\u2026", self)
+        self.open_workspace_action.triggered.connect(self.open_workspace_file)
+        self.new_workspace_action = QAction("&New workspace\u2026", self)
+        self.new_workspace_action.triggered.connect(self.new_workspace_file)
+        self.find_audit_action = QAction("&Find an audit by its key\u2026", self)
+        self.find_audit_action.setShortcut(QKeySequence("Ctrl+K"))
+        self.find_audit_action.triggered.connect(self.find_audit)
+        self.settings_action = QAction("&Settings\u2026", self)
+        self.settings_action.setShortcut(QKeySequence("Ctrl+,"))
+        self.settings_action.triggered.connect(self.open_settings_dialog)
+        for action in (self.open_workspace_action, self.new_workspace_action, None, self.find_audit_action,
+                       None, self.settings_action):
+            if action is None:
+                menu.addSeparator()
+            else:
+                menu.addAction(action)
+
+    def _set_tab_order(self) -> None:
+        """Top to bottom, as the work goes: period, LA name, Settings, the inputs, the tabs, Build, then the
+        status bar; Tab from the last comes back to the first."""
+        chain = [self.period_edit, self.la_name_edit, self.settings_button, *self.inputs_panel.focus_chain(),
+                 self.report_tabs, *self.build_panel.focus_chain(), self.progress.cancel_button,
+                 self.email_button, self.open_email_button]
+        for first, second in zip(chain, chain[1:]):
+            QWidget.setTabOrder(first, second)
 
     # ------------------------------------------------------------------------------------------------
     # state shown to the user
@@ -353,28 +362,29 @@ class MainWindow(QMainWindow):
     def last_output(self) -> Path | None:
         return self._last_output
 
+    def _analysis_current(self) -> bool:
+        """The check on screen was made from these inputs and this period, and read every file."""
+        return self._analysis is not None and self._analysis_key == self._current_key() \
+            and not self._analysis.stopped
+
     def _build_blocker(self) -> str:
-        """Why Build cannot run now ("" when it can): a disabled button says why in its tooltip."""
+        """Why Build cannot run now ("" when it can): said on the Build line and in the button's tooltip."""
         if not self._sources and not self._imports:
-            return "Add the auditors' returns first."
+            return "Add the auditors' returns first (Add files\u2026 or Add folder\u2026, or drop them on Inputs)."
         if not self.la_name_edit.text().strip():
-            return "Enter the LA name first."
+            return "Enter the LA name first (at the top of the window)."
         if self._job is not None:
-            return "Wait until the current step has finished, or cancel it."
+            return "Wait until the current step has finished, or stop it with Esc."
         return ""
 
     def _update_controls(self) -> None:
-        blocker = self._build_blocker()
-        self.build_button.setEnabled(not blocker)
-        self.build_button.setToolTip(blocker or f"Build the {self.period.label} workbook and save it")
-        self.remove_button.setEnabled(self._job is None and self.inputs_view.selectionModel().hasSelection())
         has_output = self._last_output is not None and self._job is None
-        self.open_button.setEnabled(has_output)
-        self.show_folder_button.setEnabled(has_output)
+        self.build_panel.set_state(self._build_blocker(), self._build_summary(), has_output)
+        self.remove_button.setEnabled(self._job is None and self.inputs_panel.has_selection())
         self.email_button.setEnabled(has_output and self._last_result is not None)
         self.open_email_button.setEnabled(self._last_draft is not None and self._job is None)
-        self.enter_password_button.setEnabled(self._job is None)
-        self.build_summary_label.setText(self._build_summary())
+        self.inputs_panel.set_busy(self._job is not None)
+        self.findings_panel.set_can_act(self._job is None and self._analysis is not None)
 
     def _build_summary(self) -> str:
         if not self._sources and not self._imports:
@@ -382,58 +392,94 @@ class MainWindow(QMainWindow):
         text = self.period.description
         if self._analysis is not None and self._analysis_key == self._current_key():
             rows = self.inputs_model.rowCount()
-            errors = self.findings_model.severity_counts()[Severity.ERROR]
+            errors = self.findings_model.severity_counts(open_only=True)[Severity.ERROR]
             text += f", {rows} input{'s' if rows != 1 else ''}"
+            if self._analysis.stopped:
+                text += f"; {len(self._analysis.unread)} not read yet (Build reads them first)"
             if errors:
                 text += f"; {errors} open error{'s' if errors != 1 else ''} (they do not block the build)"
         return text
 
-    def _update_findings_count(self, *_args) -> None:
-        self.findings_count_label.setText(shown_label(self.findings_proxy.rowCount(),
-                                                      self.findings_model.rowCount()))
+    def _update_findings_tab(self, *_args) -> None:
+        total = self.findings_model.rowCount()
+        self.report_tabs.setTabText(FINDINGS_TAB, f"Findings ({total})" if total else "Findings")
 
-    def _show_analysis(self, analysis: pipeline.Analysis | None) -> None:
+    def _show_analysis(self, analysis: pipeline.Analysis | None, blank: list | None = None) -> None:
+        """The check on screen; ``blank``: what will be blank, when the check's worker worked it out."""
+        self.stream.discard()
         rows = analysis.summaries() if analysis is not None else []
-        findings = analysis.findings if analysis is not None else []
-        self.inputs_model.set_rows(rows)
-        self.inputs_summary_label.setText(attention_summary(rows))
-        self.findings_model.set_findings(findings)
-        counts = self.findings_model.severity_counts()
-        for severity, button in self.severity_buttons.items():
-            button.setText(severity_toggle_text(severity, counts[severity]))
-        self._update_findings_count()
-        self._show_protected(findings)
-        self._show_blank_reasons(analysis)
+        self.inputs_panel.set_rows(rows)
+        if analysis is not None:
+            self.findings_panel.set_findings(analysis.listed_findings(), analysis.statuses,
+                                             finding_auditors(analysis))
+        else:
+            self.findings_panel.set_findings([])
+        if analysis is not None and analysis.stopped:
+            unread = len(analysis.unread)
+            total = len(analysis.files)
+            self.inputs_panel.show_stopped(total - unread, total, unread)
+        else:
+            self.inputs_panel.hide_stopped()
+        self._show_protected(analysis.findings if analysis is not None else [])
+        self._show_blank_reasons(analysis, blank)
         self._update_controls()
 
-    def _show_blank_reasons(self, analysis: pipeline.Analysis | None) -> None:
-        """One line naming what will leave figures blank; the whole of each reason in its tooltip."""
-        reasons = blank_reasons(analysis, self.report_settings, analysis.period) if analysis is not None else []
-        self.blank_reasons_label.setText(blank_reasons_line(reasons))
-        details = "\n".join(f"{r.what}: {r.why} {r.fix}" for r in reasons)
-        self.blank_reasons_label.setToolTip(details)
-        self.blank_reasons_label.setAccessibleDescription(details)
-        self.blank_reasons_label.setVisible(bool(reasons))
+    def _show_blank_reasons(self, analysis: pipeline.Analysis | None, reasons: list | None = None) -> None:
+        """What will be blank in the workbook and why (core.readiness), each with a way to fix it; said once
+        every file has been read (a stopped check would name inputs that are only not read yet)."""
+        if analysis is None or analysis.stopped:
+            self.build_panel.set_blank_reasons([])
+            return
+        if reasons is None:
+            reasons = blank_reasons(analysis, replace(self.report_settings, la_name=self.la_name_edit.text()),
+                                    analysis.period)
+        self.build_panel.set_blank_reasons(reasons)
+
+    def fix_blank_reason(self, reason) -> None:
+        """Go where a reason for blank figures is put right: the setting's page, or Add files… for a later input."""
+        if reason.kind == "setting":
+            self.open_settings_dialog(setting=reason.key)
+        else:
+            self.choose_files()
+
+    def _show_streamed(self, batch: list) -> None:
+        """Files just read: their rows and findings, a few times a second while a check runs."""
+        self.inputs_panel.put_rows([item.summary for item in batch])
+        findings = [f for item in batch for f in item.findings]
+        now = time.monotonic()
+        rebuild = now - self._tree_rebuilt >= TREE_REFRESH_S
+        if findings:
+            self.findings_panel.append_findings(findings, rebuild_tree=rebuild)
+            if rebuild:
+                self._tree_rebuilt = now
+        self._show_files_area()
+
+    def _show_files_area(self) -> None:
+        has_inputs = bool(self._sources or self._imports or self.inputs_model.rowCount())
+        self.inputs_panel.show_contents(has_inputs)
+        self.lower.setCurrentIndex(1 if has_inputs else 0)
 
     def _protected_files(self, findings) -> list[str]:
         return sorted({f.file for f in findings if f.rule == PROTECTED_INPUT_RULE})
 
     def _show_protected(self, findings) -> None:
-        names = self._protected_files(findings)
-        if names:
-            count = len(names)
-            self.protected_label.setText(f"{count} input{'s are' if count != 1 else ' is'} password protected "
-                                         "and could not be read. Enter the password to include "
-                                         f"{'them' if count != 1 else 'it'}.")
-        self.protected_row.setVisible(bool(names))
+        self.inputs_panel.show_protected(self._protected_files(findings))
 
-    def _on_severity_toggled(self, severity: Severity, on: bool) -> None:
-        self.findings_proxy.set_severity_visible(severity, on)
-        self._update_findings_count()
+    def focus_search(self) -> None:
+        """Ctrl+F: the findings' search box, its text selected."""
+        self.report_tabs.setCurrentIndex(FINDINGS_TAB)
+        self.search_edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.search_edit.selectAll()
 
-    def _on_search_changed(self, text: str) -> None:
-        self.findings_proxy.set_search_text(text)
-        self._update_findings_count()
+    def _show_file_findings(self, name: str) -> None:
+        self.report_tabs.setCurrentIndex(FINDINGS_TAB)
+        self.findings_panel.show_file(name)
+        self.findings_view.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _show_attention(self) -> None:
+        self.report_tabs.setCurrentIndex(FINDINGS_TAB)
+        self.findings_panel.show_open_problems()
+        self.findings_view.setFocus(Qt.FocusReason.OtherFocusReason)
 
     # ------------------------------------------------------------------------------------------------
     # inputs
@@ -476,23 +522,21 @@ class MainWindow(QMainWindow):
     def remove_selected(self) -> None:
         if self._job is not None:
             return
-        rows = sorted({index.row() for index in self.inputs_view.selectionModel().selectedRows()})
-        if not rows:
+        chosen = [s for s in self.inputs_panel.selected_summaries() if s is not None]
+        if not chosen:
             return
         import_ids = []
-        for row in rows:
-            summary = self.inputs_model.index(row, 0).data(SUMMARY_ROLE)
-            if summary is not None and summary.import_id is not None:
+        for summary in chosen:
+            if summary.import_id is not None:
                 import_ids.append(summary.import_id)  # kept in the workspace: the check would bring it back
-            if summary is None or not summary.path:
+            if not summary.path:
                 continue
             path = Path(summary.path).absolute()
             if path in self._sources:
                 self._sources.remove(path)  # an added file, zip or email: everything it held goes
             elif any(_is_under(path, source) for source in self._sources):
                 self._excluded.add(path)  # a file found in an added folder: leave the folder, skip the file
-        self.inputs_model.remove_rows(rows)
-        self.inputs_view.selectionModel().clear()
+        self.inputs_panel.remove_summaries(chosen)
         if import_ids:
             try:
                 for import_id in import_ids:
@@ -518,9 +562,14 @@ class MainWindow(QMainWindow):
         return (tuple(self.analysis_paths()), self.period, self._generation)
 
     def _inputs_changed(self) -> None:
-        self.drop_area.show_contents(bool(self._sources or self._imports))
+        self._show_files_area()
         self._schedule_analysis(0)
         self._update_controls()
+
+    def continue_reading(self) -> None:
+        """Read what a stopped check left (F5 or Continue reading)."""
+        if self._job is None and self._analysis is not None and self._analysis.stopped:
+            self._start_analysis()
 
     # ------------------------------------------------------------------------------------------------
     # jobs
@@ -541,29 +590,41 @@ class MainWindow(QMainWindow):
             self._analysis, self._analysis_key = None, None
             self._show_analysis(None)
             self._show_drafts({}, [])
+            self._show_files_area()
             self.progress.finish("")
             return
         key = self._current_key()
         paths, period, _generation = key
-        if self._analysis is not None and self._analysis_key == key:
+        if self._analysis_current():
             return
         workspace = self.workspace
         options = self._build_options(period)
         # passed only when there are some: the session's passwords, tried on every protected input
         passwords = {"passwords": tuple(self._input_passwords)} if self._input_passwords else {}
         drafts: dict = {}  # filled in the worker, read once the job has ended
+        known = set(self._analysis.sensitive) if self._analysis is not None else set()
 
-        def work(progress, cancel):
-            analysis = pipeline.analyse(list(paths), period, progress=progress, cancel=cancel, workspace=workspace,
-                                        **passwords)
-            if analysis.usable:
-                # the drafted key messages and the feedback items come from the figures: worked out here,
-                # off the UI thread, so the tabs are ready when the check is
-                drafts["messages"] = pipeline.compute(analysis, options)[1]
-                drafts["feedback"] = pipeline.feedback_items(analysis, options)
-            return analysis
+        def make_work(job: PipelineJob):
+            stream = ReadStream(known)
 
-        job = self._start_job(ANALYSE, work, "Checking the inputs\u2026", delayed=True, analysis_key=key)
+            def work(progress, cancel):
+                analysis = pipeline.analyse(list(paths), period, progress=progress, cancel=cancel,
+                                            workspace=workspace, keep_on_cancel=True,
+                                            on_read=lambda item, result: job.emit_item(stream(item, result)),
+                                            **passwords)
+                # every name masked here, off the UI thread: the lists ask for them again (Analysis.mask keeps them)
+                analysis.summaries()
+                if not analysis.stopped:  # what will be blank: worked out here too (coverage reads the exports)
+                    drafts["blank"] = blank_reasons(analysis, options.settings, analysis.period)
+                if analysis.usable and not analysis.stopped:
+                    # the drafted key messages and the feedback items come from the figures: worked out here,
+                    # off the UI thread, so the tabs are ready when the check is
+                    drafts["messages"] = pipeline.compute(analysis, options)[1]
+                    drafts["feedback"] = pipeline.feedback_items(analysis, options)
+                return analysis
+            return work
+
+        job = self._start_job(ANALYSE, make_work, "Checking the inputs\u2026", delayed=True, analysis_key=key)
         job.drafts = drafts
 
     def build_workbook(self) -> None:
@@ -584,18 +645,20 @@ class MainWindow(QMainWindow):
         paths, period, _generation = key
         options = self._build_options(period, for_build=True)
         options.password = password  # this build only: the options go with the job and are dropped after it
-        # reuse the check already on screen when it was made from these inputs and this period
-        analysis = self._analysis if self._analysis_key == key else None
+        # reuse the check already on screen when it was made from these inputs and this period, whole
+        analysis = self._analysis if self._analysis_current() else None
         workspace = self.workspace
 
-        def work(progress, cancel):
-            try:
-                return pipeline.build(list(paths), output, options, progress=progress, cancel=cancel,
-                                      analysis=analysis, workspace=workspace)
-            finally:
-                options.password = None  # held no longer than the build
+        def make_work(_job):
+            def work(progress, cancel):
+                try:
+                    return pipeline.build(list(paths), output, options, progress=progress, cancel=cancel,
+                                          analysis=analysis, workspace=workspace)
+                finally:
+                    options.password = None  # held no longer than the build
+            return work
 
-        job = self._start_job(BUILD, work, "Building the workbook\u2026", delayed=False, analysis_key=key,
+        job = self._start_job(BUILD, make_work, "Building the workbook\u2026", delayed=False, analysis_key=key,
                               output=output)
         job.protected = password is not None  # whether, never what
 
@@ -622,13 +685,16 @@ class MainWindow(QMainWindow):
             path = path.with_name(path.name + ".xlsx")
         return path
 
-    def _start_job(self, kind: str, work, text: str, *, delayed: bool, analysis_key: tuple,
+    def _start_job(self, kind: str, make_work, text: str, *, delayed: bool, analysis_key: tuple,
                    output: Path | None = None) -> PipelineJob:
+        """Start ``make_work(job)`` in a worker thread (the job is given so the work can hand items over)."""
         self.workspace_panel.set_busy(True)
-        job = PipelineJob(kind, work, self)
+        job = PipelineJob(kind, None, self)
+        job.set_work(make_work(job))
         job.analysis_key = analysis_key  # what the result will describe
         job.output = output
         job.progressed.connect(self.progress.report)
+        job.item_ready.connect(self.stream.add)
         job.succeeded.connect(self._on_job_succeeded)
         job.failed.connect(self._on_job_failed)
         job.cancelled.connect(self._on_job_cancelled)
@@ -636,6 +702,7 @@ class MainWindow(QMainWindow):
         self._job = job
         self.progress.start(text, delayed=delayed)
         self._update_controls()
+        self._update_report_controls()
         self.busy_changed.emit(True)
         job.start()
         return job
@@ -654,13 +721,23 @@ class MainWindow(QMainWindow):
         if job.kind == ANALYSE or analysis is not self._analysis:  # a build from the check on screen read nothing
             self._log_reading(job.kind, analysis)
         if job.kind == ANALYSE:
+            if result.stopped and self._recheck_after_job:
+                self.stream.discard()  # stopped only to start a fresh check of new inputs: that one shows
+                return
+            self.stream.flush()
             self._analysis, self._analysis_key = result, job.analysis_key
-            self._show_analysis(result)
-            drafts = getattr(job, "drafts", {})
-            self._show_drafts(drafts.get("messages", {}), drafts.get("feedback", []))
+            self._show_analysis(result, getattr(job, "drafts", {}).get("blank"))
+            if not result.stopped:
+                drafts = getattr(job, "drafts", {})
+                self._show_drafts(drafts.get("messages", {}), drafts.get("feedback", []))
             self._refresh_workspace_lists()
-            self.progress.finish(attention_summary(self.inputs_model.rows()) or "Inputs checked")
+            if result.stopped:
+                self.progress.finish(self.inputs_panel.stopped_label.text())
+            else:
+                self.progress.finish(attention_summary(self.inputs_model.rows()) or "Inputs checked")
             self.analysis_ready.emit()
+        elif job.kind == SEND_BACK:
+            self._sent_back(result, job.output)
         else:
             if result.analysis is not self._analysis:  # built from a check of its own: show that check
                 self._analysis, self._analysis_key = result.analysis, job.analysis_key
@@ -692,27 +769,35 @@ class MainWindow(QMainWindow):
         job = self._job
         if job is None:
             return
+        self.stream.discard()
         if job.kind == BUILD:
             self.progress.finish("Build stopped; no workbook was written.")
+        elif job.kind == SEND_BACK:
+            self.progress.finish("Stopped; no list was written.")
         elif self._recheck_after_job:
             self.progress.finish("")  # superseded by a fresh check of the new inputs
         else:
-            self.progress.finish("Check stopped; the lists show the last finished check.")
+            # stopped before any file was read (while the files were being found): nothing new to keep
+            self.progress.finish("Check stopped before any file was read; the lists show the last finished "
+                                 "check. Press F5 to check again.")
+            self._analysis_key = None  # so F5 or any change checks again
 
     def _on_job_failed(self, exc: BaseException) -> None:
         job = self._job
         kind = job.kind if job is not None else BUILD
-        if kind == BUILD and isinstance(exc, pipeline.NothingToBuild):
-            self.progress.finish("Nothing to build.")
-            QMessageBox.warning(self, "Nothing to build", str(exc))
-            return
-        if kind == BUILD and isinstance(exc, pipeline.LeakFound):
-            self.progress.finish("The workbook was not saved: it would have shown personal information.")
+        self.stream.discard()
+        if kind in (BUILD, SEND_BACK) and isinstance(exc, pipeline.LeakFound):
+            what = "The workbook was not saved" if kind == BUILD else "The lists were not saved"
+            self.progress.finish(f"{what}: it would have shown personal information.")
             QMessageBox.warning(
-                self, "The workbook was not saved",
+                self, what,
                 f"{exc}\n\nWhat to do: in Settings\u2026 > Privacy, leave out what the places above show (case "
                 "references, staff names) unless the recipients may see them; or correct the input that puts a "
                 "name or identifier where a figure or comment belongs. Nothing was written.")
+            return
+        if kind == BUILD and isinstance(exc, pipeline.NothingToBuild):
+            self.progress.finish("Nothing to build.")
+            QMessageBox.warning(self, "Nothing to build", str(exc))
             return
         if kind == BUILD and isinstance(exc, OSError):
             output = getattr(job, "output", None)
@@ -725,12 +810,20 @@ class MainWindow(QMainWindow):
                 text = str(exc)
             QMessageBox.warning(self, "Could not save the workbook", text)
             return
+        if kind == SEND_BACK and isinstance(exc, OSError):
+            self.progress.finish("The lists could not be saved.")
+            QMessageBox.warning(
+                self, "Could not save the lists",
+                "The auditors' lists could not be saved in that folder. If one of them is open in Excel or "
+                "Outlook, close it; otherwise the folder may be read-only. Then try again, or pick another folder.")
+            return
         report = None
         try:
             report = write_crash_report(exc, self._crash_context(kind))
         except OSError:
             pass
-        what = "building the workbook" if kind == BUILD else "checking the inputs"
+        what = {BUILD: "building the workbook", SEND_BACK: "writing the auditors' lists"}.get(kind,
+                                                                                             "checking the inputs")
         where = (f"A report for support was saved as {report}. It holds no data from your files."
                  if report is not None else "A report for support could not be saved.")
         self.progress.finish("Something went wrong.")
@@ -762,49 +855,6 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------------------------------------------
     # report content: key messages, commentary, feedback (the tabs beside the findings)
     # ------------------------------------------------------------------------------------------------
-    def _build_report_tabs(self) -> QTabWidget:
-        self.messages_panel = MessagesPanel()
-        self.commentary_panel = CommentaryPanel()
-        self.feedback_panel = FeedbackPanel()
-        self.corrections_panel = CorrectionsPanel()
-        self.workspace_panel = WorkspacePanel()
-        self.report_tabs = QTabWidget()
-        self.report_tabs.setAccessibleName("Report content")
-        self.report_tabs.addTab(self.messages_panel, "Key &messages")
-        self.report_tabs.addTab(self.commentary_panel, "Commentar&y")
-        self.report_tabs.addTab(self.feedback_panel, "Feedback")
-        self.report_tabs.addTab(self.corrections_panel, "Corrections")
-        self.report_tabs.addTab(self.workspace_panel, "Workspace")
-        self.feedback_panel.set_leave_out_all(not self.report_settings.feedback_text)
-        self.feedback_panel.leave_out_all_changed.connect(self._on_leave_out_all)
-        self.corrections_panel.correct_requested.connect(self.correct_selected_finding)
-        self.corrections_panel.undo_requested.connect(self.undo_correction)
-        self.workspace_panel.remove_requested.connect(self.remove_imports)
-        self.workspace_panel.open_requested.connect(self.open_workspace_file)
-        self.workspace_panel.new_requested.connect(self.new_workspace_file)
-        self.workspace_panel.purge_requested.connect(self.purge_workspace)
-        self.findings_view.selectionModel().selectionChanged.connect(lambda *_: self._update_report_controls())
-        return self.report_tabs
-
-    def _build_menu(self) -> None:
-        menu = self.menuBar().addMenu("Wor&kspace")
-        self.open_workspace_action = QAction("&Open workspace\u2026", self)
-        self.open_workspace_action.triggered.connect(self.open_workspace_file)
-        self.new_workspace_action = QAction("&New workspace\u2026", self)
-        self.new_workspace_action.triggered.connect(self.new_workspace_file)
-        self.find_audit_action = QAction("&Find an audit by its key\u2026", self)
-        self.find_audit_action.setShortcut(QKeySequence("Ctrl+K"))
-        self.find_audit_action.triggered.connect(self.find_audit)
-        self.settings_action = QAction("&Settings\u2026", self)
-        self.settings_action.setShortcut(QKeySequence("Ctrl+,"))
-        self.settings_action.triggered.connect(self.open_settings_dialog)
-        for action in (self.open_workspace_action, self.new_workspace_action, None, self.find_audit_action,
-                       None, self.settings_action):
-            if action is None:
-                menu.addSeparator()
-            else:
-                menu.addAction(action)
-
     def _build_options(self, period: Period, *, for_build: bool = False) -> pipeline.BuildOptions:
         """What a build uses: the settings (LA name from the main screen), the workspace's secret and duplicate
         choices, the feedback left out and, for the build itself, the edited key messages and the commentary."""
@@ -854,9 +904,12 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------------------------------------------
     # settings dialog
     # ------------------------------------------------------------------------------------------------
-    def open_settings_dialog(self) -> bool:
+    def open_settings_dialog(self, setting: str | None = None) -> bool:
+        """The settings dialog; ``setting`` (a key of core.readiness) opens it at that setting's field."""
         current = replace(self.report_settings, la_name=self.la_name_edit.text().strip())
-        dialog = SettingsDialog(current, self)
+        dialog = SettingsDialog(current, self, remembered=self.settings)
+        if setting:
+            dialog.show_setting(setting)
         dialog.new_secret_confirmed.connect(self._create_new_secret)
         try:
             if dialog.exec() != QDialog.DialogCode.Accepted:
@@ -881,7 +934,7 @@ class MainWindow(QMainWindow):
         self._recheck()
 
     # ------------------------------------------------------------------------------------------------
-    # corrections
+    # findings: correct, accept, reopen, send back
     # ------------------------------------------------------------------------------------------------
     def selected_finding(self):
         chosen = self.findings_panel.selected_findings()
@@ -894,6 +947,7 @@ class MainWindow(QMainWindow):
         why = NOTHING_TO_CORRECT if idle else "Wait until the check has finished."
         self.corrections_panel.set_can_correct(possible, why)
         self.workspace_panel.set_busy(self._job is not None)
+        self.findings_panel.set_can_act(idle)
 
     def correct_selected_finding(self) -> bool:
         finding = self.selected_finding()
@@ -901,7 +955,7 @@ class MainWindow(QMainWindow):
 
     def correct_finding(self, finding) -> bool:
         """Ask how to correct one finding (which copy to keep, or what to treat a value as) and keep the answer
-        in the workspace; then check again. True when a correction was made."""
+        in the workspace, the finding marked corrected by it; then check again. True when a correction was made."""
         if self._analysis is None or self._job is not None:
             return False
         try:
@@ -914,8 +968,8 @@ class MainWindow(QMainWindow):
                 dialog = DuplicateDialog(group, self)
                 if dialog.exec() != QDialog.DialogCode.Accepted:
                     return False
-                self.workspace.choose_duplicate(group.identity, dialog.chosen.keep_file, dialog.reason,
-                                                current_user())
+                correction = self.workspace.choose_duplicate(group.identity, dialog.chosen.keep_file, dialog.reason,
+                                                             current_user())
             else:
                 choices = treat_as_choices(finding)
                 item = input_for_finding(self._analysis, finding)
@@ -923,15 +977,86 @@ class MainWindow(QMainWindow):
                     QMessageBox.information(self, "Nothing to correct here", NOTHING_TO_CORRECT)
                     return False
                 dialog = TreatAsDialog(finding, choices, self)
-                if dialog.exec() != QDialog.DialogCode.Accepted:
+                if dialog.exec() != QDialog.DialogCode.Accepted or not dialog.value:
                     return False
-                self.workspace.correct_value(item.sha256, finding.sheet, finding.cell, dialog.value, dialog.reason,
-                                             current_user())
+                correction = self.workspace.correct_value(item.sha256, finding.sheet, finding.cell, dialog.value,
+                                                          dialog.reason, current_user())
+            self.workspace.set_finding_status(finding, CORRECTED, dialog.reason, current_user(),
+                                              correction_id=correction)
         except WorkspaceError as exc:
             QMessageBox.warning(self, "The correction was not saved", str(exc))
             return False
         self._corrections_changed()
         return True
+
+    def set_finding_status(self, findings: list, status: str) -> bool:
+        """Accept (with a reason, asked), mark corrected or reopen findings; kept in the workspace. Statuses
+        change no figure, so the lists are redrawn without checking the inputs again."""
+        if self._analysis is None or self._job is not None or not findings:
+            return False
+        reason = ""
+        if status == ACCEPTED:
+            dialog = AcceptDialog(findings, self)
+            try:
+                if dialog.exec() != QDialog.DialogCode.Accepted:
+                    return False
+                reason = dialog.reason
+            finally:
+                dialog.deleteLater()
+        try:
+            for finding in findings:
+                if status == OPEN:
+                    self.workspace.reopen_finding(finding)
+                else:
+                    self.workspace.set_finding_status(finding, status, reason, current_user())
+        except WorkspaceError as exc:
+            QMessageBox.warning(self, "Not saved", str(exc))
+            return False
+        statuses = self.workspace.finding_statuses()
+        self._analysis.statuses = statuses
+        self.findings_panel.set_statuses(statuses)
+        self.inputs_panel.set_rows(self._analysis.summaries())
+        self._update_controls()
+        return True
+
+    def send_back(self, findings: list, auditor: str | None) -> bool:
+        """Write each auditor's list of their open findings (of those shown) and an email draft to them, into
+        a folder the user picks; off the UI thread, checked by the leak inspector before anything is saved."""
+        if self._analysis is None or self._job is not None:
+            return False
+        folder = QFileDialog.getExistingDirectory(self, "Save the auditors' lists in",
+                                                  str(self.settings.output_folder() or Path.home()))
+        if not folder:
+            return False
+        analysis, options = self._analysis, self._build_options(self.period)
+        auditors = [auditor] if auditor else None
+        today = self._today
+
+        def make_work(_job):
+            return lambda progress, cancel: write_send_back(folder, analysis, options, produced=today,
+                                                            auditors=auditors, findings=findings)
+
+        self._start_job(SEND_BACK, make_work, "Writing the lists for the auditors\u2026", delayed=False,
+                        analysis_key=self._analysis_key, output=Path(folder))
+        return True
+
+    def _sent_back(self, sent: list, folder: Path | None) -> None:
+        self.sent_back.emit(sent)
+        if not sent:
+            self.progress.finish("No list written: none of the findings shown is an open error or warning "
+                                 "an auditor can correct.")
+            QMessageBox.information(self, "Nothing to send back", "None of the findings shown is an open error or "
+                                    "warning in a return an auditor completed, so no list was written.")
+            return
+        count = sum(s.count for s in sent)
+        self.progress.finish(f"{len(sent)} auditor list{'s' if len(sent) != 1 else ''} saved in {folder}")
+        names = "\n".join(f"\u2022 {s.auditor}: {s.count} finding{'s' if s.count != 1 else ''} "
+                          f"({s.workbook.name}, {s.draft.name})" for s in sent)
+        QMessageBox.information(
+            self, "Lists saved for the auditors",
+            f"{count} finding{'s' if count != 1 else ''} for {len(sent)} auditor{'s' if len(sent) != 1 else ''} "
+            f"were saved in {folder}:\n\n{names}\n\nOpen each email draft (.eml) in Outlook, add the auditor's "
+            "address and send it: the list is attached and written out in the email.")
 
     def undo_correction(self, correction) -> None:
         try:
@@ -983,7 +1108,7 @@ class MainWindow(QMainWindow):
             self._workspace_problem = ""
         self._refresh_workspace_lists()
         self._load_commentary()
-        self.drop_area.show_contents(bool(self._sources or self._imports))
+        self._show_files_area()
         if self._imports:
             self._schedule_analysis(0)
 
@@ -1057,7 +1182,7 @@ class MainWindow(QMainWindow):
     def switch_workspace(self, path: Path) -> bool:
         """Work in another workspace file (created when new): its imports, corrections and commentary."""
         if self._job is not None:
-            QMessageBox.information(self, "Wait a moment", "Wait until the current step has finished, or cancel "
+            QMessageBox.information(self, "Wait a moment", "Wait until the current step has finished, or stop "
                                     "it, then open the workspace again.")
             return False
         try:
@@ -1191,7 +1316,7 @@ class MainWindow(QMainWindow):
     def _restore_settings(self) -> None:
         geometry = self.settings.geometry()
         if geometry is None or not self.restoreGeometry(geometry):
-            self.resize(1000, 720)
+            self.resize(*DEFAULT_SIZE)
         self.la_name_edit.setText(self.settings.la_name())
 
     def save_settings(self) -> None:
@@ -1207,6 +1332,7 @@ class MainWindow(QMainWindow):
             # (the wait is as long as the current file takes to read: files go in whole or not at all)
             self._job.request_cancel()
             self._job.wait()
+        self.stream.discard()
         self.drop_area.discard_dropped_files()  # copies of Outlook attachments never outlive the window
         self._closed = True
         self._analysis_timer.stop()

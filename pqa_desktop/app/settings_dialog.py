@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date
 
-from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtCore import QDate, QSize, Qt, Signal
 from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QDateEdit, QDialog, QDialogButtonBox,
                                QFileDialog, QFormLayout, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QMessageBox,
                                QPushButton, QSpinBox, QTableWidget, QTableWidgetItem, QTabWidget, QVBoxLayout,
@@ -34,6 +34,8 @@ NEW_SECRET_WARNING = (
 
 # target table columns
 MEASURE_COLUMN, UNIT_COLUMN, TARGET_COLUMN, POLARITY_COLUMN = range(4)
+TARGET_WIDTH_CHARS = 10
+GEOMETRY_KEY = "settings"
 # service area table columns
 AREA_COLUMN, THRESHOLD_COLUMN = range(2)
 
@@ -60,8 +62,9 @@ def _own_polarity_text(spec: MeasureSpec) -> str:
 class SettingsDialog(QDialog):
     new_secret_confirmed = Signal()  # the user read the warning and asked for a new audit-key secret
 
-    def __init__(self, settings: Settings, parent: QWidget | None = None):
+    def __init__(self, settings: Settings, parent: QWidget | None = None, remembered=None):
         super().__init__(parent)
+        self._remembered = remembered  # AppSettings: where the dialog's size is kept (None: not kept)
         self.setWindowTitle("Settings")
         self.setAccessibleName("Settings")
         self._original = settings
@@ -80,6 +83,64 @@ class SettingsDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(self.tabs, 1)
         layout.addWidget(self.buttons)
+        self._size_to_fit()
+
+    # ------------------------------------------------------------------------------------------------
+    # size: every column of the targets and thresholds readable, and the size the user chose kept
+    # ------------------------------------------------------------------------------------------------
+    def fitting_size(self, available: QSize | None = None) -> QSize:
+        """Wide enough for every column of the targets table (the longest measure name, unit, target and
+        polarity) without a horizontal scroll bar, tall enough for a good run of its rows, and never larger
+        than ``available`` (the screen's free area: on a 1366x768 laptop the dialog fits with its buttons)."""
+        metrics = self.fontMetrics()
+        table = self.targets_table
+        name = max((metrics.horizontalAdvance(spec.label) for spec in self._specs), default=200)
+        polarity = max(box.sizeHint().width() for box in self.polarity_boxes.values()) if self.polarity_boxes else 200
+        width = (name + 24) + metrics.horizontalAdvance("count") + 24 + TARGET_WIDTH_CHARS * metrics.averageCharWidth() \
+            + polarity + table.verticalScrollBar().sizeHint().width() + 80
+        height = 20 * (metrics.height() + 10) + 200
+        if available is None and self.screen() is not None:
+            available = self.screen().availableGeometry().size()
+        if available is not None:
+            width, height = min(width, available.width() - 40), min(height, available.height() - 60)
+        return QSize(width, height)
+
+    def _size_to_fit(self) -> None:
+        header = self.targets_table.horizontalHeader()
+        header.setSectionResizeMode(UNIT_COLUMN, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(TARGET_COLUMN, QHeaderView.ResizeMode.Fixed)
+        header.resizeSection(TARGET_COLUMN, TARGET_WIDTH_CHARS * self.fontMetrics().averageCharWidth() + 16)
+        geometry = self._remembered.dialog_geometry(GEOMETRY_KEY) if self._remembered is not None else None
+        if geometry is None or not self.restoreGeometry(geometry):
+            self.resize(self.fitting_size())
+
+    def show_setting(self, key: str) -> None:
+        """Open at one setting (a key of core.readiness: population_0_17, targets, caseload_thresholds,
+        vacancies_fte, council), its field focused, so a "Set …" button on the Build line leads straight to it."""
+        general, areas, targets = 0, 1, 2
+        page, field = {
+            "population_0_17": (general, self.population_spin),
+            "vacancies_fte": (general, self.vacancies_edit),
+            "council": (general, getattr(self, "council_box", None)),
+            "caseload_thresholds": (areas, self.areas_table),
+            "targets": (targets, self.targets_table),
+        }.get(key, (general, None))
+        self.tabs.setCurrentIndex(page)
+        if field is not None:
+            field.setFocus()
+        if key == "targets" and self.targets_table.rowCount():
+            self.targets_table.setCurrentCell(0, TARGET_COLUMN)
+        if key == "caseload_thresholds":
+            missing = next((r for r in range(self.areas_table.rowCount())
+                            if not (self.areas_table.item(r, THRESHOLD_COLUMN)
+                                    and self.areas_table.item(r, THRESHOLD_COLUMN).text().strip())), 0)
+            if self.areas_table.rowCount():
+                self.areas_table.setCurrentCell(missing, THRESHOLD_COLUMN)
+
+    def done(self, result: int) -> None:
+        if self._remembered is not None:
+            self._remembered.set_dialog_geometry(GEOMETRY_KEY, self.saveGeometry())
+        super().done(result)
 
     # ------------------------------------------------------------------------------------------------
     # pages
@@ -229,6 +290,8 @@ class SettingsDialog(QDialog):
         self.areas_table.setHorizontalHeaderLabels(["Service area", "Caseload threshold"])
         self.areas_table.setAccessibleName("Service areas and caseload thresholds")
         self.areas_table.horizontalHeader().setSectionResizeMode(AREA_COLUMN, QHeaderView.ResizeMode.Stretch)
+        self.areas_table.horizontalHeader().setSectionResizeMode(THRESHOLD_COLUMN,
+                                                                 QHeaderView.ResizeMode.ResizeToContents)
         self.areas_table.verticalHeader().setVisible(False)
         self.areas_table.setTabKeyNavigation(False)  # Tab leaves the table; arrows move between cells
         for area in s.service_areas:

@@ -62,7 +62,7 @@ def write_email_draft(path: str | os.PathLike, workbook_path: str | os.PathLike,
                                 period_label=period_label, headlines=headlines,
                                 password_protected=password_protected, produced=produced, to=to,
                                 classification=classification)
-    write_atomically(path, message.as_bytes(policy=policy.SMTP), program="Outlook or another program")
+    write_draft(path, message)
 
 
 def build_email_draft(attachment: bytes, attachment_name: str, *, la_name: str, period_label: str,
@@ -73,7 +73,13 @@ def build_email_draft(attachment: bytes, attachment_name: str, *, la_name: str, 
     subject = email_subject(la_name, period_label, classification)
     text = plain_body(la_name, period_label, rows, password_protected, produced, classification)
     markup = html_body(la_name, period_label, rows, password_protected, produced, classification)
+    return draft_message(subject, text, markup, attachment, attachment_name, produced, to)
 
+
+def draft_message(subject: str, text: str, markup: str, attachment: bytes, attachment_name: str,
+                  produced: date, to: str = "") -> EmailMessage:
+    """An Outlook draft (``X-Unsent: 1``) with a plain and an HTML body and one workbook attached, made
+    reproducibly: the Date is the day produced, the Message-ID and boundaries come from the content."""
     message = EmailMessage(policy=policy.SMTP)
     if to.strip():
         message["To"] = to.strip()
@@ -89,6 +95,11 @@ def build_email_draft(attachment: bytes, attachment_name: str, *, la_name: str, 
     for part in message.iter_parts():
         _drop_inner_mime_version(part)
     return message
+
+
+def write_draft(path: str | os.PathLike, message: EmailMessage) -> None:
+    """Save a draft atomically; OutputNotWritable when ``path`` cannot be replaced."""
+    write_atomically(path, message.as_bytes(policy=policy.SMTP), program="Outlook or another program")
 
 
 # --- the words -----------------------------------------------------------------------------------
@@ -247,5 +258,5 @@ def _fix_boundaries(message: EmailMessage, words: str, attachment: bytes) -> Non
         part.set_boundary(f"=_pqa_{seed}_{index}")
 
 
-__all__ = ["write_email_draft", "build_email_draft", "email_subject", "plain_body", "html_body",
-           "headline_line", "value_text", "change_text", "XLSX_MIME"]
+__all__ = ["write_email_draft", "build_email_draft", "draft_message", "write_draft", "email_subject", "plain_body",
+           "html_body", "headline_line", "value_text", "change_text", "XLSX_MIME"]

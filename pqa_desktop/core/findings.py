@@ -34,6 +34,8 @@ class Finding:
     severity: Severity
     rule: str  # stable rule id, see RULES
     message: str  # plain English: what is wrong and what to do
+    field: str = ""  # the field's label ("Overall practice judgement"), "" when not about one field
+    value: str = ""  # the value found, only for fields that never identify anyone; "" otherwise
 
     def sort_key(self) -> tuple:
         return (self.severity.rank, self.file, self.sheet, _cell_key(self.cell), self.rule, self.message)
@@ -74,19 +76,23 @@ class FindingSink:
     file: str
     findings: list[Finding] = field(default_factory=list)
 
-    def add(self, severity: Severity, rule: str, message: str, sheet: str = "", cell: str = "") -> Finding:
-        f = Finding(self.file, sheet, cell, severity, rule, message)
+    def add(self, severity: Severity, rule: str, message: str, sheet: str = "", cell: str = "",
+            field: str = "", value: str = "") -> Finding:
+        f = Finding(self.file, sheet, cell, severity, rule, message, field, value)
         self.findings.append(f)
         return f
 
-    def error(self, rule: str, message: str, sheet: str = "", cell: str = "") -> Finding:
-        return self.add(Severity.ERROR, rule, message, sheet, cell)
+    def error(self, rule: str, message: str, sheet: str = "", cell: str = "", field: str = "",
+              value: str = "") -> Finding:
+        return self.add(Severity.ERROR, rule, message, sheet, cell, field, value)
 
-    def warning(self, rule: str, message: str, sheet: str = "", cell: str = "") -> Finding:
-        return self.add(Severity.WARNING, rule, message, sheet, cell)
+    def warning(self, rule: str, message: str, sheet: str = "", cell: str = "", field: str = "",
+                value: str = "") -> Finding:
+        return self.add(Severity.WARNING, rule, message, sheet, cell, field, value)
 
-    def info(self, rule: str, message: str, sheet: str = "", cell: str = "") -> Finding:
-        return self.add(Severity.INFO, rule, message, sheet, cell)
+    def info(self, rule: str, message: str, sheet: str = "", cell: str = "", field: str = "",
+             value: str = "") -> Finding:
+        return self.add(Severity.INFO, rule, message, sheet, cell, field, value)
 
 
 # Registry of stable rule ids: id -> what the rule means (shown once above its findings).

@@ -25,8 +25,9 @@ from .exports.combine import combine_exports
 from .exports.model import ExportRecords
 from .exports.reader import read_export
 from .figures import Figures
+from .finding_status import OPEN, FindingStatus, StatusKey, resolved_findings, status_of
 from .findings import Finding, Severity, register_rule, sort_findings
-from .inputs.discover import discover
+from .inputs.discover import PassedOver, discover, discover_inputs
 from .measures.audit_lists import feedback_table
 from .measures.audit_windows import audit_type as audit_type_label
 from .measures.audit_windows import service_area as service_area_label
@@ -56,6 +57,7 @@ STAGES = ("discover", "read", "validate", "measure", "write")
 
 ProgressFn = Callable[[str, int, int, str], None]  # stage, done, total, detail
 CancelFn = Callable[[], bool]
+ReadFn = Callable[[InputFile, ReadResult], None]  # one file just read: what it gave
 
 RULE_NO_USABLE_INPUT = register_rule("input.none_usable", "None of the inputs could be used.")
 RULE_CORRECTION_WAITING = register_rule(
@@ -82,19 +84,57 @@ class NothingToBuild(Exception):
     """No usable input: nothing could be written."""
 
 
+NOT_AN_INPUT = "not_an_input"  # InputSummary.kind of an input that gave no file to read (skipped, a copy…)
+NOT_READ = "not_read"  # InputSummary.kind of a file not read yet: the check was stopped before it
+
+
 @dataclass
 class InputSummary:
-    """One row of the inputs list (app) or the --json summary: never a path, name masked."""
+    """One row of the app's inputs list: name masked; never written into the workbook."""
 
     name: str
     kind: str
     kind_label: str
     records: int
-    errors: int = 0
+    errors: int = 0  # open findings (not corrected or accepted) by severity
     warnings: int = 0
     infos: int = 0
     path: str | None = None  # the source file on disk (app only: "open the source file"); never written out
     import_id: int | None = None  # the workspace import it is (for "remove"); None when not imported
+    auditor: str = ""  # who filled it in ("3 auditors" for a register of several); app only
+    first_date: date | None = None  # its audits' (or dip samples') earliest and latest dates
+    last_date: date | None = None
+    resolved: int = 0  # its findings corrected or accepted
+    location: str = ""  # the folder (or zip or email) it is in on disk, masked: for the app's tooltip
+
+    @property
+    def needs_attention(self) -> bool:
+        """Open errors or warnings: the file needs a look (or a word with its auditor)."""
+        return bool(self.errors or self.warnings)
+
+
+def location_of(path: str | None, name: str, mask: Callable[[str], str]) -> str:
+    """Where an input is on disk, masked: its folder, or the zip or email it came out of."""
+    if not path:
+        return ""
+    where = Path(path) if "\u203a" in name else Path(path).parent
+    return mask(str(where))
+
+
+def input_summary(item: InputFile, result: ReadResult, mask: Callable[[str], str],
+                  counts: Counter | None = None, resolved: int = 0, import_id: int | None = None) -> InputSummary:
+    """One read file's row; ``counts`` are its open findings by severity (its own findings when None)."""
+    if counts is None:
+        counts = Counter(f.severity for f in result.findings)
+    auditors = sorted(set(result.auditors.values()))
+    dates = [a.audit_date for a in result.audits] + [s.sample_month for s in result.edt_samples]
+    return InputSummary(
+        name=mask(item.name), kind=result.kind, kind_label=result.kind_label,
+        records=len(result.audits) + len(result.edt_samples) + sum(t.rows for t in result.exports),
+        errors=counts[Severity.ERROR], warnings=counts[Severity.WARNING], infos=counts[Severity.INFO],
+        path=item.path, import_id=import_id, location=location_of(item.path, item.name, mask),
+        auditor=auditors[0] if len(auditors) == 1 else (f"{len(auditors)} auditors" if auditors else ""),
+        first_date=min(dates, default=None), last_date=max(dates, default=None), resolved=resolved)
 
 
 @dataclass
@@ -113,6 +153,13 @@ class Analysis:
     workspace_secret: str | None = None  # the workspace's audit-key secret, when analysed with one
     import_ids: dict[str, int] = field(default_factory=dict)  # sha256 -> workspace import id
     reading: ReadingStats = field(default_factory=ReadingStats)  # how the inputs were read (workers or here)
+    passed_over: list[PassedOver] = field(default_factory=list)  # inputs that gave no file to read, with why
+    statuses: dict[StatusKey, FindingStatus] = field(default_factory=dict)  # the workspace's; open when absent
+    resolved: list[Finding] = field(default_factory=list)  # corrected findings their correction made go away
+    stopped: bool = False  # the user stopped the check while files were read: ``unread`` were not
+    unread: list[InputFile] = field(default_factory=list)
+    # each input's name as shown: masked, and two names that mask alike told apart ("CFA ••• Jan (2).xlsx")
+    shown_names: dict[str, str] = field(default_factory=dict)
 
     @property
     def usable(self) -> bool:
@@ -126,21 +173,55 @@ class Analysis:
         return self._masker
 
     def summaries(self) -> list[InputSummary]:
+        """A row for every input: each file read, each input that gave no file (with why), each file not
+        read yet; counts of open findings, and of those corrected or accepted."""
         counts: dict[str, Counter] = {}
+        resolved: Counter = Counter()
         for f in self.findings:
-            counts.setdefault(f.file, Counter())[f.severity] += 1
+            if status_of(f, self.statuses) == OPEN:
+                counts.setdefault(f.file, Counter())[f.severity] += 1
+            else:
+                resolved[f.file] += 1
+        for f in self.resolved:
+            resolved[f.file] += 1
         out = []
         for item, result in self.results:
-            c = counts.get(self.mask(item.name), Counter())
-            out.append(InputSummary(
-                name=self.mask(item.name), kind=result.kind, kind_label=result.kind_label,
-                records=len(result.audits) + len(result.edt_samples) + sum(t.rows for t in result.exports),
-                errors=c[Severity.ERROR], warnings=c[Severity.WARNING], infos=c[Severity.INFO], path=item.path,
-                import_id=self.import_ids.get(item.sha256)))
+            name = self.mask(item.name)
+            out.append(input_summary(item, result, self.mask, counts.get(name, Counter()), resolved[name],
+                                     self.import_ids.get(item.sha256)))
+        for passed in self.passed_over:
+            name = self.mask(passed.name)
+            c = counts.get(name, Counter())
+            out.append(InputSummary(name=name, kind=NOT_AN_INPUT, kind_label=passed.label, records=0,
+                                    errors=c[Severity.ERROR], warnings=c[Severity.WARNING], infos=c[Severity.INFO],
+                                    path=passed.path, resolved=resolved[name],
+                                    location=location_of(passed.path, passed.name, self.masker)))
+        for item in self.unread:
+            out.append(InputSummary(name=self.mask(item.name), kind=NOT_READ, kind_label="Not read yet",
+                                    records=0, path=item.path, location=location_of(item.path, item.name, self.masker)))
         return out
 
+    def open_findings(self) -> list[Finding]:
+        return [f for f in self.findings if status_of(f, self.statuses) == OPEN]
+
+    def listed_findings(self) -> list[Finding]:
+        """Every finding to list (the Data quality sheet, the app): those raised, then those corrected away."""
+        return self.findings + self.resolved
+
     def mask(self, name: str) -> str:
-        return self.masker(name)
+        """``name`` with every identifier masked (an input's name as ``shown_names`` tells it apart);
+        remembered, as the app asks for the same thousand names several times after each check (the inputs
+        list, the auditors, the workspace list)."""
+        if name in self.shown_names:
+            return self.shown_names[name]
+        masker = self.masker
+        cache = self.__dict__.get("_mask_cache")
+        if cache is None or cache[0] is not masker:
+            cache = self.__dict__["_mask_cache"] = (masker, {})
+        known = cache[1]
+        if name not in known:
+            known[name] = masker(name)
+        return known[name]
 
     def inputs_used(self) -> dict[str, int]:
         """Counts of inputs by kind, for the cover (no file names)."""
@@ -186,13 +267,20 @@ def _check(cancel: CancelFn | None) -> None:
 def analyse(paths: Sequence[str | Path], period: Period, *, keep: dict | None = None,
             progress: ProgressFn | None = None, cancel: CancelFn | None = None,
             workspace: Workspace | None = None, import_new: bool = True,
-            passwords: Sequence[str] = ()) -> Analysis:
+            passwords: Sequence[str] = (), on_read: ReadFn | None = None,
+            keep_on_cancel: bool = False) -> Analysis:
     """Discover, read and validate every input. Never raises for bad data: problems are findings.
 
     With ``workspace``: each file not yet imported (by content hash) is read and imported in one
-    transaction, and the analysis covers every import in the workspace, its value corrections and its
-    duplicate choices (``keep`` adds to them). ``import_new=False`` (validate) reads new files without
-    storing them.
+    transaction as soon as it has been read (in the order given), and the analysis covers every import in
+    the workspace, its value corrections, its duplicate choices (``keep`` adds to them) and the findings'
+    statuses. ``import_new=False`` (validate) reads new files without storing them.
+
+    ``on_read(item, result)`` is called for each file as soon as it has been read (in the order files
+    finish), so a window can show it at once. ``cancel`` stops the work with ``Cancelled``; with
+    ``keep_on_cancel``, a cancel while files are being read instead stops reading and returns the analysis
+    of what was read (each file in whole or not at all), with ``stopped`` set and the files not read in
+    ``unread``.
     """
     progress = progress or _noop_progress
     analysis = Analysis(period=period)
@@ -200,8 +288,10 @@ def analyse(paths: Sequence[str | Path], period: Period, *, keep: dict | None = 
 
     t0 = time.perf_counter()
     progress("discover", 0, len(paths), "")
-    files, found = discover(list(paths), cancel=cancel)
-    raw_findings.extend(found)
+    found = discover_inputs(list(paths), cancel=cancel)
+    files = found.files
+    raw_findings.extend(found.findings)
+    analysis.passed_over = found.passed_over
     if passwords:  # a protected file is swapped for its decrypted copy when one of the passwords fits
         files = unlock_inputs(files, list(passwords))
     analysis.files = files
@@ -217,17 +307,46 @@ def analyse(paths: Sequence[str | Path], period: Period, *, keep: dict | None = 
             continue  # imported before, with today's corrections: the hash was all it cost
         to_read.append((item, workspace.value_overrides(item.sha256) if workspace is not None else None))
     skipped = len(files) - len(to_read)
-    read = read_inputs(to_read, lambda done, total, name: progress("read", skipped + done, len(files), name),
-                       cancel, stats=analysis.reading)
-    for (item, overrides), result in zip(to_read, read):
-        _check(cancel)
-        if workspace is not None and import_new and result.kind not in NOT_IMPORTED_KINDS:
-            workspace.import_file(item, result, overrides)
-        else:
-            read_now.append((item, result))
+    read: dict[int, ReadResult] = {}
+    kept = 0  # to_read[:kept] are imported (or in read_now)
+
+    def keep_read(upto: int) -> None:
+        """Import (or keep) what has been read, in the order given up to ``upto``: copies of one table that
+        tie on their dates then resolve the same way in every run, whatever order the workers finish in."""
+        nonlocal kept
+        while kept < upto and kept in read:
+            item, overrides = to_read[kept]
+            result = read.pop(kept)
+            if workspace is not None and import_new and result.kind not in NOT_IMPORTED_KINDS:
+                workspace.import_file(item, result, overrides)
+            else:
+                read_now.append((item, result))
+            kept += 1
+
+    def took(index: int, result: ReadResult) -> None:
+        read[index] = result
+        keep_read(len(to_read))
+        if on_read is not None:
+            on_read(to_read[index][0], result)
+
+    try:
+        read_inputs(to_read, lambda done, total, name: progress("read", skipped + done, len(files), name), cancel,
+                    stats=analysis.reading, on_result=took)
+    except Cancelled:
+        if not keep_on_cancel:
+            raise
+        # Stopped: what has been read is kept, including files read ahead of one still being read.
+        done = set(read) | set(range(kept))
+        for index in sorted(read):
+            kept = index
+            keep_read(index + 1)
+        analysis.unread = [item for i, (item, _) in enumerate(to_read) if i not in done]
+        analysis.stopped = True
+        cancel = None  # the rest (checking what was read) is quick and makes the kept part usable
     if workspace is not None:
-        raw_findings.extend(_apply_waiting_corrections(workspace, {item.sha256 for item in files}, import_new,
-                                                       read_now, cancel, analysis.reading))
+        if not analysis.stopped:
+            raw_findings.extend(_apply_waiting_corrections(workspace, {item.sha256 for item in files},
+                                                           import_new, read_now, cancel, analysis.reading))
         analysis.results = _workspace_results(workspace, read_now, analysis)
         keep = {**workspace.keep_choices(), **(keep or {})}
         analysis.workspace_secret = workspace.secret()
@@ -259,7 +378,14 @@ def analyse(paths: Sequence[str | Path], period: Period, *, keep: dict | None = 
                                     "No audit or system export could be read from the inputs, so there is "
                                     "nothing to report. Add the auditors' returns and try again."))
     masker = analysis.masker
-    analysis.findings = sort_findings([_masked(f, masker) for f in raw_findings])
+    analysis.shown_names = unique_masks([item.name for item, _ in analysis.results]
+                                        + [p.name for p in analysis.passed_over]
+                                        + [item.name for item in analysis.unread], masker)
+    analysis.findings = sort_findings([mask_finding(f, masker, analysis.shown_names) for f in raw_findings])
+    if workspace is not None:
+        analysis.statuses = workspace.finding_statuses()
+        analysis.resolved = sort_findings(resolved_findings(analysis.findings, analysis.statuses,
+                                                            set(analysis.shown_names.values())))
     progress("validate", 1, 1, "")
     analysis.timings["validate"] = time.perf_counter() - t0
     return analysis
@@ -328,14 +454,35 @@ def _bank_holiday_findings() -> list[Finding]:
             for problem in bank_holiday_file_problems(path)]
 
 
-def _masked(f: Finding, masker: IdentifierMasker) -> Finding:
+def unique_masks(names: Sequence[str], masker: Callable[[str], str]) -> dict[str, str]:
+    """Each name masked; two different names that mask alike ("CFA 123456 Jan.xlsx", "CFA 654321 Jan.xlsx")
+    are told apart as discovery tells apart equal names, by a number before the suffix ("CFA ••• Jan (2).xlsx"),
+    so each row and finding points at one file."""
+    out: dict[str, str] = {}
+    used: set[str] = set()
+    for name in names:
+        if name in out:
+            continue
+        shown = candidate = masker(name)
+        number = 1
+        while candidate in used:
+            number += 1
+            head, dot, suffix = shown.rpartition(".")
+            candidate = f"{head} ({number}).{suffix}" if dot and "\u203a" not in suffix else f"{shown} ({number})"
+        used.add(candidate)
+        out[name] = candidate
+    return out
+
+
+def mask_finding(f: Finding, masker: IdentifierMasker, names: dict[str, str] | None = None) -> Finding:
     """Findings name files (in File, and in messages about duplicates); a file name may hold a case
-    reference or a name, so mask both."""
-    masked_file = masker(f.file)
+    reference or a name, so mask both. ``names``: the inputs' names as shown (``unique_masks``)."""
+    masked_file = names[f.file] if names and f.file in names else masker(f.file)
     masked_message = masker(f.message)
-    if masked_file == f.file and masked_message == f.message:
+    masked_value = masker(f.value)
+    if masked_file == f.file and masked_message == f.message and masked_value == f.value:
         return f
-    return Finding(masked_file, f.sheet, f.cell, f.severity, f.rule, masked_message)
+    return replace(f, file=masked_file, message=masked_message, value=masked_value)
 
 
 def resolve_secret(options: BuildOptions, analysis: Analysis | None = None) -> str:
@@ -652,7 +799,7 @@ def build(paths: Sequence[str | Path], output: str | Path, options: BuildOptions
         options = replace(options,
                           audit_key_secret=options.audit_key_secret or workspace.secret(),
                           commentary=options.commentary or workspace.commentary_for(options.period.end_month))
-    if analysis is None:
+    if analysis is None or analysis.stopped:  # a check stopped part-way is never built from: read the rest
         analysis = analyse(paths, options.period, keep=options.keep, progress=progress, cancel=cancel,
                            workspace=workspace, passwords=options.input_passwords)
     if not analysis.usable:
@@ -675,7 +822,8 @@ def build(paths: Sequence[str | Path], output: str | Path, options: BuildOptions
         produced=options.produced or date.today(),
         messages=messages,
         commentary=dict(options.commentary),
-        findings=analysis.findings,
+        findings=analysis.listed_findings(),
+        finding_statuses=dict(analysis.statuses),
         coverage=coverage_table(analysis.exports, analysis.period, analysis.mask),
         inputs_used=analysis.inputs_used(),
         include_case_refs=settings.include_case_refs,

@@ -71,6 +71,13 @@ class IdentifierMasker:
         self._known = {i.strip().casefold() for i in identifiers if i and len(i.strip()) >= self.MIN_LENGTH}
         self._lengths = sorted({len(i) for i in self._known}, reverse=True)
 
+    def add(self, identifiers: Iterable[str]) -> None:
+        """Learn more identifiers (a window masking each file's name as it is read learns as it goes)."""
+        new = {i.strip().casefold() for i in identifiers if i and len(i.strip()) >= self.MIN_LENGTH} - self._known
+        if new:
+            self._known |= new
+            self._lengths = sorted(set(self._lengths) | {len(i) for i in new}, reverse=True)
+
     def __call__(self, text: str) -> str:
         if not text or not self._known:
             return text

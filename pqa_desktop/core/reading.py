@@ -55,6 +55,7 @@ BATCH_FILES = 48
 
 Overrides = dict | None
 ProgressFn = Callable[[int, int, str], None]  # files done, files in all, name of the last one done
+ResultFn = Callable[[int, ReadResult], None]  # index in the items given, what reading it gave
 CancelFn = Callable[[], bool]
 
 
@@ -278,12 +279,15 @@ def shutdown_pool() -> None:
 
 
 def read_inputs(items: Sequence[tuple[InputFile, Overrides]], progress: ProgressFn | None = None,
-                cancel: CancelFn | None = None, stats: ReadingStats | None = None) -> list[ReadResult]:
+                cancel: CancelFn | None = None, stats: ReadingStats | None = None,
+                on_result: ResultFn | None = None) -> list[ReadResult]:
     """``read_input`` on every (file, overrides) pair, in worker processes when that pays.
 
-    Results are in the order of ``items``. Raises ``Cancelled`` when ``cancel()`` turns true (checked
-    between files, or between tasks when workers read). ``stats``, when given, is filled with how the
-    inputs were read (counts added to what it holds).
+    Results are in the order of ``items``. ``on_result(index, result)`` is called for each file as soon
+    as it has been read (in the order they finish), so a caller can keep or show it at once. Raises
+    ``Cancelled`` when ``cancel()`` turns true (checked between files, or between tasks when workers
+    read); the files already passed to ``on_result`` stay read. ``stats``, when given, is filled with how
+    the inputs were read (counts added to what it holds).
     """
     progress = progress or (lambda done, total, name: None)
     stats = stats if stats is not None else ReadingStats()
@@ -293,7 +297,7 @@ def read_inputs(items: Sequence[tuple[InputFile, Overrides]], progress: Progress
     results: list[ReadResult | None] = [None] * len(items)
     if plan.workers:
         try:
-            failure = _read_in_workers(items, plan.workers, results, progress, cancel)
+            failure = _read_in_workers(items, plan.workers, results, progress, cancel, on_result)
         finally:
             if _pool_key is not None and _pool_key[1] == "fork":
                 # Forked workers cost milliseconds to start again; stopping them leaves this process
@@ -314,12 +318,15 @@ def read_inputs(items: Sequence[tuple[InputFile, Overrides]], progress: Progress
         results[i] = read_input(item, overrides)
         stats.in_process += 1
         done += 1
+        if on_result is not None:
+            on_result(i, results[i])
     progress(len(items), len(items), "")
     return results  # type: ignore[return-value]
 
 
 def _read_in_workers(items: Sequence[tuple[InputFile, Overrides]], workers: int,
-                     results: list[ReadResult | None], progress: ProgressFn, cancel: CancelFn | None) -> str:
+                     results: list[ReadResult | None], progress: ProgressFn, cancel: CancelFn | None,
+                     on_result: ResultFn | None = None) -> str:
     """Fill ``results`` from worker processes; leaves None where a pool that failed stopped them, and
     returns what went wrong then ("" when nothing did)."""
     tasks = _batches(items)
@@ -349,11 +356,7 @@ def _read_in_workers(items: Sequence[tuple[InputFile, Overrides]], workers: int,
     try:
         while pending:
             finished, _ = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
-            if cancel is not None and cancel():
-                for future in pending:
-                    future.cancel()
-                raise Cancelled()
-            for future in finished:
+            for future in finished:  # what has been read is kept, even when the user has just cancelled
                 task = pending.pop(future)
                 try:
                     read = future.result()
@@ -362,8 +365,14 @@ def _read_in_workers(items: Sequence[tuple[InputFile, Overrides]], workers: int,
                     continue  # read below, in this process
                 for i, result in zip(task, read):
                     results[i] = result
+                    if on_result is not None:
+                        on_result(i, result)
                 done += len(task)
                 progress(done, len(items), items[task[-1]][0].leaf_name)
+            if cancel is not None and cancel():
+                for future in pending:
+                    future.cancel()
+                raise Cancelled()
     except BrokenProcessPool:
         failure = "a worker process ended unexpectedly"
     finally:

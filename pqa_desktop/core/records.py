@@ -139,7 +139,8 @@ class ReadResult:
     ``audit_register``, ``foster_register``, ``skipped``, ``unreadable``); ``kind_label`` is what the app
     and the cover show ("Case file audit", "Skipped: not an input").
     ``sensitive`` holds every identifying string seen (child/carer references, record references,
-    person names) so file names can be masked and the output checked for leaks.
+    person names) so file names can be masked and the output checked for leaks. ``auditors`` (place ->
+    name) says whom to send a finding back to; it never reaches the workbook.
     """
 
     kind: str
@@ -150,3 +151,7 @@ class ReadResult:
     sensitive: set[str] = field(default_factory=set)
     staff_names: set[str] = field(default_factory=set)
     exports: list = field(default_factory=list)  # list[exports.model.ExportTable] for system exports
+    # Who filled each part in, by place: "" for a whole return (its auditor, or an EDT sample's "sampled
+    # by"), "row 12" for a register row. Read even when the audit itself is left out (an unreadable audit
+    # date), so its findings can still go back to the auditor.
+    auditors: dict[str, str] = field(default_factory=dict)

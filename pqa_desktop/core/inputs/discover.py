@@ -14,6 +14,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable, Sequence
 
+from dataclasses import dataclass, field
+
 from ..findings import Finding, Severity, register_rule
 from ..records import InputFile
 from .archives import (RULE_TOO_DEEP, SEP, ArchiveLimits, ExtractionBudget, describe_size, read_zip,
@@ -35,6 +37,25 @@ RULE_UNREADABLE = register_rule(
 RULE_TOO_LARGE = register_rule("input.too_large", "A file is larger than any real input, so it was not read.")
 
 CancelFn = Callable[[], bool]
+
+CONTAINER_LABELS = {".zip": "Zip archive", ".eml": "Saved email", ".msg": "Saved email"}
+
+
+@dataclass(frozen=True)
+class PassedOver:
+    """An input that gave no file to read (skipped, empty, a copy of another, unopenable, or a zip or email
+    whose own problems are findings), so the inputs list can still show it with why."""
+
+    name: str  # display name, as its findings name it
+    path: str | None  # the outermost file on disk, when known
+    label: str  # why, in a few words: "Skipped: a lock file Office leaves while a document is open"
+
+
+@dataclass
+class Discovered:
+    files: list[InputFile] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    passed_over: list[PassedOver] = field(default_factory=list)
 
 
 def skip_reason(name: str) -> str | None:
@@ -60,6 +81,14 @@ def discover(paths: Sequence[str | Path], *, cancel: CancelFn | None = None,
     members by path, attachments in message order. Byte-identical files are kept once. ``cancel`` is
     checked between files; when it returns True, what was found so far is returned.
     """
+    found = discover_inputs(paths, cancel=cancel, limits=limits)
+    return found.files, found.findings
+
+
+def discover_inputs(paths: Sequence[str | Path], *, cancel: CancelFn | None = None,
+                    limits: ArchiveLimits = ArchiveLimits()) -> Discovered:
+    """``discover``, and every input that gave no file to read, with why (``Discovered.passed_over``): one
+    per display name that has findings but no file, in the order found."""
     if isinstance(paths, (str, Path)):  # a single path passed by mistake would iterate its characters
         paths = [paths]
     run = _Discovery(limits, cancel or (lambda: False))
@@ -67,7 +96,17 @@ def discover(paths: Sequence[str | Path], *, cancel: CancelFn | None = None,
         if run.cancel():
             break
         run.add_path(Path(path))
-    return run.files, run.findings
+    read = {f.name for f in run.files}
+    passed: dict[str, PassedOver] = {}
+    for finding in run.findings:
+        name = finding.file
+        if name in read or name in passed:
+            continue
+        outer = name.split(SEP, 1)[0].strip()
+        suffix = Path(name.rsplit(SEP, 1)[-1].strip().lower()).suffix
+        label = run.labels.get(name) or CONTAINER_LABELS.get(suffix) or "Not read"
+        passed[name] = PassedOver(name, run.origins.get(name) or run.origins.get(outer), label)
+    return Discovered(run.files, run.findings, list(passed.values()))
 
 
 WINDOWS_MAX_PATH = 260  # characters in a full path that Windows opens unless long paths are turned on
@@ -92,6 +131,8 @@ class _Discovery:
         self.findings: list[Finding] = []
         self.seen: dict[str, str] = {}  # sha256 -> display name of the first file with that content
         self.names: set[str] = set()  # display names given out, to keep them unique
+        self.origins: dict[str, str] = {}  # display name -> the outermost file on disk (for the inputs list)
+        self.labels: dict[str, str] = {}  # display name -> why it gave no file to read, in a few words
 
     # ------------------------------------------------------------ disk
 
@@ -102,7 +143,7 @@ class _Discovery:
         except FileNotFoundError:
             self._finding(name, Severity.ERROR, RULE_UNREADABLE,
                           "This file or folder could not be found. Check it has not been moved or renamed, "
-                          "then add it again." + _long_path_note(path))
+                          "then add it again." + _long_path_note(path), label="Not found")
             return
         except OSError:
             self._unreadable(name, path)
@@ -120,7 +161,7 @@ class _Discovery:
         except OSError:
             self._finding(safe_name(folder.name, str(folder)), Severity.ERROR, RULE_UNREADABLE,
                           "This folder could not be opened (no permission, or it is on a drive that is not "
-                          "available). Check you can open it, then add it again.")
+                          "available). Check you can open it, then add it again.", label="Folder could not be opened")
             return
         for entry in entries:
             if self.cancel():
@@ -144,11 +185,13 @@ class _Discovery:
         if target.is_dir():
             return
         if not target.is_relative_to(root):
+            self.origins.setdefault(name, str(path))
             self._skipped(name, "a shortcut to a file outside the folder that was added")
             return
         self._add_disk_file(path, name)
 
     def _add_disk_file(self, path: Path, name: str) -> None:
+        self.origins.setdefault(name, str(path))
         reason = skip_reason(name)
         if reason is not None:  # not even opened: a lock file may be held by Excel
             self._skipped(name, reason)
@@ -169,7 +212,8 @@ class _Discovery:
         if len(data) > self.limits.max_member_bytes:
             self._finding(name, Severity.ERROR, RULE_TOO_LARGE,
                           f"This file is larger than {describe_size(self.limits.max_member_bytes)}, far larger "
-                          "than any return or export, so it was not read. Check it is the right file.")
+                          "than any return or export, so it was not read. Check it is the right file.",
+                          label="Skipped: far too large to be an input")
             return
         # Naive UTC, like the "modified" property openpyxl reads from a workbook, so the two compare.
         modified = datetime.fromtimestamp(info.st_mtime, tz=timezone.utc).replace(tzinfo=None)
@@ -181,17 +225,18 @@ class _Discovery:
                    budget: ExtractionBudget) -> None:
         """One file's content, whether from disk or from a container; ``depth`` counts the containers
         around it."""
+        self.origins.setdefault(display, origin)
         if not data:
             self._finding(display, Severity.WARNING, RULE_EMPTY,
                           "This file is empty (0 bytes), so there is nothing to read. If it should hold a "
-                          "return, ask the auditor to send it again.")
+                          "return, ask the auditor to send it again.", label="Skipped: empty (0 bytes)")
             return
         sha = hashlib.sha256(data).hexdigest()
         first = self.seen.get(sha)
         if first is not None:
             self._finding(display, Severity.INFO, RULE_DUPLICATE_FILE,
                           f"'{display}' has exactly the same content as '{first}', so it is read once "
-                          f"(as '{first}'). Nothing to do.")
+                          f"(as '{first}'). Nothing to do.", label=f"Duplicate: same as {first}, read once")
             return
         self.seen[sha] = display
         suffix = Path(display.rsplit(SEP, 1)[-1].lower()).suffix
@@ -206,7 +251,8 @@ class _Discovery:
         if depth >= self.limits.max_depth:
             self._finding(display, Severity.WARNING, RULE_TOO_DEEP,
                           f"This {suffix} file is inside {depth} other zips or emails, more than PQA Desktop "
-                          "opens, so it was not opened. Take it out and add it directly.")
+                          "opens, so it was not opened. Take it out and add it directly.",
+                          label="Skipped: inside too many zips or emails")
             return
         if suffix == ".zip":
             parts = read_zip(data, display, self.findings, skip_reason, budget)
@@ -218,6 +264,7 @@ class _Discovery:
             if self.cancel():
                 return
             inner = display + SEP + SEP.join(part.names)
+            self.origins.setdefault(inner, origin)
             if part.data is None:
                 self._skipped(inner, part.skip_reason or "not an input")
             else:
@@ -237,13 +284,16 @@ class _Discovery:
         return candidate
 
     def _skipped(self, display: str, reason: str) -> None:
-        self._finding(display, Severity.INFO, RULE_SKIPPED, f"Skipped: not an input ({reason}). Nothing to do.")
+        self._finding(display, Severity.INFO, RULE_SKIPPED, f"Skipped: not an input ({reason}). Nothing to do.",
+                      label=f"Skipped: {reason}")
 
     def _unreadable(self, name: str, path: Path | None = None) -> None:
         self._finding(name, Severity.ERROR, RULE_UNREADABLE,
                       "This file could not be opened (it may be open in another program, or you may not "
                       "have permission to read it). Close it or check the permission, then try again."
-                      + (_long_path_note(path) if path is not None else ""))
+                      + (_long_path_note(path) if path is not None else ""), label="Could not be opened")
 
-    def _finding(self, display: str, severity: Severity, rule: str, message: str) -> None:
+    def _finding(self, display: str, severity: Severity, rule: str, message: str, label: str = "") -> None:
         self.findings.append(Finding(display, "", "", severity, rule, message))
+        if label:
+            self.labels.setdefault(display, label)

@@ -140,8 +140,7 @@ def report_unopenable(item: InputFile, sink: FindingSink) -> None:
         # Reached when no password was given for the file or none of those given fits it.
         sink.error(RULE_PASSWORD,
                    "This file is password protected, so it cannot be read. Enter its password when "
-                   "PQA Desktop asks for it (on the command line, put it in the file given to "
-                   "--input-passwords), or ask the sender for a copy saved without a password.")
+                   "PQA Desktop asks for it, or ask the sender for a copy saved without a password.")
     else:
         sink.error(RULE_CORRUPT,
                    "This file could not be opened: it may be damaged, incomplete or not really a "

@@ -20,6 +20,8 @@ class ReportContext:
     messages: dict[str, list[str]] = field(default_factory=dict)  # section -> key message sentences
     commentary: dict[str, str] = field(default_factory=dict)  # section -> the QA officer's text
     findings: list[Finding] = field(default_factory=list)  # already masked by the pipeline
+    # the QA officer's decisions about findings (finding_status.status_key -> FindingStatus); open when absent
+    finding_statuses: dict = field(default_factory=dict)
     coverage: pd.DataFrame | None = None  # tbl_coverage: Input, Kind, First date, Last date, Rows, Months covered
     inputs_used: dict[str, int] = field(default_factory=dict)  # input kind label -> number of files
     include_case_refs: bool = False

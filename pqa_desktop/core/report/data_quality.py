@@ -1,6 +1,8 @@
-"""The Data quality sheet: every finding, errors first, then what each system export covers."""
+"""The Data quality sheet: every finding, errors first, with what the QA officer decided about it (Open,
+Corrected, Accepted: <reason>), then what each system export covers."""
 from __future__ import annotations
 
+from ..finding_status import status_text
 from ..findings import sort_findings
 from .audit_sheets import _contract_table
 from .build import Build
@@ -18,7 +20,9 @@ def display_file(name: str) -> str:
 def write_data_quality(build: Build) -> None:
     sheet = build.spec.sheet("Data quality")
     layout = build.start_sheet(sheet, has_data=True)
-    rows = [[display_file(f.file), f.sheet, f.cell, f.severity.value.capitalize(), f.rule, f.message]
+    statuses = build.context.finding_statuses
+    rows = [[display_file(f.file), f.sheet, f.cell, f.severity.value.capitalize(), f.rule, f.message,
+             status_text(f, statuses)]
             for f in sort_findings(build.context.findings)]
     _contract_table(build, layout, "tbl_data_quality", rows, wrap={"Message": 90})
     coverage = build.context.coverage

@@ -35,6 +35,11 @@ class Seen:
 
     sensitive: set[str] = field(default_factory=set)
     staff_names: set[str] = field(default_factory=set)
+    auditors: dict[str, str] = field(default_factory=dict)  # place ("" or "row 12") -> who filled it in
+
+    def auditor(self, place: str, value: object) -> None:
+        if isinstance(value, str) and value.strip():
+            self.auditors[place] = value.strip()
 
     def reference(self, value: str | None) -> None:
         if value:
@@ -65,7 +70,7 @@ class RecordBuilder:
         where = self.values.where(spec, loc) if loc is not None else spec.label
         self.sink.error(rules.FIELD_REQUIRED_MISSING,
                         f"{where} is blank but required.{consequence} Fill it in and add the file "
-                        "again.", sheet=sheet, cell=cell)
+                        "again.", sheet=sheet, cell=cell, field=spec.label)
 
     def _read_all(self, specs: tuple[FieldSpec, ...], lookup: Lookup) -> dict[str, object]:
         return {f.field: self.values.read(f, lookup(f.field)) for f in specs}
@@ -92,6 +97,7 @@ class RecordBuilder:
         for role in STAFF_FIELDS:
             if isinstance(got.get(role), str):
                 self.seen.staff(got[role])
+        self.seen.auditor(default_place[1], got.get("auditor"))
 
         if reference is None:
             self._missing(ref_spec, lookup(ref_spec.field), default_place,
@@ -140,7 +146,8 @@ class RecordBuilder:
                 f"{self.values.where(spec, loc) if loc else spec.label} is {state}, but every audit "
                 "needs an overall judgement. The audit still counts in the other tables, but not in "
                 "the overall-judgement ones. Enter Outstanding, Good, Requires improvement or "
-                "Inadequate.", sheet=sheet, cell=cell)
+                "Inadequate.", sheet=sheet, cell=cell, field=spec.label,
+                value="" if overall is None else overall)
 
     def _moderated(self, spec, lookup: Lookup, moderated: str | None) -> str | None:
         if moderated != NOT_APPLICABLE:
@@ -151,7 +158,8 @@ class RecordBuilder:
             rules.MODERATION_NOT_APPLICABLE,
             f"{self.values.where(moderation_spec, loc)} is Not applicable, so the audit is treated "
             "as not moderated and the auditor's overall judgement is used. Enter the moderated grade, "
-            "or clear the cell.", sheet=loc.sheet if loc else "", cell=loc.cell if loc else "")
+            "or clear the cell.", sheet=loc.sheet if loc else "", cell=loc.cell if loc else "",
+            field=moderation_spec.label, value=NOT_APPLICABLE)
         return None
 
     # --- EDT dip samples ----------------------------------------------------------------------
@@ -162,6 +170,7 @@ class RecordBuilder:
         by_spec, month_spec = spec.get("sampled_by"), spec.get("sample_month")
         sampled_by = self.values.read(by_spec, lookup(by_spec.field))
         self.seen.staff(sampled_by)
+        self.seen.auditor(default_place[1], sampled_by)
         if sampled_by is None:
             self._missing(by_spec, lookup(by_spec.field), default_place,
                           " The sample still counts, but a second copy of it cannot be recognised.")

@@ -71,7 +71,7 @@ class ValueReader:
                 rules.DATE_UNREADABLE,
                 f"{self.where(spec, loc)}: this is not a date that can be read.{consequence} Enter it "
                 "as day/month/year, for example 03/05/2024 for 3 May 2024.",
-                sheet=loc.sheet, cell=loc.cell)
+                sheet=loc.sheet, cell=loc.cell, field=spec.label)
             return None
 
     def grade(self, spec: FieldSpec, loc: Located) -> str | None:
@@ -85,7 +85,7 @@ class ValueReader:
                 rules.GRADE_UNRECOGNISED,
                 f'{self.where(spec, loc)}: "{echo(loc.value)}" is not a grade. Enter '
                 f"{GRADE_CHOICES}.{counts}",
-                sheet=loc.sheet, cell=loc.cell)
+                sheet=loc.sheet, cell=loc.cell, field=spec.label, value=echo(loc.value))
             return None
         if was_number:
             self.sink.info(
@@ -93,7 +93,7 @@ class ValueReader:
                 f"{self.where(spec, loc)}: the Ofsted grade number {echo(loc.value)} was read as "
                 f'"{grade}". Nothing to do unless that is wrong; the template asks for the grade in '
                 "words.",
-                sheet=loc.sheet, cell=loc.cell)
+                sheet=loc.sheet, cell=loc.cell, field=spec.label, value=echo(loc.value))
         return grade
 
     def yes_no(self, spec: FieldSpec, loc: Located) -> str | None:
@@ -106,7 +106,7 @@ class ValueReader:
                 rules.YES_NO_UNRECOGNISED,
                 f'{self.where(spec, loc)}: "{echo(loc.value)}" is not a Yes/No answer, so it counts '
                 f"as not answered. Enter {choices}.",
-                sheet=loc.sheet, cell=loc.cell)
+                sheet=loc.sheet, cell=loc.cell, field=spec.label, value=echo(loc.value))
             return None
         if answer == NOT_APPLICABLE and spec.list and NOT_APPLICABLE not in spec.list:
             # "Practitioner involved" has no Not applicable: N/A means the question did not apply.
@@ -134,5 +134,5 @@ class ValueReader:
             rules.LIST_UNRECOGNISED,
             f'{self.where(spec, loc)}: "{echo(typed)}" is not on the list ({choices}); {outcome}. '
             "Pick a value from the list if one fits.",
-            sheet=loc.sheet, cell=loc.cell)
+            sheet=loc.sheet, cell=loc.cell, field=spec.label, value=echo(typed))
         return kept

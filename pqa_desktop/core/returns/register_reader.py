@@ -162,4 +162,5 @@ def read_registers(item: InputFile, registers: list[RegisterSheet], sink: Findin
     return ReadResult(kind="audit_register" if any_case else "foster_register",
                       kind_label="Audit register" if any_case else "Foster carer register",
                       audits=audits, findings=sink.findings,
-                      sensitive=seen.sensitive, staff_names=seen.staff_names)
+                      sensitive=seen.sensitive, staff_names=seen.staff_names,
+                      auditors=dict(seen.auditors))

@@ -242,7 +242,8 @@ def read_template(item: InputFile, tables: list[SheetTable], package: PackageInf
             sink.info(rules.TEMPLATE_VERSION,
                       f"This return was made from template version {clean_text(version)}; this app "
                       f"writes version {returns_spec().version}. It was read as far as possible: check "
-                      "its figures, and send auditors the current template (pqa templates).")
+                      "its figures, and send auditors the current template (in PQA Desktop's Auditor templates "
+                      "folder).")
     else:
         detected = detect_by_labels(tables)
         if detected is None:
@@ -342,7 +343,8 @@ class _TemplateRead:
                            "use the current template next time.", sheet=sheet)
         return ReadResult(kind=self.spec.template_type, kind_label=self.spec.title, audits=audits,
                           edt_samples=samples, findings=self.sink.findings,
-                          sensitive=seen.sensitive, staff_names=seen.staff_names)
+                          sensitive=seen.sensitive, staff_names=seen.staff_names,
+                          auditors=dict(seen.auditors))
 
     def _label_findings(self, sheet: str) -> None:
         """Read by label, a value is never blank or out of place without a finding: one naming the cell of

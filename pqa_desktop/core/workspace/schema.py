@@ -1,7 +1,9 @@
 """The workspace's SQLite schema, by version, and the steps that migrate an older file forward.
 
 Version 1 held imports, their records, findings and commentary; version 2 added the corrections
-table. Each step runs inside the opening transaction, so a file is either fully migrated or left as it
+table; version 3 added each finding's field and value found, each import's auditors (who filled in which
+return or register row, to send findings back to them) and the status the QA officer gave a finding
+(corrected, or accepted with a reason). Each step runs inside the opening transaction, so a file is either fully migrated or left as it
 was. A new file is created at version 1 and migrated like any other, so the upgrade path is the path
 every workspace takes and is exercised on every first open.
 """
@@ -118,6 +120,28 @@ CREATE TABLE corrections (
 );
 """
 
+V3 = """
+ALTER TABLE findings ADD COLUMN field TEXT NOT NULL DEFAULT '';
+ALTER TABLE findings ADD COLUMN value TEXT NOT NULL DEFAULT '';
+ALTER TABLE imports ADD COLUMN auditors BLOB;   -- zlib(JSON) place ("" or "row 12") -> auditor's name
+CREATE TABLE finding_status (
+    file TEXT NOT NULL,              -- the finding's place and rule, as shown (file name masked)
+    sheet TEXT NOT NULL,
+    cell TEXT NOT NULL,
+    rule TEXT NOT NULL,
+    severity TEXT NOT NULL,          -- the finding as it was when its status was set, so a finding that
+    message TEXT NOT NULL,           -- a correction made go away can still be listed as corrected
+    field TEXT NOT NULL DEFAULT '',
+    value TEXT NOT NULL DEFAULT '',
+    status TEXT NOT NULL CHECK (status IN ('corrected', 'accepted')),
+    reason TEXT NOT NULL,
+    who TEXT NOT NULL,
+    set_at TEXT NOT NULL,            -- UTC ISO
+    correction_id INTEGER REFERENCES corrections(id) ON DELETE CASCADE,  -- the correction that made it
+    PRIMARY KEY (file, sheet, cell, rule)
+);
+"""
+
 # MIGRATIONS[n] takes a file from version n to n + 1.
-MIGRATIONS: dict[int, str] = {0: V1, 1: V2}
+MIGRATIONS: dict[int, str] = {0: V1, 1: V2, 2: V3}
 SCHEMA_VERSION = max(MIGRATIONS) + 1

@@ -1,5 +1,5 @@
 """The workspace: one SQLite file keeping imported audits, the latest system exports, corrections,
-commentary and the audit-key secret between runs (shared/spec/cli.md, "Workspace").
+the findings' statuses, commentary and the audit-key secret between runs (shared/spec/cli.md, "Workspace").
 
 It may live on a shared drive, so: rollback journal (journal_mode=DELETE; WAL needs shared memory a
 network share cannot give), one writer at a time (BEGIN IMMEDIATE takes the write lock up front and a
@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Iterator, Mapping
 
 from ..calendar import add_months, month_start
+from ..finding_status import ACCEPTED, CORRECTED, FindingStatus, StatusKey, status_key
 from ..findings import Finding, Severity, register_rule
 from ..privacy import audit_key, new_secret
 from ..records import InputFile, ReadResult
@@ -90,7 +91,7 @@ def _copy_of(stored: StoredImport) -> StoredImport:
     pandas copies a frame before writing to it)."""
     r = stored.result
     result = replace(r, audits=list(r.audits), edt_samples=list(r.edt_samples), findings=list(r.findings),
-                     sensitive=set(r.sensitive), staff_names=set(r.staff_names),
+                     sensitive=set(r.sensitive), staff_names=set(r.staff_names), auditors=dict(r.auditors),
                      exports=[replace(t, frame=t.frame.copy(deep=False)) for t in r.exports])
     return StoredImport(stored.id, stored.item, result)
 
@@ -340,17 +341,18 @@ class Workspace:
             row = conn.execute("SELECT id FROM imports WHERE sha256=?", (item.sha256,)).fetchone()
             fields = (item.name, result.kind, result.kind_label, now, item.path, codec.iso(item.modified),
                       _overrides_text(overrides), codec.pack(sorted(sensitive)),
-                      codec.pack(sorted(result.staff_names)))
+                      codec.pack(sorted(result.staff_names)), codec.pack(dict(sorted(result.auditors.items()))))
             if row is not None:
                 import_id = row[0]
                 for table in ("audits", "edt_samples", "export_tables", "findings", "replaced_tables"):
                     conn.execute(f"DELETE FROM {table} WHERE import_id=?", (import_id,))
                 conn.execute("UPDATE imports SET name=?, kind=?, kind_label=?, imported_at=?, path=?, modified=?, "
-                             "overrides=?, sensitive=?, staff_names=? WHERE id=?", (*fields, import_id))
+                             "overrides=?, sensitive=?, staff_names=?, auditors=? WHERE id=?", (*fields, import_id))
             else:
                 import_id = conn.execute(
                     "INSERT INTO imports(name, kind, kind_label, imported_at, path, modified, overrides, sensitive, "
-                    "staff_names, sha256) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", (*fields, item.sha256)).lastrowid
+                    "staff_names, auditors, sha256) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (*fields, item.sha256)).lastrowid
             dates: list[date] = []
             placeholders = ", ".join("?" * (len(codec.AUDIT_COLUMNS) + 1))
             conn.executemany(f"INSERT INTO audits(import_id, {', '.join(codec.AUDIT_COLUMNS)}) VALUES ({placeholders})",
@@ -401,9 +403,10 @@ class Workspace:
 
     @staticmethod
     def _add_findings(conn: sqlite3.Connection, import_id: int, findings: list[Finding]) -> None:
-        conn.executemany("INSERT INTO findings(import_id, file, sheet, cell, severity, rule, message) "
-                         "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                         [(import_id, f.file, f.sheet, f.cell, f.severity.value, f.rule, f.message) for f in findings])
+        conn.executemany("INSERT INTO findings(import_id, file, sheet, cell, severity, rule, message, field, value) "
+                         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                         [(import_id, f.file, f.sheet, f.cell, f.severity.value, f.rule, f.message, f.field, f.value)
+                          for f in findings])
 
     def remove_import(self, import_id: int) -> None:
         """Remove an import and everything that came from it (its records, tables and findings)."""
@@ -458,20 +461,22 @@ class Workspace:
         for row in rows(f"SELECT import_id, {', '.join(codec.EDT_COLUMNS)}, id FROM edt_samples", "import_id", "id"):
             samples.setdefault(row[0], []).append(row[1:-1])
         findings: dict[int, list[Finding]] = {}
-        for row in rows("SELECT import_id, file, sheet, cell, severity, rule, message, id FROM findings",
+        for row in rows("SELECT import_id, file, sheet, cell, severity, rule, message, field, value, id FROM findings",
                         "import_id", "id"):
-            findings.setdefault(row[0], []).append(Finding(row[1], row[2], row[3], Severity(row[4]), row[5], row[6]))
+            findings.setdefault(row[0], []).append(Finding(row[1], row[2], row[3], Severity(row[4]), row[5], row[6],
+                                                           row[7], row[8]))
         tables: dict[int, list] = {}
         for row in rows("SELECT import_id, kind, label, sheet, header_row, date_column, snapshot, vacancies_fte, "
                         "modified, columns, frame, id FROM export_tables", "import_id", "id"):
             tables.setdefault(row[0], []).append(row[1:-1])
-        imports = rows("SELECT id, name, sha256, kind, kind_label, path, modified, sensitive, staff_names, id "
-                       "FROM imports", "id", "id")
+        imports = rows("SELECT id, name, sha256, kind, kind_label, path, modified, sensitive, staff_names, auditors, "
+                       "id FROM imports", "id", "id")
         out: dict[int, StoredImport] = {}
-        for import_id, name, sha, kind, label, path, modified, sensitive, staff, _ in imports:
+        for import_id, name, sha, kind, label, path, modified, sensitive, staff, auditors, _ in imports:
             item = InputFile(name=name, data=b"", sha256=sha, path=path, modified=codec.to_datetime(modified))
             result = ReadResult(kind=kind, kind_label=label, findings=findings.get(import_id, []),
-                                sensitive=set(codec.unpack(sensitive, [])), staff_names=set(codec.unpack(staff, [])))
+                                sensitive=set(codec.unpack(sensitive, [])), staff_names=set(codec.unpack(staff, [])),
+                                auditors=dict(codec.unpack(auditors, {})))
             result.audits = [codec.audit_from_row(r, name, sha) for r in audits.get(import_id, [])]
             result.edt_samples = [codec.edt_from_row(r, name, sha) for r in samples.get(import_id, [])]
             for (t_kind, t_label, sheet, header_row, date_column, snapshot, vacancies, t_modified, columns,
@@ -504,10 +509,12 @@ class Workspace:
         return self._add_correction("value", [file_sha256, sheet, _cell(cell)], value, reason, who)
 
     def undo_correction(self, correction_id: int, who: str | None = None) -> None:
-        """Stop applying a correction (it stays in the history, marked undone with who and when)."""
+        """Stop applying a correction (it stays in the history, marked undone with who and when); the
+        finding it corrected is open again."""
         with self._write() as conn:
             conn.execute("UPDATE corrections SET undone_at=?, undone_by=? WHERE id=? AND undone_at IS NULL",
                          (_now().isoformat(), _who(who), correction_id))
+            conn.execute("DELETE FROM finding_status WHERE correction_id=?", (correction_id,))
 
     def list_corrections(self) -> list[Correction]:
         out = []
@@ -532,6 +539,43 @@ class Workspace:
                 "AND json_extract(target, '$[0]') = ? ORDER BY id", (file_sha256,)):
             _, sheet, cell = json.loads(target)
             out[(sheet, cell)] = value
+        return out
+
+    # --- finding statuses ---------------------------------------------------------------------------
+
+    def set_finding_status(self, finding: Finding, status: str, reason: str = "", who: str | None = None,
+                           correction_id: int | None = None) -> None:
+        """Keep what the QA officer decided about ``finding``: CORRECTED or ACCEPTED (a reason is required
+        to accept). The finding is kept with it, as shown, so it can still be listed once corrected away."""
+        if status not in (CORRECTED, ACCEPTED):
+            raise ValueError(f"a finding's status is {CORRECTED!r} or {ACCEPTED!r}, not {status!r}")
+        reason = (reason or "").strip()
+        if status == ACCEPTED and not reason:
+            raise ValueError("accepting a finding needs a reason")
+        f = finding
+        with self._write() as conn:
+            conn.execute("INSERT OR REPLACE INTO finding_status(file, sheet, cell, rule, severity, message, field, "
+                         "value, status, reason, who, set_at, correction_id) "
+                         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                         (*status_key(f), f.severity.value, f.message, f.field, f.value, status, reason, _who(who),
+                          _now().isoformat(), correction_id))
+
+    def reopen_finding(self, finding: Finding) -> None:
+        """The finding is open again (its status is forgotten; a correction behind it stays until undone)."""
+        with self._write() as conn:
+            conn.execute("DELETE FROM finding_status WHERE file=? AND sheet=? AND cell=? AND rule=?",
+                         status_key(finding))
+
+    def finding_statuses(self) -> dict[StatusKey, FindingStatus]:
+        """Every finding's status that is not open, by the finding's place and rule."""
+        out: dict[StatusKey, FindingStatus] = {}
+        for (file, sheet, cell, rule, severity, message, field_, value, status, reason, who, set_at,
+             correction_id) in self._rows(
+                "SELECT file, sheet, cell, rule, severity, message, field, value, status, reason, who, set_at, "
+                "correction_id FROM finding_status ORDER BY set_at, rowid"):
+            finding = Finding(file, sheet, cell, Severity(severity), rule, message, field_, value)
+            out[(file, sheet, cell, rule)] = FindingStatus(status, reason, who, datetime.fromisoformat(set_at),
+                                                            finding, correction_id)
         return out
 
     # --- commentary -------------------------------------------------------------------------------
@@ -599,6 +643,8 @@ class Workspace:
                              (sha,))
             conn.execute("DELETE FROM corrections WHERE kind='keep' AND json_extract(target, '$[2]') < ?", (cut,))
             conn.execute("DELETE FROM commentary WHERE period_end < ?", (f"{month_start(cutoff):%Y-%m}",))
+            # statuses go with their corrections (cascade), and any set before the cut-off date
+            conn.execute("DELETE FROM finding_status WHERE set_at < ?", (cut,))
         return len(doomed)
 
 
