@@ -236,7 +236,7 @@ def test_ci_builds_the_release_then_smoke_tests_then_runs_the_tests_last():
     lines = [line.strip() for line in (REPO / ".ci" / "run").read_text(encoding="utf-8").splitlines()
              if line.strip() and not line.startswith("#")]
     order = [line for line in lines if line.startswith(("make", "scripts/"))]
-    assert order == ["make .venv/.installed system-deps", "scripts/release.sh", "scripts/smoke_bundle.sh",
+    assert order == ["make .venv/.installed .venv/build-only/.installed system-deps", "scripts/release.sh", "scripts/smoke_bundle.sh",
                      "make test"]
 
 
