@@ -717,6 +717,9 @@ class MainWindow(QMainWindow):
         job = self._job
         if job is None:
             return
+        if job.kind == SEND_BACK:  # writes the auditors' lists from the check on screen: reads nothing
+            self._sent_back(result, job.output)
+            return
         analysis = result if job.kind == ANALYSE else result.analysis
         if job.kind == ANALYSE or analysis is not self._analysis:  # a build from the check on screen read nothing
             self._log_reading(job.kind, analysis)
@@ -736,8 +739,6 @@ class MainWindow(QMainWindow):
             else:
                 self.progress.finish(attention_summary(self.inputs_model.rows()) or "Inputs checked")
             self.analysis_ready.emit()
-        elif job.kind == SEND_BACK:
-            self._sent_back(result, job.output)
         else:
             if result.analysis is not self._analysis:  # built from a check of its own: show that check
                 self._analysis, self._analysis_key = result.analysis, job.analysis_key

@@ -182,7 +182,7 @@ def render_send_back_workbook(lst: SendBackList, *, la_name: str, period_label: 
     files = defaultdict(set)
     for r in lst.rows:
         files[r.rule].add(r.file)
-    summary = SheetLayout(wb.add_worksheet("Summary"), styles, spec, panel_col=len(SUMMARY_HEADERS) + 1)
+    summary = SheetLayout(wb.add_worksheet("Summary"), styles, spec)
     n = len(lst.rows)
     summary.title(f"Returns to correct \u2014 {period_label}",
                   f"{n} problem{'s' if n != 1 else ''} in {len(lst.files)} file{'s' if len(lst.files) != 1 else ''} "
@@ -194,7 +194,7 @@ def render_send_back_workbook(lst: SendBackList, *, la_name: str, period_label: 
     summary.finish(classification)
 
     headers = list(FINDING_HEADERS) + ([REFERENCE_HEADER] if include_case_refs else [])
-    detail = SheetLayout(wb.add_worksheet("Findings"), styles, spec, panel_col=len(headers) + 1)
+    detail = SheetLayout(wb.add_worksheet("Findings"), styles, spec)
     detail.title("Findings to correct",
                  "One row per problem: the file, sheet and cell to open, the field and the value found there, and "
                  "what to enter. The audit key identifies the audit without its case reference.")
