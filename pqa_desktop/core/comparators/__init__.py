@@ -25,13 +25,15 @@ from .lait import is_lait_folder, read_lait_folder
 from .pairings import pairing_spec
 
 __all__ = ["Area", "Comparison", "CouncilComparators", "PublishedData", "PublishedDataError", "SeriesPoint",
-           "UnknownCouncil", "BENCHMARK_COLUMNS", "NO_COUNCIL_TEXT", "SERIES_COLUMNS", "SHIPPED", "benchmarks_table",
-           "council_comparators", "in_our_units", "load_published", "resolve_council", "series_table", "year_label"]
+           "UnknownCouncil", "BENCHMARK_COLUMNS", "NO_COUNCIL_TEXT", "PUBLISHED_SERIES", "SERIES_COLUMNS", "SHIPPED",
+           "benchmarks_table", "council_comparators", "in_our_units", "load_published", "resolve_council",
+           "series_table", "year_label"]
 
 SHIPPED = "published_comparators.json"
 BENCHMARK_COLUMNS = ["KPI id", "Published measure", "Year", "Council", "Statistical neighbours", "Region",
                      "England", "Rank", "Quartile", "Source"]
 SERIES_COLUMNS = ["KPI id", "Year", "Council", "Statistical neighbours", "Region", "England"]
+PUBLISHED_SERIES = "tbl_published_series"  # series_table's name in the workbook (chart data, KPI monthly sheet)
 
 _CACHE: dict[tuple, PublishedData] = {}
 

@@ -6,6 +6,8 @@ palette of resources/workbook.toml, and alt text stating the main finding.
 """
 from __future__ import annotations
 
+import itertools
+import math
 from collections import Counter
 from typing import Sequence
 
@@ -28,16 +30,19 @@ def _code(spec: WorkbookSpec, name: str) -> str:
 
 
 def _finish(chart: Chart, title: str, x_title: str, y_title: str, y_format: str | None = None,
-            legend: bool = True, text_axis: bool = True) -> Chart:
-    chart.set_title({"name": title, "name_font": TITLE_FONT, "overlay": False})
+            legend: bool = True, text_axis: bool = True, title_font: dict | None = None,
+            y_axis: tuple[float, float, float] | None = None) -> Chart:
+    chart.set_title({"name": title, "name_font": title_font or TITLE_FONT, "overlay": False})
     x_axis = {"name": x_title, "name_font": AXIS_TITLE_FONT}
     if text_axis:
         x_axis["text_axis"] = True
     chart.set_x_axis(x_axis)
-    y_axis = {"name": y_title, "name_font": AXIS_TITLE_FONT, "major_gridlines": GRIDLINES}
+    value_axis = {"name": y_title, "name_font": AXIS_TITLE_FONT, "major_gridlines": GRIDLINES}
     if y_format:
-        y_axis["num_format"] = y_format
-    chart.set_y_axis(y_axis)
+        value_axis["num_format"] = y_format
+    if y_axis is not None:  # (minimum, maximum, major unit)
+        value_axis.update(zip(("min", "max", "major_unit"), y_axis))
+    chart.set_y_axis(value_axis)
     chart.set_legend({"position": "bottom"} if legend else {"none": True})
     return chart
 
@@ -338,3 +343,201 @@ def placement_alt(loc: TableLoc) -> str:
     top = max(rows, key=lambda i: (loc.value(i, "Children"), -i))
     return (f"Children in care by placement type: most were in {str(loc.value(top, 'Placement type')).lower()} "
             f"({int(loc.value(top, 'Children'))} of {total}, {percent_text(loc.value(top, 'Share %'))}).")
+
+
+# ---------------------------------------------------------------------------------- published series
+# The lines of a published-series chart, by their column of the chart data (core.comparators.SERIES_COLUMNS).
+PUBLISHED_LINES = ("Council", "Statistical neighbours", "Region", "England")
+SN_CODE = "SN"
+# A label is about 12 pixels tall in a plot about 120 pixels tall: this share of the value axis.
+LABEL_CLEARANCE = 0.11
+PUBLISHED_TITLE_FONT = {"size": 11, "bold": True}  # two lines: the measure, then its finding
+
+
+def _shown_amount(value: object, unit: str):
+    """A published value as its label shows it (one decimal: 82.7% or 14.1), for saying above or below."""
+    scale = 100 if st.unit_kind(unit) == "percent" else 1
+    return round_half_away(float(value) * scale, 1)
+
+
+def _against(value: object, other: object, unit: str) -> str:
+    now, then = _shown_amount(value, unit), _shown_amount(other, unit)
+    return "above" if now > then else "below" if now < then else "in line with"
+
+
+def published_names(council: str, region: str) -> dict[str, tuple[str, str]]:
+    """Chart data column -> (legend name, short label at the line's last point). The label names the line in
+    words, so no line is told apart by its colour alone; the legend explains SN."""
+    return {"Council": (council, council),
+            "Statistical neighbours": (f"Statistical neighbours' mean ({SN_CODE})", SN_CODE),
+            "Region": (f"Region: {region}" if region else "Region", "Region"),
+            "England": ("England", "England")}
+
+
+def _last_points(loc: TableLoc, first: int, last: int) -> dict[str, int]:
+    """Chart data column -> the data index of its line's last value (columns with no value left out)."""
+    out = {}
+    for column in PUBLISHED_LINES:
+        present = [i for i in range(first, last + 1) if not is_blank(loc.value(i, column))]
+        if present:
+            out[column] = present[-1]
+    return out
+
+
+def _values(loc: TableLoc, first: int, last: int) -> list[float]:
+    return [float(loc.value(i, c)) for c in PUBLISHED_LINES for i in range(first, last + 1)
+            if not is_blank(loc.value(i, c))]
+
+
+def value_axis(values: Sequence[float]) -> tuple[float, float, float]:
+    """(minimum, maximum, major unit) of a value axis fitted to the lines: about four steps of 1, 2 or 5 times
+    a power of ten, never below 0, with room above the highest point and below the lowest for their labels.
+    Stated in the chart, so every program draws the same scale (and the labels are set apart knowing it)."""
+    lo, hi = min(values), max(values)
+    raw = (hi - lo) / 4 or abs(hi) / 10 or 1.0
+    magnitude = 10 ** math.floor(math.log10(raw))
+    step = next(m * magnitude for m in (1, 2, 5, 10) if m * magnitude >= raw - 1e-12)
+    low = max(0.0, math.floor(round(lo / step, 9)) * step)
+    high = max(math.ceil(round(hi / step, 9)) * step, low + step)
+    if high - hi < LABEL_CLEARANCE * (high - low):
+        high += step
+    if lo - low < LABEL_CLEARANCE * (high - low) and low - step >= 0:
+        low -= step
+    return round(low, 10), round(high, 10), round(step, 10)
+
+
+# Where a label sits around its point: (its side, its band's offset from the point in label heights), and what
+# choosing it costs (beside the point first, above or below next, left last).
+LABEL_PLACES = {"right": ("right", 0.0, 0), "above": ("centre", 1.0, 1), "below": ("centre", -1.0, 1),
+                "left": ("left", 0.0, 3)}
+
+
+def _clash(a: tuple[str, float], b: tuple[str, float], height: float) -> bool:
+    """Two labels (side, centre) overlap: their bands overlap and they are not on opposite sides."""
+    (side_a, y_a), (side_b, y_b) = a, b
+    if {side_a, side_b} == {"left", "right"}:
+        return False
+    return abs(y_a - y_b) < height * 0.999
+
+
+def label_positions(loc: TableLoc, first: int, last: int) -> dict[str, str]:
+    """Where each line's last-point label goes: beside the point where it has room, else above, below or left
+    of it, so that no label covers another (the lines ending in the same year are placed together: of every
+    placement, the one with the fewest overlaps, then the fewest labels moved from beside their point)."""
+    ends = _last_points(loc, first, last)
+    if not ends:
+        return {}
+    low, high, _ = value_axis(_values(loc, first, last))
+    height = LABEL_CLEARANCE * (high - low)
+    positions = {c: "above" for c, i in ends.items() if i != last}  # an earlier last point: above its line
+    at_end = [c for c, i in ends.items() if i == last]
+    best: tuple[tuple[int, int], tuple[str, ...]] | None = None
+    for choice in itertools.product(LABEL_PLACES, repeat=len(at_end)):
+        bands = [(LABEL_PLACES[p][0], float(loc.value(last, c)) + LABEL_PLACES[p][1] * height)
+                 for c, p in zip(at_end, choice)]
+        clashes = sum(_clash(a, b, height) for a, b in itertools.combinations(bands, 2))
+        score = (clashes, sum(LABEL_PLACES[p][2] for p in choice))
+        if best is None or score < best[0]:
+            best = (score, choice)
+    positions.update(zip(at_end, best[1] if best else ()))
+    return positions
+
+
+def published_chart(wb: Workbook, spec: WorkbookSpec, loc: TableLoc, first: int, last: int, kpi_label: str,
+                    unit: str, council: str, region: str) -> Chart | None:
+    """The council's published years as a line against its statistical neighbours' mean, its region and England
+    (four lines at most; a line with no value is left out), each line's last point labelled with its name and
+    value. None when no line has a value."""
+    ends = _last_points(loc, first, last)
+    if not ends:
+        return None
+    names = published_names(council, region)
+    positions = label_positions(loc, first, last)
+    styles = {"Council": (spec.series_colours[0], 2.5, "solid", "circle"),
+              "Statistical neighbours": (spec.series_colours[1], 2.0, "dash", "square"),
+              "Region": (spec.series_colours[2], 1.75, "long_dash", "triangle"),
+              "England": (spec.reference_colours["England"], 1.75, "round_dot", "diamond")}
+    chart = wb.add_chart({"type": "line"})
+    n = last - first + 1
+    for column in PUBLISHED_LINES:
+        if column not in ends:
+            continue
+        colour, width, dash, marker = styles[column]
+        legend, short = names[column]
+        labels: list[dict] = [{"delete": True}] * n
+        labels[ends[column] - first] = {"value": f"{short} {value_text(loc.value(ends[column], column), unit, True)}"}
+        chart.add_series({
+            "name": legend,
+            "categories": loc.column_ref("Year", first, last),
+            "values": loc.column_ref(column, first, last),
+            "line": {"color": colour, "width": width, "dash_type": dash},
+            "marker": {"type": marker, "size": 6, "fill": {"color": colour}, "border": {"color": colour}},
+            "data_labels": {"value": True, "custom": labels, "position": positions.get(column, "right"),
+                            "font": {"size": 8, "color": "#000000"}},
+        })
+    chart.show_blanks_as("gap")  # a suppressed year is a gap in the line, never a zero
+    axis = value_axis(_values(loc, first, last))
+    _finish(chart, published_title(kpi_label, loc, first, last, unit, council), "Year", _unit_axis_title(unit),
+            axis_format(unit, axis[2]), title_font=PUBLISHED_TITLE_FONT, y_axis=axis)
+    return chart
+
+
+def axis_format(unit: str, step: float) -> str:
+    """The value axis's numbers, as precise as its steps: 65%, 2.5%, 250, 12.5."""
+    if st.unit_kind(unit) == "percent":
+        return st.PERCENT if round(step * 100, 9).is_integer() else st.BENCHMARK_PERCENT
+    return st.COUNT if float(step).is_integer() else st.DECIMAL
+
+
+def published_title(kpi_label: str, loc: TableLoc, first: int, last: int, unit: str, council: str) -> str:
+    """What the chart shows (the measure, as the DfE defines and publishes it: the scorecard's Note says where
+    that differs from ours), then its finding on a line of its own: "ICPCs …, as the DfE publishes it:" /
+    "Barnet 82.7% in 2024-25, above statistical neighbours (72.5%)"."""
+    year = loc.value(last, "Year")
+    value, neighbours = loc.value(last, "Council"), loc.value(last, "Statistical neighbours")
+    head = f"{kpi_label}, as the DfE publishes it:\n"
+    if is_blank(value):
+        tail = f"no {council} figure for {year}"
+        return head + tail + (f" (statistical neighbours {value_text(neighbours, unit, True)})"
+                              if not is_blank(neighbours) else "")
+    text = head + f"{council} {value_text(value, unit, True)} in {year}"
+    if not is_blank(neighbours):
+        text += f", {_against(value, neighbours, unit)} statistical neighbours ({value_text(neighbours, unit, True)})"
+    return text
+
+
+def published_alt(kpi_label: str, published_measure: str, loc: TableLoc, first: int, last: int, unit: str,
+                  council: str, region: str) -> str:
+    """The finding in words: the council's latest published figure and how it has moved, its statistical
+    neighbours, region and England that year, and whether it is above or below its neighbours. E.g. "ICPCs …,
+    as the DfE publishes it (Percentage of …), 2020-21 to 2024-25: Barnet 82.7% in 2024-25, down from 91.7% in
+    2020-21; statistical neighbours 72.5%, London (Outer) 80.1%, England 81.4%. Barnet is above its
+    statistical neighbours."."""
+    def shown(i: int, column: str) -> str:
+        return value_text(loc.value(i, column), unit, True)
+
+    year = loc.value(last, "Year")
+    text = (f"{kpi_label}, as the DfE publishes it ({published_measure}), {loc.value(first, 'Year')} to {year}: ")
+    present = [i for i in range(first, last + 1) if not is_blank(loc.value(i, "Council"))]
+    value = loc.value(last, "Council")
+    if is_blank(value):
+        text += f"no {council} figure for {year}"
+        if present:
+            text += f" (its latest published: {shown(present[-1], 'Council')} in {loc.value(present[-1], 'Year')})"
+    else:
+        text += f"{council} {shown(last, 'Council')} in {year}"
+        if len(present) > 1:
+            i = present[0]
+            move = _against(value, loc.value(i, "Council"), unit)
+            text += (f", the same as in {loc.value(i, 'Year')}" if move == "in line with" else
+                     f", {'up' if move == 'above' else 'down'} from {shown(i, 'Council')} in {loc.value(i, 'Year')}")
+    others = [f"{name} {shown(last, column)}" for column, name in
+              (("Statistical neighbours", "statistical neighbours"), ("Region", region or "region"), ("England", "England"))
+              if not is_blank(loc.value(last, column))]
+    if others:
+        text += "; " + ", ".join(others)
+    text += "."
+    neighbours = loc.value(last, "Statistical neighbours")
+    if not is_blank(value) and not is_blank(neighbours):
+        text += f" {council} is {_against(value, neighbours, unit)} its statistical neighbours."
+    return text
