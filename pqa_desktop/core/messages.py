@@ -19,7 +19,7 @@ from decimal import ROUND_HALF_UP, Decimal
 import pandas as pd
 
 from .calendar import month_label
-from .figures import Figures, Headline
+from .figures import Figures, Headline, shown_decimal
 from .measures.audits import (
     CASE_FILE_KINDS,
     HEADLINE_CASE_FILE_AUDITS,
@@ -125,9 +125,9 @@ def whole_percent(fraction: float) -> int:
     """The whole percentage a fraction shows as, rounding half away from zero (0.125 -> 13, -0.005 -> -1).
 
     Python's round() rounds half to even, and 0.145 * 100 is 14.499999999999998 in binary, so the
-    fraction's shortest decimal form is scaled exactly instead.
+    fraction as a spreadsheet shows it (``figures.shown_decimal``) is scaled exactly instead.
     """
-    scaled = Decimal(repr(float(fraction))) * 100
+    scaled = shown_decimal(fraction) * 100
     return int(scaled.quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 

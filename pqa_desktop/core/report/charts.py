@@ -9,11 +9,13 @@ from __future__ import annotations
 import itertools
 import math
 from collections import Counter
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Sequence
 
 from xlsxwriter.chart import Chart
 from xlsxwriter.workbook import Workbook
 
+from ..figures import shown_decimal
 from ..values import GRADES
 from . import styles as st
 from .layout import TableLoc
@@ -357,7 +359,7 @@ PUBLISHED_TITLE_FONT = {"size": 11, "bold": True}  # two lines: the measure, the
 def _shown_amount(value: object, unit: str):
     """A published value as its label shows it (one decimal: 82.7% or 14.1), for saying above or below."""
     scale = 100 if st.unit_kind(unit) == "percent" else 1
-    return round_half_away(float(value) * scale, 1)
+    return (shown_decimal(value) * scale).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 
 
 def _against(value: object, other: object, unit: str) -> str:
