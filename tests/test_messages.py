@@ -60,10 +60,26 @@ def reference_like():
     (2 / 3, 67),
     (1.0, 100),
     (0.0, 0),
+    (0.35 + 0.055, 41),  # 0.40499999999999997 in binary: a spreadsheet shows 0.405 (15 digits), so 41%
 ])
 def test_whole_percent_rounds_half_away_from_zero(fraction, shown):
     assert whole_percent(fraction) == shown
     assert percent_text(fraction) == f"{shown}%"
+
+
+@pytest.mark.parametrize("fraction, places, text", [
+    (0.8815, 1, "88.2%"),  # a neighbours' mean of 88.15%: in binary 0.8815 * 100 is 88.14999…
+    (0.35 + 0.055, 0, "41%"),
+    (0.145, 0, "15%"),
+    (0.0224285714, 1, "2.2%"),
+])
+def test_report_text_says_a_percentage_as_the_key_messages_and_the_cell_do(fraction, places, text):
+    from pqa_desktop.core.messages_kpis import Shown
+    from pqa_desktop.core.report import styles
+    from pqa_desktop.core.report.text import percent_text as report_percent
+
+    assert report_percent(fraction, places) == text
+    assert Shown.of(fraction, styles.BENCHMARK_PERCENT if places else styles.PERCENT).text == text
 
 
 def test_half_percent_edges_in_sentences():
