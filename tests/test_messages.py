@@ -298,3 +298,53 @@ def test_summary_key_messages_are_the_few_that_matter_across_sections():
                      drafted["Plans and children in care"][1]]
     assert len(draft_messages(figures_for(JUNE_2024, [])).get("Summary", [])) <= 6
 
+
+
+def test_summary_key_messages_tell_the_statistical_neighbour_story():
+    """With a council chosen, a headline that compares badly with its statistical neighbours matters as one
+    below its target does, one that compares well as one that got better: their sections' sentences comparing
+    them with their neighbours reach the Summary ahead of sections with nothing to tell, even without a
+    Previous or a target."""
+    from pqa_desktop.core.figures import Figures, Headline
+    from pqa_desktop.core.measures.audits import (HEADLINE_CASE_FILE_AUDITS, HEADLINE_COMPLIANCE,
+                                                  HEADLINE_GOOD_OR_BETTER, HEADLINE_MODERATION)
+    from pqa_desktop.core.messages import against_neighbours, summary_key_messages
+
+    assessment = Headline("Assessments completed within 45 working days (last 3 months)", 0.82, None,
+                          unit="percent", section="Assessment", polarity="higher", statistical_neighbours=0.846)
+    icpc = Headline("ICPCs held within 15 working days of the strategy discussion (year to date)", 0.92, None,
+                    unit="percent", section="Child protection", polarity="higher", statistical_neighbours=0.725)
+    caseload = Headline("Average caseload", 19.1, None, unit="number", section="Workforce", polarity="lower",
+                        statistical_neighbours=15.1)
+    headlines = [
+        Headline(HEADLINE_CASE_FILE_AUDITS, 45, 40, section="Audit activity"),
+        Headline(HEADLINE_GOOD_OR_BETTER, 0.24, 0.24, unit="percent", section="Overall judgements", polarity="higher"),
+        Headline(HEADLINE_COMPLIANCE, 0.74, 0.74, unit="percent", section="Compliance", polarity="higher"),
+        Headline(HEADLINE_MODERATION, 0.80, 0.80, unit="percent", section="Compliance", polarity="higher"),
+        Headline("Referrals (last month)", 368, 368, section="Identification of harm"),
+        assessment, icpc,
+        Headline("Children in care", 302, 302, section="Plans and children in care"),
+        caseload,
+    ]
+    assert [against_neighbours(h) for h in (assessment, icpc, caseload)] == ["Worse", "Better", "Worse"]
+    # 80% against neighbours shown as 80.0%: in line, nothing to tell (as the key message says); 85% against
+    # 84.5% is above, as shown; no polarity: nothing to tell
+    assert against_neighbours(Headline("x", 0.80, unit="percent", polarity="higher", statistical_neighbours=0.8004)) is None
+    assert against_neighbours(Headline("x", 0.845, unit="percent", polarity="higher", statistical_neighbours=0.845)) == "Better"
+    assert against_neighbours(Headline("x", 0.5, unit="percent", statistical_neighbours=0.6)) is None
+    drafted = {
+        "Identification of harm": ["Referrals: 368 in September 2024."],
+        "Assessment": ["Assessments completed: 329 over the last 3 months.",
+                       "Assessments completed within 45 working days: 82% over the last 3 months, below statistical "
+                       "neighbours (84.6%) and England (85.7%)."],
+        "Child protection": ["ICPCs held within 15 working days of the strategy discussion: 92% in the year to date, "
+                             "above statistical neighbours (72.5%) and England (81.4%)."],
+        "Plans and children in care": ["Children in care: 302 at the end of September 2024."],
+        "Workforce": ["Caseloads average 19.1 children per case-holding worker, above statistical neighbours (15.1) "
+                      "and England (15.2)."],
+    }
+    messages = summary_key_messages(Figures(period=JUNE_2024, headlines=headlines), drafted)
+    assert len(messages) == 6
+    assert messages[2:] == [messages[2], drafted["Assessment"][1], drafted["Child protection"][0],
+                            drafted["Workforce"][0]]
+    assert messages[2].startswith("Compliance with practice standards")  # the rest, report order: compliance first
