@@ -362,3 +362,53 @@ def test_the_summary_compares_with_statistical_neighbours(barnet):
     headlines = {h["Measure"]: h for h in checks.table_dicts(load_workbook(barnet)["Summary"], "tbl_headlines")}
     icpc = headlines["ICPCs held within 15 working days of the strategy discussion (year to date)"]
     assert (icpc["Statistical neighbours"], icpc["England"]) == (pytest.approx(0.7254), pytest.approx(0.814))
+
+
+# --- the published-series chart's scale and labels ----------------------------------------------------
+
+def _series_loc(rows: list[list]):
+    from pqa_desktop.core.report.layout import TableLoc
+
+    return TableLoc("KPI monthly", "tbl_published_series", 4,
+                    ["KPI id", "Year", "Council", "Statistical neighbours", "Region", "England"],
+                    [["x", f"{2020 + i}-{21 + i}", *r] for i, r in enumerate(rows)], True)
+
+
+@pytest.mark.parametrize("values, axis", [
+    ([0.725, 0.917, 0.801, 0.814], (0.65, 0.95, 0.05)),  # Barnet's ICPCs: 65% to 95% in steps of 5
+    ([67.6, 209.0], (0, 250, 50)),  # a rate: from 0 (never below), steps of 50
+    ([12.2, 16.6], (10, 18, 2)),  # caseloads: room above 16.6 for its label
+    ([0.28, 0.28], (0.25, 0.3, 0.05)),  # all the same: still a scale
+    ([0.0, 0.0], (0, 1, 1)),
+])
+def test_the_value_axis_fits_the_lines_in_round_steps(values, axis):
+    from pqa_desktop.core.report.charts import value_axis
+
+    low, high, step = value_axis(values)
+    assert (low, high, step) == pytest.approx(axis)
+    assert low <= min(values) and high > max(values) and low >= 0
+
+
+def test_last_point_labels_are_set_apart_where_lines_end_together():
+    """Barnet's children in care with 3 or more placements, 2024-25: Barnet, its region and England all 10.0%,
+    its neighbours 9.5%; no two labels may cover each other (same band, sides not opposite). A line whose
+    last value is earlier (a suppressed latest year) is labelled above its point."""
+    from pqa_desktop.core.report.charts import LABEL_CLEARANCE, LABEL_PLACES, label_positions, value_axis
+
+    rows = [[0.09, 0.086, 0.09, 0.09], [0.11, 0.101, 0.11, 0.10], [0.11, 0.085, 0.10, 0.11],
+            [0.09, 0.108, 0.11, 0.11], [0.10, 0.095, 0.10, 0.10]]
+    loc = _series_loc(rows)
+    positions = label_positions(loc, 0, 4)
+    assert set(positions) == {"Council", "Statistical neighbours", "Region", "England"}
+    low, high, _ = value_axis([v for r in rows for v in r])
+    height = LABEL_CLEARANCE * (high - low)
+    bands = [(LABEL_PLACES[p][0], rows[-1][k] + LABEL_PLACES[p][1] * height)
+             for k, p in enumerate(positions[c] for c in ("Council", "Statistical neighbours", "Region", "England"))]
+    for i, (side_a, y_a) in enumerate(bands):
+        for side_b, y_b in bands[i + 1:]:
+            assert {side_a, side_b} == {"left", "right"} or abs(y_a - y_b) >= height * 0.999, (positions, bands)
+    # lines ending far apart stay beside their points
+    assert set(label_positions(_series_loc([[0.2, 0.5, 0.8, 0.95]] * 5), 0, 4).values()) == {"right"}
+    suppressed = label_positions(_series_loc([[0.045, 0.035, 0.031, 0.02], [0.036, 0.045, 0.032, 0.026],
+                                              [None, 0.044, 0.038, 0.023]]), 0, 2)
+    assert suppressed["Council"] == "above"
