@@ -100,7 +100,11 @@ def test_cover_names_the_council_and_the_published_years(barnet, no_council):
     text = line(barnet)
     assert text.startswith("Barnet (LA 302, E09000003)")
     assert "latest years 2024-25" in text and "Sep 2025 (Children's social work workforce)" in text
+    # where the workbook shows them, as it does: tables, messages and the published-series charts
+    assert ("tbl_benchmarks on the KPIs sheet (with rank and quartile band) and a chart of each measure's published "
+            "years on its section sheet") in text
     assert line(no_council) == NO_COUNCIL_TEXT
+    assert "a chart of each measure's published years" in NO_COUNCIL_TEXT
 
 
 def test_nothing_else_changes_without_a_council(no_council):

@@ -102,12 +102,16 @@ class CouncilComparators:
         origin = "shipped with PQA Desktop" if self.shipped else "from the file chosen in the settings"
         return (f"{self.council_text}: the DfE's published figures for its statistical neighbours, region and "
                 f"England (Local Authority Interactive Tool data, {origin}); latest years "
-                f"{self.years_text()}. Table tbl_benchmarks on the KPIs sheet. {SOURCE_NOTE}")
+                f"{self.years_text()}. They fill the Statistical neighbours, Region and England columns of "
+                f"tbl_kpis and the scorecards, the key messages' comparisons, tbl_benchmarks on the KPIs sheet "
+                f"(with rank and quartile band) and a chart of each measure's published years on its section "
+                f"sheet. {SOURCE_NOTE}")
 
 
 NO_COUNCIL_TEXT = ("Not shown: choose your council (Settings, General, Your council; or --council NAME on the "
-                   "command line) to compare each measure with the DfE's published figures for your statistical "
-                   "neighbours, region and England.")
+                   "command line) to compare each measure the DfE also publishes with its figures for your council, "
+                   "statistical neighbours, region and England, in the tables, the key messages and a chart of "
+                   "each measure's published years.")
 
 
 def council_comparators(settings) -> CouncilComparators | None:
