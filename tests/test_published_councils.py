@@ -229,7 +229,7 @@ def test_each_paired_measure_has_its_published_chart(built, reference):
     problems = []
     for kpi_id, w in want.items():
         measure = _measures()[kpi_id]
-        head = f"{measure['label']}, as the DfE publishes it:\n"
+        head = f"{measure['label']}, DfE figures:\n"
         found = [c for sheet, cs in charts.items() for c in cs if (c["title"] or "").startswith(head)]
         on_sheet = [c for c in charts[measure["section"]] if (c["title"] or "").startswith(head)]
         assert len(found) == len(on_sheet) == 1, (name, kpi_id, len(found), len(on_sheet))
@@ -244,6 +244,7 @@ def test_each_paired_measure_has_its_published_chart(built, reference):
                 a, b = _shown(kpi_id, value).rstrip("%"), _shown(kpi_id, neighbours).rstrip("%")
                 word = "above" if float(a) > float(b) else "below" if float(a) < float(b) else "in line with"
                 finding += f", {word} statistical neighbours ({_shown(kpi_id, neighbours)})"
+        assert len(chart["title"].split("\n")[0]) <= 80  # the measure on one line of the chart's width
         if chart["title"] != head + finding:
             problems.append(f"{name} {kpi_id} title {chart['title']!r}, expected {head + finding!r}")
         lines = [(column, short) for column, short in (("Council", council["name"]), ("Statistical neighbours", "SN"),

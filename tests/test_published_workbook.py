@@ -322,7 +322,7 @@ def test_nothing_but_the_cover_line_changes_without_a_council(barnet, no_council
     # The charts: the same charts, drawn from the same cells, but no published series.
     charts, council_charts = checks.charts(no_council), checks.charts(barnet)
     for sheet, found in charts.items():
-        others = [c for c in council_charts[sheet] if "as the DfE publishes it" not in (c["title"] or "")]
+        others = [c for c in council_charts[sheet] if ", DfE figures:\n" not in (c["title"] or "")]
         assert [c["title"] for c in found] == [c["title"] for c in others], sheet
         for chart, council_chart in zip(found, others):
             # drawn from the same cells (a longer key message above may move the tables down a row), the
@@ -333,7 +333,7 @@ def test_nothing_but_the_cover_line_changes_without_a_council(barnet, no_council
                  None if s["name"] == "England" else _cells(with_council, s["values"]))
                 for s in council_chart["series"]], (sheet, chart["title"])
             assert _ENGLAND.sub("England", chart["alt"]) == _ENGLAND.sub("England", council_chart["alt"])
-        assert not any("as the DfE publishes it" in (c["title"] or "") for c in found)
+        assert not any(", DfE figures:\n" in (c["title"] or "") for c in found)
     assert not problems, problems
 
 
@@ -348,11 +348,11 @@ def test_published_charts_follow_each_measures_monthly_chart(barnet):
         for chart in charts[sheet]:
             title = chart["title"] or ""
             label = next((l for l in sorted(labels, key=len, reverse=True)
-                          if title.startswith(l + " by month") or title.startswith(l + ", as the DfE")), None)
+                          if title.startswith(l + " by month") or title.startswith(l + ", DfE figures:")), None)
             if label is not None:
-                order.append((ids.index(labels[label]), 1 if ", as the DfE" in title else 0))
+                order.append((ids.index(labels[label]), 1 if ", DfE figures:" in title else 0))
         assert order == sorted(order), (sheet, order)
-    published = [c for cs in charts.values() for c in cs if "as the DfE publishes it" in (c["title"] or "")]
+    published = [c for cs in charts.values() for c in cs if ", DfE figures:\n" in (c["title"] or "")]
     assert len(published) == 15
 
 

@@ -82,6 +82,13 @@ class CouncilComparators:
         return next((c for c in self.comparisons if c.kpi_id == kpi_id), None)
 
     @property
+    def short_name(self) -> str:
+        """The council's name as a chart's title and labels say it: LAIT's "Bristol, City of" as "Bristol"
+        ("Kingston Upon Hull, City of 82.7%" would read as a place called "City of")."""
+        head, _, tail = self.council.name.rpartition(", ")
+        return head if head and tail.strip().lower() in ("city of", "county of") else self.council.name
+
+    @property
     def council_text(self) -> str:
         """"Leeds (LA 383, E08000035)"."""
         code = f", {self.council.codes[0]}" if self.council.codes else ""

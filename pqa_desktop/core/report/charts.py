@@ -354,6 +354,7 @@ SN_CODE = "SN"
 # A label is about 12 pixels tall in a plot about 120 pixels tall: this share of the value axis.
 LABEL_CLEARANCE = 0.11
 PUBLISHED_TITLE_FONT = {"size": 11, "bold": True}  # two lines: the measure, then its finding
+PUBLISHED_TITLE = ", DfE figures:"  # after the measure's label, on the title's first line
 
 
 def _shown_amount(value: object, unit: str):
@@ -492,12 +493,13 @@ def axis_format(unit: str, step: float) -> str:
 
 
 def published_title(kpi_label: str, loc: TableLoc, first: int, last: int, unit: str, council: str) -> str:
-    """What the chart shows (the measure, as the DfE defines and publishes it: the scorecard's Note says where
-    that differs from ours), then its finding on a line of its own: "ICPCs …, as the DfE publishes it:" /
-    "Barnet 82.7% in 2024-25, above statistical neighbours (72.5%)"."""
+    """What the chart shows (the measure's DfE figures: the scorecard's Note says where the DfE's definition
+    differs from ours), then its finding on a line of its own: "ICPCs …, DfE figures:" / "Barnet 82.7% in
+    2024-25, above statistical neighbours (72.5%)". The first line stays within one line of the chart's width
+    for every measure (at most about 80 characters at 11 points)."""
     year = loc.value(last, "Year")
     value, neighbours = loc.value(last, "Council"), loc.value(last, "Statistical neighbours")
-    head = f"{kpi_label}, as the DfE publishes it:\n"
+    head = f"{kpi_label}{PUBLISHED_TITLE}\n"
     if is_blank(value):
         tail = f"no {council} figure for {year}"
         return head + tail + (f" (statistical neighbours {value_text(neighbours, unit, True)})"

@@ -176,7 +176,7 @@ def _published_chart(build: Build, layout: SheetLayout, series, kpi_id: str, fir
     comparison = found.for_kpi(kpi_id) if found is not None else None
     if comparison is None:
         return
-    council = found.council.name
+    council = found.short_name
     chart = published_chart(build.wb, build.spec, series, first, last, m["label"], m["unit"], council,
                             comparison.region_name)
     if chart is not None:
