@@ -379,8 +379,10 @@ def _series_loc(rows: list[list]):
 
 
 @pytest.mark.parametrize("values, axis", [
-    ([0.725, 0.917, 0.801, 0.814], (0.65, 0.95, 0.05)),  # Barnet's ICPCs: 65% to 95% in steps of 5
-    ([67.6, 209.0], (0, 250, 50)),  # a rate: from 0 (never below), steps of 50
+    ([0.725, 0.917, 0.801, 0.814], (0.7, 0.95, 0.05)),  # Barnet's ICPCs: 70% to 95% in steps of 5
+    ([0.702, 0.80], (0.65, 0.85, 0.05)),  # room below the lowest point and above the highest for their labels
+    ([67.6, 209.0], (50, 250, 50)),  # a rate, in steps of 50
+    ([7.6, 150.0], (0, 200, 50)),  # never below 0
     ([12.2, 16.6], (10, 18, 2)),  # caseloads: room above 16.6 for its label
     ([0.28, 0.28], (0.25, 0.3, 0.05)),  # all the same: still a scale
     ([0.0, 0.0], (0, 1, 1)),

@@ -351,8 +351,9 @@ def placement_alt(loc: TableLoc) -> str:
 # The lines of a published-series chart, by their column of the chart data (core.comparators.SERIES_COLUMNS).
 PUBLISHED_LINES = ("Council", "Statistical neighbours", "Region", "England")
 SN_CODE = "SN"
-# A label is about 12 pixels tall in a plot about 120 pixels tall: this share of the value axis.
-LABEL_CLEARANCE = 0.11
+# A label (8 points, with a little room) is about this share of the value axis: about 9 pixels in a plot of
+# about 110 as LibreOffice draws the 600 x 300 pixel chart, less in Excel, whose plot is taller.
+LABEL_CLEARANCE = 0.085
 PUBLISHED_TITLE_FONT = {"size": 11, "bold": True}  # two lines: the measure, then its finding
 PUBLISHED_TITLE = ", DfE figures:"  # after the measure's label, on the title's first line
 
