@@ -354,6 +354,9 @@ def test_published_charts_follow_each_measures_monthly_chart(barnet):
         assert order == sorted(order), (sheet, order)
     published = [c for cs in charts.values() for c in cs if ", DfE figures:\n" in (c["title"] or "")]
     assert len(published) == 15
+    # every line chart states its value axis, so every program draws the scale its labels were placed for
+    lines = [c for cs in charts.values() for c in cs if c["kinds"] == ["lineChart"]]
+    assert lines and all(c["y_axis"]["min"] is not None and c["y_axis"]["max"] > c["y_axis"]["min"] for c in lines)
 
 
 def test_the_summary_compares_with_statistical_neighbours(barnet):
@@ -418,3 +421,27 @@ def test_last_point_labels_are_set_apart_where_lines_end_together():
     suppressed = label_positions(_series_loc([[0.045, 0.035, 0.031, 0.02], [0.036, 0.045, 0.032, 0.026],
                                               [None, 0.044, 0.038, 0.023]]), 0, 2)
     assert suppressed["Council"] == "above"
+
+
+def test_target_and_england_labels_never_print_over_each_other_or_the_last_month():
+    """The demo's assessments within 45 working days with Barnet chosen: target 85%, England 85.7% and the last
+    month 79% (its label above it). Beside their lines, the two labels printed over each other ("Englaid"); now
+    one moves, and neither covers the month's label. Far apart, both stay beside their lines."""
+    from pqa_desktop.core.report.charts import (LABEL_CLEARANCE, LABEL_PLACES, _clash, reference_label_positions,
+                                                value_axis)
+    from pqa_desktop.core.report.layout import TableLoc
+
+    def loc(values, target, england):
+        return TableLoc("KPI monthly", "tbl_kpi_chart_data", 4, ["KPI id", "Month", "Value", "Target", "England"],
+                        [["x", None, v, target, england] for v in values], True)
+
+    months = [None] * 6 + [0.89, 0.86, 0.84, 0.85, 0.83, 0.786]
+    positions = reference_label_positions(loc(months, 0.85, 0.857), 0, 11, True, True)
+    low, high, _ = value_axis([v for v in months if v is not None] + [0.85, 0.857])
+    height = LABEL_CLEARANCE * (high - low)
+    bands = {name: (LABEL_PLACES[positions[name]][0], value + LABEL_PLACES[positions[name]][1] * height)
+             for name, value in (("Target", 0.85), ("England", 0.857))}
+    assert not _clash(bands["Target"], bands["England"], height), positions
+    assert not any(_clash(b, ("centre", 0.786 + height), height) for b in bands.values()), positions
+    assert reference_label_positions(loc(months, 0.95, 0.70), 0, 11, True, True) == {"Target": "right",
+                                                                                      "England": "right"}

@@ -181,6 +181,41 @@ def activity_alt(title: str, loc: TableLoc, month_headers: Sequence[str], period
     return text + "."
 
 
+# ---------------------------------------------------------------------------------- last-point labels
+# A label (8 points, with a little room) is about this share of the value axis: about 9 pixels in a plot of
+# about 110 as LibreOffice draws the 600 x 300 pixel chart, less in Excel, whose plot is taller.
+LABEL_CLEARANCE = 0.085
+
+# Where a label sits around its point: (its side, its band's offset from the point in label heights), and what
+# choosing it costs (beside the point first, above or below next, left last).
+LABEL_PLACES = {"right": ("right", 0.0, 0), "above": ("centre", 1.0, 1), "below": ("centre", -1.0, 1),
+                "left": ("left", 0.0, 3)}
+
+
+def _clash(a: tuple[str, float], b: tuple[str, float], height: float) -> bool:
+    """Two labels (side, centre) overlap: their bands overlap and they are not on opposite sides."""
+    (side_a, y_a), (side_b, y_b) = a, b
+    if {side_a, side_b} == {"left", "right"}:
+        return False
+    return abs(y_a - y_b) < height * 0.999
+
+
+def best_places(values: Sequence[float], height: float, fixed: Sequence[tuple[str, float]] = (),
+                allowed: Sequence[str] = tuple(LABEL_PLACES)) -> tuple[str, ...]:
+    """Where to put the labels of points at ``values`` (all in the same category): of every placement, the one
+    with the fewest labels printing over each other or over the ``fixed`` labels ((side, centre) already
+    there), then the fewest moved from beside their point."""
+    best: tuple[tuple[int, int], tuple[str, ...]] | None = None
+    for choice in itertools.product(allowed, repeat=len(values)):
+        bands = [(LABEL_PLACES[p][0], v + LABEL_PLACES[p][1] * height) for v, p in zip(values, choice)]
+        clashes = sum(_clash(a, b, height) for a, b in itertools.combinations(bands, 2))
+        clashes += sum(_clash(a, b, height) for a in bands for b in fixed)
+        score = (clashes, sum(LABEL_PLACES[p][2] for p in choice))
+        if best is None or score < best[0]:
+            best = (score, choice)
+    return best[1] if best else ()
+
+
 # ---------------------------------------------------------------------------------- KPIs
 def kpi_line_chart(wb: Workbook, spec: WorkbookSpec, loc: TableLoc, first: int, last: int, kpi_label: str,
                    unit: str, has_target: bool, has_england: bool) -> Chart:
@@ -197,6 +232,7 @@ def kpi_line_chart(wb: Workbook, spec: WorkbookSpec, loc: TableLoc, first: int, 
         "data_labels": {"value": True, "position": "above", "num_format": fmt, "font": {"size": 8}},
     })
     n = last - first + 1
+    positions = reference_label_positions(loc, first, last, has_target, has_england)
     for name, present, dash in (("Target", has_target, "dash"), ("England", has_england, "round_dot")):
         if not present:
             continue
@@ -208,12 +244,38 @@ def kpi_line_chart(wb: Workbook, spec: WorkbookSpec, loc: TableLoc, first: int, 
             "values": loc.column_ref(name, first, last),
             "line": {"color": spec.reference_colours[name], "width": 1.5, "dash_type": dash},
             "marker": {"type": "none"},
-            "data_labels": {"value": True, "custom": labels, "position": "right", "font": {"size": 8}},
+            "data_labels": {"value": True, "custom": labels, "position": positions[name], "font": {"size": 8}},
         })
-    _finish(chart, kpi_title(kpi_label, loc, first, last, unit), "Month", _unit_axis_title(unit), fmt)
+    axis = value_axis(_monthly_values(loc, first, last, has_target, has_england))
+    _finish(chart, kpi_title(kpi_label, loc, first, last, unit), "Month", _unit_axis_title(unit),
+            axis_format(unit, axis[2]), y_axis=axis)
     chart.set_x_axis({"name": "Month", "name_font": AXIS_TITLE_FONT, "text_axis": True,
                       "num_format": st.MONTH, "num_font": {"rotation": -45}})
     return chart
+
+
+def _monthly_values(loc: TableLoc, first: int, last: int, has_target: bool, has_england: bool) -> list[float]:
+    """Every value a monthly chart plots: the covered months, the target and England reference lines."""
+    columns = ["Value", *(["Target"] if has_target else []), *(["England"] if has_england else [])]
+    return [float(loc.value(i, c)) for i in range(first, last + 1) for c in columns if not is_blank(loc.value(i, c))]
+
+
+def reference_label_positions(loc: TableLoc, first: int, last: int, has_target: bool,
+                              has_england: bool) -> dict[str, str]:
+    """Where the Target and England labels go at the end of their lines: beside them, unless that would print
+    one over the other (85% against 85.7%) or over the last month's own label (above its point), when they
+    move above or below their lines (``best_places``)."""
+    names = [n for n, present in (("Target", has_target), ("England", has_england)) if present]
+    positions = {"Target": "right", "England": "right"}
+    if not names:
+        return positions
+    low, high, _ = value_axis(_monthly_values(loc, first, last, has_target, has_england))
+    height = LABEL_CLEARANCE * (high - low)
+    latest = loc.value(last, "Value")
+    fixed = [] if is_blank(latest) else [("centre", float(latest) + height)]  # the last month's label, above it
+    positions.update(zip(names, best_places([float(loc.value(first, n)) for n in names], height, fixed,
+                                            allowed=("right", "above", "below"))))
+    return positions
 
 
 def kpi_title(kpi_label: str, loc: TableLoc, first: int, last: int, unit: str) -> str:
@@ -351,9 +413,6 @@ def placement_alt(loc: TableLoc) -> str:
 # The lines of a published-series chart, by their column of the chart data (core.comparators.SERIES_COLUMNS).
 PUBLISHED_LINES = ("Council", "Statistical neighbours", "Region", "England")
 SN_CODE = "SN"
-# A label (8 points, with a little room) is about this share of the value axis: about 9 pixels in a plot of
-# about 110 as LibreOffice draws the 600 x 300 pixel chart, less in Excel, whose plot is taller.
-LABEL_CLEARANCE = 0.085
 PUBLISHED_TITLE_FONT = {"size": 11, "bold": True}  # two lines: the measure, then its finding
 PUBLISHED_TITLE = ", DfE figures:"  # after the measure's label, on the title's first line
 
@@ -410,40 +469,18 @@ def value_axis(values: Sequence[float]) -> tuple[float, float, float]:
     return round(low, 10), round(high, 10), round(step, 10)
 
 
-# Where a label sits around its point: (its side, its band's offset from the point in label heights), and what
-# choosing it costs (beside the point first, above or below next, left last).
-LABEL_PLACES = {"right": ("right", 0.0, 0), "above": ("centre", 1.0, 1), "below": ("centre", -1.0, 1),
-                "left": ("left", 0.0, 3)}
-
-
-def _clash(a: tuple[str, float], b: tuple[str, float], height: float) -> bool:
-    """Two labels (side, centre) overlap: their bands overlap and they are not on opposite sides."""
-    (side_a, y_a), (side_b, y_b) = a, b
-    if {side_a, side_b} == {"left", "right"}:
-        return False
-    return abs(y_a - y_b) < height * 0.999
-
-
 def label_positions(loc: TableLoc, first: int, last: int) -> dict[str, str]:
     """Where each line's last-point label goes: beside the point where it has room, else above, below or left
-    of it, so that no label covers another (the lines ending in the same year are placed together: of every
-    placement, the one with the fewest overlaps, then the fewest labels moved from beside their point)."""
+    of it, so that no label covers another (the lines ending in the same year are placed together,
+    ``best_places``)."""
     ends = _last_points(loc, first, last)
     if not ends:
         return {}
     low, high, _ = value_axis(_values(loc, first, last))
-    height = LABEL_CLEARANCE * (high - low)
     positions = {c: "above" for c, i in ends.items() if i != last}  # an earlier last point: above its line
     at_end = [c for c, i in ends.items() if i == last]
-    best: tuple[tuple[int, int], tuple[str, ...]] | None = None
-    for choice in itertools.product(LABEL_PLACES, repeat=len(at_end)):
-        bands = [(LABEL_PLACES[p][0], float(loc.value(last, c)) + LABEL_PLACES[p][1] * height)
-                 for c, p in zip(at_end, choice)]
-        clashes = sum(_clash(a, b, height) for a, b in itertools.combinations(bands, 2))
-        score = (clashes, sum(LABEL_PLACES[p][2] for p in choice))
-        if best is None or score < best[0]:
-            best = (score, choice)
-    positions.update(zip(at_end, best[1] if best else ()))
+    positions.update(zip(at_end, best_places([float(loc.value(last, c)) for c in at_end],
+                                             LABEL_CLEARANCE * (high - low))))
     return positions
 
 
