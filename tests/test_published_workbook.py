@@ -427,8 +427,8 @@ def test_target_and_england_labels_never_print_over_each_other_or_the_last_month
     """The demo's assessments within 45 working days with Barnet chosen: target 85%, England 85.7% and the last
     month 79% (its label above it). Beside their lines, the two labels printed over each other ("Englaid"); now
     one moves, and neither covers the month's label. Far apart, both stay beside their lines."""
-    from pqa_desktop.core.report.charts import (LABEL_CLEARANCE, LABEL_PLACES, _clash, reference_label_positions,
-                                                value_axis)
+    from pqa_desktop.core.report.charts import (LABEL_PLACES, MONTHLY_LABEL_CLEARANCE, _clash,
+                                                reference_label_positions, value_axis)
     from pqa_desktop.core.report.layout import TableLoc
 
     def loc(values, target, england):
@@ -437,11 +437,14 @@ def test_target_and_england_labels_never_print_over_each_other_or_the_last_month
 
     months = [None] * 6 + [0.89, 0.86, 0.84, 0.85, 0.83, 0.786]
     positions = reference_label_positions(loc(months, 0.85, 0.857), 0, 11, True, True)
+    assert positions != {"Target": "right", "England": "right"}
+    # and without a council (England 84.5%): not below its line, where it printed over the month's "79%"
+    assert reference_label_positions(loc(months, 0.85, 0.845), 0, 11, True, True)["England"] != "below"
     low, high, _ = value_axis([v for v in months if v is not None] + [0.85, 0.857])
-    height = LABEL_CLEARANCE * (high - low)
+    height = MONTHLY_LABEL_CLEARANCE * (high - low)
     bands = {name: (LABEL_PLACES[positions[name]][0], value + LABEL_PLACES[positions[name]][1] * height)
              for name, value in (("Target", 0.85), ("England", 0.857))}
     assert not _clash(bands["Target"], bands["England"], height), positions
-    assert not any(_clash(b, ("centre", 0.786 + height), height) for b in bands.values()), positions
+    assert not any(_clash(b, ("point", 0.786 + height), height) for b in bands.values()), positions
     assert reference_label_positions(loc(months, 0.95, 0.70), 0, 11, True, True) == {"Target": "right",
                                                                                       "England": "right"}

@@ -185,6 +185,8 @@ def activity_alt(title: str, loc: TableLoc, month_headers: Sequence[str], period
 # A label (8 points, with a little room) is about this share of the value axis: about 9 pixels in a plot of
 # about 110 as LibreOffice draws the 600 x 300 pixel chart, less in Excel, whose plot is taller.
 LABEL_CLEARANCE = 0.085
+# A monthly chart's plot is shorter (its months are written slanted below it, its legend takes three lines).
+MONTHLY_LABEL_CLEARANCE = 0.15
 
 # Where a label sits around its point: (its side, its band's offset from the point in label heights), and what
 # choosing it costs (beside the point first, above or below next, left last).
@@ -193,9 +195,10 @@ LABEL_PLACES = {"right": ("right", 0.0, 0), "above": ("centre", 1.0, 1), "below"
 
 
 def _clash(a: tuple[str, float], b: tuple[str, float], height: float) -> bool:
-    """Two labels (side, centre) overlap: their bands overlap and they are not on opposite sides."""
+    """Two labels (side, centre) overlap: their bands overlap and they are not on opposite sides. A "point"
+    label (a month's short value, "79%", centred over its point) reaches neither side."""
     (side_a, y_a), (side_b, y_b) = a, b
-    if {side_a, side_b} == {"left", "right"}:
+    if {side_a, side_b} == {"left", "right"} or "point" in (side_a, side_b) and {side_a, side_b} & {"left", "right"}:
         return False
     return abs(y_a - y_b) < height * 0.999
 
@@ -270,9 +273,9 @@ def reference_label_positions(loc: TableLoc, first: int, last: int, has_target: 
     if not names:
         return positions
     low, high, _ = value_axis(_monthly_values(loc, first, last, has_target, has_england))
-    height = LABEL_CLEARANCE * (high - low)
+    height = MONTHLY_LABEL_CLEARANCE * (high - low)
     latest = loc.value(last, "Value")
-    fixed = [] if is_blank(latest) else [("centre", float(latest) + height)]  # the last month's label, above it
+    fixed = [] if is_blank(latest) else [("point", float(latest) + height)]  # the last month's label, above it
     positions.update(zip(names, best_places([float(loc.value(first, n)) for n in names], height, fixed,
                                             allowed=("right", "above", "below"))))
     return positions
