@@ -6,9 +6,9 @@ England); and the data sheets KPIs (tbl_kpis, and tbl_benchmarks when a council 
 (tbl_kpi_monthly, and the chart data the charts plot)."""
 from __future__ import annotations
 
+from ..comparators import PUBLISHED_SERIES
 from .audit_sheets import _contract_table, _groups, _grouped_rows, start_section_sheet
 from .build import Build
-from ..comparators import PUBLISHED_SERIES
 from .charts import (caseload_alt, caseload_chart, good_or_better_alt, grade_chart, kpi_alt, kpi_line_chart,
                      placement_alt, placement_chart, published_alt, published_chart, starters_leavers_alt,
                      starters_leavers_chart)
@@ -147,7 +147,7 @@ def _scorecard(build: Build, layout: SheetLayout, table: str, headers: list[str]
     return loc
 
 
-def _line_charts(build: Build, layout: SheetLayout, kpi_ids: list[str]) -> None:
+def _measure_charts(build: Build, layout: SheetLayout, kpi_ids: list[str]) -> None:
     """Each measure's charts, in the order of its rows: a line chart when it has a covered month, with its
     target and England value as lines; then, when a council is chosen and the measure has a published
     counterpart, its published years against statistical neighbours, region and England."""
@@ -170,8 +170,10 @@ def _line_charts(build: Build, layout: SheetLayout, kpi_ids: list[str]) -> None:
             _published_chart(build, layout, series, kpi_id, *published[kpi_id], m)
 
 
-def _published_chart(build: Build, layout: SheetLayout, series, kpi_id: str, first: int, last: int,
+def _published_chart(build: Build, layout: SheetLayout, series: TableLoc, kpi_id: str, first: int, last: int,
                      m: dict) -> None:
+    """The measure's published years (rows first..last of tbl_published_series) as a chart for the grid, named
+    by the chosen council's short name and its region as the published figures give it."""
     found = build.figures.published
     comparison = found.for_kpi(kpi_id) if found is not None else None
     if comparison is None:
@@ -190,7 +192,7 @@ def write_scorecard_sheet(build: Build, sheet_name: str) -> None:
     headers, rows, units = scorecard_rows(build, sheet.section, sheet.scorecard)
     layout = start_section_sheet(build, sheet_name, has_data=_has_values(headers, rows))
     loc = _scorecard(build, layout, sheet.scorecard, headers, rows, units)
-    _line_charts(build, layout, [str(loc.value(i, "KPI id")) for i in range(len(loc.rows))] if loc.has_data else [])
+    _measure_charts(build, layout, [str(loc.value(i, "KPI id")) for i in range(len(loc.rows))] if loc.has_data else [])
     layout.finish(build.context.classification)
 
 
@@ -214,7 +216,7 @@ def _table_with_chart(build: Build, layout: SheetLayout, name: str, make_chart, 
 
 def write_workforce(build: Build) -> None:
     layout, card = _scorecard_with_tables(build, "Workforce")
-    _line_charts(build, layout, [str(card.value(i, "KPI id")) for i in range(len(card.rows))] if card.has_data else [])
+    _measure_charts(build, layout, [str(card.value(i, "KPI id")) for i in range(len(card.rows))] if card.has_data else [])
     _table_with_chart(build, layout, "tbl_caseloads", caseload_chart, caseload_alt)
     _contract_table(build, layout, "tbl_caseloads_experience")
     _table_with_chart(build, layout, "tbl_starters_leavers", starters_leavers_chart, starters_leavers_alt)
@@ -224,7 +226,7 @@ def write_workforce(build: Build) -> None:
 
 def write_fostering(build: Build) -> None:
     layout, card = _scorecard_with_tables(build, "Fostering")
-    _line_charts(build, layout, [str(card.value(i, "KPI id")) for i in range(len(card.rows))] if card.has_data else [])
+    _measure_charts(build, layout, [str(card.value(i, "KPI id")) for i in range(len(card.rows))] if card.has_data else [])
     _table_with_chart(build, layout, "tbl_placement_types", placement_chart, placement_alt,
                       wrap={"Placement type": 24})
     audits = _contract_table(build, layout, "tbl_foster_audits", _grouped_rows(build.rows("tbl_foster_audits"), 0),
