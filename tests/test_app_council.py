@@ -29,6 +29,9 @@ def test_council_typed_as_a_code_is_kept_as_the_dfe_writes_it(qtbot):
     qtbot.keyClicks(dialog.council_box.lineEdit(), "E09000003")
     assert dialog.published_years.text().startswith(
         "Compares with the DfE's published figures for Barnet (LA 302, E09000003), latest years 2024-25")
+    # what the workbook then shows, in its words (the cover's Published comparators line)
+    assert dialog.published_years.text().endswith(
+        ": in the tables, the key messages and a chart of each measure's published years.")
     assert dialog.settings().council == "Barnet"
     assert dialog.council_box.accessibleName() == "Your council"
     label = next(w for w in dialog.findChildren(QLabel) if w.text() == "Your &council:")

@@ -238,3 +238,12 @@ def test_cover_text_names_the_council_years_and_licence():
     assert "2024-25 (Characteristics of children in need; Children looked after in England including adoptions)" in text
     assert "Sep 2025 (Children's social work workforce)" in text
     assert "Open Government Licence v3.0" in text
+
+
+@pytest.mark.parametrize("council, short", [("Kingston upon Hull", "Kingston Upon Hull"), ("Bristol", "Bristol"),
+                                            ("Bournemouth, Christchurch and Poole", "Bournemouth, Christchurch and Poole"),
+                                            ("Barnet", "Barnet")])
+def test_a_council_s_short_name_for_its_charts(council, short):
+    """LAIT's "Kingston Upon Hull, City of": a chart labels its line "Kingston Upon Hull 82.7%", never
+    "…, City of 82.7%"; a comma that is part of the name stays."""
+    assert council_comparators(Settings(council=council)).short_name == short

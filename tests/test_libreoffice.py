@@ -90,6 +90,33 @@ def test_demo_prints_as_a_report(tmp_path):
 
 
 
+@pytest.mark.libreoffice
+def test_demo_for_a_council_prints_as_a_report(tmp_path):
+    """Built for a council, with a published-series chart per paired measure in the section sheets' grids: still
+    the contract's layout read back, the Summary on one page, every chart whole (nothing crosses a footer), and
+    each section sheet at most two pages longer than without a council (a page holds two rows of charts)."""
+    if not _tool("soffice") or not _tool("pdftotext") or not _tool("pdftoppm"):
+        pytest.skip("LibreOffice or poppler-utils not installed")
+    from tests import workbook_checks as checks
+
+    out = tmp_path / "barnet.xlsx"
+    assert main(["demo", str(out), "--produced", "2024-10-07", "--council", "Barnet"]) == 0
+    assert checks.problems(out) == []
+    crossing: list[str] = []
+    pages = _render_module().render(out, tmp_path / "print", png="none", crossing=crossing)
+    assert len(pages["Summary"]) == 1 and all(pages.values())
+    assert not crossing, crossing
+    published = {sheet: sum(", DfE figures:\n" in (c["title"] or "") for c in found)
+                 for sheet, found in checks.charts(out).items()}
+    assert sum(published.values()) == 15
+    for section in ("Identification of harm", "Assessment", "Child protection", "Plans and children in care",
+                    "Care leavers", "Workforce", "Fostering"):
+        assert len(pages[section]) <= 3 + (published[section] + 1) // 2, (section, pages[section])
+    text = subprocess.run(["pdftotext", "-layout", str(tmp_path / "print" / "barnet.pdf"), "-"], capture_output=True,
+                          text=True).stdout
+    assert "Barnet 82.7% in 2024-25, above statistical neighbours (72.5%)" in _words(text)
+
+
 BENCH_DATA = REPO / "out" / "bench-data"
 
 

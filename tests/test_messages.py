@@ -60,10 +60,26 @@ def reference_like():
     (2 / 3, 67),
     (1.0, 100),
     (0.0, 0),
+    (0.35 + 0.055, 41),  # 0.40499999999999997 in binary: a spreadsheet shows 0.405 (15 digits), so 41%
 ])
 def test_whole_percent_rounds_half_away_from_zero(fraction, shown):
     assert whole_percent(fraction) == shown
     assert percent_text(fraction) == f"{shown}%"
+
+
+@pytest.mark.parametrize("fraction, places, text", [
+    (0.8815, 1, "88.2%"),  # a neighbours' mean of 88.15%: in binary 0.8815 * 100 is 88.14999…
+    (0.35 + 0.055, 0, "41%"),
+    (0.145, 0, "15%"),
+    (0.0224285714, 1, "2.2%"),
+])
+def test_report_text_says_a_percentage_as_the_key_messages_and_the_cell_do(fraction, places, text):
+    from pqa_desktop.core.messages_kpis import Shown
+    from pqa_desktop.core.report import styles
+    from pqa_desktop.core.report.text import percent_text as report_percent
+
+    assert report_percent(fraction, places) == text
+    assert Shown.of(fraction, styles.BENCHMARK_PERCENT if places else styles.PERCENT).text == text
 
 
 def test_half_percent_edges_in_sentences():
@@ -282,3 +298,53 @@ def test_summary_key_messages_are_the_few_that_matter_across_sections():
                      drafted["Plans and children in care"][1]]
     assert len(draft_messages(figures_for(JUNE_2024, [])).get("Summary", [])) <= 6
 
+
+
+def test_summary_key_messages_tell_the_statistical_neighbour_story():
+    """With a council chosen, a headline that compares badly with its statistical neighbours matters as one
+    below its target does, one that compares well as one that got better: their sections' sentences comparing
+    them with their neighbours reach the Summary ahead of sections with nothing to tell, even without a
+    Previous or a target."""
+    from pqa_desktop.core.figures import Figures, Headline
+    from pqa_desktop.core.measures.audits import (HEADLINE_CASE_FILE_AUDITS, HEADLINE_COMPLIANCE,
+                                                  HEADLINE_GOOD_OR_BETTER, HEADLINE_MODERATION)
+    from pqa_desktop.core.messages import against_neighbours, summary_key_messages
+
+    assessment = Headline("Assessments completed within 45 working days (last 3 months)", 0.82, None,
+                          unit="percent", section="Assessment", polarity="higher", statistical_neighbours=0.846)
+    icpc = Headline("ICPCs held within 15 working days of the strategy discussion (year to date)", 0.92, None,
+                    unit="percent", section="Child protection", polarity="higher", statistical_neighbours=0.725)
+    caseload = Headline("Average caseload", 19.1, None, unit="number", section="Workforce", polarity="lower",
+                        statistical_neighbours=15.1)
+    headlines = [
+        Headline(HEADLINE_CASE_FILE_AUDITS, 45, 40, section="Audit activity"),
+        Headline(HEADLINE_GOOD_OR_BETTER, 0.24, 0.24, unit="percent", section="Overall judgements", polarity="higher"),
+        Headline(HEADLINE_COMPLIANCE, 0.74, 0.74, unit="percent", section="Compliance", polarity="higher"),
+        Headline(HEADLINE_MODERATION, 0.80, 0.80, unit="percent", section="Compliance", polarity="higher"),
+        Headline("Referrals (last month)", 368, 368, section="Identification of harm"),
+        assessment, icpc,
+        Headline("Children in care", 302, 302, section="Plans and children in care"),
+        caseload,
+    ]
+    assert [against_neighbours(h) for h in (assessment, icpc, caseload)] == ["Worse", "Better", "Worse"]
+    # 80% against neighbours shown as 80.0%: in line, nothing to tell (as the key message says); 85% against
+    # 84.5% is above, as shown; no polarity: nothing to tell
+    assert against_neighbours(Headline("x", 0.80, unit="percent", polarity="higher", statistical_neighbours=0.8004)) is None
+    assert against_neighbours(Headline("x", 0.845, unit="percent", polarity="higher", statistical_neighbours=0.845)) == "Better"
+    assert against_neighbours(Headline("x", 0.5, unit="percent", statistical_neighbours=0.6)) is None
+    drafted = {
+        "Identification of harm": ["Referrals: 368 in September 2024."],
+        "Assessment": ["Assessments completed: 329 over the last 3 months.",
+                       "Assessments completed within 45 working days: 82% over the last 3 months, below statistical "
+                       "neighbours (84.6%) and England (85.7%)."],
+        "Child protection": ["ICPCs held within 15 working days of the strategy discussion: 92% in the year to date, "
+                             "above statistical neighbours (72.5%) and England (81.4%)."],
+        "Plans and children in care": ["Children in care: 302 at the end of September 2024."],
+        "Workforce": ["Caseloads average 19.1 children per case-holding worker, above statistical neighbours (15.1) "
+                      "and England (15.2)."],
+    }
+    messages = summary_key_messages(Figures(period=JUNE_2024, headlines=headlines), drafted)
+    assert len(messages) == 6
+    assert messages[2:] == [messages[2], drafted["Assessment"][1], drafted["Child protection"][0],
+                            drafted["Workforce"][0]]
+    assert messages[2].startswith("Compliance with practice standards")  # the rest, report order: compliance first

@@ -65,6 +65,9 @@ def test_settings_whose_absence_blanks_figures_are_listed_in_user_words(septembe
     assert "Family Safeguarding" in thresholds.why and "No threshold" in thresholds.why
     assert "Service areas" in thresholds.fix
     assert "No target" in by_key["targets"].why
+    # what the workbook leaves out without a council: neighbours, region and the published-years charts
+    assert ("Statistical neighbour and region figures will be blank, and no measure will be charted against its "
+            "published years") in by_key["council"].why
     for reason in reasons:
         _in_user_words(reason)
 

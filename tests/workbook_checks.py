@@ -109,6 +109,99 @@ def sheet_parts(path: Path) -> dict[str, str]:
     return out
 
 
+C = "http://schemas.openxmlformats.org/drawingml/2006/chart"
+A = "http://schemas.openxmlformats.org/drawingml/2006/main"
+XDR = "http://schemas.openxmlformats.org/drawingml/2006/spreadsheetDrawing"
+PACKAGE_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
+
+
+def _rels(z: zipfile.ZipFile, part: str) -> dict[str, str]:
+    """Relationship id -> the part it points at, for ``part`` (xl/worksheets/sheet1.xml)."""
+    path = PurePosixPath(part)
+    rels = path.parent / "_rels" / (path.name + ".rels")
+    if str(rels) not in z.namelist():
+        return {}
+    out = {}
+    for r in ElementTree.fromstring(z.read(str(rels))):
+        target = r.get("Target")
+        out[r.get("Id")] = (target.lstrip("/") if target.startswith("/") else
+                            str(PurePosixPath(*_normalise(path.parent / target))))
+    return out
+
+
+def _normalise(path: PurePosixPath) -> list[str]:
+    parts: list[str] = []
+    for p in path.parts:
+        if p == "..":
+            parts.pop()
+        elif p != ".":
+            parts.append(p)
+    return parts
+
+
+def _texts(element) -> str:
+    """The paragraphs of a rich text element, one line each."""
+    return "\n".join("".join(t.text or "" for t in p.iter(f"{{{A}}}t")) for p in element.iter(f"{{{A}}}p"))
+
+
+def charts(path: Path) -> dict[str, list[dict]]:
+    """Sheet name -> its charts, in the order they were placed: {"title", "alt", "kinds", "series": [{"name",
+    "categories", "values", "labels" (point index -> custom text), "deleted" (point indexes without a label),
+    "dash", "marker", "colour"}], "y_axis": {"min", "max", "major_unit", "format"}} read from the package XML."""
+    out: dict[str, list[dict]] = {}
+    with zipfile.ZipFile(path) as z:
+        book = ElementTree.fromstring(z.read("xl/workbook.xml"))
+        sheets = _rels(z, "xl/workbook.xml")
+        for sheet in book.iter(f"{{{MAIN}}}sheet"):
+            part = sheets[sheet.get(f"{{{REL}}}id")]
+            found = out.setdefault(sheet.get("name"), [])
+            for drawing in (t for t in _rels(z, part).values() if "/drawings/" in t):
+                targets = _rels(z, drawing)
+                for frame in ElementTree.fromstring(z.read(drawing)).iter(f"{{{XDR}}}graphicFrame"):
+                    alt = frame.find(f".//{{{XDR}}}cNvPr").get("descr")
+                    ref = frame.find(f".//{{{C}}}chart").get(f"{{{REL}}}id")
+                    found.append({"alt": alt, **_chart(ElementTree.fromstring(z.read(targets[ref])))})
+    return out
+
+
+def _chart(root) -> dict:
+    title = root.find(f".//{{{C}}}title")
+    series = []
+    for ser in root.iter(f"{{{C}}}ser"):
+        name = ser.find(f"{{{C}}}tx")
+        labels, deleted = {}, set()
+        for label in ser.iter(f"{{{C}}}dLbl"):
+            idx = int(label.find(f"{{{C}}}idx").get("val"))
+            if label.find(f"{{{C}}}delete") is not None:
+                deleted.add(idx)
+            elif label.find(f"{{{C}}}tx") is not None:
+                labels[idx] = _texts(label.find(f"{{{C}}}tx"))
+        position = ser.find(f"{{{C}}}dLbls/{{{C}}}dLblPos")
+        dash = ser.find(f"{{{C}}}spPr/{{{A}}}ln/{{{A}}}prstDash")
+        marker = ser.find(f"{{{C}}}marker/{{{C}}}symbol")
+        colour = ser.find(f"{{{C}}}spPr/{{{A}}}ln/{{{A}}}solidFill/{{{A}}}srgbClr")
+        series.append({
+            "name": "".join(name.itertext()) if name is not None else None,
+            "categories": ser.findtext(f"{{{C}}}cat//{{{C}}}f"), "values": ser.findtext(f"{{{C}}}val//{{{C}}}f"),
+            "labels": labels, "deleted": deleted, "position": position.get("val") if position is not None else None,
+            "dash": dash.get("val") if dash is not None else "solid",
+            "marker": marker.get("val") if marker is not None else None,
+            "colour": colour.get("val") if colour is not None else None})
+    axis = {}
+    value_axis = root.find(f".//{{{C}}}valAx")
+    if value_axis is not None:
+        scaling = value_axis.find(f"{{{C}}}scaling")
+        for key, tag in (("min", "min"), ("max", "max")):
+            element = scaling.find(f"{{{C}}}{tag}")
+            axis[key] = float(element.get("val")) if element is not None else None
+        unit = value_axis.find(f"{{{C}}}majorUnit")
+        axis["major_unit"] = float(unit.get("val")) if unit is not None else None
+        number_format = value_axis.find(f"{{{C}}}numFmt")
+        axis["format"] = number_format.get("formatCode") if number_format is not None else None
+    kinds = [child.tag.split("}")[1] for child in root.find(f".//{{{C}}}plotArea") if child.tag.endswith("Chart")]
+    return {"title": _texts(title) if title is not None else None, "kinds": kinds, "series": series, "y_axis": axis}
+
+
 def sparklines(xml: str) -> dict[str, tuple[str, str]]:
     """Cell -> (data range, sparkline type) of every sparkline in a sheet's XML."""
     root = ElementTree.fromstring(xml)

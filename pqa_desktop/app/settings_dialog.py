@@ -255,12 +255,15 @@ class SettingsDialog(QDialog):
         found, problem = self._published_choice()
         if found is not None:
             self.published_years.setText(f"Compares with the DfE's published figures for {found.council_text}, "
-                                         f"latest years {found.years_text()}.")
+                                         f"latest years {found.years_text()}: in the tables, the key messages "
+                                         "and a chart of each measure's published years.")
         elif problem:
             self.published_years.setText(problem)
         else:
-            self.published_years.setText("Choose your council to compare each measure with the DfE's published "
-                                         "figures for your statistical neighbours, region and England.")
+            self.published_years.setText("Choose your council to compare each measure the DfE also publishes with "
+                                         "its figures for your council, statistical neighbours, region and "
+                                         "England: in the tables, the key messages and a chart of each measure's "
+                                         "published years.")
 
     def _published_choice(self):
         """(the chosen council's comparators, "") or (None, what is wrong) or (None, "") when none is chosen."""

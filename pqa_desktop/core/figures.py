@@ -27,6 +27,15 @@ from .notes import Note
 BETTER, WORSE, NO_CHANGE = "Better", "Worse", "No change"
 
 
+def shown_decimal(number: float) -> Decimal:
+    """A number as a spreadsheet shows it before its number format rounds it: its first 15 significant
+    digits, in decimal (Excel shows no more). Rounding this, not the binary float, is how a cell's "0%" or
+    "0.0" shows the number: 0.145 is 14.5% and so 15% (in binary, 0.145 * 100 is 14.4999…), 0.35 + 0.055
+    (0.40499999999999997) is 0.405 and so 41%. Every sentence, chart title and label says a number this way,
+    so it agrees with the cell it comes from."""
+    return Decimal(format(float(number), ".15g"))
+
+
 def better_or_worse(polarity: str | None, change: float | None) -> str | None:
     """The Better or worse word (report-workbook.md): from the measure's polarity (``higher`` or ``lower`` is
     better) and its Change; ``No change`` when the Change rounded to one decimal place is 0; None (a blank
@@ -39,7 +48,7 @@ def better_or_worse(polarity: str | None, change: float | None) -> str | None:
         return None
     if math.isnan(number):
         return None
-    if Decimal(repr(number)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP) == 0:
+    if shown_decimal(number).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP) == 0:
         return NO_CHANGE
     return BETTER if (number > 0) == (polarity == "higher") else WORSE
 

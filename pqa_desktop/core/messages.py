@@ -19,7 +19,7 @@ from decimal import ROUND_HALF_UP, Decimal
 import pandas as pd
 
 from .calendar import month_label
-from .figures import Figures, Headline
+from .figures import Figures, Headline, shown_decimal
 from .measures.audits import (
     CASE_FILE_KINDS,
     HEADLINE_CASE_FILE_AUDITS,
@@ -77,12 +77,29 @@ SUMMARY_SECTIONS = ("Identification of harm", "Assessment", "Child protection", 
                     "Care leavers", "Workforce", "Fostering")
 
 
+def against_neighbours(h: Headline) -> str | None:
+    """``Better`` or ``Worse`` than the headline's statistical neighbours by its polarity, judged on the figures
+    as the cells show them (82% against 80.2%), as the key messages say it; None without a polarity, a value
+    or a neighbours' figure, or when they are the same as shown."""
+    if h.polarity not in ("higher", "lower") or is_blank(h.value) or is_blank(h.statistical_neighbours):
+        return None
+    from .messages_kpis import Shown  # the KPI drafters' numbers as shown (that module imports this one)
+    from .report import styles
+
+    now = Shown.of(float(h.value), styles.value_format(h.unit)).amount
+    neighbours = Shown.of(float(h.statistical_neighbours), styles.value_format(h.unit, benchmark=True)).amount
+    if now == neighbours:
+        return None
+    return "Better" if (now > neighbours) == (h.polarity == "higher") else "Worse"
+
+
 def direction_rank(headlines: Sequence[Headline]) -> int:
-    """How much a set of headlines matters to a reader: 0 when one got worse or is below its target, 1 when
-    one got better, 2 otherwise."""
-    if any(h.better_or_worse == "Worse" or h.status == "Below target" for h in headlines):
+    """How much a set of headlines matters to a reader: 0 when one got worse, is below its target or compares
+    badly with its statistical neighbours; 1 when one got better or compares well with them; 2 otherwise."""
+    if any(h.better_or_worse == "Worse" or h.status == "Below target" or against_neighbours(h) == "Worse"
+           for h in headlines):
         return 0
-    if any(h.better_or_worse == "Better" for h in headlines):
+    if any(h.better_or_worse == "Better" or against_neighbours(h) == "Better" for h in headlines):
         return 1
     return 2
 
@@ -92,8 +109,10 @@ def summary_key_messages(figures: Figures, drafted: dict[str, list[str]]) -> lis
 
     1. how many audits were completed and the share judged good or better (always, when there are audits);
     2. while there is room, the first key message of each section whose headline measures have a figure,
-       and the compliance and moderation sentences, those whose headline got worse or is below target
-       first, then those that got better, then the rest (report order among equals);
+       and the compliance and moderation sentences, those whose headline got worse, is below target or
+       compares badly with its statistical neighbours first, then those that got better or compare well with
+       them, then the rest (report order among equals); a section's message is the one about that headline
+       (with a council chosen, it compares the measure with its statistical neighbours);
     3. how many measures with a target meet it (always, when any has a target).
     """
     parts = _audit_summary_parts(figures)
@@ -125,9 +144,9 @@ def whole_percent(fraction: float) -> int:
     """The whole percentage a fraction shows as, rounding half away from zero (0.125 -> 13, -0.005 -> -1).
 
     Python's round() rounds half to even, and 0.145 * 100 is 14.499999999999998 in binary, so the
-    fraction's shortest decimal form is scaled exactly instead.
+    fraction as a spreadsheet shows it (``figures.shown_decimal``) is scaled exactly instead.
     """
-    scaled = Decimal(repr(float(fraction))) * 100
+    scaled = shown_decimal(fraction) * 100
     return int(scaled.quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 

@@ -17,7 +17,7 @@ from decimal import ROUND_HALF_UP, Decimal
 import pandas as pd
 
 from .calendar import Period, add_months
-from .figures import Figures
+from .figures import Figures, shown_decimal
 from .messages import (MAX_SENTENCES, _table, drafter, join_words, lower_first, percent_text, plural,
                        whole_percent)
 from .report import styles
@@ -111,8 +111,8 @@ def kpi_rows(figures: Figures) -> dict[str, Kpi]:
 # --- numbers as the cells show them --------------------------------------------------------------
 
 def _rounded(number: float, places: int, scale: int = 1) -> Decimal:
-    """Round half away from zero on the number's shortest decimal form (as whole_percent does)."""
-    exact = Decimal(repr(float(number))) * scale
+    """Round half away from zero on the number as a spreadsheet shows it (as whole_percent does)."""
+    exact = shown_decimal(number) * scale
     return exact.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
 
 
@@ -138,7 +138,7 @@ class Shown:
             amount = _rounded(number, 1)
             return cls(amount, format(amount, ",.1f"))
         # General (medians in days): a whole number shows whole, a half day as 13.5.
-        exact = Decimal(repr(float(number)))
+        exact = shown_decimal(number)
         if exact == exact.to_integral_value():
             return cls(exact.to_integral_value(), str(int(exact)))
         return cls(exact, format(exact.normalize(), "f"))

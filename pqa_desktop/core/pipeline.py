@@ -20,7 +20,8 @@ from typing import Callable, Sequence
 import pandas as pd
 
 from .calendar import Period, bank_holiday_file_problems, user_bank_holidays_file
-from .comparators import PublishedDataError, UnknownCouncil, benchmarks_table, council_comparators
+from .comparators import (PUBLISHED_SERIES, PublishedDataError, UnknownCouncil, benchmarks_table,
+                          council_comparators, series_table)
 from .exports.combine import combine_exports
 from .exports.model import ExportRecords
 from .exports.reader import read_export
@@ -645,6 +646,7 @@ def _add_export_figures(figures: Figures, exports: ExportRecords, period: Period
         results, period, settings, benchmarks, note_refs, published)
     if published is not None:
         figures.tables["tbl_benchmarks"] = benchmarks_table(published)
+        figures.tables[PUBLISHED_SERIES] = series_table(published)  # what the published-series charts plot
     if exports:
         figures.headlines.extend(kpi_headlines(results, period, settings, benchmarks, published,
                                                table=figures.tables["tbl_kpis"]))

@@ -106,8 +106,9 @@ def _setting_reasons(exports: ExportRecords, settings: Settings, period: Period)
     if measures and not settings.council and exports.get(BENCHMARKS) is None and not settings.benchmarks_file:
         reasons.append(BlankReason(
             SETTING, "council", "Your council",
-            "Statistical neighbour and region figures will be blank: they are the published figures of your "
-            "council's neighbours and region (the England figures are shipped with the app).",
+            "Statistical neighbour and region figures will be blank, and no measure will be charted against "
+            "its published years: they are the DfE's published figures for your council, its neighbours and "
+            "region (the England figures are shipped with the app).",
             "Choose your council in Settings, on the General page, or choose a benchmarks file there."))
     return reasons
 

@@ -25,13 +25,15 @@ from .lait import is_lait_folder, read_lait_folder
 from .pairings import pairing_spec
 
 __all__ = ["Area", "Comparison", "CouncilComparators", "PublishedData", "PublishedDataError", "SeriesPoint",
-           "UnknownCouncil", "BENCHMARK_COLUMNS", "NO_COUNCIL_TEXT", "SERIES_COLUMNS", "SHIPPED", "benchmarks_table",
-           "council_comparators", "in_our_units", "load_published", "resolve_council", "series_table", "year_label"]
+           "UnknownCouncil", "BENCHMARK_COLUMNS", "NO_COUNCIL_TEXT", "PUBLISHED_SERIES", "SERIES_COLUMNS", "SHIPPED",
+           "benchmarks_table", "council_comparators", "in_our_units", "load_published", "resolve_council",
+           "series_table", "year_label"]
 
 SHIPPED = "published_comparators.json"
 BENCHMARK_COLUMNS = ["KPI id", "Published measure", "Year", "Council", "Statistical neighbours", "Region",
                      "England", "Rank", "Quartile", "Source"]
 SERIES_COLUMNS = ["KPI id", "Year", "Council", "Statistical neighbours", "Region", "England"]
+PUBLISHED_SERIES = "tbl_published_series"  # series_table's name in the workbook (chart data, KPI monthly sheet)
 
 _CACHE: dict[tuple, PublishedData] = {}
 
@@ -80,6 +82,13 @@ class CouncilComparators:
         return next((c for c in self.comparisons if c.kpi_id == kpi_id), None)
 
     @property
+    def short_name(self) -> str:
+        """The council's name as a chart's title and labels say it: LAIT's "Bristol, City of" as "Bristol"
+        ("Kingston Upon Hull, City of 82.7%" would read as a place called "City of")."""
+        head, _, tail = self.council.name.rpartition(", ")
+        return head if head and tail.strip().lower() in ("city of", "county of") else self.council.name
+
+    @property
     def council_text(self) -> str:
         """"Leeds (LA 383, E08000035)"."""
         code = f", {self.council.codes[0]}" if self.council.codes else ""
@@ -100,12 +109,16 @@ class CouncilComparators:
         origin = "shipped with PQA Desktop" if self.shipped else "from the file chosen in the settings"
         return (f"{self.council_text}: the DfE's published figures for its statistical neighbours, region and "
                 f"England (Local Authority Interactive Tool data, {origin}); latest years "
-                f"{self.years_text()}. Table tbl_benchmarks on the KPIs sheet. {SOURCE_NOTE}")
+                f"{self.years_text()}. They fill the Statistical neighbours, Region and England columns of "
+                f"tbl_kpis and the scorecards, the key messages' comparisons, tbl_benchmarks on the KPIs sheet "
+                f"(with rank and quartile band) and a chart of each measure's published years on its section "
+                f"sheet. {SOURCE_NOTE}")
 
 
 NO_COUNCIL_TEXT = ("Not shown: choose your council (Settings, General, Your council; or --council NAME on the "
-                   "command line) to compare each measure with the DfE's published figures for your statistical "
-                   "neighbours, region and England.")
+                   "command line) to compare each measure the DfE also publishes with its figures for your council, "
+                   "statistical neighbours, region and England, in the tables, the key messages and a chart of "
+                   "each measure's published years.")
 
 
 def council_comparators(settings) -> CouncilComparators | None:

@@ -6,12 +6,16 @@ palette of resources/workbook.toml, and alt text stating the main finding.
 """
 from __future__ import annotations
 
+import itertools
+import math
 from collections import Counter
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Sequence
 
 from xlsxwriter.chart import Chart
 from xlsxwriter.workbook import Workbook
 
+from ..figures import shown_decimal
 from ..values import GRADES
 from . import styles as st
 from .layout import TableLoc
@@ -28,16 +32,19 @@ def _code(spec: WorkbookSpec, name: str) -> str:
 
 
 def _finish(chart: Chart, title: str, x_title: str, y_title: str, y_format: str | None = None,
-            legend: bool = True, text_axis: bool = True) -> Chart:
-    chart.set_title({"name": title, "name_font": TITLE_FONT, "overlay": False})
+            legend: bool = True, text_axis: bool = True, title_font: dict | None = None,
+            y_axis: tuple[float, float, float] | None = None) -> Chart:
+    chart.set_title({"name": title, "name_font": title_font or TITLE_FONT, "overlay": False})
     x_axis = {"name": x_title, "name_font": AXIS_TITLE_FONT}
     if text_axis:
         x_axis["text_axis"] = True
     chart.set_x_axis(x_axis)
-    y_axis = {"name": y_title, "name_font": AXIS_TITLE_FONT, "major_gridlines": GRIDLINES}
+    value_axis = {"name": y_title, "name_font": AXIS_TITLE_FONT, "major_gridlines": GRIDLINES}
     if y_format:
-        y_axis["num_format"] = y_format
-    chart.set_y_axis(y_axis)
+        value_axis["num_format"] = y_format
+    if y_axis is not None:  # (minimum, maximum, major unit)
+        value_axis.update(zip(("min", "max", "major_unit"), y_axis))
+    chart.set_y_axis(value_axis)
     chart.set_legend({"position": "bottom"} if legend else {"none": True})
     return chart
 
@@ -174,6 +181,44 @@ def activity_alt(title: str, loc: TableLoc, month_headers: Sequence[str], period
     return text + "."
 
 
+# ---------------------------------------------------------------------------------- last-point labels
+# A label (8 points, with a little room) is about this share of the value axis: about 9 pixels in a plot of
+# about 110 as LibreOffice draws the 600 x 300 pixel chart, less in Excel, whose plot is taller.
+LABEL_CLEARANCE = 0.085
+# A monthly chart's plot is shorter (its months are written slanted below it, its legend takes three lines).
+MONTHLY_LABEL_CLEARANCE = 0.15
+
+# Where a label sits around its point: (its side, its band's offset from the point in label heights), and what
+# choosing it costs (beside the point first, above or below next, left last).
+LABEL_PLACES = {"right": ("right", 0.0, 0), "above": ("centre", 1.0, 1), "below": ("centre", -1.0, 1),
+                "left": ("left", 0.0, 3)}
+
+
+def _clash(a: tuple[str, float], b: tuple[str, float], height: float) -> bool:
+    """Two labels (side, centre) overlap: their bands overlap and they are not on opposite sides. A "point"
+    label (a month's short value, "79%", centred over its point) reaches neither side."""
+    (side_a, y_a), (side_b, y_b) = a, b
+    if {side_a, side_b} == {"left", "right"} or "point" in (side_a, side_b) and {side_a, side_b} & {"left", "right"}:
+        return False
+    return abs(y_a - y_b) < height * 0.999
+
+
+def best_places(values: Sequence[float], height: float, fixed: Sequence[tuple[str, float]] = (),
+                allowed: Sequence[str] = tuple(LABEL_PLACES)) -> tuple[str, ...]:
+    """Where to put the labels of points at ``values`` (all in the same category): of every placement, the one
+    with the fewest labels printing over each other or over the ``fixed`` labels ((side, centre) already
+    there), then the fewest moved from beside their point."""
+    best: tuple[tuple[int, int], tuple[str, ...]] | None = None
+    for choice in itertools.product(allowed, repeat=len(values)):
+        bands = [(LABEL_PLACES[p][0], v + LABEL_PLACES[p][1] * height) for v, p in zip(values, choice)]
+        clashes = sum(_clash(a, b, height) for a, b in itertools.combinations(bands, 2))
+        clashes += sum(_clash(a, b, height) for a in bands for b in fixed)
+        score = (clashes, sum(LABEL_PLACES[p][2] for p in choice))
+        if best is None or score < best[0]:
+            best = (score, choice)
+    return best[1] if best else ()
+
+
 # ---------------------------------------------------------------------------------- KPIs
 def kpi_line_chart(wb: Workbook, spec: WorkbookSpec, loc: TableLoc, first: int, last: int, kpi_label: str,
                    unit: str, has_target: bool, has_england: bool) -> Chart:
@@ -190,6 +235,7 @@ def kpi_line_chart(wb: Workbook, spec: WorkbookSpec, loc: TableLoc, first: int, 
         "data_labels": {"value": True, "position": "above", "num_format": fmt, "font": {"size": 8}},
     })
     n = last - first + 1
+    positions = reference_label_positions(loc, first, last, has_target, has_england)
     for name, present, dash in (("Target", has_target, "dash"), ("England", has_england, "round_dot")):
         if not present:
             continue
@@ -201,12 +247,38 @@ def kpi_line_chart(wb: Workbook, spec: WorkbookSpec, loc: TableLoc, first: int, 
             "values": loc.column_ref(name, first, last),
             "line": {"color": spec.reference_colours[name], "width": 1.5, "dash_type": dash},
             "marker": {"type": "none"},
-            "data_labels": {"value": True, "custom": labels, "position": "right", "font": {"size": 8}},
+            "data_labels": {"value": True, "custom": labels, "position": positions[name], "font": {"size": 8}},
         })
-    _finish(chart, kpi_title(kpi_label, loc, first, last, unit), "Month", _unit_axis_title(unit), fmt)
+    axis = value_axis(_monthly_values(loc, first, last, has_target, has_england))
+    _finish(chart, kpi_title(kpi_label, loc, first, last, unit), "Month", _unit_axis_title(unit),
+            axis_format(unit, axis[2]), y_axis=axis)
     chart.set_x_axis({"name": "Month", "name_font": AXIS_TITLE_FONT, "text_axis": True,
                       "num_format": st.MONTH, "num_font": {"rotation": -45}})
     return chart
+
+
+def _monthly_values(loc: TableLoc, first: int, last: int, has_target: bool, has_england: bool) -> list[float]:
+    """Every value a monthly chart plots: the covered months, the target and England reference lines."""
+    columns = ["Value", *(["Target"] if has_target else []), *(["England"] if has_england else [])]
+    return [float(loc.value(i, c)) for i in range(first, last + 1) for c in columns if not is_blank(loc.value(i, c))]
+
+
+def reference_label_positions(loc: TableLoc, first: int, last: int, has_target: bool,
+                              has_england: bool) -> dict[str, str]:
+    """Where the Target and England labels go at the end of their lines: beside them, unless that would print
+    one over the other (85% against 85.7%) or over the last month's own label (above its point), when they
+    move above or below their lines (``best_places``)."""
+    names = [n for n, present in (("Target", has_target), ("England", has_england)) if present]
+    positions = {"Target": "right", "England": "right"}
+    if not names:
+        return positions
+    low, high, _ = value_axis(_monthly_values(loc, first, last, has_target, has_england))
+    height = MONTHLY_LABEL_CLEARANCE * (high - low)
+    latest = loc.value(last, "Value")
+    fixed = [] if is_blank(latest) else [("point", float(latest) + height)]  # the last month's label, above it
+    positions.update(zip(names, best_places([float(loc.value(first, n)) for n in names], height, fixed,
+                                            allowed=("right", "above", "below"))))
+    return positions
 
 
 def kpi_title(kpi_label: str, loc: TableLoc, first: int, last: int, unit: str) -> str:
@@ -338,3 +410,179 @@ def placement_alt(loc: TableLoc) -> str:
     top = max(rows, key=lambda i: (loc.value(i, "Children"), -i))
     return (f"Children in care by placement type: most were in {str(loc.value(top, 'Placement type')).lower()} "
             f"({int(loc.value(top, 'Children'))} of {total}, {percent_text(loc.value(top, 'Share %'))}).")
+
+
+# ---------------------------------------------------------------------------------- published series
+# The lines of a published-series chart, by their column of the chart data (core.comparators.SERIES_COLUMNS).
+PUBLISHED_LINES = ("Council", "Statistical neighbours", "Region", "England")
+SN_CODE = "SN"
+PUBLISHED_TITLE_FONT = {"size": 11, "bold": True}  # two lines: the measure, then its finding
+PUBLISHED_TITLE = ", DfE figures:"  # after the measure's label, on the title's first line
+
+
+def _shown_amount(value: object, unit: str):
+    """A published value as its label shows it (one decimal: 82.7% or 14.1), for saying above or below."""
+    scale = 100 if st.unit_kind(unit) == "percent" else 1
+    return (shown_decimal(value) * scale).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+def _against(value: object, other: object, unit: str) -> str:
+    now, then = _shown_amount(value, unit), _shown_amount(other, unit)
+    return "above" if now > then else "below" if now < then else "in line with"
+
+
+def published_names(council: str, region: str) -> dict[str, tuple[str, str]]:
+    """Chart data column -> (legend name, short label at the line's last point). The label names the line in
+    words, so no line is told apart by its colour alone; the legend explains SN."""
+    return {"Council": (council, council),
+            "Statistical neighbours": (f"Statistical neighbours' mean ({SN_CODE})", SN_CODE),
+            "Region": (f"Region: {region}" if region else "Region", "Region"),
+            "England": ("England", "England")}
+
+
+def _last_points(loc: TableLoc, first: int, last: int) -> dict[str, int]:
+    """Chart data column -> the data index of its line's last value (columns with no value left out)."""
+    out = {}
+    for column in PUBLISHED_LINES:
+        present = [i for i in range(first, last + 1) if not is_blank(loc.value(i, column))]
+        if present:
+            out[column] = present[-1]
+    return out
+
+
+def _values(loc: TableLoc, first: int, last: int) -> list[float]:
+    return [float(loc.value(i, c)) for c in PUBLISHED_LINES for i in range(first, last + 1)
+            if not is_blank(loc.value(i, c))]
+
+
+def value_axis(values: Sequence[float]) -> tuple[float, float, float]:
+    """(minimum, maximum, major unit) of a value axis fitted to the lines: about four steps of 1, 2 or 5 times
+    a power of ten, never below 0, with room above the highest point and below the lowest for their labels.
+    Stated in the chart, so every program draws the same scale (and the labels are set apart knowing it)."""
+    lo, hi = min(values), max(values)
+    raw = (hi - lo) / 4 or abs(hi) / 10 or 1.0
+    magnitude = 10 ** math.floor(math.log10(raw))
+    step = next(m * magnitude for m in (1, 2, 5, 10) if m * magnitude >= raw - 1e-12)
+    low = max(0.0, math.floor(round(lo / step, 9)) * step)
+    high = max(math.ceil(round(hi / step, 9)) * step, low + step)
+    if high - hi < LABEL_CLEARANCE * (high - low):
+        high += step
+    if lo - low < LABEL_CLEARANCE * (high - low) and low - step >= 0:
+        low -= step
+    return round(low, 10), round(high, 10), round(step, 10)
+
+
+def label_positions(loc: TableLoc, first: int, last: int) -> dict[str, str]:
+    """Where each line's last-point label goes: beside the point where it has room, else above, below or left
+    of it, so that no label covers another (the lines ending in the same year are placed together,
+    ``best_places``)."""
+    ends = _last_points(loc, first, last)
+    if not ends:
+        return {}
+    low, high, _ = value_axis(_values(loc, first, last))
+    positions = {c: "above" for c, i in ends.items() if i != last}  # an earlier last point: above its line
+    at_end = [c for c, i in ends.items() if i == last]
+    positions.update(zip(at_end, best_places([float(loc.value(last, c)) for c in at_end],
+                                             LABEL_CLEARANCE * (high - low))))
+    return positions
+
+
+def published_chart(wb: Workbook, spec: WorkbookSpec, loc: TableLoc, first: int, last: int, kpi_label: str,
+                    unit: str, council: str, region: str) -> Chart | None:
+    """The council's published years as a line against its statistical neighbours' mean, its region and England
+    (four lines at most; a line with no value is left out), each line's last point labelled with its name and
+    value. None when no line has a value."""
+    ends = _last_points(loc, first, last)
+    if not ends:
+        return None
+    names = published_names(council, region)
+    positions = label_positions(loc, first, last)
+    styles = {"Council": (spec.series_colours[0], 2.5, "solid", "circle"),
+              "Statistical neighbours": (spec.series_colours[1], 2.0, "dash", "square"),
+              "Region": (spec.series_colours[2], 1.75, "long_dash", "triangle"),
+              "England": (spec.reference_colours["England"], 1.75, "round_dot", "diamond")}
+    chart = wb.add_chart({"type": "line"})
+    n = last - first + 1
+    for column in PUBLISHED_LINES:
+        if column not in ends:
+            continue
+        colour, width, dash, marker = styles[column]
+        legend, short = names[column]
+        labels: list[dict] = [{"delete": True}] * n
+        labels[ends[column] - first] = {"value": f"{short} {value_text(loc.value(ends[column], column), unit, True)}"}
+        chart.add_series({
+            "name": legend,
+            "categories": loc.column_ref("Year", first, last),
+            "values": loc.column_ref(column, first, last),
+            "line": {"color": colour, "width": width, "dash_type": dash},
+            "marker": {"type": marker, "size": 6, "fill": {"color": colour}, "border": {"color": colour}},
+            "data_labels": {"value": True, "custom": labels, "position": positions.get(column, "right"),
+                            "font": {"size": 8, "color": "#000000"}},
+        })
+    chart.show_blanks_as("gap")  # a suppressed year is a gap in the line, never a zero
+    axis = value_axis(_values(loc, first, last))
+    _finish(chart, published_title(kpi_label, loc, first, last, unit, council), "Year", _unit_axis_title(unit),
+            axis_format(unit, axis[2]), title_font=PUBLISHED_TITLE_FONT, y_axis=axis)
+    return chart
+
+
+def axis_format(unit: str, step: float) -> str:
+    """The value axis's numbers, as precise as its steps: 65%, 2.5%, 250, 12.5."""
+    if st.unit_kind(unit) == "percent":
+        return st.PERCENT if round(step * 100, 9).is_integer() else st.BENCHMARK_PERCENT
+    return st.COUNT if float(step).is_integer() else st.DECIMAL
+
+
+def published_title(kpi_label: str, loc: TableLoc, first: int, last: int, unit: str, council: str) -> str:
+    """What the chart shows (the measure's DfE figures: the scorecard's Note says where the DfE's definition
+    differs from ours), then its finding on a line of its own: "ICPCs …, DfE figures:" / "Barnet 82.7% in
+    2024-25, above statistical neighbours (72.5%)". The first line stays within one line of the chart's width
+    for every measure (at most about 80 characters at 11 points)."""
+    year = loc.value(last, "Year")
+    value, neighbours = loc.value(last, "Council"), loc.value(last, "Statistical neighbours")
+    head = f"{kpi_label}{PUBLISHED_TITLE}\n"
+    if is_blank(value):
+        tail = f"no {council} figure for {year}"
+        return head + tail + (f" (statistical neighbours {value_text(neighbours, unit, True)})"
+                              if not is_blank(neighbours) else "")
+    text = head + f"{council} {value_text(value, unit, True)} in {year}"
+    if not is_blank(neighbours):
+        text += f", {_against(value, neighbours, unit)} statistical neighbours ({value_text(neighbours, unit, True)})"
+    return text
+
+
+def published_alt(kpi_label: str, published_measure: str, loc: TableLoc, first: int, last: int, unit: str,
+                  council: str, region: str) -> str:
+    """The finding in words: the council's latest published figure and how it has moved, its statistical
+    neighbours, region and England that year, and whether it is above or below its neighbours. E.g. "ICPCs …,
+    as the DfE publishes it (Percentage of …), 2020-21 to 2024-25: Barnet 82.7% in 2024-25, down from 91.7% in
+    2020-21; statistical neighbours 72.5%, London (Outer) 80.1%, England 81.4%. Barnet is above its
+    statistical neighbours."."""
+    def shown(i: int, column: str) -> str:
+        return value_text(loc.value(i, column), unit, True)
+
+    year = loc.value(last, "Year")
+    text = (f"{kpi_label}, as the DfE publishes it ({published_measure}), {loc.value(first, 'Year')} to {year}: ")
+    present = [i for i in range(first, last + 1) if not is_blank(loc.value(i, "Council"))]
+    value = loc.value(last, "Council")
+    if is_blank(value):
+        text += f"no {council} figure for {year}"
+        if present:
+            text += f" (its latest published: {shown(present[-1], 'Council')} in {loc.value(present[-1], 'Year')})"
+    else:
+        text += f"{council} {shown(last, 'Council')} in {year}"
+        if len(present) > 1:
+            i = present[0]
+            move = _against(value, loc.value(i, "Council"), unit)
+            text += (f", the same as in {loc.value(i, 'Year')}" if move == "in line with" else
+                     f", {'up' if move == 'above' else 'down'} from {shown(i, 'Council')} in {loc.value(i, 'Year')}")
+    others = [f"{name} {shown(last, column)}" for column, name in
+              (("Statistical neighbours", "statistical neighbours"), ("Region", region or "region"), ("England", "England"))
+              if not is_blank(loc.value(last, column))]
+    if others:
+        text += "; " + ", ".join(others)
+    text += "."
+    neighbours = loc.value(last, "Statistical neighbours")
+    if not is_blank(value) and not is_blank(neighbours):
+        text += f" {council} is {_against(value, neighbours, unit)} its statistical neighbours."
+    return text

@@ -1,14 +1,17 @@
 """Sheets of system-export figures: one sheet per KPI section (Identification of harm, Assessment, Child
 protection, Plans and children in care, Care leavers), Workforce and Fostering, each with its scorecard
-(its rows of tbl_kpis), a sparkline per row with a monthly series and its charts; and the data sheets KPIs
-(tbl_kpis, and tbl_benchmarks when a council is chosen) and KPI monthly (tbl_kpi_monthly, and the chart
-data the line charts plot)."""
+(its rows of tbl_kpis), a sparkline per row with a monthly series and its charts (a measure's monthly line,
+then, when a council is chosen, its published years against the council's statistical neighbours, region and
+England); and the data sheets KPIs (tbl_kpis, and tbl_benchmarks when a council is chosen) and KPI monthly
+(tbl_kpi_monthly, and the chart data the charts plot)."""
 from __future__ import annotations
 
+from ..comparators import PUBLISHED_SERIES
 from .audit_sheets import _contract_table, _groups, _grouped_rows, start_section_sheet
 from .build import Build
 from .charts import (caseload_alt, caseload_chart, good_or_better_alt, grade_chart, kpi_alt, kpi_line_chart,
-                     placement_alt, placement_chart, starters_leavers_alt, starters_leavers_chart)
+                     placement_alt, placement_chart, published_alt, published_chart, starters_leavers_alt,
+                     starters_leavers_chart)
 from .layout import SheetLayout, Sparkline, TableLoc, default_format
 from .text import is_blank
 
@@ -99,7 +102,23 @@ def write_kpi_monthly(build: Build) -> None:
     if chart_rows:
         build.record(layout.table(CHART_DATA, "Chart data: each monthly value with the target and England value",
                                   ["KPI id", "Month", "Value", "Target", "England"], chart_rows, units=chart_units))
+    _write_published_series(build, layout, meta)
     layout.finish(build.context.classification)
+
+
+PUBLISHED_SERIES_HEADING = ("Chart data: each paired measure's published years for the council, its statistical "
+                            "neighbours' mean, its region and England")
+
+
+def _write_published_series(build: Build, layout, meta: dict[str, dict]) -> None:
+    """The published-series charts' data (core.comparators.series_table), only when a council is chosen:
+    on this data sheet, never between a reader and the story."""
+    rows = build.rows(PUBLISHED_SERIES)
+    if not rows:
+        return
+    units = [meta.get(str(r[0]), {}).get("unit", "number") for r in rows]
+    build.record(layout.table(PUBLISHED_SERIES, PUBLISHED_SERIES_HEADING, build.headers(PUBLISHED_SERIES), rows,
+                              units=units, format_rule=_benchmark_format))
 
 
 # ------------------------------------------------------------------------------------------- scorecards
@@ -128,21 +147,43 @@ def _scorecard(build: Build, layout: SheetLayout, table: str, headers: list[str]
     return loc
 
 
-def _line_charts(build: Build, layout: SheetLayout, kpi_ids: list[str]) -> None:
-    """A line chart per measure with a covered month, with its target and England value as lines."""
+def _measure_charts(build: Build, layout: SheetLayout, kpi_ids: list[str]) -> None:
+    """Each measure's charts, in the order of its rows: a line chart when it has a covered month, with its
+    target and England value as lines; then, when a council is chosen and the measure has a published
+    counterpart, its published years against statistical neighbours, region and England."""
     chart_data = build.locations.get(CHART_DATA)
-    if chart_data is None:
+    series = build.locations.get(PUBLISHED_SERIES)
+    if chart_data is None and series is None:
         return
     meta = _kpi_metadata(build)
-    groups = {kpi_id: (first, last) for kpi_id, first, last in _groups(chart_data, "KPI id")}
+    groups = {kpi_id: (first, last) for kpi_id, first, last in _groups(chart_data, "KPI id")} if chart_data else {}
+    published = {kpi_id: (first, last) for kpi_id, first, last in _groups(series, "KPI id")} if series else {}
     for kpi_id in kpi_ids:
-        if kpi_id not in groups:
-            continue
-        first, last = groups[kpi_id]
         m = meta.get(kpi_id, {"label": kpi_id, "unit": "count", "target": None, "england": None})
-        chart = kpi_line_chart(build.wb, build.spec, chart_data, first, last, m["label"], m["unit"],
-                               has_target=not is_blank(m.get("target")), has_england=not is_blank(m.get("england")))
-        layout.chart(chart, kpi_alt(m["label"], chart_data, first, last, m["unit"]))
+        if kpi_id in groups:
+            first, last = groups[kpi_id]
+            chart = kpi_line_chart(build.wb, build.spec, chart_data, first, last, m["label"], m["unit"],
+                                   has_target=not is_blank(m.get("target")),
+                                   has_england=not is_blank(m.get("england")))
+            layout.chart(chart, kpi_alt(m["label"], chart_data, first, last, m["unit"]))
+        if kpi_id in published:
+            _published_chart(build, layout, series, kpi_id, *published[kpi_id], m)
+
+
+def _published_chart(build: Build, layout: SheetLayout, series: TableLoc, kpi_id: str, first: int, last: int,
+                     m: dict) -> None:
+    """The measure's published years (rows first..last of tbl_published_series) as a chart for the grid, named
+    by the chosen council's short name and its region as the published figures give it."""
+    found = build.figures.published
+    comparison = found.for_kpi(kpi_id) if found is not None else None
+    if comparison is None:
+        return
+    council = found.short_name
+    chart = published_chart(build.wb, build.spec, series, first, last, m["label"], m["unit"], council,
+                            comparison.region_name)
+    if chart is not None:
+        layout.chart(chart, published_alt(m["label"], comparison.title, series, first, last, m["unit"], council,
+                                          comparison.region_name))
 
 
 def write_scorecard_sheet(build: Build, sheet_name: str) -> None:
@@ -151,7 +192,7 @@ def write_scorecard_sheet(build: Build, sheet_name: str) -> None:
     headers, rows, units = scorecard_rows(build, sheet.section, sheet.scorecard)
     layout = start_section_sheet(build, sheet_name, has_data=_has_values(headers, rows))
     loc = _scorecard(build, layout, sheet.scorecard, headers, rows, units)
-    _line_charts(build, layout, [str(loc.value(i, "KPI id")) for i in range(len(loc.rows))] if loc.has_data else [])
+    _measure_charts(build, layout, [str(loc.value(i, "KPI id")) for i in range(len(loc.rows))] if loc.has_data else [])
     layout.finish(build.context.classification)
 
 
@@ -175,7 +216,7 @@ def _table_with_chart(build: Build, layout: SheetLayout, name: str, make_chart, 
 
 def write_workforce(build: Build) -> None:
     layout, card = _scorecard_with_tables(build, "Workforce")
-    _line_charts(build, layout, [str(card.value(i, "KPI id")) for i in range(len(card.rows))] if card.has_data else [])
+    _measure_charts(build, layout, [str(card.value(i, "KPI id")) for i in range(len(card.rows))] if card.has_data else [])
     _table_with_chart(build, layout, "tbl_caseloads", caseload_chart, caseload_alt)
     _contract_table(build, layout, "tbl_caseloads_experience")
     _table_with_chart(build, layout, "tbl_starters_leavers", starters_leavers_chart, starters_leavers_alt)
@@ -185,7 +226,7 @@ def write_workforce(build: Build) -> None:
 
 def write_fostering(build: Build) -> None:
     layout, card = _scorecard_with_tables(build, "Fostering")
-    _line_charts(build, layout, [str(card.value(i, "KPI id")) for i in range(len(card.rows))] if card.has_data else [])
+    _measure_charts(build, layout, [str(card.value(i, "KPI id")) for i in range(len(card.rows))] if card.has_data else [])
     _table_with_chart(build, layout, "tbl_placement_types", placement_chart, placement_alt,
                       wrap={"Placement type": 24})
     audits = _contract_table(build, layout, "tbl_foster_audits", _grouped_rows(build.rows("tbl_foster_audits"), 0),

@@ -7,6 +7,8 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import pandas as pd
 
+from ..figures import shown_decimal
+
 # Narrative text is written one line per row (no wrapped cells), so rows keep their height and the
 # tables beside them stay compact; a screen reader reads the lines in order.
 LINE_WIDTH = 100
@@ -28,15 +30,19 @@ def is_blank(value: object) -> bool:
 
 
 def round_half_away(x: float, places: int = 0) -> Decimal:
+    """The number as its cell shows it with ``places`` decimals (figures.shown_decimal), half away from zero."""
     quantum = Decimal(1).scaleb(-places)
-    return Decimal(repr(float(x))).quantize(quantum, rounding=ROUND_HALF_UP)  # HALF_UP = away from zero
+    return shown_decimal(x).quantize(quantum, rounding=ROUND_HALF_UP)  # HALF_UP = away from zero
 
 
 def percent_text(fraction: float | None, places: int = 0) -> str:
-    """0.685 -> "69%"; places=1 for benchmarks: 0.845 -> "84.5%"."""
+    """0.685 -> "69%"; places=1 for benchmarks: 0.845 -> "84.5%". The fraction is scaled in decimal, as its
+    cell shows it (0.8815 is 88.15%, shown 88.2%: in binary 0.8815 * 100 is 88.14999…), as the key messages
+    say it."""
     if is_blank(fraction):
         return "no figure"
-    return f"{round_half_away(float(fraction) * 100, places)}%"
+    scaled = shown_decimal(fraction) * 100
+    return f"{scaled.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)}%"
 
 
 def count_text(n: float, noun: str) -> str:
