@@ -155,6 +155,58 @@ def annex_a_xlsx() -> bytes:
     return buffer.getvalue()
 
 
+@lru_cache(maxsize=None)
+def register_xlsx() -> bytes:
+    """The register CSV as an .xlsx (one sheet, the CSV's rows as text), the source of the .xls/.ods seeds."""
+    import openpyxl
+
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.title = "Register"
+    for row in csv.reader(io.StringIO(register_csv().decode("utf-8-sig"))):
+        sheet.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+@lru_cache(maxsize=None)
+def _converted(name: str, source: bytes, fmt: str) -> bytes:
+    """``source`` (an .xlsx) saved as .xls or .ods by headless LibreOffice, once per test session."""
+    from tests.returns_fixtures import convert_with_libreoffice
+
+    folder = Path(tempfile.mkdtemp(prefix="pqa-seed-"))
+    path = folder / f"{name}.xlsx"
+    path.write_bytes(source)
+    return convert_with_libreoffice(path, fmt).read_bytes()
+
+
+def register_xls() -> bytes:
+    return _converted("Tracker", register_xlsx(), "xls")
+
+
+def register_ods() -> bytes:
+    return _converted("Tracker", register_xlsx(), "ods")
+
+
+def annex_a_xls() -> bytes:
+    return _converted("Annex A list 2", annex_a_xlsx(), "xls")
+
+
+def annex_a_ods() -> bytes:
+    return _converted("Annex A list 2", annex_a_xlsx(), "ods")
+
+
+@lru_cache(maxsize=None)
+def returns_msg() -> bytes:
+    """An Outlook message with a return, a register and a forwarded message holding a contacts list."""
+    from tests.msg_writer import EmbeddedMessage, build_msg
+
+    return build_msg("Audits for this month", [
+        ("Audit 1.xlsx", case_return()), ("Tracker.csv", register_csv()),
+        EmbeddedMessage("Fwd contacts", "Fwd: contacts", [("Contacts export.csv", annex_a_csv())])])
+
+
 EML_BOUNDARY = "==========pqa-fuzz-boundary=========="
 
 

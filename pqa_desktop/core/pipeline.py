@@ -22,7 +22,6 @@ import pandas as pd
 from .calendar import Period, bank_holiday_file_problems, user_bank_holidays_file
 from .exports.combine import combine_exports
 from .exports.model import ExportRecords
-from .exports.reader import read_export
 from .figures import Figures
 from .findings import Finding, Severity, register_rule, sort_findings
 from .inputs.discover import discover
@@ -43,7 +42,7 @@ from .records import Audit, AuditRecords, InputFile, ReadResult
 from .encryption import unlock_inputs
 from .inspect import inspect_with, sensitive_set
 from .report import ReportContext, render_workbook, save_workbook
-from .reading import Cancelled, read_input, read_inputs
+from .reading import Cancelled, read_contained, read_inputs
 from .returns.combine import combine
 from .sections import message_lines
 from .settings import Settings
@@ -278,7 +277,7 @@ def _apply_waiting_corrections(workspace: Workspace, given: set[str], import_new
                 "apply the correction."))
             continue
         overrides = workspace.value_overrides(row.sha256)
-        result = read_input(item, overrides)
+        result = read_contained(item, overrides)
         if import_new:
             workspace.import_file(item, result, overrides)
         else:
@@ -497,7 +496,7 @@ def _benchmarks(exports: ExportRecords, settings: Settings) -> pd.DataFrame | No
     if settings.benchmarks_file:
         files, _ = discover([settings.benchmarks_file])
         for item in files:
-            result = read_export(item)
+            result = read_contained(item)
             for table in (result.exports if result else []):
                 if table.kind == "benchmarks":
                     return table.frame

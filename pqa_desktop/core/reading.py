@@ -3,23 +3,32 @@
 A large council's month is a few big exports and a thousand or more small returns. Reading is almost
 all CPU (unzipping, parsing XML, cleaning cells), and Python runs one thread at a time, so the files
 are read in worker processes, one per core (up to ``MAX_WORKERS``), when there is enough to read for
-that to pay (``PARALLEL_MIN_BYTES`` or ``PARALLEL_MIN_FILES``); otherwise in this process.
-Results come back in the order the files were given, whatever order the workers finish in, so the
-workbook does not depend on scheduling.
+that to pay (``PARALLEL_MIN_BYTES`` or ``PARALLEL_MIN_FILES``). Results come back in the order the files
+were given, whatever order the workers finish in, so the workbook does not depend on scheduling.
+
+**A reader that crashes stops one file, never the build.** The spreadsheet reader (python-calamine) is
+native code: a file it cannot cope with can end the process reading it (running out of memory aborts it;
+there is no exception to catch). The safety scans (``inputs.packages``, ``inputs.biff``) refuse every such
+file known, but a scan cannot know every way a reader can fail, so spreadsheets are never read in the
+process holding the build: with little to read, they go to one reading process (``_Quarantine``; the
+other files are read here), and with much, to the pool. When a pool worker dies the pool is broken and
+the files it had not finished are read again one at a time in a reading process; a file that ends that
+process too is the culprit, and becomes a ``file.reader_stopped`` finding on it while every other file is
+read. Panics in the native reader come back as exceptions and are findings where they happen
+(``inputs.tables.reader_failed``).
 
 Workers are started with ``fork`` where that is safe (Linux, a process with no other threads and no
 Qt: the command line), else with ``forkserver`` (Linux, the desktop app) or ``spawn`` (Windows,
 macOS); the frozen bundle's entry points call ``multiprocessing.freeze_support()`` for those. Such a
-pool is kept for the life of the process, so the app's second build does not pay to start it again;
-behind the app's window its workers run below normal priority, so the window keeps answering while
-they read. Forked workers (the command line) are stopped once the files are read: they start again in
-milliseconds, and a process with no other thread may fork again (``fork_is_safe``).
+pool (and the reading process) is kept for the life of the process, so the app's second build does not
+pay to start it again; behind the app's window its workers run below normal priority, so the window keeps
+answering while they read. Forked workers (the command line) are stopped once the files are read: they
+start again in milliseconds, and a process with no other thread may fork again (``fork_is_safe``).
 A worker stops by itself when the process that started it has gone (a crash leaves no one to stop it).
-A worker that dies (it should not: every spreadsheet passes the package safety check first) breaks
-the pool; the files not yet read are then read in this process, as they would be without workers.
 
-``PQA_READ_WORKERS`` overrides the choice: 0 or 1 reads in this process, N uses up to N workers
-whatever the amount of input (the tests use it to run the parallel path on small inputs).
+``PQA_READ_WORKERS`` overrides the choice: 0 or 1 reads in this process (spreadsheets included: for
+tests and debugging, without the protection above), N uses up to N workers whatever the amount of input
+(the tests use it to run the parallel path on small inputs).
 """
 from __future__ import annotations
 
@@ -34,12 +43,18 @@ from typing import Callable, Sequence
 
 from .exports.reader import read_export
 from .findings import Finding, Severity, register_rule
+from .inputs.tables import SPREADSHEET_SUFFIXES
 from .records import InputFile, ReadResult
 from .returns.reader import read_return_with_tables
 
 RULE_NOT_RECOGNISED = register_rule(
     "input.not_recognised",
     "A file is not an auditor return, an audit register or a system export that PQA Desktop recognises.")
+
+RULE_READER_STOPPED = register_rule(
+    "file.reader_stopped",
+    "The spreadsheet reader stopped while reading a file (it is damaged, or made to harm the computer reading "
+    "it), so that file was not read; the others were.")
 
 WORKERS_ENV = "PQA_READ_WORKERS"
 MAX_WORKERS = 4
@@ -230,23 +245,27 @@ def _discard_pool(pool: ProcessPoolExecutor) -> None:
 
 
 def shutdown_pool() -> None:
-    """Stop the worker processes (the app calls this when it closes; they also stop at exit)."""
+    """Stop the worker processes and the reading process (the app calls this when it closes; they also
+    stop at exit)."""
     global _pool, _pool_key
     with _pool_lock:
         pool, _pool, _pool_key = _pool, None, None
     if pool is not None:
         pool.shutdown(wait=True, cancel_futures=True)
+    stop_quarantine()
 
 
 def read_inputs(items: Sequence[tuple[InputFile, Overrides]], progress: ProgressFn | None = None,
                 cancel: CancelFn | None = None) -> list[ReadResult]:
-    """``read_input`` on every (file, overrides) pair, in worker processes when that pays.
+    """``read_input`` on every (file, overrides) pair, in worker processes when that pays, and never a
+    spreadsheet in this process (see the module's docstring) unless ``PQA_READ_WORKERS`` says so.
 
     Results are in the order of ``items``. Raises ``Cancelled`` when ``cancel()`` turns true (checked
     between files, or between tasks when workers read).
     """
     progress = progress or (lambda done, total, name: None)
     workers = worker_count(items)
+    contained = not _in_this_process()
     results: list[ReadResult | None] = [None] * len(items)
     if workers:
         try:
@@ -256,7 +275,25 @@ def read_inputs(items: Sequence[tuple[InputFile, Overrides]], progress: Progress
                 # Forked workers cost milliseconds to start again; stopping them leaves this process
                 # with no other thread, so it may fork again (the KPIs are worked out in a fork).
                 shutdown_pool()
+        # A worker died (the pool broke): what it had not finished is read again one file at a time.
+        isolate = [i for i, result in enumerate(results) if result is None] if contained else []
+    else:
+        isolate = [i for i, (item, _) in enumerate(items) if contained and _native(item)]
     done = sum(r is not None for r in results)
+    if isolate:
+        try:
+            for i in isolate:
+                item, overrides = items[i]
+                if cancel is not None and cancel():
+                    raise Cancelled()
+                progress(done, len(items), item.leaf_name)
+                results[i] = _quarantine().read(item, overrides, cancel) or _reader_stopped(item)
+                done += 1
+        except NoReadingProcess:
+            pass  # read here below, as without a reading process
+        finally:
+            if _quarantine_method() == "fork":
+                stop_quarantine()
     for i, (item, overrides) in enumerate(items):
         if results[i] is not None:
             continue
@@ -269,9 +306,152 @@ def read_inputs(items: Sequence[tuple[InputFile, Overrides]], progress: Progress
     return results  # type: ignore[return-value]
 
 
+def read_contained(item: InputFile, overrides: Overrides = None) -> ReadResult:
+    """``read_input`` on one file as ``read_inputs`` reads it: a spreadsheet in a reading process."""
+    return read_inputs([(item, overrides)])[0]
+
+
+def _in_this_process() -> bool:
+    """``PQA_READ_WORKERS`` set to 0 or 1: everything is read in this process."""
+    setting = os.environ.get(WORKERS_ENV, "").strip()
+    if not setting:
+        return False
+    try:
+        return int(setting) < 2
+    except ValueError:
+        return True
+
+
+def _native(item: InputFile) -> bool:
+    """Whether reading ``item`` reaches the native spreadsheet reader (which the readers pick by suffix)."""
+    return item.suffix in SPREADSHEET_SUFFIXES
+
+
+def _reader_stopped(item: InputFile) -> ReadResult:
+    result = ReadResult(kind="unreadable", kind_label="Unreadable: could not be opened")
+    result.findings.append(Finding(
+        item.name, "", "", Severity.ERROR, RULE_READER_STOPPED,
+        "The spreadsheet reader stopped while reading this file, so it was not read (every other file was). "
+        "The file is damaged, or made to harm the computer reading it: open it in Excel and save it again, "
+        "or ask the sender for a new copy."))
+    return result
+
+
+class NoReadingProcess(Exception):
+    """No reading process could be started (the system allows no more processes)."""
+
+
+_READY = "ready"
+_START_SECONDS = 120  # a spawned process imports the readers first: seconds on a slow laptop
+
+
+class _Quarantine:
+    """One reading process, sent one file at a time: when it ends while reading a file, that file is the
+    one it could not read (``read`` gives None), and the next file gets a new process."""
+
+    def __init__(self, method: str) -> None:
+        self.method = method
+        self._process = None
+        self._conn = None
+
+    def read(self, item: InputFile, overrides: Overrides, cancel: CancelFn | None = None) -> ReadResult | None:
+        """The result of reading ``item`` there; None when the process ended while reading it. Raises
+        ``NoReadingProcess`` when no reading process can be started at all."""
+        if self._process is None or not self._process.is_alive():
+            self._start()
+        try:
+            self._conn.send((item, overrides))
+            while not self._conn.poll(0.2):
+                if cancel is not None and cancel():
+                    self.stop()  # it may be deep in a large file: not waited for
+                    raise Cancelled()
+                if not self._process.is_alive() and not self._conn.poll(0):
+                    raise EOFError
+            return self._conn.recv()
+        except (EOFError, OSError):  # the process ended while reading this file
+            self.stop()
+            return None
+
+    def _start(self) -> None:
+        context = multiprocessing.get_context(self.method)
+        if self.method == "forkserver":
+            context.set_forkserver_preload([__name__])
+        here, there = context.Pipe(duplex=True)
+        process = context.Process(target=_serve, args=(there, os.getpid(), _qt_loaded()), daemon=True,
+                                  name="pqa-reader")
+        try:
+            process.start()
+        except OSError as error:  # no more processes allowed
+            raise NoReadingProcess() from error
+        finally:
+            there.close()
+        self._process, self._conn = process, here
+        try:  # it says it is ready once started: one that cannot start is not taken for a crash on a file
+            ready = here.poll(_START_SECONDS) and here.recv() == _READY
+        except (EOFError, OSError):
+            ready = False
+        if not ready:
+            self.stop()
+            raise NoReadingProcess()
+
+    def stop(self) -> None:
+        process, conn, self._process, self._conn = self._process, self._conn, None, None
+        if conn is not None:
+            conn.close()  # the process ends when it sees the pipe closed
+        if process is not None:
+            process.join(2)
+            if process.is_alive():
+                process.kill()
+                process.join(2)
+
+
+def _serve(conn, owner: int, lower_priority: bool) -> None:
+    """(in a reading process) Read each file sent, send its result back, until the pipe closes."""
+    _start_worker(owner, lower_priority)
+    gc.disable()  # as _read_batch: reading makes no reference cycles to collect
+    conn.send(_READY)
+    while True:
+        try:
+            item, overrides = conn.recv()
+        except (EOFError, OSError):
+            return
+        conn.send(read_input(item, overrides))
+
+
+_quarantine_lock = threading.Lock()
+_quarantine_process: _Quarantine | None = None
+
+
+def _quarantine_method() -> str:
+    return _start_method()
+
+
+def _quarantine() -> _Quarantine:
+    """The reading process, kept while the start method stays the same (a forked one is stopped after each
+    read_inputs, as the forked pool is)."""
+    global _quarantine_process
+    method = _quarantine_method()
+    with _quarantine_lock:
+        if _quarantine_process is not None and _quarantine_process.method != method:
+            _quarantine_process.stop()
+            _quarantine_process = None
+        if _quarantine_process is None:
+            _quarantine_process = _Quarantine(method)
+        return _quarantine_process
+
+
+def stop_quarantine() -> None:
+    global _quarantine_process
+    with _quarantine_lock:
+        quarantine, _quarantine_process = _quarantine_process, None
+    if quarantine is not None:
+        quarantine.stop()
+
+
 def _read_in_workers(items: Sequence[tuple[InputFile, Overrides]], workers: int,
                      results: list[ReadResult | None], progress: ProgressFn, cancel: CancelFn | None) -> None:
-    """Fill ``results`` from worker processes; leaves None where a broken pool stopped them."""
+    """Fill ``results`` from worker processes; leaves None where a broken pool stopped them (``read_inputs``
+    reads those again one at a time)."""
     tasks = _batches(items)
 
     def submit_all(pool: ProcessPoolExecutor) -> dict[Future, list[int]]:

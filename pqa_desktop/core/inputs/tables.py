@@ -25,7 +25,8 @@ import numpy as np
 
 from ..findings import FindingSink, register_rule
 from ..records import InputFile
-from .packages import RULE_REFUSED, check_package
+from .biff import check_legacy_workbook
+from .packages import RULE_CORRUPT, RULE_REFUSED, Refusal, check_package
 
 SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
 TABLE_SUFFIXES = SPREADSHEET_SUFFIXES + (".csv",)
@@ -41,9 +42,6 @@ REFUSE_FACTOR = 4
 RULE_PASSWORD = register_rule(
     "file.password_protected",
     "The file is password protected, so it cannot be read.")
-RULE_CORRUPT = register_rule(
-    "file.corrupt",
-    "The file could not be opened: it is damaged or not the format its name says.")
 RULE_TRUNCATED = register_rule(
     "file.sheet_truncated",
     "A sheet is too large to read whole; only its first rows were read.")
@@ -96,18 +94,15 @@ def is_password_protected(data: bytes) -> bool:
     import olefile
 
     try:
-        ole = olefile.OleFileIO(io.BytesIO(data))
-    except Exception:  # a damaged OLE file is "corrupt", decided by the caller
+        with olefile.OleFileIO(io.BytesIO(data)) as ole:
+            if ole.exists("EncryptedPackage") or ole.exists("EncryptionInfo"):
+                return True
+            for stream in ("Workbook", "Book"):
+                if ole.exists(stream):
+                    return _biff_has_filepass(ole.openstream(stream).read(65536))
+            return False
+    except Exception:  # noqa: BLE001 - a damaged compound file is "corrupt", decided by the caller
         return False
-    try:
-        if ole.exists("EncryptedPackage") or ole.exists("EncryptionInfo"):
-            return True
-        for stream in ("Workbook", "Book"):
-            if ole.exists(stream):
-                return _biff_has_filepass(ole.openstream(stream).read(65536))
-        return False
-    finally:
-        ole.close()
 
 
 def _biff_has_filepass(head: bytes) -> bool:
@@ -124,18 +119,21 @@ def _biff_has_filepass(head: bytes) -> bool:
     return False
 
 
-def package_refusal(item: InputFile, max_cells: int = DEFAULT_MAX_CELLS) -> str | None:
-    """Why a zip-based spreadsheet (.xlsx, .xlsm, .ods, whatever its name says) must not be opened, or None."""
-    if not item.data.startswith(b"PK"):
-        return None
-    return check_package(item.data, max_cells * REFUSE_FACTOR)
+def package_refusal(item: InputFile, max_cells: int = DEFAULT_MAX_CELLS) -> Refusal | None:
+    """Why a spreadsheet must not be handed to the cell reader, or None: a zip package (.xlsx, .xlsm, .ods)
+    or a compound file (.xls), whatever its name says, as the cell reader decides by content too."""
+    if item.data.startswith(b"PK"):
+        return check_package(item.data, max_cells * REFUSE_FACTOR)
+    if item.data.startswith(_OLE_SIGNATURE) and not is_password_protected(item.data):
+        return check_legacy_workbook(item.data, max_cells * REFUSE_FACTOR)
+    return None
 
 
 def report_unopenable(item: InputFile, sink: FindingSink) -> None:
     """One error finding saying why a spreadsheet cannot be opened (password, safety limit, else damage)."""
-    refusal = None if item.data.startswith(_OLE_SIGNATURE) else package_refusal(item)
+    refusal = package_refusal(item)
     if refusal is not None:
-        sink.error(RULE_REFUSED, refusal)
+        sink.error(refusal.rule, refusal)
     elif is_password_protected(item.data):
         # Reached when no password was given for the file or none of those given fits it.
         sink.error(RULE_PASSWORD,
@@ -149,6 +147,12 @@ def report_unopenable(item: InputFile, sink: FindingSink) -> None:
                    "the sender for a new copy.")
 
 
+def reader_failed(error: BaseException) -> bool:
+    """Whether ``error`` is the cell reader failing on a file: any Exception, or a panic in its native code
+    (pyo3's PanicException derives from BaseException, so ``except Exception`` lets it through)."""
+    return isinstance(error, Exception) or type(error).__name__ == "PanicException"
+
+
 def open_workbook(item: InputFile, sink: FindingSink, max_cells: int = DEFAULT_MAX_CELLS):
     """The calamine workbook for a spreadsheet file, or None with one error finding."""
     from python_calamine import CalamineWorkbook
@@ -157,12 +161,14 @@ def open_workbook(item: InputFile, sink: FindingSink, max_cells: int = DEFAULT_M
         report_unopenable(item, sink)
         return None
     refusal = package_refusal(item, max_cells)
-    if refusal is not None:  # checked first: calamine would allocate what the package asks for
-        sink.error(RULE_REFUSED, refusal)
+    if refusal is not None:  # checked first: calamine would allocate what the file asks for
+        sink.error(refusal.rule, refusal)
         return None
     try:
         return CalamineWorkbook.from_filelike(io.BytesIO(item.data))
-    except Exception:  # calamine raises its own error types and, for odd files, others
+    except BaseException as error:  # calamine raises its own error types, panics and, for odd files, others
+        if not reader_failed(error):
+            raise
         report_unopenable(item, sink)
         return None
 
@@ -357,10 +363,15 @@ def workbook_tables(workbook, sheet_name: str, sink: FindingSink,
     """One worksheet of an open calamine workbook as a SheetTable (None for a chart sheet etc.)."""
     try:
         sheet = workbook.get_sheet_by_name(sheet_name)
-    except Exception:
+        # ``end`` is the 0-based (row, column) of the last used cell; None for an empty sheet.
+        end = sheet.end
+    except BaseException as error:
+        if not reader_failed(error):
+            raise
+        sink.error(RULE_CORRUPT,
+                   "This sheet could not be read: the file may be damaged. Open it in Excel and "
+                   "save it again.", sheet=sheet_name)
         return None
-    # ``end`` is the 0-based (row, column) of the last used cell; None for an empty sheet.
-    end = sheet.end
     height, width = (end[0] + 1, end[1] + 1) if end else (0, 0)
     nrows = None
     if width and height * width > max_cells:
@@ -372,7 +383,9 @@ def workbook_tables(workbook, sheet_name: str, sink: FindingSink,
     try:
         raw = sheet.to_python(skip_empty_area=False, nrows=nrows) if nrows else \
             sheet.to_python(skip_empty_area=False)
-    except Exception:
+    except BaseException as error:
+        if not reader_failed(error):
+            raise
         sink.error(RULE_CORRUPT,
                    "This sheet could not be read: the file may be damaged. Open it in Excel and "
                    "save it again.", sheet=sheet_name)
@@ -398,10 +411,16 @@ def read_tables(item: InputFile, sink: FindingSink, max_cells: int = DEFAULT_MAX
     if workbook is None:
         return []
     tables: list[SheetTable] = []
-    for meta in workbook.sheets_metadata:
-        if "WorkSheet" not in str(meta.typ):  # chart sheets and macro sheets hold no table
-            continue
-        table = workbook_tables(workbook, meta.name, sink, max_cells)
+    try:
+        sheets = [meta.name for meta in workbook.sheets_metadata
+                  if "WorkSheet" in str(meta.typ)]  # chart sheets and macro sheets hold no table
+    except BaseException as error:
+        if not reader_failed(error):
+            raise
+        report_unopenable(item, sink)
+        return []
+    for name in sheets:
+        table = workbook_tables(workbook, name, sink, max_cells)
         if table is not None:
             tables.append(table)
     return tables
