@@ -147,7 +147,7 @@ def read_zip(data: bytes, container: str, findings: list[Finding], skip_check: S
     parts: list[Part] = []
     # Same order as a folder: by path inside the archive, ignoring case.
     for info in sorted(entries, key=lambda i: (i.filename.casefold(), i.filename)):
-        if info.is_dir():
+        if info.filename.endswith("/"):  # a folder (ZipInfo.is_dir() raises IndexError on an empty name)
             continue
         name = safe_name(info.filename)
         where = container + SEP + name

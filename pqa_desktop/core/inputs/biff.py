@@ -13,8 +13,9 @@ reader will read it:
 - the workbook stream (``Workbook``, else ``Book``) is walked record by record from its start, and each
   sheet's records from the position its BOUNDSHEET record gives (where the cell reader goes), so a
   sheet cannot hide its cells from this scan by pointing into the middle of another record;
-- the shared-string count may not exceed what the stream could hold, and each sheet's cells must stay
-  within the cell limit.
+- the shared-string count may not exceed what the stream could hold, the room a sheet's DIMENSIONS record
+  reserves (32-bit arithmetic that wraps round when its last row is before its first) must stay within the
+  area limit, and each sheet's cells within the cell limit.
 
 A file this scan cannot read is refused as damaged; the cell reader never sees it.
 """
@@ -36,6 +37,7 @@ _CELLS = frozenset({
 })
 _MULTIPLE = frozenset({0x00BD, 0x00BE})  # MULRK, MULBLANK
 _EOF = 0x000A
+_DIMENSIONS = 0x0200
 _BOUNDSHEET = 0x0085
 _SST = 0x00FC
 _RECORD = struct.Struct("<HH")
@@ -106,6 +108,24 @@ def _records(stream: bytes, start: int):
         position = body + size
 
 
+def _reserved_cells(body: bytes) -> int:
+    """The cells the reader reserves room for from a DIMENSIONS record, worked out as it does (32-bit
+    arithmetic that wraps round: a last row before the first reserves four billion rows)."""
+    if len(body) == 14:
+        first_row, last_row, first_col, last_col = struct.unpack_from("<LLHH", body)
+    elif len(body) == 10:
+        first_row, last_row, first_col, last_col = struct.unpack_from("<HHHH", body)
+    else:
+        return 0  # the reader stops on it with an error
+    if last_row >= 1 and last_col >= 1:
+        end_row, end_col = last_row - 1, last_col - 1
+    else:
+        end_row, end_col = first_row, first_col
+    rows = (end_row - first_row + 1) % 2 ** 32
+    columns = (end_col - first_col + 1) % 2 ** 32
+    return rows * columns
+
+
 def _records_problem(stream: bytes, max_cells: int) -> Refusal | None:
     sheets = []
     for kind, body in _records(stream, 0):
@@ -125,6 +145,12 @@ def _records_problem(stream: bytes, max_cells: int) -> Refusal | None:
         for kind, body in _records(stream, start):
             if kind == _EOF:
                 break
+            if kind == _DIMENSIONS:
+                # Room reserved up front: allowed up to the area limit (the whole of an old Excel sheet,
+                # 65,536 x 256, fits), as what is reserved is not yet used.
+                if _reserved_cells(body) > max_cells * WHOLE_READ_SHARE:
+                    return _too_large(max_cells * WHOLE_READ_SHARE)
+                continue
             if kind in _CELLS and len(body) >= 4:
                 row, column = struct.unpack_from("<HH", body)
                 last = column
