@@ -352,7 +352,8 @@ class _Quarantine:
     def __init__(self, method: str) -> None:
         self.method = method
         self._process = None
-        self._conn = None
+        self._conn = None  # results come back here
+        self._send = None  # files go there
 
     def read(self, item: InputFile, overrides: Overrides, cancel: CancelFn | None = None) -> ReadResult | None:
         """The result of reading ``item`` there; None when the process ended while reading it. Raises
@@ -360,7 +361,7 @@ class _Quarantine:
         if self._process is None or not self._process.is_alive():
             self._start()
         try:
-            self._conn.send((item, overrides))
+            self._send.send((item, overrides))
             while not self._conn.poll(0.2):
                 if cancel is not None and cancel():
                     self.stop()  # it may be deep in a large file: not waited for
@@ -376,16 +377,22 @@ class _Quarantine:
         context = multiprocessing.get_context(self.method)
         if self.method == "forkserver":
             context.set_forkserver_preload([__name__])
-        here, there = context.Pipe(duplex=True)
-        process = context.Process(target=_serve, args=(there, os.getpid(), _qt_loaded()), daemon=True,
-                                  name="pqa-reader")
+        # Two one-way pipes (a two-way one is a socket pair on POSIX; these are plain pipes).
+        requests, request_end = context.Pipe(duplex=False)
+        replies, reply_end = context.Pipe(duplex=False)
+        process = context.Process(target=_serve, args=(requests, reply_end, os.getpid(), _qt_loaded()),
+                                  daemon=True, name="pqa-reader")
         try:
             process.start()
         except OSError as error:  # no more processes allowed
+            request_end.close()
+            replies.close()
             raise NoReadingProcess() from error
         finally:
-            there.close()
-        self._process, self._conn = process, here
+            requests.close()
+            reply_end.close()
+        self._process, self._conn, self._send = process, replies, request_end
+        here = replies
         try:  # it says it is ready once started: one that cannot start is not taken for a crash on a file
             ready = here.poll(_START_SECONDS) and here.recv() == _READY
         except (EOFError, OSError):
@@ -395,9 +402,11 @@ class _Quarantine:
             raise NoReadingProcess()
 
     def stop(self) -> None:
-        process, conn, self._process, self._conn = self._process, self._conn, None, None
-        if conn is not None:
-            conn.close()  # the process ends when it sees the pipe closed
+        process, conn, send = self._process, self._conn, self._send
+        self._process = self._conn = self._send = None
+        for end in (send, conn):  # the process ends when it sees its pipe closed
+            if end is not None:
+                end.close()
         if process is not None:
             process.join(2)
             if process.is_alive():
@@ -405,17 +414,17 @@ class _Quarantine:
                 process.join(2)
 
 
-def _serve(conn, owner: int, lower_priority: bool) -> None:
+def _serve(requests, replies, owner: int, lower_priority: bool) -> None:
     """(in a reading process) Read each file sent, send its result back, until the pipe closes."""
     _start_worker(owner, lower_priority)
     gc.disable()  # as _read_batch: reading makes no reference cycles to collect
-    conn.send(_READY)
+    replies.send(_READY)
     while True:
         try:
-            item, overrides = conn.recv()
+            item, overrides = requests.recv()
         except (EOFError, OSError):
             return
-        conn.send(read_input(item, overrides))
+        replies.send(read_input(item, overrides))
 
 
 _quarantine_lock = threading.Lock()

@@ -1,7 +1,7 @@
 """What every sheet writer shares: the workbook, styles, spec, figures and context, and starting a sheet."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 from xlsxwriter.workbook import Workbook
@@ -20,6 +20,8 @@ class Build:
     spec: WorkbookSpec
     figures: Figures
     context: ReportContext
+    # (sheet, cell, characters) of every text cut to what an Excel cell holds: the Data quality sheet says so.
+    cut_cells: list[tuple[str, str, int]] = field(default_factory=list)
 
     def frame(self, table: str) -> pd.DataFrame | None:
         """The figures' table, or None when absent or empty."""
@@ -41,7 +43,7 @@ class Build:
         """Add the sheet, write A1/A2 and return its layout; the panel starts right of the widest table."""
         ws = self.wb.add_worksheet(sheet.name)
         widest = max([len(self.headers(t.name)) for t in sheet.tables] + [extra_width, 2])
-        layout = SheetLayout(ws, self.styles, self.spec, panel_col=widest + 1)
+        layout = SheetLayout(ws, self.styles, self.spec, panel_col=widest + 1, cut_cells=self.cut_cells)
         absent = [t.name for t in sheet.tables if self.frame(t.name) is None]
         if has_data is None:
             has_data = len(absent) < len(sheet.tables)

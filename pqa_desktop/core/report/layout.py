@@ -15,8 +15,10 @@ from typing import Callable, Sequence
 
 import pandas as pd
 from xlsxwriter.chart import Chart
+from xlsxwriter.utility import xl_rowcol_to_cell
 from xlsxwriter.worksheet import Worksheet
 
+from ..values import EXCEL_CELL_CHARS
 from . import styles as st
 from .context import ReportContext
 from .spec import WorkbookSpec
@@ -117,8 +119,10 @@ def frame_rows(frame: pd.DataFrame) -> list[list]:
 
 
 class SheetLayout:
-    def __init__(self, ws: Worksheet, styles: Styles, spec: WorkbookSpec, panel_col: int) -> None:
+    def __init__(self, ws: Worksheet, styles: Styles, spec: WorkbookSpec, panel_col: int,
+                 cut_cells: list | None = None) -> None:
         self.ws = ws
+        self.cut_cells = cut_cells  # (sheet, cell, characters) of each text cut to what a cell holds
         self.styles = styles
         self.spec = spec
         self.row = 0  # next free row down column A
@@ -147,6 +151,8 @@ class SheetLayout:
         fmt = self.styles.get(num_format, **props) if (num_format or props) else None
         ws = self.ws
         if value.__class__ is str:  # the commonest cell, first
+            if len(value) > EXCEL_CELL_CHARS:
+                value = self._cut(row, col, value)
             ws.write_string(row, col, value, fmt)
         elif is_blank(value):
             ws.write_blank(row, col, None, fmt)
@@ -163,8 +169,16 @@ class SheetLayout:
             else:
                 ws.write_number(row, col, number, fmt)
         else:
-            ws.write_string(row, col, str(value), fmt)
+            text = str(value)
+            ws.write_string(row, col, self._cut(row, col, text) if len(text) > EXCEL_CELL_CHARS else text, fmt)
         self._note_width(col, value, num_format)
+
+    def _cut(self, row: int, col: int, text: str) -> str:
+        """Text over what an Excel cell holds, cut to it; the cell is noted for the Data quality sheet
+        (``cut_cells``), which says so (the writer library cut such text without a word)."""
+        if self.cut_cells is not None:
+            self.cut_cells.append((self.ws.name, xl_rowcol_to_cell(row, col), len(text)))
+        return text[:EXCEL_CELL_CHARS]
 
     # ------------------------------------------------------------------ blocks
     def title(self, title: str, description: str) -> None:
