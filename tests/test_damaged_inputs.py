@@ -171,3 +171,62 @@ def test_validate_prints_each_damaged_file_by_name(tmp_path, capsys):
 def test_a_damaged_xls_through_the_reading_process_is_a_finding_too():
     results = read_inputs([(_item(f"T{n}.xls", make()), None) for n, make in enumerate(DAMAGED_XLS.values())])
     assert all(r.kind == "unreadable" and r.findings[0].rule in ("file.corrupt", "file.refused") for r in results)
+
+
+# ---------------------------------------------------------------- case 10: broken MIME boundaries
+
+def _eml_with(boundary_edit) -> bytes:
+    """The fuzz seed email (a return and a register attached) with its boundary markers edited."""
+    return boundary_edit(fz.returns_eml(), fz.EML_BOUNDARY.encode())
+
+
+BROKEN_EMAILS = {
+    # The header names a boundary that appears nowhere: the parser sees one part, the whole body.
+    "header names another boundary": lambda raw, b: raw.replace(b'boundary="' + b + b'"', b'boundary="other"', 1),
+    # The marker before the return is altered: the return was merged into the message text without a word.
+    "marker before an attachment altered": lambda raw, b: fz._replace_nth(raw, b, 2, b.replace(b"y=", b"x=")),
+}
+
+
+def test_an_email_whose_header_names_another_boundary_says_its_attachments_could_not_be_read(tmp_path):
+    path = tmp_path / "Audits.eml"
+    path.write_bytes(_eml_with(BROKEN_EMAILS["header names another boundary"]))
+    files, findings = discover([path])
+    assert files == []
+    [finding] = findings
+    assert (finding.file, finding.rule, finding.severity.value) == ("Audits.eml", "input.email_parts_damaged", "error")
+    assert "'Audit 1.xlsx'" in finding.message and "'Tracker.csv'" in finding.message
+    assert "no attachments" not in finding.message
+
+
+def test_an_attachment_merged_into_the_part_before_it_is_named_not_lost_silently(tmp_path):
+    path = tmp_path / "Audits.eml"
+    path.write_bytes(_eml_with(BROKEN_EMAILS["marker before an attachment altered"]))
+    files, findings = discover([path])
+    assert [f.name for f in files] == [f"Audits.eml{SEP}Tracker.csv"]  # the part after the damage is read
+    [finding] = findings
+    assert finding.rule == "input.email_parts_damaged" and "'Audit 1.xlsx'" in finding.message
+    assert "after the message text" in finding.message
+
+
+def test_an_email_cut_short_warns_that_its_last_attachment_may_be_incomplete(tmp_path):
+    raw = fz.returns_eml()
+    path = tmp_path / "Audits.eml"
+    path.write_bytes(raw[:raw.rindex(b"--" + fz.EML_BOUNDARY.encode() + b"--")])
+    files, findings = discover([path])
+    assert len(files) == 2
+    assert [(f.rule, f.severity.value) for f in findings] == [("input.email_parts_damaged", "warning")]
+
+
+def test_an_intact_email_and_one_with_no_attachments_are_as_before(tmp_path):
+    path = tmp_path / "Audits.eml"
+    path.write_bytes(fz.returns_eml())
+    assert discover([path])[1] == []
+    from email.message import EmailMessage
+
+    message = EmailMessage()
+    message["Subject"] = "Nothing attached"
+    message.set_content("Content-Type: is a header, said in the text, not at a line start? It is here:\n"
+                        "the body of a real email never has a part's headers in it.")
+    path.write_bytes(message.as_bytes())
+    assert [f.rule for f in discover([path])[1]] == ["input.email_no_attachments"]
