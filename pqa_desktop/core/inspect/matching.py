@@ -188,13 +188,16 @@ class Matcher:
     postcodes: frozenset[str] = frozenset()
     dates_of_birth: frozenset[date] = frozenset()
     identifiers: set[str] = field(default_factory=set)  # case references, one token each, case-folded
+    # The inputs' names holding a date, longest first: a date in one of them is not a date of birth.
+    file_names: tuple[str, ...] = ()
     # kinds_in's answers so far: a report repeats its texts ("Good", "0") thousands of times.
     _seen: dict[tuple[str, bool], frozenset[str]] = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
     def build(cls, *, case_refs: Iterable[str] = (), staff_ids: Iterable[str] = (),
               staff_names: Iterable[str] = (), postcodes: Iterable[str] = (),
-              dates_of_birth: Iterable[date] = (), own_words: Iterable[str] = ()) -> "Matcher":
+              dates_of_birth: Iterable[date] = (), own_words: Iterable[str] = (),
+              file_names: Iterable[str] = ()) -> "Matcher":
         own = frozenset(w.casefold() for w in own_words)
         name_singles: set[str] = set()
         name_runs: set[tuple[str, ...]] = set()
@@ -220,8 +223,9 @@ class Matcher:
         for run, kind in kind_of.items():
             runs.setdefault(run[0], []).append((run, kind))
         codes = frozenset(p for p in map(normalise_postcode, postcodes) if _POSTCODE.fullmatch(p))
+        dated_names = tuple(sorted({n for n in file_names if n and dates_written_in(n)}, key=len, reverse=True))
         return cls(singles=singles, runs=runs, postcodes=codes, dates_of_birth=frozenset(dates_of_birth),
-                   identifiers=case.plain)
+                   identifiers=case.plain, file_names=dated_names)
 
     def __bool__(self) -> bool:
         return bool(self.singles or self.runs or self.postcodes or self.dates_of_birth
@@ -252,9 +256,17 @@ class Matcher:
         if self.postcodes and any(normalise_postcode(m.group(1) + m.group(2)) in self.postcodes
                                   for m in _POSTCODE.finditer(text)):
             found.add(POSTCODE)
-        if self.dates_of_birth and not self.dates_of_birth.isdisjoint(dates_written_in(text)):
+        if self.dates_of_birth and not self.dates_of_birth.isdisjoint(dates_written_in(text)) and \
+                not self.dates_of_birth.isdisjoint(dates_written_in(self._without_file_names(text))):
             found.add(DATE_OF_BIRTH)
         return found
+
+    def _without_file_names(self, text: str) -> str:
+        """The text with every input's name taken out (looked at only when it holds a date of birth)."""
+        for name in self.file_names:
+            if name in text:
+                text = text.replace(name, " ")
+        return text
 
     def _kind_of_token(self, token: str) -> str | None:
         kind = self.singles.get(token)
