@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Iterable
 
 from .content import content_leaks
+from .formatting import invisible_text_leaks
 from .leak import Leak
 from .matching import KIND_PHRASES, Matcher
 from .package import Package, WorkbookUnreadable, no_cycle_collection, open_package, own_dates, sheets
@@ -63,6 +64,7 @@ def _inspect(package: Package, *, identifiers: Iterable[str], dates_of_birth: It
         file_names=file_names,
     )
     leaks = list(structure_leaks(package, la_name))
+    leaks.extend(invisible_text_leaks(package))
     if matcher:
         leaks.extend(content_leaks(package, matcher))
     return _never_echoing(_unique(leaks), package, matcher)
