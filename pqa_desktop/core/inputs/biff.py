@@ -9,7 +9,9 @@ for the sizes its compound-file header and directory declare. So the file is rea
 reader will read it:
 
 - the compound-file header's counts (FAT, directory, mini FAT and DIFAT sectors) and every directory
-  entry's declared size must fit in the file itself;
+  entry's declared size must fit in the file itself, and every sector chain the reader follows (DIFAT,
+  directory, mini FAT, mini stream, workbook stream) must end: the reader follows a chain to its end
+  marker whatever sizes are declared, so a chain that loops grows its buffer until memory runs out;
 - the workbook stream (``Workbook``, else ``Book``) is walked record by record from its start, and each
   sheet's records from the position its BOUNDSHEET record gives (where the cell reader goes), so a
   sheet cannot hide its cells from this scan by pointing into the middle of another record;
@@ -61,7 +63,7 @@ def check_legacy_workbook(data: bytes, max_cells: int) -> Refusal | None:
     (its records are encrypted)."""
     if not data.startswith(_OLE_SIGNATURE):
         return None
-    problem = _header_problem(data)
+    problem = _header_problem(data) or _chains_problem(data)
     if problem is not None:
         return problem
     import olefile
@@ -92,6 +94,83 @@ def _header_problem(data: bytes) -> Refusal | None:
     directory, fat, _, _, _, _, mini_fat, _, difat = struct.unpack_from("<9L", data, 40)
     if max(directory, fat, mini_fat, difat) > sectors:
         return Refusal(_DAMAGED, RULE_CORRUPT)
+    return None
+
+
+_END_OF_CHAIN, _FREE = 0xFFFFFFFE, 0xFFFFFFFF
+
+
+def _chains_problem(data: bytes) -> Refusal | None:
+    """The sector chains the cell reader follows must end: the DIFAT's, the directory's, the mini FAT's, the
+    mini stream's and the workbook stream's. The reader follows a chain until its end marker, whatever
+    the sizes declared, so a chain that loops (a FAT entry pointing back) grows its buffer until the
+    process runs out of memory; olefile reads only as far as a stream's size and does not notice."""
+    shift = struct.unpack_from("<H", data, 30)[0]
+    size = 1 << shift
+    count = len(data) // size - 1  # whole sectors after the header
+    if count <= 0:
+        return Refusal(_DAMAGED, RULE_CORRUPT)
+
+    def sector(index: int) -> bytes | None:
+        start = (index + 1) * size
+        return data[start:start + size] if 0 <= index < count and start + size <= len(data) else None
+
+    def entries(index: int) -> tuple[int, ...] | None:
+        chunk = sector(index)
+        return struct.unpack(f"<{size // 4}L", chunk) if chunk is not None else None
+
+    directory_start, _, _, mini_fat_start, _, difat_start, _ = struct.unpack_from("<7L", data, 48)
+    difat = list(struct.unpack_from("<109L", data, 76))
+    step, next_sector = 0, difat_start
+    while next_sector not in (_FREE, _END_OF_CHAIN):
+        found = entries(next_sector)
+        step += 1
+        if found is None or step > count:
+            return Refusal(_DAMAGED, RULE_CORRUPT)
+        difat.extend(found[:-1])
+        next_sector = found[-1]
+    fat: list[int] = []
+    for index in difat:
+        if index == _FREE:
+            continue
+        found = entries(index)
+        if found is None:
+            return Refusal(_DAMAGED, RULE_CORRUPT)
+        fat.extend(found)
+
+    def chain(start: int, table: list[int]) -> list[int] | None:
+        """The sectors of the chain from ``start``, or None when it leaves the table or loops."""
+        out = []
+        index = start
+        while index != _END_OF_CHAIN:
+            if index >= len(table) or len(out) > len(table):
+                return None
+            out.append(index)
+            index = table[index]
+        return out
+
+    directory_sectors = chain(directory_start, fat)
+    if not directory_sectors:
+        return Refusal(_DAMAGED, RULE_CORRUPT)
+    directory = b"".join(sector(i) or b"" for i in directory_sectors)
+    mini_fat: list[int] = []
+    if mini_fat_start != _END_OF_CHAIN:
+        mini_sectors = chain(mini_fat_start, fat)
+        if mini_sectors is None:
+            return Refusal(_DAMAGED, RULE_CORRUPT)
+        for index in mini_sectors:
+            mini_fat.extend(entries(index) or ())
+    cutoff = struct.unpack_from("<L", data, 56)[0]
+    for at in range(0, len(directory) - 127, 128):
+        entry = directory[at:at + 128]
+        name_length = struct.unpack_from("<H", entry, 64)[0]
+        name = entry[:max(0, min(name_length, 64) - 2)].decode("utf-16-le", "replace")
+        kind, start = entry[66], struct.unpack_from("<L", entry, 116)[0]
+        stream_size = struct.unpack_from("<Q" if shift == 12 else "<L", entry, 120)[0]
+        if at == 0 or (kind == 2 and name in ("Workbook", "Book")):  # the root (its mini stream), the workbook
+            table = mini_fat if at and stream_size < cutoff else fat
+            if start != _END_OF_CHAIN and chain(start, table) is None:
+                return Refusal(_DAMAGED, RULE_CORRUPT)
     return None
 
 
