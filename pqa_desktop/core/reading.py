@@ -354,10 +354,15 @@ class _Quarantine:
         self._process = None
         self._conn = None  # results come back here
         self._send = None  # files go there
+        self._lock = threading.Lock()  # one file in flight: two threads reading at once take turns
 
     def read(self, item: InputFile, overrides: Overrides, cancel: CancelFn | None = None) -> ReadResult | None:
         """The result of reading ``item`` there; None when the process ended while reading it. Raises
         ``NoReadingProcess`` when no reading process can be started at all."""
+        with self._lock:
+            return self._read(item, overrides, cancel)
+
+    def _read(self, item: InputFile, overrides: Overrides, cancel: CancelFn | None) -> ReadResult | None:
         if self._process is None or not self._process.is_alive():
             self._start()
         try:
