@@ -194,6 +194,11 @@ def _start_worker(owner: int, lower_priority: bool) -> None:
     threading.Thread(target=_watch_owner, args=(owner,), name="pqa-owner-watch", daemon=True).start()
     if lower_priority:
         _lower_priority()
+    # A reader that ends this process is a finding on the file; a Python stack dump on the console (a
+    # fault handler inherited from whoever started us) would only alarm.
+    import faulthandler
+
+    faulthandler.disable()
 
 
 def _watch_owner(owner: int, interval: float = 0.5) -> None:
