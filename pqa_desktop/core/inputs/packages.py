@@ -95,9 +95,6 @@ _PLAIN_ROW_REF = re.compile(rb"<row\b" + _ATTRIBUTES + _R + rb"\$?(\d+)")
 _PLAIN_CELL_REF = re.compile(rb"<c\b" + _ATTRIBUTES + _R + rb"\$?([A-Za-z]+)\$?(\d+)")
 _PLAIN_ROW_TAG = re.compile(rb"<row\b")
 _PLAIN_CELL_TAG = re.compile(rb"<c[\s/>]")
-# White space before an '=': an attribute the fast paths below do not read (r ="A1").
-_SPACED_EQUALS = (b" =", b"\t=", b"\n=", b"\r=")
-_OTHER_SPACED_R = (b"\tr=", b"\nr=", b"\rr=")
 _FAR_CORNER = (1_048_576, 16_384)
 
 
@@ -134,19 +131,26 @@ class _Extent:
             row_ref, cell_ref, row_tag, cell_tag = _PLAIN_ROW_REF, _PLAIN_CELL_REF, _PLAIN_ROW_TAG, _PLAIN_CELL_TAG
         else:
             row_ref, cell_ref, row_tag, cell_tag = _ROW_REF, _CELL_REF, _ROW_TAG, _CELL_TAG
-        if _ESCAPED_REF.search(xml):
+        if b"&" in xml and _ESCAPED_REF.search(xml):
             self.max_row, self.max_col = max(self.max_row, _FAR_CORNER[0]), max(self.max_col, _FAR_CORNER[1])
-        # The largest row and column from every reference; the tags without one (first reference of each
-        # tag) for the rows and cells a reader places one after another.
-        found = _ANY_REF.findall(xml)
-        if found:
-            letters, numbers = zip(*found)
+        rows = row_ref.findall(xml)
+        if rows:
+            self.max_row = max(self.max_row, max(map(int, set(rows))))
+        cells = cell_ref.findall(xml)
+        if cells:
+            letters, numbers = zip(*cells)
             self.max_row = max(self.max_row, max(map(int, set(numbers))))
             self.max_col = max(self.max_col, max(map(_column_number, set(letters))))
-        rows = len(row_ref.findall(xml))
-        cells = len(cell_ref.findall(xml))
-        self.loose_rows += len(row_tag.findall(xml)) - rows
-        self.loose_cells += len(cell_tag.findall(xml)) - cells
+        if _r_attributes(xml) != len(rows) + len(cells):
+            # An r attribute the patterns above did not read (a tag's second one, which the cell reader
+            # keeps): every r attribute counts towards the largest row and column.
+            found = _ANY_REF.findall(xml)
+            if found:
+                letters, numbers = zip(*found)
+                self.max_row = max(self.max_row, max(map(int, set(numbers))))
+                self.max_col = max(self.max_col, max(map(_column_number, set(letters))))
+        self.loose_rows += len(row_tag.findall(xml)) - len(rows)
+        self.loose_cells += len(cell_tag.findall(xml)) - len(cells)
 
     @property
     def cells_allocated(self) -> int:
@@ -199,6 +203,20 @@ def _leading(flags: np.ndarray) -> np.ndarray:
     return (64 - np.frexp(flags.astype(np.float64))[1]) // 8
 
 
+_WHITESPACE = np.zeros(256, dtype=bool)
+_WHITESPACE[[0x20, 0x09, 0x0A, 0x0D]] = True
+
+
+def _r_attributes(xml: bytes) -> int:
+    """How many times an attribute named r may start in ``xml``: an 'r' after white space and before an
+    '=' or more white space ("r=", "r ="). In a sheet as Excel writes it, once per row and cell tag; one
+    more is a tag's second r attribute (or text that looks like one), which only the exact scan reads."""
+    codes = np.frombuffer(xml, dtype=np.uint8)
+    at = np.flatnonzero(codes[1:-1] == 0x72) + 1
+    before, after = codes[at - 1], codes[at + 1]
+    return int((_WHITESPACE[before] & ((after == 0x3D) | _WHITESPACE[after])).sum())
+
+
 def _largest_number(windows: np.ndarray) -> int | None:
     """The largest of the decimal numbers starting each 8-byte window (native uint64 of big-endian bytes),
     when each is 1 to 7 digits without a leading zero; None otherwise."""
@@ -217,7 +235,7 @@ def _plain_extent(xml: bytes) -> tuple[int, int] | None:
     to 7 digits, no leading zero): then each row and cell tag carries exactly the reference the regular
     expressions find, and there are no loose rows or cells. None for anything else."""
     n = len(xml)
-    if n < 2 or any(spaced in xml for spaced in _SPACED_EQUALS):
+    if n < 2:
         return None
     # Every row and cell tag, and every prefixed one (after its ':'), starts at a '<' or ':' followed by
     # c or r. Read as 16-bit pairs, (pair | 0x1106) == 0x733E finds those and a few others ('8', '>'
@@ -264,7 +282,7 @@ def _plain_extent(xml: bytes) -> tuple[int, int] | None:
         upper = (letters & _bytes_of(0xDF)) >> (64 - 8 * count).astype(np.uint64)  # the letters, upper case
         best = int(np.argmax(upper | (count.astype(np.uint64) << _U64(32))))  # more letters first
         max_col = _column_number(int(letters[best]).to_bytes(8, "big")[:int(count[best])])
-    if xml.count(b" r=") != int(rows.sum()) + int(cells.sum()) or any(r in xml for r in _OTHER_SPACED_R):
+    if _r_attributes(xml) != int(rows.sum()) + int(cells.sum()):
         return None  # another r attribute somewhere (a tag's second one, which the cell reader keeps)
     return max_row, max_col
 

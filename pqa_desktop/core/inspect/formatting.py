@@ -63,22 +63,27 @@ class _Style:
 def invisible_text_leaks(package: Package) -> Iterator[Leak]:
     styles = _Styles(package)
     shared_runs = _shared_string_runs(package, styles)
+    verdicts: dict[str | None, str | None] = {}  # a style's verdict, worked out once (a report has dozens)
     for sheet in sheets(package):
         root = package.xml(sheet.part)
         if root is None:
             continue
         cells: list[tuple[str, str]] = []  # (cell, why)
         for cell in root.iter():
-            if local(cell.tag) != "c" or not _shows_something(cell):
+            if local(cell.tag) != "c":
                 continue
-            style = styles.cell_style(cell.get("s"))
-            why = _why_invisible(style.font, style.fill) or ("a number format that shows nothing"
-                                                             if style.shows_nothing else None)
-            if why is None and cell.get("t") == "s":
-                why = _runs_invisible(shared_runs.get(_index(cell)), style.fill)
-            if why is None and cell.get("t") == "inlineStr":
-                why = _runs_invisible(_runs(cell, styles), style.fill)
-            if why is not None:
+            index = cell.get("s")
+            if index not in verdicts:
+                style = styles.cell_style(index)
+                verdicts[index] = _why_invisible(style.font, style.fill) or (
+                    "a number format that shows nothing" if style.shows_nothing else None)
+            why = verdicts[index]
+            kind = cell.get("t")
+            if why is None and kind == "s" and shared_runs:
+                why = _runs_invisible(shared_runs.get(_index(cell)), styles.cell_style(index).fill)
+            elif why is None and kind == "inlineStr":
+                why = _runs_invisible(_runs(cell, styles), styles.cell_style(index).fill)
+            if why is not None and _shows_something(cell):
                 cells.append((cell.get("r", "?"), why))
         if cells:
             named = ", ".join(f"{ref} ({why})" for ref, why in cells[:MAX_CELLS_NAMED])

@@ -123,7 +123,7 @@ MIN_SHAPE_CHARS = 6
 def id_shape_pattern(identifiers: Iterable[object]) -> re.Pattern | None:
     """One pattern finding any string with the shape of the inputs' IDs (see above), or None. Not next to
     another letter or digit, nor part of a decimal or a number written with thousands separators."""
-    texts = [t.strip() for t in bulk.str_list(identifiers)]
+    texts = bulk.str_list(identifiers)  # stripped already (sources.sensitive_set); a space is a shape's own
     whole = bulk.joined(texts)
     shapes = bulk.each(texts, lambda text: text.translate(_SHAPE_OF), whole) if texts else []
     counted = Counter(shapes)
@@ -220,7 +220,7 @@ class Matcher:
     postcodes: frozenset[str] = frozenset()
     dates_of_birth: frozenset[date] = frozenset()
     identifiers: set[str] = field(default_factory=set)  # case references, one token each, case-folded
-    # The inputs' names holding a date, longest first: a date in one of them is not a date of birth.
+    # The inputs' names (those holding a date matter), longest first: a date in one is not a date of birth.
     file_names: tuple[str, ...] = ()
     id_shape: re.Pattern | None = None  # strings shaped like the inputs' IDs (id_shape_pattern)
     # kinds_in's answers so far: a report repeats its texts ("Good", "0") thousands of times.
@@ -256,7 +256,7 @@ class Matcher:
         for run, kind in kind_of.items():
             runs.setdefault(run[0], []).append((run, kind))
         codes = frozenset(p for p in map(normalise_postcode, postcodes) if _POSTCODE.fullmatch(p))
-        dated_names = tuple(sorted({n for n in file_names if n and dates_written_in(n)}, key=len, reverse=True))
+        dated_names = tuple(sorted(set(filter(None, file_names)), key=len, reverse=True))
         return cls(singles=singles, runs=runs, postcodes=codes, dates_of_birth=frozenset(dates_of_birth),
                    identifiers=case.plain, file_names=dated_names, id_shape=id_shape_pattern(case_refs))
 

@@ -63,7 +63,8 @@ def sensitive_set(analysis: "Analysis") -> SensitiveSet:
     # reads no file, yet its report lists them all), and every file a finding names.
     names = {item.name for item in analysis.files} | {item.name for item, _ in analysis.results} | \
         {f.file for f in analysis.findings if f.file}
-    found.file_names = {n for n in names | set(map(analysis.mask, names)) if dates_written_in(n)}
+    dated = {name for name in names if dates_written_in(name)}  # masking leaves a name's dates as they are
+    found.file_names = dated | set(map(analysis.mask, dated))
     for _, result in analysis.results:
         for table in result.exports:
             try:
