@@ -19,6 +19,7 @@ from .core.calendar import Period, last_complete_month
 from .core.findings import Finding, Severity
 from .core.email_draft import write_email_draft
 from .core.encryption import PasswordFileError, read_input_passwords, read_password_file
+from .core.output_paths import draft_problem, output_problem
 from .core.pipeline import (LeakFound, BuildOptions, Cancelled, NothingToBuild, analyse, build, headline_summary)
 from .core.readiness import BlankReason, blank_reasons
 from .core.sections import read_sections_file
@@ -392,15 +393,66 @@ def _end_process(code: int) -> None:
     os._exit(code)
 
 
+def parse_args(parser: argparse.ArgumentParser, argv: list[str] | None) -> argparse.Namespace:
+    """The command line's arguments, a command's options and inputs in any order (``pqa build -o OUT --json
+    DIR`` and ``pqa build DIR -o OUT DIR2`` alike): argparse takes the inputs of a command only before or
+    after its options, not both, unless the command's own parser reads them intermixed."""
+    words = list(sys.argv[1:] if argv is None else argv)
+    commands = next((a.choices for a in parser._actions if isinstance(a, argparse._SubParsersAction)), {})
+    if words and words[0] in commands:
+        args = commands[words[0]].parse_intermixed_args(words[1:])
+        args.command = words[0]
+        return args
+    return parser.parse_args(words)
+
+
+def _console_safe() -> None:
+    """Any file name can be written to the console or a redirect: a Windows console (cp1252) or a redirect
+    in ascii cannot encode every name, and printing one raised UnicodeEncodeError after the work was done.
+    Characters the stream cannot hold are written as \\u escapes instead (as Python does on stderr)."""
+    for stream in (sys.stdout, sys.stderr):
+        if hasattr(stream, "reconfigure"):
+            try:
+                stream.reconfigure(errors="backslashreplace")
+            except (OSError, ValueError):
+                pass
+
+
+def _files_read(args) -> dict[str, Path | None]:
+    """The files a build reads besides its inputs, by what the user calls them: never written over."""
+    return {"the settings file": getattr(args, "settings", None), "the workspace": getattr(args, "workspace", None),
+            "the commentary file": getattr(args, "commentary", None),
+            "the key messages file": getattr(args, "messages", None),
+            "the password file": getattr(args, "password_file", None),
+            "the input passwords file": getattr(args, "input_passwords", None)}
+
+
+def _output_problem(args) -> str | None:
+    """What is wrong with where ``build`` or ``demo`` would write, checked before anything is read."""
+    if args.command == "demo":
+        return output_problem(args.output)
+    inputs, others = args.inputs, _files_read(args)
+    problem = output_problem(args.output, inputs=inputs, other_files=others)
+    if problem is None and getattr(args, "email_draft", None) is not None:
+        problem = draft_problem(args.email_draft, workbook=args.output, inputs=inputs, other_files=others)
+    return problem
+
+
 def run(argv: list[str] | None = None) -> int:
     """The command line, returning its exit code (``main`` without ending the process)."""
+    _console_safe()
     parser = make_parser()
-    args = parser.parse_args(argv)
+    args = parse_args(parser, argv)
     if args.command is None:
         parser.print_help(sys.stderr)
         return EXIT_USAGE
     if args.command in ("build", "validate") and not args.inputs and args.workspace is None:
         parser.error(f"{args.command}: give at least one INPUT, or --workspace FILE to use what it holds")
+    if args.command in ("build", "demo"):
+        problem = _output_problem(args)
+        if problem is not None:
+            sys.stderr.write(f"pqa: {problem}\n")
+            return EXIT_FAILED
     workspace: Workspace | None = None
     try:
         if args.command == "templates":

@@ -16,6 +16,7 @@ import hashlib
 import io
 import os
 import re
+import struct
 import tempfile
 import time
 import traceback
@@ -153,6 +154,66 @@ def annex_a_xlsx() -> bytes:
                 ws.write(r, c, value)
     wb.close()
     return buffer.getvalue()
+
+
+@lru_cache(maxsize=None)
+def register_xlsx() -> bytes:
+    """The register CSV as an .xlsx (one sheet, the CSV's rows as text), the source of the .xls/.ods seeds."""
+    import openpyxl
+
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.title = "Register"
+    for row in csv.reader(io.StringIO(register_csv().decode("utf-8-sig"))):
+        sheet.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+@lru_cache(maxsize=None)
+def register_xls_by_hand() -> bytes:
+    """The register CSV as an .xls written by ``tests.xls_writer`` (no LibreOffice needed)."""
+    from tests.xls_writer import xls_bytes
+
+    return xls_bytes({"Register": list(csv.reader(io.StringIO(register_csv().decode("utf-8-sig"))))})
+
+
+@lru_cache(maxsize=None)
+def _converted(name: str, source: bytes, fmt: str) -> bytes:
+    """``source`` (an .xlsx) saved as .xls or .ods by headless LibreOffice, once per test session."""
+    from tests.returns_fixtures import convert_with_libreoffice
+
+    folder = Path(tempfile.mkdtemp(prefix="pqa-seed-"))
+    path = folder / f"{name}.xlsx"
+    path.write_bytes(source)
+    return convert_with_libreoffice(path, fmt).read_bytes()
+
+
+def register_xls() -> bytes:
+    return _converted("Tracker", register_xlsx(), "xls")
+
+
+def register_ods() -> bytes:
+    return _converted("Tracker", register_xlsx(), "ods")
+
+
+def annex_a_xls() -> bytes:
+    return _converted("Annex A list 2", annex_a_xlsx(), "xls")
+
+
+def annex_a_ods() -> bytes:
+    return _converted("Annex A list 2", annex_a_xlsx(), "ods")
+
+
+@lru_cache(maxsize=None)
+def returns_msg() -> bytes:
+    """An Outlook message with a return, a register and a forwarded message holding a contacts list."""
+    from tests.msg_writer import EmbeddedMessage, build_msg
+
+    return build_msg("Audits for this month", [
+        ("Audit 1.xlsx", case_return()), ("Tracker.csv", register_csv()), ("Tracker 2.xls", register_xls_by_hand()),
+        EmbeddedMessage("Fwd contacts", "Fwd: contacts", [("Contacts export.csv", annex_a_csv())])])
 
 
 EML_BOUNDARY = "==========pqa-fuzz-boundary=========="
@@ -545,6 +606,219 @@ def mutate_zip(data: bytes, ops) -> bytes:
     return out
 
 
+# ---------------------------------------------------------------- compound files (.xls, .msg)
+
+# Header fields (offset, size) a reader sizes its tables and chains by, and directory entry fields.
+_CFB_HEADER = {"sector_shift": (30, 2), "mini_shift": (32, 2), "dir_sectors": (40, 4), "fat_sectors": (44, 4),
+               "dir_start": (48, 4), "mini_cutoff": (56, 4), "minifat_start": (60, 4), "minifat_sectors": (64, 4),
+               "difat_start": (68, 4), "difat_sectors": (72, 4), "difat_0": (76, 4), "difat_1": (80, 4)}
+_CFB_ENTRY = {"name_len": (64, 2), "type": (66, 1), "left": (68, 4), "right": (72, 4), "child": (76, 4),
+              "start": (116, 4), "size": (120, 4), "size_high": (124, 4)}
+CFB_VALUES = (0, 1, 2, 5, 6, 9, 12, 100, 0x7F, 0xFFFF, 0x10000, 0x7FFFFFFF, 0xFFFFFFFA, 0xFFFFFFFE, 0xFFFFFFFF)
+
+cfb_op = st.one_of(
+    st.tuples(st.just("header"), st.sampled_from(sorted(_CFB_HEADER)), st.sampled_from(CFB_VALUES)),
+    st.tuples(st.just("entry"), st.integers(0, 40), st.sampled_from(sorted(_CFB_ENTRY)), st.sampled_from(CFB_VALUES)),
+    st.tuples(st.just("fat"), st.integers(0, 200), st.sampled_from(CFB_VALUES)),
+)
+
+
+def compound_streams(data: bytes) -> dict[str, bytes]:
+    """Every stream of a compound file by "storage/stream" path (what ``msg_writer.write_cfb`` takes)."""
+    import olefile
+
+    with olefile.OleFileIO(io.BytesIO(data)) as ole:
+        return {"/".join(path): ole.openstream(path).read() for path in ole.listdir(streams=True, storages=False)}
+
+
+def mutate_cfb(data: bytes, ops) -> bytes:
+    """Header, directory entry and FAT edits in place (positions wrap round what the file holds)."""
+    out = bytearray(data)
+    if len(out) < 512:
+        return bytes(out)
+    sector = 1 << (struct.unpack_from("<H", out, 30)[0] & 0x1F) if struct.unpack_from("<H", out, 30)[0] in (9, 12) else 512
+    for op in ops:
+        if op[0] == "header":
+            offset, size = _CFB_HEADER[op[1]]
+            value = op[2]
+        elif op[0] == "entry":
+            start = (struct.unpack_from("<L", out, 48)[0] + 1) * sector  # the first directory sector
+            entries = max(1, (len(out) - start) // 128) if start < len(out) else 1
+            offset = start + (op[1] % entries) * 128 + _CFB_ENTRY[op[2]][0]
+            size, value = _CFB_ENTRY[op[2]][1], op[3]
+        else:  # a FAT entry, in the first FAT sector
+            offset, size, value = (struct.unpack_from("<L", out, 76)[0] + 1) * sector + (op[1] % 128) * 4, 4, op[2]
+        if offset + size <= len(out):
+            out[offset:offset + size] = (value & (2 ** (8 * size) - 1)).to_bytes(size, "little")
+    return bytes(out)
+
+
+# .xls: the workbook stream's BIFF records, then the compound file around them.
+biff_op = st.one_of(
+    st.tuples(st.just("type"), st.integers(0, 400), st.sampled_from([0x0006, 0x000A, 0x0085, 0x00BD, 0x00BE, 0x00E5,
+                                                                     0x00FC, 0x00FD, 0x0203, 0x0204, 0x027E, 0x0809,
+                                                                     0x003C, 0x002F, 0x0000, 0xFFFF])),
+    st.tuples(st.just("size"), st.integers(0, 400), st.sampled_from([0, 1, 3, 4, 8, 0x2020, 0xFFFF])),
+    st.tuples(st.just("field"), st.integers(0, 400), st.integers(0, 24), st.sampled_from([0, 0xFF, 0xFFFF, 0x7FFF])),
+    st.tuples(st.just("drop"), st.integers(0, 400)),
+    st.tuples(st.just("dup"), st.integers(0, 400), st.integers(2, 50)),
+    st.tuples(st.just("bytes"), byte_ops),
+)
+xls_op = st.one_of(st.tuples(st.just("records"), st.lists(biff_op, min_size=1, max_size=3)),
+                   st.tuples(st.just("cfb"), st.lists(cfb_op, min_size=1, max_size=2)),
+                   st.tuples(st.just("bytes"), byte_ops))
+xls_ops = st.lists(xls_op, min_size=1, max_size=2)
+
+
+def _biff_records(stream: bytes) -> list[tuple[int, bytes]]:
+    records, position = [], 0
+    while position + 4 <= len(stream):
+        kind, size = struct.unpack_from("<HH", stream, position)
+        records.append((kind, stream[position + 4:position + 4 + size]))
+        position += 4 + size
+    return records
+
+
+def mutate_biff(stream: bytes, ops) -> bytes:
+    """Record edits (type, declared size, a 16-bit field, drop, repeat) on a BIFF stream; byte edits last.
+    Offsets of later records are not fixed up, as a damaged file would not fix them."""
+    records = _biff_records(stream)
+    sizes: dict[int, int] = {}
+    raw_ops = []
+    for op in ops:
+        if op[0] == "bytes":
+            raw_ops.extend(op[1])
+            continue
+        if not records:
+            continue
+        i = op[1] % len(records)
+        kind, body = records[i]
+        if op[0] == "type":
+            records[i] = (op[2], body)
+        elif op[0] == "size":
+            sizes[i] = op[2]
+        elif op[0] == "field" and body:
+            at = op[2] % len(body)
+            field = bytearray(body)
+            field[at:at + 2] = op[3].to_bytes(2, "little")[:len(field) - at]
+            records[i] = (kind, bytes(field))
+        elif op[0] == "drop":
+            del records[i]
+        elif op[0] == "dup":
+            records[i:i + 1] = [records[i]] * op[2]
+    out = b"".join(struct.pack("<HH", kind, sizes.get(i, len(body)) & 0xFFFF) + body
+                   for i, (kind, body) in enumerate(records))
+    return mutate_bytes(out, raw_ops)
+
+
+def mutate_xls(data: bytes, ops) -> bytes:
+    from tests.msg_writer import write_cfb
+
+    out = data
+    for op in ops:
+        if op[0] == "records":
+            try:
+                streams = compound_streams(out)
+            except Exception:  # noqa: BLE001 - already broken: only the other operations apply
+                continue
+            name = next((n for n in streams if n.lower() in ("workbook", "book")), None)
+            if name is None:
+                continue
+            streams[name] = mutate_biff(streams[name], op[1])
+            try:
+                out = write_cfb(streams)
+            except ValueError:  # too large for the test writer: keep the file as it was
+                continue
+        elif op[0] == "cfb":
+            out = mutate_cfb(out, op[1])
+        else:
+            out = mutate_bytes(out, op[1])
+    return out
+
+
+# .msg: its streams (attachments, names, properties), then the compound file around them.
+MSG_STREAM_NAMES = ("__substg1.0_37010102", "__substg1.0_3707001F", "__substg1.0_3701000D", "__properties_version1.0",
+                    "__attach_version1.0_#00000000", "__substg1.0_3001001F", "x" * 40, "")
+msg_stream_op = st.one_of(
+    st.tuples(st.just("content"), st.integers(0, 40), byte_ops),
+    st.tuples(st.just("name_text"), st.integers(0, 40), st.sampled_from(HOSTILE_NAMES + ("Audit 1.xlsx\x00x",))),
+    st.tuples(st.just("rename"), st.integers(0, 40), st.sampled_from(MSG_STREAM_NAMES)),
+    st.tuples(st.just("drop"), st.integers(0, 40)),
+    st.tuples(st.just("dup"), st.integers(0, 40), st.sampled_from(MSG_STREAM_NAMES)),
+    st.tuples(st.just("as_storage"), st.integers(0, 40)),
+)
+msg_op = st.one_of(st.tuples(st.just("streams"), st.lists(msg_stream_op, min_size=1, max_size=3)),
+                   st.tuples(st.just("cfb"), st.lists(cfb_op, min_size=1, max_size=2)),
+                   st.tuples(st.just("bytes"), byte_ops))
+msg_ops = st.lists(msg_op, min_size=1, max_size=2)
+
+
+def mutate_msg(data: bytes, ops) -> bytes:
+    from tests.msg_writer import write_cfb
+
+    out = data
+    for op in ops:
+        if op[0] == "streams":
+            try:
+                streams = compound_streams(out)
+            except Exception:  # noqa: BLE001 - already broken: only the other operations apply
+                continue
+            paths = sorted(streams)
+            for edit in op[1]:
+                if not paths:
+                    break
+                path = paths[edit[1] % len(paths)]
+                folder, _, leaf = path.rpartition("/")
+                within = folder + "/" if folder else ""
+                if edit[0] == "content":
+                    streams[path] = mutate_bytes(streams[path], edit[2])
+                elif edit[0] == "name_text":
+                    streams[path] = edit[2].encode("utf-16-le", "surrogatepass")
+                elif edit[0] == "rename" and edit[2]:
+                    streams[within + edit[2][:31]] = streams.pop(path)
+                elif edit[0] == "drop":
+                    del streams[path]
+                elif edit[0] == "dup" and edit[2]:
+                    streams[within + edit[2][:31]] = streams[path]
+                elif edit[0] == "as_storage":  # a stream's name becomes a storage holding it
+                    streams[path + "/" + leaf] = streams.pop(path)
+                paths = sorted(streams)
+            try:
+                out = write_cfb(streams)
+            except (ValueError, KeyError, AttributeError):  # the test writer cannot write that tree
+                continue
+        elif op[0] == "cfb":
+            out = mutate_cfb(out, op[1])
+        else:
+            out = mutate_bytes(out, op[1])
+    return out
+
+
+# .ods: a zip of XML parts, mutated as an .xlsx is, with OpenDocument's own tokens.
+ODS_TOKENS = (b' table:number-rows-repeated="1048576"', b' table:number-columns-repeated="16384"',
+              b' table:number-columns-repeated="-1"', b' table:number-rows-repeated="99999999999999999999"',
+              b' office:value-type="string"', b' office:value-type="float" office:value="1e309"',
+              b' office:value-type="date" office:date-value="2024-13-45"', b' office:string-value="x"',
+              b' table:formula="of:=1/0"', b"<table:table-row>", b"</table:table-row>", b"<table:table-cell/>",
+              b'<table:table table:name="x">', b"</table:table>", b"<text:p>", b'<text:s text:c="100000"/>',
+              b"<table:covered-table-cell/>", b'<table:named-range table:name="n"/>')
+ods_xml_op = st.one_of(st.tuples(st.just("token_at_tag"), positions, st.sampled_from(ODS_TOKENS + XML_TOKENS)),
+                       st.tuples(st.just("drop_element"), positions), byte_op)
+ods_op = st.one_of(
+    st.tuples(st.just("part"), st.integers(0, 63), st.lists(ods_xml_op, min_size=1, max_size=3)),
+    st.tuples(st.just("drop_part"), st.integers(0, 63)),
+    st.tuples(st.just("dup_part"), st.integers(0, 63), st.lists(ods_xml_op, max_size=2)),
+    st.tuples(st.just("rename_part"), st.integers(0, 63), st.sampled_from(
+        ("content.xml", "mimetype", "styles.xml", "META-INF/manifest.xml", "meta.xml", "Content.xml", "../content.xml"))),
+    st.tuples(st.just("bytes"), byte_ops),
+)
+ods_ops = st.lists(ods_op, min_size=1, max_size=3)
+
+
+def mutate_ods(data: bytes, ops) -> bytes:
+    return mutate_xlsx(data, ops)  # the same package edits: parts mutated, dropped, duplicated, renamed
+
+
 # ---------------------------------------------------------------- reading and tallying
 
 
@@ -597,6 +871,10 @@ class FuzzTally:
             if elapsed > self.slowest:
                 self.slowest, self.slowest_example = elapsed, repr(example)[:300]
         check_findings(findings)
+        stopped = [f for f in findings if f.rule == "file.reader_stopped"]
+        if stopped:  # the reader ended its process: contained, but a crash all the same
+            self.unhandled.append(f"the reader stopped on {stopped[0].file}: {example!r}"[:500])
+            raise AssertionError(self.unhandled[-1])
         self.kinds.update(kinds)
         if findings:
             self.with_findings += 1
@@ -619,6 +897,22 @@ def read_in_memory(name: str, data: bytes):
     return list(result.findings), [result.kind]
 
 
+def read_contained(name: str, data: bytes):
+    """Read one mutated spreadsheet as the pipeline does, in a reading process (``reading.read_inputs``), so
+    a native reader that ends its process fails the property as a finding would not: it shows as the
+    ``file.reader_stopped`` finding, which ``FuzzTally`` counts as a crash."""
+    from pqa_desktop.core import reading
+
+    item = input_file(name, data)
+    # The reading process read_inputs uses, kept between examples (read_inputs stops a forked one after
+    # each call, and a fork per example would double the run).
+    result = reading._quarantine().read(item, None) or reading._reader_stopped(item)
+    assert hashlib.sha256(item.data).hexdigest() == item.sha256, "the input bytes were changed"
+    if result.kind == "skipped":
+        return list(result.findings), ["none"]
+    return list(result.findings), [result.kind]
+
+
 def read_from_disk(path: Path, data: bytes):
     """Write a mutated container to ``path``, discover it and read every file found in it; the file on
     disk must be unchanged afterwards."""
@@ -627,7 +921,8 @@ def read_from_disk(path: Path, data: bytes):
     files, findings = discover([path])
     kinds = []
     for item in files:
-        found, item_kinds = read_in_memory(item.name, item.data)
+        read = read_contained if item.suffix in (".xlsx", ".xlsm", ".xls", ".ods") else read_in_memory
+        found, item_kinds = read(item.name, item.data)
         findings.extend(found)
         kinds.extend(item_kinds)
     assert hashlib.sha256(path.read_bytes()).hexdigest() == before, "the input file was changed"

@@ -18,10 +18,12 @@ import pandas as pd
 from pqa_desktop.core.exports.columns import (_DMY, _EARLIEST, _ISO, _LATEST, _SERIAL_MAX, _SERIAL_MIN,
                                               DATE_DTYPE, _from_parts, _to_ns)
 from pqa_desktop.core.inputs.archives import ArchiveLimits, describe_size
-from pqa_desktop.core.inputs.packages import (_CELL_REF, _CELL_TAG, _CHUNK, _DTD, _PLAIN_CELL_REF,
-                                              _PLAIN_CELL_TAG, _PLAIN_ROW_REF, _PLAIN_ROW_TAG, _PREFIXED_TAG,
-                                              _PROLOG_BYTES, _ROW_REF, _ROW_TAG, _UNSAFE_XML, _WORKSHEET,
-                                              _column_number, _too_large)
+from pqa_desktop.core.inputs.packages import (_ANY_REF, _BINARY_PART, _BINARY_WORKBOOK, _CELL_REF, _CELL_TAG,
+                                              _CHUNK, _DTD, _ESCAPED_REF, _FAR_CORNER, _ODS_CONTENT,
+                                              _PLAIN_CELL_REF, _PLAIN_CELL_TAG, _PLAIN_ROW_REF, _PLAIN_ROW_TAG,
+                                              _PREFIXED_TAG, _PROLOG_BYTES, _ROW_REF, _ROW_TAG, _UNREADABLE_ZIP,
+                                              _UNSAFE_XML, _WORKSHEET, RULE_CORRUPT, Refusal, _column_number,
+                                              _damaged, _OdsExtent, _too_large)
 from pqa_desktop.core.values import parse_uk_date
 
 
@@ -41,16 +43,13 @@ class _ReferenceExtent:
             row_ref, cell_ref, row_tag, cell_tag = _PLAIN_ROW_REF, _PLAIN_CELL_REF, _PLAIN_ROW_TAG, _PLAIN_CELL_TAG
         else:
             row_ref, cell_ref, row_tag, cell_tag = _ROW_REF, _CELL_REF, _ROW_TAG, _CELL_TAG
-        rows = row_ref.findall(xml)
-        if rows:
-            self.max_row = max(self.max_row, max(map(int, set(rows))))
-            self.row_refs += len(rows)
-        cells = cell_ref.findall(xml)
-        if cells:
-            letters, numbers = zip(*cells)
-            self.max_row = max(self.max_row, max(map(int, set(numbers))))
-            self.max_col = max(self.max_col, max(map(_column_number, set(letters))))
-            self.cell_refs += len(cells)
+        if _ESCAPED_REF.search(xml):
+            self.max_row, self.max_col = max(self.max_row, _FAR_CORNER[0]), max(self.max_col, _FAR_CORNER[1])
+        for letters, number in _ANY_REF.findall(xml):
+            self.max_row = max(self.max_row, int(number))
+            self.max_col = max(self.max_col, _column_number(letters))
+        self.row_refs += len(row_ref.findall(xml))
+        self.cell_refs += len(cell_ref.findall(xml))
         self.rows += len(row_tag.findall(xml))
         self.cells += len(cell_tag.findall(xml))
 
@@ -65,14 +64,17 @@ def reference_check(data: bytes, max_cells: int, limits: ArchiveLimits) -> str |
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         entries = archive.infolist()
-    except Exception:  # noqa: BLE001 - not a zip, or a damaged one: the cell reader says so
-        return None
+    except Exception:  # noqa: BLE001 - not a zip, or a damaged one: refused as damaged
+        return Refusal(_UNREADABLE_ZIP, RULE_CORRUPT)
     if len(entries) > limits.max_members:
         return (f"This workbook holds more than {limits.max_members:,} parts, far more than any real "
                 "spreadsheet, so it was not opened. Check where it came from.")
+    if any(_BINARY_PART.match(info.filename) for info in entries):
+        return _BINARY_WORKBOOK
     total = 0
     for info in entries:
-        extent = _ReferenceExtent() if _WORKSHEET.match(info.filename) else None
+        extent = _ReferenceExtent() if _WORKSHEET.match(info.filename) else \
+            _OdsExtent() if info.filename == _ODS_CONTENT else None
         compressed = max(1, min(info.compress_size, len(data)))
         produced, tail = 0, b""
         try:
@@ -99,8 +101,8 @@ def reference_check(data: bytes, max_cells: int, limits: ArchiveLimits) -> str |
                         tail = buffer[cut:][-4096:]
                         if extent.cells_allocated > max_cells:
                             return _too_large(info.filename, max_cells)
-        except Exception:  # noqa: BLE001 - a damaged part: the cell reader reports the damage
-            continue
+        except Exception:  # noqa: BLE001 - a damaged part: refused, never left to the cell reader
+            return _damaged(info.filename)
         if extent is not None:
             extent.scan(tail)
             if extent.cells_allocated > max_cells:

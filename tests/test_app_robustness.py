@@ -176,9 +176,11 @@ def test_reading_workers_that_cannot_start_are_said_once_and_logged(qtbot, windo
     log = log_path().read_text(encoding="utf-8").splitlines()
     method = reading._start_method()  # noqa: SLF001 - a fork server behind the window (spawn when forced)
     assert [line.split(" ", 1)[1] for line in log if " check: " in line] == [
-        f"check: 2 inputs; read in workers 0; read in the app 2; workers 2 ({method}: PQA_READ_WORKERS=2); "
+        f"check: 2 inputs; read in workers 0; read in the reading process 2; read in the app 0; "
+        f"workers 2 ({method}: PQA_READ_WORKERS=2); "
         "pool fell back yes, 2 inputs; read " + log[0].rsplit("read ", 1)[1],
-        f"check: 3 inputs; read in workers 0; read in the app 1; workers 2 ({method}: PQA_READ_WORKERS=2); "
+        f"check: 3 inputs; read in workers 0; read in the reading process 1; read in the app 0; "
+        f"workers 2 ({method}: PQA_READ_WORKERS=2); "
         "pool fell back yes, 1 inputs; read " + log[2].rsplit("read ", 1)[1]]
     assert sum("warning: The reading workers stopped" in line for line in log) == 2
     assert not any("Audit" in line or str(tmp_path) in line for line in log)  # counts, never names
@@ -191,7 +193,7 @@ def test_the_log_says_how_each_check_read_its_inputs(qtbot, window, returns, mes
     monkeypatch.setenv(reading.WORKERS_ENV, "0")
     add_and_wait(qtbot, window, [returns])
     [line] = log_path().read_text(encoding="utf-8").splitlines()
-    assert "check: 2 inputs; read in workers 0; read in the app 2; workers 0" in line
+    assert "check: 2 inputs; read in workers 0; read in the reading process 0; read in the app 2; workers 0" in line
     assert "pool fell back no" in line and message_boxes == []
 
 

@@ -1,4 +1,5 @@
-"""Property-based mutation tests over the readers: whatever a mutated .xlsx, .csv, .eml or .zip holds,
+"""Property-based mutation tests over the readers: whatever a mutated .xlsx, .xls, .ods, .csv, .eml, .msg or
+.zip holds,
 reading it never raises, problems come back as findings, and the input is left as it was.
 
 The bulk runs the readers on in-memory ``InputFile`` values (xlsx, csv) or through ``discover`` on one
@@ -14,6 +15,7 @@ import hashlib
 import warnings
 from datetime import date
 
+import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
@@ -56,7 +58,7 @@ def test_fuzz_xlsx(request):
     @given(name=st.sampled_from(sorted(XLSX_SEEDS)), ops=fz.xlsx_ops)
     def mutated_workbook_is_read_safely(name, ops):
         data = fz.mutate_xlsx(XLSX_SEEDS[name](), ops)
-        tally.run(lambda: fz.read_in_memory(name, data), (name, ops))
+        tally.run(lambda: fz.read_contained(name, data), (name, ops))  # as the pipeline reads a spreadsheet
 
     mutated_workbook_is_read_safely()
     _report(tally, request)
@@ -103,6 +105,66 @@ def test_fuzz_zip(request):
     _report(tally, request)
 
 
+def _needs_libreoffice():
+    from tests.returns_fixtures import soffice
+
+    if soffice() is None:
+        pytest.skip("LibreOffice writes the .xls and .ods seeds")
+
+
+XLS_SEEDS = {"Tracker.xls": fz.register_xls, "Annex A list 2.xls": fz.annex_a_xls,
+             "Tracker by hand.xls": fz.register_xls_by_hand}
+ODS_SEEDS = {"Tracker.ods": fz.register_ods, "Annex A list 2.ods": fz.annex_a_ods}
+
+
+@pytest.mark.libreoffice
+def test_fuzz_xls(request):
+    """Legacy workbooks: BIFF records and the compound file around them (issue 15: damaged .xls files gave
+    PanicException and OverflowError tracebacks)."""
+    _needs_libreoffice()
+    tally = fz.FuzzTally("xls")
+
+    @BULK
+    @given(name=st.sampled_from(sorted(XLS_SEEDS)), ops=fz.xls_ops)
+    def mutated_legacy_workbook_is_read_safely(name, ops):
+        data = fz.mutate_xls(XLS_SEEDS[name](), ops)
+        tally.run(lambda: fz.read_contained(name, data), (name, ops))
+
+    mutated_legacy_workbook_is_read_safely()
+    _report(tally, request)
+
+
+@pytest.mark.libreoffice
+def test_fuzz_ods(request):
+    _needs_libreoffice()
+    tally = fz.FuzzTally("ods")
+
+    @BULK
+    @given(name=st.sampled_from(sorted(ODS_SEEDS)), ops=fz.ods_ops)
+    def mutated_opendocument_is_read_safely(name, ops):
+        data = fz.mutate_ods(ODS_SEEDS[name](), ops)
+        tally.run(lambda: fz.read_contained(name, data), (name, ops))
+
+    mutated_opendocument_is_read_safely()
+    _report(tally, request)
+
+
+def test_fuzz_msg(request):
+    """Outlook messages: their streams and the compound file around them (issue 15: OverflowError, and
+    "this file is not a stream" without the file's name)."""
+    tally = fz.FuzzTally("msg")
+    path = fz.scratch_folder() / "Audits.msg"
+
+    @BULK
+    @given(ops=fz.msg_ops)
+    def mutated_outlook_message_is_read_safely(ops):
+        data = fz.mutate_msg(fz.returns_msg(), ops)
+        tally.run(lambda: fz.read_from_disk(path, data), ops)
+
+    mutated_outlook_message_is_read_safely()
+    _report(tally, request)
+
+
 def test_seeds_are_real_inputs():
     """The mutations start from files the readers accept whole, so a mutation that still reads is a real
     survival, not a file that was never recognised."""
@@ -115,6 +177,16 @@ def test_seeds_are_real_inputs():
     assert fz.read_from_disk(folder / "a.eml", fz.returns_eml()) == ([], ["case_file_audit", "audit_register"])
     findings, kinds = fz.read_from_disk(folder / "r.zip", fz.returns_zip())
     assert findings == [] and sorted(kinds) == ["case_file_audit", "edt_dip_sample", "system_export"]
+    findings, kinds = fz.read_from_disk(folder / "m.msg", fz.returns_msg())
+    assert findings == [] and sorted(kinds) == ["audit_register", "audit_register", "case_file_audit", "system_export"]
+
+
+@pytest.mark.libreoffice
+def test_legacy_and_opendocument_seeds_are_real_inputs():
+    _needs_libreoffice()
+    for name, seed in {**XLS_SEEDS, **ODS_SEEDS}.items():
+        expected = "audit_register" if name.startswith("Tracker") else "system_export"
+        assert fz.read_contained(name, seed()) == ([], [expected]), name
 
 
 def test_mutators_change_what_they_are_given():

@@ -246,6 +246,9 @@ def no_network_or_processes(monkeypatch):
             raise AssertionError(f"reading an input tried to use {what}")
         return blocked
 
+    # The readers run in this process, where the guards below are (a reading process is started through
+    # multiprocessing, whose own pipes are no network, but a fork server's are sockets).
+    monkeypatch.setenv("PQA_READ_WORKERS", "1")
     monkeypatch.setattr(socket, "socket", refuse("socket.socket"))
     monkeypatch.setattr(socket, "create_connection", refuse("socket.create_connection"))
     monkeypatch.setattr(socket, "getaddrinfo", refuse("socket.getaddrinfo"))

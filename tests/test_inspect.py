@@ -416,7 +416,7 @@ def test_identifiers_from_inputs_sorts_what_the_readers_saw(tmp_path):
     assert found.dates_of_birth == {DOB, date(2011, 12, 31)}
     assert found.postcodes == {"m1 1ae"}
     assert found.staff_names == {STAFF, "Ben Lomax"}
-    assert found.file_name_dates == {date(2024, 9, 30)}
+    assert found.file_names == {"list 8 extract 2024-09-30.csv"}
     data = with_feedback(f"Placed at M11AE on 3 May 2015 by {STAFF}.")
     assert kinds(inspect_with(data, found, la_name=fx.LA)) == {POSTCODE, DATE_OF_BIRTH, STAFF_NAME}
 

@@ -73,11 +73,13 @@ def ref_name_runs(name: str, own_words: frozenset[str]) -> list[tuple[str, ...]]
 
 
 class ReferenceMatcher:
-    def __init__(self, runs, postcodes, dates_of_birth):
+    def __init__(self, runs, postcodes, dates_of_birth, file_names=()):
         self.runs, self.postcodes, self.dates_of_birth = runs, postcodes, dates_of_birth
+        self.file_names = sorted(file_names, key=len, reverse=True)
 
     @classmethod
-    def build(cls, *, case_refs=(), staff_ids=(), staff_names=(), postcodes=(), dates_of_birth=(), own_words=()):
+    def build(cls, *, case_refs=(), staff_ids=(), staff_names=(), postcodes=(), dates_of_birth=(), own_words=(),
+              file_names=()):
         own = frozenset(w.casefold() for w in own_words)
         kind_of: dict[tuple[str, ...], str] = {}
 
@@ -97,7 +99,7 @@ class ReferenceMatcher:
         for run, kind in kind_of.items():
             runs.setdefault(run[0], []).append((run, kind))
         codes = frozenset(p for p in (ref_normalise_postcode(v) for v in postcodes) if _POSTCODE.fullmatch(p))
-        return cls(runs, codes, frozenset(dates_of_birth))
+        return cls(runs, codes, frozenset(dates_of_birth), file_names)
 
     def __bool__(self):
         return bool(self.runs or self.postcodes or self.dates_of_birth)
@@ -117,6 +119,8 @@ class ReferenceMatcher:
         if self.postcodes and any(ref_normalise_postcode(m.group(1) + m.group(2)) in self.postcodes
                                   for m in _POSTCODE.finditer(text)):
             found.add(POSTCODE)
+        for name in self.file_names:  # a date that is part of an input's name is not a date of birth
+            text = text.replace(name, " ")
         if self.dates_of_birth and not self.dates_of_birth.isdisjoint(dates_written_in(text)):
             found.add(DATE_OF_BIRTH)
         return found
@@ -135,10 +139,13 @@ def ref_dates(column: pd.Series) -> set[date]:
 
 
 def ref_sensitive_set(analysis) -> dict[str, set]:
-    found = dict(case_refs=set(), staff_ids=set(), postcodes=set(), dates_of_birth=set(), file_name_dates=set(),
+    found = dict(case_refs=set(), staff_ids=set(), postcodes=set(), dates_of_birth=set(), file_names=set(),
                  staff_names={str(n) for n in analysis.staff_names if str(n).strip()})
-    for item in analysis.files:
-        found["file_name_dates"] |= dates_written_in(item.name)
+    names = [item.name for item in analysis.files] + [item.name for item, _ in analysis.results] + \
+        [f.file for f in analysis.findings]
+    for name in names + [analysis.mask(n) for n in names]:
+        if dates_written_in(name):
+            found["file_names"].add(name)
     for _, result in analysis.results:
         for table in result.exports:
             try:
@@ -407,7 +414,9 @@ def analyses(draw):
                                             st.sampled_from(staff_names or ["y"]).map(str.upper)), max_size=15)))
     files = [SimpleNamespace(name=draw(st.sampled_from(["Audit 07.06.24.xlsx", "list 8 2024-09-30.csv", "a.xlsx"])))
              for _ in range(draw(st.integers(0, 3)))]
-    return SimpleNamespace(staff_names=set(staff_names), files=files, results=[(None, result)],
+    stored = SimpleNamespace(name=draw(st.sampled_from(["Return 20.05.24.xlsx", "b.xlsx"])))  # from a workspace
+    return SimpleNamespace(staff_names=set(staff_names), files=files, results=[(stored, result)], findings=[],
+                           mask=lambda name: name.replace("Return", "R***"),
                            sensitive={str(v) if not isinstance(v, float) else v for v in sensitive})
 
 
@@ -548,10 +557,11 @@ def planted(clean: bytes, plants: Iterable[tuple[str, str]]) -> bytes:
             old = _first(rb"<a:t>[^<]*</a:t>", parts["xl/charts/chart1.xml"])
             parts["xl/charts/chart1.xml"] = parts["xl/charts/chart1.xml"].replace(old, b"<a:t>" + value + b"</a:t>", 1)
         elif place == "alt":
-            old = _first(rb'descr="[^"]*"', parts["xl/drawings/drawing1.xml"])
+            # quoteattr picks single quotes for a text holding a double one: a second plant finds either
+            old = _first(rb'descr=(?:"[^"]*"|\'[^\']*\')', parts["xl/drawings/drawing1.xml"])
             parts["xl/drawings/drawing1.xml"] = parts["xl/drawings/drawing1.xml"].replace(old, b"descr=" + attribute, 1)
         elif place == "sheet name":
-            old = _first(rb'<sheet name="[^"]*"', parts["xl/workbook.xml"])
+            old = _first(rb'<sheet name=(?:"[^"]*"|\'[^\']*\')', parts["xl/workbook.xml"])
             parts["xl/workbook.xml"] = parts["xl/workbook.xml"].replace(old, b"<sheet name=" + attribute, 1)
         elif place == "defined name":
             parts["xl/workbook.xml"] = parts["xl/workbook.xml"].replace(

@@ -177,6 +177,7 @@ def test_an_unchanged_file_is_not_read_again(tmp_path, ws, monkeypatch):
 
     monkeypatch.setattr(reading, "read_return_with_tables", refuse)
     monkeypatch.setattr(reading, "read_export", refuse)
+    monkeypatch.setenv(reading.WORKERS_ENV, "1")  # read here, where the refusal is in place
     analysis = analyse(folders, SEP, workspace=ws)
     assert headline(_figures(analysis), AUDITS_YTD) == 5
     assert len(ws.imports()) == 5

@@ -134,8 +134,10 @@ def test_cancel_stops_reading(inputs, monkeypatch, fresh_pool):
         reading.read_inputs([(item, None) for item in inputs], cancel=cancel)
 
 
-def test_a_worker_that_dies_leaves_no_file_unread(inputs, monkeypatch, fresh_pool):
-    """A worker killed mid-file breaks the pool: every file is still read (here), none is lost."""
+def test_a_worker_that_dies_stops_one_file_and_every_other_is_read(inputs, monkeypatch, fresh_pool):
+    """A worker killed mid-file breaks the pool: the files it had not finished are read again one at a time
+    in a reading process, never in this one; the file that ends that process too becomes a finding, and
+    every other file is read as it would be alone."""
     if "fork" not in __import__("multiprocessing").get_all_start_methods():
         pytest.skip("the crash is planted through fork; other start methods re-import the module")
     monkeypatch.setattr(reading, "_start_method", lambda: "fork")
@@ -153,12 +155,16 @@ def test_a_worker_that_dies_leaves_no_file_unread(inputs, monkeypatch, fresh_poo
     items = [(item, None) for item in inputs]
     together = reading.read_inputs(items)
     assert len(together) == len(items) and all(r is not None for r in together)
-    assert [_comparable(r) for r in together] == [_comparable(real(item)) for item in inputs]
+    stopped = [(item.name, r.kind, [f.rule for f in r.findings]) for item, r in zip(inputs, together)
+               if item.name == victim]
+    assert stopped == [(victim, "unreadable", ["file.reader_stopped"])]
+    assert [_comparable(r) for item, r in zip(inputs, together) if item.name != victim] == \
+        [_comparable(real(item)) for item in inputs if item.name != victim]
     assert reading._pool is None, "the worker did not die (or the broken pool was kept)"
     # The broken pool was let go: the next read starts a working one.
     monkeypatch.setattr(reading, "read_input", real)
     again = reading.read_inputs(items)
-    assert [_comparable(r) for r in again] == [_comparable(r) for r in together]
+    assert [_comparable(r) for r in again] == [_comparable(real(item)) for item in inputs]
 
 
 def test_behind_a_window_workers_start_from_a_fork_server_below_normal_priority(inputs, monkeypatch, fresh_pool):

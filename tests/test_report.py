@@ -432,7 +432,7 @@ def test_failure_while_writing_keeps_previous_file(tmp_path, monkeypatch):
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(os, "fsync", disk_full)
-    with pytest.raises(OSError, match="No space"):
+    with pytest.raises(OSError, match="the disk is full"):  # OutputNotWritable, in plain words (issue 15)
         write_workbook(target, fx.audit_figures(), fx.context())
     assert target.read_bytes() == b"previous report"
     assert [p.name for p in tmp_path.iterdir()] == ["report.xlsx"]

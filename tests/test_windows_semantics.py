@@ -245,18 +245,11 @@ def _commands(paths: dict) -> dict[str, list[str]]:
 
 # Exit status each command should end with here: validate 1 (an error finding), lookup 1 (no such key).
 EXPECTED_EXIT = {"validate": 1, "lookup": 1}
-# The fix for non-ASCII names on such consoles is issue 15's (branch i15): until it lands, these fail.
-ISSUE_15 = {("ascii", "validate"), ("cp1252", "validate")}
-
 
 @pytest.mark.once
 @pytest.mark.parametrize("encoding", ["cp1252", "ascii"])
 @pytest.mark.parametrize("command", list(_commands({"inputs": "", "out": Path(), "root": Path()})))
-def test_every_command_works_on_a_console_that_is_not_utf8(command, encoding, non_ascii, request):
-    if (encoding, command) in ISSUE_15:
-        request.applymarker(pytest.mark.xfail(
-            reason="issue 15 (branch i15) owns the fix: a name the console cannot show crashes the printing",
-            strict=False))
+def test_every_command_works_on_a_console_that_is_not_utf8(command, encoding, non_ascii):
     args = _commands(non_ascii)[command]
     env = {**os.environ, "PYTHONIOENCODING": encoding, "PYTHONPATH": str(ROOT), "PYTHONUTF8": "0"}
     run = subprocess.run([sys.executable, "-m", "pqa_desktop", *args], capture_output=True, cwd=ROOT, env=env,

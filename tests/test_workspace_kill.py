@@ -1,11 +1,15 @@
 """A kill at any point of a multi-file import leaves every file fully imported or absent.
 
-Each run imports five files (four returns and a two-table system export) into a workspace that already
-holds one import, in a separate process that sends itself SIGKILL just before its Nth SQL statement:
-inside a file's transaction, between files, right before a COMMIT. The kill points are a fixed seeded
-sample of every statement an uninterrupted import executes. Afterwards the file passes
-``PRAGMA integrity_check``, each file is either absent or has exactly the records, tables and findings
-an uninterrupted import gives it, the earlier import is untouched, and importing again completes it.
+Each run imports returns and a two-table system export into a workspace that already holds one import, in
+a separate process that sends itself SIGKILL just before its Nth SQL statement: inside a file's transaction,
+between files, right before a COMMIT. The kill points are a fixed seeded sample, without repeats, of every
+statement an uninterrupted import executes; each killed run has a workspace file of its own (five run at
+once). Afterwards the file passes ``PRAGMA integrity_check``, each file is either absent or has exactly the
+records, tables and findings an uninterrupted import gives it, the earlier import is untouched, and
+importing again completes it.
+
+CI's profile: 4 returns (64 statements), 50 kill points. The long profile (``PQA_FUZZ_LONG=1``, ``make
+fuzz``): 20 returns (about 260 statements), 200 distinct kill points.
 """
 from __future__ import annotations
 
@@ -30,12 +34,15 @@ from tests.workspace_fixtures import write_audit
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL and fork servers are POSIX")
 
 PERIOD = Period(date(2024, 9, 1))
-# CI's fixed profile: 50 kill points; PQA_FUZZ_LONG=1 runs 200 (issue 5's long profile).
-KILL_POINTS = 200 if os.environ.get("PQA_FUZZ_LONG") else 50
+# CI's fixed profile: 50 distinct kill points; PQA_FUZZ_LONG=1 runs 200 (issue 5's long profile), over an
+# import long enough to have 200 distinct statements to kill at.
+LONG_PROFILE = os.environ.get("PQA_FUZZ_LONG", "") not in ("", "0")
+KILL_POINTS = 200 if LONG_PROFILE else 50
+EXTRA_RETURNS = 16 if LONG_PROFILE else 0
 SEED = 4
 
 
-def _inputs(folder: Path) -> tuple[Path, list[Path]]:
+def _inputs(folder: Path, extra_returns: int = EXTRA_RETURNS) -> tuple[Path, list[Path]]:
     """(the file imported beforehand, the files whose import is killed)."""
     earlier = write_audit(folder / "earlier" / "CFA 0.xlsx", "CR-0999", date(2024, 7, 1), "Good")
     run = folder / "run"
@@ -43,6 +50,8 @@ def _inputs(folder: Path) -> tuple[Path, list[Path]]:
     write_audit(run / "CFA 3.xlsx", "CR-1003", date(2024, 8, 19), "Goodish")
     write_audit(run / "CFA 4.xlsx", "CR-1004", date(2024, 9, 2), "Good", feedback="Helpful visits.")
     write_audit(run / "CFA 5.xlsx", "CR-1005", date(2024, 9, 16), "Requires improvement")
+    for n in range(extra_returns):
+        write_audit(run / f"CFA {n + 6:02d}.xlsx", f"CR-{1006 + n}", date(2024, 8, 1 + n), "Good")
     contacts = VERBATIM["annex_a_list_1"]
     households = VERBATIM["households"]
     write_xlsx(run / "Exports.xlsx", {
@@ -103,21 +112,24 @@ def test_killed_imports_leave_each_file_whole_or_absent(tmp_path):
         ws._conn.set_trace_callback(statements.append)
         analyse(files, PERIOD, workspace=ws)
     complete = _contents(reference)
-    assert len(complete) == 6 and complete["Exports.xlsx"][2] == 25
+    assert len(complete) == 6 + EXTRA_RETURNS and complete["Exports.xlsx"][2] == 25
     assert sum(s.strip().upper() == "COMMIT" for s in statements) >= 5  # one transaction per file at least
 
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(["pqa_desktop.core.pipeline", "tests.test_workspace_kill"])
     rng = random.Random(SEED)
-    # every statement once when there are fewer statements than kill points, then seeded repeats
     points = list(range(1, len(statements) + 1))
-    kill_points = sorted(rng.sample(points, min(KILL_POINTS, len(points)))
-                         + rng.choices(points, k=max(0, KILL_POINTS - len(points))))
+    assert len(points) >= KILL_POINTS, f"{len(points)} statements: too few for {KILL_POINTS} distinct kill points"
+    kill_points = sorted(rng.sample(points, KILL_POINTS))  # distinct: every kill is at another statement
     seen_partial = 0
+    workspaces: set[Path] = set()
     for batch in range(0, KILL_POINTS, 5):
         runs = []
-        for kill_at in kill_points[batch:batch + 5]:
-            workspace = tmp_path / f"killed-at-{kill_at}.sqlite"
+        for run_number, kill_at in enumerate(kill_points[batch:batch + 5], start=batch):
+            # a file of its own for each run: concurrent runs never share a workspace file
+            workspace = tmp_path / f"run-{run_number:03d}-killed-at-{kill_at}.sqlite"
+            assert workspace not in workspaces
+            workspaces.add(workspace)
             shutil.copy(base, workspace)
             child = context.Process(target=_import_and_die, args=(str(workspace), [str(f) for f in files], kill_at))
             child.start()
@@ -141,5 +153,7 @@ def test_killed_imports_leave_each_file_whole_or_absent(tmp_path):
     assert seen_partial > 0  # the sample did interrupt imports, not only the reads after them
     import warnings
 
-    warnings.warn(f"kill test: {len(kill_points)} kill points over {len(statements)} SQL statements, "
-                  f"{len(kill_points)} integrity checks ok, {seen_partial} interrupted mid-import, 0 partly imported")
+    assert len(set(kill_points)) == KILL_POINTS and len(workspaces) == KILL_POINTS
+    warnings.warn(f"kill test: {len(kill_points)} SIGKILLs at {len(set(kill_points))} distinct kill points over "
+                  f"{len(statements)} SQL statements, {len(workspaces)} workspace files, {len(kill_points)} integrity "
+                  f"checks ok, {seen_partial} interrupted mid-import, 0 partly imported")

@@ -38,7 +38,8 @@ def reading_line(step: str, analysis) -> str:
     """``check``/``build``: inputs, how they were read, and the read stage's seconds."""
     stats = analysis.reading
     parts = [f"{step}: {len(analysis.results)} inputs",
-             f"read in workers {stats.in_workers}", f"read in the app {stats.in_process}",
+             f"read in workers {stats.in_workers}", f"read in the reading process {stats.in_reader}",
+             f"read in the app {stats.in_process}",
              f"workers {stats.workers} ({stats.start_method or 'none'}: {stats.reason or 'nothing to read'})",
              f"pool fell back {'yes, ' + str(stats.fell_back) + ' inputs' if stats.pool_fell_back else 'no'}"]
     if "read" in analysis.timings:

@@ -35,6 +35,7 @@ from ..core.calendar import Period, last_complete_month, month_start
 from ..core.email_draft import write_email_draft
 from ..core.finding_status import ACCEPTED, CORRECTED, OPEN
 from ..core.findings import Severity
+from ..core.output_paths import draft_problem, output_problem
 from ..core.readiness import blank_reasons
 from ..core.send_back import finding_auditors, write_send_back
 from ..core.settings import Settings
@@ -683,7 +684,16 @@ class MainWindow(QMainWindow):
         path = Path(chosen)
         if path.suffix.lower() != ".xlsx":
             path = path.with_name(path.name + ".xlsx")
+        # Checked before anything is built: never over an input or the workspace, and a path that cannot be
+        # written is said in plain words now rather than after the build (the same check as the command line).
+        problem = output_problem(path, inputs=self.analysis_paths(), other_files=self._files_read())
+        if problem is not None:
+            QMessageBox.warning(self, "The workbook cannot be saved there", problem)
+            return None
         return path
+
+    def _files_read(self) -> dict[str, Path | None]:
+        return {"the workspace": getattr(self.workspace, "path", None)}
 
     def _start_job(self, kind: str, make_work, text: str, *, delayed: bool, analysis_key: tuple,
                    output: Path | None = None) -> PipelineJob:
@@ -1229,6 +1239,10 @@ class MainWindow(QMainWindow):
         draft = Path(chosen)
         if draft.suffix.lower() != ".eml":
             draft = draft.with_name(draft.name + ".eml")
+        problem = draft_problem(draft, workbook=workbook, inputs=self.analysis_paths(), other_files=self._files_read())
+        if problem is not None:
+            QMessageBox.warning(self, "The email draft cannot be saved there", problem)
+            return False
         headlines = result.figures.headlines if result.figures is not None else []
         period = result.analysis.period if result.analysis is not None else self.period
         try:

@@ -24,7 +24,6 @@ from .comparators import (PUBLISHED_SERIES, PublishedDataError, UnknownCouncil, 
                           council_comparators, series_table)
 from .exports.combine import combine_exports
 from .exports.model import ExportRecords
-from .exports.reader import read_export
 from .figures import Figures
 from .finding_status import OPEN, FindingStatus, StatusKey, resolved_findings, status_of
 from .findings import Finding, Severity, register_rule, sort_findings
@@ -48,7 +47,7 @@ from .records import Audit, AuditRecords, InputFile, ReadResult
 from .encryption import unlock_inputs
 from .inspect import inspect_with, sensitive_set
 from .report import ReportContext, render_workbook, save_workbook
-from .reading import Cancelled, ReadingStats, read_input, read_inputs
+from .reading import Cancelled, ReadingStats, read_contained, read_inputs
 from .returns.combine import combine
 from .sections import message_lines
 from .settings import Settings
@@ -411,8 +410,7 @@ def _apply_waiting_corrections(workspace: Workspace, given: set[str], import_new
                 "apply the correction."))
             continue
         overrides = workspace.value_overrides(row.sha256)
-        result = read_input(item, overrides)
-        stats.in_process += 1
+        result = read_contained(item, overrides, stats)
         if import_new:
             workspace.import_file(item, result, overrides)
         else:
@@ -672,7 +670,7 @@ def _benchmarks(exports: ExportRecords, settings: Settings) -> pd.DataFrame | No
     if settings.benchmarks_file:
         files, _ = discover([settings.benchmarks_file])
         for item in files:
-            result = read_export(item)
+            result = read_contained(item)
             for table in (result.exports if result else []):
                 if table.kind == "benchmarks":
                     return table.frame

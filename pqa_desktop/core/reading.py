@@ -4,25 +4,37 @@ A large council's month is a few big exports and a thousand or more small return
 all CPU (unzipping, parsing XML, cleaning cells), and Python runs one thread at a time, so the files
 are read in worker processes, one per core (up to ``MAX_WORKERS``), when that is quicker than one
 process, start-up included (``processes.reading_plan``: a spawned worker costs about a second to start,
-a forked one milliseconds); otherwise in this process. Results come back in the order the files were
-given, whatever order the workers finish in, so the workbook does not depend on scheduling.
+a forked one milliseconds). Results come back in the order the files were given, whatever order the
+workers finish in, so the workbook does not depend on scheduling.
+
+**A reader that crashes stops one file, never the build.** The spreadsheet reader (python-calamine) is
+native code: a file it cannot cope with can end the process reading it (running out of memory aborts it;
+there is no exception to catch). The safety scans (``inputs.packages``, ``inputs.biff``) refuse every such
+file known, but a scan cannot know every way a reader can fail, so spreadsheets are never read in the
+process holding the build: with little to read, they go to one reading process (``_Quarantine``; the
+other files are read here), and with much, to the pool. When a worker dies the pool is broken and the
+files it had not finished are read again one at a time in a reading process; a file that ends that
+process too is the culprit, and becomes a ``file.reader_stopped`` finding on it while every other file is
+read. Panics in the native reader come back as exceptions and are findings where they happen
+(``inputs.tables.reader_failed``).
 
 How workers start (fork on the Linux command line, a fork server behind the app, spawn on Windows;
 ``PQA_START_METHOD`` forces one for testing) is decided in ``processes``; the frozen bundle's entry
 points call ``multiprocessing.freeze_support()`` for spawn and the fork server. A spawned or fork-server
-pool is kept for the life of the process, so the app's second build does not pay to start it again;
-behind the app's window its workers run below normal priority, so the window keeps answering while
-they read. Forked workers (the command line) are stopped once the files are read: they start again in
-milliseconds, and a process with no other thread may fork again (``fork_is_safe``). ``shutdown_pool``
-stops the workers and releases the pool's semaphores; the command line calls it before it ends.
-A worker stops by itself when the process that started it has gone (a crash leaves no one to stop it).
-A pool that cannot start, or whose worker dies (it should not: every spreadsheet passes the package
-safety check first), falls back: the files not yet read are read in this process, as they would be
-without workers, and ``ReadingStats.fell_back`` says so (the command line prints a warning, the app
-shows one and logs it).
+pool (and the reading process) is kept for the life of the process, so the app's second build does not
+pay to start it again; behind the app's window its workers run below normal priority, so the window keeps
+answering while they read. Forked workers (the command line) are stopped once the files are read: they
+start again in milliseconds, and a process with no other thread may fork again (``fork_is_safe``).
+``shutdown_pool`` stops the workers and the reading process and releases the pool's semaphores; the
+command line calls it before it ends. A worker stops by itself when the process that started it has gone
+(a crash leaves no one to stop it). A pool that cannot start, or whose worker dies, falls back: the files
+not yet read are read one at a time in a reading process (spreadsheets) or here, and
+``ReadingStats.fell_back`` says so (the command line prints a warning, the app shows one and logs it).
+When no reading process can be started either, the files are read in this process.
 
-``PQA_READ_WORKERS`` overrides the choice: 0 or 1 reads in this process, N uses up to N workers
-whatever the amount of input (the tests use it to run the parallel path on small inputs).
+``PQA_READ_WORKERS`` overrides the choice: 0 or 1 reads in this process (spreadsheets included: for
+tests and debugging, without the protection above), N uses up to N workers whatever the amount of input
+(the tests use it to run the parallel path on small inputs).
 """
 from __future__ import annotations
 
@@ -39,12 +51,18 @@ from typing import Callable, Sequence
 from . import processes
 from .exports.reader import read_export
 from .findings import Finding, Severity, register_rule
+from .inputs.tables import SPREADSHEET_SUFFIXES
 from .records import InputFile, ReadResult
 from .returns.reader import read_return_with_tables
 
 RULE_NOT_RECOGNISED = register_rule(
     "input.not_recognised",
     "A file is not an auditor return, an audit register or a system export that PQA Desktop recognises.")
+
+RULE_READER_STOPPED = register_rule(
+    "file.reader_stopped",
+    "The spreadsheet reader stopped while reading a file (it is damaged, or made to harm the computer reading "
+    "it), so that file was not read; the others were.")
 
 WORKERS_ENV = processes.WORKERS_ENV
 MAX_WORKERS = processes.MAX_WORKERS
@@ -73,7 +91,8 @@ class ReadingStats:
     reason: str = ""  # why (processes.reading_plan)
     in_workers: int = 0  # inputs read by worker processes
     in_process: int = 0  # inputs read in this process
-    fell_back: int = 0  # of those, inputs the pool should have read (it failed to start, or a worker died)
+    in_reader: int = 0  # inputs read one at a time in the reading process (spreadsheets, when no pool)
+    fell_back: int = 0  # inputs the pool should have read (it failed to start, or a worker died): read here or one at a time
     failure: str = ""  # what went wrong with the pool, in plain words
 
     @property
@@ -82,7 +101,8 @@ class ReadingStats:
 
     def as_dict(self) -> dict:
         return {"start_method": self.start_method, "workers": self.workers, "reason": self.reason,
-                "read_in_workers": self.in_workers, "read_in_process": self.in_process,
+                "read_in_workers": self.in_workers, "read_in_reading_process": self.in_reader,
+                "read_in_process": self.in_process,
                 "pool_fell_back": self.pool_fell_back, "fell_back_inputs": self.fell_back}
 
     def warning(self) -> str | None:
@@ -205,6 +225,11 @@ def _start_worker(owner: int, lower_priority: bool) -> None:
     threading.Thread(target=_watch_owner, args=(owner,), name="pqa-owner-watch", daemon=True).start()
     if lower_priority:
         _lower_priority()
+    # A reader that ends this process is a finding on the file; a Python stack dump on the console (a
+    # fault handler inherited from whoever started us) would only alarm.
+    import faulthandler
+
+    faulthandler.disable()
 
 
 def _watch_owner(owner: int, interval: float = 0.5) -> None:
@@ -262,26 +287,26 @@ def _discard_pool(pool: ProcessPoolExecutor) -> None:
 
 
 def shutdown_pool() -> None:
-    """Stop the worker processes and release what the pool holds (the app calls this when it closes, the
-    command line before it ends: ending with ``os._exit`` while a pool is alive leaves its semaphores for
-    the resource tracker to report as leaked)."""
+    """Stop the worker processes and the reading process, and release what the pool holds (the app calls
+    this when it closes, the command line before it ends: ending with ``os._exit`` while a pool is alive
+    leaves its semaphores for the resource tracker to report as leaked)."""
     global _pool, _pool_key
     with _pool_lock:
         pools = [p for p in (_pool, *_let_go) if p is not None]
         _pool, _pool_key = None, None
         _let_go.clear()
-    if not pools:
-        return
     for pool in pools:
         # Waits for the workers to end; the pool's queues (which hold its semaphores) are then released
         # with the last reference to it, their finalizers unlinking them and telling the resource tracker.
         pool.shutdown(wait=True, cancel_futures=True)
+    stop_quarantine()
 
 
 def read_inputs(items: Sequence[tuple[InputFile, Overrides]], progress: ProgressFn | None = None,
                 cancel: CancelFn | None = None, stats: ReadingStats | None = None,
                 on_result: ResultFn | None = None) -> list[ReadResult]:
-    """``read_input`` on every (file, overrides) pair, in worker processes when that pays.
+    """``read_input`` on every (file, overrides) pair, in worker processes when that pays, and never a
+    spreadsheet in this process (see the module's docstring) unless ``PQA_READ_WORKERS`` says so.
 
     Results are in the order of ``items``. ``on_result(index, result)`` is called for each file as soon
     as it has been read (in the order they finish), so a caller can keep or show it at once. Raises
@@ -294,6 +319,7 @@ def read_inputs(items: Sequence[tuple[InputFile, Overrides]], progress: Progress
     plan = reading_plan(items) if items else processes.PoolPlan(0, _start_method(), "no input")
     stats.start_method, stats.reason = plan.method, plan.reason
     stats.workers = max(stats.workers, plan.workers)
+    contained = not _in_this_process()
     results: list[ReadResult | None] = [None] * len(items)
     if plan.workers:
         try:
@@ -308,7 +334,29 @@ def read_inputs(items: Sequence[tuple[InputFile, Overrides]], progress: Progress
         if read < len(items):
             stats.fell_back += len(items) - read
             stats.failure = failure or "a worker process ended"
+        # What the pool did not read is read again one file at a time (a worker that died: the culprit
+        # is found by reading alone).
+        isolate = [i for i, result in enumerate(results) if result is None] if contained else []
+    else:
+        isolate = [i for i, (item, _) in enumerate(items) if contained and _native(item)]
     done = sum(r is not None for r in results)
+    if isolate:
+        try:
+            for i in isolate:
+                item, overrides = items[i]
+                if cancel is not None and cancel():
+                    raise Cancelled()
+                progress(done, len(items), item.leaf_name)
+                results[i] = _quarantine().read(item, overrides, cancel) or _reader_stopped(item)
+                stats.in_reader += 1
+                done += 1
+                if on_result is not None:
+                    on_result(i, results[i])
+        except NoReadingProcess:
+            pass  # read here below, as without a reading process
+        finally:
+            if _quarantine_method() == "fork":
+                stop_quarantine()
     for i, (item, overrides) in enumerate(items):
         if results[i] is not None:
             continue
@@ -324,11 +372,168 @@ def read_inputs(items: Sequence[tuple[InputFile, Overrides]], progress: Progress
     return results  # type: ignore[return-value]
 
 
+def read_contained(item: InputFile, overrides: Overrides = None, stats: ReadingStats | None = None) -> ReadResult:
+    """``read_input`` on one file as ``read_inputs`` reads it: a spreadsheet in a reading process."""
+    return read_inputs([(item, overrides)], stats=stats)[0]
+
+
+def _in_this_process() -> bool:
+    """``PQA_READ_WORKERS`` set to 0 or 1: everything is read in this process."""
+    setting = os.environ.get(WORKERS_ENV, "").strip()
+    if not setting:
+        return False
+    try:
+        return int(setting) < 2
+    except ValueError:
+        return True
+
+
+def _native(item: InputFile) -> bool:
+    """Whether reading ``item`` reaches the native spreadsheet reader (which the readers pick by suffix)."""
+    return item.suffix in SPREADSHEET_SUFFIXES
+
+
+def _reader_stopped(item: InputFile) -> ReadResult:
+    result = ReadResult(kind="unreadable", kind_label="Unreadable: could not be opened")
+    result.findings.append(Finding(
+        item.name, "", "", Severity.ERROR, RULE_READER_STOPPED,
+        "The spreadsheet reader stopped while reading this file, so it was not read (every other file was). "
+        "The file is damaged, or made to harm the computer reading it: open it in Excel and save it again, "
+        "or ask the sender for a new copy."))
+    return result
+
+
+class NoReadingProcess(Exception):
+    """No reading process could be started (the system allows no more processes)."""
+
+
+_READY = "ready"
+_START_SECONDS = 120  # a spawned process imports the readers first: seconds on a slow laptop
+
+
+class _Quarantine:
+    """One reading process, sent one file at a time: when it ends while reading a file, that file is the
+    one it could not read (``read`` gives None), and the next file gets a new process."""
+
+    def __init__(self, method: str) -> None:
+        self.method = method
+        self._process = None
+        self._conn = None  # results come back here
+        self._send = None  # files go there
+        self._lock = threading.Lock()  # one file in flight: two threads reading at once take turns
+
+    def read(self, item: InputFile, overrides: Overrides, cancel: CancelFn | None = None) -> ReadResult | None:
+        """The result of reading ``item`` there; None when the process ended while reading it. Raises
+        ``NoReadingProcess`` when no reading process can be started at all."""
+        with self._lock:
+            return self._read(item, overrides, cancel)
+
+    def _read(self, item: InputFile, overrides: Overrides, cancel: CancelFn | None) -> ReadResult | None:
+        if self._process is None or not self._process.is_alive():
+            self._start()
+        try:
+            self._send.send((item, overrides))
+            while not self._conn.poll(0.2):
+                if cancel is not None and cancel():
+                    self.stop()  # it may be deep in a large file: not waited for
+                    raise Cancelled()
+                if not self._process.is_alive() and not self._conn.poll(0):
+                    raise EOFError
+            return self._conn.recv()
+        except (EOFError, OSError):  # the process ended while reading this file
+            self.stop()
+            return None
+
+    def _start(self) -> None:
+        context = multiprocessing.get_context(self.method)
+        if self.method == "forkserver":
+            context.set_forkserver_preload([__name__])
+        # Two one-way pipes (a two-way one is a socket pair on POSIX; these are plain pipes).
+        requests, request_end = context.Pipe(duplex=False)
+        replies, reply_end = context.Pipe(duplex=False)
+        process = context.Process(target=_serve, args=(requests, reply_end, os.getpid(), _qt_loaded()),
+                                  daemon=True, name="pqa-reader")
+        try:
+            process.start()
+        except OSError as error:  # no more processes allowed
+            request_end.close()
+            replies.close()
+            raise NoReadingProcess() from error
+        finally:
+            requests.close()
+            reply_end.close()
+        self._process, self._conn, self._send = process, replies, request_end
+        here = replies
+        try:  # it says it is ready once started: one that cannot start is not taken for a crash on a file
+            ready = here.poll(_START_SECONDS) and here.recv() == _READY
+        except (EOFError, OSError):
+            ready = False
+        if not ready:
+            self.stop()
+            raise NoReadingProcess()
+
+    def stop(self) -> None:
+        process, conn, send = self._process, self._conn, self._send
+        self._process = self._conn = self._send = None
+        for end in (send, conn):  # the process ends when it sees its pipe closed
+            if end is not None:
+                end.close()
+        if process is not None:
+            process.join(2)
+            if process.is_alive():
+                process.kill()
+                process.join(2)
+
+
+def _serve(requests, replies, owner: int, lower_priority: bool) -> None:
+    """(in a reading process) Read each file sent, send its result back, until the pipe closes."""
+    _start_worker(owner, lower_priority)
+    gc.disable()  # as _read_batch: reading makes no reference cycles to collect
+    replies.send(_READY)
+    while True:
+        try:
+            item, overrides = requests.recv()
+        except (EOFError, OSError):
+            return
+        replies.send(read_input(item, overrides))
+
+
+_quarantine_lock = threading.Lock()
+_quarantine_process: _Quarantine | None = None
+
+
+def _quarantine_method() -> str:
+    return _start_method()
+
+
+def _quarantine() -> _Quarantine:
+    """The reading process, kept while the start method stays the same (a forked one is stopped after each
+    read_inputs, as the forked pool is)."""
+    global _quarantine_process
+    method = _quarantine_method()
+    with _quarantine_lock:
+        if _quarantine_process is not None and _quarantine_process.method != method:
+            _quarantine_process.stop()
+            _quarantine_process = None
+        if _quarantine_process is None:
+            _quarantine_process = _Quarantine(method)
+        return _quarantine_process
+
+
+def stop_quarantine() -> None:
+    global _quarantine_process
+    with _quarantine_lock:
+        quarantine, _quarantine_process = _quarantine_process, None
+    if quarantine is not None:
+        quarantine.stop()
+
+
 def _read_in_workers(items: Sequence[tuple[InputFile, Overrides]], workers: int,
                      results: list[ReadResult | None], progress: ProgressFn, cancel: CancelFn | None,
                      on_result: ResultFn | None = None) -> str:
-    """Fill ``results`` from worker processes; leaves None where a pool that failed stopped them, and
-    returns what went wrong then ("" when nothing did)."""
+    """Fill ``results`` from worker processes; leaves None where a pool that failed stopped them
+    (``read_inputs`` reads those again one at a time), and returns what went wrong then ("" when nothing
+    did)."""
     tasks = _batches(items)
 
     def submit_all(pool: ProcessPoolExecutor) -> dict[Future, list[int]]:

@@ -10,6 +10,9 @@ import unicodedata
 from functools import lru_cache
 from datetime import date, datetime, timedelta
 
+# The characters one Excel cell holds: a longer text is cut to this where a workbook shows it.
+EXCEL_CELL_CHARS = 32_767
+
 GRADES = ("Outstanding", "Good", "Requires improvement", "Inadequate")
 NOT_APPLICABLE = "Not applicable"
 GRADE_SCALE = GRADES + (NOT_APPLICABLE,)

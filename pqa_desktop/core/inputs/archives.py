@@ -33,6 +33,10 @@ MAX_MEMBER_BYTES = 200 * 1024 * 1024  # one unpacked member; also the largest fi
 MAX_RATIO = 200  # uncompressed : compressed, checked on members above RATIO_FLOOR_BYTES
 RATIO_FLOOR_BYTES = 1024 * 1024  # small members compress well legitimately (a blank template is ~99%)
 MAX_DEPTH = 3  # containers inside containers: a.zip › b.zip › c.zip › x.xlsx is the deepest opened
+# Every input of one build together (files on disk and what is unpacked from zips and emails): a large
+# council's year is under 40 MB, and reading takes several times the bytes read, so past this a laptop
+# would run out of memory (four zips each within the limits above once took 8 GB).
+MAX_BUILD_BYTES = 512 * 1024 * 1024
 
 _CHUNK = 1024 * 1024
 
@@ -44,6 +48,10 @@ RULE_ZIP_REFUSED = register_rule(
     "input.zip_refused",
     "A .zip file, or a file inside it, breaks a safety limit (too many files, too large, or compressed "
     "suspiciously well) and was not unpacked.")
+RULE_BUILD_LIMIT = register_rule(
+    "input.build_limit",
+    "The inputs of one build together are larger than PQA Desktop reads at once: the files past the limit "
+    "were left out.")
 RULE_TOO_DEEP = register_rule(
     "input.too_deep", "A container (zip or email) is nested inside too many others and was not opened.")
 
@@ -58,16 +66,43 @@ class ArchiveLimits:
     max_ratio: float = MAX_RATIO
     ratio_floor_bytes: int = RATIO_FLOOR_BYTES
     max_depth: int = MAX_DEPTH
+    max_build_bytes: int = MAX_BUILD_BYTES
+
+
+class BuildBudget:
+    """What one build may still read, across every input given to it."""
+
+    def __init__(self, limits: ArchiveLimits) -> None:
+        self.limit = limits.max_build_bytes
+        self.bytes_left = limits.max_build_bytes
 
 
 class ExtractionBudget:
     """What may still be unpacked from one file dropped by the user, shared by every archive nested in it
-    (so a zip of zips cannot multiply the limits)."""
+    (so a zip of zips cannot multiply the limits), within what the build may still read (``build``)."""
 
-    def __init__(self, limits: ArchiveLimits) -> None:
+    def __init__(self, limits: ArchiveLimits, build: BuildBudget | None = None) -> None:
         self.limits = limits
         self.members_left = limits.max_members
-        self.bytes_left = limits.max_total_bytes
+        self.file_bytes_left = limits.max_total_bytes
+        self.build = build or BuildBudget(limits)
+
+    @property
+    def bytes_left(self) -> int:
+        return min(self.file_bytes_left, self.build.bytes_left)
+
+    def take(self, size: int) -> None:
+        self.file_bytes_left -= size
+        self.build.bytes_left -= size
+
+
+def build_limit_finding(display: str, limit: int) -> Finding:
+    """The finding naming a file left out because the build's inputs together would pass ``limit``."""
+    return Finding(display, "", "", Severity.ERROR, RULE_BUILD_LIMIT,
+                   f"Left out: this file would take the inputs of this build past {describe_size(limit)} in all, "
+                   "more than PQA Desktop reads in one build, so it was not read. Build with fewer inputs (one "
+                   "month's returns, or the exports alone), or take out files that are not inputs, and build "
+                   "again.")
 
 
 @dataclass(frozen=True)
@@ -148,7 +183,7 @@ def read_zip(data: bytes, container: str, findings: list[Finding], skip_check: S
     parts: list[Part] = []
     # Same order as a folder: by path inside the archive, ignoring case.
     for info in sorted(entries, key=lambda i: (i.filename.casefold(), i.filename)):
-        if info.is_dir():
+        if info.filename.endswith("/"):  # a folder (ZipInfo.is_dir() raises IndexError on an empty name)
             continue
         name = safe_name(info.filename)
         where = container + SEP + name
@@ -162,6 +197,9 @@ def read_zip(data: bytes, container: str, findings: list[Finding], skip_check: S
                                     "Unzip it with the password and add the file itself."))
             continue
         content, problem = _read_member(archive, info, len(data), budget)
+        if problem == "build":  # this member does not fit what the build may still read; a smaller one may
+            findings.append(build_limit_finding(where, budget.build.limit))
+            continue
         if problem == "total":
             findings.append(Finding(container, "", "", Severity.ERROR, RULE_ZIP_REFUSED,
                                     f"This .zip file unpacks to more than {describe_size(limits.max_total_bytes)}, "
@@ -174,7 +212,7 @@ def read_zip(data: bytes, container: str, findings: list[Finding], skip_check: S
                                     _MEMBER_PROBLEMS[problem].format(size=describe_size(limits.max_member_bytes),
                                                                      ratio=limits.max_ratio)))
             continue
-        budget.bytes_left -= len(content)
+        budget.take(len(content))
         parts.append(Part((name,), content))
     return parts
 
@@ -193,7 +231,9 @@ def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, archive_size: 
                  budget: ExtractionBudget) -> tuple[bytes, str | None]:
     """Decompress one member in chunks, stopping at the first limit broken by the bytes produced.
 
-    Returns (content, None) or (b"", problem) where problem is "damaged", "large", "ratio" or "total".
+    Returns (content, None) or (b"", problem) where problem is "damaged", "large", "ratio", "total" (the
+    dropped file's limit) or "build" (what the build may still read). The chunks go into one buffer whose
+    bytes become the content without a copy (a list of chunks joined held the member twice).
     """
     limits = budget.limits
     # The declared sizes can lie, but when they already break a limit there is no point reading.
@@ -202,10 +242,16 @@ def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, archive_size: 
         return b"", "large"
     if info.file_size > limits.ratio_floor_bytes and info.file_size / compressed > limits.max_ratio:
         return b"", "ratio"
-    if info.file_size > budget.bytes_left:
-        return b"", "total"
 
-    chunks: list[bytes] = []
+    def over_budget(size: int) -> str | None:
+        if size > budget.file_bytes_left:
+            return "total"
+        return "build" if size > budget.build.bytes_left else None
+
+    problem = over_budget(info.file_size)
+    if problem is not None:
+        return b"", problem
+    buffer = io.BytesIO()
     produced = 0
     try:
         with archive.open(info) as stream:
@@ -218,11 +264,12 @@ def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, archive_size: 
                     return b"", "large"
                 if produced > limits.ratio_floor_bytes and produced / compressed > limits.max_ratio:
                     return b"", "ratio"
-                if produced > budget.bytes_left:
-                    return b"", "total"
-                chunks.append(chunk)
+                problem = over_budget(produced)
+                if problem is not None:
+                    return b"", problem
+                buffer.write(chunk)
     except (zipfile.BadZipFile, zlib.error, lzma.LZMAError, OSError, EOFError, ValueError, NotImplementedError,
             RuntimeError):
         # RuntimeError: zipfile's "password required"; NotImplementedError: unsupported compression.
         return b"", "damaged"
-    return b"".join(chunks), None
+    return buffer.getvalue(), None

@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 
 from ..findings import Finding, Severity, register_rule
 from ..records import InputFile
-from .archives import (RULE_TOO_DEEP, SEP, ArchiveLimits, ExtractionBudget, describe_size, read_zip,
-                       safe_name)
+from .archives import (RULE_TOO_DEEP, SEP, ArchiveLimits, BuildBudget, ExtractionBudget, build_limit_finding,
+                       describe_size, read_zip, safe_name)
 from .emails import read_eml, read_msg
 
 INPUT_SUFFIXES = frozenset({".xlsx", ".xlsm", ".xls", ".ods", ".csv", ".xml"})
@@ -126,6 +126,7 @@ def _long_path_note(path: Path) -> str:
 class _Discovery:
     def __init__(self, limits: ArchiveLimits, cancel: CancelFn) -> None:
         self.limits = limits
+        self.build = BuildBudget(limits)  # what the build may still read, every input together
         self.cancel = cancel
         self.files: list[InputFile] = []
         self.findings: list[Finding] = []
@@ -204,8 +205,15 @@ class _Discovery:
                 if not stat.S_ISREG(info.st_mode):  # a pipe or a device would block or never end
                     self._skipped(name, "not an ordinary file")
                     return
+                # What a build holds is counted as it becomes inputs: a file itself, or what a zip or an email
+                # on disk unpacks (its own bytes are let go once it is opened).
+                counted = Path(name.lower()).suffix not in CONTAINER_SUFFIXES
+                if counted and self.limits.max_member_bytes >= info.st_size > self.build.bytes_left:
+                    self.findings.append(build_limit_finding(name, self.build.limit))
+                    return
                 # Read with a cap, whatever size the file system says: the file may be growing.
-                data = handle.read(self.limits.max_member_bytes + 1)
+                cap = min(self.limits.max_member_bytes, self.build.bytes_left) if counted else self.limits.max_member_bytes
+                data = handle.read(cap + 1)
         except OSError:
             self._unreadable(name, path)
             return
@@ -215,9 +223,14 @@ class _Discovery:
                           "than any return or export, so it was not read. Check it is the right file.",
                           label="Skipped: far too large to be an input")
             return
+        if counted:
+            if len(data) > self.build.bytes_left:
+                self.findings.append(build_limit_finding(name, self.build.limit))
+                return
+            self.build.bytes_left -= len(data)
         # Naive UTC, like the "modified" property openpyxl reads from a workbook, so the two compare.
         modified = datetime.fromtimestamp(info.st_mtime, tz=timezone.utc).replace(tzinfo=None)
-        self._add_bytes(name, data, str(path), modified, depth=0, budget=ExtractionBudget(self.limits))
+        self._add_bytes(name, data, str(path), modified, depth=0, budget=ExtractionBudget(self.limits, self.build))
 
     # ------------------------------------------------------------ content (disk or container)
 
@@ -267,8 +280,13 @@ class _Discovery:
             self.origins.setdefault(inner, origin)
             if part.data is None:
                 self._skipped(inner, part.skip_reason or "not an input")
-            else:
-                self._add_bytes(inner, part.data, origin, modified, depth + len(part.names), budget)
+                continue
+            if suffix != ".zip":  # an attachment: what a zip unpacks is counted as it is unpacked
+                if len(part.data) > self.build.bytes_left:
+                    self.findings.append(build_limit_finding(inner, self.build.limit))
+                    continue
+                self.build.bytes_left -= len(part.data)
+            self._add_bytes(inner, part.data, origin, modified, depth + len(part.names), budget)
 
     # ------------------------------------------------------------ helpers
 

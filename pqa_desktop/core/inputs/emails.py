@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import io
 import quopri
+import re
 from email import policy
 from email.message import Message
 from email.parser import BytesParser
@@ -22,6 +23,10 @@ RULE_EMAIL_BAD = register_rule(
     "input.email_bad", "A saved email (.eml or .msg) is damaged and its attachments could not be read.")
 RULE_EMAIL_NO_ATTACHMENTS = register_rule(
     "input.email_no_attachments", "A saved email has no attachments, so nothing was read from it.")
+RULE_EMAIL_PARTS_DAMAGED = register_rule(
+    "input.email_parts_damaged",
+    "A saved email's parts are damaged (a boundary marker between them is missing or altered): an attachment "
+    "could not be separated and was not read.")
 RULE_ATTACHMENT_LINK = register_rule(
     "input.attachment_link",
     "An Outlook attachment is only a link to a file stored elsewhere, so its content is not in the email.")
@@ -32,19 +37,87 @@ ATTACHED_MESSAGE = "attached message"  # name for an attached message that has n
 
 
 def read_eml(data: bytes, container: str, findings: list[Finding], skip_check: SkipCheck) -> list[Part]:
-    """Every attachment of a MIME message; attached messages come back as .eml parts."""
+    """Every attachment of a MIME message; attached messages come back as .eml parts. Parts the parser could
+    not separate (a damaged boundary) are findings naming the attachments lost, never a silent "no
+    attachments" or an attachment merged into the part before it."""
     try:
         message = BytesParser(policy=policy.default).parsebytes(data)
         parts = [_eml_part(part, container, findings, skip_check) for part in _attachments(message)]
+        damage = _damaged_parts(message, container)
     except Exception:  # noqa: BLE001 - hostile input: the parser's failure modes are not all documented
         findings.append(Finding(container, "", "", Severity.ERROR, RULE_EMAIL_BAD,
                                 "This saved email is damaged and its attachments could not be read. "
                                 "Save the email again, or save the attachments and add them."))
         return []
+    findings.extend(damage)
     parts = [p for p in parts if p is not None]
-    if not parts:
+    if not parts and not damage:
         findings.append(_no_attachments(container))
     return parts
+
+
+# The header block that opens a MIME part (a Content-Type naming a type, with a Content-Disposition or a
+# Content-Transfer-Encoding beside it), found inside the body of another part: the boundary before it was
+# damaged, so the parser took it (and the attachment after it) for the earlier part's content. Text that
+# merely mentions a header has no such block.
+_HEADER_BLOCK = re.compile(r"(?m)^(?:[\w-]+[ \t]*:[^\r\n]*\r?\n(?:[ \t][^\r\n]*\r?\n)*)+")
+_PART_TYPE = re.compile(r"(?im)^content-type[ \t]*:[ \t]*[\w.+-]+/[\w.+-]+")
+_PART_FRAMING = re.compile(r"(?im)^content-(?:disposition|transfer-encoding)[ \t]*:")
+_FILE_NAME = re.compile(r"""(?i)\b(?:file)?name\*?=\s*(?:"([^"\r\n]*)"|([^;\s]+))""")
+
+
+def _damaged_parts(message: Message, container: str) -> list[Finding]:
+    """Findings for parts the parser could not separate, naming the attachments they hide where it can."""
+    findings = []
+    for part in message.walk():
+        kinds = {type(defect).__name__ for defect in part.defects}
+        body = part.get_payload() if not part.is_multipart() or "StartBoundaryNotFoundDefect" in kinds else ""
+        if not isinstance(body, str):
+            body = ""
+        if "StartBoundaryNotFoundDefect" in kinds:
+            names = _names_in(body)
+            findings.append(Finding(
+                container, "", "", Severity.ERROR, RULE_EMAIL_PARTS_DAMAGED,
+                "The parts of this saved email could not be found: the boundary marker its header names does not "
+                f"appear in it, so {_what(names)} could not be read. Save the email again from the mail program, "
+                "or save the attachments and add them."))
+            continue
+        hidden = [block.group() for block in _HEADER_BLOCK.finditer(body)
+                  if _PART_TYPE.search(block.group()) and _PART_FRAMING.search(block.group())]
+        if hidden:
+            names = _names_in("\n".join(hidden))
+            after = safe_name(part.get_filename() or "", "") or "the message text"
+            findings.append(Finding(
+                container, "", "", Severity.ERROR, RULE_EMAIL_PARTS_DAMAGED,
+                f"Part of this saved email is damaged: a boundary marker after {_quoted(after)} is broken, so "
+                f"{_what(names)} could not be separated from it and was not read. Save the email again from the "
+                "mail program, or save the attachments and add them."))
+        if "CloseBoundaryNotFoundDefect" in kinds:
+            findings.append(Finding(
+                container, "", "", Severity.WARNING, RULE_EMAIL_PARTS_DAMAGED,
+                "This saved email ends before its last part is closed (it may have been cut short): its last "
+                "attachment may be incomplete. If that attachment gives other findings, save the email again."))
+    return findings
+
+
+def _names_in(text: str) -> list[str]:
+    names = []
+    for found in _FILE_NAME.finditer(text):
+        name = safe_name(found.group(1) or found.group(2) or "", "")
+        if name and name not in names:
+            names.append(name)
+    return names
+
+
+def _quoted(name: str) -> str:
+    return name if name == "the message text" else f"'{name}'"
+
+
+def _what(names: list[str]) -> str:
+    if not names:
+        return "its attachments"
+    shown = ", ".join(f"'{n}'" for n in names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
+    return f"the attachment{'s' if len(names) > 1 else ''} {shown}"
 
 
 def _attachments(part: Message):

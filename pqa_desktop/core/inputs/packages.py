@@ -1,14 +1,20 @@
-"""Safety checks on an .xlsx/.xlsm package before any cell reader opens it.
+"""Safety checks on a zip-based spreadsheet (.xlsx, .xlsm, .ods) before any cell reader opens it.
 
 python-calamine decompresses each part whole and builds a dense grid from cell A1 to the last used
 cell, in native code where running out of memory ends the process (there is no exception to catch):
 a 10 kB workbook with one cell at XFD1048576 asks for 17 billion cells, and a sheet of compressed
 blanks unpacks to gigabytes. So the package is checked first, from its own bytes: every part is
 decompressed in chunks within the limits used for a zip the user drops (``ArchiveLimits``), and
-every worksheet's used area (from the row and cell references it holds) must stay within the cell
-limit; no XML part may declare a DTD or entities (the "billion laughs" and external-entity attacks).
-A package that breaks one is refused with a finding; one that is merely damaged is left for the cell
-reader to report.
+every worksheet's used area (from the row and cell references it holds, every r attribute of a tag
+counted, quoted values read whole) must stay within the cell limit; an OpenDocument spreadsheet's
+repeated rows and cells (``_OdsExtent``) likewise; no XML part may declare a DTD or entities (the
+"billion laughs" and external-entity attacks). A package that breaks one is refused with a finding.
+
+The reader is handed only a package every part of which this scan has read whole: a zip that cannot be
+read, or a part that cannot (a CRC that does not match, a local header naming another part, data cut
+short), is refused as damaged. The reader reads some such parts without those checks, so leaving them
+to it let a damaged sheet past the scan and end the process (issue 15). An Excel Binary Workbook
+(.xlsb) renamed .xlsx is refused too: its cells are binary records this scan does not read.
 
 Speed: an export's worksheets hold tens of megabytes of XML and a council's returns are a thousand
 small packages, so the work is arranged to give the same answer for less:
@@ -42,12 +48,37 @@ RULE_REFUSED = register_rule(
     "file.refused",
     "A spreadsheet breaks a safety limit (a sheet far larger than any real return or export, parts "
     "compressed like a 'zip bomb', or XML entities), so it was not opened.")
+RULE_CORRUPT = register_rule(
+    "file.corrupt",
+    "The file could not be opened: it is damaged or not the format its name says.")
+
+
+class Refusal(str):
+    """Why a spreadsheet must not be opened: the message for the user (the string itself), and the rule
+    it is reported under (``rule``: a safety limit, or damage the cell reader must not be left to meet)."""
+
+    rule: str
+
+    def __new__(cls, message: str, rule: str = RULE_REFUSED) -> "Refusal":
+        refusal = super().__new__(cls, message)
+        refusal.rule = rule
+        return refusal
+
 
 _CHUNK = 1024 * 1024
 _WORKSHEET = re.compile(r"^xl/(worksheets|macrosheets|dialogsheets)/[^/]+\.xml$", re.IGNORECASE)
+# A tag's attributes up to the reference: a quoted value is read whole (it may hold a '>', which does not
+# end the tag), and white space may surround the '='.
+_ATTRIBUTES = rb"(?:[^>\"']|\"[^\"]*\"|'[^']*')*?"
+_R = rb"\sr\s*=\s*[\"']"
 # Elements may carry a namespace prefix (<x:row>); attributes other than r may come first.
-_ROW_REF = re.compile(rb"<(?:[\w.-]+:)?row\b[^>]*?\sr=[\"'](\d+)")
-_CELL_REF = re.compile(rb"<(?:[\w.-]+:)?c\b[^>]*?\sr=[\"']\$?([A-Za-z]+)\$?(\d+)")
+_ROW_REF = re.compile(rb"<(?:[\w.-]+:)?row\b" + _ATTRIBUTES + _R + rb"\$?(\d+)")
+_CELL_REF = re.compile(rb"<(?:[\w.-]+:)?c\b" + _ATTRIBUTES + _R + rb"\$?([A-Za-z]+)\$?(\d+)")
+# Every r attribute wherever it is, a tag's second one too (the cell reader keeps the last): only the
+# largest row and column matter, and a reference counted twice cannot lower them.
+_ANY_REF = re.compile(rb"r(?<=\sr)\s*=\s*[\"']\$?([A-Za-z]*)\$?(\d+)")
+# A reference written with a character reference (r="&#88;FD1") is not read here: the sheet is refused.
+_ESCAPED_REF = re.compile(rb"r(?<=\sr)\s*=\s*[\"'][^\"'<>]*&")
 # A document type definition can only come before the root element, so the first bytes of a part
 # tell; Office never writes one, and entities are how XML "billion laughs" and external-entity attacks work.
 _DTD = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
@@ -60,13 +91,15 @@ _CELL_TAG = re.compile(rb"<(?:[\w.-]+:)?c[\s/>]")
 # The same four patterns for XML without prefixed row and cell tags (what Excel writes): starting
 # with a literal, they scan an export's tens of megabytes of XML several times faster.
 _PREFIXED_TAG = re.compile(rb"<[\w.-]+:(?:c|row)\b")
-_PLAIN_ROW_REF = re.compile(rb"<row\b[^>]*?\sr=[\"'](\d+)")
-_PLAIN_CELL_REF = re.compile(rb"<c\b[^>]*?\sr=[\"']\$?([A-Za-z]+)\$?(\d+)")
+_PLAIN_ROW_REF = re.compile(rb"<row\b" + _ATTRIBUTES + _R + rb"\$?(\d+)")
+_PLAIN_CELL_REF = re.compile(rb"<c\b" + _ATTRIBUTES + _R + rb"\$?([A-Za-z]+)\$?(\d+)")
 _PLAIN_ROW_TAG = re.compile(rb"<row\b")
 _PLAIN_CELL_TAG = re.compile(rb"<c[\s/>]")
+_FAR_CORNER = (1_048_576, 16_384)
 
 
 def _column_number(letters: bytes) -> int:
+    """Column number of letters (A = 1); 0 for none (a row's reference)."""
     n = 0
     for ch in letters.upper():
         n = n * 26 + (ch - 64)
@@ -98,6 +131,8 @@ class _Extent:
             row_ref, cell_ref, row_tag, cell_tag = _PLAIN_ROW_REF, _PLAIN_CELL_REF, _PLAIN_ROW_TAG, _PLAIN_CELL_TAG
         else:
             row_ref, cell_ref, row_tag, cell_tag = _ROW_REF, _CELL_REF, _ROW_TAG, _CELL_TAG
+        if b"&" in xml and _ESCAPED_REF.search(xml):
+            self.max_row, self.max_col = max(self.max_row, _FAR_CORNER[0]), max(self.max_col, _FAR_CORNER[1])
         rows = row_ref.findall(xml)
         if rows:
             self.max_row = max(self.max_row, max(map(int, set(rows))))
@@ -106,6 +141,14 @@ class _Extent:
             letters, numbers = zip(*cells)
             self.max_row = max(self.max_row, max(map(int, set(numbers))))
             self.max_col = max(self.max_col, max(map(_column_number, set(letters))))
+        if _r_attributes(xml) != len(rows) + len(cells):
+            # An r attribute the patterns above did not read (a tag's second one, which the cell reader
+            # keeps): every r attribute counts towards the largest row and column.
+            found = _ANY_REF.findall(xml)
+            if found:
+                letters, numbers = zip(*found)
+                self.max_row = max(self.max_row, max(map(int, set(numbers))))
+                self.max_col = max(self.max_col, max(map(_column_number, set(letters))))
         self.loose_rows += len(row_tag.findall(xml)) - len(rows)
         self.loose_cells += len(cell_tag.findall(xml)) - len(cells)
 
@@ -158,6 +201,20 @@ def _leading(flags: np.ndarray) -> np.ndarray:
     """How many leading bytes of each window (most significant first) have their flag clear (0 to 8): from
     the position of the highest flag, which float conversion gives exactly (flags sit on byte tops)."""
     return (64 - np.frexp(flags.astype(np.float64))[1]) // 8
+
+
+_WHITESPACE = np.zeros(256, dtype=bool)
+_WHITESPACE[[0x20, 0x09, 0x0A, 0x0D]] = True
+
+
+def _r_attributes(xml: bytes) -> int:
+    """How many times an attribute named r may start in ``xml``: an 'r' after white space and before an
+    '=' or more white space ("r=", "r ="). In a sheet as Excel writes it, once per row and cell tag; one
+    more is a tag's second r attribute (or text that looks like one), which only the exact scan reads."""
+    codes = np.frombuffer(xml, dtype=np.uint8)
+    at = np.flatnonzero(codes[1:-1] == 0x72) + 1
+    before, after = codes[at - 1], codes[at + 1]
+    return int((_WHITESPACE[before] & ((after == 0x3D) | _WHITESPACE[after])).sum())
 
 
 def _largest_number(windows: np.ndarray) -> int | None:
@@ -225,15 +282,17 @@ def _plain_extent(xml: bytes) -> tuple[int, int] | None:
         upper = (letters & _bytes_of(0xDF)) >> (64 - 8 * count).astype(np.uint64)  # the letters, upper case
         best = int(np.argmax(upper | (count.astype(np.uint64) << _U64(32))))  # more letters first
         max_col = _column_number(int(letters[best]).to_bytes(8, "big")[:int(count[best])])
+    if _r_attributes(xml) != int(rows.sum()) + int(cells.sum()):
+        return None  # another r attribute somewhere (a tag's second one, which the cell reader keeps)
     return max_row, max_col
 
 
 # --- small worksheets --------------------------------------------------------------------------
 
-# A reference (after white space, as the reference patterns read it) with two or more column letters,
-# or four or more row digits (leading zeros included). The lookbehind after the literal "r=" keeps
-# the fast literal search.
-_LONG_REFERENCE = re.compile(rb"""r=["'](?<=\sr=["'])\$?(?:[A-Za-z]{2}|[A-Za-z]?\$?\d{4})""")
+# An r attribute (wherever it is, as the reference patterns read it) whose value is not a short reference:
+# two or more column letters, four or more row digits (leading zeros included), or anything else (a
+# character reference, a sign). The lookbehind after the literal "r" keeps the fast literal search.
+_LONG_REFERENCE = re.compile(rb"""r(?<=\sr)\s*=\s*(["'])(?!\$?[A-Za-z]?\$?\d{1,3}\1)""")
 
 
 def _small_sheet_fits(xml: bytes, max_cells: int) -> bool:
@@ -387,30 +446,56 @@ def _streamed(archive: zipfile.ZipFile, info: zipfile.ZipInfo):
             yield chunk
 
 
-def check_package(data: bytes, max_cells: int, limits: ArchiveLimits = ArchiveLimits()) -> str | None:
-    """Why the OOXML package ``data`` must not be opened (a message for the user), or None.
+def check_package(data: bytes, max_cells: int, limits: ArchiveLimits = ArchiveLimits()) -> Refusal | None:
+    """Why the zip-based spreadsheet ``data`` (.xlsx, .xlsm, .ods) must not be opened, or None.
 
-    None also for bytes that are not a readable zip: the cell reader reports those as damaged.
+    The cell reader is handed only a package whose every part this scan has read whole, as the reader
+    will read it: a zip that cannot be read, or a part that cannot (a CRC that does not match, a local
+    header naming another part, data cut short, an unknown compression), is refused as damaged
+    (``RULE_CORRUPT``) rather than left to the reader, which reads some such parts without checking
+    them and would then allocate whatever they ask for.
     """
     return _check(data, max_cells, limits)
 
 
+_UNREADABLE_ZIP = ("This file could not be opened: it is damaged or incomplete (it is not a zip package that "
+                   "can be read whole). Open it in Excel and save it again, or ask the sender for a new copy.")
+_BINARY_WORKBOOK = ("This workbook is saved as an Excel Binary Workbook (.xlsb), which PQA Desktop does not read, "
+                    "so it was not opened. Open it in Excel and save it as an Excel Workbook (.xlsx).")
+# Parts of an Excel Binary Workbook: their cells are binary records the scan does not read.
+_BINARY_PART = re.compile(r"^xl/(workbook|worksheets/[^/]+|macrosheets/[^/]+)\.bin$", re.IGNORECASE)
+_ODS_CONTENT = "content.xml"
+# Formats the cell reader reads whole on opening (.ods here, .xls in inputs.biff) get this share of the
+# area limit: the limit on cells read, since none of them can be read in part.
+WHOLE_READ_SHARE = 4
+
+
 @lru_cache(maxsize=4)  # the returns reader and the exports reader both open the same file
-def _check(data: bytes, max_cells: int, limits: ArchiveLimits) -> str | None:
+def _check(data: bytes, max_cells: int, limits: ArchiveLimits) -> Refusal | None:
     archive = None
     entries = _plain_members(data)
     if entries is None:
         try:
             archive = zipfile.ZipFile(io.BytesIO(data))
             entries = archive.infolist()
-        except Exception:  # noqa: BLE001 - not a zip, or a damaged one: the cell reader says so
-            return None
+        except Exception:  # noqa: BLE001 - not a zip, or a damaged one: never handed to the cell reader
+            return Refusal(_UNREADABLE_ZIP, RULE_CORRUPT)
     if len(entries) > limits.max_members:
-        return (f"This workbook holds more than {limits.max_members:,} parts, far more than any real "
-                "spreadsheet, so it was not opened. Check where it came from.")
+        return Refusal(f"This workbook holds more than {limits.max_members:,} parts, far more than any real "
+                       "spreadsheet, so it was not opened. Check where it came from.")
+    if any(_BINARY_PART.match(info.filename) for info in entries):
+        return Refusal(_BINARY_WORKBOOK)
     total = 0
     for index, info in enumerate(entries):
-        extent = _Extent() if _WORKSHEET.match(info.filename) else None
+        limit = max_cells
+        if _WORKSHEET.match(info.filename):
+            extent: _Extent | _OdsExtent | None = _Extent()
+        elif info.filename == _ODS_CONTENT:
+            # The OpenDocument reader expands every table when the file is opened (it cannot read only the
+            # first rows of a sheet, as the other readers do) and copies a repeated cell's text into each cell.
+            extent, limit = _OdsExtent(), max_cells // WHOLE_READ_SHARE
+        else:
+            extent = None
         compressed = max(1, min(info.compress_size, len(data)))
         produced, tail = 0, b""
         try:
@@ -424,27 +509,27 @@ def _check(data: bytes, max_cells: int, limits: ArchiveLimits) -> str | None:
             elif extent is None and len(raw) <= _SHARED_PART_BYTES:
                 summary = _part_summary(raw, info.compress_type, info.file_size, info.CRC)
                 if summary is None:
-                    continue  # reading it failed: skipped, as a damaged part is below
+                    return _damaged(info.filename)
                 chunks = ((*summary, None),) if summary[0] else ()
             else:
                 whole = _inflated(raw, info.compress_type, info.file_size, info.CRC)
                 chunks = ((len(whole), None, whole),) if whole else ()
             for length, dtd, chunk in chunks:
                 if produced == 0 and (_declares_dtd(chunk) if dtd is None else dtd):
-                    return _UNSAFE_XML
+                    return Refusal(_UNSAFE_XML)
                 produced += length
                 total += length
                 if produced > limits.max_member_bytes or total > limits.max_total_bytes:
-                    return (f"This workbook unpacks to more than "
-                            f"{describe_size(min(limits.max_member_bytes, limits.max_total_bytes))}, far "
-                            "more than any real return or export, so it was not opened. Check it is the "
-                            "right file.")
+                    return Refusal(f"This workbook unpacks to more than "
+                                   f"{describe_size(min(limits.max_member_bytes, limits.max_total_bytes))}, "
+                                   "far more than any real return or export, so it was not opened. Check it "
+                                   "is the right file.")
                 if produced > limits.ratio_floor_bytes and produced / compressed > limits.max_ratio:
-                    return (f"Part of this workbook is compressed more than {limits.max_ratio:g} to 1, "
-                            "which real spreadsheets never are (it may be a 'zip bomb'), so it was not "
-                            "opened. Check where it came from.")
+                    return Refusal(f"Part of this workbook is compressed more than {limits.max_ratio:g} to 1, "
+                                   "which real spreadsheets never are (it may be a 'zip bomb'), so it was not "
+                                   "opened. Check where it came from.")
                 if extent is not None:
-                    if whole is not None and _small_sheet_fits(whole, max_cells):
+                    if whole is not None and isinstance(extent, _Extent) and _small_sheet_fits(whole, max_cells):
                         extent = None  # the whole sheet is this chunk, and it cannot reach the limit
                         continue
                     # Scan whole tags only: keep what follows the last '>' for the next chunk.
@@ -452,20 +537,108 @@ def _check(data: bytes, max_cells: int, limits: ArchiveLimits) -> str | None:
                     cut = buffer.rfind(b">") + 1
                     extent.scan(buffer[:cut])
                     tail = buffer[cut:][-4096:]
-                    if extent.cells_allocated > max_cells:
-                        return _too_large(info.filename, max_cells)
-        except Exception:  # noqa: BLE001 - a damaged part: the cell reader reports the damage
-            continue
+                    if extent.cells_allocated > limit:
+                        return _too_large(info.filename, limit)
+        except Exception:  # noqa: BLE001 - a part that cannot be read whole: the reader must not meet it
+            return _damaged(info.filename)
         if extent is not None:
             extent.scan(tail)
-            if extent.cells_allocated > max_cells:
-                return _too_large(info.filename, max_cells)
+            if extent.cells_allocated > limit:
+                return _too_large(info.filename, limit)
     return None
 
 
-def _too_large(part: str, max_cells: int) -> str:
+def _damaged(part: str) -> Refusal:
+    leaf = part.rsplit("/", 1)[-1] or "a part"
+    return Refusal(f"This file is damaged: a part inside it ({leaf}) cannot be read whole (its check sum does not "
+                   "match, its data is cut short, or its headers disagree), so it was not opened. Open it in "
+                   "Excel and save it again, or ask the sender for a new copy.", RULE_CORRUPT)
+
+
+# --- OpenDocument spreadsheets (.ods) ----------------------------------------------------------
+
+# Row and cell tags of content.xml as the cell reader names them (the "table:" prefix is literal there),
+# their attributes read with quoted values whole.
+_ODS_TAG = re.compile(rb"<(/?)table:(table-row|table-cell|covered-table-cell|table)(?=[\s/>])"
+                      rb"((?:[^>\"']|\"[^\"]*\"|'[^']*')*)>")
+_ODS_ROWS_REPEATED = re.compile(rb"\stable:number-rows-repeated\s*=\s*[\"']([^\"']*)")
+_ODS_COLUMNS_REPEATED = re.compile(rb"\stable:number-columns-repeated\s*=\s*[\"']([^\"']*)")
+# Attributes that give a cell a value (or may: a string's value can be its text); a cell without one is
+# empty, and empty cells are expanded only between cells that are not.
+_ODS_VALUE = re.compile(rb"\s(?:office:(?:value|string-value|date-value|time-value|boolean-value|value-type)"
+                        rb"|table:formula)\s*=")
+
+
+def _repeats(pattern: re.Pattern, attributes: bytes) -> int:
+    found = pattern.search(attributes)
+    if found is None:
+        return 1
+    try:
+        return max(1, int(found.group(1)))
+    except ValueError:
+        return 1  # the cell reader cannot read the number either, and stops there
+
+
+class _OdsExtent:
+    """The cells the OpenDocument cell reader expands, for the largest table of content.xml.
+
+    It repeats a row written with ``number-rows-repeated`` and a cell written with
+    ``number-columns-repeated`` as many times as they say, once something follows that is not empty: a
+    17 kB file can ask for billions of cells. A table costs (rows from its first row holding a value to
+    its last, repeats included) x (the widest such row, up to its last value); empty rows and cells at the
+    end of a table or a row (what LibreOffice writes to the sheet's edge) cost nothing.
+    """
+
+    def __init__(self) -> None:
+        self.largest = 0
+        self._table()
+
+    def _table(self) -> None:
+        self.largest = max(self.largest, getattr(self, "current", 0))
+        self.rows = self.waiting_rows = self.width = self.current = 0
+        self.position = self.row_length = 0
+        self.row_repeats = 1
+
+    def scan(self, xml: bytes) -> None:
+        for tag in _ODS_TAG.finditer(xml):
+            closing, name, attributes = tag.groups()
+            empty_element = attributes.endswith(b"/")
+            if name == b"table":
+                self._table()
+            elif name == b"table-row":
+                if closing:
+                    self._end_row()
+                elif not empty_element:  # the reader reads a row only from its start tag
+                    self.position = self.row_length = 0
+                    self.row_repeats = _repeats(_ODS_ROWS_REPEATED, attributes)
+            elif not closing:  # a cell
+                self.position += _repeats(_ODS_COLUMNS_REPEATED, attributes)
+                if _ODS_VALUE.search(attributes):
+                    self.row_length = self.position
+
+    def _end_row(self) -> None:
+        if self.row_length:
+            self.rows += self.waiting_rows + self.row_repeats
+            self.waiting_rows = 0
+            self.width = max(self.width, self.row_length)
+        elif self.rows:
+            self.waiting_rows += self.row_repeats
+        self.current = max(self.current, self.rows * self.width)
+        self.position = self.row_length = 0
+
+    @property
+    def cells_allocated(self) -> int:
+        return max(self.largest, self.current)
+
+
+def _too_large(part: str, max_cells: int) -> Refusal:
+    if part == _ODS_CONTENT:
+        return Refusal(f"A sheet of this spreadsheet repeats rows or cells over more than {max_cells:,} cells, far "
+                       "more than any real return or export, so the file was not opened. If it is a real export, "
+                       "delete unused rows and columns below and to the right of the data, save it and add it "
+                       "again.")
     sheet = part.rsplit("/", 1)[-1]
-    return (f"A sheet of this workbook ({sheet} inside the file) uses cells spread over more than "
-            f"{max_cells:,} cells, far more than any real return or export, so the file was not opened. "
-            "If it is a real export, delete unused rows and columns below and to the right of the data, "
-            "save it and add it again.")
+    return Refusal(f"A sheet of this workbook ({sheet} inside the file) uses cells spread over more than "
+                   f"{max_cells:,} cells, far more than any real return or export, so the file was not opened. "
+                   "If it is a real export, delete unused rows and columns below and to the right of the data, "
+                   "save it and add it again.")

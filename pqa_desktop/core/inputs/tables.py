@@ -11,8 +11,10 @@ CSV cells stay text (a reference such as ``007`` must keep its zeros); the value
 """
 from __future__ import annotations
 
+import codecs
 import csv
 import io
+import itertools
 import re
 import zipfile
 from collections.abc import MutableSequence
@@ -25,7 +27,9 @@ import numpy as np
 
 from ..findings import FindingSink, register_rule
 from ..records import InputFile
-from .packages import RULE_REFUSED, check_package
+from ..values import EXCEL_CELL_CHARS
+from .biff import check_legacy_workbook
+from .packages import RULE_CORRUPT, RULE_REFUSED, Refusal, check_package
 
 SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
 TABLE_SUFFIXES = SPREADSHEET_SUFFIXES + (".csv",)
@@ -41,9 +45,6 @@ REFUSE_FACTOR = 4
 RULE_PASSWORD = register_rule(
     "file.password_protected",
     "The file is password protected, so it cannot be read.")
-RULE_CORRUPT = register_rule(
-    "file.corrupt",
-    "The file could not be opened: it is damaged or not the format its name says.")
 RULE_TRUNCATED = register_rule(
     "file.sheet_truncated",
     "A sheet is too large to read whole; only its first rows were read.")
@@ -96,18 +97,15 @@ def is_password_protected(data: bytes) -> bool:
     import olefile
 
     try:
-        ole = olefile.OleFileIO(io.BytesIO(data))
-    except Exception:  # a damaged OLE file is "corrupt", decided by the caller
+        with olefile.OleFileIO(io.BytesIO(data)) as ole:
+            if ole.exists("EncryptedPackage") or ole.exists("EncryptionInfo"):
+                return True
+            for stream in ("Workbook", "Book"):
+                if ole.exists(stream):
+                    return _biff_has_filepass(ole.openstream(stream).read(65536))
+            return False
+    except Exception:  # noqa: BLE001 - a damaged compound file is "corrupt", decided by the caller
         return False
-    try:
-        if ole.exists("EncryptedPackage") or ole.exists("EncryptionInfo"):
-            return True
-        for stream in ("Workbook", "Book"):
-            if ole.exists(stream):
-                return _biff_has_filepass(ole.openstream(stream).read(65536))
-        return False
-    finally:
-        ole.close()
 
 
 def _biff_has_filepass(head: bytes) -> bool:
@@ -124,18 +122,21 @@ def _biff_has_filepass(head: bytes) -> bool:
     return False
 
 
-def package_refusal(item: InputFile, max_cells: int = DEFAULT_MAX_CELLS) -> str | None:
-    """Why a zip-based spreadsheet (.xlsx, .xlsm, .ods, whatever its name says) must not be opened, or None."""
-    if not item.data.startswith(b"PK"):
-        return None
-    return check_package(item.data, max_cells * REFUSE_FACTOR)
+def package_refusal(item: InputFile, max_cells: int = DEFAULT_MAX_CELLS) -> Refusal | None:
+    """Why a spreadsheet must not be handed to the cell reader, or None: a zip package (.xlsx, .xlsm, .ods)
+    or a compound file (.xls), whatever its name says, as the cell reader decides by content too."""
+    if item.data.startswith(b"PK"):
+        return check_package(item.data, max_cells * REFUSE_FACTOR)
+    if item.data.startswith(_OLE_SIGNATURE) and not is_password_protected(item.data):
+        return check_legacy_workbook(item.data, max_cells * REFUSE_FACTOR)
+    return None
 
 
 def report_unopenable(item: InputFile, sink: FindingSink) -> None:
     """One error finding saying why a spreadsheet cannot be opened (password, safety limit, else damage)."""
-    refusal = None if item.data.startswith(_OLE_SIGNATURE) else package_refusal(item)
+    refusal = package_refusal(item)
     if refusal is not None:
-        sink.error(RULE_REFUSED, refusal)
+        sink.error(refusal.rule, refusal)
     elif is_password_protected(item.data):
         # Reached when no password was given for the file or none of those given fits it.
         sink.error(RULE_PASSWORD,
@@ -148,6 +149,12 @@ def report_unopenable(item: InputFile, sink: FindingSink) -> None:
                    "the sender for a new copy.")
 
 
+def reader_failed(error: BaseException) -> bool:
+    """Whether ``error`` is the cell reader failing on a file: any Exception, or a panic in its native code
+    (pyo3's PanicException derives from BaseException, so ``except Exception`` lets it through)."""
+    return isinstance(error, Exception) or type(error).__name__ == "PanicException"
+
+
 def open_workbook(item: InputFile, sink: FindingSink, max_cells: int = DEFAULT_MAX_CELLS):
     """The calamine workbook for a spreadsheet file, or None with one error finding."""
     from python_calamine import CalamineWorkbook
@@ -156,12 +163,14 @@ def open_workbook(item: InputFile, sink: FindingSink, max_cells: int = DEFAULT_M
         report_unopenable(item, sink)
         return None
     refusal = package_refusal(item, max_cells)
-    if refusal is not None:  # checked first: calamine would allocate what the package asks for
-        sink.error(RULE_REFUSED, refusal)
+    if refusal is not None:  # checked first: calamine would allocate what the file asks for
+        sink.error(refusal.rule, refusal)
         return None
     try:
         return CalamineWorkbook.from_filelike(io.BytesIO(item.data))
-    except Exception:  # calamine raises its own error types and, for odd files, others
+    except BaseException as error:  # calamine raises its own error types, panics and, for odd files, others
+        if not reader_failed(error):
+            raise
         report_unopenable(item, sink)
         return None
 
@@ -356,10 +365,15 @@ def workbook_tables(workbook, sheet_name: str, sink: FindingSink,
     """One worksheet of an open calamine workbook as a SheetTable (None for a chart sheet etc.)."""
     try:
         sheet = workbook.get_sheet_by_name(sheet_name)
-    except Exception:
+        # ``end`` is the 0-based (row, column) of the last used cell; None for an empty sheet.
+        end = sheet.end
+    except BaseException as error:
+        if not reader_failed(error):
+            raise
+        sink.error(RULE_CORRUPT,
+                   "This sheet could not be read: the file may be damaged. Open it in Excel and "
+                   "save it again.", sheet=sheet_name)
         return None
-    # ``end`` is the 0-based (row, column) of the last used cell; None for an empty sheet.
-    end = sheet.end
     height, width = (end[0] + 1, end[1] + 1) if end else (0, 0)
     nrows = None
     if width and height * width > max_cells:
@@ -371,7 +385,9 @@ def workbook_tables(workbook, sheet_name: str, sink: FindingSink,
     try:
         raw = sheet.to_python(skip_empty_area=False, nrows=nrows) if nrows else \
             sheet.to_python(skip_empty_area=False)
-    except Exception:
+    except BaseException as error:
+        if not reader_failed(error):
+            raise
         sink.error(RULE_CORRUPT,
                    "This sheet could not be read: the file may be damaged. Open it in Excel and "
                    "save it again.", sheet=sheet_name)
@@ -397,10 +413,16 @@ def read_tables(item: InputFile, sink: FindingSink, max_cells: int = DEFAULT_MAX
     if workbook is None:
         return []
     tables: list[SheetTable] = []
-    for meta in workbook.sheets_metadata:
-        if "WorkSheet" not in str(meta.typ):  # chart sheets and macro sheets hold no table
-            continue
-        table = workbook_tables(workbook, meta.name, sink, max_cells)
+    try:
+        sheets = [meta.name for meta in workbook.sheets_metadata
+                  if "WorkSheet" in str(meta.typ)]  # chart sheets and macro sheets hold no table
+    except BaseException as error:
+        if not reader_failed(error):
+            raise
+        report_unopenable(item, sink)
+        return []
+    for name in sheets:
+        table = workbook_tables(workbook, name, sink, max_cells)
         if table is not None:
             tables.append(table)
     return tables
@@ -408,14 +430,92 @@ def read_tables(item: InputFile, sink: FindingSink, max_cells: int = DEFAULT_MAX
 
 # --- CSV -------------------------------------------------------------------------------------
 
-def decode_text(data: bytes) -> str:
-    """UTF-8 (with or without BOM), else Windows-1252 (what Excel "CSV" writes on UK Windows)."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8", errors="replace")
+# The csv module refuses a field over 131,072 characters (and the whole file with it); a field may be as
+# long as the file.
+csv.field_size_limit(2**31 - 1)
+
+RULE_MIXED_ENCODING = register_rule(
+    "file.mixed_encoding",
+    "A text file mixes two character encodings (UTF-8 and Windows-1252): each line was read in its own.")
+RULE_LONG_TEXT = register_rule(
+    "file.text_over_excel_limit",
+    "A cell holds more characters than an Excel cell can (32,767): where the workbook shows it, it is cut.")
+
+_LINE = re.compile(rb"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
+
+
+def text_encoding(data: bytes) -> str | None:
+    """How a text file's bytes are encoded: "utf-16" (what Excel's "Unicode Text" saves, with a byte order
+    mark; -le/-be when the mark is missing but every other byte is 0), "utf-8-sig" (UTF-8, with or
+    without a byte order mark), "cp1252" (what Excel's "CSV" saves on UK Windows), or None when lines of
+    both UTF-8 and Windows-1252 are mixed (each line is then read in its own: ``_mixed_lines``)."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "utf-16"
+    head = data[:4096]
+    head = head[:len(head) - len(head) % 2]
+    if len(head) >= 4 and b"\x00" in head:
+        odd, even = head[1::2].count(0), head[0::2].count(0)
+        if odd >= 0.9 * (len(head) // 2) and even <= 0.1 * (len(head) // 2):
+            return "utf-16-le"
+        if even >= 0.9 * (len(head) // 2) and odd <= 0.1 * (len(head) // 2):
+            return "utf-16-be"
+    if _valid_utf8(data):
+        return "utf-8-sig"
+    return None if _has_utf8_character(data) else "cp1252"
+
+
+def _has_utf8_character(data: bytes) -> bool:
+    """Whether some bytes of ``data`` form a multi-byte UTF-8 character (a lead byte and a continuation
+    byte), which Windows-1252 text does not hold in practice ("Ã©" is how UTF-8 looks read as it)."""
+    codes = np.frombuffer(data, dtype=np.uint8)
+    high = np.flatnonzero(codes[:-1] >= 0xC2)  # the bytes above ASCII are few, even in accented text
+    if not len(high):
+        return False
+    lead, follow = codes[high], codes[high + 1]
+    return bool(((lead <= 0xF4) & (follow >= 0x80) & (follow <= 0xBF)).any())
+
+
+def _valid_utf8(data: bytes) -> bool:
+    """Whether ``data`` is UTF-8, checked a megabyte at a time (no copy of the whole text is made)."""
+    if data.isascii():
+        return True
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    view = memoryview(data)
     try:
-        return data.decode("utf-8")
+        for start in range(0, len(data), 1 << 20):
+            decoder.decode(view[start:start + (1 << 20)])
+        decoder.decode(b"", final=True)
     except UnicodeDecodeError:
-        return data.decode("cp1252", errors="replace")
+        return False
+    return True
+
+
+def decode_text(data: bytes) -> str:
+    """A text file's whole text, decoded as ``text_encoding`` says (Windows-1252 where a line is not UTF-8)."""
+    encoding = text_encoding(data)
+    if encoding is None:
+        return "".join(_mixed_lines(data, []))
+    return data.decode(encoding, errors="replace")
+
+
+def _mixed_lines(data: bytes, windows_lines: list[int]):
+    """The lines of a file mixing UTF-8 and Windows-1252 (line endings kept), each decoded as UTF-8 when it
+    is, else as Windows-1252; the 1-based numbers of the latter are added to ``windows_lines``."""
+    for number, found in enumerate(_LINE.finditer(data, 3 if data.startswith(b"\xef\xbb\xbf") else 0), start=1):
+        line = found.group()
+        try:
+            yield line.decode("utf-8")
+        except UnicodeDecodeError:
+            windows_lines.append(number)
+            yield line.decode("cp1252", errors="replace")
+
+
+def _text_lines(data: bytes, encoding: str | None, windows_lines: list[int]):
+    """The file's lines, decoded as they are read: the whole text is never held (with Python's text
+    buffer, four bytes a character, it took four times the file on top of the file itself)."""
+    if encoding is None:
+        return _mixed_lines(data, windows_lines)
+    return io.TextIOWrapper(io.BytesIO(data), encoding=encoding, errors="replace", newline="")
 
 
 # The sniffer's regular expressions take time growing with the square of the sample, so one very long
@@ -446,17 +546,29 @@ def _sniff_delimiter(text: str) -> str:
 
 
 def read_csv(item: InputFile, sink: FindingSink, max_cells: int = DEFAULT_MAX_CELLS) -> SheetTable | None:
-    """A CSV file as one SheetTable named after the file (as Excel names the tab when opening it)."""
-    if b"\x00" in item.data[:4096]:
-        # NUL bytes: UTF-16 or a binary file renamed .csv; neither is a CSV we can read.
-        report_unopenable(item, sink)
-        return None
-    text = decode_text(item.data)
-    delimiter = _sniff_delimiter(text)
+    """A CSV file as one SheetTable named after the file (as Excel names the tab when opening it).
+
+    UTF-8 (with or without a byte order mark), Windows-1252, UTF-16 (Excel's "Unicode Text", tab
+    separated), or lines of UTF-8 and Windows-1252 mixed (each line read in its own, with a finding naming
+    the rows read as Windows-1252). The text is decoded as it is parsed, never held whole.
+    """
+    data = item.data
+    encoding = text_encoding(data)
+    if encoding is None or not encoding.startswith("utf-16"):
+        if b"\x00" in data[:4096]:
+            # NUL bytes in what is not UTF-16: a binary file renamed .csv, not a CSV we can read.
+            report_unopenable(item, sink)
+            return None
+    windows_lines: list[int] = []
+    lines = _text_lines(data, encoding, windows_lines)
+    head = list(itertools.islice(lines, _SNIFF_LINES))
+    delimiter = _sniff_delimiter("".join(head))
+    reader = csv.reader(itertools.chain(head, lines), delimiter=delimiter)
     rows: list[list] = []
+    line_ends: list[int] = []  # the last physical line of each row, for findings naming rows
     cells = 0
     try:
-        for record in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
+        for record in reader:
             row = [v if v and not v.isspace() else None for v in record]
             cells += max(1, len(row))
             if cells > max_cells:
@@ -465,11 +577,76 @@ def read_csv(item: InputFile, sink: FindingSink, max_cells: int = DEFAULT_MAX_CE
                              "rows were read. Split it and add the parts.")
                 break
             rows.append(row)
+            line_ends.append(reader.line_num)
     except csv.Error:
         report_unopenable(item, sink)
         return None
+    if windows_lines and line_ends:
+        _report_mixed_encoding(windows_lines, line_ends, sink)
+    if len(data) > EXCEL_CELL_CHARS:  # else no cell can be over Excel's limit
+        _report_long_texts(rows, _rows_that_may_be_long(data, line_ends), sink)
     stem = re.sub(r"\.csv$", "", item.leaf_name, flags=re.IGNORECASE)
     return SheetTable(stem, _trim(rows))
+
+
+def _rows_named(numbers: list[int], limit: int = 10) -> str:
+    shown = ", ".join(f"{n:,}" for n in numbers[:limit])
+    return shown + (f" and {len(numbers) - limit:,} more" if len(numbers) > limit else "")
+
+
+def _report_mixed_encoding(windows_lines: list[int], line_ends: list[int], sink: FindingSink) -> None:
+    """One finding naming the rows read as Windows-1252, when other lines were UTF-8 (a file written by two
+    programs, or pasted into): each was read in its own encoding, so no name is garbled."""
+    rows, row = [], 0
+    for line in windows_lines:
+        while row < len(line_ends) and line_ends[row] < line:
+            row += 1
+        if row < len(line_ends) and (not rows or rows[-1] != row + 1):
+            rows.append(row + 1)
+    if not rows:
+        return
+    sink.info(RULE_MIXED_ENCODING,
+              f"This file mixes two character encodings: row{'s' if len(rows) > 1 else ''} {_rows_named(rows)} "
+              "were saved as Windows-1252 and the others as UTF-8. Each row was read in its own encoding, so "
+              "names with accents or dashes read correctly; check them, and save the file again from one "
+              "program (CSV UTF-8) to be sure.", cell=f"row {rows[0]}")
+
+
+def _rows_that_may_be_long(data: bytes, line_ends: list[int]):
+    """Indices of the rows that may hold a cell over Excel's limit: every row when some line of the file is
+    longer than the limit in bytes (no character takes less than a byte), else the rows spanning several
+    lines (a quoted text with line breaks). Looking at every cell of an export cost a tenth of its read."""
+    if _longest_line(data) > EXCEL_CELL_CHARS:
+        return range(len(line_ends))
+    ends = np.asarray(line_ends, dtype=np.int64)
+    return np.flatnonzero(np.diff(ends, prepend=0) > 1).tolist()
+
+
+def _longest_line(data: bytes, chunk: int = 1 << 20) -> int:
+    """The longest run of bytes between line feeds, found a megabyte at a time (a comparison over the whole
+    file at once would take as much memory again as the file)."""
+    longest, last = 0, -1
+    for start in range(0, len(data), chunk):
+        breaks = np.flatnonzero(np.frombuffer(data, dtype=np.uint8, count=min(chunk, len(data) - start),
+                                              offset=start) == 10) + start
+        if len(breaks):
+            longest = max(longest, int(breaks[0] - last), int(np.diff(breaks).max(initial=0)))
+            last = int(breaks[-1])
+    return max(longest, len(data) - 1 - last)
+
+
+def _report_long_texts(rows: list[list], candidates, sink: FindingSink) -> None:
+    places = [(r, c) for r in candidates for c, value in enumerate(rows[r])
+              if value is not None and len(value) > EXCEL_CELL_CHARS]
+    if not places:
+        return
+    named = ", ".join(cell_name(r, c) for r, c in places[:10]) + (f" and {len(places) - 10:,} more"
+                                                                  if len(places) > 10 else "")
+    sink.warning(RULE_LONG_TEXT,
+                 f"Cell{'s' if len(places) > 1 else ''} {named} hold{'' if len(places) > 1 else 's'} more than "
+                 f"the {EXCEL_CELL_CHARS:,} characters an Excel cell can: the text was read whole, but where "
+                 f"the workbook shows it only its first {EXCEL_CELL_CHARS:,} characters appear. Shorten it if "
+                 "it matters.", cell=cell_name(*places[0]))
 
 
 # --- headers ---------------------------------------------------------------------------------

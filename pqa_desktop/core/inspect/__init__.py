@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Iterable
 
 from .content import content_leaks
+from .formatting import invisible_text_leaks
 from .leak import Leak
 from .matching import KIND_PHRASES, Matcher
 from .package import Package, WorkbookUnreadable, no_cycle_collection, open_package, own_dates, sheets
@@ -27,13 +28,16 @@ def inspect_workbook(data: bytes | str | Path, *, identifiers: Iterable[str] = (
                      dates_of_birth: Iterable[date] = (), postcodes: Iterable[str] = (),
                      staff_names: Iterable[str] = (), staff_ids: Iterable[str] = (),
                      allow_case_refs: bool = False, allow_staff_names: bool = False,
-                     la_name: str | None = None, ignore_dates: Iterable[date] = ()) -> list[Leak]:
+                     la_name: str | None = None, ignore_dates: Iterable[date] = (),
+                     file_names: Iterable[str] = ()) -> list[Leak]:
     """Every leak in the workbook (its bytes, or a path), in a stable order; [] when it is safe to send.
 
     ``identifiers`` are child IDs and case, carer and record references (skipped when the user opted in
     to case references, ``allow_case_refs``); ``staff_names`` are skipped when the user opted in to staff
     names. ``staff_ids`` are always checked. ``ignore_dates`` are dates the report itself shows (the
-    period's end, the date produced): a child born on one of those days is not an alarm.
+    period's end, the date produced): a child born on one of those days is not an alarm. ``file_names`` are
+    the inputs' names: a date written as part of one is a file's date, not a date of birth (the same date
+    anywhere else in the text still is).
     ``la_name``, when given, is what the author and last-modified-by must be; without it, a value that
     looks like a user name is reported.
 
@@ -43,12 +47,13 @@ def inspect_workbook(data: bytes | str | Path, *, identifiers: Iterable[str] = (
         return _inspect(open_package(data), identifiers=identifiers, dates_of_birth=dates_of_birth,
                         postcodes=postcodes, staff_names=staff_names, staff_ids=staff_ids,
                         allow_case_refs=allow_case_refs, allow_staff_names=allow_staff_names, la_name=la_name,
-                        ignore_dates=ignore_dates)
+                        ignore_dates=ignore_dates, file_names=file_names)
 
 
 def _inspect(package: Package, *, identifiers: Iterable[str], dates_of_birth: Iterable[date],
              postcodes: Iterable[str], staff_names: Iterable[str], staff_ids: Iterable[str], allow_case_refs: bool,
-             allow_staff_names: bool, la_name: str | None, ignore_dates: Iterable[date]) -> list[Leak]:
+             allow_staff_names: bool, la_name: str | None, ignore_dates: Iterable[date],
+             file_names: Iterable[str] = ()) -> list[Leak]:
     matcher = Matcher.build(
         case_refs=() if allow_case_refs else as_strings(identifiers),
         staff_ids=as_strings(staff_ids),
@@ -56,8 +61,10 @@ def _inspect(package: Package, *, identifiers: Iterable[str], dates_of_birth: It
         postcodes=as_strings(postcodes),
         dates_of_birth=set(dates_of_birth) - set(ignore_dates) - own_dates(package),
         own_words=own_words() | set((la_name or "").casefold().split()),
+        file_names=file_names,
     )
     leaks = list(structure_leaks(package, la_name))
+    leaks.extend(invisible_text_leaks(package))
     if matcher:
         leaks.extend(content_leaks(package, matcher))
     return _never_echoing(_unique(leaks), package, matcher)
@@ -67,8 +74,7 @@ def inspect_with(data: bytes | str | Path, found: SensitiveSet, **options) -> li
     """``inspect_workbook`` with what ``sensitive_set`` / ``identifiers_from_inputs`` gathered."""
     return inspect_workbook(data, identifiers=found.case_refs, dates_of_birth=found.dates_of_birth,
                             postcodes=found.postcodes, staff_names=found.staff_names,
-                            staff_ids=found.staff_ids,
-                            ignore_dates=set(options.pop("ignore_dates", ())) | found.file_name_dates, **options)
+                            staff_ids=found.staff_ids, file_names=found.file_names, **options)
 
 
 def _unique(leaks: list[Leak]) -> list[Leak]:

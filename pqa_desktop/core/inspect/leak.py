@@ -17,6 +17,7 @@ MACRO = "macro"
 EMBEDDED_OBJECT = "embedded object"
 AUTHOR = "author"
 UNREADABLE_PART = "unreadable part"
+INVISIBLE_TEXT = "invisible text"
 
 
 @dataclass(frozen=True)

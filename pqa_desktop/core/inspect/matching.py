@@ -19,6 +19,7 @@ Only which *kind* of data matched is returned, never the value: callers must not
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 from itertools import compress
@@ -32,6 +33,7 @@ MIN_IDENTIFIER_CHARS = 5
 MIN_NAME_PART_LETTERS = 5
 
 CASE_REFERENCE = "case reference"
+ID_SHAPE = "ID-shaped string"
 STAFF_ID = "staff ID"
 STAFF_NAME = "staff name"
 POSTCODE = "postcode"
@@ -40,6 +42,7 @@ DATE_OF_BIRTH = "date of birth"
 # What each kind is called in a plain-English message ("a child's or case reference appears in ...").
 KIND_PHRASES = {
     CASE_REFERENCE: "a child's ID or case reference",
+    ID_SHAPE: "a string shaped like the children's IDs and case references in the inputs",
     STAFF_ID: "a staff member's ID",
     STAFF_NAME: "a staff member's name",
     POSTCODE: "a postcode",
@@ -102,6 +105,35 @@ def dates_written_in(text: str) -> set[date]:
             if d:
                 found.add(d)
     return found
+
+
+# --- strings shaped like the inputs' IDs -----------------------------------------------------------------
+
+# An ID's shape: each capital letter A, each small letter a, each digit 9, anything else as itself
+# ("CF-20931" -> "AA-99999"). A shape is looked for when at least MIN_SHAPE_IDS of the inputs' IDs have it
+# (a way the council numbers children, not a one-off), it has MIN_SHAPE_CHARS characters or more and a
+# digit: a word is not shaped like an ID, and shorter shapes match counts and cell references.
+_SHAPE_OF = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789",
+                          "A" * 26 + "a" * 26 + "9" * 10)
+_SHAPE_CLASSES = {"A": "[A-Z]", "a": "[a-z]", "9": "[0-9]"}
+MIN_SHAPE_IDS = 3
+MIN_SHAPE_CHARS = 6
+
+
+def id_shape_pattern(identifiers: Iterable[object]) -> re.Pattern | None:
+    """One pattern finding any string with the shape of the inputs' IDs (see above), or None. Not next to
+    another letter or digit, nor part of a decimal or a number written with thousands separators."""
+    texts = bulk.str_list(identifiers)  # stripped already (sources.sensitive_set); a space is a shape's own
+    whole = bulk.joined(texts)
+    shapes = bulk.each(texts, lambda text: text.translate(_SHAPE_OF), whole) if texts else []
+    counted = Counter(shapes)
+    kept = sorted((shape for shape, n in counted.items()
+                   if n >= MIN_SHAPE_IDS and len(shape) >= MIN_SHAPE_CHARS and "9" in shape and shape.isascii()),
+                  key=lambda shape: (-len(shape), shape))
+    if not kept:
+        return None
+    alternatives = "|".join("".join(_SHAPE_CLASSES.get(ch) or re.escape(ch) for ch in shape) for shape in kept)
+    return re.compile(rf"(?<![^\W_])(?<![0-9][.,])(?:{alternatives})(?![^\W_])(?![.,][0-9])")
 
 
 def _identifier_variants(identifier: str) -> list[tuple[str, ...]]:
@@ -188,13 +220,17 @@ class Matcher:
     postcodes: frozenset[str] = frozenset()
     dates_of_birth: frozenset[date] = frozenset()
     identifiers: set[str] = field(default_factory=set)  # case references, one token each, case-folded
+    # The inputs' names (those holding a date matter), longest first: a date in one is not a date of birth.
+    file_names: tuple[str, ...] = ()
+    id_shape: re.Pattern | None = None  # strings shaped like the inputs' IDs (id_shape_pattern)
     # kinds_in's answers so far: a report repeats its texts ("Good", "0") thousands of times.
     _seen: dict[tuple[str, bool], frozenset[str]] = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
     def build(cls, *, case_refs: Iterable[str] = (), staff_ids: Iterable[str] = (),
               staff_names: Iterable[str] = (), postcodes: Iterable[str] = (),
-              dates_of_birth: Iterable[date] = (), own_words: Iterable[str] = ()) -> "Matcher":
+              dates_of_birth: Iterable[date] = (), own_words: Iterable[str] = (),
+              file_names: Iterable[str] = ()) -> "Matcher":
         own = frozenset(w.casefold() for w in own_words)
         name_singles: set[str] = set()
         name_runs: set[tuple[str, ...]] = set()
@@ -220,11 +256,12 @@ class Matcher:
         for run, kind in kind_of.items():
             runs.setdefault(run[0], []).append((run, kind))
         codes = frozenset(p for p in map(normalise_postcode, postcodes) if _POSTCODE.fullmatch(p))
+        dated_names = tuple(sorted(set(filter(None, file_names)), key=len, reverse=True))
         return cls(singles=singles, runs=runs, postcodes=codes, dates_of_birth=frozenset(dates_of_birth),
-                   identifiers=case.plain)
+                   identifiers=case.plain, file_names=dated_names, id_shape=id_shape_pattern(case_refs))
 
     def __bool__(self) -> bool:
-        return bool(self.singles or self.runs or self.postcodes or self.dates_of_birth
+        return bool(self.singles or self.runs or self.postcodes or self.dates_of_birth or self.id_shape
                     or any(len(t) >= MIN_IDENTIFIER_CHARS for t in self.identifiers))  # stops at the first
 
     def kinds_in(self, text: str, *, numbers: bool = True) -> set[str]:
@@ -252,9 +289,29 @@ class Matcher:
         if self.postcodes and any(normalise_postcode(m.group(1) + m.group(2)) in self.postcodes
                                   for m in _POSTCODE.finditer(text)):
             found.add(POSTCODE)
-        if self.dates_of_birth and not self.dates_of_birth.isdisjoint(dates_written_in(text)):
+        # Shapes only where people read (never an attribute: a colour "F79646" is shaped like "A99999"), and
+        # never a bare number (a count cannot be told from an ID; the IDs themselves are matched above).
+        if numbers and self.id_shape is not None and \
+                any(not self._known(m.group()) for m in self.id_shape.finditer(text)):
+            found.add(ID_SHAPE)
+        if self.dates_of_birth and not self.dates_of_birth.isdisjoint(dates_written_in(text)) and \
+                not self.dates_of_birth.isdisjoint(dates_written_in(self._without_file_names(text))):
             found.add(DATE_OF_BIRTH)
         return found
+
+    def _known(self, text: str) -> bool:
+        """Whether ``text`` is itself a known identifier (then it is reported as one, not for its shape)."""
+        toks = tokens(text)
+        if len(toks) == 1:
+            return self._kind_of_token(toks[0]) is not None
+        return any(run == tuple(toks) for run, _ in self.runs.get(toks[0], ())) if toks else False
+
+    def _without_file_names(self, text: str) -> str:
+        """The text with every input's name taken out (looked at only when it holds a date of birth)."""
+        for name in self.file_names:
+            if name in text:
+                text = text.replace(name, " ")
+        return text
 
     def _kind_of_token(self, token: str) -> str | None:
         kind = self.singles.get(token)

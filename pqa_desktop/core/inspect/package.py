@@ -12,6 +12,7 @@ import io
 import posixpath
 import re
 import zipfile
+import zlib
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
@@ -147,11 +148,12 @@ def open_package(data: bytes | str | Path) -> Package:
         archive = zipfile.ZipFile(io.BytesIO(data))
         infos = archive.infolist()
         _check_limits(infos)
-        parts = {info.filename: archive.read(info) for info in infos if not info.is_dir()}
+        # A folder entry ends with '/'; ZipInfo.is_dir() raises IndexError on a part with an empty name.
+        parts = {info.filename: archive.read(info) for info in infos if not info.filename.endswith("/")}
     except WorkbookUnreadable:
         raise
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, RuntimeError, ValueError,
-            NotImplementedError) as exc:
+            NotImplementedError, zlib.error) as exc:
         raise WorkbookUnreadable("The file is not an Excel workbook (.xlsx), or it is damaged.") from exc
     package = Package(parts=parts)
     package.relationships = _relationships(package)

@@ -37,9 +37,10 @@ class SensitiveSet:
     staff_names: set[str] = field(default_factory=set)
     postcodes: set[str] = field(default_factory=set)
     dates_of_birth: set[date] = field(default_factory=set)
-    # Dates written in the inputs' file names ("Audit - IRT - 07.06.24.xlsx"): the report lists file
-    # names, so a child born that day must not stop the build.
-    file_name_dates: set[date] = field(default_factory=set)
+    # The inputs' file names, as given and as the report shows them (identifiers masked): the report lists
+    # them, and a date written in one ("Audit - IRT - 07.06.24.xlsx") is not a date of birth where it is
+    # part of the name; the same date written anywhere else still is.
+    file_names: set[str] = field(default_factory=set)
 
     def __bool__(self) -> bool:
         return any((self.case_refs, self.staff_ids, self.staff_names, self.postcodes, self.dates_of_birth))
@@ -50,7 +51,7 @@ class SensitiveSet:
         self.staff_names |= other.staff_names
         self.postcodes |= other.postcodes
         self.dates_of_birth |= other.dates_of_birth
-        self.file_name_dates |= other.file_name_dates
+        self.file_names |= other.file_names
 
 
 def sensitive_set(analysis: "Analysis") -> SensitiveSet:
@@ -58,8 +59,12 @@ def sensitive_set(analysis: "Analysis") -> SensitiveSet:
     from ..exports.spec import table_spec
 
     found = SensitiveSet(staff_names={str(n) for n in analysis.staff_names if str(n).strip()})
-    for name in {item.name for item in analysis.files}:
-        found.file_name_dates |= dates_written_in(name)
+    # Every input's name: those read now, and those a workspace holds (a rebuild from the workspace alone
+    # reads no file, yet its report lists them all), and every file a finding names.
+    names = {item.name for item in analysis.files} | {item.name for item, _ in analysis.results} | \
+        {f.file for f in analysis.findings if f.file}
+    dated = {name for name in names if dates_written_in(name)}  # masking leaves a name's dates as they are
+    found.file_names = dated | set(map(analysis.mask, dated))
     for _, result in analysis.results:
         for table in result.exports:
             try:

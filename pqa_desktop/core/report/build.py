@@ -28,6 +28,8 @@ class Build:
     sheets: dict[str, Worksheet] = field(default_factory=dict)  # every sheet, added in contract order
     locations: dict[str, TableLoc] = field(default_factory=dict)  # table name -> where it was written
     monthly_series: dict[str, Sparkline] = field(default_factory=dict)  # KPI id -> its covered months' cells
+    # (sheet, cell, characters) of every text cut to what an Excel cell holds: the Data quality sheet says so.
+    cut_cells: list[tuple[str, str, int]] = field(default_factory=list)
 
     @cached_property
     def note_numbers(self) -> dict[str, int]:
@@ -70,7 +72,8 @@ class Build:
         """The sheet with A1/A2 written (and, on a section's sheet, its key messages and commentary)."""
         ws = self.sheets.get(sheet.name) or self.wb.add_worksheet(sheet.name)
         self.sheets[sheet.name] = ws
-        layout = SheetLayout(ws, self.styles, self.spec, data_sheet=sheet.data, note_numbers=self.note_numbers)
+        layout = SheetLayout(ws, self.styles, self.spec, data_sheet=sheet.data, note_numbers=self.note_numbers,
+                             cut_cells=self.cut_cells)
         absent = [t.name for t in sheet.tables if self.frame(t.name) is None]
         if has_data is None:
             has_data = len(absent) < len(sheet.tables)

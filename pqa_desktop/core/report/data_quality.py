@@ -3,12 +3,17 @@ Corrected, Accepted: <reason>), then what each system export covers."""
 from __future__ import annotations
 
 from ..finding_status import status_text
-from ..findings import sort_findings
+from ..findings import Finding, Severity, register_rule, sort_findings
+from ..values import EXCEL_CELL_CHARS
 from .audit_sheets import _contract_table
 from .build import Build
 from .layout import frame_rows
 
 CONTAINER_SEPARATOR = " \u203a "
+
+RULE_TEXT_CUT = register_rule(
+    "report.text_cut",
+    "A text is longer than an Excel cell holds (32,767 characters): the workbook shows its beginning only.")
 
 
 def display_file(name: str) -> str:
@@ -21,9 +26,10 @@ def write_data_quality(build: Build) -> None:
     sheet = build.spec.sheet("Data quality")
     layout = build.start_sheet(sheet, has_data=True)
     statuses = build.context.finding_statuses
+    findings = list(build.context.findings) + _cut_texts(build.cut_cells)
     rows = [[display_file(f.file), f.sheet, f.cell, f.severity.value.capitalize(), f.rule, f.message,
              status_text(f, statuses)]
-            for f in sort_findings(build.context.findings)]
+            for f in sort_findings(findings)]
     _contract_table(build, layout, "tbl_data_quality", rows, wrap={"Message": 90})
     coverage = build.context.coverage
     spec = build.spec.table("tbl_coverage")
@@ -32,3 +38,12 @@ def write_data_quality(build: Build) -> None:
     else:
         layout.table("tbl_coverage", spec.heading, spec.headers(build.figures.period), None)
     layout.finish(build.context.classification)
+
+
+def _cut_texts(cut_cells: list[tuple[str, str, int]]) -> list[Finding]:
+    """One finding per text of this workbook cut to what a cell holds (sheet and cell of the workbook)."""
+    return [Finding("", sheet, cell, Severity.WARNING, RULE_TEXT_CUT,
+                    f"This text is {length:,} characters long, more than the {EXCEL_CELL_CHARS:,} an Excel cell "
+                    f"holds, so this workbook shows only its first {EXCEL_CELL_CHARS:,} characters (here, on sheet "
+                    f"'{sheet}'). Shorten it in the input it came from to show it whole.")
+            for sheet, cell, length in cut_cells]

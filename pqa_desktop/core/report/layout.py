@@ -23,10 +23,12 @@ from typing import Callable, Sequence
 
 import pandas as pd
 from xlsxwriter.chart import Chart
+from xlsxwriter.utility import xl_rowcol_to_cell
 from xlsxwriter.worksheet import Worksheet
 
-from . import styles as st
 from ..notes import resolve_note_refs
+from ..values import EXCEL_CELL_CHARS
+from . import styles as st
 from .context import ReportContext
 from .spec import WorkbookSpec
 from .styles import Styles
@@ -257,9 +259,10 @@ class SheetLayout:
     """One sheet being written top to bottom (``row`` is the next free row)."""
 
     def __init__(self, ws: Worksheet, styles: Styles, spec: WorkbookSpec, data_sheet: bool = False,
-                 note_numbers: dict[str, int] | None = None) -> None:
+                 note_numbers: dict[str, int] | None = None, cut_cells: list | None = None) -> None:
         self.ws = ws
         self.note_numbers = note_numbers or {}  # a Note cell's references -> [note N] (see core/notes.py)
+        self.cut_cells = cut_cells  # (sheet, cell, characters) of each text cut to what a cell holds
         self.styles = styles
         self.spec = spec
         self.data_sheet = data_sheet  # analysts' sheet: filter buttons on its tables
@@ -285,6 +288,8 @@ class SheetLayout:
         fmt = self.styles.get(num_format, **props) if (num_format or props) else None
         ws = self.ws
         if value.__class__ is str:  # the commonest cell, first
+            if len(value) > EXCEL_CELL_CHARS:
+                value = self._cut(row, col, value)
             ws.write_string(row, col, value, fmt)
         elif is_blank(value):
             ws.write_blank(row, col, None, fmt)
@@ -301,12 +306,15 @@ class SheetLayout:
             else:
                 ws.write_number(row, col, number, fmt)
         else:
-            ws.write_string(row, col, str(value), fmt)
+            text = str(value)
+            ws.write_string(row, col, text if len(text) <= EXCEL_CELL_CHARS else self._cut(row, col, text), fmt)
 
     def _write(self, row: int, col: int, value: object, cell_format) -> None:
         """write_value with a Format object already made (the per-cell path of tables)."""
         ws = self.ws
         if value.__class__ is str:
+            if len(value) > EXCEL_CELL_CHARS:
+                value = self._cut(row, col, value)
             ws.write_string(row, col, value, cell_format)
         elif value is None:
             ws.write_blank(row, col, None, cell_format)
@@ -332,7 +340,8 @@ class SheetLayout:
                 else:
                     ws.write_number(row, col, number, fmt)
             else:
-                ws.write_string(row, col, str(value), fmt)
+                text = str(value)
+                ws.write_string(row, col, text if len(text) <= EXCEL_CELL_CHARS else self._cut(row, col, text), fmt)
 
     def _text(self, row: int, col: int, text: str, fmt, size: float = 11, bold: bool = False) -> None:
         """A text cell that may overflow to its right: the print area is widened to hold it."""
@@ -344,6 +353,13 @@ class SheetLayout:
     @property
     def max_print_px(self) -> int:
         return column_px(MAX_PRINT_WIDTH) if not self.data_sheet else 10 ** 6
+
+    def _cut(self, row: int, col: int, text: str) -> str:
+        """Text over what an Excel cell holds, cut to it; the cell is noted for the Data quality sheet
+        (``cut_cells``), which says so (the writer library cut such text without a word)."""
+        if self.cut_cells is not None:
+            self.cut_cells.append((self.ws.name, xl_rowcol_to_cell(row, col), len(text)))
+        return text[:EXCEL_CELL_CHARS]
 
     # ------------------------------------------------------------------ blocks
     def title(self, title: str, description: str) -> None:

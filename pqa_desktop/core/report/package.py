@@ -2,9 +2,13 @@
 atomic, reproducible write."""
 from __future__ import annotations
 
+import errno
 import io
 import os
+import re
+import stat
 import tempfile
+import time
 import zipfile
 from pathlib import Path
 
@@ -60,51 +64,97 @@ def save_workbook(path: str | os.PathLike, xlsx: bytes, password: str | None = N
     write_atomically(path, xlsx)
 
 
+# Our own temporary files, as ``write_atomically`` names them: ".~<name>." + mkstemp's 8 characters + ".tmp".
+# A kill during a save leaves one behind; the next save to the folder removes those this old or older (no
+# save takes minutes, so a younger one may be another save's, still being written).
+_TEMPORARY = re.compile(r"^\.~.+\.[a-z0-9_]{8}\.tmp$")
+STALE_TEMPORARY_SECONDS = 10 * 60
+
+
 def write_atomically(path: str | os.PathLike, data: bytes, program: str = "Excel") -> None:
     """Write to a temporary file beside path, then replace path in one step.
 
-    On any failure the file already at path is untouched and no temporary file is left behind. A
-    PermissionError (on Windows: the file is open in Excel, or in ``program``) becomes
-    OutputNotWritable, with a message saying so.
+    On any failure the file already at path is untouched and no temporary file is left behind; a save
+    killed outright leaves one, which the next save to that folder removes (``remove_stale_temporaries``).
+    Every failure becomes OutputNotWritable with a plain message: a PermissionError (on Windows: the file
+    is open in Excel, or in ``program``) says so; a missing folder, a name too long or a full disk say that.
     """
     target = Path(path)
     folder = target.parent if str(target.parent) else Path(".")
+    remove_stale_temporaries(folder)
     try:
         fd, tmp_name = tempfile.mkstemp(prefix=f".~{target.stem}.", suffix=".tmp", dir=folder)
-    except PermissionError as exc:
-        raise OutputNotWritable(_not_writable(target, program)) from exc
-    except OSError as exc:  # no such folder, or (Windows) a path longer than it opens
-        raise OutputNotWritable(_cannot_create(target), locked=False) from exc
+    except OSError as exc:  # open elsewhere, read-only, no such folder, (Windows) a path longer than it opens
+        raise OutputNotWritable(_not_writable(target, program, exc), locked=_is_locked(exc)) from exc
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp_name, target)
-    except PermissionError as exc:
+    except OSError as exc:
         _remove_quietly(tmp_name)
-        raise OutputNotWritable(_not_writable(target, program)) from exc
-    except (FileNotFoundError, NotADirectoryError) as exc:
-        _remove_quietly(tmp_name)
-        raise OutputNotWritable(_cannot_create(target), locked=False) from exc
+        raise OutputNotWritable(_not_writable(target, program, exc), locked=_is_locked(exc)) from exc
     except BaseException:
         _remove_quietly(tmp_name)
         raise
 
 
-def _not_writable(target: Path, program: str = "Excel") -> str:
+def remove_stale_temporaries(folder: Path, now: float | None = None) -> list[str]:
+    """Remove from ``folder`` the temporary files a killed save of ours left (by name and age: only ours,
+    only those at least ``STALE_TEMPORARY_SECONDS`` old); the names removed. Never raises."""
+    now = time.time() if now is None else now
+    removed = []
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return removed
+    for entry in entries:
+        if not _TEMPORARY.match(entry.name):
+            continue
+        try:
+            info = entry.stat(follow_symlinks=False)
+            if not stat.S_ISREG(info.st_mode) or now - info.st_mtime < STALE_TEMPORARY_SECONDS:
+                continue
+            os.remove(entry.path)
+            removed.append(entry.name)
+        except OSError:
+            continue  # in use, or gone meanwhile: left for the next save
+    return removed
+
+
+def _is_locked(error: OSError) -> bool:
+    """Whether another program may hold the file (Windows' sharing violation is a PermissionError)."""
+    return isinstance(error, PermissionError)
+
+
+def _not_writable(target: Path, program: str = "Excel", error: OSError | None = None) -> str:
+    """What to tell the user when ``target`` cannot be saved: only a permission error can be the file being
+    open in ``program``; other errors say what they are, never as an "[Errno n]"."""
+    folder = target.parent if str(target.parent) else Path(".")
+    if error is not None and not isinstance(error, PermissionError):
+        length = len(os.path.abspath(target))
+        if (length >= WINDOWS_MAX_PATH and isinstance(error, (FileNotFoundError, NotADirectoryError))) \
+                or error.errno == errno.ENAMETOOLONG:
+            return (f"Cannot save {target.name}: its full path is {length} characters long, too long for Windows, "
+                    f"which saves paths longer than {WINDOWS_MAX_PATH} characters only where long paths are turned "
+                    "on. Choose a folder nearer the top of the drive (such as Documents) or a shorter name, and "
+                    "build again.")
+        if isinstance(error, FileNotFoundError):
+            reason = f"the folder '{folder}' does not exist (any more)"
+        elif isinstance(error, IsADirectoryError):
+            reason = f"'{target.name}' is a folder"
+        elif isinstance(error, NotADirectoryError):
+            reason = f"'{folder}' is not a folder"
+        elif error.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)):
+            reason = "the disk is full"
+        elif error.errno == errno.EROFS:
+            reason = "the disk is read-only"
+        else:
+            reason = f"the computer said: {error.strerror or 'the file could not be written'}"
+        return f"Cannot save {target.name}: {reason}. Choose another name or folder, and build again."
     return (f"Cannot save {target.name}: the file is open in {program} or the folder is read-only. "
             f"Close {target.name} in {program}, or choose another name or folder, and build again.")
-
-
-def _cannot_create(target: Path) -> str:
-    length = len(os.path.abspath(target))
-    if length >= WINDOWS_MAX_PATH:
-        return (f"Cannot save {target.name}: its full path is {length} characters long, and Windows saves paths "
-                f"longer than {WINDOWS_MAX_PATH} characters only where long paths are turned on. Choose a folder "
-                "nearer the top of the drive (such as Documents) or a shorter name, and build again.")
-    return (f"Cannot save {target.name}: the folder it should go in does not exist or is not available. "
-            "Choose another folder, and build again.")
 
 
 def _remove_quietly(name: str) -> None:
