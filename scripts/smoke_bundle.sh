@@ -167,7 +167,7 @@ PYEOF
 
 # --- Windows' way of starting workers, in the frozen executable ------------------------------------------
 inputs_count=$("$PY" -c "import json, sys; r = json.load(open(sys.argv[1], encoding='utf-8'))['reading']; \
-print(r['read_in_workers'] + r['read_in_process'])" "$out/build.json")
+print(r['read_in_workers'] + r['read_in_reading_process'] + r['read_in_process'])" "$out/build.json")
 for method in spawn forkserver; do
   run env PQA_START_METHOD=$method PQA_READ_WORKERS=2 "$app_dir/pqa" build "$inputs" -o "$out/report $method.xlsx" \
     --period-end 2024-09 --la-name "Anytown Council" --produced 2024-10-07 --json > "$out/$method.json" \
@@ -180,7 +180,7 @@ import json, sys
 reading = json.load(open(sys.argv[1], encoding="utf-8"))["reading"]
 method, count = sys.argv[2], int(sys.argv[3])
 assert reading["start_method"] == method and reading["workers"] == 2, reading
-assert reading["read_in_workers"] == count and reading["read_in_process"] == 0, reading
+assert reading["read_in_workers"] == count and reading["read_in_reading_process"] == reading["read_in_process"] == 0, reading
 assert reading["pool_fell_back"] is False, reading
 PYEOF
   cmp -s "$out/report ü.xlsx" "$out/report $method.xlsx" || fail "the workbook built by $method workers differs"
@@ -211,7 +211,7 @@ if grep -q -i -E "traceback|fatal|could not load the qt platform plugin|error wh
 fi
 [ "$status" -eq 124 ] || { cat "$work/app.err" >&2; fail "the app exited with $status before 30 s (expected to be running)"; }
 app_log="$home/.config/pqa-desktop/pqa-desktop.log"
-grep -q -E "check: [0-9]+ inputs; read in workers [1-9][0-9]*; read in the app 0; workers 2 \(spawn" "$app_log" \
+grep -q -E "check: [0-9]+ inputs; read in workers [1-9][0-9]*; read in the reading process 0; read in the app 0; workers 2 \(spawn" "$app_log" \
   || { cat "$app_log" >&2 2>/dev/null; cat "$work/app.err" >&2; fail "the app's spawned workers did not read the inputs"; }
 step "app: started offscreen with the sample inputs, read by spawned workers, running at 30 s, ended by TERM"
 
