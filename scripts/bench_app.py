@@ -169,6 +169,7 @@ def ui_probe(data: Path) -> dict:
         "import_s": import_s, "build_s": build_s, "rebuild_s": rebuild_s,
         "import_p99_ms": _percentile(import_stalls, 0.99), "import_max_ms": max(import_stalls, default=0.0),
         "build_p99_ms": _percentile(build_stalls, 0.99), "build_max_ms": max(build_stalls, default=0.0),
+        "rebuild_p99_ms": _percentile(rebuild_stalls, 0.99), "rebuild_max_ms": max(rebuild_stalls, default=0.0),
         "p99_stall_ms": _percentile(every, 0.99), "max_stall_ms": max(every, default=0.0),
         "ticks": len(every), "output_bytes": output.stat().st_size if output.exists() else None,
     }

@@ -113,3 +113,47 @@ def test_allocation_flagged_by_the_reader_is_left_out():
     result = same_worker_6m_pct(Allocations.from_table(table), PERIOD)
     assert (result.numerator, result.denominator) == (1, 1)
     assert any("1 allocation ending before" in n for n in result.notes)
+
+
+def _day_by_day(rows: list[tuple], snapshot: date, months: int) -> tuple[int, int]:
+    """The measure's definition worked out a day at a time: a child counts when its allocations cover every
+    day of (snapshot - months, snapshot], and has the same worker when one worker appears on them."""
+    from datetime import timedelta
+
+    from pqa_desktop.core.calendar import add_months
+
+    first, last = add_months(snapshot, -months) + timedelta(days=1), snapshot
+    window = {first + timedelta(days=i) for i in range((last - first).days + 1)}
+    days: dict[str, set] = {}
+    workers: dict[str, set] = {}
+    for child, worker, start, end in rows:
+        end = end or last
+        if start > last or end < first:
+            continue
+        covered = {start + timedelta(days=i) for i in range((end - start).days + 1)} & window
+        days.setdefault(child, set()).update(covered)
+        workers.setdefault(child, set()).add(worker)
+    counted = [child for child, seen in days.items() if seen >= window]
+    return len(counted), sum(len(workers[child]) == 1 for child in counted)
+
+
+def test_same_worker_agrees_with_the_definition_worked_a_day_at_a_time():
+    # Random histories: gaps, overlaps, co-workers, back-to-back and open allocations, ends on the window's
+    # edges; the vectorised measure (codes, running maxima) must count as the definition does.
+    import random
+    from datetime import timedelta
+
+    from pqa_desktop.core.measures.continuity import same_worker_at
+
+    rng = random.Random(18)
+    for _ in range(150):
+        rows = []
+        for _ in range(rng.randint(1, 40)):
+            start = date(2023, 6, 1) + timedelta(days=rng.randint(0, 480))
+            end = None if rng.random() < 0.3 else start + timedelta(days=rng.randint(0, 300))
+            rows.append((f"C{rng.randint(1, 9)}", f"W{rng.randint(1, 3)}", start, end))
+        allocations = Allocations.from_table(allocations_table(
+            [(c, w, s.isoformat(), e.isoformat() if e else None) for c, w, s, e in rows]))
+        for snapshot, months in ((date(2024, 8, 31), 6), (date(2024, 8, 31), 12), (date(2024, 2, 29), 6)):
+            found = same_worker_at(allocations, snapshot, months)
+            assert (found.children, found.same_worker) == _day_by_day(rows, snapshot, months), (rows, snapshot)

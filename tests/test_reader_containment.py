@@ -338,3 +338,18 @@ def test_spreadsheets_are_read_outside_this_process_and_other_files_here(monkeyp
     seen.clear()
     reading.read_inputs(_inputs()[::2])
     assert seen == []
+
+
+@pytest.mark.parametrize("method", ["fork", "spawn"])
+def test_the_reading_process_ends_when_told_rather_than_killed_after_a_wait(method):
+    # A forked reading process holds a copy of its own pipe's sending end, so it never saw the pipe close:
+    # every stop waited two seconds and then killed it (a small build took two seconds longer). Told to
+    # stop, it ends by itself, whichever way it was started.
+    if method not in __import__("multiprocessing").get_all_start_methods():
+        pytest.skip(f"no {method} here")
+    quarantine = reading._Quarantine(method)
+    item = _item("Audit 1.xlsx", fz.case_return())
+    assert quarantine.read(item, None).kind == "case_file_audit"
+    process = quarantine._process
+    quarantine.stop()
+    assert process.exitcode == 0  # ended by itself (a kill after the wait gives -9)

@@ -272,3 +272,20 @@ def test_a_default_index_comes_back_as_a_range():
     back = codec.decode_frame(codec.encode_frame(frame))
     assert isinstance(back.index, pd.RangeIndex)
     pd.testing.assert_frame_equal(back, frame, check_index_type=True)
+
+
+def test_dates_held_as_values_come_back_as_dates_and_numbers_as_numbers():
+    # Tagged dates are turned back by the JSON parser as it meets them (a column built in one step):
+    # a date, a date and time and text side by side in one column, an all-blank number column, a
+    # whole-number column and an index of dates each come back as they went in.
+    frame = pd.DataFrame({
+        "mixed": [date(2024, 9, 30), datetime(2024, 9, 30, 8, 15), "text", None],
+        "count": [1.5, 2.0, 3.25, 4.0],
+        "blank": [np.nan] * 4,
+        "rows": [2, 3, 4, 5],
+        "when": pd.to_datetime(["2024-01-02", None, None, "2023-12-31"]),
+    }, index=[date(2024, 1, 1), date(2024, 1, 2), date(2024, 1, 3), date(2024, 1, 4)])
+    back = codec.decode_frame(codec.encode_frame(frame))
+    pd.testing.assert_frame_equal(back, frame)
+    assert [type(v) for v in back["mixed"]] == [date, datetime, str, type(None)]
+    assert list(back.index) == list(frame.index)
