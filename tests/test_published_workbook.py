@@ -39,17 +39,13 @@ def _by_id(rows: list[dict]) -> dict[str, dict]:
 
 
 @pytest.fixture(scope="module")
-def barnet(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("barnet") / "barnet.xlsx"
-    assert main(["demo", str(out), "--produced", PRODUCED, "--council", "Barnet"]) == 0
-    return out
+def barnet(shared_demo) -> Path:
+    return shared_demo("Barnet")  # built once per run (conftest.py)
 
 
 @pytest.fixture(scope="module")
-def no_council(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("none") / "none.xlsx"
-    assert main(["demo", str(out), "--produced", PRODUCED]) == 0
-    return out
+def no_council(shared_demo) -> Path:
+    return shared_demo()  # built once per run (conftest.py)
 
 
 def test_tbl_benchmarks_gives_barnets_published_figures(barnet):

@@ -61,10 +61,8 @@ def test_contrast_formula_matches_known_values():
 
 # --- the demo workbook, built once ----------------------------------------------------------------
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("quality") / "demo.xlsx"
-    assert main(["demo", str(out), "--produced", "2024-10-07"]) == 0
-    return out
+def demo(shared_demo) -> Path:
+    return shared_demo()  # built once per run (conftest.py)
 
 
 @pytest.fixture(scope="module")
