@@ -60,7 +60,8 @@ def _built_once(tmp_path_factory, name: str, make) -> Path:
         _lock(lock)
         if not done.exists():
             make(path)
-            path.chmod(0o444)
+            if path.is_file():
+                path.chmod(0o444)
             done.touch()
     return path
 
@@ -90,3 +91,20 @@ def shared_demo(tmp_path_factory):
         return _built_once(tmp_path_factory, f"demo-{council or 'no-council'}.xlsx".replace(" ", "-"), make)
 
     return build
+
+
+@pytest.fixture(scope="session")
+def demo_inputs_copy(tmp_path_factory):
+    """``demo_inputs_copy(folder)``: the demo's inputs (``write_demo_inputs``), generated once per run, copied into
+    ``folder`` (created; file times kept, as the pipeline reads them) for a test that needs only the folder."""
+    import shutil
+
+    from pqa_desktop.core.sample_data import write_demo_inputs
+
+    source = _built_once(tmp_path_factory, "demo-inputs", write_demo_inputs)
+
+    def copy(folder: Path) -> Path:
+        shutil.copytree(source, folder, dirs_exist_ok=True)
+        return folder
+
+    return copy

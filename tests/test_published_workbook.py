@@ -160,11 +160,10 @@ def test_unknown_or_ambiguous_council_is_a_usage_error(tmp_path, capsys, council
     assert not out.exists()
 
 
-def test_build_takes_the_council_from_the_settings_file(tmp_path, capsys):
-    from pqa_desktop.core.sample_data import write_demo_inputs
+def test_build_takes_the_council_from_the_settings_file(tmp_path, capsys, demo_inputs_copy):
 
     inputs = tmp_path / "in"
-    write_demo_inputs(inputs)
+    demo_inputs_copy(inputs)  # generated once per run (conftest.py)
     settings = tmp_path / "s.toml"
     settings.write_text('la_name = "Barnet"\ncouncil = "E09000003"\n', encoding="utf-8")
     out = tmp_path / "out.xlsx"
