@@ -56,7 +56,7 @@ def _built_once(tmp_path_factory, name: str, make) -> Path:
     folder.mkdir(exist_ok=True)
     path = folder / name
     done = folder / (name + ".done")
-    with open(folder / (name + ".lock"), "w") as lock:
+    with open(folder / (name + ".lock"), "wb") as lock:
         _lock(lock)
         if not done.exists():
             make(path)
