@@ -34,14 +34,14 @@ system-deps:
 	scripts/system-deps.sh
 
 test: $(STAMP) $(BUILD_ONLY_STAMP) system-deps
-	QT_QPA_PLATFORM=offscreen PQA_REQUIRE_LIBREOFFICE=1 $(PY) -m pytest -n 2 -q
+	QT_QPA_PLATFORM=offscreen PQA_REQUIRE_LIBREOFFICE=1 $(PY) -m pytest -n 2 --dist worksteal -q
 
 # The long reliability profiles (issue 15): 10,000 mutations per input format (.xlsx, .xls, .ods, .csv, .eml,
 # .msg, .zip), 200 mutated folders through the pipeline, 200 SIGKILLs at distinct points of a workspace
 # import, and every hostile-input test; the counts are in the warnings summary. About half an hour on two
 # cores, so not in `make test` (which runs the seeded 1,000-per-format profile and 50 kills).
 fuzz: $(STAMP) system-deps
-	PQA_FUZZ_LONG=1 QT_QPA_PLATFORM=offscreen PQA_REQUIRE_LIBREOFFICE=1 $(PY) -m pytest -n 2 -q -p no:cacheprovider \
+	PQA_FUZZ_LONG=1 QT_QPA_PLATFORM=offscreen PQA_REQUIRE_LIBREOFFICE=1 $(PY) -m pytest -n 2 --dist worksteal -q -p no:cacheprovider \
 		tests/test_fuzz_readers.py tests/test_workspace_kill.py tests/test_hostile_inputs.py \
 		tests/test_reader_containment.py tests/test_damaged_inputs.py tests/test_input_volume.py \
 		tests/test_csv_text.py tests/test_output_paths.py tests/test_inspect_hidden_text.py

@@ -1,5 +1,6 @@
 """Shared test set-up: Qt offscreen, and a private app-data folder so tests never touch a real profile."""
 import os
+from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -21,7 +22,89 @@ RUN_ONCE_MODULES = {"test_fuzz_readers.py", "test_package_scan.py", "test_worksp
                     "test_inspect_speed_equivalence.py", "test_lazy_reading.py", "test_scaling.py"}
 
 
+# The modules holding the longest tests (`--durations`), run first so that the two workers end together rather
+# than one finishing a 30-second test while the other waits (`make test` runs with --dist worksteal). Only the
+# order of whole modules changes: tests are independent of order, and a module's tests stay together, so its
+# module-scoped fixtures are built once.
+LONGEST_FIRST = ("test_fuzz_readers.py", "test_package_scan.py", "test_workspace_kill.py",
+                 "test_inspect_speed_equivalence.py", "test_workbook_quality.py", "test_scaling.py",
+                 "test_lazy_reading.py", "test_libreoffice.py", "test_windows_semantics.py", "test_ooxml_valid.py",
+                 "test_comparators_builder.py", "test_published_councils.py", "test_published_workbook.py")
+
+
 def pytest_collection_modifyitems(config, items):
     for item in items:
         if item.path.name in RUN_ONCE_MODULES:
             item.add_marker(pytest.mark.once)
+    rank = {name: n for n, name in enumerate(LONGEST_FIRST)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(rank)))  # stable: the rest keep their order
+
+
+# ---------------------------------------------------------------- workbooks built once per run
+
+DEMO_PRODUCED = "2024-10-07"
+
+
+def _built_once(tmp_path_factory, name: str, make) -> Path:
+    """``make(path)`` run once per test run, whichever xdist worker asks first; the others wait for it and share
+    the file. The file is left read-only, so a test that writes into a shared workbook fails instead of
+    changing what the next test reads."""
+    root = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        root = root.parent  # the folder every worker's base temp sits in
+    folder = root / "built-once"
+    folder.mkdir(exist_ok=True)
+    path = folder / name
+    done = folder / (name + ".done")
+    with open(folder / (name + ".lock"), "wb") as lock:
+        _lock(lock)
+        if not done.exists():
+            make(path)
+            if path.is_file():
+                path.chmod(0o444)
+            done.touch()
+    return path
+
+
+def _lock(handle) -> None:
+    try:
+        import fcntl
+    except ImportError:  # Windows: msvcrt's lock is the same idea
+        import msvcrt
+
+        msvcrt.locking(handle.fileno(), msvcrt.LK_LOCK, 1)
+    else:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+
+
+@pytest.fixture(scope="session")
+def shared_demo(tmp_path_factory):
+    """``shared_demo(council=None)``: the path of the workbook ``pqa demo --produced 2024-10-07`` writes (for a
+    council with ``--council``), built once per run and shared by every module that only reads it."""
+    from pqa_desktop.cli import main
+
+    def build(council: str | None = None) -> Path:
+        def make(path: Path) -> None:
+            extra = ["--council", council] if council else []
+            assert main(["demo", str(path), "--produced", DEMO_PRODUCED, *extra]) == 0
+
+        return _built_once(tmp_path_factory, f"demo-{council or 'no-council'}.xlsx".replace(" ", "-"), make)
+
+    return build
+
+
+@pytest.fixture(scope="session")
+def demo_inputs_copy(tmp_path_factory):
+    """``demo_inputs_copy(folder)``: the demo's inputs (``write_demo_inputs``), generated once per run, copied into
+    ``folder`` (created; file times kept, as the pipeline reads them) for a test that needs only the folder."""
+    import shutil
+
+    from pqa_desktop.core.sample_data import write_demo_inputs
+
+    source = _built_once(tmp_path_factory, "demo-inputs", write_demo_inputs)
+
+    def copy(folder: Path) -> Path:
+        shutil.copytree(source, folder, dirs_exist_ok=True)
+        return folder
+
+    return copy

@@ -180,30 +180,34 @@ def register_xls_by_hand() -> bytes:
 
 
 @lru_cache(maxsize=None)
-def _converted(name: str, source: bytes, fmt: str) -> bytes:
-    """``source`` (an .xlsx) saved as .xls or .ods by headless LibreOffice, once per test session."""
-    from tests.returns_fixtures import convert_with_libreoffice
+def _converted(fmt: str) -> dict[str, bytes]:
+    """The register and the Annex A list (.xlsx) saved as .xls or .ods by headless LibreOffice, both in one
+    LibreOffice run, once per test session."""
+    from tests.returns_fixtures import convert_all_with_libreoffice
 
     folder = Path(tempfile.mkdtemp(prefix="pqa-seed-"))
-    path = folder / f"{name}.xlsx"
-    path.write_bytes(source)
-    return convert_with_libreoffice(path, fmt).read_bytes()
+    sources = {"Tracker": register_xlsx(), "Annex A list 2": annex_a_xlsx()}
+    paths = []
+    for name, data in sources.items():
+        paths.append(folder / f"{name}.xlsx")
+        paths[-1].write_bytes(data)
+    return {name: path.read_bytes() for name, path in zip(sources, convert_all_with_libreoffice(paths, fmt))}
 
 
 def register_xls() -> bytes:
-    return _converted("Tracker", register_xlsx(), "xls")
+    return _converted("xls")["Tracker"]
 
 
 def register_ods() -> bytes:
-    return _converted("Tracker", register_xlsx(), "ods")
+    return _converted("ods")["Tracker"]
 
 
 def annex_a_xls() -> bytes:
-    return _converted("Annex A list 2", annex_a_xlsx(), "xls")
+    return _converted("xls")["Annex A list 2"]
 
 
 def annex_a_ods() -> bytes:
-    return _converted("Annex A list 2", annex_a_xlsx(), "ods")
+    return _converted("ods")["Annex A list 2"]
 
 
 @lru_cache(maxsize=None)

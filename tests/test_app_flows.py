@@ -589,12 +589,12 @@ def test_the_empty_window_explains_the_three_steps_and_build_says_why_not(qtbot,
 
 
 def test_the_build_line_says_what_will_be_blank_and_each_button_leads_to_its_fix(qtbot, make_window, tmp_path,
-                                                                                 monkeypatch):
+                                                                                 monkeypatch, demo_inputs_copy):
     from pqa_desktop.app.build_panel import BlankReasonsDialog
-    from pqa_desktop.core.sample_data import DEMO_PERIOD_END, write_demo_inputs
+    from pqa_desktop.core.sample_data import DEMO_PERIOD_END
 
     inputs = tmp_path / "demo"
-    write_demo_inputs(inputs)  # exports and returns, and no settings at all
+    demo_inputs_copy(inputs)  # exports and returns, and no settings at all
     window = make_window()
     window.period_edit.setDate(QDate(DEMO_PERIOD_END.year, DEMO_PERIOD_END.month, 1))
     check(qtbot, window, lambda: window.add_paths([inputs]))

@@ -6,13 +6,12 @@ import json
 import pytest
 
 from pqa_desktop.cli import main
-from pqa_desktop.core.sample_data import write_demo_inputs
 
 
 @pytest.fixture(scope="module")
-def sample(tmp_path_factory):
+def sample(tmp_path_factory, demo_inputs_copy):
     folder = tmp_path_factory.mktemp("sample")
-    write_demo_inputs(folder)
+    demo_inputs_copy(folder)  # generated once per run (conftest.py)
     return folder
 
 

@@ -44,10 +44,8 @@ def test_shared_annex_a_sample_read_whole(tmp_path):
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory):
-    out = tmp_path_factory.mktemp("demo") / "demo.xlsx"
-    assert main(["demo", str(out), "--produced", "2024-10-07"]) == 0
-    return load_workbook(out)
+def demo(shared_demo):
+    return load_workbook(shared_demo())  # the demo workbook, built once per run (conftest.py)
 
 
 def test_demo_gives_every_measure_a_value(demo):

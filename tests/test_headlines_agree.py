@@ -12,7 +12,6 @@ import re
 import openpyxl
 import pytest
 
-from pqa_desktop.cli import main
 from pqa_desktop.core.measures.kpi_catalogue import measure_specs
 from pqa_desktop.core.measures.kpi_table import headline_label
 
@@ -21,10 +20,8 @@ CASE_FILE_TYPES = "case file, thematic and collaborative audits"  # what the ove
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory):
-    out = tmp_path_factory.mktemp("demo") / "demo.xlsx"
-    assert main(["demo", str(out), "--produced", "2024-10-07"]) == 0
-    return openpyxl.load_workbook(out)
+def demo(shared_demo):
+    return openpyxl.load_workbook(shared_demo())  # the demo workbook, built once per run (conftest.py)
 
 
 def table(wb, name) -> list[dict]:

@@ -11,7 +11,6 @@ from pathlib import Path
 import pytest
 import xlsxwriter
 
-from pqa_desktop.cli import main
 from pqa_desktop.core.inspect import inspect_workbook
 from pqa_desktop.core.inspect.leak import INVISIBLE_TEXT
 from pqa_desktop.core.inspect.matching import CASE_REFERENCE, ID_SHAPE
@@ -78,9 +77,8 @@ def test_a_theme_colour_is_resolved(tmp_path):
     assert [leak.kind for leak in inspect_workbook(themed, la_name=LA)] == [INVISIBLE_TEXT]
 
 
-def test_the_demo_workbook_has_no_invisible_text(tmp_path):
-    out = tmp_path / "demo.xlsx"
-    assert main(["demo", str(out), "--produced", "2024-10-07"]) == 0
+def test_the_demo_workbook_has_no_invisible_text(shared_demo):
+    out = shared_demo()  # the demo workbook, built once per run (conftest.py)
     assert [leak for leak in inspect_workbook(out, la_name=LA) if leak.kind == INVISIBLE_TEXT] == []
 
 

@@ -42,12 +42,12 @@ def _words(text: str) -> str:
 
 
 @pytest.mark.libreoffice
-def test_demo_workbook_converts_to_pdf_with_every_sheet_title(tmp_path):
+def test_demo_workbook_converts_to_pdf_with_every_sheet_title(tmp_path, shared_demo):
     soffice, pdftotext = _tool("soffice"), _tool("pdftotext")
     if not soffice or not pdftotext:
         pytest.skip("LibreOffice or pdftotext not installed")
-    out = tmp_path / "demo.xlsx"
-    assert main(["demo", str(out), "--produced", "2024-10-07"]) == 0
+    out = tmp_path / "demo.xlsx"  # a copy of the demo built once per run: LibreOffice locks what it opens
+    shutil.copyfile(shared_demo(), out)
     profile = tmp_path / "lo-profile"
     result = subprocess.run(
         [soffice, f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", "pdf",
@@ -65,14 +65,14 @@ def test_demo_workbook_converts_to_pdf_with_every_sheet_title(tmp_path):
 
 
 @pytest.mark.libreoffice
-def test_demo_prints_as_a_report(tmp_path):
+def test_demo_prints_as_a_report(tmp_path, shared_demo):
     """Printed by LibreOffice: the Summary on exactly one A4 landscape page, every sheet on at least one,
     each chart whole on a page (nothing crosses into a footer), and the section sheets short enough to
     read (a KPI section on at most three pages)."""
     if not _tool("soffice") or not _tool("pdftotext") or not _tool("pdftoppm"):
         pytest.skip("LibreOffice or poppler-utils not installed")
-    out = tmp_path / "demo.xlsx"
-    assert main(["demo", str(out), "--produced", "2024-10-07"]) == 0
+    out = tmp_path / "demo.xlsx"  # a copy of the demo built once per run: LibreOffice locks what it opens
+    shutil.copyfile(shared_demo(), out)
     render = _render_module()
     crossing: list[str] = []
     pages = render.render(out, tmp_path / "print", png="first", crossing=crossing)
@@ -91,7 +91,7 @@ def test_demo_prints_as_a_report(tmp_path):
 
 
 @pytest.mark.libreoffice
-def test_demo_for_a_council_prints_as_a_report(tmp_path):
+def test_demo_for_a_council_prints_as_a_report(tmp_path, shared_demo):
     """Built for a council, with a published-series chart per paired measure in the section sheets' grids: still
     the contract's layout read back, the Summary on one page, every chart whole (nothing crosses a footer), and
     each section sheet at most two pages longer than without a council (a page holds two rows of charts)."""
@@ -99,8 +99,8 @@ def test_demo_for_a_council_prints_as_a_report(tmp_path):
         pytest.skip("LibreOffice or poppler-utils not installed")
     from tests import workbook_checks as checks
 
-    out = tmp_path / "barnet.xlsx"
-    assert main(["demo", str(out), "--produced", "2024-10-07", "--council", "Barnet"]) == 0
+    out = tmp_path / "barnet.xlsx"  # a copy of the demo built once per run: LibreOffice locks what it opens
+    shutil.copyfile(shared_demo("Barnet"), out)
     assert checks.problems(out) == []
     crossing: list[str] = []
     pages = _render_module().render(out, tmp_path / "print", png="none", crossing=crossing)

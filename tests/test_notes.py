@@ -7,16 +7,13 @@ import re
 import openpyxl
 import pytest
 
-from pqa_desktop.cli import main
 
 NOTE_REF = re.compile(r"\[note (\d+)\]")
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory):
-    out = tmp_path_factory.mktemp("demo") / "demo.xlsx"
-    assert main(["demo", str(out), "--produced", "2024-10-07"]) == 0
-    return openpyxl.load_workbook(out)
+def demo(shared_demo):
+    return openpyxl.load_workbook(shared_demo())  # the demo workbook, built once per run (conftest.py)
 
 
 def _tables(wb):

@@ -199,11 +199,11 @@ def test_validate_reads_new_files_without_importing_them(tmp_path, ws):
     assert len(ws.imports()) == 3
 
 
-def test_the_workspace_gives_the_same_figures_as_the_files(tmp_path):
+def test_the_workspace_gives_the_same_figures_as_the_files(tmp_path, demo_inputs_copy):
     """Stored audits and export tables (personal columns dropped) give every figure the files give."""
-    from pqa_desktop.core.sample_data import DEMO_PERIOD_END, demo_settings, write_demo_inputs
+    from pqa_desktop.core.sample_data import DEMO_PERIOD_END, demo_settings
 
-    write_demo_inputs(tmp_path / "demo")
+    demo_inputs_copy(tmp_path / "demo")  # generated once per run (conftest.py)
     period = Period(DEMO_PERIOD_END)
     options = BuildOptions(period=period, settings=demo_settings(), audit_key_secret="s" * 64)
     direct, _ = compute(analyse([tmp_path / "demo"], period), options)

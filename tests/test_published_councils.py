@@ -24,7 +24,6 @@ from pathlib import Path
 
 import pytest
 
-from pqa_desktop.cli import main
 from pqa_desktop.core.comparators import UnknownCouncil, benchmarks_table, council_comparators, series_table
 from pqa_desktop.core.settings import Settings
 
@@ -33,7 +32,6 @@ from .shared_paths import shared_file
 
 ROOT = Path(__file__).resolve().parents[1]
 BUILD_ONLY = ROOT / ".venv" / "build-only"  # pyarrow, apart from the test environment (Makefile)
-PRODUCED = "2024-10-07"
 COMPARATORS = ("England", "Statistical neighbours", "Region")
 
 
@@ -126,10 +124,9 @@ COUNCILS = {"Barnet": 302, "Westminster": 213, "Isles of Scilly": 420, "Kingston
 
 
 @pytest.fixture(scope="module", params=list(COUNCILS))
-def built(request, tmp_path_factory):
+def built(request, shared_demo):
     name = request.param
-    out = tmp_path_factory.mktemp("council") / "demo.xlsx"
-    assert main(["demo", str(out), "--produced", PRODUCED, "--council", name]) == 0
+    out = shared_demo(name)  # `pqa demo --produced 2024-10-07 --council NAME`, built once per run (conftest.py)
     return name, COUNCILS[name], checks.load(out), out
 
 

@@ -39,17 +39,13 @@ def _by_id(rows: list[dict]) -> dict[str, dict]:
 
 
 @pytest.fixture(scope="module")
-def barnet(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("barnet") / "barnet.xlsx"
-    assert main(["demo", str(out), "--produced", PRODUCED, "--council", "Barnet"]) == 0
-    return out
+def barnet(shared_demo) -> Path:
+    return shared_demo("Barnet")  # built once per run (conftest.py)
 
 
 @pytest.fixture(scope="module")
-def no_council(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("none") / "none.xlsx"
-    assert main(["demo", str(out), "--produced", PRODUCED]) == 0
-    return out
+def no_council(shared_demo) -> Path:
+    return shared_demo()  # built once per run (conftest.py)
 
 
 def test_tbl_benchmarks_gives_barnets_published_figures(barnet):
@@ -164,11 +160,10 @@ def test_unknown_or_ambiguous_council_is_a_usage_error(tmp_path, capsys, council
     assert not out.exists()
 
 
-def test_build_takes_the_council_from_the_settings_file(tmp_path, capsys):
-    from pqa_desktop.core.sample_data import write_demo_inputs
+def test_build_takes_the_council_from_the_settings_file(tmp_path, capsys, demo_inputs_copy):
 
     inputs = tmp_path / "in"
-    write_demo_inputs(inputs)
+    demo_inputs_copy(inputs)  # generated once per run (conftest.py)
     settings = tmp_path / "s.toml"
     settings.write_text('la_name = "Barnet"\ncouncil = "E09000003"\n', encoding="utf-8")
     out = tmp_path / "out.xlsx"

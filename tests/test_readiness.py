@@ -12,7 +12,7 @@ from pqa_desktop.cli import main
 from pqa_desktop.core.calendar import Period
 from pqa_desktop.core.pipeline import analyse
 from pqa_desktop.core.readiness import BlankReason, blank_reasons
-from pqa_desktop.core.sample_data import DEMO_PERIOD_END, demo_settings, write_demo_inputs
+from pqa_desktop.core.sample_data import DEMO_PERIOD_END, demo_settings
 from pqa_desktop.core.settings import Settings
 from tests.app_fixtures import isolated_qsettings  # noqa: F401  (fixture)
 
@@ -22,9 +22,9 @@ NOVEMBER = Period(DEMO_PERIOD_END.replace(month=11))  # two months after the dem
 
 
 @pytest.fixture(scope="module")
-def sample(tmp_path_factory):
+def sample(tmp_path_factory, demo_inputs_copy):
     folder = tmp_path_factory.mktemp("sample")
-    write_demo_inputs(folder)
+    demo_inputs_copy(folder)  # generated once per run (conftest.py)
     return folder
 
 

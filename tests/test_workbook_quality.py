@@ -21,7 +21,6 @@ from openpyxl import load_workbook
 from openpyxl.utils import range_boundaries
 
 from pqa_desktop.cli import main
-from pqa_desktop.core.sample_data import write_demo_inputs
 
 NS = {
     "c": "http://schemas.openxmlformats.org/drawingml/2006/chart",
@@ -61,10 +60,8 @@ def test_contrast_formula_matches_known_values():
 
 # --- the demo workbook, built once ----------------------------------------------------------------
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("quality") / "demo.xlsx"
-    assert main(["demo", str(out), "--produced", "2024-10-07"]) == 0
-    return out
+def demo(shared_demo) -> Path:
+    return shared_demo()  # built once per run (conftest.py)
 
 
 @pytest.fixture(scope="module")
@@ -266,12 +263,12 @@ def _tool(name: str) -> str | None:
 
 @pytest.mark.libreoffice
 @pytest.mark.slow
-def test_libreoffice_converts_every_output_of_the_sample_data(tmp_path):
+def test_libreoffice_converts_every_output_of_the_sample_data(tmp_path, demo_inputs_copy):
     soffice, pdfinfo = _tool("soffice"), _tool("pdfinfo")
     if not soffice or not pdfinfo:
         pytest.skip("LibreOffice or poppler-utils not installed")
     inputs = tmp_path / "inputs"
-    write_demo_inputs(inputs)
+    demo_inputs_copy(inputs)  # generated once per run (conftest.py)
     out = tmp_path / "out"
     out.mkdir()
     common = ["--period-end", "2024-09", "--la-name", "Anytown Council", "--produced", "2024-10-07"]

@@ -14,15 +14,14 @@ import pytest
 from pqa_desktop.cli import main
 from pqa_desktop.core.inspect import inspect_workbook
 from pqa_desktop.core.inspect.matching import DATE_OF_BIRTH
-from pqa_desktop.core.sample_data import write_demo_inputs
 
 ARGS = ["--period-end", "2024-09", "--la-name", "Anytown Council", "--produced", "2024-10-07"]
 
 
 @pytest.fixture(scope="module")
-def demo_inputs(tmp_path_factory):
+def demo_inputs(tmp_path_factory, demo_inputs_copy):
     folder = tmp_path_factory.mktemp("demo")
-    write_demo_inputs(folder)
+    demo_inputs_copy(folder)  # generated once per run (conftest.py)
     return folder
 
 

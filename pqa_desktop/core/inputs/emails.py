@@ -36,12 +36,34 @@ ATTACHED_MESSAGE = "attached message"  # name for an attached message that has n
 # ---------------------------------------------------------------- .eml (MIME)
 
 
+class _HeadersParsedOnce(policy.EmailPolicy):
+    """``policy.default``, with each header parsed once per message read. The parser and ``walk`` ask a part for
+    its Content-Type again and again, and the default policy parses the header anew each time: a damaged email
+    of a few hundred nested parts or thousands of headers took seconds to open. Headers are immutable, so
+    handing back the one parsed before changes nothing else."""
+
+    header_cache = None  # a dict for one message's read (see _parse_eml)
+
+    def header_fetch_parse(self, name, value):
+        if self.header_cache is None or hasattr(value, "name"):
+            return super().header_fetch_parse(name, value)
+        key = (name, value)
+        parsed = self.header_cache.get(key)
+        if parsed is None:
+            parsed = self.header_cache[key] = super().header_fetch_parse(name, value)
+        return parsed
+
+
+def _parse_eml(data: bytes) -> Message:
+    return BytesParser(policy=_HeadersParsedOnce(header_cache={})).parsebytes(data)
+
+
 def read_eml(data: bytes, container: str, findings: list[Finding], skip_check: SkipCheck) -> list[Part]:
     """Every attachment of a MIME message; attached messages come back as .eml parts. Parts the parser could
     not separate (a damaged boundary) are findings naming the attachments lost, never a silent "no
     attachments" or an attachment merged into the part before it."""
     try:
-        message = BytesParser(policy=policy.default).parsebytes(data)
+        message = _parse_eml(data)
         parts = [_eml_part(part, container, findings, skip_check) for part in _attachments(message)]
         damage = _damaged_parts(message, container)
     except Exception:  # noqa: BLE001 - hostile input: the parser's failure modes are not all documented
