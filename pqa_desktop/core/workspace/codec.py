@@ -48,14 +48,85 @@ def address_values(table: ExportTable) -> set[str]:
     return out
 
 
+# The app reads and imports on a worker thread of the window's process, and one call into the json module's C
+# code keeps every other thread of the process waiting until it returns: a council's export (a hundred
+# thousand rows, a million values) took 100-600 ms in one call, and the window stood still that long. So a
+# long list is written and read in pieces of ``_PIECE`` values, each a call of a few milliseconds, with the
+# window's turn in between. The pieces are marked by line breaks, which JSON allows between values and never
+# holds inside a string (json.dumps escapes them), so the text is the same JSON as before for any reader:
+# a workspace written before is read as it always was, and one written now by an older version too.
+_PIECE = 20000
+_SMALL = 64  # containers up to this size are written item by item (the frame's few columns), larger ones whole
+_SEPARATORS = (",", ":")
+_MARK = "\u0000piece"  # stands for a list read in pieces while the text around them is read (never a data key)
+
+
+def _json_text(value) -> str:
+    out: list[str] = []
+    _write(value, out)
+    return "".join(out)
+
+
+def _write(value, out: list[str]) -> None:
+    if isinstance(value, list) and len(value) > _PIECE:
+        out.append("[\n")
+        out.append(",\n".join(json.dumps(value[start:start + _PIECE], separators=_SEPARATORS)[1:-1]
+                               for start in range(0, len(value), _PIECE)))
+        out.append("\n]")
+    elif isinstance(value, list) and len(value) <= _SMALL and any(isinstance(v, (list, dict)) for v in value):
+        out.append("[")
+        for i, item in enumerate(value):
+            if i:
+                out.append(",")
+            _write(item, out)
+        out.append("]")
+    elif isinstance(value, dict) and len(value) <= _SMALL and all(isinstance(k, str) for k in value):
+        out.append("{")
+        for i, (key, item) in enumerate(value.items()):
+            out.append(("," if i else "") + json.dumps(key) + ":")
+            _write(item, out)
+        out.append("}")
+    else:
+        out.append(json.dumps(value, separators=_SEPARATORS))
+
+
+def _read_json(text: str):
+    """``json.loads(text)``, a list written in pieces (see ``_write``) read piece by piece."""
+    if "\n" not in text:
+        return json.loads(text)
+    lines = text.split("\n")
+    skeleton: list[str] = []
+    pieces: list[list] = []
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        if not line.endswith("[") or i + 1 >= len(lines):
+            skeleton.append(line)
+            i += 1
+            continue
+        # "…[" then the pieces, each a line ending "," but the last, then a line starting "]"
+        values: list = []
+        i += 1
+        while i < len(lines) and not lines[i].startswith("]"):
+            piece = lines[i]
+            values.extend(json.loads("[" + (piece[:-1] if piece.endswith(",") else piece) + "]"))
+            i += 1
+        skeleton.append(line[:-1] + json.dumps({_MARK: len(pieces)}))
+        pieces.append(values)
+        if i < len(lines):
+            lines[i] = lines[i][1:]
+    return json.loads("".join(skeleton),
+                      object_hook=lambda d: pieces[d[_MARK]] if len(d) == 1 and _MARK in d else d)
+
+
 def pack(value) -> bytes:
-    return zlib.compress(json.dumps(value, separators=(",", ":")).encode("utf-8"), 6)
+    return zlib.compress(_json_text(value).encode("utf-8"), 6)
 
 
 def unpack(blob: bytes | None, default=None):
     if blob is None:
         return default
-    return json.loads(zlib.decompress(blob).decode("utf-8"))
+    return _read_json(zlib.decompress(blob).decode("utf-8"))
 
 
 def iso(value: date | datetime | None) -> str | None:
