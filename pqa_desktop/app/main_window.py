@@ -53,7 +53,7 @@ from .findings_view import FindingsPanel
 from .help import build_help_menu
 from .inputs_model import attention_summary
 from .inputs_panel import InputsPanel
-from .jobs import ANALYSE, BUILD, PipelineJob
+from .jobs import ANALYSE, BUILD, PipelineJob, set_aside_startup_objects
 from .messages_panel import CommentaryPanel, MessagesPanel
 from .passwords import PROTECTED_INPUT_RULE, InputPasswordDialog, OutputPasswordDialog
 from .progress_panel import ProgressPanel
@@ -136,6 +136,7 @@ class MainWindow(QMainWindow):
         self._restore_settings()
         self._workspace_changed()
         self._update_controls()
+        set_aside_startup_objects()
 
     # ------------------------------------------------------------------------------------------------
     # layout
