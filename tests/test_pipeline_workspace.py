@@ -267,3 +267,19 @@ def test_cli_workspace_that_is_not_one_is_a_plain_error(tmp_path, capsys):
     assert cli.main(["build", str(august(tmp_path / "aug")), "--workspace", str(bogus), "-o",
                      str(tmp_path / "a.xlsx")]) == 1
     assert "not a PQA Desktop workspace" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("with_workspace", [True, False])
+def test_an_analysis_keeps_no_input_bytes_once_they_are_read(tmp_path, ws, with_workspace):
+    """Issue 18: every analysis the app held kept every input's bytes (34 MB for a council's year); the
+    names, hashes and places stay, and a second analysis of the same inputs finds them the same."""
+    folder = august(tmp_path / "aug")
+    first = analyse([folder], Period(date(2024, 8, 1)), workspace=ws if with_workspace else None)
+    items = first.files + [item for item, _ in first.results]
+    assert items and all(item.data == b"" for item in items)
+    on_disk = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in folder.iterdir()}
+    assert {item.name: item.sha256 for item in first.files} == on_disk
+    assert all(item.path for item in first.files)
+    again = analyse([folder], Period(date(2024, 8, 1)), workspace=ws if with_workspace else None)
+    assert [(i.name, i.sha256, i.path) for i in again.files] == [(i.name, i.sha256, i.path) for i in first.files]
+    assert again.summaries() == first.summaries()

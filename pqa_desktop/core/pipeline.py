@@ -356,6 +356,12 @@ def analyse(paths: Sequence[str | Path], period: Period, *, keep: dict | None = 
         raw_findings.extend(result.findings)
         analysis.sensitive |= result.sensitive
         analysis.staff_names |= result.staff_names
+    # The inputs' bytes were needed to read them, and not after: an analysis keeps what was read, and the
+    # files' names, hashes and places. Kept, a council's year (34 MB of inputs) stayed in memory with every
+    # analysis the app held: the one on screen, the one being made and the last build's.
+    analysis.files = [_without_bytes(item) for item in analysis.files]
+    analysis.results = [(_without_bytes(item), result) for item, result in analysis.results]
+    analysis.unread = [_without_bytes(item) for item in analysis.unread]
     progress("read", len(files), len(files), "")
     analysis.timings["read"] = time.perf_counter() - t0
     _check(cancel)
@@ -389,6 +395,10 @@ def analyse(paths: Sequence[str | Path], period: Period, *, keep: dict | None = 
     progress("validate", 1, 1, "")
     analysis.timings["validate"] = time.perf_counter() - t0
     return analysis
+
+
+def _without_bytes(item: InputFile) -> InputFile:
+    return replace(item, data=b"") if item.data else item
 
 
 def _apply_waiting_corrections(workspace: Workspace, given: set[str], import_new: bool,
