@@ -49,6 +49,9 @@ class StallTracer:
         self._stop = threading.Event()
         self._main = threading.main_thread().ident
         self._thread = threading.Thread(target=self._run, name="stall-watchdog", daemon=True)
+        self.peak_rss_mb = 0.0
+        self.peak_stacks: dict[str, tuple[str, ...]] = {}
+        self.rss_marks: list[tuple[float, float]] = []  # (time, MB) each time a new peak was reached
 
     def beat(self) -> None:
         self.heartbeat = time.perf_counter()
@@ -76,11 +79,23 @@ class StallTracer:
         return {names.get(ident, str(ident)): _stack(frame) for ident, frame in sys._current_frames().items()
                 if names.get(ident) != "stall-watchdog"}
 
+    def _rss_mb(self) -> float:
+        with open("/proc/self/statm", "rb") as statm:
+            return int(statm.read().split()[1]) * 4096 / 2**20
+
     def _run(self) -> None:
         last = time.perf_counter()
+        turns = 0
         while not self._stop.is_set():
             time.sleep(self.interval)
             now = time.perf_counter()
+            turns += 1
+            if turns % 10 == 0:
+                rss = self._rss_mb()
+                if rss > self.peak_rss_mb + 5:
+                    self.peak_rss_mb = rss
+                    self.peak_stacks = self._stacks()
+                    self.rss_marks.append((now, rss))
             if now - last > self.interval + 0.015:
                 self.starved.append((now, now - last - self.interval, self._stacks()))
             last = now
@@ -91,6 +106,11 @@ class StallTracer:
         """For each gap between ticks longer than ``limit_ms`` (+ the tick), what ran."""
         lines = []
         if ticks:
+            for t, mb in self.rss_marks:
+                if ticks[0] <= t <= ticks[-1]:
+                    lines.append(f"resident {mb:.0f} MB at +{t - ticks[0]:.2f} s")
+            lines.append(f"peak so far {self.peak_rss_mb:.0f} MB, at: " + "; ".join(
+                f"{name}: {' < '.join(stack[:5])}" for name, stack in self.peak_stacks.items()))
             full = [(e - s) * 1000 for s, e, g, _t, _c in self.collections if g == 2 and ticks[0] <= s <= ticks[-1]]
             lines.append(f"full collections: {len(full)}, longest {max(full, default=0):.0f} ms; "
                          f"{len(gc.get_objects())} objects tracked now")
