@@ -11,6 +11,7 @@ Work may hand results over as they come (``emit_item``, e.g. each file as it is 
 from __future__ import annotations
 
 import gc
+import sys
 import threading
 from typing import Any, Callable
 
@@ -27,6 +28,12 @@ BUILD = "build"
 
 
 _SET_ASIDE = False
+# How long the window's thread may wait for the interpreter while a job's thread runs Python. Each call the
+# window makes into Python (a list asking its model for a cell's text, a slot) waits for the job's thread to
+# let go, up to this long: Python's default of 5 ms made one redraw of the lists, a few hundred such calls,
+# stall the window for 70-110 ms while a build ran (issue 18). The job's thread gives way more often for it
+# only while the window asks.
+WINDOW_SWITCH_SECONDS = 0.001
 
 
 def set_aside_startup_objects() -> None:
@@ -54,6 +61,8 @@ class PipelineJob(QThread):
 
     def __init__(self, kind: str, work: Work | None, parent: QObject | None = None):
         super().__init__(parent)
+        if sys.getswitchinterval() > WINDOW_SWITCH_SECONDS:
+            sys.setswitchinterval(WINDOW_SWITCH_SECONDS)
         self.kind = kind
         self._work = work
         self._cancel = threading.Event()
