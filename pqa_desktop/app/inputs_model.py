@@ -73,6 +73,17 @@ def attention_summary(rows: Sequence[InputSummary]) -> str:
     return f"{_plural(needing, 'file')} of {len(rows)} {verb} attention"
 
 
+def _runs(numbers: Sequence[int]) -> list[tuple[int, int]]:
+    """Ascending numbers as (first, last) runs: [1, 2, 3, 7] -> [(1, 3), (7, 7)]."""
+    runs: list[tuple[int, int]] = []
+    for n in numbers:
+        if runs and runs[-1][1] == n - 1:
+            runs[-1] = (runs[-1][0], n)
+        else:
+            runs.append((n, n))
+    return runs
+
+
 def _status_order(row: InputSummary) -> tuple:
     """Worst first: open errors, then warnings, then the rest; not read yet last."""
     return (row.kind == NOT_READ, -row.errors, -row.warnings, -row.infos, row.name.casefold())
@@ -83,7 +94,26 @@ class InputsTableModel(RowTableModel):
 
     # -- contents ---------------------------------------------------------------------------------------
     def set_rows(self, rows: Sequence[InputSummary]) -> None:
-        self._replace_rows(rows)
+        """The rows of a finished check. When the rows listed are its first rows (the same files in the same
+        order: a re-check, or the rows streamed while it ran), they are updated in place and only those
+        that changed are redrawn, the rest added at the end; otherwise the list is replaced. A council's
+        thousand rows replaced after every check made the window lay out and redraw the whole list while
+        the next job ran (issue 18)."""
+        rows = list(rows)
+        listed = self._rows
+        if not listed or len(rows) < len(listed) or any(
+                (old.path, old.name) != (new.path, new.name) for old, new in zip(listed, rows)):
+            self._replace_rows(rows)
+            return
+        changed = [i for i, (old, new) in enumerate(zip(listed, rows)) if old != new]
+        for i in changed:
+            listed[i] = rows[i]
+        for first, last in _runs(changed):
+            self.dataChanged.emit(self.index(first, 0), self.index(last, len(COLUMNS) - 1))
+        if len(rows) > len(listed):
+            self.beginInsertRows(QModelIndex(), len(listed), len(rows) - 1)
+            listed.extend(rows[len(listed):])
+            self.endInsertRows()
 
     def rows(self) -> list[InputSummary]:
         return list(self._rows)
