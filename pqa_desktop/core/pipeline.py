@@ -331,7 +331,7 @@ def analyse(paths: Sequence[str | Path], period: Period, *, keep: dict | None = 
 
     try:
         read_inputs(to_read, lambda done, total, name: progress("read", skipped + done, len(files), name), cancel,
-                    stats=analysis.reading, on_result=took)
+                    stats=analysis.reading, on_result=took, keep=False)
     except Cancelled:
         if not keep_on_cancel:
             raise
