@@ -307,6 +307,10 @@ def analyse(paths: Sequence[str | Path], period: Period, *, keep: dict | None = 
             continue  # imported before, with today's corrections: the hash was all it cost
         to_read.append((item, workspace.value_overrides(item.sha256) if workspace is not None else None))
     skipped = len(files) - len(to_read)
+    if skipped:  # the bytes of files imported before are let go now: their hash was all they were needed for
+        reading = {id(item) for item, _ in to_read}
+        files = analysis.files = [item if id(item) in reading else _without_bytes(item) for item in files]
+        del found
     read: dict[int, ReadResult] = {}
     kept = 0  # to_read[:kept] are imported (or in read_now)
 
