@@ -109,3 +109,26 @@ def test_the_rows_selected_stay_selected_after_a_check(qtbot):
     panel.view.selectRow(2)
     panel.set_rows([_row(n, errors=1) for n in range(1, 7)])
     assert [s.name for s in panel.selected_summaries()] == ["CFA 3.xlsx"]
+
+
+def test_new_files_between_the_rows_listed_are_inserted_where_the_check_has_them(qtbot):
+    panel = InputsPanel()
+    qtbot.addWidget(panel)
+    panel.set_rows([_row(n) for n in (1, 2, 3, 9)])
+    signals = _Signals(panel.model)
+    rows = [_row(n, errors=1 if n == 9 else 0) for n in (1, 2, 4, 3, 5, 9, 10)]  # 4, 5 and 10 are new
+    panel.set_rows(rows)
+    assert signals.resets == 0
+    assert signals.inserted == [(2, 2), (4, 4), (6, 6)]
+    assert signals.changed == [(5, 5)]
+    assert panel.model.rows() == rows
+    assert [name for name, _ in _shown(panel)] == [f"CFA {n}.xlsx" for n in (1, 2, 4, 3, 5, 9, 10)]
+    assert _shown(panel)[5] == ("CFA 9.xlsx", "1 error")
+
+
+def test_a_file_listed_twice_or_gone_replaces_the_list(qtbot):
+    model = InputsTableModel()
+    model.set_rows([_row(1), _row(2)])
+    signals = _Signals(model)
+    model.set_rows([_row(1), _row(1), _row(2)])
+    assert signals.resets == 1 and [r.name for r in model.rows()] == ["CFA 1.xlsx", "CFA 1.xlsx", "CFA 2.xlsx"]
