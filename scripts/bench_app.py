@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -107,7 +108,7 @@ def _percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
 
 
-def ui_probe(data: Path) -> dict:
+def ui_probe(data: Path, trace: bool = False) -> dict:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     home = Path(tempfile.mkdtemp(prefix="pqa-bench-app-"))
     os.environ["PQA_DESKTOP_HOME"] = str(home / "home")  # its own workspace and secret
@@ -117,6 +118,24 @@ def ui_probe(data: Path) -> dict:
 
     from pqa_desktop.app.main_window import MainWindow
 
+    tracer = None
+    if trace:
+        from stall_trace import StallTracer
+
+        tracer = StallTracer()
+        from stall_trace import time_methods
+
+        from pqa_desktop.app import findings_view, inputs_panel, main_window, workspace_panel
+
+        tracer.timed = []
+        time_methods([(main_window.MainWindow, n) for n in (
+            "_on_job_succeeded", "_show_analysis", "_refresh_workspace_lists", "_show_drafts", "_show_streamed",
+            "_on_job_finished", "_start_analysis", "build_workbook", "_take_queued", "_update_controls",
+            "_show_blank_reasons", "_log_reading")]
+            + [(inputs_panel.InputsPanel, n) for n in ("set_rows", "put_rows", "update_summary")]
+            + [(findings_view.FindingsPanel, n) for n in ("set_findings", "append_findings", "_rebuild_tree",
+                                                          "_findings_changed", "_update_toggle_counts")]
+            + [(workspace_panel.WorkspacePanel, "set_imports")], tracer.timed)
     app = QApplication.instance() or QApplication([sys.argv[0]])
     window = MainWindow()
     window.show()
@@ -129,6 +148,9 @@ def ui_probe(data: Path) -> dict:
     timer = QTimer()
     timer.setInterval(TICK_MS)
     timer.timeout.connect(lambda: ticks.append(time.perf_counter()))
+    if tracer is not None:
+        timer.timeout.connect(tracer.beat)
+        tracer.start()
 
     def wait_for(signal, start) -> float:
         """Run ``start`` and the event loop until ``signal``; seconds taken."""
@@ -145,34 +167,46 @@ def ui_probe(data: Path) -> dict:
             raise TimeoutError(f"no {signal} within {PHASE_TIMEOUT_S} s")
         return time.perf_counter() - t0
 
-    def stalls_during(fn) -> tuple[float, list[float]]:
+    def stalls_during(fn, name: str = "") -> tuple[float, list[float]]:
         ticks.clear()
+        if tracer is not None:
+            tracer.beat()
         timer.start()
         seconds = fn()
         timer.stop()
+        if tracer is not None:
+            print(f"--- {name}: {seconds:.2f} s\n{tracer.report(ticks)}", file=sys.stderr, flush=True)
         gaps = [(b - a) * 1000 - TICK_MS for a, b in zip(ticks, ticks[1:])]
         return seconds, [max(g, 0.0) for g in gaps]
 
     app.processEvents()
     import_s, import_stalls = stalls_during(lambda: wait_for(
-        window.analysis_ready, lambda: window.add_paths([data / "returns", data / "exports"])))
-    build_s, build_stalls = stalls_during(lambda: wait_for(window.build_succeeded, window.build_workbook))
+        window.analysis_ready, lambda: window.add_paths([data / "returns", data / "exports"])), "import")
+    build_s, build_stalls = stalls_during(lambda: wait_for(window.build_succeeded, window.build_workbook), "build")
 
     def rebuild() -> float:
         t = wait_for(window.analysis_ready, lambda: window.add_paths([data / "new-return"]))
         return t + wait_for(window.build_succeeded, window.build_workbook)
 
-    rebuild_s, rebuild_stalls = stalls_during(rebuild)
+    rebuild_s, rebuild_stalls = stalls_during(rebuild, "rebuild")
     every = import_stalls + build_stalls + rebuild_stalls
     window.close()
-    return {
-        "import_s": import_s, "build_s": build_s, "rebuild_s": rebuild_s,
-        "import_p99_ms": _percentile(import_stalls, 0.99), "import_max_ms": max(import_stalls, default=0.0),
-        "build_p99_ms": _percentile(build_stalls, 0.99), "build_max_ms": max(build_stalls, default=0.0),
-        "rebuild_p99_ms": _percentile(rebuild_stalls, 0.99), "rebuild_max_ms": max(rebuild_stalls, default=0.0),
+    from pqa_desktop.core.processes import start_method
+
+    result = {"import_s": import_s, "build_s": build_s, "rebuild_s": rebuild_s}
+    for phase, stalls in (("import", import_stalls), ("build", build_stalls), ("rebuild", rebuild_stalls)):
+        result[f"{phase}_p99_ms"] = _percentile(stalls, 0.99)
+        result[f"{phase}_max_ms"] = max(stalls, default=0.0)
+    result.update({
+        # over every phase; the worst phase's p99 is the one the target asks for in every phase
         "p99_stall_ms": _percentile(every, 0.99), "max_stall_ms": max(every, default=0.0),
+        "worst_phase_p99_ms": max(result[f"{p}_p99_ms"] for p in ("import", "build", "rebuild")),
         "ticks": len(every), "output_bytes": output.stat().st_size if output.exists() else None,
-    }
+        # this process's peak resident memory (the window's process; the reading workers are others)
+        "app_peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "start_method": start_method(),
+    })
+    return result
 
 
 def main() -> int:
@@ -180,12 +214,15 @@ def main() -> int:
     parser.add_argument("--data", type=Path, default=ROOT / "out" / "bench-data")
     parser.add_argument("--json", action="store_true", help="print one JSON line (for scripts/bench.py)")
     parser.add_argument("--startup", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--trace", action="store_true",
+                        help="print what each thread ran during every stall over 50 ms (scripts/stall_trace.py)")
+    parser.add_argument("--no-startup", action="store_true", help="skip the start-up timing")
     args = parser.parse_args()
     if args.startup:
         startup_child()
         return 0
-    result = measure_startup()
-    result.update(ui_probe(args.data))
+    result = {} if args.no_startup else measure_startup()
+    result.update(ui_probe(args.data, trace=args.trace))
     if args.json:
         print(json.dumps(result))
     else:

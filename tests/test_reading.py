@@ -234,3 +234,35 @@ def test_forked_workers_are_stopped_once_the_files_are_read(inputs, monkeypatch,
     monkeypatch.setenv(reading.WORKERS_ENV, "2")
     reading.read_inputs([(item, None) for item in inputs])
     assert reading._pool is None
+
+
+def test_read_inputs_can_let_each_result_go_once_it_is_handed_over(tmp_path, monkeypatch):
+    """Issue 18: every file read stayed in memory until the last was read, though the pipeline had imported
+    it (a hundred megabytes of a council's year at the app's peak). With keep=False each result is passed
+    on and let go."""
+    import gc
+    import weakref
+
+    from pqa_desktop.core import reading
+    from pqa_desktop.core.inputs.discover import discover
+
+    monkeypatch.setenv(reading.WORKERS_ENV, "0")
+    for n in range(4):
+        (tmp_path / f"notes {n}.csv").write_text(f"a,b\n1,{n}\n", encoding="utf-8")
+    files, _ = discover([tmp_path])
+    alive: list = []
+    kinds = []
+
+    def took(index, result):
+        kinds.append((index, result.kind))
+        assert all(ref() is None for ref in alive), "an earlier result is still held"
+        alive.append(weakref.ref(result))
+
+    gc.disable()  # only reference counting frees them: nothing waits for a collection
+    try:
+        returned = reading.read_inputs([(f, None) for f in files], on_result=took, keep=False)
+    finally:
+        gc.enable()
+    assert returned == [] and sorted(i for i, _ in kinds) == [0, 1, 2, 3]
+    kept = reading.read_inputs([(f, None) for f in files])
+    assert [r.kind for r in kept] == [kind for _, kind in sorted(kinds)]

@@ -73,6 +73,17 @@ def attention_summary(rows: Sequence[InputSummary]) -> str:
     return f"{_plural(needing, 'file')} of {len(rows)} {verb} attention"
 
 
+def _runs(numbers: Sequence[int]) -> list[tuple[int, int]]:
+    """Ascending numbers as (first, last) runs: [1, 2, 3, 7] -> [(1, 3), (7, 7)]."""
+    runs: list[tuple[int, int]] = []
+    for n in numbers:
+        if runs and runs[-1][1] == n - 1:
+            runs[-1] = (runs[-1][0], n)
+        else:
+            runs.append((n, n))
+    return runs
+
+
 def _status_order(row: InputSummary) -> tuple:
     """Worst first: open errors, then warnings, then the rest; not read yet last."""
     return (row.kind == NOT_READ, -row.errors, -row.warnings, -row.infos, row.name.casefold())
@@ -83,7 +94,41 @@ class InputsTableModel(RowTableModel):
 
     # -- contents ---------------------------------------------------------------------------------------
     def set_rows(self, rows: Sequence[InputSummary]) -> None:
-        self._replace_rows(rows)
+        """The rows of a finished check. When the files listed are all among its files, in the same order
+        (a re-check, or the rows streamed while it ran, with new files anywhere between them), they are
+        updated in place and only those that changed are redrawn, the new ones inserted where the check has
+        them; otherwise the list is replaced. A council's thousand rows replaced after every check made the
+        window lay out and redraw the whole list while the next job ran (issue 18)."""
+        rows = list(rows)
+        listed = self._rows
+        if not listed or not self._in_place(rows):
+            self._replace_rows(rows)
+            return
+        old_keys = {(r.path, r.name) for r in listed}
+        changed: list[int] = []
+        at = 0  # where the next row of ``rows`` goes in the list as it is now
+        for row in rows:
+            if (row.path, row.name) in old_keys:
+                if listed[at] != row:
+                    listed[at] = row
+                    changed.append(at)
+            else:
+                self.beginInsertRows(QModelIndex(), at, at)
+                listed.insert(at, row)
+                self.endInsertRows()
+                changed = [i + 1 if i >= at else i for i in changed]
+            at += 1
+        for first, last in _runs(sorted(changed)):
+            self.dataChanged.emit(self.index(first, 0), self.index(last, len(COLUMNS) - 1))
+
+    def _in_place(self, rows: list[InputSummary]) -> bool:
+        """Whether ``rows`` holds every row listed (by file), in the same order, each once."""
+        keys = [(r.path, r.name) for r in rows]
+        listed = [(r.path, r.name) for r in self._rows]
+        if len(set(keys)) != len(keys) or len(set(listed)) != len(listed):
+            return False
+        wanted = set(listed)
+        return [k for k in keys if k in wanted] == listed
 
     def rows(self) -> list[InputSummary]:
         return list(self._rows)

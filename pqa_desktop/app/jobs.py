@@ -10,6 +10,8 @@ Work may hand results over as they come (``emit_item``, e.g. each file as it is 
 """
 from __future__ import annotations
 
+import gc
+import sys
 import threading
 from typing import Any, Callable
 
@@ -25,6 +27,31 @@ ANALYSE = "analyse"
 BUILD = "build"
 
 
+_SET_ASIDE = False
+# How long the window's thread may wait for the interpreter while a job's thread runs Python. Each call the
+# window makes into Python (a list asking its model for a cell's text, a slot) waits for the job's thread to
+# let go, up to this long: Python's default of 5 ms made one redraw of the lists, a few hundred such calls,
+# stall the window for 70-110 ms while a build ran (issue 18). The job's thread gives way more often for it
+# only while the window asks.
+WINDOW_SWITCH_SECONDS = 0.001
+
+
+def set_aside_startup_objects() -> None:
+    """Leave the objects made while starting (the modules imported, the window) out of the cyclic garbage
+    collector's full passes; once per process, when the first window has been made.
+
+    A full pass walks every object the process holds and keeps every thread waiting meanwhile, the window's
+    too: at a council's scale it took 110-140 ms, the longest stall left in the window's event loop (issue
+    18), and most of what it walked was the code of Qt, pandas and the app, which lives as long as the
+    process. Those are kept in a permanent generation (``gc.freeze``); later passes walk only what was made
+    since (the check on screen, the workspace's imports), and free it as before.
+    """
+    global _SET_ASIDE
+    if not _SET_ASIDE:
+        _SET_ASIDE = True
+        gc.freeze()
+
+
 class PipelineJob(QThread):
     progressed = Signal(str, int, int, str)  # stage, done, total, detail
     item_ready = Signal(object)  # something ready before the work ends (a file just read), see emit_item
@@ -34,6 +61,8 @@ class PipelineJob(QThread):
 
     def __init__(self, kind: str, work: Work | None, parent: QObject | None = None):
         super().__init__(parent)
+        if sys.getswitchinterval() > WINDOW_SWITCH_SECONDS:
+            sys.setswitchinterval(WINDOW_SWITCH_SECONDS)
         self.kind = kind
         self._work = work
         self._cancel = threading.Event()

@@ -13,10 +13,16 @@ from .grades import frame
 FEEDBACK_COLUMNS = ("Date", "Audit type", "Service area", "Source", "Sentiment", "Feedback")
 
 
-def feedback_table(audits: Sequence[Audit], window: DateWindow, audit_key: Callable[[Audit], str]) -> pd.DataFrame:
-    """Every feedback text in the window, in date order (text as written: names are redacted later)."""
+def feedback_audits(audits: Sequence[Audit], window: DateWindow, audit_key: Callable[[Audit], str]) -> list[Audit]:
+    """The audits whose feedback text the feedback table lists, in its order (date, then audit key)."""
     with_text = [a for a in audits if window.contains(a.audit_date) and a.feedback and (a.feedback.text or "").strip()]
     with_text.sort(key=lambda a: (a.audit_date, audit_key(a)))
+    return with_text
+
+
+def feedback_table(audits: Sequence[Audit], window: DateWindow, audit_key: Callable[[Audit], str]) -> pd.DataFrame:
+    """Every feedback text in the window, in date order (text as written: names are redacted later)."""
+    with_text = feedback_audits(audits, window, audit_key)
     rows = [{"Date": a.audit_date, "Audit type": audit_type(a), "Service area": service_area(a),
              "Source": a.feedback.source, "Sentiment": a.feedback.sentiment, "Feedback": a.feedback.text}
             for a in with_text]

@@ -9,8 +9,11 @@ JSON columns, zlib-compressed: never pickle, because a workspace on a shared dri
 """
 from __future__ import annotations
 
+import gc
 import json
 import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, datetime
 
 import numpy as np
@@ -48,14 +51,88 @@ def address_values(table: ExportTable) -> set[str]:
     return out
 
 
+# The app reads and imports on a worker thread of the window's process, and one call into the json module's C
+# code keeps every other thread of the process waiting until it returns: a council's export (a hundred
+# thousand rows, a million values) took 100-600 ms in one call, and the window stood still that long. So a
+# long list is written and read in pieces of ``_PIECE`` values, each a call of a few milliseconds, with the
+# window's turn in between. The pieces are marked by line breaks, which JSON allows between values and never
+# holds inside a string (json.dumps escapes them), so the text is the same JSON as before for any reader:
+# a workspace written before is read as it always was, and one written now by an older version too.
+_PIECE = 20000
+_SMALL = 64  # containers up to this size are written item by item (the frame's few columns), larger ones whole
+_SEPARATORS = (",", ":")
+_MARK = "\u0000piece"  # stands for a list read in pieces while the text around them is read (never a data key)
+
+
+def _json_text(value) -> str:
+    out: list[str] = []
+    _write(value, out)
+    return "".join(out)
+
+
+def _write(value, out: list[str]) -> None:
+    if isinstance(value, list) and len(value) > _PIECE:
+        out.append("[\n")
+        out.append(",\n".join(json.dumps(value[start:start + _PIECE], separators=_SEPARATORS)[1:-1]
+                               for start in range(0, len(value), _PIECE)))
+        out.append("\n]")
+    elif isinstance(value, list) and len(value) <= _SMALL and any(isinstance(v, (list, dict)) for v in value):
+        out.append("[")
+        for i, item in enumerate(value):
+            if i:
+                out.append(",")
+            _write(item, out)
+        out.append("]")
+    elif isinstance(value, dict) and len(value) <= _SMALL and all(isinstance(k, str) for k in value):
+        out.append("{")
+        for i, (key, item) in enumerate(value.items()):
+            out.append(("," if i else "") + json.dumps(key) + ":")
+            _write(item, out)
+        out.append("}")
+    else:
+        out.append(json.dumps(value, separators=_SEPARATORS))
+
+
+def _read_json(text: str, object_hook=None):
+    """``json.loads(text, object_hook=object_hook)``, a list written in pieces (see ``_write``) read piece by
+    piece."""
+    if "\n" not in text:
+        return json.loads(text, object_hook=object_hook)
+    lines = text.split("\n")
+    skeleton: list[str] = []
+    pieces: list[list] = []
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        if not line.endswith("[") or i + 1 >= len(lines):
+            skeleton.append(line)
+            i += 1
+            continue
+        # "…[" then the pieces, each a line ending "," but the last, then a line starting "]"
+        values: list = []
+        i += 1
+        while i < len(lines) and not lines[i].startswith("]"):
+            piece = lines[i]
+            values.extend(json.loads("[" + (piece[:-1] if piece.endswith(",") else piece) + "]",
+                                     object_hook=object_hook))
+            i += 1
+        skeleton.append(line[:-1] + json.dumps({_MARK: len(pieces)}))
+        pieces.append(values)
+        if i < len(lines):
+            lines[i] = lines[i][1:]
+    hook = object_hook or (lambda d: d)
+    return json.loads("".join(skeleton),
+                      object_hook=lambda d: pieces[d[_MARK]] if len(d) == 1 and _MARK in d else hook(d))
+
+
 def pack(value) -> bytes:
-    return zlib.compress(json.dumps(value, separators=(",", ":")).encode("utf-8"), 6)
+    return zlib.compress(_json_text(value).encode("utf-8"), 6)
 
 
 def unpack(blob: bytes | None, default=None):
     if blob is None:
         return default
-    return json.loads(zlib.decompress(blob).decode("utf-8"))
+    return _read_json(zlib.decompress(blob).decode("utf-8"))
 
 
 def iso(value: date | datetime | None) -> str | None:
@@ -184,30 +261,50 @@ _NAT = np.iinfo("int64").min
 
 
 def decode_frame(blob: bytes) -> pd.DataFrame:
-    """The frame ``encode_frame`` stored. Tagged dates are turned back into dates by the JSON parser as it
-    meets them, and each column is built from its list in one step: decoding a council's year cell by cell
-    (1.2 million calls) was most of a workspace build's reading back."""
-    data = json.loads(zlib.decompress(blob).decode("utf-8"), object_hook=_tagged)
-    out = {}
-    for name, dtype, values in data["columns"]:
-        if dtype.startswith("datetime64"):
-            if None in values:
-                values = [_NAT if v is None else v for v in values]
-            out[name] = pd.Series(np.array(values, dtype="int64").view(dtype))
-        elif dtype in ("object",):
-            out[name] = pd.Series(values, dtype=object)
-        elif dtype.startswith(("float", "int", "bool")):
-            if dtype.startswith("float") or None in values:
-                values = np.array([np.nan if v is None else v for v in values], dtype=dtype) \
-                    if None in values else values
-            out[name] = pd.Series(values, dtype=dtype)
-        else:  # pandas' own string or category dtypes
-            out[name] = pd.Series(values).astype(dtype)
-    frame = pd.DataFrame(out, columns=[c[0] for c in data["columns"]])
-    index = data["index"]
-    # The readers' frames carry the default 0..n-1 index: give it back as the same RangeIndex.
-    frame.index = pd.RangeIndex(len(index)) if index == list(range(len(index))) else pd.Index(index)
-    return frame
+    """The frame ``encode_frame`` wrote. Tagged dates are turned back into dates by the JSON parser as it
+    meets them, and each column is built from its list in one step (decoding a council's year cell by cell,
+    1.2 million calls, was most of a workspace build's reading back). Each column's values are let go once
+    its column is made (a council's export is a million values: held all at once they were the app's peak
+    of memory), and the cyclic garbage collector is paused meanwhile: the dates' {"d": ...} pairs are many
+    short-lived containers, which made it walk every object the process holds, the window's thread waiting
+    (130 ms)."""
+    with _no_cycle_collection():
+        data = _read_json(zlib.decompress(blob).decode("utf-8"), object_hook=_tagged)
+        columns = data["columns"]
+        names = [c[0] for c in columns]
+        out = {}
+        for i, (name, dtype, values) in enumerate(columns):
+            columns[i] = None
+            if dtype.startswith("datetime64"):
+                if None in values:
+                    values = [_NAT if v is None else v for v in values]
+                out[name] = pd.Series(np.array(values, dtype="int64").view(dtype))
+            elif dtype in ("object",):
+                out[name] = pd.Series(values, dtype=object)
+            elif dtype.startswith(("float", "int", "bool")):
+                if None in values:
+                    values = np.array([np.nan if v is None else v for v in values], dtype=dtype)
+                out[name] = pd.Series(values, dtype=dtype)
+            else:  # pandas' own string or category dtypes
+                out[name] = pd.Series(values).astype(dtype)
+            del values
+        frame = pd.DataFrame(out, columns=names)
+        del out
+        index = data["index"]
+        # The readers' frames carry the default 0..n-1 index: give it back as the same RangeIndex.
+        frame.index = pd.RangeIndex(len(index)) if index == list(range(len(index))) else pd.Index(index)
+        return frame
+
+
+@contextmanager
+def _no_cycle_collection() -> Iterator[None]:
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if collecting:
+            gc.enable()
 
 
 def stored_table(table: ExportTable) -> tuple[ExportTable, pd.Timestamp | None]:
