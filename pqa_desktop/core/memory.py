@@ -11,7 +11,10 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import gc
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 
 
@@ -27,6 +30,22 @@ def _malloc_trim():
     trim.argtypes = [ctypes.c_size_t]
     trim.restype = ctypes.c_int
     return trim
+
+
+@contextmanager
+def no_cycle_collection() -> Iterator[None]:
+    """Python's cyclic garbage collector paused meanwhile (and put back as it was). For work that makes many
+    short-lived containers and no reference cycles (reading sheets, decoding stored frames, writing and
+    inspecting the workbook): each collection they set off walks every object the process holds (a
+    council's year of records) for nothing, and in the app it holds the window while it does. What the work
+    drops is freed as usual, by reference counting; any cycles are collected after."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if collecting:
+            gc.enable()
 
 
 def release_freed_memory() -> bool:

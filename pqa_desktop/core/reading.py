@@ -52,6 +52,7 @@ from . import processes
 from .exports.reader import read_export
 from .findings import Finding, Severity, register_rule
 from .inputs.tables import SPREADSHEET_SUFFIXES
+from .memory import no_cycle_collection
 from .records import InputFile, ReadResult
 from .returns.reader import read_return_with_tables
 
@@ -140,13 +141,8 @@ def _read_batch(batch: list[tuple[InputFile, Overrides]]) -> list[ReadResult]:
     Python's cycle collector is paused meanwhile: a large sheet is a hundred thousand fresh row lists,
     which it walked again and again for nothing (reading makes no reference cycles to collect), at a
     tenth of the time of reading an export."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
+    with no_cycle_collection():
         return [read_input(item, overrides) for item, overrides in batch]
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def reading_plan(items: Sequence[tuple[InputFile, Overrides]]) -> processes.PoolPlan:

@@ -7,23 +7,22 @@ same caution as an input: bounded sizes and member counts, XML parsed with entit
 from __future__ import annotations
 
 import calendar
-import gc
 import io
 import posixpath
 import re
 import zipfile
 import zlib
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterator
 from xml.etree.ElementTree import Element
 from xml.etree.ElementTree import XMLParser
 
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
+
+from ..memory import no_cycle_collection
 
 MAX_PARTS = 10_000
 MAX_TOTAL_BYTES = 512 * 1024 * 1024
@@ -115,21 +114,6 @@ def _stdlib_fromstring(data: bytes) -> Element:
 
 def _parse(data: bytes) -> Element:
     return _stdlib_fromstring(data) if _without_declarations(data) else fromstring(data)
-
-
-@contextmanager
-def no_cycle_collection() -> Iterator[None]:
-    """Inspecting makes no reference cycles (element trees, sets and strings), so the cyclic garbage
-    collector has nothing to find meanwhile; left on, it walks every object the process holds again and
-    again as the trees grow (a third of the time of inspecting a council's report). Everything the
-    inspection drops is freed as usual, by reference counting."""
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if collecting:
-            gc.enable()
 
 
 def _without_declarations(data: bytes) -> bool:

@@ -285,32 +285,11 @@ class SheetLayout:
 
     def write_value(self, row: int, col: int, value: object, num_format: str | None = None, **props) -> None:
         """Write one cell by its Python type: text stays text (never a formula or link), numbers as numbers."""
-        fmt = self.styles.get(num_format, **props) if (num_format or props) else None
-        ws = self.ws
-        if value.__class__ is str:  # the commonest cell, first
-            if len(value) > EXCEL_CELL_CHARS:
-                value = self._cut(row, col, value)
-            ws.write_string(row, col, value, fmt)
-        elif is_blank(value):
-            ws.write_blank(row, col, None, fmt)
-        elif isinstance(value, bool) or type(value).__name__ == "bool_":
-            ws.write_string(row, col, "Yes" if value else "No", fmt)
-        elif isinstance(value, pd.Timestamp):
-            ws.write_datetime(row, col, value.to_pydatetime(), fmt)
-        elif isinstance(value, (date, datetime)):
-            ws.write_datetime(row, col, value, fmt)
-        elif isinstance(value, numbers.Number):
-            number = float(value)
-            if math.isinf(number):
-                ws.write_blank(row, col, None, fmt)
-            else:
-                ws.write_number(row, col, number, fmt)
-        else:
-            text = str(value)
-            ws.write_string(row, col, text if len(text) <= EXCEL_CELL_CHARS else self._cut(row, col, text), fmt)
+        self._write(row, col, value, self.styles.get(num_format, **props) if (num_format or props) else None)
 
     def _write(self, row: int, col: int, value: object, cell_format) -> None:
-        """write_value with a Format object already made (the per-cell path of tables)."""
+        """write_value with a Format object already made (the per-cell path of tables): the commonest cells
+        (text, None, plain numbers) first."""
         ws = self.ws
         if value.__class__ is str:
             if len(value) > EXCEL_CELL_CHARS:

@@ -1,7 +1,6 @@
 """write_workbook: Figures + ReportContext -> the report .xlsx, sheets in contract order."""
 from __future__ import annotations
 
-import gc
 import io
 import os
 from datetime import datetime, timezone
@@ -9,6 +8,7 @@ from datetime import datetime, timezone
 import xlsxwriter
 
 from ..figures import Figures
+from ..memory import no_cycle_collection
 from .audit_sheets import (write_audit_activity, write_audit_list, write_compliance, write_domains, write_edt,
                            write_feedback, write_overall)
 from .build import Build
@@ -64,13 +64,8 @@ def render_workbook(figures: Figures, context: ReportContext) -> bytes:
     hundred thousand short-lived cell objects, and each collection they set off walks the whole heap of
     the figures and records still held (a large council's year) for nothing. Whatever cycles writing
     leaves are collected once it has finished."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
+    with no_cycle_collection():
         return _render(figures, context)
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _render(figures: Figures, context: ReportContext) -> bytes:

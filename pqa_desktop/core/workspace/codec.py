@@ -9,11 +9,8 @@ JSON columns, zlib-compressed: never pickle, because a workspace on a shared dri
 """
 from __future__ import annotations
 
-import gc
 import json
 import zlib
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date, datetime
 
 import numpy as np
@@ -21,6 +18,7 @@ import pandas as pd
 
 from ..exports.model import ExportTable
 from ..exports.spec import table_spec
+from ..memory import no_cycle_collection
 from ..records import Audit, EdtRecord, EdtSample, Feedback, Source
 
 # Columns that hold personal data and that no measure reads. Dropped on import, whatever the kind.
@@ -268,7 +266,7 @@ def decode_frame(blob: bytes) -> pd.DataFrame:
     of memory), and the cyclic garbage collector is paused meanwhile: the dates' {"d": ...} pairs are many
     short-lived containers, which made it walk every object the process holds, the window's thread waiting
     (130 ms)."""
-    with _no_cycle_collection():
+    with no_cycle_collection():
         data = _read_json(zlib.decompress(blob).decode("utf-8"), object_hook=_tagged)
         columns = data["columns"]
         names = [c[0] for c in columns]
@@ -294,17 +292,6 @@ def decode_frame(blob: bytes) -> pd.DataFrame:
         # The readers' frames carry the default 0..n-1 index: give it back as the same RangeIndex.
         frame.index = pd.RangeIndex(len(index)) if index == list(range(len(index))) else pd.Index(index)
         return frame
-
-
-@contextmanager
-def _no_cycle_collection() -> Iterator[None]:
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if collecting:
-            gc.enable()
 
 
 def stored_table(table: ExportTable) -> tuple[ExportTable, pd.Timestamp | None]:
