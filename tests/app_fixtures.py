@@ -179,3 +179,18 @@ def save_dialog(monkeypatch):
 
     monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(fake))
     return answer
+
+
+APP_WAIT_MS = 30000  # a check or build of the sample inputs on a busy CI machine
+
+
+def wait_idle(qtbot, window, timeout: int = APP_WAIT_MS) -> None:
+    """Wait until the window runs no job and has no check waiting to start."""
+    qtbot.waitUntil(lambda: not window.busy and not window._analysis_timer.isActive(), timeout=timeout)
+
+
+def check(qtbot, window, action, timeout: int = APP_WAIT_MS) -> None:
+    """Do something that starts a check, and wait for the check to be on screen."""
+    with qtbot.waitSignal(window.analysis_ready, timeout=timeout):
+        action()
+    wait_idle(qtbot, window, timeout)

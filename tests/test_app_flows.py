@@ -40,6 +40,7 @@ from pqa_desktop.app.settings_dialog import SettingsDialog
 from pqa_desktop.core import reading
 from pqa_desktop.core.findings import Finding, Severity
 from pqa_desktop.core.settings import Settings
+from tests.app_fixtures import check, wait_idle
 from tests.app_fixtures import TODAY, isolated_qsettings, message_boxes, save_dialog  # noqa: F401 (fixtures)
 from tests.returns_fixtures import write_template
 from tests.workspace_fixtures import BASE
@@ -66,15 +67,6 @@ def make_window(qtbot):
         return window
     return make
 
-
-def wait_idle(qtbot, window):
-    qtbot.waitUntil(lambda: not window.busy and not window._analysis_timer.isActive(), timeout=WAIT_MS)
-
-
-def check(qtbot, window, action):
-    with qtbot.waitSignal(window.analysis_ready, timeout=WAIT_MS):
-        action()
-    wait_idle(qtbot, window)
 
 
 def _audit(path, reference, when, overall, auditor, **extra):

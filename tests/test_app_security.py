@@ -27,6 +27,7 @@ from pqa_desktop.app.passwords import MISMATCH_TEXT, InputPasswordDialog, Output
 from pqa_desktop.core import pipeline
 from pqa_desktop.core.encryption import encrypt_xlsx
 from pqa_desktop.core.inspect.leak import Leak
+from tests.app_fixtures import check, wait_idle
 from tests.app_fixtures import (TODAY, isolated_qsettings, message_boxes, opened_urls,  # noqa: F401 (fixtures)
                                 save_dialog)
 from tests.workspace_fixtures import AUDITS_YTD, headline, write_audit
@@ -78,15 +79,6 @@ def type_in(dialog_class, monkeypatch, **fields) -> list:
     monkeypatch.setattr(dialog_class, "exec", exec_)
     return results
 
-
-def wait_idle(qtbot, window):
-    qtbot.waitUntil(lambda: not window.busy and not window._analysis_timer.isActive(), timeout=WAIT_MS)
-
-
-def check(qtbot, window, action):
-    with qtbot.waitSignal(window.analysis_ready, timeout=WAIT_MS):
-        action()
-    wait_idle(qtbot, window)
 
 
 def build(qtbot, window, save_dialog, out: Path):

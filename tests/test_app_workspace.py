@@ -32,6 +32,7 @@ from pqa_desktop.app.settings_dialog import SettingsDialog
 from pqa_desktop.core import pipeline
 from pqa_desktop.core.privacy import audit_key
 from pqa_desktop.core.workspace import Workspace
+from tests.app_fixtures import check, wait_idle
 from tests.app_fixtures import TODAY, isolated_qsettings, message_boxes, save_dialog  # noqa: F401 (fixtures)
 from tests.test_app_panels import _unnamed
 from tests.workspace_fixtures import GOOD_OR_BETTER_YTD, august, headline, september, write_audit
@@ -66,16 +67,6 @@ def make_window(qtbot):
         return window
     return make
 
-
-def wait_idle(qtbot, window):
-    qtbot.waitUntil(lambda: not window.busy and not window._analysis_timer.isActive(), timeout=WAIT_MS)
-
-
-def check(qtbot, window, action):
-    """Do something that starts a check, and wait for the check to be on screen."""
-    with qtbot.waitSignal(window.analysis_ready, timeout=WAIT_MS):
-        action()
-    wait_idle(qtbot, window)
 
 
 def figures_on_screen(window):
