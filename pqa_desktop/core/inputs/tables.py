@@ -360,6 +360,13 @@ def column_values(table: "SheetTable", indices, start: int) -> dict[int, list | 
     return {col: [row[col] if col < len(row) else None for row in body] for col in indices}
 
 
+def _sheet_unreadable(sink: FindingSink, sheet_name: str) -> None:
+    """The one finding for a sheet calamine cannot open or cannot decode."""
+    sink.error(RULE_CORRUPT,
+               "This sheet could not be read: the file may be damaged. Open it in Excel and "
+               "save it again.", sheet=sheet_name)
+
+
 def workbook_tables(workbook, sheet_name: str, sink: FindingSink,
                     max_cells: int = DEFAULT_MAX_CELLS) -> SheetTable | None:
     """One worksheet of an open calamine workbook as a SheetTable (None for a chart sheet etc.)."""
@@ -370,9 +377,7 @@ def workbook_tables(workbook, sheet_name: str, sink: FindingSink,
     except BaseException as error:
         if not reader_failed(error):
             raise
-        sink.error(RULE_CORRUPT,
-                   "This sheet could not be read: the file may be damaged. Open it in Excel and "
-                   "save it again.", sheet=sheet_name)
+        _sheet_unreadable(sink, sheet_name)
         return None
     height, width = (end[0] + 1, end[1] + 1) if end else (0, 0)
     nrows = None
@@ -388,9 +393,7 @@ def workbook_tables(workbook, sheet_name: str, sink: FindingSink,
     except BaseException as error:
         if not reader_failed(error):
             raise
-        sink.error(RULE_CORRUPT,
-                   "This sheet could not be read: the file may be damaged. Open it in Excel and "
-                   "save it again.", sheet=sheet_name)
+        _sheet_unreadable(sink, sheet_name)
         return None
     if sum(map(len, raw)) > LAZY_CELLS:
         return SheetTable(sheet_name, LazyRows(raw))
