@@ -313,7 +313,8 @@ def cmd_build(args, inputs: list, output: Path, settings: Settings, period: Peri
 def cmd_inspect(args) -> int:
     """Exit 1 when the workbook leaks (naming where, never the value), else 0."""
     from .core.encryption import WrongPassword, decrypt_xlsx
-    from .core.inspect import WorkbookUnreadable, identifiers_from_inputs, inspect_with
+    from .core.inspect import WorkbookUnreadable, inspect_with
+    from .core.pipeline import identifiers_from_inputs
 
     data = args.workbook.read_bytes()
     if args.password_file:

@@ -13,13 +13,14 @@ import openpyxl
 import pytest
 
 from pqa_desktop.core.calendar import Period
-from pqa_desktop.core.inspect import (KIND_PHRASES, Leak, WorkbookUnreadable, identifiers_from_inputs,
-                                      inspect_with, inspect_workbook, sensitive_set)
+from pqa_desktop.core.inspect import (KIND_PHRASES, Leak, WorkbookUnreadable, inspect_with, inspect_workbook,
+                                      sensitive_set)
 from pqa_desktop.core.inspect.leak import (AUTHOR, COMMENT, CUSTOM_XML, EMBEDDED_OBJECT, EXTERNAL_LINK,
                                            HIDDEN_COLUMN, HIDDEN_OBJECT, HIDDEN_ROW, HIDDEN_SHEET, MACRO,
                                            PIVOT_CACHE, UNREADABLE_PART)
 from pqa_desktop.core.inspect.matching import (CASE_REFERENCE, DATE_OF_BIRTH, POSTCODE, STAFF_ID, STAFF_NAME,
                                                dates_written_in)
+from pqa_desktop.core.pipeline import identifiers_from_inputs
 from pqa_desktop.core.report import render_workbook
 from tests import report_fixtures as fx
 from tests.exports_fixtures import write_csv

@@ -19,7 +19,7 @@ from typing import Callable, Sequence
 
 import pandas as pd
 
-from .calendar import Period, bank_holiday_file_problems, user_bank_holidays_file
+from .calendar import Period, bank_holiday_file_problems, last_complete_month, user_bank_holidays_file
 from .comparators import (PUBLISHED_SERIES, PublishedDataError, UnknownCouncil, benchmarks_table,
                           council_comparators, series_table)
 from .exports.combine import combine_exports
@@ -46,7 +46,7 @@ from .period_coverage import ending_early_findings, inputs_ending_early
 from .privacy import IdentifierMasker, audit_key, name_pattern, redact_names
 from .records import Audit, AuditRecords, InputFile, ReadResult
 from .encryption import unlock_inputs
-from .inspect import inspect_with, sensitive_set
+from .inspect import SensitiveSet, inspect_with, sensitive_set
 from .report import ReportContext, render_workbook, save_workbook
 from .reading import Cancelled, ReadingStats, read_contained, read_inputs
 from .returns.combine import combine
@@ -402,6 +402,13 @@ def analyse(paths: Sequence[str | Path], period: Period, *, keep: dict | None = 
     progress("validate", 1, 1, "")
     analysis.timings["validate"] = time.perf_counter() - t0
     return analysis
+
+
+def identifiers_from_inputs(paths: Sequence[str | Path], period: Period | None = None) -> SensitiveSet:
+    """Read the inputs as a build would and return what they identify (``pqa inspect WORKBOOK INPUT...``)."""
+    # Which period hardly matters: every file is read whole, whatever months it covers.
+    period = period or Period(last_complete_month(date.today()))
+    return sensitive_set(analyse(list(paths), period))
 
 
 def _without_bytes(item: InputFile) -> InputFile:
