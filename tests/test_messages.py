@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from pqa_desktop.core import messages
+from pqa_desktop.core import messages, sentences
 from pqa_desktop.core.calendar import Period
 from pqa_desktop.core.measures.audits import audit_figures
 from pqa_desktop.core.messages import draft_messages, percent_text, whole_percent
@@ -230,7 +230,7 @@ def test_sections_without_data_say_so():
 
 
 def test_registered_drafters_join_in_section_order_and_keep_four_sentences(monkeypatch):
-    monkeypatch.setattr(messages, "_DRAFTERS", {k: list(v) for k, v in messages._DRAFTERS.items()})
+    monkeypatch.setattr(sentences, "DRAFTERS", {k: list(v) for k, v in sentences.DRAFTERS.items()})
 
     @messages.drafter("Identification of harm")
     def harm(figures):
