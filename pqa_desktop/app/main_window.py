@@ -30,14 +30,14 @@ from PySide6.QtWidgets import (QAbstractItemView, QDateEdit, QDialog, QFileDialo
                                QMainWindow, QMessageBox, QPlainTextEdit, QPushButton, QSplitter, QStackedWidget,
                                QTabWidget, QTextEdit, QToolButton, QVBoxLayout, QWidget)
 
-from ..core import pipeline
+from ..core.build import pipeline
 from ..core.calendar import Period, last_complete_month, month_start
-from ..core.email_draft import write_email_draft
+from ..core.sending.email_draft import write_email_draft
 from ..core.finding_status import ACCEPTED, CORRECTED, OPEN
 from ..core.findings import Severity
-from ..core.output_paths import draft_problem, output_problem
-from ..core.readiness import blank_reasons
-from ..core.send_back import finding_auditors, write_send_back
+from ..core.sending.output_paths import draft_problem, output_problem
+from ..core.build.readiness import blank_reasons
+from ..core.sending.send_back import finding_auditors, write_send_back
 from ..core.settings import Settings
 from ..core.workspace import Workspace, WorkspaceError
 from .app_log import reading_line, write_log

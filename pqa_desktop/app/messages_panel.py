@@ -16,9 +16,9 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QPlainTextEdit, QPushButton,
                                QVBoxLayout, QWidget)
 
-from ..core.messages import SUMMARY_SENTENCES
+from ..core.messages.key_messages import SUMMARY_SENTENCES
 from ..core.report.summary_sheet import COMMENTARY_ROWS, commentary_rows, section_place
-from ..core.sections import SECTIONS
+from ..core.report.sections import SECTIONS
 
 EDITED_MARK = " (edited)"
 WRITTEN_MARK = " \u2713"  # a section holding commentary

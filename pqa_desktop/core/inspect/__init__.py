@@ -19,7 +19,7 @@ from .content import content_leaks
 from .formatting import invisible_text_leaks
 from .leak import Leak
 from .matching import KIND_PHRASES, Matcher
-from ..memory import no_cycle_collection
+from ..runtime.memory import no_cycle_collection
 from .package import Package, WorkbookUnreadable, open_package, own_dates, sheets
 from .sources import SensitiveSet, as_strings, own_words, sensitive_set
 from .structure import structure_leaks

@@ -23,7 +23,7 @@ from datetime import date
 import pandas as pd
 
 from ..calendar import Period
-from ..figures import Headline, better_or_worse
+from .figures import Headline, better_or_worse
 from ..resources import resource
 from ..settings import Settings
 from ..values import label_key

@@ -9,8 +9,8 @@ import pandas as pd
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
-from ..figures import Figures
-from ..notes import number_notes
+from ..measures.figures import Figures
+from ..measures.notes import number_notes
 from .context import ReportContext
 from .layout import SheetLayout, Sparkline, TableLoc, frame_rows
 from .spec import SheetSpec, WorkbookSpec

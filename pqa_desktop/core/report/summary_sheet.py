@@ -3,10 +3,10 @@
 one with a monthly series, and the QA officer's summary commentary."""
 from __future__ import annotations
 
-from ..figures import Headline
+from ..measures.figures import Headline
 from ..measures.audits import HEADLINE_GOOD_OR_BETTER, HEADLINE_INADEQUATE
-from ..notes import resolve_note_refs
-from ..sections import SECTIONS
+from ..measures.notes import resolve_note_refs
+from .sections import SECTIONS
 from .build import Build
 from .layout import Sparkline, narrative_lines
 from .spec import workbook_spec

@@ -48,9 +48,9 @@ import numpy as np
 import pandas as pd
 import xlsxwriter
 
-from .calendar import Period, add_months
-from .resources import resource
-from .sample_council import FIRST_NAMES, LA_NAME, SURNAMES, TEAMS
+from ..calendar import Period, add_months
+from ..resources import resource
+from .council import FIRST_NAMES, LA_NAME, SURNAMES, TEAMS
 
 WINDOW_MONTHS = 6  # Annex A lists cover the 6 months to the snapshot (``months`` changes it)
 FRONT_DOOR_LEAD_MONTHS = 3  # the simulated front door starts this long before the Annex A window

@@ -15,12 +15,12 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from .calendar import Period, add_months
-from .figures import Figures
+from ..calendar import Period, add_months
+from ..measures.figures import Figures
 from .sentences import (MAX_SENTENCES, Shown, drafter, join_words, lower_first, named_table, percent_text,
                         plural, whole_percent)
-from .report import styles
-from .report.text import is_blank
+from ..report import styles
+from ..report.text import is_blank
 
 KPI_TABLE = "tbl_kpis"
 

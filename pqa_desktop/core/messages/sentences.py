@@ -11,8 +11,8 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import pandas as pd
 
-from .figures import Figures, shown_decimal
-from .report import styles
+from ..measures.figures import Figures, shown_decimal
+from ..report import styles
 
 MAX_SENTENCES = 4
 

@@ -17,11 +17,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from .calendar import Period
-from .exports.model import ExportRecords
-from .measures.workforce import caseload_areas
+from ..calendar import Period
+from ..exports.model import ExportRecords
+from ..measures.workforce import caseload_areas
 from .period_coverage import inputs_ending_early
-from .settings import Settings
+from ..settings import Settings
 
 if TYPE_CHECKING:  # the pipeline imports nothing from here; the type only documents the argument
     from .pipeline import Analysis

@@ -33,13 +33,13 @@ from typing import Any
 
 import xlsxwriter
 
-from .calendar import Period, add_months, financial_year_start, month_end
-from .returns.spec import returns_spec
-from .sample_council import FIRST_NAMES, LA_NAME, SURNAMES, TEAMS
-from .sample_exports import DEMO_VACANCIES_FTE, generate_exports
-from .settings import DEFAULT_SERVICE_AREAS, MeasureTarget, Settings
-from .returns.templates import return_bytes
-from .values import GRADES, NOT_APPLICABLE
+from ..calendar import Period, add_months, financial_year_start, month_end
+from ..returns.spec import returns_spec
+from .council import FIRST_NAMES, LA_NAME, SURNAMES, TEAMS
+from .exports import DEMO_VACANCIES_FTE, generate_exports
+from ..settings import DEFAULT_SERVICE_AREAS, MeasureTarget, Settings
+from ..returns.templates import return_bytes
+from ..values import GRADES, NOT_APPLICABLE
 
 DEMO_PERIOD_END = date(2024, 9, 1)  # the reference report's month
 # A fixed, public audit-key secret so the demo workbook is the same every time. Demo data only: real

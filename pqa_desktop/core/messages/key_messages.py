@@ -17,9 +17,9 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from .calendar import month_label
-from .figures import Figures, Headline
-from .measures.audits import (
+from ..calendar import month_label
+from ..measures.figures import Figures, Headline
+from ..measures.audits import (
     CASE_FILE_KINDS,
     HEADLINE_CASE_FILE_AUDITS,
     HEADLINE_COMPLIANCE,
@@ -29,13 +29,13 @@ from .measures.audits import (
     HEADLINE_MODERATION,
     YEAR_TO_DATE,
 )
-from .returns.spec import returns_spec
-from .report.summary_sheet import SUMMARY_SENTENCES  # the Summary's own rule: at most six key messages
-from .sections import SECTIONS  # the report's sections in workbook order
+from ..returns.spec import returns_spec
+from ..report.summary_sheet import SUMMARY_SENTENCES  # the Summary's own rule: at most six key messages
+from ..report.sections import SECTIONS  # the report's sections in workbook order
 from . import sentences as shared  # the drafters registry, read at call time (tests replace it)
 from .sentences import (MAX_SENTENCES, Shown, drafter, join_words, lower_first, named_table,
                         percent_text, plural, whole_percent)
-from .values import GRADES
+from ..values import GRADES
 
 
 def draft_messages(figures: Figures) -> dict[str, list[str]]:
@@ -68,7 +68,7 @@ def against_neighbours(h: Headline) -> str | None:
     or a neighbours' figure, or when they are the same as shown."""
     if h.polarity not in ("higher", "lower") or is_blank(h.value) or is_blank(h.statistical_neighbours):
         return None
-    from .report import styles
+    from ..report import styles
 
     now = Shown.of(float(h.value), styles.value_format(h.unit)).amount
     neighbours = Shown.of(float(h.statistical_neighbours), styles.value_format(h.unit, benchmark=True)).amount
@@ -482,4 +482,4 @@ def feedback_messages(figures: Figures) -> list[str]:
     ]
 
 
-from . import messages_kpis  # noqa: E402,F401  registers the KPI, workforce and fostering drafters
+from . import kpi_messages as messages_kpis  # noqa: E402,F401  registers the KPI, workforce and fostering drafters

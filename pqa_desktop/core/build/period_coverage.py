@@ -23,11 +23,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from .calendar import Period, add_months, month_start
-from .exports.combine import latest_date
-from .exports.model import ExportRecords
-from .findings import Finding, Severity, register_rule
-from .records import AuditRecords
+from ..calendar import Period, add_months, month_start
+from ..exports.combine import latest_date
+from ..exports.model import ExportRecords
+from ..findings import Finding, Severity, register_rule
+from ..records import AuditRecords
 
 RULE_ENDS_EARLY = register_rule(
     "period.input_ends_early",
