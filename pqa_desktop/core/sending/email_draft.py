@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Sequence
 
 from ..measures.figures import Headline
-from ..inputs.tables import is_password_protected
+from ..encryption import is_password_protected
 from ..report.context import CLASSIFICATION
 from ..report.package import write_atomically
 from ..report.styles import unit_kind
