@@ -31,7 +31,7 @@ import xlsxwriter
 
 from .email_draft import draft_message, write_draft
 from ..finding_status import OPEN, status_of
-from ..findings import RULES, Finding, Severity, _cell_key
+from ..findings import RULES, Finding, Severity, cell_sort_key
 from ..inspect import inspect_with, sensitive_set
 from ..build.pipeline import Analysis, BuildOptions, LeakFound, audit_key_function
 from ..records import Audit
@@ -154,7 +154,7 @@ def send_back_lists(analysis: Analysis, options: BuildOptions, *, auditors: Iter
     out = []
     for who in sorted(chosen, key=str.casefold):
         lst = SendBackList(auditor=who)
-        for f in sorted(chosen[who], key=lambda x: (x.file.casefold(), x.sheet, _cell_key(x.cell),
+        for f in sorted(chosen[who], key=lambda x: (x.file.casefold(), x.sheet, cell_sort_key(x.cell),
                                                     x.severity.rank, x.rule)):
             audit = audit_of(f)
             lst.rows.append(SendBackRow(
