@@ -1,7 +1,7 @@
 """Seeds, mutators and the reading harness for the fuzz tests (tests/test_fuzz_readers.py).
 
 Seeds are real inputs made by the project's own writers (a filled case file return and an EDT return
-from ``returns.templates``, Annex A lists from ``sample_exports`` at a small scale, an audit register
+from ``returns.templates``, Annex A lists from ``sample.exports`` at a small scale, an audit register
 CSV in the tracker layout, an .eml with attachments, a .zip of returns). Mutations are plain data
 (tuples drawn by hypothesis) applied by the ``mutate_*`` functions here, so a failing example prints
 as a short list of operations that can be replayed.
@@ -93,7 +93,7 @@ def edt_return() -> bytes:
 @lru_cache(maxsize=None)
 def register_csv() -> bytes:
     """A case file audit tracker saved as CSV (title row, header row, one audit per row), the layout
-    ``sample_data`` writes for registers."""
+    ``sample.demo`` writes for registers."""
     rspec = returns_spec().returns["case_file_audit"]
     domains = ["outcomes", "assessment", "planning", "voice"]
     header = ["Child ID", "Date of audit", "Service area", "Team", "Auditor",
