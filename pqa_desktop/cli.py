@@ -20,8 +20,8 @@ from .core.findings import Finding, Severity
 from .core.sending.email_draft import write_email_draft
 from .core.encryption import PasswordFileError, read_input_passwords, read_password_file
 from .core.sending.output_paths import draft_problem, output_problem
-from .core.build.pipeline import (LeakFound, BuildOptions, Cancelled, NothingToBuild, analyse, build, headline_summary)
-from .core.build.readiness import BlankReason, blank_reasons
+from .core.pipeline.run import LeakFound, BuildOptions, Cancelled, NothingToBuild, analyse, build, headline_summary
+from .core.pipeline.readiness import BlankReason, blank_reasons
 from .core.report.sections import read_sections_file
 from .core.settings import Settings, SettingsError
 from .core.values import parse_uk_date
@@ -314,7 +314,7 @@ def cmd_inspect(args) -> int:
     """Exit 1 when the workbook leaks (naming where, never the value), else 0."""
     from .core.encryption import WrongPassword, decrypt_xlsx
     from .core.inspect import WorkbookUnreadable, inspect_with
-    from .core.build.pipeline import identifiers_from_inputs
+    from .core.pipeline.run import identifiers_from_inputs
 
     data = args.workbook.read_bytes()
     if args.password_file:
@@ -380,7 +380,7 @@ def _end_process(code: int) -> None:
     folder is removed)."""
     import os
 
-    from .core.build.reading import shutdown_pool
+    from .core.pipeline.reading import shutdown_pool
 
     shutdown_pool()
     if "multiprocessing.util" in sys.modules:

@@ -197,7 +197,7 @@ def run_stages(paths: dict[str, Path], out_dir: Path, rebuild: bool) -> dict:
     """(child) pipeline.build in this process: per-stage seconds, then the re-builds after one new return."""
     from datetime import date
 
-    from pqa_desktop.core.build import pipeline
+    from pqa_desktop.core.pipeline import run as pipeline
     from pqa_desktop.core.calendar import Period
     from pqa_desktop.core.settings import Settings
 

@@ -229,7 +229,7 @@ def main() -> int:
         for key, value in result.items():
             print(f"{key:24} {value:.3f}" if isinstance(value, float) else f"{key:24} {value}")
     sys.stdout.flush()
-    from pqa_desktop.core.build.reading import shutdown_pool
+    from pqa_desktop.core.pipeline.reading import shutdown_pool
 
     shutdown_pool()  # as the app does when its window closes
     # Skip the interpreter's teardown: PySide6 can abort while collecting Qt objects at exit, which would

@@ -39,7 +39,7 @@ def main() -> int:
     from pqa_desktop.app.findings_view import GROUP_BY_AUDITOR
     from pqa_desktop.app.main_window import MainWindow
     from pqa_desktop.app.settings_dialog import SettingsDialog
-    from pqa_desktop.core.build import reading
+    from pqa_desktop.core.pipeline import reading
     from pqa_desktop.core.calendar import add_months
     from pqa_desktop.core.finding_status import ACCEPTED
     from pqa_desktop.core.sample.demo import DEMO_PERIOD_END, LA_NAME, write_demo_inputs
@@ -143,7 +143,7 @@ def main() -> int:
 
     window.close()
     sys.stdout.flush()
-    from pqa_desktop.core.build.reading import shutdown_pool
+    from pqa_desktop.core.pipeline.reading import shutdown_pool
     shutdown_pool()
     os._exit(0)  # PySide6 can abort while collecting Qt objects at exit; the pictures are saved
 

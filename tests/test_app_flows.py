@@ -37,7 +37,7 @@ from pqa_desktop.app.help import AboutDialog, ShortcutsDialog, shortcut_rows
 from pqa_desktop.app.inputs_model import FILE_COLUMN, STATUS_COLUMN as INPUT_STATUS_COLUMN, SUMMARY_ROLE
 from pqa_desktop.app.main_window import FINDINGS_TAB, MainWindow
 from pqa_desktop.app.settings_dialog import SettingsDialog
-from pqa_desktop.core.build import reading
+from pqa_desktop.core.pipeline import reading
 from pqa_desktop.core.findings import Finding, Severity
 from pqa_desktop.core.settings import Settings
 from tests.app_fixtures import check, wait_idle

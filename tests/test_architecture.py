@@ -77,10 +77,10 @@ def test_the_import_contracts_hold(capsys):
 @pytest.mark.parametrize("contract, importer, imported", [
     ("core-without-qt", "pqa_desktop.core.calendar", "PySide6"),
     ("core-without-qt", "pqa_desktop.core.report.writer", "pqa_desktop.app.main_window"),
-    ("core-without-qt", "pqa_desktop.core.build.pipeline", "pqa_desktop.cli"),
+    ("core-without-qt", "pqa_desktop.core.pipeline.run", "pqa_desktop.cli"),
     ("cli-without-qt", "pqa_desktop.cli", "shiboken6"),
     ("measures-read-records", "pqa_desktop.core.measures.audits", "pqa_desktop.core.report.writer"),
-    ("measures-read-records", "pqa_desktop.core.measures.kpis", "pqa_desktop.core.build.reading"),
+    ("measures-read-records", "pqa_desktop.core.measures.kpis", "pqa_desktop.core.pipeline.reading"),
     ("measures-read-records", "pqa_desktop.core.measures.workforce", "pqa_desktop.core.exports.reader"),
     ("measures-read-records", "pqa_desktop.core.measures.audit_lists", "pqa_desktop.core.inputs.tables"),
     ("report-reads-measures", "pqa_desktop.core.report.spec", "pqa_desktop.core.returns.template_reader"),
@@ -90,7 +90,7 @@ def test_the_import_contracts_hold(capsys):
     ("core-layers", "pqa_desktop.core.returns.spec", "pqa_desktop.core.exports.spec"),
     ("core-layers", "pqa_desktop.core.values", "pqa_desktop.core.inputs.tables"),
     ("no-cycles", "pqa_desktop.core.values", "pqa_desktop.core.calendar"),
-    ("no-cycles", "pqa_desktop.core.inspect.sources", "pqa_desktop.core.build.pipeline"),
+    ("no-cycles", "pqa_desktop.core.inspect.sources", "pqa_desktop.core.pipeline.run"),
     ("no-cycles", "pqa_desktop.core.report.build", "pqa_desktop.core.report.writer"),
 ])
 def test_a_planted_import_breaks_its_contract(capsys, contract, importer, imported):

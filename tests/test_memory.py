@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from pqa_desktop.core.build import pipeline
+from pqa_desktop.core.pipeline import run as pipeline
 from pqa_desktop.core.calendar import Period
 from pqa_desktop.core.runtime.memory import release_freed_memory
 from pqa_desktop.core.sample.demo import generate_returns

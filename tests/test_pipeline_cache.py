@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from pqa_desktop.core.build import pipeline
+from pqa_desktop.core.pipeline import run as pipeline
 from pqa_desktop.core.calendar import Period
 from pqa_desktop.core.sample.exports import generate_exports
 from pqa_desktop.core.settings import Settings

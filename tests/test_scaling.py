@@ -13,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from pqa_desktop.core.build import pipeline
+from pqa_desktop.core.pipeline import run as pipeline
 from pqa_desktop.core.calendar import Period
 from pqa_desktop.core.sample.demo import DEMO_SECRET, generate_returns
 from pqa_desktop.core.sample.exports import generate_exports

@@ -16,7 +16,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QCheckBox, QDialog, QDialogButtonBox, QGridLayout, QHBoxLayout, QLabel, QPushButton,
                                QScrollArea, QVBoxLayout, QWidget)
 
-from ..core.build.readiness import SETTING, BlankReason, blank_reasons_line
+from ..core.pipeline.readiness import SETTING, BlankReason, blank_reasons_line
 
 SHOWN_FIXES = 3  # buttons on the line itself; the rest under "All reasons…"
 

@@ -30,13 +30,13 @@ from PySide6.QtWidgets import (QAbstractItemView, QDateEdit, QDialog, QFileDialo
                                QMainWindow, QMessageBox, QPlainTextEdit, QPushButton, QSplitter, QStackedWidget,
                                QTabWidget, QTextEdit, QToolButton, QVBoxLayout, QWidget)
 
-from ..core.build import pipeline
+from ..core.pipeline import run as pipeline
 from ..core.calendar import Period, last_complete_month, month_start
 from ..core.sending.email_draft import write_email_draft
 from ..core.finding_status import ACCEPTED, CORRECTED, OPEN
 from ..core.findings import Severity
 from ..core.sending.output_paths import draft_problem, output_problem
-from ..core.build.readiness import blank_reasons
+from ..core.pipeline.readiness import blank_reasons
 from ..core.sending.send_back import finding_auditors, write_send_back
 from ..core.settings import Settings
 from ..core.workspace import Workspace, WorkspaceError

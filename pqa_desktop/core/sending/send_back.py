@@ -33,7 +33,7 @@ from .email_draft import draft_message, write_draft
 from ..finding_status import OPEN, status_of
 from ..findings import RULES, Finding, Severity, cell_sort_key
 from ..inspect import inspect_with, sensitive_set
-from ..build.pipeline import Analysis, BuildOptions, LeakFound, audit_key_function
+from ..pipeline.run import Analysis, BuildOptions, LeakFound, audit_key_function
 from ..records import Audit
 from ..report.context import CLASSIFICATION
 from ..report.data_quality import display_file

@@ -24,7 +24,7 @@ from .period_coverage import inputs_ending_early
 from ..settings import Settings
 
 if TYPE_CHECKING:  # the pipeline imports nothing from here; the type only documents the argument
-    from .pipeline import Analysis
+    from .run import Analysis
 
 SETTING, COVERAGE = "setting", "coverage"
 
