@@ -54,7 +54,7 @@ class FakeAnalysis:
     results: list = field(default_factory=list)
     statuses: dict = field(default_factory=dict)
     sensitive: set = field(default_factory=set)
-    exports: ExportRecords = field(default_factory=ExportRecords)  # what core.readiness reads
+    exports: ExportRecords = field(default_factory=ExportRecords)  # what core.pipeline.readiness reads
     records: AuditRecords = field(default_factory=AuditRecords)
     results: list = field(default_factory=list)
     timings: dict = field(default_factory=dict)

@@ -427,7 +427,7 @@ class MainWindow(QMainWindow):
         self._update_controls()
 
     def _show_blank_reasons(self, analysis: pipeline.Analysis | None, reasons: list | None = None) -> None:
-        """What will be blank in the workbook and why (core.readiness), each with a way to fix it; said once
+        """What will be blank in the workbook and why (core.pipeline.readiness), each with a way to fix it; said once
         every file has been read (a stopped check would name inputs that are only not read yet)."""
         if analysis is None or analysis.stopped:
             self.build_panel.set_blank_reasons([])
@@ -921,7 +921,7 @@ class MainWindow(QMainWindow):
     # settings dialog
     # ------------------------------------------------------------------------------------------------
     def open_settings_dialog(self, setting: str | None = None) -> bool:
-        """The settings dialog; ``setting`` (a key of core.readiness) opens it at that setting's field."""
+        """The settings dialog; ``setting`` (a key of core.pipeline.readiness) opens it at that setting's field."""
         current = replace(self.report_settings, la_name=self.la_name_edit.text().strip())
         dialog = SettingsDialog(current, self, remembered=self.settings)
         if setting:

@@ -1,6 +1,6 @@
 """Per-section text the QA officer writes: the key messages (drafted, then edited) and the commentary.
 
-Both panels show the report's sections (``core.sections.SECTIONS``) in a list on the left and the selected
+Both panels show the report's sections (``core.report.sections.SECTIONS``) in a list on the left and the selected
 section's text on the right, with where the text appears in the workbook (the Summary's one page, or the
 top of the section's own sheet) and, for the Summary, whether it still fits its one page. The key messages start as the pipeline's drafts (``pipeline.compute``); a section
 the user has edited is marked "(edited)" and its text goes to the build as written

@@ -5,7 +5,7 @@ Two kinds of reason, each a ``BlankReason`` in the user's words:
   0-17 with a Section 47 list, no caseload threshold for a service area with case-holding workers…). A
   setting is listed only when the inputs hold what it would complete: without a workforce list, missing
   caseload thresholds blank nothing.
-- ``coverage``: an input that ends before the period does (``core.period_coverage``), the same
+- ``coverage``: an input that ends before the period does (``core.pipeline.period_coverage``), the same
   inputs the analysis's warnings name.
 
 The command line prints them and gives them in ``--json``; the app shows them beside Build. ``fix`` says
