@@ -17,12 +17,12 @@ from pathlib import Path
 from . import __version__
 from .core.calendar import Period, last_complete_month
 from .core.findings import Finding, Severity
-from .core.email_draft import write_email_draft
+from .core.sending.email_draft import write_email_draft
 from .core.encryption import PasswordFileError, read_input_passwords, read_password_file
-from .core.output_paths import draft_problem, output_problem
-from .core.pipeline import (LeakFound, BuildOptions, Cancelled, NothingToBuild, analyse, build, headline_summary)
-from .core.readiness import BlankReason, blank_reasons
-from .core.sections import read_sections_file
+from .core.sending.output_paths import draft_problem, output_problem
+from .core.pipeline.run import LeakFound, BuildOptions, Cancelled, NothingToBuild, analyse, build, headline_summary
+from .core.pipeline.readiness import BlankReason, blank_reasons
+from .core.report.sections import read_sections_file
 from .core.settings import Settings, SettingsError
 from .core.values import parse_uk_date
 from .core.workspace import Workspace, WorkspaceError
@@ -313,7 +313,8 @@ def cmd_build(args, inputs: list, output: Path, settings: Settings, period: Peri
 def cmd_inspect(args) -> int:
     """Exit 1 when the workbook leaks (naming where, never the value), else 0."""
     from .core.encryption import WrongPassword, decrypt_xlsx
-    from .core.inspect import WorkbookUnreadable, identifiers_from_inputs, inspect_with
+    from .core.inspect import WorkbookUnreadable, inspect_with
+    from .core.pipeline.run import identifiers_from_inputs
 
     data = args.workbook.read_bytes()
     if args.password_file:
@@ -345,7 +346,7 @@ def cmd_lookup(args) -> int:
             matches = [(m.template_type, m.reference, m.audit_date, m.file) for m in ws.lookup(key)]
     else:
         from .core.privacy import audit_key
-        from .core.userdata import user_secret
+        from .core.runtime.userdata import user_secret
 
         settings = Settings.load(args.settings) if args.settings else Settings()
         secret = settings.audit_key_secret or user_secret()
@@ -379,7 +380,7 @@ def _end_process(code: int) -> None:
     folder is removed)."""
     import os
 
-    from .core.reading import shutdown_pool
+    from .core.pipeline.reading import shutdown_pool
 
     shutdown_pool()
     if "multiprocessing.util" in sys.modules:
@@ -463,7 +464,7 @@ def run(argv: list[str] | None = None) -> int:
             return EXIT_OK
 
         if args.command == "demo":
-            from .core.sample_data import DEMO_COMMENTARY, DEMO_PERIOD_END, demo_settings, write_demo_inputs
+            from .core.sample.demo import DEMO_COMMENTARY, DEMO_PERIOD_END, demo_settings, write_demo_inputs
 
             settings = demo_settings()
             _apply_published(args, settings)

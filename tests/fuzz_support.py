@@ -1,7 +1,7 @@
 """Seeds, mutators and the reading harness for the fuzz tests (tests/test_fuzz_readers.py).
 
 Seeds are real inputs made by the project's own writers (a filled case file return and an EDT return
-from ``returns.templates``, Annex A lists from ``sample_exports`` at a small scale, an audit register
+from ``returns.templates``, Annex A lists from ``sample.exports`` at a small scale, an audit register
 CSV in the tracker layout, an .eml with attachments, a .zip of returns). Mutations are plain data
 (tuples drawn by hypothesis) applied by the ``mutate_*`` functions here, so a failing example prints
 as a short list of operations that can be replayed.
@@ -36,7 +36,7 @@ from hypothesis import strategies as st
 
 from pqa_desktop.core.findings import RULES, Finding, Severity
 from pqa_desktop.core.inputs.discover import discover
-from pqa_desktop.core.reading import RULE_NOT_RECOGNISED
+from pqa_desktop.core.pipeline.reading import RULE_NOT_RECOGNISED
 from pqa_desktop.core.inputs.tables import decode_text
 from pqa_desktop.core.records import InputFile, ReadResult
 from pqa_desktop.core.exports.reader import read_export
@@ -93,7 +93,7 @@ def edt_return() -> bytes:
 @lru_cache(maxsize=None)
 def register_csv() -> bytes:
     """A case file audit tracker saved as CSV (title row, header row, one audit per row), the layout
-    ``sample_data`` writes for registers."""
+    ``sample.demo`` writes for registers."""
     rspec = returns_spec().returns["case_file_audit"]
     domains = ["outcomes", "assessment", "planning", "voice"]
     header = ["Child ID", "Date of audit", "Service area", "Team", "Auditor",
@@ -111,7 +111,7 @@ def register_csv() -> bytes:
 
 @lru_cache(maxsize=None)
 def _sample_exports() -> dict[str, bytes]:
-    from pqa_desktop.core.sample_exports import generate_exports
+    from pqa_desktop.core.sample.exports import generate_exports
 
     with tempfile.TemporaryDirectory() as folder:
         manifest = generate_exports(folder, scale=0.02)
@@ -905,7 +905,7 @@ def read_contained(name: str, data: bytes):
     """Read one mutated spreadsheet as the pipeline does, in a reading process (``reading.read_inputs``), so
     a native reader that ends its process fails the property as a finding would not: it shows as the
     ``file.reader_stopped`` finding, which ``FuzzTally`` counts as a crash."""
-    from pqa_desktop.core import reading
+    from pqa_desktop.core.pipeline import reading
 
     item = input_file(name, data)
     # The reading process read_inputs uses, kept between examples (read_inputs stops a forked one after

@@ -29,7 +29,7 @@ from pqa_desktop.app.feedback_panel import USE_COLUMN
 from pqa_desktop.app.findings_model import FINDING_ROLE
 from pqa_desktop.app.main_window import COMMENTARY_TAB, MainWindow
 from pqa_desktop.app.settings_dialog import SettingsDialog
-from pqa_desktop.core import pipeline
+from pqa_desktop.core.pipeline import run as pipeline
 from pqa_desktop.core.privacy import audit_key
 from pqa_desktop.core.workspace import Workspace
 from tests.app_fixtures import check, wait_idle

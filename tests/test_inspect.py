@@ -13,13 +13,14 @@ import openpyxl
 import pytest
 
 from pqa_desktop.core.calendar import Period
-from pqa_desktop.core.inspect import (KIND_PHRASES, Leak, WorkbookUnreadable, identifiers_from_inputs,
-                                      inspect_with, inspect_workbook, sensitive_set)
+from pqa_desktop.core.inspect import (KIND_PHRASES, Leak, WorkbookUnreadable, inspect_with, inspect_workbook,
+                                      sensitive_set)
 from pqa_desktop.core.inspect.leak import (AUTHOR, COMMENT, CUSTOM_XML, EMBEDDED_OBJECT, EXTERNAL_LINK,
                                            HIDDEN_COLUMN, HIDDEN_OBJECT, HIDDEN_ROW, HIDDEN_SHEET, MACRO,
                                            PIVOT_CACHE, UNREADABLE_PART)
 from pqa_desktop.core.inspect.matching import (CASE_REFERENCE, DATE_OF_BIRTH, POSTCODE, STAFF_ID, STAFF_NAME,
                                                dates_written_in)
+from pqa_desktop.core.pipeline.run import identifiers_from_inputs
 from pqa_desktop.core.report import render_workbook
 from tests import report_fixtures as fx
 from tests.exports_fixtures import write_csv
@@ -424,8 +425,8 @@ def test_identifiers_from_inputs_sorts_what_the_readers_saw(tmp_path):
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory, demo_inputs_copy):
     """The demo inputs read once; the demo workbook built from them as is and with both opt-ins."""
-    from pqa_desktop.core.pipeline import BuildOptions, analyse, build
-    from pqa_desktop.core.sample_data import DEMO_PERIOD_END, demo_settings
+    from pqa_desktop.core.pipeline.run import BuildOptions, analyse, build
+    from pqa_desktop.core.sample.demo import DEMO_PERIOD_END, demo_settings
 
     folder = tmp_path_factory.mktemp("demo-inputs")
     demo_inputs_copy(folder)  # generated once per run (conftest.py)

@@ -30,14 +30,14 @@ from PySide6.QtWidgets import (QAbstractItemView, QDateEdit, QDialog, QFileDialo
                                QMainWindow, QMessageBox, QPlainTextEdit, QPushButton, QSplitter, QStackedWidget,
                                QTabWidget, QTextEdit, QToolButton, QVBoxLayout, QWidget)
 
-from ..core import pipeline
+from ..core.pipeline import run as pipeline
 from ..core.calendar import Period, last_complete_month, month_start
-from ..core.email_draft import write_email_draft
+from ..core.sending.email_draft import write_email_draft
 from ..core.finding_status import ACCEPTED, CORRECTED, OPEN
 from ..core.findings import Severity
-from ..core.output_paths import draft_problem, output_problem
-from ..core.readiness import blank_reasons
-from ..core.send_back import finding_auditors, write_send_back
+from ..core.sending.output_paths import draft_problem, output_problem
+from ..core.pipeline.readiness import blank_reasons
+from ..core.sending.send_back import finding_auditors, write_send_back
 from ..core.settings import Settings
 from ..core.workspace import Workspace, WorkspaceError
 from .app_log import reading_line, write_log
@@ -427,7 +427,7 @@ class MainWindow(QMainWindow):
         self._update_controls()
 
     def _show_blank_reasons(self, analysis: pipeline.Analysis | None, reasons: list | None = None) -> None:
-        """What will be blank in the workbook and why (core.readiness), each with a way to fix it; said once
+        """What will be blank in the workbook and why (core.pipeline.readiness), each with a way to fix it; said once
         every file has been read (a stopped check would name inputs that are only not read yet)."""
         if analysis is None or analysis.stopped:
             self.build_panel.set_blank_reasons([])
@@ -921,7 +921,7 @@ class MainWindow(QMainWindow):
     # settings dialog
     # ------------------------------------------------------------------------------------------------
     def open_settings_dialog(self, setting: str | None = None) -> bool:
-        """The settings dialog; ``setting`` (a key of core.readiness) opens it at that setting's field."""
+        """The settings dialog; ``setting`` (a key of core.pipeline.readiness) opens it at that setting's field."""
         current = replace(self.report_settings, la_name=self.la_name_edit.text().strip())
         dialog = SettingsDialog(current, self, remembered=self.settings)
         if setting:

@@ -8,7 +8,7 @@ leave reversed pairs out before they count, so the sign only matters to callers 
 
 Bank holidays: resources/bank_holidays.csv ships England and Wales bank holidays 2015-2027 (GOV.UK
 list, one-off and substitute days included). A user adds years (or a new one-off day) by putting a
-file ``bank_holidays.csv`` in the app-data folder (see core/userdata.py), or by passing a file or a
+file ``bank_holidays.csv`` in the app-data folder (see core/runtime/userdata.py), or by passing a file or a
 list of dates to ``bank_holidays()``. The file is one date per row in the first column, UK or ISO
 order (``25/12/2028`` or ``2028-12-25``), an optional header row, and any further columns (a name)
 ignored.
@@ -215,7 +215,7 @@ def shipped_bank_holidays() -> tuple[date, ...]:
 
 def user_bank_holidays_file() -> Path:
     """Where a user's extra bank holidays live: <app-data folder>/bank_holidays.csv (optional)."""
-    from .userdata import app_data_dir
+    from .runtime.userdata import app_data_dir
 
     return app_data_dir() / BANK_HOLIDAYS_FILE
 

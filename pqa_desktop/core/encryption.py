@@ -22,8 +22,43 @@ import os
 from pathlib import Path
 from typing import Iterable, Sequence
 
-from .inputs.tables import is_password_protected
 from .records import InputFile
+
+OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # an OLE compound file: how Excel wraps an encrypted workbook
+
+
+def is_password_protected(data: bytes) -> bool:
+    """An encrypted Office file: OOXML wrapped in an OLE compound file with an EncryptedPackage
+    stream (what Excel writes for "Encrypt with password"), or a legacy .xls with a FILEPASS record."""
+    if not data.startswith(OLE_SIGNATURE):
+        return False
+    import olefile
+
+    try:
+        with olefile.OleFileIO(io.BytesIO(data)) as ole:
+            if ole.exists("EncryptedPackage") or ole.exists("EncryptionInfo"):
+                return True
+            for stream in ("Workbook", "Book"):
+                if ole.exists(stream):
+                    return _biff_has_filepass(ole.openstream(stream).read(65536))
+            return False
+    except Exception:  # noqa: BLE001 - a damaged compound file is "corrupt", decided by the caller
+        return False
+
+
+def _biff_has_filepass(head: bytes) -> bool:
+    """FILEPASS (0x002F) appears among the first records of an encrypted BIFF workbook globals."""
+    pos = 0
+    while pos + 4 <= len(head):
+        rtype = int.from_bytes(head[pos:pos + 2], "little")
+        size = int.from_bytes(head[pos + 2:pos + 4], "little")
+        if rtype == 0x002F:
+            return True
+        if rtype == 0x0085:  # BOUNDSHEET: past the point where FILEPASS would be
+            return False
+        pos += 4 + size
+    return False
+
 
 # What Excel itself uses for a legacy .xls that is only "write protected": the file is encrypted
 # with this published default password and Excel opens it without asking. Trying it costs nothing.

@@ -38,7 +38,7 @@ class Finding:
     value: str = ""  # the value found, only for fields that never identify anyone; "" otherwise
 
     def sort_key(self) -> tuple:
-        return (self.severity.rank, self.file, self.sheet, _cell_key(self.cell), self.rule, self.message)
+        return (self.severity.rank, self.file, self.sheet, cell_sort_key(self.cell), self.rule, self.message)
 
     def as_dict(self) -> dict:
         return {
@@ -51,7 +51,7 @@ class Finding:
         }
 
 
-def _cell_key(cell: str) -> tuple:
+def cell_sort_key(cell: str) -> tuple:
     """Sort A2 before A10 and row 2 before row 10."""
     import re
 

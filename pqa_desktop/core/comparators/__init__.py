@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..measures.kpi_catalogue import measure_specs
+from ..measures.kpi_catalogue import in_our_units, measure_specs
 from ..resources import resource
 from .compare import SOURCE_NOTE, Comparison, SeriesPoint, comparisons, series
 from .councils import UnknownCouncil, resolve_council
@@ -138,15 +138,6 @@ def council_comparators(settings) -> CouncilComparators | None:
 
 def _units() -> dict[str, str]:
     return {s.id: s.unit for s in measure_specs()}
-
-
-def in_our_units(kpi_id: str, value: float | None, units: dict[str, str] | None = None) -> float | None:
-    """A published value in our table's units: a percentage (published 0-100) as a fraction, whatever its
-    size (0.8% is 0.008). Rounded to 10 places, so 78.83 / 100 is stored as 0.7883, not 0.7883000000000001."""
-    if value is None:
-        return None
-    unit = (units or _units()).get(kpi_id)
-    return round(value / 100 if unit == "percent" else value, 10)
 
 
 def benchmarks_table(found: CouncilComparators) -> pd.DataFrame:

@@ -5,7 +5,7 @@ does not add to the first: the table from the later-modified file is kept, with 
 both. Here, where the period is known, the extraction-date checks of measures.md are made:
 Annex A List 8 and List 9 describe each child at extraction, so dates well after the snapshot mean
 figures "at the snapshot" describe a later day; a workforce list's own snapshot date well after the
-period's is said too (one before the period end month is said by ``core.period_coverage``).
+period's is said too (one before the period end month is said by ``core.pipeline.period_coverage``).
 """
 from __future__ import annotations
 
@@ -60,7 +60,7 @@ def _extraction_findings(table: ExportTable, period: Period) -> list[Finding]:
                             f"({snapshot:%d/%m/%Y}). The list describes each child when it was "
                             "extracted, so figures 'at the snapshot' describe a later date. Use a "
                             "list extracted at the end of the period if you have one.")]
-    # A snapshot before the period end month is said by core.period_coverage (the list ends early); here,
+    # A snapshot before the period end month is said by core.pipeline.period_coverage (the list ends early); here,
     # one well after it.
     if table.kind == "workforce" and table.snapshot is not None and table.snapshot > snapshot:
         gap = (table.snapshot - snapshot).days

@@ -25,6 +25,7 @@ from typing import Callable
 
 import numpy as np
 
+from ..encryption import OLE_SIGNATURE, is_password_protected
 from ..findings import FindingSink, register_rule
 from ..records import InputFile
 from ..values import EXCEL_CELL_CHARS
@@ -52,7 +53,6 @@ RULE_TRUNCATED = register_rule(
 # Findings that mean a file could not be opened at all (the readers then report only that one).
 UNOPENABLE_RULES = (RULE_PASSWORD, RULE_CORRUPT, RULE_REFUSED)
 
-_OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
 @dataclass
@@ -89,45 +89,12 @@ def cell_name(row: int, col: int) -> str:
     return f"{column_letter(col)}{row + 1}"
 
 
-def is_password_protected(data: bytes) -> bool:
-    """An encrypted Office file: OOXML wrapped in an OLE compound file with an EncryptedPackage
-    stream (what Excel writes for "Encrypt with password"), or a legacy .xls with a FILEPASS record."""
-    if not data.startswith(_OLE_SIGNATURE):
-        return False
-    import olefile
-
-    try:
-        with olefile.OleFileIO(io.BytesIO(data)) as ole:
-            if ole.exists("EncryptedPackage") or ole.exists("EncryptionInfo"):
-                return True
-            for stream in ("Workbook", "Book"):
-                if ole.exists(stream):
-                    return _biff_has_filepass(ole.openstream(stream).read(65536))
-            return False
-    except Exception:  # noqa: BLE001 - a damaged compound file is "corrupt", decided by the caller
-        return False
-
-
-def _biff_has_filepass(head: bytes) -> bool:
-    """FILEPASS (0x002F) appears among the first records of an encrypted BIFF workbook globals."""
-    pos = 0
-    while pos + 4 <= len(head):
-        rtype = int.from_bytes(head[pos:pos + 2], "little")
-        size = int.from_bytes(head[pos + 2:pos + 4], "little")
-        if rtype == 0x002F:
-            return True
-        if rtype == 0x0085:  # BOUNDSHEET: past the point where FILEPASS would be
-            return False
-        pos += 4 + size
-    return False
-
-
 def package_refusal(item: InputFile, max_cells: int = DEFAULT_MAX_CELLS) -> Refusal | None:
     """Why a spreadsheet must not be handed to the cell reader, or None: a zip package (.xlsx, .xlsm, .ods)
     or a compound file (.xls), whatever its name says, as the cell reader decides by content too."""
     if item.data.startswith(b"PK"):
         return check_package(item.data, max_cells * REFUSE_FACTOR)
-    if item.data.startswith(_OLE_SIGNATURE) and not is_password_protected(item.data):
+    if item.data.startswith(OLE_SIGNATURE) and not is_password_protected(item.data):
         return check_legacy_workbook(item.data, max_cells * REFUSE_FACTOR)
     return None
 

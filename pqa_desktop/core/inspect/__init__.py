@@ -19,9 +19,9 @@ from .content import content_leaks
 from .formatting import invisible_text_leaks
 from .leak import Leak
 from .matching import KIND_PHRASES, Matcher
-from ..memory import no_cycle_collection
+from ..runtime.memory import no_cycle_collection
 from .package import Package, WorkbookUnreadable, open_package, own_dates, sheets
-from .sources import SensitiveSet, as_strings, identifiers_from_inputs, own_words, sensitive_set
+from .sources import SensitiveSet, as_strings, own_words, sensitive_set
 from .structure import structure_leaks
 
 
@@ -72,7 +72,7 @@ def _inspect(package: Package, *, identifiers: Iterable[str], dates_of_birth: It
 
 
 def inspect_with(data: bytes | str | Path, found: SensitiveSet, **options) -> list[Leak]:
-    """``inspect_workbook`` with what ``sensitive_set`` / ``identifiers_from_inputs`` gathered."""
+    """``inspect_workbook`` with what ``sensitive_set`` (or the pipeline's ``identifiers_from_inputs``) gathered."""
     return inspect_workbook(data, identifiers=found.case_refs, dates_of_birth=found.dates_of_birth,
                             postcodes=found.postcodes, staff_names=found.staff_names,
                             staff_ids=found.staff_ids, file_names=found.file_names, **options)
@@ -112,5 +112,5 @@ def _never_echoing(leaks: list[Leak], package: Package, matcher: Matcher) -> lis
     return out
 
 
-__all__ = ["inspect_workbook", "inspect_with", "identifiers_from_inputs", "sensitive_set", "SensitiveSet", "Leak",
+__all__ = ["inspect_workbook", "inspect_with", "sensitive_set", "SensitiveSet", "Leak",
            "WorkbookUnreadable", "KIND_PHRASES"]

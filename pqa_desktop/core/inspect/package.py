@@ -22,7 +22,7 @@ from xml.etree.ElementTree import XMLParser
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
 
-from ..memory import no_cycle_collection
+from ..runtime.memory import no_cycle_collection
 
 MAX_PARTS = 10_000
 MAX_TOTAL_BYTES = 512 * 1024 * 1024

@@ -12,8 +12,7 @@ from datetime import date
 from functools import lru_cache, partial
 from itertools import compress
 from operator import is_not
-from pathlib import Path
-from typing import TYPE_CHECKING, Iterable, Sequence
+from typing import Iterable, Protocol
 
 import pandas as pd
 
@@ -21,9 +20,18 @@ from ..resources import resources_dir
 from . import bulk
 from .matching import dates_written_in, normalise_postcode, tokens
 
-if TYPE_CHECKING:  # the pipeline imports the report; importing it here only when reading inputs keeps
-    from ..calendar import Period  # this package importable from the pipeline without a cycle
-    from ..pipeline import Analysis
+
+class WhatWasRead(Protocol):
+    """What ``sensitive_set`` reads of the pipeline's ``Analysis`` (the inspector stands below the pipeline,
+    which runs it: it never imports the pipeline)."""
+
+    files: list
+    results: list
+    findings: list
+    sensitive: set[str]
+    staff_names: set[str]
+
+    def mask(self, name: str) -> str: ...
 
 DATE_OF_BIRTH_COLUMNS = ("dob",)
 
@@ -54,7 +62,7 @@ class SensitiveSet:
         self.file_names |= other.file_names
 
 
-def sensitive_set(analysis: "Analysis") -> SensitiveSet:
+def sensitive_set(analysis: WhatWasRead) -> SensitiveSet:
     """Sort what the pipeline's analysis saw (``Analysis.sensitive``, ``staff_names``, the export tables)."""
     from ..exports.spec import table_spec
 
@@ -95,16 +103,6 @@ def sensitive_set(analysis: "Analysis") -> SensitiveSet:
         texts.difference_update(compress(listed, map(postcode_keys.__contains__, keys)))
     found.case_refs |= texts
     return found
-
-
-def identifiers_from_inputs(paths: Sequence[str | Path], period: "Period | None" = None) -> SensitiveSet:
-    """Read the inputs as a build would and return what they identify (``pqa inspect WORKBOOK INPUT...``)."""
-    from ..calendar import Period, last_complete_month
-    from ..pipeline import analyse
-
-    # Which period hardly matters: every file is read whole, whatever months it covers.
-    period = period or Period(last_complete_month(date.today()))
-    return sensitive_set(analyse(list(paths), period))
 
 
 def _strings(column: pd.Series) -> set[str]:

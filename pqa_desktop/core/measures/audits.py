@@ -12,8 +12,8 @@ from collections.abc import Callable, Sequence
 import pandas as pd
 
 from ..calendar import Period, add_months, month_label, month_start
-from ..figures import Figures, Headline
-from ..notes import Note, note_ref
+from .figures import Figures, Headline
+from .notes import Note, note_ref
 from ..records import Audit, AuditRecords, EdtSample
 from ..returns.spec import returns_spec
 from ..values import GRADES

@@ -23,11 +23,11 @@ from datetime import date
 import pandas as pd
 
 from ..calendar import Period
-from ..figures import Headline, better_or_worse
+from .figures import Headline, better_or_worse
 from ..resources import resource
 from ..settings import Settings
 from ..values import label_key
-from .kpi_catalogue import MeasureSpec, measure_specs
+from .kpi_catalogue import MeasureSpec, in_our_units, measure_specs  # in_our_units: published 0-100 -> fraction
 from .kpi_result import KpiResult, MonthlyPoint
 from .kpis import MONTHLY_KPIS
 
@@ -97,8 +97,6 @@ def _benchmark_lookup(benchmarks: pd.DataFrame | None, published=None
 
     add(shipped_benchmarks())
     if published is not None:
-        from ..comparators import in_our_units  # published as 0-100: a percentage becomes a fraction
-
         units = {s.id: s.unit for s in specs.values()}
         for found in published.comparisons:
             for name, value in (("England", found.england), ("Statistical neighbours", found.neighbours),

@@ -3,50 +3,12 @@ sampling, Feedback and the Audit list. Each section's sheet opens with its key m
 then its tables, then its charts below them."""
 from __future__ import annotations
 
-from .build import Build
+from .build import Build, contract_table, grouped_rows, key_runs, start_section_sheet
 from .charts import activity_alt, activity_chart, good_or_better_alt, grade_chart, most_common_alt
 from .layout import SheetLayout, TableLoc
 from .text import is_blank
 
 ACTIVITY_BY_TYPE = "tbl_audit_activity_by_type"
-
-
-def start_section_sheet(build: Build, sheet_name: str, has_data: bool | None = None) -> SheetLayout:
-    """A section's sheet: title, description, then the section's key messages and commentary."""
-    sheet = build.spec.sheet(sheet_name)
-    layout = build.start_sheet(sheet, has_data=has_data)
-    if sheet.section:
-        layout.narrative(sheet.section, build.context)
-    return layout
-
-
-def _contract_table(build: Build, layout: SheetLayout, name: str, rows: list[list] | None = None,
-                    **options) -> TableLoc:
-    spec = build.spec.table(name)
-    return build.record(layout.table(name, spec.heading, build.headers(name),
-                                     build.rows(name) if rows is None else rows, **options))
-
-
-def _groups(loc: TableLoc, key: str) -> list[tuple[str, int, int]]:
-    """(key value, first data index, last data index) of each run of equal key values."""
-    out: list[tuple[str, int, int]] = []
-    for i in range(len(loc.rows)):
-        k = str(loc.value(i, key))
-        if out and out[-1][0] == k:
-            out[-1] = (k, out[-1][1], i)
-        else:
-            out.append((k, i, i))
-    return out
-
-
-def _grouped_rows(rows: list[list] | None, key_index: int) -> list[list] | None:
-    """Rows regrouped so each key's rows are contiguous (first-appearance order, stable within a key)."""
-    if not rows:
-        return rows
-    order: dict[object, int] = {}
-    for r in rows:
-        order.setdefault(r[key_index], len(order))
-    return sorted(rows, key=lambda r: order[r[key_index]])
 
 
 def activity_month_headers(headers: list[str]) -> tuple[list[str], list[str]]:
@@ -74,7 +36,7 @@ def activity_by_type_rows(build: Build) -> tuple[list[str], list[list]] | None:
 
 def write_audit_activity(build: Build) -> None:
     layout = start_section_sheet(build, "Audit activity")
-    loc = _contract_table(build, layout, "tbl_audit_activity")
+    loc = contract_table(build, layout, "tbl_audit_activity")
     by_type = build.locations.get(ACTIVITY_BY_TYPE)  # on the Audit list (a data sheet), written before
     if loc.has_data and by_type is not None:
         months, _ = activity_month_headers(loc.columns)
@@ -86,10 +48,10 @@ def write_audit_activity(build: Build) -> None:
 
 def write_overall(build: Build) -> None:
     layout = start_section_sheet(build, "Overall judgements")
-    by_month = _contract_table(build, layout, "tbl_overall_by_month")
-    by_quarter = _contract_table(build, layout, "tbl_overall_by_quarter")
-    _contract_table(build, layout, "tbl_overall_by_service")
-    _contract_table(build, layout, "tbl_overall_by_team")
+    by_month = contract_table(build, layout, "tbl_overall_by_month")
+    by_quarter = contract_table(build, layout, "tbl_overall_by_quarter")
+    contract_table(build, layout, "tbl_overall_by_service")
+    contract_table(build, layout, "tbl_overall_by_team")
     if by_month.has_data:
         last = len(by_month.rows) - 1
         title = "Overall practice judgements by month (share of audits)"
@@ -106,11 +68,11 @@ def write_overall(build: Build) -> None:
 
 def write_domains(build: Build) -> None:
     layout = start_section_sheet(build, "Practice domains")
-    by_quarter = _contract_table(build, layout, "tbl_domains_by_quarter",
-                                 _grouped_rows(build.rows("tbl_domains_by_quarter"), 0))
-    _contract_table(build, layout, "tbl_domains_by_month", _grouped_rows(build.rows("tbl_domains_by_month"), 0))
+    by_quarter = contract_table(build, layout, "tbl_domains_by_quarter",
+                                 grouped_rows(build.rows("tbl_domains_by_quarter"), 0))
+    contract_table(build, layout, "tbl_domains_by_month", grouped_rows(build.rows("tbl_domains_by_month"), 0))
     if by_quarter.has_data:
-        for domain, first, last in _groups(by_quarter, "Domain"):
+        for domain, first, last in key_runs(by_quarter, "Domain"):
             title = f"{domain}: judgements by quarter (share of audits)"
             layout.chart(grade_chart(build.wb, build.spec, by_quarter, "Quarter", first, last, title,
                                      "Financial quarter"),
@@ -121,13 +83,13 @@ def write_domains(build: Build) -> None:
 def write_compliance(build: Build) -> None:
     layout = start_section_sheet(build, "Compliance")
     for table in ("tbl_compliance", "tbl_moderation", "tbl_actions"):
-        _contract_table(build, layout, table)
+        contract_table(build, layout, table)
     layout.finish(build.context.classification)
 
 
 def write_edt(build: Build) -> None:
     layout = start_section_sheet(build, "EDT dip sampling")
-    _contract_table(build, layout, "tbl_edt", wrap={h: 16 for h in build.headers("tbl_edt")})
+    contract_table(build, layout, "tbl_edt", wrap={h: 16 for h in build.headers("tbl_edt")})
     layout.finish(build.context.classification)
 
 
@@ -139,13 +101,13 @@ def write_feedback(build: Build) -> None:
         # The user left feedback text out: keep who/when/sentiment, never the words.
         k = headers.index("Feedback")
         rows = [[None if c == k else v for c, v in enumerate(r)] for r in rows]
-    _contract_table(build, layout, "tbl_feedback", rows, wrap={"Feedback": 90})
+    contract_table(build, layout, "tbl_feedback", rows, wrap={"Feedback": 90})
     layout.finish(build.context.classification)
 
 
 def write_audit_list(build: Build) -> None:
     layout = build.start_sheet(build.spec.sheet("Audit list"))
-    _contract_table(build, layout, "tbl_audits")
+    contract_table(build, layout, "tbl_audits")
     by_type = activity_by_type_rows(build)
     if by_type is not None:
         headers, rows = by_type

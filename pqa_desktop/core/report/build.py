@@ -9,8 +9,8 @@ import pandas as pd
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
-from ..figures import Figures
-from ..notes import number_notes
+from ..measures.figures import Figures
+from ..measures.notes import number_notes
 from .context import ReportContext
 from .layout import SheetLayout, Sparkline, TableLoc, frame_rows
 from .spec import SheetSpec, WorkbookSpec
@@ -85,3 +85,44 @@ class Build:
             description = f"{description} {missing}"
         layout.title(sheet.title, description)
         return layout
+
+
+# --- what every sheet writer does -----------------------------------------------------------------
+
+def start_section_sheet(build: Build, sheet_name: str, has_data: bool | None = None) -> SheetLayout:
+    """A section's sheet: title, description, then the section's key messages and commentary."""
+    sheet = build.spec.sheet(sheet_name)
+    layout = build.start_sheet(sheet, has_data=has_data)
+    if sheet.section:
+        layout.narrative(sheet.section, build.context)
+    return layout
+
+
+def contract_table(build: Build, layout: SheetLayout, name: str, rows: list[list] | None = None,
+                   **options) -> TableLoc:
+    """The contract's table ``name`` (its heading and headers), with the figures' rows or ``rows``."""
+    spec = build.spec.table(name)
+    return build.record(layout.table(name, spec.heading, build.headers(name),
+                                     build.rows(name) if rows is None else rows, **options))
+
+
+def key_runs(loc: TableLoc, key: str) -> list[tuple[str, int, int]]:
+    """(key value, first data index, last data index) of each run of equal key values."""
+    out: list[tuple[str, int, int]] = []
+    for i in range(len(loc.rows)):
+        k = str(loc.value(i, key))
+        if out and out[-1][0] == k:
+            out[-1] = (k, out[-1][1], i)
+        else:
+            out.append((k, i, i))
+    return out
+
+
+def grouped_rows(rows: list[list] | None, key_index: int) -> list[list] | None:
+    """Rows regrouped so each key's rows are contiguous (first-appearance order, stable within a key)."""
+    if not rows:
+        return rows
+    order: dict[object, int] = {}
+    for r in rows:
+        order.setdefault(r[key_index], len(order))
+    return sorted(rows, key=lambda r: order[r[key_index]])

@@ -15,7 +15,7 @@ from typing import Sequence
 from xlsxwriter.chart import Chart
 from xlsxwriter.workbook import Workbook
 
-from ..figures import shown_decimal
+from ..measures.figures import shown_decimal
 from ..values import GRADES
 from . import styles as st
 from .layout import TableLoc

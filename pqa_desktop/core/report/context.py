@@ -7,7 +7,7 @@ from datetime import date
 import pandas as pd
 
 from ..findings import Finding
-from ..sections import SECTIONS  # noqa: F401  (re-exported: the report's sections in workbook order)
+from .sections import SECTIONS  # noqa: F401  (re-exported: the report's sections in workbook order)
 
 CLASSIFICATION = "OFFICIAL-SENSITIVE"
 

@@ -5,8 +5,7 @@ from __future__ import annotations
 from ..finding_status import status_text
 from ..findings import Finding, Severity, register_rule, sort_findings
 from ..values import EXCEL_CELL_CHARS
-from .audit_sheets import _contract_table
-from .build import Build
+from .build import Build, contract_table
 from .layout import frame_rows
 
 CONTAINER_SEPARATOR = " \u203a "
@@ -30,7 +29,7 @@ def write_data_quality(build: Build) -> None:
     rows = [[display_file(f.file), f.sheet, f.cell, f.severity.value.capitalize(), f.rule, f.message,
              status_text(f, statuses)]
             for f in sort_findings(findings)]
-    _contract_table(build, layout, "tbl_data_quality", rows, wrap={"Message": 90})
+    contract_table(build, layout, "tbl_data_quality", rows, wrap={"Message": 90})
     coverage = build.context.coverage
     spec = build.spec.table("tbl_coverage")
     if coverage is not None and len(coverage) > 0:

@@ -7,8 +7,7 @@ England); and the data sheets KPIs (tbl_kpis, and tbl_benchmarks when a council 
 from __future__ import annotations
 
 from ..comparators import PUBLISHED_SERIES
-from .audit_sheets import _contract_table, _groups, _grouped_rows, start_section_sheet
-from .build import Build
+from .build import Build, contract_table, grouped_rows, key_runs, start_section_sheet
 from .charts import (caseload_alt, caseload_chart, good_or_better_alt, grade_chart, kpi_alt, kpi_line_chart,
                      placement_alt, placement_chart, published_alt, published_chart, starters_leavers_alt,
                      starters_leavers_chart)
@@ -80,14 +79,14 @@ def write_kpi_monthly(build: Build) -> None:
     England value (Excel charts plot cells, not constants). Written before the sheets that point at it."""
     meta = _kpi_metadata(build)
     headers = build.headers("tbl_kpi_monthly")
-    rows = _grouped_rows(build.rows("tbl_kpi_monthly"), 0)
+    rows = grouped_rows(build.rows("tbl_kpi_monthly"), 0)
     layout = build.start_sheet(build.spec.sheet("KPI monthly"), has_data=_has_values(headers, rows))
     units = [meta.get(str(r[0]), {}).get("unit", "count") for r in rows] if rows else None
     monthly = build.record(layout.table("tbl_kpi_monthly", build.spec.table("tbl_kpi_monthly").heading, headers,
                                         rows, units=units))
     chart_rows, chart_units = [], []
     if monthly.has_data:
-        for kpi_id, first, last in _groups(monthly, "KPI id"):
+        for kpi_id, first, last in key_runs(monthly, "KPI id"):
             covered = [i for i in range(first, last + 1) if not is_blank(monthly.value(i, "Value"))]
             if not covered:
                 continue  # no month covered: no sparkline, no chart (an empty one would say nothing)
@@ -156,8 +155,8 @@ def _measure_charts(build: Build, layout: SheetLayout, kpi_ids: list[str]) -> No
     if chart_data is None and series is None:
         return
     meta = _kpi_metadata(build)
-    groups = {kpi_id: (first, last) for kpi_id, first, last in _groups(chart_data, "KPI id")} if chart_data else {}
-    published = {kpi_id: (first, last) for kpi_id, first, last in _groups(series, "KPI id")} if series else {}
+    groups = {kpi_id: (first, last) for kpi_id, first, last in key_runs(chart_data, "KPI id")} if chart_data else {}
+    published = {kpi_id: (first, last) for kpi_id, first, last in key_runs(series, "KPI id")} if series else {}
     for kpi_id in kpi_ids:
         m = meta.get(kpi_id, {"label": kpi_id, "unit": "count", "target": None, "england": None})
         if kpi_id in groups:
@@ -209,7 +208,7 @@ def _scorecard_with_tables(build: Build, sheet_name: str) -> tuple[SheetLayout, 
 
 def _table_with_chart(build: Build, layout: SheetLayout, name: str, make_chart, make_alt, **options) -> None:
     """A contract table, and its chart below the tables (no chart when the table holds no data)."""
-    table = _contract_table(build, layout, name, **options)
+    table = contract_table(build, layout, name, **options)
     if table.has_data:
         layout.chart(make_chart(build.wb, build.spec, table), make_alt(table))
 
@@ -218,9 +217,9 @@ def write_workforce(build: Build) -> None:
     layout, card = _scorecard_with_tables(build, "Workforce")
     _measure_charts(build, layout, [str(card.value(i, "KPI id")) for i in range(len(card.rows))] if card.has_data else [])
     _table_with_chart(build, layout, "tbl_caseloads", caseload_chart, caseload_alt)
-    _contract_table(build, layout, "tbl_caseloads_experience")
+    contract_table(build, layout, "tbl_caseloads_experience")
     _table_with_chart(build, layout, "tbl_starters_leavers", starters_leavers_chart, starters_leavers_alt)
-    _contract_table(build, layout, "tbl_continuity")
+    contract_table(build, layout, "tbl_continuity")
     layout.finish(build.context.classification)
 
 
@@ -229,10 +228,10 @@ def write_fostering(build: Build) -> None:
     _measure_charts(build, layout, [str(card.value(i, "KPI id")) for i in range(len(card.rows))] if card.has_data else [])
     _table_with_chart(build, layout, "tbl_placement_types", placement_chart, placement_alt,
                       wrap={"Placement type": 24})
-    audits = _contract_table(build, layout, "tbl_foster_audits", _grouped_rows(build.rows("tbl_foster_audits"), 0),
+    audits = contract_table(build, layout, "tbl_foster_audits", grouped_rows(build.rows("tbl_foster_audits"), 0),
                              wrap={"Domain": 24})
     if audits.has_data:
-        groups = _groups(audits, "Domain")
+        groups = key_runs(audits, "Domain")
         overall = [g for g in groups if g[0].strip().lower().startswith("overall")] or groups[-1:]
         domain, first, last = overall[0]
         title = "Foster carer audits: overall judgements by quarter (share of audits)"

@@ -26,7 +26,7 @@ from xlsxwriter.chart import Chart
 from xlsxwriter.utility import xl_rowcol_to_cell
 from xlsxwriter.worksheet import Worksheet
 
-from ..notes import resolve_note_refs
+from ..measures.notes import resolve_note_refs
 from ..values import EXCEL_CELL_CHARS
 from . import styles as st
 from .context import ReportContext
@@ -261,7 +261,7 @@ class SheetLayout:
     def __init__(self, ws: Worksheet, styles: Styles, spec: WorkbookSpec, data_sheet: bool = False,
                  note_numbers: dict[str, int] | None = None, cut_cells: list | None = None) -> None:
         self.ws = ws
-        self.note_numbers = note_numbers or {}  # a Note cell's references -> [note N] (see core/notes.py)
+        self.note_numbers = note_numbers or {}  # a Note cell's references -> [note N] (see core/measures/notes.py)
         self.cut_cells = cut_cells  # (sheet, cell, characters) of each text cut to what a cell holds
         self.styles = styles
         self.spec = spec

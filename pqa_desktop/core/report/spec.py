@@ -7,7 +7,7 @@ from functools import lru_cache
 
 from ..calendar import Period, month_label
 from ..resources import resource
-from ..returns.spec import returns_spec
+from ..measures.audit_judgements import case_file_domains
 from ..values import GRADES
 
 GRADE_COLUMNS = (*GRADES, "Total", *(f"{g} %" for g in GRADES), "Good or better %")
@@ -88,8 +88,9 @@ class WorkbookSpec:
 
 
 def case_file_domain_labels() -> list[str]:
-    """Practice domain labels of the case file audit, the overall judgement left out."""
-    return [f.label for f in returns_spec().returns["case_file_audit"].domains if f.field != "overall"]
+    """Practice domain labels of the case file audit, the overall judgement left out: the domains the measures
+    count (the report reads the measures, not the auditor templates' spec)."""
+    return [d.label for d in case_file_domains()]
 
 
 @lru_cache(maxsize=1)

@@ -3,16 +3,16 @@
 one with a monthly series, and the QA officer's summary commentary."""
 from __future__ import annotations
 
-from ..figures import Headline
+from ..measures.figures import Headline
 from ..measures.audits import HEADLINE_GOOD_OR_BETTER, HEADLINE_INADEQUATE
-from ..messages import SUMMARY_SENTENCES
-from ..notes import resolve_note_refs
-from ..sections import SECTIONS
+from ..measures.notes import resolve_note_refs
+from .sections import SECTIONS
 from .build import Build
 from .layout import Sparkline, narrative_lines
 from .spec import workbook_spec
 
 SECTION = "Summary"
+SUMMARY_SENTENCES = 6  # the report's key messages on the one-page Summary, at most (report-workbook.md)
 MAX_ROWS = 50  # the Summary's print area, rows (report-workbook.md "Print")
 MAX_HEADLINES = 20
 # Rows the Summary's commentary has on its one page with the most headlines and key messages: title,

@@ -7,7 +7,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import pandas as pd
 
-from ..figures import shown_decimal
+from ..measures.figures import shown_decimal
 
 # Narrative text is written one line per row (no wrapped cells), so rows keep their height and the
 # tables beside them stay compact; a screen reader reads the lines in order.

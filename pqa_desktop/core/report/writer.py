@@ -7,8 +7,8 @@ from datetime import datetime, timezone
 
 import xlsxwriter
 
-from ..figures import Figures
-from ..memory import no_cycle_collection
+from ..measures.figures import Figures
+from ..runtime.memory import no_cycle_collection
 from .audit_sheets import (write_audit_activity, write_audit_list, write_compliance, write_domains, write_edt,
                            write_feedback, write_overall)
 from .build import Build

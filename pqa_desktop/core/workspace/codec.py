@@ -18,7 +18,7 @@ import pandas as pd
 
 from ..exports.model import ExportTable
 from ..exports.spec import table_spec
-from ..memory import no_cycle_collection
+from ..runtime.memory import no_cycle_collection
 from ..records import Audit, EdtRecord, EdtSample, Feedback, Source
 
 # Columns that hold personal data and that no measure reads. Dropped on import, whatever the kind.

@@ -148,7 +148,7 @@ class Workspace:
 
     @staticmethod
     def default_path() -> Path:
-        from ..userdata import app_data_dir
+        from ..runtime.userdata import app_data_dir
 
         return app_data_dir() / "workspace.sqlite"
 

@@ -48,9 +48,9 @@ import numpy as np
 import pandas as pd
 import xlsxwriter
 
-from .calendar import Period, add_months
-from .resources import resource
-from .sample_data import _FIRST_NAMES, _SURNAMES, _TEAMS, LA_NAME
+from ..calendar import Period, add_months
+from ..resources import resource
+from .council import FIRST_NAMES, LA_NAME, SURNAMES, TEAMS
 
 WINDOW_MONTHS = 6  # Annex A lists cover the 6 months to the snapshot (``months`` changes it)
 FRONT_DOOR_LEAD_MONTHS = 3  # the simulated front door starts this long before the Annex A window
@@ -901,10 +901,10 @@ class _Council:
 
 
 def _staff_names(rng: np.random.Generator, n: int) -> list[str]:
-    pool = [f"{f} {s}" for f in _FIRST_NAMES for s in _SURNAMES]
+    pool = [f"{f} {s}" for f in FIRST_NAMES for s in SURNAMES]
     pool = [pool[i] for i in rng.permutation(len(pool))]
     if n > len(pool):  # large scales: add middle initials, still unique
-        pool += [f"{f} {chr(65 + k)}. {s}" for k in range(26) for f in _FIRST_NAMES for s in _SURNAMES]
+        pool += [f"{f} {chr(65 + k)}. {s}" for k in range(26) for f in FIRST_NAMES for s in SURNAMES]
     return pool[:n]
 
 
@@ -923,7 +923,7 @@ def build_workforce(period: Period, seed: int = 2024, scale: float = 1.0) -> pd.
         rows.append({"service_area": area, "team": team, "role": role, "agency": agency, **extra})
 
     for area, (holders, _, agency_share) in _AREA_STAFFING.items():
-        teams = _TEAMS[area]
+        teams = TEAMS[area]
         add(area, None, 2, False)
         for team in teams:
             add(area, team, 3, rng.random() < 0.2)
@@ -982,7 +982,7 @@ def build_workforce(period: Period, seed: int = 2024, scale: float = 1.0) -> pd.
                                  "leave_date": _uniform_dates(rng, np.full(n_agency, twelve + 1), np.full(n_agency, S))}))
     gone = pd.concat(leavers, ignore_index=True)
     m = len(gone)
-    gone["team"] = [_TEAMS[a][rng.integers(0, len(_TEAMS[a]))] for a in gone.service_area]
+    gone["team"] = [TEAMS[a][rng.integers(0, len(TEAMS[a]))] for a in gone.service_area]
     gone["fte"] = np.where(gone.agency, 1.0, rng.choice([1.0, 0.8], m, p=[0.85, 0.15]))
     leave = gone.leave_date.to_numpy().astype("datetime64[D]")
     gone["start_date"] = pd.to_datetime(leave - (365 * rng.exponential(np.where(gone.agency, 0.8, 4.0)) + 60).astype(

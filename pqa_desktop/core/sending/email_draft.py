@@ -22,12 +22,12 @@ from email.utils import format_datetime
 from pathlib import Path
 from typing import Sequence
 
-from .figures import Headline
-from .inputs.tables import is_password_protected
-from .report.context import CLASSIFICATION
-from .report.package import write_atomically
-from .report.styles import unit_kind
-from .report.text import is_blank, round_half_away
+from ..measures.figures import Headline
+from ..encryption import is_password_protected
+from ..report.context import CLASSIFICATION
+from ..report.package import write_atomically
+from ..report.styles import unit_kind
+from ..report.text import is_blank, round_half_away
 
 XLSX_MIME = ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 REPORT_NAME = "Performance and Quality Assurance Update"

@@ -19,40 +19,40 @@ from typing import Callable, Sequence
 
 import pandas as pd
 
-from .calendar import Period, bank_holiday_file_problems, user_bank_holidays_file
-from .comparators import (PUBLISHED_SERIES, PublishedDataError, UnknownCouncil, benchmarks_table,
+from ..calendar import Period, bank_holiday_file_problems, last_complete_month, user_bank_holidays_file
+from ..comparators import (PUBLISHED_SERIES, PublishedDataError, UnknownCouncil, benchmarks_table,
                           council_comparators, series_table)
-from .exports.combine import combine_exports
-from .exports.model import ExportRecords
-from .figures import Figures
-from .finding_status import OPEN, FindingStatus, StatusKey, resolved_findings, status_of
-from .findings import Finding, Severity, register_rule, sort_findings
-from .inputs.discover import PassedOver, discover, discover_inputs
-from .measures.audit_lists import feedback_audits, feedback_table
-from .measures.audit_windows import audit_type as audit_type_label
-from .measures.audit_windows import service_area as service_area_label
-from .measures.audit_windows import trend_window
-from .measures.audits import audit_figures
-from .measures.fostering import fostering_figures
-from .measures.kpi_catalogue import measure_specs
-from .measures.kpi_support import Window, event_coverage
-from .measures.kpi_table import kpi_headlines, kpi_tables
-from .measures.kpis import kpi_figures
-from .measures.workforce import workforce_figures
-from .memory import release_freed_memory
-from .messages import draft_messages
-from .notes import Note, note_ref
+from ..exports.combine import combine_exports
+from ..exports.model import ExportRecords
+from ..measures.figures import Figures
+from ..finding_status import OPEN, FindingStatus, StatusKey, resolved_findings, status_of
+from ..findings import Finding, Severity, register_rule, sort_findings
+from ..inputs.discover import PassedOver, discover, discover_inputs
+from ..measures.audit_lists import feedback_audits, feedback_table
+from ..measures.audit_windows import audit_type as audit_type_label
+from ..measures.audit_windows import service_area as service_area_label
+from ..measures.audit_windows import trend_window
+from ..measures.audits import audit_figures
+from ..measures.fostering import fostering_figures
+from ..measures.kpi_catalogue import measure_specs
+from ..measures.kpi_support import Window, event_coverage
+from ..measures.kpi_table import kpi_headlines, kpi_tables
+from ..measures.kpis import kpi_figures
+from ..measures.workforce import workforce_figures
+from ..runtime.memory import release_freed_memory
+from ..messages.key_messages import draft_messages
+from ..measures.notes import Note, note_ref
 from .period_coverage import ending_early_findings, inputs_ending_early
-from .privacy import IdentifierMasker, audit_key, name_pattern, redact_names
-from .records import Audit, AuditRecords, InputFile, ReadResult
-from .encryption import unlock_inputs
-from .inspect import inspect_with, sensitive_set
-from .report import ReportContext, render_workbook, save_workbook
+from ..privacy import IdentifierMasker, audit_key, name_pattern, redact_names
+from ..records import Audit, AuditRecords, InputFile, ReadResult
+from ..encryption import unlock_inputs
+from ..inspect import SensitiveSet, inspect_with, sensitive_set
+from ..report import ReportContext, render_workbook, save_workbook
 from .reading import Cancelled, ReadingStats, read_contained, read_inputs
-from .returns.combine import combine
-from .sections import message_lines
-from .settings import Settings
-from .workspace import Workspace
+from ..returns.combine import combine
+from ..report.sections import message_lines
+from ..settings import Settings
+from ..workspace import Workspace
 
 STAGES = ("discover", "read", "validate", "measure", "write")
 
@@ -404,6 +404,13 @@ def analyse(paths: Sequence[str | Path], period: Period, *, keep: dict | None = 
     return analysis
 
 
+def identifiers_from_inputs(paths: Sequence[str | Path], period: Period | None = None) -> SensitiveSet:
+    """Read the inputs as a build would and return what they identify (``pqa inspect WORKBOOK INPUT...``)."""
+    # Which period hardly matters: every file is read whole, whatever months it covers.
+    period = period or Period(last_complete_month(date.today()))
+    return sensitive_set(analyse(list(paths), period))
+
+
 def _without_bytes(item: InputFile) -> InputFile:
     return replace(item, data=b"") if item.data else item
 
@@ -510,7 +517,7 @@ def resolve_secret(options: BuildOptions, analysis: Analysis | None = None) -> s
         return analysis.workspace_secret
     if options.settings.audit_key_secret:
         return options.settings.audit_key_secret
-    from .userdata import user_secret
+    from ..runtime.userdata import user_secret
 
     return user_secret()
 
@@ -576,7 +583,7 @@ class _KpisElsewhere:
 
 
 def _start_kpi_figures(analysis: Analysis, settings: Settings) -> _KpisElsewhere | None:
-    from .processes import kpi_plan
+    from ..runtime.processes import kpi_plan
 
     if repr(settings) in analysis.__dict__.get("_export_figures", {}):
         return None  # already worked out for this analysis

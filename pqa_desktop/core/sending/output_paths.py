@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 from typing import Iterable, Mapping
 
-from .inputs.discover import CONTAINER_SUFFIXES, INPUT_SUFFIXES
+from ..inputs.discover import CONTAINER_SUFFIXES, INPUT_SUFFIXES
 
 # The longest file name (without its folder) the file systems allow: 255 bytes (Linux, macOS) or 255
 # UTF-16 characters (Windows NTFS).

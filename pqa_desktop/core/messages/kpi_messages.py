@@ -12,16 +12,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
 
 import pandas as pd
 
-from .calendar import Period, add_months
-from .figures import Figures, shown_decimal
-from .messages import (MAX_SENTENCES, _table, drafter, join_words, lower_first, percent_text, plural,
-                       whole_percent)
-from .report import styles
-from .report.text import is_blank
+from ..calendar import Period, add_months
+from ..measures.figures import Figures
+from .sentences import (MAX_SENTENCES, Shown, drafter, join_words, lower_first, named_table, percent_text,
+                        plural, whole_percent)
+from ..report import styles
+from ..report.text import is_blank
 
 KPI_TABLE = "tbl_kpis"
 
@@ -86,7 +85,7 @@ def _number(row: pd.Series, column: str) -> float | None:
 
 def kpi_rows(figures: Figures) -> dict[str, Kpi]:
     """KPI id -> its tbl_kpis row; empty when the figures have no KPI table."""
-    table = _table(figures, KPI_TABLE)
+    table = named_table(figures, KPI_TABLE)
     out: dict[str, Kpi] = {}
     for _, row in table.iterrows():
         kpi_id = str(_cell(row, "KPI id") or "")
@@ -109,40 +108,6 @@ def kpi_rows(figures: Figures) -> dict[str, Kpi]:
 
 
 # --- numbers as the cells show them --------------------------------------------------------------
-
-def _rounded(number: float, places: int, scale: int = 1) -> Decimal:
-    """Round half away from zero on the number as a spreadsheet shows it (as whole_percent does)."""
-    exact = shown_decimal(number) * scale
-    return exact.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
-
-
-@dataclass(frozen=True)
-class Shown:
-    """A number as a cell displays it: the rounded amount (for comparisons) and its text."""
-
-    amount: Decimal
-    text: str
-
-    @classmethod
-    def of(cls, number: float, num_format: str) -> "Shown":
-        if num_format == styles.PERCENT:
-            amount = Decimal(whole_percent(number))
-            return cls(amount, percent_text(number))
-        if num_format == styles.BENCHMARK_PERCENT:
-            amount = _rounded(number, 1, scale=100)
-            return cls(amount, f"{amount}%")
-        if num_format == styles.COUNT:
-            amount = _rounded(number, 0)
-            return cls(amount, f"{int(amount):,}")
-        if num_format == styles.DECIMAL:
-            amount = _rounded(number, 1)
-            return cls(amount, format(amount, ",.1f"))
-        # General (medians in days): a whole number shows whole, a half day as 13.5.
-        exact = shown_decimal(number)
-        if exact == exact.to_integral_value():
-            return cls(exact.to_integral_value(), str(int(exact)))
-        return cls(exact, format(exact.normalize(), "f"))
-
 
 def column_shown(table: pd.DataFrame, column: str, number: float) -> Shown:
     """A number of a plain table column (no unit): whole when every number in the column is whole
@@ -382,7 +347,7 @@ def s47_parts(figures: Figures, kpis: dict[str, Kpi]) -> str | None:
 
 def _highest_area(figures: Figures) -> str | None:
     """"Family Safeguarding is highest at 24.5, above its threshold of 17" from tbl_caseloads."""
-    areas = _table(figures, "tbl_caseloads")
+    areas = named_table(figures, "tbl_caseloads")
     if areas.empty:
         return None
     areas = areas[[not is_blank(v) for v in areas["Average caseload"]]]
@@ -426,7 +391,7 @@ def agency(figures: Figures, kpis: dict[str, Kpi]) -> str | None:
     kpi = kpis[AGENCY]
     text = (f"Agency workers are {kpi.shown('value').text} of social worker FTE"
             f"{trend_clause(kpi, figures.period)}{target_clause(kpi)}{benchmark_clause(kpi)}")
-    areas = _table(figures, "tbl_caseloads")
+    areas = named_table(figures, "tbl_caseloads")
     if not areas.empty and "Agency %" in areas:
         rated = areas[[not is_blank(v) for v in areas["Agency %"]]]
         if len(rated) > 1:
@@ -444,7 +409,7 @@ def recruitment(figures: Figures, kpis: dict[str, Kpi]) -> str | None:
         kpi = kpis.get(kpi_id)
         if kpi is not None and kpi.value is not None:
             counts[column] = (kpi.shown("value"), kpi.shown("previous"))
-    table = _table(figures, "tbl_starters_leavers")
+    table = named_table(figures, "tbl_starters_leavers")
     if not counts and not table.empty:
         for column in ("Starters", "Leavers"):
             cells = [None if is_blank(v) else Shown.of(float(v), styles.COUNT) for v in table[column]]
@@ -467,7 +432,7 @@ def recruitment(figures: Figures, kpis: dict[str, Kpi]) -> str | None:
 def continuity(figures: Figures, kpis: dict[str, Kpi]) -> str | None:
     """"45% of children allocated throughout the last 6 months kept the same worker (90 of 200), and 25%
     of those allocated throughout the last 12 months (30 of 120)." from tbl_continuity."""
-    table = _table(figures, "tbl_continuity")
+    table = named_table(figures, "tbl_continuity")
     rows = {str(r["KPI id"]): r for _, r in table.iterrows()} if not table.empty else {}
     parts = []
     for kpi_id, months in ((SAME_WORKER_6M, 6), (SAME_WORKER_12M, 12)):
@@ -495,7 +460,7 @@ def foster_share(figures: Figures, kpis: dict[str, Kpi]) -> str | None:
         kpi = kpis[FOSTER_SHARE]
         return (f"{kpi.shown('value').text} of children in care are in foster placements"
                 f"{trend_clause(kpi, figures.period)}{target_clause(kpi)}{benchmark_clause(kpi)}.")
-    placements = _table(figures, "tbl_placement_types")
+    placements = named_table(figures, "tbl_placement_types")
     if placements.empty:
         return None
     foster = placements[placements["Placement type"] == FOSTER_PLACEMENT_GROUP]

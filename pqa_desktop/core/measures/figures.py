@@ -20,7 +20,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import pandas as pd
 
-from .calendar import Period
+from ..calendar import Period
 from .notes import Note
 
 

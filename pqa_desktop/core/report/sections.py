@@ -9,8 +9,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from .findings import Finding, FindingSink, register_rule
-from .values import label_key
+from ..findings import Finding, FindingSink, register_rule
+from ..values import label_key
 
 SECTIONS = (
     "Summary",

@@ -30,18 +30,18 @@ from typing import Callable, Iterable
 import xlsxwriter
 
 from .email_draft import draft_message, write_draft
-from .finding_status import OPEN, status_of
-from .findings import RULES, Finding, Severity, _cell_key
-from .inspect import inspect_with, sensitive_set
-from .pipeline import Analysis, BuildOptions, LeakFound, audit_key_function
-from .records import Audit
-from .report.context import CLASSIFICATION
-from .report.data_quality import display_file
-from .report.layout import SheetLayout
-from .report.package import add_language, write_atomically
-from .report.spec import workbook_spec
-from .report.styles import Styles
-from .report.writer import WORKBOOK_OPTIONS
+from ..finding_status import OPEN, status_of
+from ..findings import RULES, Finding, Severity, cell_sort_key
+from ..inspect import inspect_with, sensitive_set
+from ..pipeline.run import Analysis, BuildOptions, LeakFound, audit_key_function
+from ..records import Audit
+from ..report.context import CLASSIFICATION
+from ..report.data_quality import display_file
+from ..report.layout import SheetLayout
+from ..report.package import add_language, write_atomically
+from ..report.spec import workbook_spec
+from ..report.styles import Styles
+from ..report.writer import WORKBOOK_OPTIONS
 
 SENT_SEVERITIES = (Severity.ERROR, Severity.WARNING)
 # Findings that are the QA officer's to settle, not the auditor's: which copy of a duplicate to use, and
@@ -154,7 +154,7 @@ def send_back_lists(analysis: Analysis, options: BuildOptions, *, auditors: Iter
     out = []
     for who in sorted(chosen, key=str.casefold):
         lst = SendBackList(auditor=who)
-        for f in sorted(chosen[who], key=lambda x: (x.file.casefold(), x.sheet, _cell_key(x.cell),
+        for f in sorted(chosen[who], key=lambda x: (x.file.casefold(), x.sheet, cell_sort_key(x.cell),
                                                     x.severity.rank, x.rule)):
             audit = audit_of(f)
             lst.rows.append(SendBackRow(

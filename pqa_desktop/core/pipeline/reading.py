@@ -48,13 +48,13 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from typing import Callable, Sequence
 
-from . import processes
-from .exports.reader import read_export
-from .findings import Finding, Severity, register_rule
-from .inputs.tables import SPREADSHEET_SUFFIXES
-from .memory import no_cycle_collection
-from .records import InputFile, ReadResult
-from .returns.reader import read_return_with_tables
+from ..runtime import processes
+from ..exports.reader import read_export
+from ..findings import Finding, Severity, register_rule
+from ..inputs.tables import SPREADSHEET_SUFFIXES
+from ..runtime.memory import no_cycle_collection
+from ..records import InputFile, ReadResult
+from ..returns.reader import read_return_with_tables
 
 RULE_NOT_RECOGNISED = register_rule(
     "input.not_recognised",

@@ -33,13 +33,14 @@ from typing import Any
 
 import xlsxwriter
 
-from .calendar import Period, add_months, financial_year_start, month_end
-from .returns.spec import returns_spec
-from .settings import DEFAULT_SERVICE_AREAS, MeasureTarget, Settings
-from .returns.templates import return_bytes
-from .values import GRADES, NOT_APPLICABLE
+from ..calendar import Period, add_months, financial_year_start, month_end
+from ..returns.spec import returns_spec
+from .council import FIRST_NAMES, LA_NAME, SURNAMES, TEAMS
+from .exports import DEMO_VACANCIES_FTE, generate_exports
+from ..settings import DEFAULT_SERVICE_AREAS, MeasureTarget, Settings
+from ..returns.templates import return_bytes
+from ..values import GRADES, NOT_APPLICABLE
 
-LA_NAME = "Anytown Council"
 DEMO_PERIOD_END = date(2024, 9, 1)  # the reference report's month
 # A fixed, public audit-key secret so the demo workbook is the same every time. Demo data only: real
 # workspaces get a fresh secret from privacy.new_secret().
@@ -48,25 +49,6 @@ EMAIL_DOMAIN = "anytown.example"
 XLSX_MIME = ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 NO_AUDIT_MONTHS = (8, 12)  # August and December: no audits (as the reference report notes)
 
-_FIRST_NAMES = [
-    "Aisha", "Ben", "Cara", "Dev", "Ellie", "Femi", "Grace", "Harvey", "Imogen", "Jack", "Kiran", "Lena",
-    "Marcus", "Nadia", "Owen", "Priya", "Quinn", "Rosa", "Sanjay", "Tess", "Umar", "Vicky", "Wes", "Yasmin",
-    "Zoe", "Callum", "Hollie", "Joel", "Martha", "Reece", "Sophie", "Tariq", "Bethan", "Declan", "Farah",
-    "Gareth", "Heidi", "Isaac", "Jodie", "Kofi",
-]
-_SURNAMES = [
-    "Ashworth", "Brennan", "Chowdhury", "Dalton", "Eccles", "Fairclough", "Gill", "Hartley", "Iqbal", "Jessop",
-    "Kershaw", "Lomax", "Mahmood", "Nuttall", "Okafor", "Pilling", "Quayle", "Ramsden", "Sutcliffe", "Thornley",
-    "Upton", "Varley", "Whitworth", "Yates", "Holden", "Barlow", "Crompton", "Duckworth", "Entwistle", "Howarth",
-]
-_TEAMS = {
-    "IRT": ["IRT 1", "IRT 2", "IRT 3"],
-    "CST": ["CST North", "CST South"],
-    "CwD": ["CwD Team"],
-    "Family Safeguarding": ["FS East", "FS West"],
-    "CASS": ["CASS 1", "CASS 2"],
-    "Leaving Care": ["Leaving Care"],
-}
 _AREA_WEIGHTS = {"IRT": 25, "CST": 20, "CwD": 10, "Family Safeguarding": 20, "CASS": 15, "Leaving Care": 10}
 
 # Overall judgement shares (the reference: two-thirds to three-quarters RI, ~10% inadequate).
@@ -283,10 +265,10 @@ class _People:
     """Fictional staff of Anytown Council: unique names, social workers and a manager per team."""
 
     def __init__(self, rng: random.Random, service_areas: tuple[str, ...]):
-        pool = [f"{f} {s}" for f in _FIRST_NAMES for s in _SURNAMES]
+        pool = [f"{f} {s}" for f in FIRST_NAMES for s in SURNAMES]
         rng.shuffle(pool)
         names = iter(pool)
-        self.teams = {area: list(_TEAMS.get(area, [f"{area} Team"])) for area in service_areas}
+        self.teams = {area: list(TEAMS.get(area, [f"{area} Team"])) for area in service_areas}
         self.workers = {t: [next(names) for _ in range(4)] for ts in self.teams.values() for t in ts}
         self.managers = {t: next(names) for ts in self.teams.values() for t in ts}
         self.auditors = [next(names) for _ in range(8)]
@@ -766,7 +748,6 @@ def generate_returns(directory: str | Path, *, period_end: date = date(2024, 9, 
 
 def write_demo_inputs(directory: str | Path) -> SampleManifest:
     """The sample behind ``pqa demo``: Anytown Council's returns and, in ``exports/``, its system exports."""
-    from .sample_exports import generate_exports  # imports this module: imported here, not at the top
 
     manifest = generate_returns(directory, period_end=DEMO_PERIOD_END)
     manifest.exports = generate_exports(Path(directory) / "exports", period_end=DEMO_PERIOD_END)
@@ -775,7 +756,6 @@ def write_demo_inputs(directory: str | Path) -> SampleManifest:
 
 def demo_settings() -> Settings:
     """What ``pqa demo`` needs that no export holds: population, vacancies, caseload thresholds, a few targets."""
-    from .sample_exports import DEMO_VACANCIES_FTE
 
     return Settings(
         la_name=LA_NAME, population_0_17=48_000, vacancies_fte=DEMO_VACANCIES_FTE, audit_key_secret=DEMO_SECRET,

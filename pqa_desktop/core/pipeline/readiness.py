@@ -5,7 +5,7 @@ Two kinds of reason, each a ``BlankReason`` in the user's words:
   0-17 with a Section 47 list, no caseload threshold for a service area with case-holding workers…). A
   setting is listed only when the inputs hold what it would complete: without a workforce list, missing
   caseload thresholds blank nothing.
-- ``coverage``: an input that ends before the period does (``core.period_coverage``), the same
+- ``coverage``: an input that ends before the period does (``core.pipeline.period_coverage``), the same
   inputs the analysis's warnings name.
 
 The command line prints them and gives them in ``--json``; the app shows them beside Build. ``fix`` says
@@ -17,14 +17,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from .calendar import Period
-from .exports.model import ExportRecords
-from .measures.workforce import caseload_areas
+from ..calendar import Period
+from ..exports.model import ExportRecords
+from ..measures.workforce import caseload_areas
 from .period_coverage import inputs_ending_early
-from .settings import Settings
+from ..settings import Settings
 
 if TYPE_CHECKING:  # the pipeline imports nothing from here; the type only documents the argument
-    from .pipeline import Analysis
+    from .run import Analysis
 
 SETTING, COVERAGE = "setting", "coverage"
 

@@ -3,7 +3,7 @@
 With the period end set after the inputs end, every figure of the later months would quietly show "No
 data". Each input that ends early is said once, naming what ends when: as a warning among the findings
 (``ending_early_findings``, made where the inputs are read) and as a reason figures will be blank
-(``core.readiness``). Months, never full dates: a date in the workbook's text (the Data quality sheet holds
+(``core.pipeline.readiness``). Months, never full dates: a date in the workbook's text (the Data quality sheet holds
 these warnings) could be taken for a child's date of birth by the leak inspector, and says no more here.
 
 What "ends" means for each input (an export ends early when it stops more than 7 days before the period
@@ -23,11 +23,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from .calendar import Period, add_months, month_start
-from .exports.combine import latest_date
-from .exports.model import ExportRecords
-from .findings import Finding, Severity, register_rule
-from .records import AuditRecords
+from ..calendar import Period, add_months, month_start
+from ..exports.combine import latest_date
+from ..exports.model import ExportRecords
+from ..findings import Finding, Severity, register_rule
+from ..records import AuditRecords
 
 RULE_ENDS_EARLY = register_rule(
     "period.input_ends_early",

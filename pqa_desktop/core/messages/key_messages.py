@@ -13,14 +13,13 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Sequence
-from decimal import ROUND_HALF_UP, Decimal
+from collections.abc import Sequence
 
 import pandas as pd
 
-from .calendar import month_label
-from .figures import Figures, Headline, shown_decimal
-from .measures.audits import (
+from ..calendar import month_label
+from ..measures.figures import Figures, Headline
+from ..measures.audits import (
     CASE_FILE_KINDS,
     HEADLINE_CASE_FILE_AUDITS,
     HEADLINE_COMPLIANCE,
@@ -30,38 +29,24 @@ from .measures.audits import (
     HEADLINE_MODERATION,
     YEAR_TO_DATE,
 )
-from .returns.spec import returns_spec
-from .sections import SECTIONS  # the report's sections in workbook order
-from .values import GRADES
-
-MAX_SENTENCES = 4
-SUMMARY_SENTENCES = 6  # the report's key messages on the one-page Summary (report-workbook.md)
-
-Drafter = Callable[[Figures], list[str]]
-_DRAFTERS: dict[str, list[Drafter]] = {}
-
-
-def drafter(section: str) -> Callable[[Drafter], Drafter]:
-    """Register a function drafting sentences for ``section`` (KPI modules add theirs the same way)."""
-
-    def register(func: Drafter) -> Drafter:
-        _DRAFTERS.setdefault(section, [])
-        if func not in _DRAFTERS[section]:
-            _DRAFTERS[section].append(func)
-        return func
-
-    return register
+from ..returns.spec import returns_spec
+from ..report.summary_sheet import SUMMARY_SENTENCES  # the Summary's own rule: at most six key messages
+from ..report.sections import SECTIONS  # the report's sections in workbook order
+from . import sentences as shared  # the drafters registry, read at call time (tests replace it)
+from .sentences import (MAX_SENTENCES, Shown, drafter, join_words, lower_first, named_table,
+                        percent_text, plural, whole_percent)
+from ..values import GRADES
 
 
 def draft_messages(figures: Figures) -> dict[str, list[str]]:
     """Section name -> its drafted sentences, for every section whose drafters had something to say; the
     Summary's are the report's key messages, chosen across the sections' (``summary_key_messages``)."""
-    ordered = [s for s in SECTIONS if s in _DRAFTERS] + [s for s in _DRAFTERS if s not in SECTIONS]
+    ordered = [s for s in SECTIONS if s in shared.DRAFTERS] + [s for s in shared.DRAFTERS if s not in SECTIONS]
     messages: dict[str, list[str]] = {}
     for section in ordered:
         if section == SUMMARY:
             continue
-        sentences = [s for func in _DRAFTERS[section] for s in func(figures)]
+        sentences = [s for func in shared.DRAFTERS[section] for s in func(figures)]
         if sentences:
             messages[section] = sentences[:MAX_SENTENCES]
     summary = summary_key_messages(figures, messages)
@@ -83,8 +68,7 @@ def against_neighbours(h: Headline) -> str | None:
     or a neighbours' figure, or when they are the same as shown."""
     if h.polarity not in ("higher", "lower") or is_blank(h.value) or is_blank(h.statistical_neighbours):
         return None
-    from .messages_kpis import Shown  # the KPI drafters' numbers as shown (that module imports this one)
-    from .report import styles
+    from ..report import styles
 
     now = Shown.of(float(h.value), styles.value_format(h.unit)).amount
     neighbours = Shown.of(float(h.statistical_neighbours), styles.value_format(h.unit, benchmark=True)).amount
@@ -117,7 +101,7 @@ def summary_key_messages(figures: Figures, drafted: dict[str, list[str]]) -> lis
     """
     parts = _audit_summary_parts(figures)
     opening = [text for text, measure in parts if measure in (HEADLINE_CASE_FILE_AUDITS, HEADLINE_GOOD_OR_BETTER)]
-    closing = [text for func in _DRAFTERS.get(SUMMARY, []) if func is not summary_messages for text in func(figures)]
+    closing = [text for func in shared.DRAFTERS.get(SUMMARY, []) if func is not summary_messages for text in func(figures)]
     candidates: list[tuple[int, float, str]] = []  # (rank, report order, sentence)
     for order, (text, measure) in enumerate(parts):
         if measure in (HEADLINE_COMPLIANCE, HEADLINE_MODERATION):
@@ -140,39 +124,6 @@ def is_blank(value: object) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value))
 
 
-def whole_percent(fraction: float) -> int:
-    """The whole percentage a fraction shows as, rounding half away from zero (0.125 -> 13, -0.005 -> -1).
-
-    Python's round() rounds half to even, and 0.145 * 100 is 14.499999999999998 in binary, so the
-    fraction as a spreadsheet shows it (``figures.shown_decimal``) is scaled exactly instead.
-    """
-    scaled = shown_decimal(fraction) * 100
-    return int(scaled.quantize(Decimal(1), rounding=ROUND_HALF_UP))
-
-
-def percent_text(fraction: float) -> str:
-    return f"{whole_percent(fraction)}%"
-
-
-def plural(count: int, singular: str, plural_form: str | None = None) -> str:
-    return f"{count} {singular if count == 1 else (plural_form or singular + 's')}"
-
-
-def join_words(items: Sequence[str]) -> str:
-    """"a", "a and b", "a, b and c"."""
-    items = list(items)
-    if len(items) <= 1:
-        return "".join(items)
-    return f"{', '.join(items[:-1])} and {items[-1]}"
-
-
-def lower_first(label: str) -> str:
-    """Lower-case a label's first letter for use mid-sentence, leaving acronyms (EDT, AMHP) alone."""
-    if len(label) > 1 and label[1].isupper():
-        return label
-    return label[:1].lower() + label[1:]
-
-
 def change_phrase(measure: str, earlier: float, later: float, earlier_when: str, later_when: str) -> str:
     """"<measure> rose from 13% in Q3 to 22% in Q4" — judged on the percentages as shown."""
     before, after = whole_percent(earlier), whole_percent(later)
@@ -181,11 +132,6 @@ def change_phrase(measure: str, earlier: float, later: float, earlier_when: str,
     if after < before:
         return f"{measure} fell from {before}% in {earlier_when} to {after}% in {later_when}"
     return f"{measure} stayed at {after}% in {earlier_when} and {later_when}"
-
-
-def _table(figures: Figures, name: str) -> pd.DataFrame:
-    """The named table, or an empty one when the figures lack it (its input was not supplied)."""
-    return figures.tables.get(name, pd.DataFrame())
 
 
 def _headline(figures: Figures, measure: str) -> Headline | None:
@@ -294,7 +240,7 @@ def _type_plural(audit_type: str, count: int) -> str:
 
 @drafter("Audit activity")
 def activity_messages(figures: Figures) -> list[str]:
-    activity = _table(figures, "tbl_audit_activity")
+    activity = named_table(figures, "tbl_audit_activity")
     if activity.empty:
         return ["No audits were recorded in the last 12 months."]
     month_columns = [str(c) for c in activity.columns[2:-2]]
@@ -337,7 +283,7 @@ def _leading_grade_sentence(row: pd.Series, subject: str, when: str) -> str:
 
 @drafter("Overall judgements")
 def overall_messages(figures: Figures) -> list[str]:
-    by_quarter = _table(figures, "tbl_overall_by_quarter")
+    by_quarter = named_table(figures, "tbl_overall_by_quarter")
     quarters = _periods_with_data(by_quarter, "Quarter")
     if not quarters:
         return ["No overall judgements were recorded in the last 12 months."]
@@ -349,7 +295,7 @@ def overall_messages(figures: Figures) -> list[str]:
         sentences.append(change_phrase("Good or better overall judgements", earlier["Good or better %"],
                                        latest["Good or better %"], quarters[-2], quarters[-1]) + ".")
 
-    by_service = _table(figures, "tbl_overall_by_service")
+    by_service = named_table(figures, "tbl_overall_by_service")
     judged = by_service[by_service["Total"] > 0] if not by_service.empty else by_service
     ytd_total = int(judged["Total"].sum()) if not judged.empty else 0
     inadequate = _value(_headline(figures, HEADLINE_INADEQUATE))
@@ -415,7 +361,7 @@ def _domain_extremes(table: pd.DataFrame, domain_labels: Sequence[str]) -> list[
 @drafter("Practice domains")
 def domain_messages(figures: Figures) -> list[str]:
     labels = [d.label for d in returns_spec().returns["case_file_audit"].domains if d.field != "overall"]
-    table = _table(figures, "tbl_domains_by_quarter")
+    table = named_table(figures, "tbl_domains_by_quarter")
     sentences = _domain_changes(table, labels) + _domain_extremes(table, labels)
     return sentences or ["No practice domain judgements were recorded in the last 12 months."]
 
@@ -425,7 +371,7 @@ def domain_messages(figures: Figures) -> list[str]:
 @drafter("Compliance")
 def compliance_messages(figures: Figures) -> list[str]:
     sentences = []
-    compliance = _table(figures, "tbl_compliance")
+    compliance = named_table(figures, "tbl_compliance")
     applicable = compliance[(compliance["Yes"] + compliance["No"]) > 0] if not compliance.empty else compliance
     if applicable.empty:
         sentences.append("No compliance checks were recorded in the year to date.")
@@ -447,7 +393,7 @@ def compliance_messages(figures: Figures) -> list[str]:
         if pooled is not None:
             sentences.append(f"Across all checks, compliance was {percent_text(pooled)}.")
 
-    moderation = _table(figures, "tbl_moderation")
+    moderation = named_table(figures, "tbl_moderation")
     if not moderation.empty:
         row = moderation.iloc[0]
         moderated, changed = int(row["Audits moderated"]), int(row["Grade changed"])
@@ -458,7 +404,7 @@ def compliance_messages(figures: Figures) -> list[str]:
         else:
             sentences.append("No audits were moderated in the year to date.")
 
-    actions = _table(figures, "tbl_actions")
+    actions = named_table(figures, "tbl_actions")
     if not actions.empty and int(actions["Audits"].sum()):
         raised, audited = int(actions["Actions raised"].sum()), int(actions["Audits"].sum())
         sentences.append(f"{plural(audited, 'audit')} in the year to date raised {plural(raised, 'action')}.")
@@ -469,7 +415,7 @@ def compliance_messages(figures: Figures) -> list[str]:
 
 @drafter("Fostering")
 def foster_audit_messages(figures: Figures) -> list[str]:
-    table = _table(figures, "tbl_foster_audits")
+    table = named_table(figures, "tbl_foster_audits")
     domains = returns_spec().returns["foster_carer_audit"].domains
     overall_label = next(d.label for d in domains if d.field == "overall")
     overall = table[table["Domain"] == overall_label] if not table.empty else table
@@ -496,7 +442,7 @@ def foster_audit_messages(figures: Figures) -> list[str]:
 
 @drafter("EDT dip sampling")
 def edt_messages(figures: Figures) -> list[str]:
-    edt = _table(figures, "tbl_edt")
+    edt = named_table(figures, "tbl_edt")
     sampled = edt[edt["Records sampled"] > 0] if not edt.empty else edt
     if sampled.empty:
         return ["No EDT dip samples were received for the last 12 months."]
@@ -523,7 +469,7 @@ def _count_phrase(values: pd.Series, missing: str) -> str:
 
 @drafter("Feedback")
 def feedback_messages(figures: Figures) -> list[str]:
-    feedback = _table(figures, "tbl_feedback")
+    feedback = named_table(figures, "tbl_feedback")
     if feedback.empty:
         return ["No feedback from children and families was recorded in the last 12 months."]
     count = len(feedback)
@@ -536,4 +482,4 @@ def feedback_messages(figures: Figures) -> list[str]:
     ]
 
 
-from . import messages_kpis  # noqa: E402,F401  registers the KPI, workforce and fostering drafters
+from . import kpi_messages as messages_kpis  # noqa: E402,F401  registers the KPI, workforce and fostering drafters

@@ -9,7 +9,7 @@ import os
 import sys
 from pathlib import Path
 
-from .privacy import new_secret
+from ..privacy import new_secret
 
 SECRET_FILE = "audit-key-secret.txt"
 
