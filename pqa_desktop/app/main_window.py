@@ -52,6 +52,7 @@ from .finding_dialogs import AcceptDialog
 from .findings_view import FindingsPanel
 from .help import build_help_menu
 from .inputs_model import attention_summary
+from .input_sources import InputSources
 from .inputs_panel import InputsPanel
 from .jobs import ANALYSE, BUILD, PipelineJob, set_aside_startup_objects
 from .messages_panel import CommentaryPanel, MessagesPanel
@@ -80,14 +81,6 @@ def _qdate(d: date) -> QDate:
     return QDate(d.year, d.month, d.day)
 
 
-def _is_under(path: Path, folder: Path) -> bool:
-    try:
-        path.relative_to(folder)
-    except ValueError:
-        return False
-    return path != folder
-
-
 def release_tab_traps(root: QWidget) -> None:
     """Tab and Shift+Tab always leave a list, table or text box (WCAG 2.1.2, no keyboard trap); arrows and
     Ctrl+Tab still move within them."""
@@ -108,9 +101,7 @@ class MainWindow(QMainWindow):
         super().__init__(parent)
         self.settings = settings or AppSettings()
         self._today = today or date.today()
-        self._sources: list[Path] = []  # what the user added: files, folders, zips, emails
-        self._excluded: set[Path] = set()  # files removed from the list that sit inside an added folder
-        self._queued: list[Path] = []  # dropped or picked, not yet taken in (see add_paths)
+        self._sources = InputSources()  # what the user added: files, folders, zips, emails
         self._analysis: pipeline.Analysis | None = None
         self._analysis_key: tuple | None = None  # (paths, period, generation) the analysis above was made from
         self._job: PipelineJob | None = None
@@ -255,7 +246,7 @@ class MainWindow(QMainWindow):
         self.drop_area.notice.connect(lambda text: QMessageBox.information(self, "Not everything was added", text))
 
     def _build_tabs(self) -> QTabWidget:
-        self.findings_panel = FindingsPanel(self.inputs_panel.model, source_paths=lambda: list(self._sources))
+        self.findings_panel = FindingsPanel(self.inputs_panel.model, source_paths=lambda: self._sources.paths)
         panel = self.findings_panel
         self.severity_buttons = panel.severity_buttons
         self.search_edit, self.findings_count_label = panel.search_edit, panel.count_label
@@ -353,7 +344,7 @@ class MainWindow(QMainWindow):
 
     @property
     def sources(self) -> list[Path]:
-        return list(self._sources)
+        return self._sources.paths
 
     @property
     def period(self) -> Period:
@@ -488,22 +479,11 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------------------------------------------
     def add_paths(self, paths: Sequence[str | Path]) -> None:
         """Queue paths and return at once; they are taken in on a zero-delay timer (Picard's pattern)."""
-        self._queued.extend(Path(p) for p in paths)
+        self._sources.queue(paths)
         QTimer.singleShot(0, self._take_queued)
 
     def _take_queued(self) -> None:
-        queued, self._queued = self._queued, []
-        added = missing = 0
-        for path in queued:
-            path = path.absolute()
-            if not path.exists():
-                missing += 1
-                continue
-            self._excluded.discard(path)
-            if path in self._sources:
-                continue
-            self._sources.append(path)
-            added += 1
+        added, missing = self._sources.take_queued()
         if missing:
             self.statusBar().showMessage(
                 f"{missing} dropped item{'s were' if missing != 1 else ' was'} not found on disk and left out.", 8000)
@@ -531,13 +511,8 @@ class MainWindow(QMainWindow):
         for summary in chosen:
             if summary.import_id is not None:
                 import_ids.append(summary.import_id)  # kept in the workspace: the check would bring it back
-            if not summary.path:
-                continue
-            path = Path(summary.path).absolute()
-            if path in self._sources:
-                self._sources.remove(path)  # an added file, zip or email: everything it held goes
-            elif any(_is_under(path, source) for source in self._sources):
-                self._excluded.add(path)  # a file found in an added folder: leave the folder, skip the file
+            if summary.path:
+                self._sources.leave_out(Path(summary.path))
         self.inputs_panel.remove_summaries(chosen)
         if import_ids:
             try:
@@ -550,15 +525,8 @@ class MainWindow(QMainWindow):
         self._inputs_changed()
 
     def analysis_paths(self) -> list[Path]:
-        """What the pipeline is given: the added items, with any folder that had files removed from the list
-        replaced by the files left in it."""
-        out: list[Path] = []
-        for source in self._sources:
-            if source.is_dir() and any(_is_under(x, source) for x in self._excluded):
-                out.extend(sorted(p for p in source.rglob("*") if p.is_file() and p not in self._excluded))
-            else:
-                out.append(source)
-        return out
+        """What the pipeline is given (``InputSources.analysis_paths``)."""
+        return self._sources.analysis_paths()
 
     def _current_key(self) -> tuple:
         return (tuple(self.analysis_paths()), self.period, self._generation)
@@ -1168,13 +1136,8 @@ class MainWindow(QMainWindow):
     def _forget_inputs(self, rows: list) -> None:
         """Take the files of removed imports out of the inputs (a folder stays, without them)."""
         for row in rows:
-            if not row.path:
-                continue
-            path = Path(row.path).absolute()
-            if path in self._sources:
-                self._sources.remove(path)
-            elif any(_is_under(path, source) for source in self._sources):
-                self._excluded.add(path)
+            if row.path:
+                self._sources.leave_out(Path(row.path))
 
     def open_workspace_file(self) -> bool:
         path, _filter = QFileDialog.getOpenFileName(self, "Open a workspace", str(self.workspace.path.parent),
