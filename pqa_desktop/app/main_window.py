@@ -24,14 +24,14 @@ from datetime import date
 from pathlib import Path
 from typing import Sequence
 
-from PySide6.QtCore import QDate, Qt, QTimer, QUrl, Signal
+from PySide6.QtCore import Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence
-from PySide6.QtWidgets import (QAbstractItemView, QDateEdit, QDialog, QFileDialog, QHBoxLayout, QLabel, QLineEdit,
-                               QMainWindow, QMessageBox, QPlainTextEdit, QPushButton, QSplitter, QStackedWidget,
-                               QTabWidget, QTextEdit, QToolButton, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QAbstractItemView, QDialog, QFileDialog, QLabel, QMainWindow, QMessageBox,
+                               QPlainTextEdit, QSplitter, QStackedWidget, QTabWidget, QTextEdit, QToolButton,
+                               QVBoxLayout, QWidget)
 
 from ..core import pipeline
-from ..core.calendar import Period, last_complete_month, month_start
+from ..core.calendar import Period
 from ..core.email_draft import write_email_draft
 from ..core.finding_status import ACCEPTED, CORRECTED, OPEN
 from ..core.findings import Severity
@@ -56,6 +56,7 @@ from .input_sources import InputSources
 from .inputs_panel import InputsPanel
 from .jobs import ANALYSE, BUILD, PipelineJob, set_aside_startup_objects
 from .messages_panel import CommentaryPanel, MessagesPanel
+from .period_row import PeriodRow
 from .passwords import PROTECTED_INPUT_RULE, InputPasswordDialog, OutputPasswordDialog
 from .progress_panel import ProgressPanel
 from .settings_dialog import SettingsDialog
@@ -67,7 +68,6 @@ WINDOW_TITLE = "PQA Desktop"
 OFFLINE_TEXT = "Offline \u2014 files stay on this laptop"
 PERIOD_RECHECK_MS = 400  # typing "2024" in the year steps through 2, 20, 202: check once, when it settles
 TREE_REFRESH_S = 1.0  # while files stream in, the group tree is rebuilt at most this often
-EARLIEST_PERIOD = QDate(2015, 1, 1)
 WORKBOOK_FILTER = "Excel workbook (*.xlsx)"
 WORKSPACE_FILTER = "PQA Desktop workspace (*.sqlite);;All files (*)"
 EMAIL_FILTER = "Email draft (*.eml)"
@@ -75,10 +75,6 @@ SEND_BACK = "send back"
 # the tabs below the inputs
 FINDINGS_TAB, MESSAGES_TAB, COMMENTARY_TAB, FEEDBACK_TAB, CORRECTIONS_TAB, WORKSPACE_TAB = range(6)
 DEFAULT_SIZE = (1366, 768)  # the smallest laptop screen it is laid out for
-
-
-def _qdate(d: date) -> QDate:
-    return QDate(d.year, d.month, d.day)
 
 
 def release_tab_traps(root: QWidget) -> None:
@@ -136,7 +132,16 @@ class MainWindow(QMainWindow):
         central = QWidget()
         outer = QVBoxLayout(central)
         outer.setContentsMargins(8, 6, 8, 4)
-        outer.addLayout(self._build_top_row())
+        self.period_row = PeriodRow(self._today)
+        # the names the rest of the window (and its tests) use
+        row = self.period_row
+        self.period_edit, self.la_name_edit = row.period_edit, row.la_name_edit
+        self.settings_button = row.settings_button
+        row.settings_requested.connect(self.open_settings_dialog)
+        row.period_changed.connect(self._period_changed)
+        row.la_name_changed.connect(self._update_controls)
+        row.la_name_edited.connect(self.settings.set_la_name)
+        outer.addWidget(row)
 
         self.inputs_panel = InputsPanel()
         self._wire_inputs()
@@ -183,47 +188,11 @@ class MainWindow(QMainWindow):
         self.stream.flushed.connect(self._show_streamed)
         self._analysis_timer = QTimer(self, singleShot=True)
         self._analysis_timer.timeout.connect(self._start_analysis)
-        self.period_edit.dateChanged.connect(lambda _d: self._schedule_analysis(PERIOD_RECHECK_MS))
-        self.period_edit.dateChanged.connect(lambda _d: self._update_controls())
-        self.period_edit.dateChanged.connect(lambda _d: self._load_commentary())
-        self.la_name_edit.textChanged.connect(lambda _t: self._update_controls())
-        self.la_name_edit.editingFinished.connect(lambda: self.settings.set_la_name(self.la_name_edit.text()))
         self._build_actions()
         self._build_menu()
         build_help_menu(self, lambda: self.workspace.path)
         release_tab_traps(self)
         self._set_tab_order()
-
-    def _build_top_row(self) -> QHBoxLayout:
-        self.period_edit = QDateEdit()
-        self.period_edit.setDisplayFormat("MMMM yyyy")
-        self.period_edit.setDateRange(EARLIEST_PERIOD, _qdate(month_start(self._today)))
-        self.period_edit.setDate(_qdate(last_complete_month(self._today)))
-        self.period_edit.setAccessibleName("Period end month")
-        self.period_edit.setToolTip("The last month the workbook reports on")
-        self.period_edit.setMinimumWidth(self.fontMetrics().horizontalAdvance("September 2024") + 48)
-        self.la_name_edit = QLineEdit()
-        self.la_name_edit.setPlaceholderText("e.g. Anytown Council")
-        self.la_name_edit.setAccessibleName("Local authority name")
-        self.la_name_edit.setToolTip("Shown on the workbook's cover")
-        period_label = QLabel("&Period end month:")
-        period_label.setBuddy(self.period_edit)
-        la_label = QLabel("&LA name:")
-        la_label.setBuddy(self.la_name_edit)
-        # the settings sit with the period and LA name: they decide what the workbook shows
-        self.settings_button = QPushButton("Settin&gs\u2026")
-        self.settings_button.setAccessibleName("Settings")
-        self.settings_button.setToolTip("Population, service areas, targets, privacy and the other settings")
-        self.settings_button.clicked.connect(self.open_settings_dialog)
-        row = QHBoxLayout()
-        row.addWidget(period_label)
-        row.addWidget(self.period_edit)
-        row.addSpacing(16)
-        row.addWidget(la_label)
-        row.addWidget(self.la_name_edit, 1)
-        row.addSpacing(16)
-        row.addWidget(self.settings_button)
-        return row
 
     def _wire_inputs(self) -> None:
         panel = self.inputs_panel
@@ -329,7 +298,7 @@ class MainWindow(QMainWindow):
     def _set_tab_order(self) -> None:
         """Top to bottom, as the work goes: period, LA name, Settings, the inputs, the tabs, Build, then the
         status bar; Tab from the last comes back to the first."""
-        chain = [self.period_edit, self.la_name_edit, self.settings_button, *self.inputs_panel.focus_chain(),
+        chain = [*self.period_row.focus_chain(), *self.inputs_panel.focus_chain(),
                  self.report_tabs, *self.build_panel.focus_chain(), self.progress.cancel_button,
                  self.email_button, self.open_email_button]
         for first, second in zip(chain, chain[1:]):
@@ -348,8 +317,12 @@ class MainWindow(QMainWindow):
 
     @property
     def period(self) -> Period:
-        d = self.period_edit.date()
-        return Period(date(d.year(), d.month(), 1))
+        return self.period_row.period
+
+    def _period_changed(self) -> None:
+        self._schedule_analysis(PERIOD_RECHECK_MS)
+        self._update_controls()
+        self._load_commentary()
 
     @property
     def last_output(self) -> Path | None:
