@@ -35,7 +35,8 @@ from pqa_desktop.app.findings_model import FINDING_ROLE, STATUS_COLUMN
 from pqa_desktop.app.findings_view import GROUP_BY_AUDITOR
 from pqa_desktop.app.help import AboutDialog, ShortcutsDialog, shortcut_rows
 from pqa_desktop.app.inputs_model import FILE_COLUMN, STATUS_COLUMN as INPUT_STATUS_COLUMN, SUMMARY_ROLE
-from pqa_desktop.app.main_window import FINDINGS_TAB, MainWindow
+from pqa_desktop.app.main_window import MainWindow
+from pqa_desktop.app.report_tabs import FINDINGS_TAB
 from pqa_desktop.app.settings_dialog import SettingsDialog
 from pqa_desktop.core import reading
 from pqa_desktop.core.findings import Finding, Severity

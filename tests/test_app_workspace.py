@@ -27,7 +27,8 @@ from pqa_desktop.app.audit_search import AuditSearchDialog
 from pqa_desktop.app.corrections import DuplicateDialog, TreatAsDialog, current_user
 from pqa_desktop.app.feedback_panel import USE_COLUMN
 from pqa_desktop.app.findings_model import FINDING_ROLE
-from pqa_desktop.app.main_window import COMMENTARY_TAB, MainWindow
+from pqa_desktop.app.main_window import MainWindow
+from pqa_desktop.app.report_tabs import COMMENTARY_TAB
 from pqa_desktop.app.settings_dialog import SettingsDialog
 from pqa_desktop.core import pipeline
 from pqa_desktop.core.privacy import audit_key

@@ -44,25 +44,22 @@ from .app_log import reading_line, write_log
 from .app_settings import AppSettings
 from .audit_search import AuditSearchDialog
 from .build_panel import BuildPanel
-from .corrections import (NOTHING_TO_CORRECT, CorrectionsPanel, DuplicateDialog, TreatAsDialog, can_correct,
+from .corrections import (NOTHING_TO_CORRECT, DuplicateDialog, TreatAsDialog, can_correct,
                           current_user, duplicate_group, input_for_finding, is_duplicate, treat_as_choices)
 from .crash import write_crash_report
-from .feedback_panel import FeedbackPanel
 from .finding_dialogs import AcceptDialog
-from .findings_view import FindingsPanel
 from .help import build_help_menu
 from .inputs_model import attention_summary
 from .input_sources import InputSources
 from .inputs_panel import InputsPanel
 from .jobs import ANALYSE, BUILD, PipelineJob, set_aside_startup_objects
-from .messages_panel import CommentaryPanel, MessagesPanel
 from .period_row import PeriodRow
 from .passwords import PROTECTED_INPUT_RULE, InputPasswordDialog, OutputPasswordDialog
 from .progress_panel import ProgressPanel
+from .report_tabs import ReportTabs
 from .settings_dialog import SettingsDialog
 from .steps_panel import StepsPanel
 from .streaming import ReadStream, StreamBatcher
-from .workspace_panel import WorkspacePanel
 
 WINDOW_TITLE = "PQA Desktop"
 OFFLINE_TEXT = "Offline \u2014 files stay on this laptop"
@@ -72,8 +69,6 @@ WORKBOOK_FILTER = "Excel workbook (*.xlsx)"
 WORKSPACE_FILTER = "PQA Desktop workspace (*.sqlite);;All files (*)"
 EMAIL_FILTER = "Email draft (*.eml)"
 SEND_BACK = "send back"
-# the tabs below the inputs
-FINDINGS_TAB, MESSAGES_TAB, COMMENTARY_TAB, FEEDBACK_TAB, CORRECTIONS_TAB, WORKSPACE_TAB = range(6)
 DEFAULT_SIZE = (1366, 768)  # the smallest laptop screen it is laid out for
 
 
@@ -206,8 +201,6 @@ class MainWindow(QMainWindow):
         panel.add_folder_requested.connect(self.choose_folder)
         panel.remove_requested.connect(self.remove_selected)
         panel.selection_changed.connect(self._update_controls)
-        panel.show_file_requested.connect(self._show_file_findings)
-        panel.attention_requested.connect(self._show_attention)
         panel.continue_requested.connect(self.continue_reading)
         panel.password_requested.connect(self.enter_input_password)
         self.drop_area.paths_dropped.connect(self.add_paths)
@@ -215,30 +208,21 @@ class MainWindow(QMainWindow):
         self.drop_area.notice.connect(lambda text: QMessageBox.information(self, "Not everything was added", text))
 
     def _build_tabs(self) -> QTabWidget:
-        self.findings_panel = FindingsPanel(self.inputs_panel.model, source_paths=lambda: self._sources.paths)
+        self.report_tabs = ReportTabs(self.inputs_panel.model, source_paths=lambda: self._sources.paths)
+        tabs = self.report_tabs
+        # the names the rest of the window (and its tests) use
+        self.findings_panel, self.messages_panel = tabs.findings_panel, tabs.messages_panel
+        self.commentary_panel, self.feedback_panel = tabs.commentary_panel, tabs.feedback_panel
+        self.corrections_panel, self.workspace_panel = tabs.corrections_panel, tabs.workspace_panel
+        self.inputs_panel.show_file_requested.connect(tabs.show_file_findings)
+        self.inputs_panel.attention_requested.connect(tabs.show_attention)
         panel = self.findings_panel
         self.severity_buttons = panel.severity_buttons
         self.search_edit, self.findings_count_label = panel.search_edit, panel.count_label
         self.findings_model, self.findings_proxy, self.findings_view = panel.model, panel.proxy, panel.table
-        panel.set_correctable(can_correct, NOTHING_TO_CORRECT)
         panel.correct_requested.connect(self.correct_finding)
         panel.status_requested.connect(self.set_finding_status)
         panel.send_back_requested.connect(self.send_back)
-        for signal in (self.findings_proxy.rowsInserted, self.findings_proxy.modelReset):
-            signal.connect(self._update_findings_tab)
-        self.messages_panel = MessagesPanel()
-        self.commentary_panel = CommentaryPanel()
-        self.feedback_panel = FeedbackPanel()
-        self.corrections_panel = CorrectionsPanel()
-        self.workspace_panel = WorkspacePanel()
-        self.report_tabs = QTabWidget()
-        self.report_tabs.setAccessibleName("Findings and report content")
-        self.report_tabs.addTab(panel, "Findings")
-        self.report_tabs.addTab(self.messages_panel, "Key &messages")
-        self.report_tabs.addTab(self.commentary_panel, "Commentar&y")
-        self.report_tabs.addTab(self.feedback_panel, "Feedback")
-        self.report_tabs.addTab(self.corrections_panel, "Corrections")
-        self.report_tabs.addTab(self.workspace_panel, "Workspace")
         self.feedback_panel.set_leave_out_all(not self.report_settings.feedback_text)
         self.feedback_panel.leave_out_all_changed.connect(self._on_leave_out_all)
         self.corrections_panel.correct_requested.connect(self.correct_selected_finding)
@@ -268,7 +252,7 @@ class MainWindow(QMainWindow):
         self.search_action = QAction("Search the findings", self)
         self.search_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Find))  # Ctrl+F
         self.search_action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
-        self.search_action.triggered.connect(self.focus_search)
+        self.search_action.triggered.connect(self.report_tabs.focus_search)
         self.continue_action = QAction("Continue reading the inputs not read yet", self)
         self.continue_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Refresh))  # F5
         self.continue_action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
@@ -366,10 +350,6 @@ class MainWindow(QMainWindow):
                 text += f"; {errors} open error{'s' if errors != 1 else ''} (they do not block the build)"
         return text
 
-    def _update_findings_tab(self, *_args) -> None:
-        total = self.findings_model.rowCount()
-        self.report_tabs.setTabText(FINDINGS_TAB, f"Findings ({total})" if total else "Findings")
-
     def _show_analysis(self, analysis: pipeline.Analysis | None, blank: list | None = None) -> None:
         """The check on screen; ``blank``: what will be blank, when the check's worker worked it out."""
         self.stream.discard()
@@ -430,22 +410,6 @@ class MainWindow(QMainWindow):
 
     def _show_protected(self, findings) -> None:
         self.inputs_panel.show_protected(self._protected_files(findings))
-
-    def focus_search(self) -> None:
-        """Ctrl+F: the findings' search box, its text selected."""
-        self.report_tabs.setCurrentIndex(FINDINGS_TAB)
-        self.search_edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
-        self.search_edit.selectAll()
-
-    def _show_file_findings(self, name: str) -> None:
-        self.report_tabs.setCurrentIndex(FINDINGS_TAB)
-        self.findings_panel.show_file(name)
-        self.findings_view.setFocus(Qt.FocusReason.OtherFocusReason)
-
-    def _show_attention(self) -> None:
-        self.report_tabs.setCurrentIndex(FINDINGS_TAB)
-        self.findings_panel.show_open_problems()
-        self.findings_view.setFocus(Qt.FocusReason.OtherFocusReason)
 
     # ------------------------------------------------------------------------------------------------
     # inputs
