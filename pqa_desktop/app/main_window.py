@@ -37,29 +37,29 @@ from ..core.finding_status import ACCEPTED, CORRECTED, OPEN
 from ..core.findings import Severity
 from ..core.output_paths import draft_problem, output_problem
 from ..core.readiness import blank_reasons
-from ..core.send_back import finding_auditors, write_send_back
+from ..core.send_back import finding_auditors
 from ..core.settings import Settings
 from ..core.workspace import Workspace, WorkspaceError
-from .app_log import reading_line, write_log
 from .app_settings import AppSettings
 from .audit_search import AuditSearchDialog
 from .build_panel import BuildPanel
 from .corrections import (NOTHING_TO_CORRECT, DuplicateDialog, TreatAsDialog, can_correct,
                           current_user, duplicate_group, input_for_finding, is_duplicate, treat_as_choices)
-from .crash import write_crash_report
 from .finding_dialogs import AcceptDialog
 from .help import build_help_menu
 from .inputs_model import attention_summary
 from .input_sources import InputSources
 from .inputs_panel import InputsPanel
-from .jobs import ANALYSE, BUILD, PipelineJob, set_aside_startup_objects
+from .job_runner import JobRunner
+from .jobs import ANALYSE, BUILD, SEND_BACK, set_aside_startup_objects
 from .period_row import PeriodRow
+from .pipeline_work import build_work, check_work, send_back_work
 from .passwords import PROTECTED_INPUT_RULE, InputPasswordDialog, OutputPasswordDialog
 from .progress_panel import ProgressPanel
 from .report_tabs import ReportTabs
 from .settings_dialog import SettingsDialog
 from .steps_panel import StepsPanel
-from .streaming import ReadStream, StreamBatcher
+from .streaming import StreamBatcher
 
 WINDOW_TITLE = "PQA Desktop"
 OFFLINE_TEXT = "Offline \u2014 files stay on this laptop"
@@ -68,7 +68,6 @@ TREE_REFRESH_S = 1.0  # while files stream in, the group tree is rebuilt at most
 WORKBOOK_FILTER = "Excel workbook (*.xlsx)"
 WORKSPACE_FILTER = "PQA Desktop workspace (*.sqlite);;All files (*)"
 EMAIL_FILTER = "Email draft (*.eml)"
-SEND_BACK = "send back"
 DEFAULT_SIZE = (1366, 768)  # the smallest laptop screen it is laid out for
 
 
@@ -95,8 +94,6 @@ class MainWindow(QMainWindow):
         self._sources = InputSources()  # what the user added: files, folders, zips, emails
         self._analysis: pipeline.Analysis | None = None
         self._analysis_key: tuple | None = None  # (paths, period, generation) the analysis above was made from
-        self._job: PipelineJob | None = None
-        self._recheck_after_job = False
         self._last_output: Path | None = None
         self._last_result: pipeline.BuildResult | None = None  # the last build's figures, for the email draft
         self._last_protected = False  # whether the last workbook was saved with a password
@@ -109,7 +106,6 @@ class MainWindow(QMainWindow):
         self._imports: list = []  # Workspace.imports(), refreshed after each change and each check
         self._tree_rebuilt = 0.0
         self._closed = False
-        self._pool_warned = False  # the reading workers' fall-back is shown once a session (logged each time)
         self.workspace = self._open_first_workspace()
 
         self.setWindowTitle(WINDOW_TITLE)
@@ -181,6 +177,12 @@ class MainWindow(QMainWindow):
 
         self.stream = StreamBatcher(self)
         self.stream.flushed.connect(self._show_streamed)
+        self.jobs = JobRunner(self, self.progress, self.stream, self._crash_context)
+        self.jobs.started.connect(self._job_started_or_ended)
+        self.jobs.succeeded.connect(self._on_job_succeeded)
+        self.jobs.ended.connect(self._on_job_ended)
+        self.jobs.check_abandoned.connect(self._forget_check_key)
+        self.jobs.busy_changed.connect(self.busy_changed)
         self._analysis_timer = QTimer(self, singleShot=True)
         self._analysis_timer.timeout.connect(self._start_analysis)
         self._build_actions()
@@ -293,7 +295,7 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------------------------------------------
     @property
     def busy(self) -> bool:
-        return self._job is not None
+        return self.jobs.busy
 
     @property
     def sources(self) -> list[Path]:
@@ -323,18 +325,18 @@ class MainWindow(QMainWindow):
             return "Add the auditors' returns first (Add files\u2026 or Add folder\u2026, or drop them on Inputs)."
         if not self.la_name_edit.text().strip():
             return "Enter the LA name first (at the top of the window)."
-        if self._job is not None:
+        if self.jobs.busy:
             return "Wait until the current step has finished, or stop it with Esc."
         return ""
 
     def _update_controls(self) -> None:
-        has_output = self._last_output is not None and self._job is None
+        has_output = self._last_output is not None and not self.jobs.busy
         self.build_panel.set_state(self._build_blocker(), self._build_summary(), has_output)
-        self.remove_button.setEnabled(self._job is None and self.inputs_panel.has_selection())
+        self.remove_button.setEnabled(not self.jobs.busy and self.inputs_panel.has_selection())
         self.email_button.setEnabled(has_output and self._last_result is not None)
-        self.open_email_button.setEnabled(self._last_draft is not None and self._job is None)
-        self.inputs_panel.set_busy(self._job is not None)
-        self.findings_panel.set_can_act(self._job is None and self._analysis is not None)
+        self.open_email_button.setEnabled(self._last_draft is not None and not self.jobs.busy)
+        self.inputs_panel.set_busy(self.jobs.busy)
+        self.findings_panel.set_can_act(not self.jobs.busy and self._analysis is not None)
 
     def _build_summary(self) -> str:
         if not self._sources and not self._imports:
@@ -439,7 +441,7 @@ class MainWindow(QMainWindow):
             self.add_paths([folder])
 
     def remove_selected(self) -> None:
-        if self._job is not None:
+        if self.jobs.busy:
             return
         chosen = [s for s in self.inputs_panel.selected_summaries() if s is not None]
         if not chosen:
@@ -475,7 +477,7 @@ class MainWindow(QMainWindow):
 
     def continue_reading(self) -> None:
         """Read what a stopped check left (F5 or Continue reading)."""
-        if self._job is None and self._analysis is not None and self._analysis.stopped:
+        if not self.jobs.busy and self._analysis is not None and self._analysis.stopped:
             self._start_analysis()
 
     # ------------------------------------------------------------------------------------------------
@@ -487,11 +489,8 @@ class MainWindow(QMainWindow):
         self._analysis_timer.start(delay_ms)
 
     def _start_analysis(self) -> None:
-        if self._job is not None:
-            # one job at a time: stop a stale check, and check again once whatever runs has ended
-            self._recheck_after_job = True
-            if self._job.kind == ANALYSE:
-                self._job.request_cancel()
+        if self.jobs.busy:
+            self.jobs.check_again_after()
             return
         if not self._sources and not self._imports:
             self._analysis, self._analysis_key = None, None
@@ -504,37 +503,11 @@ class MainWindow(QMainWindow):
         paths, period, _generation = key
         if self._analysis_current():
             return
-        workspace = self.workspace
-        options = self._build_options(period)
-        # passed only when there are some: the session's passwords, tried on every protected input
-        passwords = {"passwords": tuple(self._input_passwords)} if self._input_passwords else {}
-        drafts: dict = {}  # filled in the worker, read once the job has ended
         known = self._analysis.sensitive if self._analysis is not None else set()  # not changed once checked
-
-        def make_work(job: PipelineJob):
-            def work(progress, cancel):
-                # made here, off the UI thread: a council's identifiers (a hundred thousand) take 70 ms
-                stream = ReadStream(known)
-                analysis = pipeline.analyse(list(paths), period, progress=progress, cancel=cancel,
-                                            workspace=workspace, keep_on_cancel=True,
-                                            on_read=lambda item, result: job.emit_item(stream(item, result)),
-                                            **passwords)
-                # every name masked here, off the UI thread: the lists ask for them again (Analysis.mask keeps them)
-                analysis.summaries()
-                if not analysis.stopped:  # what will be blank: worked out here too (coverage reads the exports)
-                    drafts["blank"] = blank_reasons(analysis, options.settings, analysis.period)
-                if analysis.usable and not analysis.stopped:
-                    # the drafted key messages and the feedback items come from the figures: worked out here,
-                    # off the UI thread, so the tabs are ready when the check is
-                    drafts["messages"] = pipeline.compute(analysis, options)[1]
-                    drafts["feedback"] = pipeline.feedback_items(analysis, options)
-                # the workspace's list, names masked, read here too: about 20 ms for a council's year
-                drafts["imports"] = workspace.imports()
-                drafts["imports_shown"] = [replace(row, name=analysis.mask(row.name)) for row in drafts["imports"]]
-                return analysis
-            return work
-
-        job = self._start_job(ANALYSE, make_work, "Checking the inputs\u2026", delayed=True, analysis_key=key)
+        drafts: dict = {}  # filled in the worker, read once the job has ended
+        work = check_work(paths, period, self.workspace, self._build_options(period), tuple(self._input_passwords),
+                          known, drafts)
+        job = self.jobs.start(ANALYSE, work, "Checking the inputs\u2026", delayed=True, analysis_key=key)
         job.drafts = drafts
 
     def build_workbook(self) -> None:
@@ -557,19 +530,8 @@ class MainWindow(QMainWindow):
         options.password = password  # this build only: the options go with the job and are dropped after it
         # reuse the check already on screen when it was made from these inputs and this period, whole
         analysis = self._analysis if self._analysis_current() else None
-        workspace = self.workspace
-
-        def make_work(_job):
-            def work(progress, cancel):
-                try:
-                    return pipeline.build(list(paths), output, options, progress=progress, cancel=cancel,
-                                          analysis=analysis, workspace=workspace)
-                finally:
-                    options.password = None  # held no longer than the build
-            return work
-
-        job = self._start_job(BUILD, make_work, "Building the workbook\u2026", delayed=False, analysis_key=key,
-                              output=output)
+        job = self.jobs.start(BUILD, build_work(paths, output, options, analysis, self.workspace),
+                              "Building the workbook\u2026", delayed=False, analysis_key=key, output=output)
         job.protected = password is not None  # whether, never what
 
     def _ask_output_password(self) -> str | None:
@@ -604,46 +566,22 @@ class MainWindow(QMainWindow):
     def _files_read(self) -> dict[str, Path | None]:
         return {"the workspace": getattr(self.workspace, "path", None)}
 
-    def _start_job(self, kind: str, make_work, text: str, *, delayed: bool, analysis_key: tuple,
-                   output: Path | None = None) -> PipelineJob:
-        """Start ``make_work(job)`` in a worker thread (the job is given so the work can hand items over)."""
-        self.workspace_panel.set_busy(True)
-        job = PipelineJob(kind, None, self)
-        job.set_work(make_work(job))
-        job.analysis_key = analysis_key  # what the result will describe
-        job.output = output
-        job.progressed.connect(self.progress.report)
-        job.item_ready.connect(self.stream.add)
-        job.succeeded.connect(self._on_job_succeeded)
-        job.failed.connect(self._on_job_failed)
-        job.cancelled.connect(self._on_job_cancelled)
-        job.finished.connect(self._on_job_finished)
-        self._job = job
-        self.progress.start(text, delayed=delayed)
+    def cancel_current(self) -> None:
+        self.jobs.cancel()
+
+    def _job_started_or_ended(self) -> None:
         self._update_controls()
         self._update_report_controls()
-        self.busy_changed.emit(True)
-        job.start()
-        return job
 
-    def cancel_current(self) -> None:
-        if self._job is not None:
-            self._job.request_cancel()
-            self.progress.stage_label.setText("Stopping\u2026")
-            self.progress.cancel_button.setEnabled(False)
-
-    def _on_job_succeeded(self, result) -> None:
-        job = self._job
-        if job is None:
-            return
+    def _on_job_succeeded(self, job, result) -> None:
         if job.kind == SEND_BACK:  # writes the auditors' lists from the check on screen: reads nothing
             self._sent_back(result, job.output)
             return
         analysis = result if job.kind == ANALYSE else result.analysis
         if job.kind == ANALYSE or analysis is not self._analysis:  # a build from the check on screen read nothing
-            self._log_reading(job.kind, analysis)
+            self.jobs.log_reading(job.kind, analysis)
         if job.kind == ANALYSE:
-            if result.stopped and self._recheck_after_job:
+            if result.stopped and self.jobs.recheck_pending:
                 self.stream.discard()  # stopped only to start a fresh check of new inputs: that one shows
                 return
             self.stream.flush()
@@ -673,85 +611,6 @@ class MainWindow(QMainWindow):
             self.progress.finish(f"Workbook saved: {self._last_output.name}")
             self.build_succeeded.emit(result)
 
-    def _log_reading(self, kind: str, analysis: pipeline.Analysis) -> None:
-        """Log how the inputs were read; say so when the worker pool fell back (slower, not silent)."""
-        write_log(reading_line("check" if kind == ANALYSE else "build", analysis))
-        warning = analysis.reading.warning()
-        if warning is None:
-            return
-        write_log(f"warning: {warning}")
-        if not self._pool_warned:
-            self._pool_warned = True
-            QMessageBox.warning(self, "Reading took longer than it should", warning)
-        else:
-            self.statusBar().showMessage(warning, 15000)
-
-    def _on_job_cancelled(self) -> None:
-        job = self._job
-        if job is None:
-            return
-        self.stream.discard()
-        if job.kind == BUILD:
-            self.progress.finish("Build stopped; no workbook was written.")
-        elif job.kind == SEND_BACK:
-            self.progress.finish("Stopped; no list was written.")
-        elif self._recheck_after_job:
-            self.progress.finish("")  # superseded by a fresh check of the new inputs
-        else:
-            # stopped before any file was read (while the files were being found): nothing new to keep
-            self.progress.finish("Check stopped before any file was read; the lists show the last finished "
-                                 "check. Press F5 to check again.")
-            self._analysis_key = None  # so F5 or any change checks again
-
-    def _on_job_failed(self, exc: BaseException) -> None:
-        job = self._job
-        kind = job.kind if job is not None else BUILD
-        self.stream.discard()
-        if kind in (BUILD, SEND_BACK) and isinstance(exc, pipeline.LeakFound):
-            what = "The workbook was not saved" if kind == BUILD else "The lists were not saved"
-            self.progress.finish(f"{what}: it would have shown personal information.")
-            QMessageBox.warning(
-                self, what,
-                f"{exc}\n\nWhat to do: in Settings\u2026 > Privacy, leave out what the places above show (case "
-                "references, staff names) unless the recipients may see them; or correct the input that puts a "
-                "name or identifier where a figure or comment belongs. Nothing was written.")
-            return
-        if kind == BUILD and isinstance(exc, pipeline.NothingToBuild):
-            self.progress.finish("Nothing to build.")
-            QMessageBox.warning(self, "Nothing to build", str(exc))
-            return
-        if kind == BUILD and isinstance(exc, OSError):
-            output = getattr(job, "output", None)
-            name = output.name if output is not None else "the workbook"
-            self.progress.finish("The workbook could not be saved.")
-            if getattr(exc, "locked", True):
-                text = (f"{name} could not be saved there. If it is open in Excel, close it; otherwise the folder "
-                        "may be read-only. Then build again, or pick another folder.")
-            else:  # the folder has gone, or the path is longer than Windows saves: the message says which
-                text = str(exc)
-            QMessageBox.warning(self, "Could not save the workbook", text)
-            return
-        if kind == SEND_BACK and isinstance(exc, OSError):
-            self.progress.finish("The lists could not be saved.")
-            QMessageBox.warning(
-                self, "Could not save the lists",
-                "The auditors' lists could not be saved in that folder. If one of them is open in Excel or "
-                "Outlook, close it; otherwise the folder may be read-only. Then try again, or pick another folder.")
-            return
-        report = None
-        try:
-            report = write_crash_report(exc, self._crash_context(kind))
-        except OSError:
-            pass
-        what = {BUILD: "building the workbook", SEND_BACK: "writing the auditors' lists"}.get(kind,
-                                                                                             "checking the inputs")
-        where = (f"A report for support was saved as {report}. It holds no data from your files."
-                 if report is not None else "A report for support could not be saved.")
-        self.progress.finish("Something went wrong.")
-        QMessageBox.critical(self, "Something went wrong",
-                             f"Something went wrong while {what}, so it did not finish. {where} "
-                             "Try again; if it happens again, send that report to support.")
-
     def _crash_context(self, kind: str) -> dict[str, object]:
         return {
             "Step": kind,
@@ -761,17 +620,13 @@ class MainWindow(QMainWindow):
             "Period end": self.period.end_month.strftime("%Y-%m"),
         }
 
-    def _on_job_finished(self) -> None:
-        job, self._job = self._job, None
-        if job is not None:
-            job.deleteLater()
-        self._update_controls()
-        self._update_report_controls()
-        if self._recheck_after_job:
-            self._recheck_after_job = False
+    def _on_job_ended(self, check_again: bool) -> None:
+        self._job_started_or_ended()
+        if check_again:
             self._start_analysis()
-        if self._job is None:
-            self.busy_changed.emit(False)
+
+    def _forget_check_key(self) -> None:
+        self._analysis_key = None  # so F5 or any change checks again
 
     # ------------------------------------------------------------------------------------------------
     # report content: key messages, commentary, feedback (the tabs beside the findings)
@@ -863,11 +718,11 @@ class MainWindow(QMainWindow):
 
     def _update_report_controls(self) -> None:
         finding = self.selected_finding()
-        idle = self._job is None and self._analysis is not None
+        idle = not self.jobs.busy and self._analysis is not None
         possible = idle and can_correct(finding)
         why = NOTHING_TO_CORRECT if idle else "Wait until the check has finished."
         self.corrections_panel.set_can_correct(possible, why)
-        self.workspace_panel.set_busy(self._job is not None)
+        self.workspace_panel.set_busy(self.jobs.busy)
         self.findings_panel.set_can_act(idle)
 
     def correct_selected_finding(self) -> bool:
@@ -877,7 +732,7 @@ class MainWindow(QMainWindow):
     def correct_finding(self, finding) -> bool:
         """Ask how to correct one finding (which copy to keep, or what to treat a value as) and keep the answer
         in the workspace, the finding marked corrected by it; then check again. True when a correction was made."""
-        if self._analysis is None or self._job is not None:
+        if self._analysis is None or self.jobs.busy:
             return False
         try:
             if is_duplicate(finding):
@@ -913,7 +768,7 @@ class MainWindow(QMainWindow):
     def set_finding_status(self, findings: list, status: str) -> bool:
         """Accept (with a reason, asked), mark corrected or reopen findings; kept in the workspace. Statuses
         change no figure, so the lists are redrawn without checking the inputs again."""
-        if self._analysis is None or self._job is not None or not findings:
+        if self._analysis is None or self.jobs.busy or not findings:
             return False
         reason = ""
         if status == ACCEPTED:
@@ -943,7 +798,7 @@ class MainWindow(QMainWindow):
     def send_back(self, findings: list, auditor: str | None) -> bool:
         """Write each auditor's list of their open findings (of those shown) and an email draft to them, into
         a folder the user picks; off the UI thread, checked by the leak inspector before anything is saved."""
-        if self._analysis is None or self._job is not None:
+        if self._analysis is None or self.jobs.busy:
             return False
         folder = QFileDialog.getExistingDirectory(self, "Save the auditors' lists in",
                                                   str(self.settings.output_folder() or Path.home()))
@@ -953,11 +808,8 @@ class MainWindow(QMainWindow):
         auditors = [auditor] if auditor else None
         today = self._today
 
-        def make_work(_job):
-            return lambda progress, cancel: write_send_back(folder, analysis, options, produced=today,
-                                                            auditors=auditors, findings=findings)
-
-        self._start_job(SEND_BACK, make_work, "Writing the lists for the auditors\u2026", delayed=False,
+        work = send_back_work(folder, analysis, options, produced=today, auditors=auditors, findings=findings)
+        self.jobs.start(SEND_BACK, work, "Writing the lists for the auditors\u2026", delayed=False,
                         analysis_key=self._analysis_key, output=Path(folder))
         return True
 
@@ -1048,7 +900,7 @@ class MainWindow(QMainWindow):
     def remove_imports(self, rows: list) -> None:
         """Take imports out of the workspace (their records go with them); a file still among the inputs is
         removed from them too, or the next check would import it again."""
-        if self._job is not None or not rows:
+        if self.jobs.busy or not rows:
             return
         names = ", ".join(row.name for row in rows[:3]) + (f" and {len(rows) - 3} more" if len(rows) > 3 else "")
         answer = QMessageBox.question(self, "Remove from the workspace?",
@@ -1099,7 +951,7 @@ class MainWindow(QMainWindow):
 
     def switch_workspace(self, path: Path) -> bool:
         """Work in another workspace file (created when new): its imports, corrections and commentary."""
-        if self._job is not None:
+        if self.jobs.busy:
             QMessageBox.information(self, "Wait a moment", "Wait until the current step has finished, or stop "
                                     "it, then open the workspace again.")
             return False
@@ -1137,7 +989,7 @@ class MainWindow(QMainWindow):
     def prepare_email(self) -> bool:
         """Save an email draft (.eml) with the last workbook attached; True when one was written."""
         result, workbook = self._last_result, self._last_output
-        if result is None or workbook is None or self._job is not None:
+        if result is None or workbook is None or self.jobs.busy:
             return False
         chosen, _filter = QFileDialog.getSaveFileName(self, "Save the email draft as",
                                                       str(workbook.with_suffix(".eml")), EMAIL_FILTER)
@@ -1177,7 +1029,7 @@ class MainWindow(QMainWindow):
 
     def enter_input_password(self) -> bool:
         """Ask for a password for the protected inputs, keep it for the session and check again."""
-        if self._job is not None or self._analysis is None:
+        if self.jobs.busy or self._analysis is None:
             return False
         names = self._protected_files(self._analysis.findings)
         if not names:
@@ -1199,7 +1051,7 @@ class MainWindow(QMainWindow):
 
     def purge_workspace(self, months: int) -> int:
         """Remove data older than ``months`` months from the workspace after asking; the number removed."""
-        if self._job is not None:
+        if self.jobs.busy:
             return 0
         answer = QMessageBox.question(self, "Remove old data?",
                                       f"Remove every import whose records are all older than {months} months "
@@ -1249,11 +1101,7 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.save_settings()
-        if self._job is not None:
-            # the pipeline checks the flag between files and stages; a thread must not outlive its window
-            # (the wait is as long as the current file takes to read: files go in whole or not at all)
-            self._job.request_cancel()
-            self._job.wait()
+        self.jobs.stop_and_wait()
         self.stream.discard()
         self.drop_area.discard_dropped_files()  # copies of Outlook attachments never outlive the window
         self._closed = True
