@@ -153,7 +153,7 @@ def test_a_build_with_a_password_saves_an_encrypted_workbook_and_keeps_the_passw
     for path in stored:
         raw = path.read_bytes()
         assert PASSWORD.encode() not in raw and PASSWORD.encode("utf-16-le") not in raw, path
-    assert window._last_protected is True
+    assert window.after_build.protected is True
 
 
 def test_cancelling_the_password_dialog_builds_nothing(qtbot, make_window, save_dialog, tmp_path, monkeypatch):

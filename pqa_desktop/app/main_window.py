@@ -17,34 +17,33 @@ settings, the workspace or a crash report.
 """
 from __future__ import annotations
 
-import re
 import time
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import Sequence
 
-from PySide6.QtCore import Qt, QTimer, QUrl, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence
-from PySide6.QtWidgets import (QAbstractItemView, QDialog, QFileDialog, QLabel, QMainWindow, QMessageBox,
-                               QPlainTextEdit, QSplitter, QStackedWidget, QTabWidget, QTextEdit, QToolButton,
-                               QVBoxLayout, QWidget)
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (QAbstractItemView, QDialog, QLabel, QMainWindow, QMessageBox, QPlainTextEdit,
+                               QSplitter, QStackedWidget, QTabWidget, QTextEdit, QVBoxLayout, QWidget)
 
 from ..core import pipeline
 from ..core.calendar import Period
-from ..core.email_draft import write_email_draft
 from ..core.finding_status import ACCEPTED, CORRECTED, OPEN
 from ..core.findings import Severity
-from ..core.output_paths import draft_problem, output_problem
 from ..core.readiness import blank_reasons
 from ..core.send_back import finding_auditors
 from ..core.settings import Settings
 from ..core.workspace import Workspace, WorkspaceError
+from .after_build import AfterBuild
 from .app_settings import AppSettings
 from .audit_search import AuditSearchDialog
 from .build_panel import BuildPanel
 from .corrections import (NOTHING_TO_CORRECT, DuplicateDialog, TreatAsDialog, can_correct,
                           current_user, duplicate_group, input_for_finding, is_duplicate, treat_as_choices)
+from .file_dialogs import (ask_input_files, ask_input_folder, ask_new_workspace, ask_send_back_folder,
+                           ask_workbook_path, ask_workspace_to_open)
 from .finding_dialogs import AcceptDialog
 from .help import build_help_menu
 from .inputs_model import attention_summary
@@ -54,7 +53,7 @@ from .job_runner import JobRunner
 from .jobs import ANALYSE, BUILD, SEND_BACK, set_aside_startup_objects
 from .period_row import PeriodRow
 from .pipeline_work import build_work, check_work, send_back_work
-from .passwords import PROTECTED_INPUT_RULE, InputPasswordDialog, OutputPasswordDialog
+from .passwords import PROTECTED_INPUT_RULE, ask_input_password, ask_output_password
 from .progress_panel import ProgressPanel
 from .report_tabs import ReportTabs
 from .settings_dialog import SettingsDialog
@@ -65,9 +64,6 @@ WINDOW_TITLE = "PQA Desktop"
 OFFLINE_TEXT = "Offline \u2014 files stay on this laptop"
 PERIOD_RECHECK_MS = 400  # typing "2024" in the year steps through 2, 20, 202: check once, when it settles
 TREE_REFRESH_S = 1.0  # while files stream in, the group tree is rebuilt at most this often
-WORKBOOK_FILTER = "Excel workbook (*.xlsx)"
-WORKSPACE_FILTER = "PQA Desktop workspace (*.sqlite);;All files (*)"
-EMAIL_FILTER = "Email draft (*.eml)"
 DEFAULT_SIZE = (1366, 768)  # the smallest laptop screen it is laid out for
 
 
@@ -94,10 +90,6 @@ class MainWindow(QMainWindow):
         self._sources = InputSources()  # what the user added: files, folders, zips, emails
         self._analysis: pipeline.Analysis | None = None
         self._analysis_key: tuple | None = None  # (paths, period, generation) the analysis above was made from
-        self._last_output: Path | None = None
-        self._last_result: pipeline.BuildResult | None = None  # the last build's figures, for the email draft
-        self._last_protected = False  # whether the last workbook was saved with a password
-        self._last_draft: Path | None = None  # the last email draft written
         self._input_passwords: list[str] = []  # opens protected inputs; this session only, never stored
         self.report_settings: Settings = self.settings.report_settings()
         # bumped by each change that needs a fresh check of the same inputs (a correction, a removed import,
@@ -158,20 +150,12 @@ class MainWindow(QMainWindow):
         self.offline_label = QLabel(OFFLINE_TEXT)
         self.offline_label.setAccessibleName("Privacy: offline, files stay on this laptop")
         self.statusBar().addWidget(self.progress, 1)
-        # after a build, beside "Workbook saved: …": the email draft (tool buttons: a push button's height
-        # would make the window taller)
-        self.email_button = QToolButton()
-        self.email_button.setText("Prepare email\u2026")
-        self.email_button.setAccessibleName("Prepare email")
-        self.email_button.setToolTip("Save an email draft with the workbook attached and the headline figures")
-        self.email_button.clicked.connect(self.prepare_email)
-        self.open_email_button = QToolButton()
-        self.open_email_button.setText("Open email draft")
-        self.open_email_button.setAccessibleName("Open email draft")
-        self.open_email_button.setToolTip("Open the draft in your email program (Outlook opens it ready to send)")
-        self.open_email_button.clicked.connect(self.open_email_draft)
-        for button in (self.email_button, self.open_email_button):
-            button.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # reached with Tab like every other control
+        # after a build, beside "Workbook saved: …": the email draft
+        self.after_build = AfterBuild(self)
+        self.email_button, self.open_email_button = self.after_build.buttons()
+        self.after_build.email_requested.connect(self.prepare_email)
+        self.after_build.changed.connect(self._update_controls)
+        for button in self.after_build.buttons():
             self.statusBar().addPermanentWidget(button)
         self.statusBar().addPermanentWidget(self.offline_label)
 
@@ -242,8 +226,8 @@ class MainWindow(QMainWindow):
         self.build_summary_label, self.blank_reasons_label = panel.summary_label, panel.blank_label
         self.open_button, self.show_folder_button = panel.open_button, panel.show_folder_button
         panel.build_requested.connect(self.build_workbook)
-        panel.open_requested.connect(self.open_workbook)
-        panel.show_folder_requested.connect(self.show_in_folder)
+        panel.open_requested.connect(lambda: self.after_build.open_workbook())
+        panel.show_folder_requested.connect(lambda: self.after_build.show_in_folder())
         panel.fix_requested.connect(self.fix_blank_reason)
 
     def _build_actions(self) -> None:
@@ -312,7 +296,7 @@ class MainWindow(QMainWindow):
 
     @property
     def last_output(self) -> Path | None:
-        return self._last_output
+        return self.after_build.output
 
     def _analysis_current(self) -> bool:
         """The check on screen was made from these inputs and this period, and read every file."""
@@ -330,11 +314,10 @@ class MainWindow(QMainWindow):
         return ""
 
     def _update_controls(self) -> None:
-        has_output = self._last_output is not None and not self.jobs.busy
+        has_output = self.after_build.output is not None and not self.jobs.busy
         self.build_panel.set_state(self._build_blocker(), self._build_summary(), has_output)
         self.remove_button.setEnabled(not self.jobs.busy and self.inputs_panel.has_selection())
-        self.email_button.setEnabled(has_output and self._last_result is not None)
-        self.open_email_button.setEnabled(self._last_draft is not None and not self.jobs.busy)
+        self.after_build.set_idle(not self.jobs.busy)
         self.inputs_panel.set_busy(self.jobs.busy)
         self.findings_panel.set_can_act(not self.jobs.busy and self._analysis is not None)
 
@@ -430,13 +413,12 @@ class MainWindow(QMainWindow):
             self._inputs_changed()
 
     def choose_files(self) -> None:
-        paths, _filter = QFileDialog.getOpenFileNames(
-            self, "Add files", "", "Returns and exports (*.xlsx *.xlsm *.xls *.csv *.zip *.eml *.msg);;All files (*)")
+        paths = ask_input_files(self)
         if paths:
             self.add_paths(paths)
 
     def choose_folder(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "Add folder")
+        folder = ask_input_folder(self)
         if folder:
             self.add_paths([folder])
 
@@ -518,7 +500,7 @@ class MainWindow(QMainWindow):
             return
         password = None
         if self.protect_checkbox.isChecked():
-            password = self._ask_output_password()
+            password = ask_output_password(self)
             if password is None:
                 return
         self.settings.set_output_folder(output.parent)
@@ -534,34 +516,9 @@ class MainWindow(QMainWindow):
                               "Building the workbook\u2026", delayed=False, analysis_key=key, output=output)
         job.protected = password is not None  # whether, never what
 
-    def _ask_output_password(self) -> str | None:
-        """The password for this build, asked twice; None when the user cancels."""
-        dialog = OutputPasswordDialog(self)
-        try:
-            if dialog.exec() != QDialog.DialogCode.Accepted:
-                return None
-            return dialog.password() or None
-        finally:
-            dialog.clear()
-            dialog.deleteLater()
-
     def _ask_output_path(self) -> Path | None:
-        folder = self.settings.output_folder() or Path.home()
-        la = _file_slug(self.la_name_edit.text()) or "pqa"
-        suggested = folder / f"{la}-pqa-{self.period.end_month:%Y-%m}.xlsx"
-        chosen, _filter = QFileDialog.getSaveFileName(self, "Save the workbook as", str(suggested), WORKBOOK_FILTER)
-        if not chosen:
-            return None
-        path = Path(chosen)
-        if path.suffix.lower() != ".xlsx":
-            path = path.with_name(path.name + ".xlsx")
-        # Checked before anything is built: never over an input or the workspace, and a path that cannot be
-        # written is said in plain words now rather than after the build (the same check as the command line).
-        problem = output_problem(path, inputs=self.analysis_paths(), other_files=self._files_read())
-        if problem is not None:
-            QMessageBox.warning(self, "The workbook cannot be saved there", problem)
-            return None
-        return path
+        return ask_workbook_path(self, self.settings.output_folder() or Path.home(), self.la_name_edit.text(),
+                                 self.period, inputs=self.analysis_paths(), other_files=self._files_read())
 
     def _files_read(self) -> dict[str, Path | None]:
         return {"the workspace": getattr(self.workspace, "path", None)}
@@ -604,11 +561,8 @@ class MainWindow(QMainWindow):
                 self._refresh_workspace_lists()
             # else the check on screen is the one built from: redrawing its lists (a thousand inputs in
             # a large council) would only stop the window for a moment
-            self._last_output = Path(result.output)
-            self._last_result = result
-            self._last_protected = bool(getattr(job, "protected", False))
-            self._last_draft = None
-            self.progress.finish(f"Workbook saved: {self._last_output.name}")
+            self.after_build.built(result, protected=bool(getattr(job, "protected", False)))
+            self.progress.finish(f"Workbook saved: {self.after_build.output.name}")
             self.build_succeeded.emit(result)
 
     def _crash_context(self, kind: str) -> dict[str, object]:
@@ -800,8 +754,7 @@ class MainWindow(QMainWindow):
         a folder the user picks; off the UI thread, checked by the leak inspector before anything is saved."""
         if self._analysis is None or self.jobs.busy:
             return False
-        folder = QFileDialog.getExistingDirectory(self, "Save the auditors' lists in",
-                                                  str(self.settings.output_folder() or Path.home()))
+        folder = ask_send_back_folder(self, self.settings.output_folder() or Path.home())
         if not folder:
             return False
         analysis, options = self._analysis, self._build_options(self.period)
@@ -929,25 +882,12 @@ class MainWindow(QMainWindow):
                 self._sources.leave_out(Path(row.path))
 
     def open_workspace_file(self) -> bool:
-        path, _filter = QFileDialog.getOpenFileName(self, "Open a workspace", str(self.workspace.path.parent),
-                                                    WORKSPACE_FILTER)
-        return bool(path) and self.switch_workspace(Path(path))
+        path = ask_workspace_to_open(self, self.workspace.path.parent)
+        return path is not None and self.switch_workspace(path)
 
     def new_workspace_file(self) -> bool:
-        path, _filter = QFileDialog.getSaveFileName(self, "New workspace", str(self.workspace.path.parent /
-                                                                               "pqa-workspace.sqlite"),
-                                                    WORKSPACE_FILTER)
-        if not path:
-            return False
-        target = Path(path)
-        if target.suffix.lower() != ".sqlite":
-            target = target.with_name(target.name + ".sqlite")
-        if target.exists():
-            QMessageBox.warning(self, "That file already exists",
-                                f"{target.name} already exists. Use Open workspace\u2026 to work in it, or choose "
-                                "another name for a new workspace.")
-            return False
-        return self.switch_workspace(target)
+        target = ask_new_workspace(self, self.workspace.path.parent)
+        return target is not None and self.switch_workspace(target)
 
     def switch_workspace(self, path: Path) -> bool:
         """Work in another workspace file (created when new): its imports, corrections and commentary."""
@@ -978,54 +918,11 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------------------------------------------
     # after a build
     # ------------------------------------------------------------------------------------------------
-    def open_workbook(self) -> None:
-        if self._last_output is not None:
-            self._open_url(self._last_output, "the workbook")
-
-    def show_in_folder(self) -> None:
-        if self._last_output is not None:
-            self._open_url(self._last_output.parent, "the folder")
-
     def prepare_email(self) -> bool:
         """Save an email draft (.eml) with the last workbook attached; True when one was written."""
-        result, workbook = self._last_result, self._last_output
-        if result is None or workbook is None or self.jobs.busy:
-            return False
-        chosen, _filter = QFileDialog.getSaveFileName(self, "Save the email draft as",
-                                                      str(workbook.with_suffix(".eml")), EMAIL_FILTER)
-        if not chosen:
-            return False
-        draft = Path(chosen)
-        if draft.suffix.lower() != ".eml":
-            draft = draft.with_name(draft.name + ".eml")
-        problem = draft_problem(draft, workbook=workbook, inputs=self.analysis_paths(), other_files=self._files_read())
-        if problem is not None:
-            QMessageBox.warning(self, "The email draft cannot be saved there", problem)
-            return False
-        headlines = result.figures.headlines if result.figures is not None else []
-        period = result.analysis.period if result.analysis is not None else self.period
-        try:
-            write_email_draft(draft, workbook, la_name=self.la_name_edit.text().strip(),
-                              period_label=period.label, headlines=headlines,
-                              password_protected=self._last_protected, produced=self._today)
-        except (OSError, ValueError) as exc:
-            QMessageBox.warning(self, "The email draft was not saved",
-                                f"{draft.name} could not be saved. {exc} If it is open, close it; otherwise "
-                                "pick another folder.")
-            return False
-        self._last_draft = draft
-        self._update_controls()
-        text = f"The email draft was saved as {draft.name}, with {workbook.name} attached. Use Open email draft " \
-               "to open it in Outlook, ready to send."
-        if self._last_protected:
-            text += (" The workbook is password protected: send the password another way (by phone, text "
-                     "message or a separate email), never with the workbook.")
-        QMessageBox.information(self, "Email draft saved", text)
-        return True
-
-    def open_email_draft(self) -> None:
-        if self._last_draft is not None:
-            self._open_url(self._last_draft, "the email draft")
+        return not self.jobs.busy and self.after_build.prepare_email(
+            self.la_name_edit.text().strip(), self.period, self._today, inputs=self.analysis_paths,
+            other_files=self._files_read())
 
     def enter_input_password(self) -> bool:
         """Ask for a password for the protected inputs, keep it for the session and check again."""
@@ -1034,14 +931,9 @@ class MainWindow(QMainWindow):
         names = self._protected_files(self._analysis.findings)
         if not names:
             return False
-        dialog = InputPasswordDialog(names, self)
-        try:
-            if dialog.exec() != QDialog.DialogCode.Accepted or not dialog.password():
-                return False
-            password = dialog.password()
-        finally:
-            dialog.clear()
-            dialog.deleteLater()
+        password = ask_input_password(names, self)
+        if password is None:
+            return False
         if password not in self._input_passwords:
             self._input_passwords.append(password)
         # the finding stays for a file this password does not open: the user can try another
@@ -1079,11 +971,6 @@ class MainWindow(QMainWindow):
         self._inputs_changed()
         return removed
 
-    def _open_url(self, path: Path, what: str) -> None:
-        if not QDesktopServices.openUrl(QUrl.fromLocalFile(str(path))):
-            QMessageBox.information(self, "Could not open", f"PQA Desktop could not open {what}. It is saved "
-                                    f"in {path if path.is_dir() else path.parent}.")
-
     # ------------------------------------------------------------------------------------------------
     # settings and closing
     # ------------------------------------------------------------------------------------------------
@@ -1109,7 +996,3 @@ class MainWindow(QMainWindow):
         self.workspace.close()
         super().closeEvent(event)
 
-
-def _file_slug(text: str) -> str:
-    """A safe default file-name stem from the LA name ("Anytown Council" -> "anytown-council")."""
-    return re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-").lower()

@@ -96,3 +96,27 @@ class InputPasswordDialog(_PasswordDialogBase):
             self.error_label.setText(EMPTY_TEXT)
             return
         super().accept()
+
+
+def ask_output_password(parent: QWidget) -> str | None:
+    """The password for one build, asked twice; None when the user cancels. The fields are emptied at once."""
+    dialog = OutputPasswordDialog(parent)
+    try:
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return None
+        return dialog.password() or None
+    finally:
+        dialog.clear()
+        dialog.deleteLater()
+
+
+def ask_input_password(file_names: list[str], parent: QWidget) -> str | None:
+    """A password to try on the protected inputs; None when the user cancels or leaves it empty."""
+    dialog = InputPasswordDialog(file_names, parent)
+    try:
+        if dialog.exec() != QDialog.DialogCode.Accepted or not dialog.password():
+            return None
+        return dialog.password()
+    finally:
+        dialog.clear()
+        dialog.deleteLater()
