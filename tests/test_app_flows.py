@@ -473,7 +473,7 @@ def test_treat_as_marks_the_finding_corrected_and_it_stays_listed(qtbot, make_wi
         return dialog.result()
     monkeypatch.setattr(TreatAsDialog, "exec", treat_as_good)
     check(qtbot, window, window.findings_panel.correct_button.click)
-    assert goodish not in window._analysis.findings  # read as Good now
+    assert goodish not in window.session.analysis.findings  # read as Good now
     assert status_on_screen(window, goodish) == "Corrected"  # and still listed, as corrected
     assert rows(window)["CFA 2.xlsx"].errors == 0
 

@@ -176,23 +176,23 @@ def test_a_protected_return_is_reported_and_counts_once_its_password_is_entered(
     protected.write_bytes(encrypt_xlsx(protected.read_bytes(), INPUT_PASSWORD))
     window = make_window()
     check(qtbot, window, lambda: window.add_paths([folder]))
-    assert [f.file for f in window._analysis.findings if f.rule == PROTECTED] == ["CFA 2.xlsx"]
+    assert [f.file for f in window.session.analysis.findings if f.rule == PROTECTED] == ["CFA 2.xlsx"]
     assert not window.protected_row.isHidden() and "1 input is password protected" in window.protected_label.text()
-    figures, _ = pipeline.compute(window._analysis, window._build_options(window.period))
+    figures, _ = pipeline.compute(window.session.analysis, window._build_options(window.period))
     assert headline(figures, AUDITS_YTD) == 1  # only the readable audit
 
     # a wrong password: the finding stays, nothing breaks
     entered = type_in(InputPasswordDialog, monkeypatch, password_edit="wrong one")
     check(qtbot, window, window.enter_password_button.click)
     assert entered == [QDialog.DialogCode.Accepted]
-    assert [f.file for f in window._analysis.findings if f.rule == PROTECTED] == ["CFA 2.xlsx"]
+    assert [f.file for f in window.session.analysis.findings if f.rule == PROTECTED] == ["CFA 2.xlsx"]
 
     # the right one (tried with the wrong one still kept): the file is read and its audit counts
     entered = type_in(InputPasswordDialog, monkeypatch, password_edit=INPUT_PASSWORD)
     check(qtbot, window, window.enter_password_button.click)
-    assert [f for f in window._analysis.findings if f.rule == PROTECTED] == []
+    assert [f for f in window.session.analysis.findings if f.rule == PROTECTED] == []
     assert window.protected_row.isHidden()
-    figures, _ = pipeline.compute(window._analysis, window._build_options(window.period))
+    figures, _ = pipeline.compute(window.session.analysis, window._build_options(window.period))
     assert headline(figures, AUDITS_YTD) == 2
     assert window._build_options(window.period).input_passwords == ("wrong one", INPUT_PASSWORD)
     assert message_boxes == []

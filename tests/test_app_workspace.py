@@ -71,12 +71,12 @@ def make_window(qtbot):
 
 
 def figures_on_screen(window):
-    figures, _ = pipeline.compute(window._analysis, window._build_options(window.period))
+    figures, _ = pipeline.compute(window.session.analysis, window._build_options(window.period))
     return figures
 
 
 def findings_with(window, rule):
-    return [f for f in window._analysis.findings if f.rule == rule]
+    return [f for f in window.session.analysis.findings if f.rule == rule]
 
 
 def select_finding(window, rule):
@@ -203,10 +203,10 @@ def test_a_check_reads_the_workspace_list_and_masks_names_off_the_ui_thread(qtbo
     assert on_ui == []
     rows = window.workspace_panel.model
     shown = [rows.import_at(r) for r in range(rows.rowCount())]
-    assert [(r.id, r.name, r.records) for r in shown] == [(r.id, window._mask(r.name), r.records)
+    assert [(r.id, r.name, r.records) for r in shown] == [(r.id, window.session.mask(r.name), r.records)
                                                            for r in real_imports(window.workspace)]
     assert [r.name for r in shown] == ["CFA 1.xlsx", "CFA 2.xlsx", "CFA 3.xlsx", "CFA 4.xlsx", "CFA 5.xlsx"]
-    assert window._imports == real_imports(window.workspace)
+    assert window.session.imports == real_imports(window.workspace)
 
 
 def test_removing_an_input_from_the_list_takes_it_out_of_the_workspace(qtbot, make_window, tmp_path):

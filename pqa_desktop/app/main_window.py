@@ -47,7 +47,6 @@ from .file_dialogs import (ask_input_files, ask_input_folder, ask_new_workspace,
 from .finding_dialogs import AcceptDialog
 from .help import build_help_menu
 from .inputs_model import attention_summary
-from .input_sources import InputSources
 from .inputs_panel import InputsPanel
 from .job_runner import JobRunner
 from .jobs import ANALYSE, BUILD, SEND_BACK, set_aside_startup_objects
@@ -56,6 +55,7 @@ from .pipeline_work import build_work, check_work, send_back_work
 from .passwords import PROTECTED_INPUT_RULE, ask_input_password, ask_output_password
 from .progress_panel import ProgressPanel
 from .report_tabs import ReportTabs
+from .session import Session
 from .settings_dialog import SettingsDialog
 from .steps_panel import StepsPanel
 from .streaming import StreamBatcher
@@ -87,18 +87,10 @@ class MainWindow(QMainWindow):
         super().__init__(parent)
         self.settings = settings or AppSettings()
         self._today = today or date.today()
-        self._sources = InputSources()  # what the user added: files, folders, zips, emails
-        self._analysis: pipeline.Analysis | None = None
-        self._analysis_key: tuple | None = None  # (paths, period, generation) the analysis above was made from
-        self._input_passwords: list[str] = []  # opens protected inputs; this session only, never stored
         self.report_settings: Settings = self.settings.report_settings()
-        # bumped by each change that needs a fresh check of the same inputs (a correction, a removed import,
-        # new settings, another workspace): part of the key the analysis on screen is compared with
-        self._generation = 0
-        self._imports: list = []  # Workspace.imports(), refreshed after each change and each check
         self._tree_rebuilt = 0.0
         self._closed = False
-        self.workspace = self._open_first_workspace()
+        self.session = Session(self._open_first_workspace())
 
         self.setWindowTitle(WINDOW_TITLE)
         self.setAccessibleName(WINDOW_TITLE)
@@ -194,7 +186,7 @@ class MainWindow(QMainWindow):
         self.drop_area.notice.connect(lambda text: QMessageBox.information(self, "Not everything was added", text))
 
     def _build_tabs(self) -> QTabWidget:
-        self.report_tabs = ReportTabs(self.inputs_panel.model, source_paths=lambda: self._sources.paths)
+        self.report_tabs = ReportTabs(self.inputs_panel.model, source_paths=lambda: self.session.sources.paths)
         tabs = self.report_tabs
         # the names the rest of the window (and its tests) use
         self.findings_panel, self.messages_panel = tabs.findings_panel, tabs.messages_panel
@@ -282,8 +274,12 @@ class MainWindow(QMainWindow):
         return self.jobs.busy
 
     @property
+    def workspace(self) -> Workspace:
+        return self.session.workspace
+
+    @property
     def sources(self) -> list[Path]:
-        return self._sources.paths
+        return self.session.sources.paths
 
     @property
     def period(self) -> Period:
@@ -298,14 +294,9 @@ class MainWindow(QMainWindow):
     def last_output(self) -> Path | None:
         return self.after_build.output
 
-    def _analysis_current(self) -> bool:
-        """The check on screen was made from these inputs and this period, and read every file."""
-        return self._analysis is not None and self._analysis_key == self._current_key() \
-            and not self._analysis.stopped
-
     def _build_blocker(self) -> str:
         """Why Build cannot run now ("" when it can): said on the Build line and in the button's tooltip."""
-        if not self._sources and not self._imports:
+        if not self.session.has_inputs:
             return "Add the auditors' returns first (Add files\u2026 or Add folder\u2026, or drop them on Inputs)."
         if not self.la_name_edit.text().strip():
             return "Enter the LA name first (at the top of the window)."
@@ -319,18 +310,18 @@ class MainWindow(QMainWindow):
         self.remove_button.setEnabled(not self.jobs.busy and self.inputs_panel.has_selection())
         self.after_build.set_idle(not self.jobs.busy)
         self.inputs_panel.set_busy(self.jobs.busy)
-        self.findings_panel.set_can_act(not self.jobs.busy and self._analysis is not None)
+        self.findings_panel.set_can_act(not self.jobs.busy and self.session.analysis is not None)
 
     def _build_summary(self) -> str:
-        if not self._sources and not self._imports:
+        if not self.session.has_inputs:
             return ""
         text = self.period.description
-        if self._analysis is not None and self._analysis_key == self._current_key():
+        if self.session.analysis is not None and self.session.analysis_key == self.session.key(self.period):
             rows = self.inputs_model.rowCount()
             errors = self.findings_model.severity_counts(open_only=True)[Severity.ERROR]
             text += f", {rows} input{'s' if rows != 1 else ''}"
-            if self._analysis.stopped:
-                text += f"; {len(self._analysis.unread)} not read yet (Build reads them first)"
+            if self.session.analysis.stopped:
+                text += f"; {len(self.session.analysis.unread)} not read yet (Build reads them first)"
             if errors:
                 text += f"; {errors} open error{'s' if errors != 1 else ''} (they do not block the build)"
         return text
@@ -386,7 +377,7 @@ class MainWindow(QMainWindow):
         self._show_files_area()
 
     def _show_files_area(self) -> None:
-        has_inputs = bool(self._sources or self._imports or self.inputs_model.rowCount())
+        has_inputs = self.session.has_inputs or bool(self.inputs_model.rowCount())
         self.inputs_panel.show_contents(has_inputs)
         self.lower.setCurrentIndex(1 if has_inputs else 0)
 
@@ -401,11 +392,11 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------------------------------------------
     def add_paths(self, paths: Sequence[str | Path]) -> None:
         """Queue paths and return at once; they are taken in on a zero-delay timer (Picard's pattern)."""
-        self._sources.queue(paths)
+        self.session.sources.queue(paths)
         QTimer.singleShot(0, self._take_queued)
 
     def _take_queued(self) -> None:
-        added, missing = self._sources.take_queued()
+        added, missing = self.session.sources.take_queued()
         if missing:
             self.statusBar().showMessage(
                 f"{missing} dropped item{'s were' if missing != 1 else ' was'} not found on disk and left out.", 8000)
@@ -433,7 +424,7 @@ class MainWindow(QMainWindow):
             if summary.import_id is not None:
                 import_ids.append(summary.import_id)  # kept in the workspace: the check would bring it back
             if summary.path:
-                self._sources.leave_out(Path(summary.path))
+                self.session.sources.leave_out(Path(summary.path))
         self.inputs_panel.remove_summaries(chosen)
         if import_ids:
             try:
@@ -442,15 +433,12 @@ class MainWindow(QMainWindow):
             except WorkspaceError as exc:
                 QMessageBox.warning(self, "Not removed from the workspace", str(exc))
             self._refresh_workspace_lists()
-            self._generation += 1
+            self.session.changed()
         self._inputs_changed()
 
     def analysis_paths(self) -> list[Path]:
         """What the pipeline is given (``InputSources.analysis_paths``)."""
-        return self._sources.analysis_paths()
-
-    def _current_key(self) -> tuple:
-        return (tuple(self.analysis_paths()), self.period, self._generation)
+        return self.session.sources.analysis_paths()
 
     def _inputs_changed(self) -> None:
         self._show_files_area()
@@ -459,7 +447,7 @@ class MainWindow(QMainWindow):
 
     def continue_reading(self) -> None:
         """Read what a stopped check left (F5 or Continue reading)."""
-        if not self.jobs.busy and self._analysis is not None and self._analysis.stopped:
+        if not self.jobs.busy and self.session.analysis is not None and self.session.analysis.stopped:
             self._start_analysis()
 
     # ------------------------------------------------------------------------------------------------
@@ -474,21 +462,22 @@ class MainWindow(QMainWindow):
         if self.jobs.busy:
             self.jobs.check_again_after()
             return
-        if not self._sources and not self._imports:
-            self._analysis, self._analysis_key = None, None
+        if not self.session.has_inputs:
+            self.session.forget_check()
             self._show_analysis(None)
             self._show_drafts({}, [])
             self._show_files_area()
             self.progress.finish("")
             return
-        key = self._current_key()
+        key = self.session.key(self.period)
         paths, period, _generation = key
-        if self._analysis_current():
+        if self.session.check_is_current(self.period):
             return
-        known = self._analysis.sensitive if self._analysis is not None else set()  # not changed once checked
+        analysis = self.session.analysis
+        known = analysis.sensitive if analysis is not None else set()  # not changed once checked
         drafts: dict = {}  # filled in the worker, read once the job has ended
-        work = check_work(paths, period, self.workspace, self._build_options(period), tuple(self._input_passwords),
-                          known, drafts)
+        work = check_work(paths, period, self.workspace, self._build_options(period),
+                          tuple(self.session.input_passwords), known, drafts)
         job = self.jobs.start(ANALYSE, work, "Checking the inputs\u2026", delayed=True, analysis_key=key)
         job.drafts = drafts
 
@@ -506,12 +495,12 @@ class MainWindow(QMainWindow):
         self.settings.set_output_folder(output.parent)
         self.settings.set_la_name(self.la_name_edit.text())
         self.commentary_panel.flush()
-        key = self._current_key()
+        key = self.session.key(self.period)
         paths, period, _generation = key
         options = self._build_options(period, for_build=True)
         options.password = password  # this build only: the options go with the job and are dropped after it
         # reuse the check already on screen when it was made from these inputs and this period, whole
-        analysis = self._analysis if self._analysis_current() else None
+        analysis = self.session.analysis if self.session.check_is_current(self.period) else None
         job = self.jobs.start(BUILD, build_work(paths, output, options, analysis, self.workspace),
                               "Building the workbook\u2026", delayed=False, analysis_key=key, output=output)
         job.protected = password is not None  # whether, never what
@@ -535,14 +524,15 @@ class MainWindow(QMainWindow):
             self._sent_back(result, job.output)
             return
         analysis = result if job.kind == ANALYSE else result.analysis
-        if job.kind == ANALYSE or analysis is not self._analysis:  # a build from the check on screen read nothing
+        # a build from the check on screen read nothing
+        if job.kind == ANALYSE or analysis is not self.session.analysis:
             self.jobs.log_reading(job.kind, analysis)
         if job.kind == ANALYSE:
             if result.stopped and self.jobs.recheck_pending:
                 self.stream.discard()  # stopped only to start a fresh check of new inputs: that one shows
                 return
             self.stream.flush()
-            self._analysis, self._analysis_key = result, job.analysis_key
+            self.session.analysis, self.session.analysis_key = result, job.analysis_key
             self._show_analysis(result, getattr(job, "drafts", {}).get("blank"))
             if not result.stopped:
                 drafts = getattr(job, "drafts", {})
@@ -555,8 +545,8 @@ class MainWindow(QMainWindow):
                 self.progress.finish(attention_summary(self.inputs_model.rows()) or "Inputs checked")
             self.analysis_ready.emit()
         else:
-            if result.analysis is not self._analysis:  # built from a check of its own: show that check
-                self._analysis, self._analysis_key = result.analysis, job.analysis_key
+            if result.analysis is not self.session.analysis:  # built from a check of its own: show that check
+                self.session.analysis, self.session.analysis_key = result.analysis, job.analysis_key
                 self._show_analysis(result.analysis)
                 self._refresh_workspace_lists()
             # else the check on screen is the one built from: redrawing its lists (a thousand inputs in
@@ -568,7 +558,7 @@ class MainWindow(QMainWindow):
     def _crash_context(self, kind: str) -> dict[str, object]:
         return {
             "Step": kind,
-            "Inputs added": len(self._sources),
+            "Inputs added": len(self.session.sources),
             "Inputs listed": self.inputs_model.rowCount(),
             "Findings": self.findings_model.rowCount(),
             "Period end": self.period.end_month.strftime("%Y-%m"),
@@ -580,7 +570,7 @@ class MainWindow(QMainWindow):
             self._start_analysis()
 
     def _forget_check_key(self) -> None:
-        self._analysis_key = None  # so F5 or any change checks again
+        self.session.analysis_key = None  # so F5 or any change checks again
 
     # ------------------------------------------------------------------------------------------------
     # report content: key messages, commentary, feedback (the tabs beside the findings)
@@ -593,7 +583,7 @@ class MainWindow(QMainWindow):
                                         keep=self.workspace.keep_choices(),
                                         excluded_feedback=self.feedback_panel.excluded_keys(),
                                         audit_key_secret=self.workspace.secret(),
-                                        input_passwords=tuple(self._input_passwords))
+                                        input_passwords=tuple(self.session.input_passwords))
         if for_build:
             options.messages = self.messages_panel.edited_messages()
             options.commentary = self.commentary_panel.texts()
@@ -627,7 +617,7 @@ class MainWindow(QMainWindow):
 
     def _recheck(self) -> None:
         """Check again with the same inputs (settings, corrections or the workspace changed)."""
-        self._generation += 1
+        self.session.changed()
         self._schedule_analysis(0)
         self._update_controls()
 
@@ -672,7 +662,7 @@ class MainWindow(QMainWindow):
 
     def _update_report_controls(self) -> None:
         finding = self.selected_finding()
-        idle = not self.jobs.busy and self._analysis is not None
+        idle = not self.jobs.busy and self.session.analysis is not None
         possible = idle and can_correct(finding)
         why = NOTHING_TO_CORRECT if idle else "Wait until the check has finished."
         self.corrections_panel.set_can_correct(possible, why)
@@ -686,11 +676,11 @@ class MainWindow(QMainWindow):
     def correct_finding(self, finding) -> bool:
         """Ask how to correct one finding (which copy to keep, or what to treat a value as) and keep the answer
         in the workspace, the finding marked corrected by it; then check again. True when a correction was made."""
-        if self._analysis is None or self.jobs.busy:
+        if self.session.analysis is None or self.jobs.busy:
             return False
         try:
             if is_duplicate(finding):
-                group = duplicate_group(self._analysis, finding)
+                group = duplicate_group(self.session.analysis, finding)
                 if group is None or len(group.copies) < 2:
                     QMessageBox.information(self, "Nothing to choose", "The copies of this audit are no longer "
                                             "all in the inputs, so there is nothing to choose between.")
@@ -702,7 +692,7 @@ class MainWindow(QMainWindow):
                                                              current_user())
             else:
                 choices = treat_as_choices(finding)
-                item = input_for_finding(self._analysis, finding)
+                item = input_for_finding(self.session.analysis, finding)
                 if not choices or item is None:
                     QMessageBox.information(self, "Nothing to correct here", NOTHING_TO_CORRECT)
                     return False
@@ -722,7 +712,7 @@ class MainWindow(QMainWindow):
     def set_finding_status(self, findings: list, status: str) -> bool:
         """Accept (with a reason, asked), mark corrected or reopen findings; kept in the workspace. Statuses
         change no figure, so the lists are redrawn without checking the inputs again."""
-        if self._analysis is None or self.jobs.busy or not findings:
+        if self.session.analysis is None or self.jobs.busy or not findings:
             return False
         reason = ""
         if status == ACCEPTED:
@@ -743,27 +733,27 @@ class MainWindow(QMainWindow):
             QMessageBox.warning(self, "Not saved", str(exc))
             return False
         statuses = self.workspace.finding_statuses()
-        self._analysis.statuses = statuses
+        self.session.analysis.statuses = statuses
         self.findings_panel.set_statuses(statuses)
-        self.inputs_panel.set_rows(self._analysis.summaries())
+        self.inputs_panel.set_rows(self.session.analysis.summaries())
         self._update_controls()
         return True
 
     def send_back(self, findings: list, auditor: str | None) -> bool:
         """Write each auditor's list of their open findings (of those shown) and an email draft to them, into
         a folder the user picks; off the UI thread, checked by the leak inspector before anything is saved."""
-        if self._analysis is None or self.jobs.busy:
+        if self.session.analysis is None or self.jobs.busy:
             return False
         folder = ask_send_back_folder(self, self.settings.output_folder() or Path.home())
         if not folder:
             return False
-        analysis, options = self._analysis, self._build_options(self.period)
+        analysis, options = self.session.analysis, self._build_options(self.period)
         auditors = [auditor] if auditor else None
         today = self._today
 
         work = send_back_work(folder, analysis, options, produced=today, auditors=auditors, findings=findings)
         self.jobs.start(SEND_BACK, work, "Writing the lists for the auditors\u2026", delayed=False,
-                        analysis_key=self._analysis_key, output=Path(folder))
+                        analysis_key=self.session.analysis_key, output=Path(folder))
         return True
 
     def _sent_back(self, sent: list, folder: Path | None) -> None:
@@ -800,13 +790,13 @@ class MainWindow(QMainWindow):
         """(correction, where, value) for the list: file names masked, never a case reference."""
         if correction.kind == "value":
             sha, sheet, cell = correction.target
-            return correction, f"{self._mask(names.get(sha, 'a removed file'))}, sheet {sheet}, cell {cell}", \
+            return correction, f"{self.session.mask(names.get(sha, 'a removed file'))}, sheet {sheet}, cell {cell}", \
                 str(correction.value)
         template_type, _reference, when = correction.target
         kind = {"case_file_audit": "Case file audit", "foster_carer_audit": "Foster carer audit",
                 "edt_dip_sample": "EDT dip sample"}.get(template_type, "Audit")
         dated = when.strftime("%d/%m/%Y") if hasattr(when, "strftime") else str(when)
-        return correction, f"{kind} dated {dated}", self._mask(str(correction.value))
+        return correction, f"{kind} dated {dated}", self.session.mask(str(correction.value))
 
     # ------------------------------------------------------------------------------------------------
     # workspace
@@ -823,9 +813,6 @@ class MainWindow(QMainWindow):
                                            f"used. {exc}")
         return Workspace.open(Workspace.default_path())
 
-    def _mask(self, name: str) -> str:
-        return self._analysis.mask(name) if self._analysis is not None else name
-
     def _workspace_changed(self) -> None:
         self.workspace_panel.set_location(self.workspace.path, self.workspace.path == Workspace.default_path())
         problem = getattr(self, "_workspace_problem", "")
@@ -835,16 +822,17 @@ class MainWindow(QMainWindow):
         self._refresh_workspace_lists()
         self._load_commentary()
         self._show_files_area()
-        if self._imports:
+        if self.session.imports:
             self._schedule_analysis(0)
 
     def _refresh_workspace_lists(self, imports: list | None = None, shown: list | None = None) -> None:
         """The workspace's lists; ``imports`` (and ``shown``, their names masked) when a check's worker read
         them (the workspace does not change while a job runs)."""
-        self._imports = imports if imports is not None else self.workspace.imports()
-        masked = shown if shown is not None else [replace(row, name=self._mask(row.name)) for row in self._imports]
+        self.session.imports = imports if imports is not None else self.workspace.imports()
+        masked = shown if shown is not None else [replace(row, name=self.session.mask(row.name))
+                                                  for row in self.session.imports]
         self.workspace_panel.set_imports(masked)
-        names = {row.sha256: row.name for row in self._imports}
+        names = {row.sha256: row.name for row in self.session.imports}
         self.corrections_panel.set_corrections([self._correction_row(c, names)
                                                 for c in self.workspace.list_corrections()])
         self._update_report_controls()
@@ -868,18 +856,18 @@ class MainWindow(QMainWindow):
                 self.workspace.remove_import(row.id)
         except WorkspaceError as exc:
             QMessageBox.warning(self, "Not removed", str(exc))
-        by_id = {row.id: row for row in self._imports}
+        by_id = {row.id: row for row in self.session.imports}
         self._forget_inputs([by_id.get(row.id, row) for row in rows])
         self._refresh_workspace_lists()
-        self._analysis, self._analysis_key = None, None
-        self._generation += 1
+        self.session.forget_check()
+        self.session.changed()
         self._inputs_changed()
 
     def _forget_inputs(self, rows: list) -> None:
         """Take the files of removed imports out of the inputs (a folder stays, without them)."""
         for row in rows:
             if row.path:
-                self._sources.leave_out(Path(row.path))
+                self.session.sources.leave_out(Path(row.path))
 
     def open_workspace_file(self) -> bool:
         path = ask_workspace_to_open(self, self.workspace.path.parent)
@@ -901,11 +889,11 @@ class MainWindow(QMainWindow):
             QMessageBox.warning(self, "Could not open the workspace", str(exc))
             return False
         self.commentary_panel.flush()
-        previous, self.workspace = self.workspace, opened
+        previous, self.session.workspace = self.workspace, opened
         previous.close()
         self.settings.set_workspace_path(None if opened.path == Workspace.default_path() else opened.path)
-        self._analysis, self._analysis_key = None, None
-        self._generation += 1
+        self.session.forget_check()
+        self.session.changed()
         self._workspace_changed()
         self._inputs_changed()
         return True
@@ -926,18 +914,18 @@ class MainWindow(QMainWindow):
 
     def enter_input_password(self) -> bool:
         """Ask for a password for the protected inputs, keep it for the session and check again."""
-        if self.jobs.busy or self._analysis is None:
+        if self.jobs.busy or self.session.analysis is None:
             return False
-        names = self._protected_files(self._analysis.findings)
+        names = self._protected_files(self.session.analysis.findings)
         if not names:
             return False
         password = ask_input_password(names, self)
         if password is None:
             return False
-        if password not in self._input_passwords:
-            self._input_passwords.append(password)
+        if password not in self.session.input_passwords:
+            self.session.input_passwords.append(password)
         # the finding stays for a file this password does not open: the user can try another
-        self._analysis, self._analysis_key = None, None
+        self.session.forget_check()
         self._recheck()
         return True
 
@@ -954,7 +942,7 @@ class MainWindow(QMainWindow):
                                       QMessageBox.StandardButton.No)
         if answer != QMessageBox.StandardButton.Yes:
             return 0
-        before = list(self._imports)
+        before = list(self.session.imports)
         try:
             removed = self.workspace.purge(months, self._today)
         except WorkspaceError as exc:
@@ -966,8 +954,8 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(f"{removed} import{'s' if removed != 1 else ''} older than {months} months "
                                      "removed from the workspace.", 10000)
         self._refresh_workspace_lists()
-        self._analysis, self._analysis_key = None, None
-        self._generation += 1
+        self.session.forget_check()
+        self.session.changed()
         self._inputs_changed()
         return removed
 
