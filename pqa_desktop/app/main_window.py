@@ -30,7 +30,6 @@ from PySide6.QtWidgets import (QAbstractItemView, QDialog, QLabel, QMainWindow, 
 
 from ..core import pipeline
 from ..core.calendar import Period
-from ..core.finding_status import ACCEPTED, CORRECTED, OPEN
 from ..core.findings import Severity
 from ..core.readiness import blank_reasons
 from ..core.send_back import finding_auditors
@@ -40,11 +39,10 @@ from .after_build import AfterBuild
 from .app_settings import AppSettings
 from .audit_search import AuditSearchDialog
 from .build_panel import BuildPanel
-from .corrections import (NOTHING_TO_CORRECT, DuplicateDialog, TreatAsDialog, can_correct,
-                          current_user, duplicate_group, input_for_finding, is_duplicate, treat_as_choices)
+from .corrections import NOTHING_TO_CORRECT, can_correct, correction_row
 from .file_dialogs import (ask_input_files, ask_input_folder, ask_new_workspace, ask_send_back_folder,
                            ask_workbook_path, ask_workspace_to_open)
-from .finding_dialogs import AcceptDialog
+from .finding_actions import FindingActions
 from .help import build_help_menu
 from .inputs_model import attention_summary
 from .inputs_panel import InputsPanel
@@ -104,6 +102,9 @@ class MainWindow(QMainWindow):
     # layout
     # ------------------------------------------------------------------------------------------------
     def _build_widgets(self) -> None:
+        self.finding_actions = FindingActions(self, self.session, lambda: self.busy)
+        self.finding_actions.corrections_changed.connect(self._corrections_changed)
+        self.finding_actions.statuses_changed.connect(self._statuses_changed)
         central = QWidget()
         outer = QVBoxLayout(central)
         outer.setContentsMargins(8, 6, 8, 4)
@@ -198,13 +199,13 @@ class MainWindow(QMainWindow):
         self.severity_buttons = panel.severity_buttons
         self.search_edit, self.findings_count_label = panel.search_edit, panel.count_label
         self.findings_model, self.findings_proxy, self.findings_view = panel.model, panel.proxy, panel.table
-        panel.correct_requested.connect(self.correct_finding)
-        panel.status_requested.connect(self.set_finding_status)
+        panel.correct_requested.connect(self.finding_actions.correct_finding)
+        panel.status_requested.connect(self.finding_actions.set_finding_status)
         panel.send_back_requested.connect(self.send_back)
         self.feedback_panel.set_leave_out_all(not self.report_settings.feedback_text)
         self.feedback_panel.leave_out_all_changed.connect(self._on_leave_out_all)
         self.corrections_panel.correct_requested.connect(self.correct_selected_finding)
-        self.corrections_panel.undo_requested.connect(self.undo_correction)
+        self.corrections_panel.undo_requested.connect(self.finding_actions.undo_correction)
         self.workspace_panel.remove_requested.connect(self.remove_imports)
         self.workspace_panel.open_requested.connect(self.open_workspace_file)
         self.workspace_panel.new_requested.connect(self.new_workspace_file)
@@ -671,73 +672,7 @@ class MainWindow(QMainWindow):
 
     def correct_selected_finding(self) -> bool:
         finding = self.selected_finding()
-        return finding is not None and self.correct_finding(finding)
-
-    def correct_finding(self, finding) -> bool:
-        """Ask how to correct one finding (which copy to keep, or what to treat a value as) and keep the answer
-        in the workspace, the finding marked corrected by it; then check again. True when a correction was made."""
-        if self.session.analysis is None or self.jobs.busy:
-            return False
-        try:
-            if is_duplicate(finding):
-                group = duplicate_group(self.session.analysis, finding)
-                if group is None or len(group.copies) < 2:
-                    QMessageBox.information(self, "Nothing to choose", "The copies of this audit are no longer "
-                                            "all in the inputs, so there is nothing to choose between.")
-                    return False
-                dialog = DuplicateDialog(group, self)
-                if dialog.exec() != QDialog.DialogCode.Accepted:
-                    return False
-                correction = self.workspace.choose_duplicate(group.identity, dialog.chosen.keep_file, dialog.reason,
-                                                             current_user())
-            else:
-                choices = treat_as_choices(finding)
-                item = input_for_finding(self.session.analysis, finding)
-                if not choices or item is None:
-                    QMessageBox.information(self, "Nothing to correct here", NOTHING_TO_CORRECT)
-                    return False
-                dialog = TreatAsDialog(finding, choices, self)
-                if dialog.exec() != QDialog.DialogCode.Accepted or not dialog.value:
-                    return False
-                correction = self.workspace.correct_value(item.sha256, finding.sheet, finding.cell, dialog.value,
-                                                          dialog.reason, current_user())
-            self.workspace.set_finding_status(finding, CORRECTED, dialog.reason, current_user(),
-                                              correction_id=correction)
-        except WorkspaceError as exc:
-            QMessageBox.warning(self, "The correction was not saved", str(exc))
-            return False
-        self._corrections_changed()
-        return True
-
-    def set_finding_status(self, findings: list, status: str) -> bool:
-        """Accept (with a reason, asked), mark corrected or reopen findings; kept in the workspace. Statuses
-        change no figure, so the lists are redrawn without checking the inputs again."""
-        if self.session.analysis is None or self.jobs.busy or not findings:
-            return False
-        reason = ""
-        if status == ACCEPTED:
-            dialog = AcceptDialog(findings, self)
-            try:
-                if dialog.exec() != QDialog.DialogCode.Accepted:
-                    return False
-                reason = dialog.reason
-            finally:
-                dialog.deleteLater()
-        try:
-            for finding in findings:
-                if status == OPEN:
-                    self.workspace.reopen_finding(finding)
-                else:
-                    self.workspace.set_finding_status(finding, status, reason, current_user())
-        except WorkspaceError as exc:
-            QMessageBox.warning(self, "Not saved", str(exc))
-            return False
-        statuses = self.workspace.finding_statuses()
-        self.session.analysis.statuses = statuses
-        self.findings_panel.set_statuses(statuses)
-        self.inputs_panel.set_rows(self.session.analysis.summaries())
-        self._update_controls()
-        return True
+        return finding is not None and self.finding_actions.correct_finding(finding)
 
     def send_back(self, findings: list, auditor: str | None) -> bool:
         """Write each auditor's list of their open findings (of those shown) and an email draft to them, into
@@ -774,29 +709,14 @@ class MainWindow(QMainWindow):
             f"were saved in {folder}:\n\n{names}\n\nOpen each email draft (.eml) in Outlook, add the auditor's "
             "address and send it: the list is attached and written out in the email.")
 
-    def undo_correction(self, correction) -> None:
-        try:
-            self.workspace.undo_correction(correction.id, current_user())
-        except WorkspaceError as exc:
-            QMessageBox.warning(self, "The correction was not undone", str(exc))
-            return
-        self._corrections_changed()
-
     def _corrections_changed(self) -> None:
         self._refresh_workspace_lists()
         self._recheck()
 
-    def _correction_row(self, correction, names: dict[str, str]) -> tuple[object, str, str]:
-        """(correction, where, value) for the list: file names masked, never a case reference."""
-        if correction.kind == "value":
-            sha, sheet, cell = correction.target
-            return correction, f"{self.session.mask(names.get(sha, 'a removed file'))}, sheet {sheet}, cell {cell}", \
-                str(correction.value)
-        template_type, _reference, when = correction.target
-        kind = {"case_file_audit": "Case file audit", "foster_carer_audit": "Foster carer audit",
-                "edt_dip_sample": "EDT dip sample"}.get(template_type, "Audit")
-        dated = when.strftime("%d/%m/%Y") if hasattr(when, "strftime") else str(when)
-        return correction, f"{kind} dated {dated}", self.session.mask(str(correction.value))
+    def _statuses_changed(self) -> None:
+        self.findings_panel.set_statuses(self.session.analysis.statuses)
+        self.inputs_panel.set_rows(self.session.analysis.summaries())
+        self._update_controls()
 
     # ------------------------------------------------------------------------------------------------
     # workspace
@@ -833,7 +753,7 @@ class MainWindow(QMainWindow):
                                                   for row in self.session.imports]
         self.workspace_panel.set_imports(masked)
         names = {row.sha256: row.name for row in self.session.imports}
-        self.corrections_panel.set_corrections([self._correction_row(c, names)
+        self.corrections_panel.set_corrections([correction_row(c, names, self.session.mask)
                                                 for c in self.workspace.list_corrections()])
         self._update_report_controls()
         self._update_controls()
