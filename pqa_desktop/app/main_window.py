@@ -40,7 +40,7 @@ from .app_settings import AppSettings
 from .audit_search import AuditSearchDialog
 from .build_panel import BuildPanel
 from .corrections import NOTHING_TO_CORRECT, can_correct, correction_row
-from .file_dialogs import (ask_input_files, ask_input_folder, ask_new_workspace, ask_send_back_folder,
+from .file_dialogs import (ask_input_files, ask_input_folder, ask_new_workspace,
                            ask_workbook_path, ask_workspace_to_open)
 from .finding_actions import FindingActions
 from .help import build_help_menu
@@ -49,11 +49,12 @@ from .inputs_panel import InputsPanel
 from .job_runner import JobRunner
 from .jobs import ANALYSE, BUILD, SEND_BACK, set_aside_startup_objects
 from .period_row import PeriodRow
-from .pipeline_work import build_work, check_work, send_back_work
+from .pipeline_work import build_work, check_work
 from .passwords import PROTECTED_INPUT_RULE, ask_input_password, ask_output_password
 from .progress_panel import ProgressPanel
 from .report_tabs import ReportTabs
 from .session import Session
+from .send_back_flow import SendBackFlow
 from .settings_dialog import SettingsDialog
 from .steps_panel import StepsPanel
 from .streaming import StreamBatcher
@@ -92,6 +93,7 @@ class MainWindow(QMainWindow):
 
         self.setWindowTitle(WINDOW_TITLE)
         self.setAccessibleName(WINDOW_TITLE)
+        self._build_controllers()
         self._build_widgets()
         self._restore_settings()
         self._workspace_changed()
@@ -101,10 +103,32 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------------------------------------------
     # layout
     # ------------------------------------------------------------------------------------------------
-    def _build_widgets(self) -> None:
-        self.finding_actions = FindingActions(self, self.session, lambda: self.busy)
+    def _build_controllers(self) -> None:
+        """The window's small controllers, made before the panels that ask them for things."""
+        self.progress = ProgressPanel()
+        self.progress.cancel_requested.connect(self.cancel_current)
+        self.stream = StreamBatcher(self)
+        self.stream.flushed.connect(self._show_streamed)
+        self.jobs = JobRunner(self, self.progress, self.stream, self._crash_context)
+        self.jobs.started.connect(self._job_started_or_ended)
+        self.jobs.succeeded.connect(self._on_job_succeeded)
+        self.jobs.ended.connect(self._on_job_ended)
+        self.jobs.check_abandoned.connect(self._forget_check_key)
+        self.jobs.busy_changed.connect(self.busy_changed)
+        self.after_build = AfterBuild(self)
+        self.email_button, self.open_email_button = self.after_build.buttons()
+        self.after_build.email_requested.connect(self.prepare_email)
+        self.after_build.changed.connect(self._update_controls)
+        self.finding_actions = FindingActions(self, self.session, lambda: self.jobs.busy)
         self.finding_actions.corrections_changed.connect(self._corrections_changed)
         self.finding_actions.statuses_changed.connect(self._statuses_changed)
+        self.send_back_flow = SendBackFlow(self, self.session, self.jobs, self.progress,
+                                           options=lambda: self._build_options(self.period),
+                                           folder=lambda: self.settings.output_folder() or Path.home(),
+                                           today=self._today)
+        self.send_back_flow.sent.connect(self.sent_back)
+
+    def _build_widgets(self) -> None:
         central = QWidget()
         outer = QVBoxLayout(central)
         outer.setContentsMargins(8, 6, 8, 4)
@@ -138,28 +162,13 @@ class MainWindow(QMainWindow):
         outer.addWidget(self.build_panel)
         self.setCentralWidget(central)
 
-        self.progress = ProgressPanel()
-        self.progress.cancel_requested.connect(self.cancel_current)
         self.offline_label = QLabel(OFFLINE_TEXT)
         self.offline_label.setAccessibleName("Privacy: offline, files stay on this laptop")
         self.statusBar().addWidget(self.progress, 1)
-        # after a build, beside "Workbook saved: …": the email draft
-        self.after_build = AfterBuild(self)
-        self.email_button, self.open_email_button = self.after_build.buttons()
-        self.after_build.email_requested.connect(self.prepare_email)
-        self.after_build.changed.connect(self._update_controls)
-        for button in self.after_build.buttons():
+        for button in self.after_build.buttons():  # after a build, beside "Workbook saved: …": the email draft
             self.statusBar().addPermanentWidget(button)
         self.statusBar().addPermanentWidget(self.offline_label)
 
-        self.stream = StreamBatcher(self)
-        self.stream.flushed.connect(self._show_streamed)
-        self.jobs = JobRunner(self, self.progress, self.stream, self._crash_context)
-        self.jobs.started.connect(self._job_started_or_ended)
-        self.jobs.succeeded.connect(self._on_job_succeeded)
-        self.jobs.ended.connect(self._on_job_ended)
-        self.jobs.check_abandoned.connect(self._forget_check_key)
-        self.jobs.busy_changed.connect(self.busy_changed)
         self._analysis_timer = QTimer(self, singleShot=True)
         self._analysis_timer.timeout.connect(self._start_analysis)
         self._build_actions()
@@ -201,7 +210,7 @@ class MainWindow(QMainWindow):
         self.findings_model, self.findings_proxy, self.findings_view = panel.model, panel.proxy, panel.table
         panel.correct_requested.connect(self.finding_actions.correct_finding)
         panel.status_requested.connect(self.finding_actions.set_finding_status)
-        panel.send_back_requested.connect(self.send_back)
+        panel.send_back_requested.connect(self.send_back_flow.send_back)
         self.feedback_panel.set_leave_out_all(not self.report_settings.feedback_text)
         self.feedback_panel.leave_out_all_changed.connect(self._on_leave_out_all)
         self.corrections_panel.correct_requested.connect(self.correct_selected_finding)
@@ -219,8 +228,8 @@ class MainWindow(QMainWindow):
         self.build_summary_label, self.blank_reasons_label = panel.summary_label, panel.blank_label
         self.open_button, self.show_folder_button = panel.open_button, panel.show_folder_button
         panel.build_requested.connect(self.build_workbook)
-        panel.open_requested.connect(lambda: self.after_build.open_workbook())
-        panel.show_folder_requested.connect(lambda: self.after_build.show_in_folder())
+        panel.open_requested.connect(self.after_build.open_workbook)
+        panel.show_folder_requested.connect(self.after_build.show_in_folder)
         panel.fix_requested.connect(self.fix_blank_reason)
 
     def _build_actions(self) -> None:
@@ -521,9 +530,8 @@ class MainWindow(QMainWindow):
         self._update_report_controls()
 
     def _on_job_succeeded(self, job, result) -> None:
-        if job.kind == SEND_BACK:  # writes the auditors' lists from the check on screen: reads nothing
-            self._sent_back(result, job.output)
-            return
+        if job.kind == SEND_BACK:
+            return  # SendBackFlow's
         analysis = result if job.kind == ANALYSE else result.analysis
         # a build from the check on screen read nothing
         if job.kind == ANALYSE or analysis is not self.session.analysis:
@@ -673,41 +681,6 @@ class MainWindow(QMainWindow):
     def correct_selected_finding(self) -> bool:
         finding = self.selected_finding()
         return finding is not None and self.finding_actions.correct_finding(finding)
-
-    def send_back(self, findings: list, auditor: str | None) -> bool:
-        """Write each auditor's list of their open findings (of those shown) and an email draft to them, into
-        a folder the user picks; off the UI thread, checked by the leak inspector before anything is saved."""
-        if self.session.analysis is None or self.jobs.busy:
-            return False
-        folder = ask_send_back_folder(self, self.settings.output_folder() or Path.home())
-        if not folder:
-            return False
-        analysis, options = self.session.analysis, self._build_options(self.period)
-        auditors = [auditor] if auditor else None
-        today = self._today
-
-        work = send_back_work(folder, analysis, options, produced=today, auditors=auditors, findings=findings)
-        self.jobs.start(SEND_BACK, work, "Writing the lists for the auditors\u2026", delayed=False,
-                        analysis_key=self.session.analysis_key, output=Path(folder))
-        return True
-
-    def _sent_back(self, sent: list, folder: Path | None) -> None:
-        self.sent_back.emit(sent)
-        if not sent:
-            self.progress.finish("No list written: none of the findings shown is an open error or warning "
-                                 "an auditor can correct.")
-            QMessageBox.information(self, "Nothing to send back", "None of the findings shown is an open error or "
-                                    "warning in a return an auditor completed, so no list was written.")
-            return
-        count = sum(s.count for s in sent)
-        self.progress.finish(f"{len(sent)} auditor list{'s' if len(sent) != 1 else ''} saved in {folder}")
-        names = "\n".join(f"\u2022 {s.auditor}: {s.count} finding{'s' if s.count != 1 else ''} "
-                          f"({s.workbook.name}, {s.draft.name})" for s in sent)
-        QMessageBox.information(
-            self, "Lists saved for the auditors",
-            f"{count} finding{'s' if count != 1 else ''} for {len(sent)} auditor{'s' if len(sent) != 1 else ''} "
-            f"were saved in {folder}:\n\n{names}\n\nOpen each email draft (.eml) in Outlook, add the auditor's "
-            "address and send it: the list is attached and written out in the email.")
 
     def _corrections_changed(self) -> None:
         self._refresh_workspace_lists()
