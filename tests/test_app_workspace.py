@@ -414,7 +414,7 @@ def test_new_and_open_workspace_switch_files_and_are_remembered(qtbot, make_wind
     not_a_workspace = tmp_path / "notes.sqlite"
     not_a_workspace.write_bytes(b"not a database at all" * 100)
     monkeypatch.setattr(QFileDialog, "getOpenFileName", staticmethod(lambda *a, **k: (str(not_a_workspace), "")))
-    assert not window.open_workspace_file()
+    assert not window.workspace_actions.open_file()
     [(kind, title, text)] = message_boxes
     assert kind == "warning" and "not a PQA Desktop workspace" in text
     assert window.workspace.path == Workspace.default_path()

@@ -37,11 +37,9 @@ from ..core.settings import Settings
 from ..core.workspace import Workspace, WorkspaceError
 from .after_build import AfterBuild
 from .app_settings import AppSettings
-from .audit_search import AuditSearchDialog
 from .build_panel import BuildPanel
 from .corrections import NOTHING_TO_CORRECT, can_correct, correction_row
-from .file_dialogs import (ask_input_files, ask_input_folder, ask_new_workspace,
-                           ask_workbook_path, ask_workspace_to_open)
+from .file_dialogs import ask_input_files, ask_input_folder, ask_workbook_path
 from .finding_actions import FindingActions
 from .help import build_help_menu
 from .inputs_model import attention_summary
@@ -58,6 +56,7 @@ from .send_back_flow import SendBackFlow
 from .settings_dialog import SettingsDialog
 from .steps_panel import StepsPanel
 from .streaming import StreamBatcher
+from .workspace_actions import WorkspaceActions, open_first_workspace
 
 WINDOW_TITLE = "PQA Desktop"
 OFFLINE_TEXT = "Offline \u2014 files stay on this laptop"
@@ -89,7 +88,8 @@ class MainWindow(QMainWindow):
         self.report_settings: Settings = self.settings.report_settings()
         self._tree_rebuilt = 0.0
         self._closed = False
-        self.session = Session(self._open_first_workspace())
+        workspace, self._workspace_problem = open_first_workspace(self.settings.workspace_path())
+        self.session = Session(workspace)
 
         self.setWindowTitle(WINDOW_TITLE)
         self.setAccessibleName(WINDOW_TITLE)
@@ -127,6 +127,11 @@ class MainWindow(QMainWindow):
                                            folder=lambda: self.settings.output_folder() or Path.home(),
                                            today=self._today)
         self.send_back_flow.sent.connect(self.sent_back)
+        self.workspace_actions = WorkspaceActions(self, self.session, self.settings, lambda: self.jobs.busy,
+                                                  self._today)
+        self.workspace_actions.switching.connect(lambda: self.commentary_panel.flush())
+        self.workspace_actions.switched.connect(self._workspace_switched)
+        self.workspace_actions.imports_removed.connect(self._imports_removed)
 
     def _build_widgets(self) -> None:
         central = QWidget()
@@ -215,10 +220,11 @@ class MainWindow(QMainWindow):
         self.feedback_panel.leave_out_all_changed.connect(self._on_leave_out_all)
         self.corrections_panel.correct_requested.connect(self.correct_selected_finding)
         self.corrections_panel.undo_requested.connect(self.finding_actions.undo_correction)
-        self.workspace_panel.remove_requested.connect(self.remove_imports)
-        self.workspace_panel.open_requested.connect(self.open_workspace_file)
-        self.workspace_panel.new_requested.connect(self.new_workspace_file)
-        self.workspace_panel.purge_requested.connect(self.purge_workspace)
+        actions = self.workspace_actions
+        self.workspace_panel.remove_requested.connect(actions.remove_imports)
+        self.workspace_panel.open_requested.connect(actions.open_file)
+        self.workspace_panel.new_requested.connect(actions.new_file)
+        self.workspace_panel.purge_requested.connect(actions.purge)
         self.findings_view.selectionModel().selectionChanged.connect(lambda *_: self._update_report_controls())
         return self.report_tabs
 
@@ -251,12 +257,12 @@ class MainWindow(QMainWindow):
     def _build_menu(self) -> None:
         menu = self.menuBar().addMenu("Wor&kspace")
         self.open_workspace_action = QAction("&Open workspace\u2026", self)
-        self.open_workspace_action.triggered.connect(self.open_workspace_file)
+        self.open_workspace_action.triggered.connect(self.workspace_actions.open_file)
         self.new_workspace_action = QAction("&New workspace\u2026", self)
-        self.new_workspace_action.triggered.connect(self.new_workspace_file)
+        self.new_workspace_action.triggered.connect(self.workspace_actions.new_file)
         self.find_audit_action = QAction("&Find an audit by its key\u2026", self)
         self.find_audit_action.setShortcut(QKeySequence("Ctrl+K"))
-        self.find_audit_action.triggered.connect(self.find_audit)
+        self.find_audit_action.triggered.connect(self.workspace_actions.find_audit)
         self.settings_action = QAction("&Settings\u2026", self)
         self.settings_action.setShortcut(QKeySequence("Ctrl+,"))
         self.settings_action.triggered.connect(self.open_settings_dialog)
@@ -694,23 +700,10 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------------------------------------------
     # workspace
     # ------------------------------------------------------------------------------------------------
-    def _open_first_workspace(self) -> Workspace:
-        """The workspace the user chose last, else the default one; a chosen one that cannot be opened (a
-        shared drive not connected) falls back to the default and says so."""
-        chosen = self.settings.workspace_path()
-        if chosen is not None:
-            try:
-                return Workspace.open(chosen)
-            except WorkspaceError as exc:
-                self._workspace_problem = (f"The workspace {chosen} could not be opened, so the default one is "
-                                           f"used. {exc}")
-        return Workspace.open(Workspace.default_path())
-
     def _workspace_changed(self) -> None:
         self.workspace_panel.set_location(self.workspace.path, self.workspace.path == Workspace.default_path())
-        problem = getattr(self, "_workspace_problem", "")
-        if problem:
-            self.statusBar().showMessage(problem, 15000)
+        if self._workspace_problem:
+            self.statusBar().showMessage(self._workspace_problem, 15000)
             self._workspace_problem = ""
         self._refresh_workspace_lists()
         self._load_commentary()
@@ -731,70 +724,15 @@ class MainWindow(QMainWindow):
         self._update_report_controls()
         self._update_controls()
 
-    def remove_imports(self, rows: list) -> None:
-        """Take imports out of the workspace (their records go with them); a file still among the inputs is
-        removed from them too, or the next check would import it again."""
-        if self.jobs.busy or not rows:
-            return
-        names = ", ".join(row.name for row in rows[:3]) + (f" and {len(rows) - 3} more" if len(rows) > 3 else "")
-        answer = QMessageBox.question(self, "Remove from the workspace?",
-                                      f"Remove {names} from the workspace? Its audits will no longer count in any "
-                                      "month's report. The file itself is not changed.",
-                                      QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-                                      QMessageBox.StandardButton.No)
-        if answer != QMessageBox.StandardButton.Yes:
-            return
-        try:
-            for row in rows:
-                self.workspace.remove_import(row.id)
-        except WorkspaceError as exc:
-            QMessageBox.warning(self, "Not removed", str(exc))
-        by_id = {row.id: row for row in self.session.imports}
-        self._forget_inputs([by_id.get(row.id, row) for row in rows])
-        self._refresh_workspace_lists()
-        self.session.forget_check()
-        self.session.changed()
-        self._inputs_changed()
-
-    def _forget_inputs(self, rows: list) -> None:
-        """Take the files of removed imports out of the inputs (a folder stays, without them)."""
-        for row in rows:
-            if row.path:
-                self.session.sources.leave_out(Path(row.path))
-
-    def open_workspace_file(self) -> bool:
-        path = ask_workspace_to_open(self, self.workspace.path.parent)
-        return path is not None and self.switch_workspace(path)
-
-    def new_workspace_file(self) -> bool:
-        target = ask_new_workspace(self, self.workspace.path.parent)
-        return target is not None and self.switch_workspace(target)
-
-    def switch_workspace(self, path: Path) -> bool:
-        """Work in another workspace file (created when new): its imports, corrections and commentary."""
-        if self.jobs.busy:
-            QMessageBox.information(self, "Wait a moment", "Wait until the current step has finished, or stop "
-                                    "it, then open the workspace again.")
-            return False
-        try:
-            opened = Workspace.open(path)
-        except WorkspaceError as exc:
-            QMessageBox.warning(self, "Could not open the workspace", str(exc))
-            return False
-        self.commentary_panel.flush()
-        previous, self.session.workspace = self.workspace, opened
-        previous.close()
-        self.settings.set_workspace_path(None if opened.path == Workspace.default_path() else opened.path)
-        self.session.forget_check()
-        self.session.changed()
+    def _workspace_switched(self) -> None:
         self._workspace_changed()
         self._inputs_changed()
-        return True
 
-    def find_audit(self) -> None:
-        dialog = AuditSearchDialog(self.workspace.lookup, self)
-        dialog.exec()
-        dialog.deleteLater()
+    def _imports_removed(self) -> None:
+        self._refresh_workspace_lists()  # names masked by the check on screen, before it is forgotten
+        self.session.forget_check()
+        self.session.changed()
+        self._inputs_changed()
 
     # ------------------------------------------------------------------------------------------------
     # after a build
@@ -821,36 +759,6 @@ class MainWindow(QMainWindow):
         self.session.forget_check()
         self._recheck()
         return True
-
-    def purge_workspace(self, months: int) -> int:
-        """Remove data older than ``months`` months from the workspace after asking; the number removed."""
-        if self.jobs.busy:
-            return 0
-        answer = QMessageBox.question(self, "Remove old data?",
-                                      f"Remove every import whose records are all older than {months} months "
-                                      "from the workspace, with its corrections and commentary? Reports for "
-                                      "those months can no longer be rebuilt. The files themselves are not "
-                                      "changed.",
-                                      QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-                                      QMessageBox.StandardButton.No)
-        if answer != QMessageBox.StandardButton.Yes:
-            return 0
-        before = list(self.session.imports)
-        try:
-            removed = self.workspace.purge(months, self._today)
-        except WorkspaceError as exc:
-            QMessageBox.warning(self, "Nothing was removed", str(exc))
-            return 0
-        remaining = {row.id for row in self.workspace.imports()}
-        # a removed file still among the inputs would be imported again by the next check
-        self._forget_inputs([row for row in before if row.id not in remaining])
-        self.statusBar().showMessage(f"{removed} import{'s' if removed != 1 else ''} older than {months} months "
-                                     "removed from the workspace.", 10000)
-        self._refresh_workspace_lists()
-        self.session.forget_check()
-        self.session.changed()
-        self._inputs_changed()
-        return removed
 
     # ------------------------------------------------------------------------------------------------
     # settings and closing
