@@ -135,7 +135,7 @@ def main() -> int:
         dialog.close()
 
     if not wanted or "settings-targets" in wanted:
-        dialog = SettingsDialog(window.report_settings, window, remembered=settings)
+        dialog = SettingsDialog(window.report_content.report_settings, window, remembered=settings)
         dialog.tabs.setCurrentIndex(2)
         dialog.show()
         shot(dialog, "settings-targets")

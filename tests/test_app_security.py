@@ -178,7 +178,7 @@ def test_a_protected_return_is_reported_and_counts_once_its_password_is_entered(
     check(qtbot, window, lambda: window.add_paths([folder]))
     assert [f.file for f in window.session.analysis.findings if f.rule == PROTECTED] == ["CFA 2.xlsx"]
     assert not window.protected_row.isHidden() and "1 input is password protected" in window.protected_label.text()
-    figures, _ = pipeline.compute(window.session.analysis, window._build_options(window.period))
+    figures, _ = pipeline.compute(window.session.analysis, window.report_content.build_options(window.period))
     assert headline(figures, AUDITS_YTD) == 1  # only the readable audit
 
     # a wrong password: the finding stays, nothing breaks
@@ -192,9 +192,9 @@ def test_a_protected_return_is_reported_and_counts_once_its_password_is_entered(
     check(qtbot, window, window.enter_password_button.click)
     assert [f for f in window.session.analysis.findings if f.rule == PROTECTED] == []
     assert window.protected_row.isHidden()
-    figures, _ = pipeline.compute(window.session.analysis, window._build_options(window.period))
+    figures, _ = pipeline.compute(window.session.analysis, window.report_content.build_options(window.period))
     assert headline(figures, AUDITS_YTD) == 2
-    assert window._build_options(window.period).input_passwords == ("wrong one", INPUT_PASSWORD)
+    assert window.report_content.build_options(window.period).input_passwords == ("wrong one", INPUT_PASSWORD)
     assert message_boxes == []
     assert protected.read_bytes()[:4] != b"PK\x03\x04"  # the input on disk is still encrypted
 

@@ -71,7 +71,7 @@ def make_window(qtbot):
 
 
 def figures_on_screen(window):
-    figures, _ = pipeline.compute(window.session.analysis, window._build_options(window.period))
+    figures, _ = pipeline.compute(window.session.analysis, window.report_content.build_options(window.period))
     return figures
 
 
@@ -376,10 +376,10 @@ def test_settings_dialog_from_the_window_persists_and_a_new_secret_changes_the_k
         dialog.buttons.button(dialog.buttons.StandardButton.Ok).click()
         return dialog.result()
     monkeypatch.setattr(SettingsDialog, "exec", edit)
-    assert window.open_settings_dialog()
+    assert window.report_content.open_settings_dialog()
     assert window.workspace.secret() != old_secret
     assert window.feedback_panel.leave_out_all_check.isChecked()  # the switch follows the setting
-    options = window._build_options(window.period)
+    options = window.report_content.build_options(window.period)
     assert options.settings.population_0_17 == 51000 and not options.settings.feedback_text
     assert options.audit_key_secret == window.workspace.secret()
     window.close()

@@ -25,7 +25,7 @@ from typing import Sequence
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import (QAbstractItemView, QDialog, QLabel, QMainWindow, QMessageBox, QPlainTextEdit,
+from PySide6.QtWidgets import (QAbstractItemView, QLabel, QMainWindow, QMessageBox, QPlainTextEdit,
                                QSplitter, QStackedWidget, QTabWidget, QTextEdit, QVBoxLayout, QWidget)
 
 from ..core import pipeline
@@ -33,7 +33,6 @@ from ..core.calendar import Period
 from ..core.findings import Severity
 from ..core.readiness import blank_reasons
 from ..core.send_back import finding_auditors
-from ..core.settings import Settings
 from ..core.workspace import Workspace, WorkspaceError
 from .after_build import AfterBuild
 from .app_settings import AppSettings
@@ -50,10 +49,10 @@ from .period_row import PeriodRow
 from .pipeline_work import build_work, check_work
 from .passwords import PROTECTED_INPUT_RULE, ask_input_password, ask_output_password
 from .progress_panel import ProgressPanel
+from .report_content import ReportContent
 from .report_tabs import ReportTabs
 from .session import Session
 from .send_back_flow import SendBackFlow
-from .settings_dialog import SettingsDialog
 from .steps_panel import StepsPanel
 from .streaming import StreamBatcher
 from .workspace_actions import WorkspaceActions, open_first_workspace
@@ -85,7 +84,6 @@ class MainWindow(QMainWindow):
         super().__init__(parent)
         self.settings = settings or AppSettings()
         self._today = today or date.today()
-        self.report_settings: Settings = self.settings.report_settings()
         self._tree_rebuilt = 0.0
         self._closed = False
         workspace, self._workspace_problem = open_first_workspace(self.settings.workspace_path())
@@ -123,7 +121,7 @@ class MainWindow(QMainWindow):
         self.finding_actions.corrections_changed.connect(self._corrections_changed)
         self.finding_actions.statuses_changed.connect(self._statuses_changed)
         self.send_back_flow = SendBackFlow(self, self.session, self.jobs, self.progress,
-                                           options=lambda: self._build_options(self.period),
+                                           options=lambda: self.report_content.build_options(self.period),
                                            folder=lambda: self.settings.output_folder() or Path.home(),
                                            today=self._today)
         self.send_back_flow.sent.connect(self.sent_back)
@@ -142,7 +140,7 @@ class MainWindow(QMainWindow):
         row = self.period_row
         self.period_edit, self.la_name_edit = row.period_edit, row.la_name_edit
         self.settings_button = row.settings_button
-        row.settings_requested.connect(self.open_settings_dialog)
+        row.settings_requested.connect(lambda: self.report_content.open_settings_dialog())
         row.period_changed.connect(self._period_changed)
         row.la_name_changed.connect(self._update_controls)
         row.la_name_edited.connect(self.settings.set_la_name)
@@ -216,8 +214,10 @@ class MainWindow(QMainWindow):
         panel.correct_requested.connect(self.finding_actions.correct_finding)
         panel.status_requested.connect(self.finding_actions.set_finding_status)
         panel.send_back_requested.connect(self.send_back_flow.send_back)
-        self.feedback_panel.set_leave_out_all(not self.report_settings.feedback_text)
-        self.feedback_panel.leave_out_all_changed.connect(self._on_leave_out_all)
+        self.report_content = ReportContent(self, self.session, self.settings, self.period_row, self.messages_panel,
+                                            self.commentary_panel, self.feedback_panel)
+        self.report_content.recheck_needed.connect(self._recheck)
+        self.feedback_panel.leave_out_all_changed.connect(self.report_content.set_leave_out_all)
         self.corrections_panel.correct_requested.connect(self.correct_selected_finding)
         self.corrections_panel.undo_requested.connect(self.finding_actions.undo_correction)
         actions = self.workspace_actions
@@ -265,7 +265,7 @@ class MainWindow(QMainWindow):
         self.find_audit_action.triggered.connect(self.workspace_actions.find_audit)
         self.settings_action = QAction("&Settings\u2026", self)
         self.settings_action.setShortcut(QKeySequence("Ctrl+,"))
-        self.settings_action.triggered.connect(self.open_settings_dialog)
+        self.settings_action.triggered.connect(lambda: self.report_content.open_settings_dialog())
         for action in (self.open_workspace_action, self.new_workspace_action, None, self.find_audit_action,
                        None, self.settings_action):
             if action is None:
@@ -304,7 +304,7 @@ class MainWindow(QMainWindow):
     def _period_changed(self) -> None:
         self._schedule_analysis(PERIOD_RECHECK_MS)
         self._update_controls()
-        self._load_commentary()
+        self.report_content.load_commentary()
 
     @property
     def last_output(self) -> Path | None:
@@ -369,14 +369,13 @@ class MainWindow(QMainWindow):
             self.build_panel.set_blank_reasons([])
             return
         if reasons is None:
-            reasons = blank_reasons(analysis, replace(self.report_settings, la_name=self.la_name_edit.text()),
-                                    analysis.period)
+            reasons = blank_reasons(analysis, self.report_content.with_la_name(), analysis.period)
         self.build_panel.set_blank_reasons(reasons)
 
     def fix_blank_reason(self, reason) -> None:
         """Go where a reason for blank figures is put right: the setting's page, or Add files… for a later input."""
         if reason.kind == "setting":
-            self.open_settings_dialog(setting=reason.key)
+            self.report_content.open_settings_dialog(setting=reason.key)
         else:
             self.choose_files()
 
@@ -481,7 +480,7 @@ class MainWindow(QMainWindow):
         if not self.session.has_inputs:
             self.session.forget_check()
             self._show_analysis(None)
-            self._show_drafts({}, [])
+            self.report_content.show_drafts({}, [])
             self._show_files_area()
             self.progress.finish("")
             return
@@ -492,7 +491,7 @@ class MainWindow(QMainWindow):
         analysis = self.session.analysis
         known = analysis.sensitive if analysis is not None else set()  # not changed once checked
         drafts: dict = {}  # filled in the worker, read once the job has ended
-        work = check_work(paths, period, self.workspace, self._build_options(period),
+        work = check_work(paths, period, self.workspace, self.report_content.build_options(period),
                           tuple(self.session.input_passwords), known, drafts)
         job = self.jobs.start(ANALYSE, work, "Checking the inputs\u2026", delayed=True, analysis_key=key)
         job.drafts = drafts
@@ -513,7 +512,7 @@ class MainWindow(QMainWindow):
         self.commentary_panel.flush()
         key = self.session.key(self.period)
         paths, period, _generation = key
-        options = self._build_options(period, for_build=True)
+        options = self.report_content.build_options(period, for_build=True)
         options.password = password  # this build only: the options go with the job and are dropped after it
         # reuse the check already on screen when it was made from these inputs and this period, whole
         analysis = self.session.analysis if self.session.check_is_current(self.period) else None
@@ -551,7 +550,7 @@ class MainWindow(QMainWindow):
             self._show_analysis(result, getattr(job, "drafts", {}).get("blank"))
             if not result.stopped:
                 drafts = getattr(job, "drafts", {})
-                self._show_drafts(drafts.get("messages", {}), drafts.get("feedback", []))
+                self.report_content.show_drafts(drafts.get("messages", {}), drafts.get("feedback", []))
             drafts = getattr(job, "drafts", {})
             self._refresh_workspace_lists(drafts.get("imports"), drafts.get("imports_shown"))
             if result.stopped:
@@ -587,86 +586,11 @@ class MainWindow(QMainWindow):
     def _forget_check_key(self) -> None:
         self.session.analysis_key = None  # so F5 or any change checks again
 
-    # ------------------------------------------------------------------------------------------------
-    # report content: key messages, commentary, feedback (the tabs beside the findings)
-    # ------------------------------------------------------------------------------------------------
-    def _build_options(self, period: Period, *, for_build: bool = False) -> pipeline.BuildOptions:
-        """What a build uses: the settings (LA name from the main screen), the workspace's secret and duplicate
-        choices, the feedback left out and, for the build itself, the edited key messages and the commentary."""
-        settings = replace(self.report_settings, la_name=self.la_name_edit.text().strip(), audit_key_secret=None)
-        options = pipeline.BuildOptions(period=period, settings=settings,
-                                        keep=self.workspace.keep_choices(),
-                                        excluded_feedback=self.feedback_panel.excluded_keys(),
-                                        audit_key_secret=self.workspace.secret(),
-                                        input_passwords=tuple(self.session.input_passwords))
-        if for_build:
-            options.messages = self.messages_panel.edited_messages()
-            options.commentary = self.commentary_panel.texts()
-        return options
-
-    def _show_drafts(self, messages: dict[str, list[str]], feedback: list) -> None:
-        self.messages_panel.set_drafted(messages)
-        self.feedback_panel.set_items(feedback)
-
-    def _load_commentary(self) -> None:
-        """Show the period's commentary (or the latest earlier month's, offered again); what was typed for the
-        previous period is saved under that period first."""
-        self.commentary_panel.flush()
-        end = self.period.end_month
-        texts = self.workspace.commentary_for(end)
-        self.commentary_panel.save = lambda section, text, end=end: self._save_commentary(end, section, text)
-        self.commentary_panel.load(texts, self.period.label)
-
-    def _save_commentary(self, period_end: date, section: str, text: str) -> None:
-        try:
-            self.workspace.save_commentary(period_end, section, text)
-        except WorkspaceError as exc:
-            self.statusBar().showMessage(f"The commentary could not be saved: {exc}", 10000)
-
-    def _on_leave_out_all(self, leave_out: bool) -> None:
-        if self.report_settings.feedback_text == (not leave_out):
-            return
-        self.report_settings = replace(self.report_settings, feedback_text=not leave_out)
-        self.settings.set_report_settings(replace(self.report_settings, la_name=self.la_name_edit.text()))
-        self._recheck()
-
     def _recheck(self) -> None:
         """Check again with the same inputs (settings, corrections or the workspace changed)."""
         self.session.changed()
         self._schedule_analysis(0)
         self._update_controls()
-
-    # ------------------------------------------------------------------------------------------------
-    # settings dialog
-    # ------------------------------------------------------------------------------------------------
-    def open_settings_dialog(self, setting: str | None = None) -> bool:
-        """The settings dialog; ``setting`` (a key of core.readiness) opens it at that setting's field."""
-        current = replace(self.report_settings, la_name=self.la_name_edit.text().strip())
-        dialog = SettingsDialog(current, self, remembered=self.settings)
-        if setting:
-            dialog.show_setting(setting)
-        dialog.new_secret_confirmed.connect(self._create_new_secret)
-        try:
-            if dialog.exec() != QDialog.DialogCode.Accepted:
-                return False
-            chosen = dialog.settings()
-        finally:
-            dialog.deleteLater()
-        self.report_settings = chosen
-        self.la_name_edit.setText(chosen.la_name)
-        self.settings.set_report_settings(chosen)
-        self.feedback_panel.set_leave_out_all(not chosen.feedback_text)
-        self._recheck()
-        return True
-
-    def _create_new_secret(self) -> None:
-        try:
-            self.workspace.new_secret()
-        except WorkspaceError as exc:
-            QMessageBox.warning(self, "No new secret", str(exc))
-            return
-        self.statusBar().showMessage("A new audit-key secret was created. Audit keys in new workbooks use it.", 8000)
-        self._recheck()
 
     # ------------------------------------------------------------------------------------------------
     # findings: correct, accept, reopen, send back
@@ -706,7 +630,7 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(self._workspace_problem, 15000)
             self._workspace_problem = ""
         self._refresh_workspace_lists()
-        self._load_commentary()
+        self.report_content.load_commentary()
         self._show_files_area()
         if self.session.imports:
             self._schedule_analysis(0)
