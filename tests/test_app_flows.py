@@ -236,7 +236,8 @@ def test_help_menu_guide_shortcuts_and_about_with_version_and_licences(qtbot, ma
     window.user_guide_action.trigger()
     assert opened and Path(opened[0]).name in ("User guide.pdf", "User guide.html", "user-guide.md")
 
-    rows = shortcut_rows([a for a in (window.search_action, window.cancel_action, window.continue_action,
+    actions = window.menu_actions
+    rows = shortcut_rows([a for a in (actions.search_action, actions.cancel_action, actions.continue_action,
                                       window.user_guide_action)])
     keys = {k for k, _ in rows}
     assert {"Ctrl+F", "Esc", "F5", "F1"} <= keys

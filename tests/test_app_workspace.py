@@ -360,7 +360,7 @@ def test_find_an_audit_by_its_key(qtbot, make_window, tmp_path, monkeypatch):
         seen.append([dialog.results.item(0, c).text() for c in range(dialog.results.columnCount())])
         return QDialog.DialogCode.Rejected
     monkeypatch.setattr(AuditSearchDialog, "exec", search)
-    window.find_audit_action.trigger()
+    window.menu_actions.find_audit_action.trigger()
     assert seen == [["Case file audit", "CR-1002", "12/08/2024", "CFA 2.xlsx"]]
 
 
@@ -398,7 +398,8 @@ def test_new_and_open_workspace_switch_files_and_are_remembered(qtbot, make_wind
     shared = tmp_path / "shared drive" / "team workspace"  # typed without .sqlite
     (tmp_path / "shared drive").mkdir()
     monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(lambda *a, **k: (str(shared), "")))
-    check(qtbot, window, window.new_workspace_action.trigger)  # the added files go into the new workspace too
+    # the added files go into the new workspace too
+    check(qtbot, window, window.menu_actions.new_workspace_action.trigger)
     assert window.workspace.path == shared.with_name("team workspace.sqlite")
     assert window.workspace.path.is_file()
     assert "a workspace you chose" in window.workspace_panel.location_label.text()
@@ -407,7 +408,7 @@ def test_new_and_open_workspace_switch_files_and_are_remembered(qtbot, make_wind
     # back to the default one: it still holds what it held
     monkeypatch.setattr(QFileDialog, "getOpenFileName",
                         staticmethod(lambda *a, **k: (str(Workspace.default_path()), "")))
-    check(qtbot, window, window.open_workspace_action.trigger)
+    check(qtbot, window, window.menu_actions.open_workspace_action.trigger)
     assert window.workspace.path == Workspace.default_path() and AppSettings().workspace_path() is None
 
     # a file that is not a workspace: a plain message, the current workspace stays open

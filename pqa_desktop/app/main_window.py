@@ -24,9 +24,9 @@ from pathlib import Path
 from typing import Sequence
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import (QAbstractItemView, QLabel, QMainWindow, QMessageBox, QPlainTextEdit,
-                               QSplitter, QStackedWidget, QTabWidget, QTextEdit, QVBoxLayout, QWidget)
+from PySide6.QtGui import QCloseEvent
+from PySide6.QtWidgets import (QLabel, QMainWindow, QMessageBox, QSplitter, QStackedWidget, QTabWidget, QVBoxLayout,
+                               QWidget)
 
 from ..core import pipeline
 from ..core.calendar import Period
@@ -55,22 +55,14 @@ from .session import Session
 from .send_back_flow import SendBackFlow
 from .steps_panel import StepsPanel
 from .streaming import StreamBatcher
+from .window_actions import WindowActions, release_tab_traps, set_tab_order
+from .window_state import restore_window_state, save_window_state
 from .workspace_actions import WorkspaceActions, open_first_workspace
 
 WINDOW_TITLE = "PQA Desktop"
 OFFLINE_TEXT = "Offline \u2014 files stay on this laptop"
 PERIOD_RECHECK_MS = 400  # typing "2024" in the year steps through 2, 20, 202: check once, when it settles
 TREE_REFRESH_S = 1.0  # while files stream in, the group tree is rebuilt at most this often
-DEFAULT_SIZE = (1366, 768)  # the smallest laptop screen it is laid out for
-
-
-def release_tab_traps(root: QWidget) -> None:
-    """Tab and Shift+Tab always leave a list, table or text box (WCAG 2.1.2, no keyboard trap); arrows and
-    Ctrl+Tab still move within them."""
-    for view in root.findChildren(QAbstractItemView):
-        view.setTabKeyNavigation(False)
-    for edit in [*root.findChildren(QPlainTextEdit), *root.findChildren(QTextEdit)]:
-        edit.setTabChangesFocus(True)
 
 
 class MainWindow(QMainWindow):
@@ -93,7 +85,7 @@ class MainWindow(QMainWindow):
         self.setAccessibleName(WINDOW_TITLE)
         self._build_controllers()
         self._build_widgets()
-        self._restore_settings()
+        restore_window_state(self, self.settings, self.period_row)
         self._workspace_changed()
         self._update_controls()
         set_aside_startup_objects()
@@ -175,10 +167,11 @@ class MainWindow(QMainWindow):
         self._analysis_timer = QTimer(self, singleShot=True)
         self._analysis_timer.timeout.connect(self._start_analysis)
         self._build_actions()
-        self._build_menu()
         build_help_menu(self, lambda: self.workspace.path)
         release_tab_traps(self)
-        self._set_tab_order()
+        # top to bottom, as the work goes: period, LA name, Settings, the inputs, the tabs, Build, the status bar
+        set_tab_order([*self.period_row.focus_chain(), *self.inputs_panel.focus_chain(), self.report_tabs,
+                       *self.build_panel.focus_chain(), self.progress.cancel_button, *self.after_build.buttons()])
 
     def _wire_inputs(self) -> None:
         panel = self.inputs_panel
@@ -239,48 +232,14 @@ class MainWindow(QMainWindow):
         panel.fix_requested.connect(self.fix_blank_reason)
 
     def _build_actions(self) -> None:
-        self.cancel_action = QAction("Stop reading or building", self)
-        self.cancel_action.setShortcut(QKeySequence(Qt.Key.Key_Escape))
-        self.cancel_action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
-        self.cancel_action.triggered.connect(self.cancel_current)
-        self.search_action = QAction("Search the findings", self)
-        self.search_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Find))  # Ctrl+F
-        self.search_action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
-        self.search_action.triggered.connect(self.report_tabs.focus_search)
-        self.continue_action = QAction("Continue reading the inputs not read yet", self)
-        self.continue_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Refresh))  # F5
-        self.continue_action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
-        self.continue_action.triggered.connect(self.continue_reading)
-        for action in (self.cancel_action, self.search_action, self.continue_action):
-            self.addAction(action)
-
-    def _build_menu(self) -> None:
-        menu = self.menuBar().addMenu("Wor&kspace")
-        self.open_workspace_action = QAction("&Open workspace\u2026", self)
-        self.open_workspace_action.triggered.connect(self.workspace_actions.open_file)
-        self.new_workspace_action = QAction("&New workspace\u2026", self)
-        self.new_workspace_action.triggered.connect(self.workspace_actions.new_file)
-        self.find_audit_action = QAction("&Find an audit by its key\u2026", self)
-        self.find_audit_action.setShortcut(QKeySequence("Ctrl+K"))
-        self.find_audit_action.triggered.connect(self.workspace_actions.find_audit)
-        self.settings_action = QAction("&Settings\u2026", self)
-        self.settings_action.setShortcut(QKeySequence("Ctrl+,"))
-        self.settings_action.triggered.connect(lambda: self.report_content.open_settings_dialog())
-        for action in (self.open_workspace_action, self.new_workspace_action, None, self.find_audit_action,
-                       None, self.settings_action):
-            if action is None:
-                menu.addSeparator()
-            else:
-                menu.addAction(action)
-
-    def _set_tab_order(self) -> None:
-        """Top to bottom, as the work goes: period, LA name, Settings, the inputs, the tabs, Build, then the
-        status bar; Tab from the last comes back to the first."""
-        chain = [*self.period_row.focus_chain(), *self.inputs_panel.focus_chain(),
-                 self.report_tabs, *self.build_panel.focus_chain(), self.progress.cancel_button,
-                 self.email_button, self.open_email_button]
-        for first, second in zip(chain, chain[1:]):
-            QWidget.setTabOrder(first, second)
+        actions = self.menu_actions = WindowActions(self)  # not "actions": QWidget.actions() is a method
+        actions.cancel_action.triggered.connect(self.cancel_current)
+        actions.search_action.triggered.connect(self.report_tabs.focus_search)
+        actions.continue_action.triggered.connect(self.continue_reading)
+        actions.open_workspace_action.triggered.connect(self.workspace_actions.open_file)
+        actions.new_workspace_action.triggered.connect(self.workspace_actions.new_file)
+        actions.find_audit_action.triggered.connect(self.workspace_actions.find_audit)
+        actions.settings_action.triggered.connect(lambda: self.report_content.open_settings_dialog())
 
     # ------------------------------------------------------------------------------------------------
     # state shown to the user
@@ -687,17 +646,9 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------------------------------------------
     # settings and closing
     # ------------------------------------------------------------------------------------------------
-    def _restore_settings(self) -> None:
-        geometry = self.settings.geometry()
-        if geometry is None or not self.restoreGeometry(geometry):
-            self.resize(*DEFAULT_SIZE)
-        self.la_name_edit.setText(self.settings.la_name())
-
     def save_settings(self) -> None:
         self.commentary_panel.flush()
-        self.settings.set_geometry(self.saveGeometry())
-        self.settings.set_la_name(self.la_name_edit.text())
-        self.settings.sync()
+        save_window_state(self, self.settings, self.period_row)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.save_settings()
