@@ -17,7 +17,6 @@ settings, the workspace or a crash report.
 """
 from __future__ import annotations
 
-import time
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
@@ -31,23 +30,21 @@ from PySide6.QtWidgets import (QLabel, QMainWindow, QMessageBox, QSplitter, QSta
 from ..core import pipeline
 from ..core.calendar import Period
 from ..core.findings import Severity
-from ..core.readiness import blank_reasons
-from ..core.send_back import finding_auditors
 from ..core.workspace import Workspace, WorkspaceError
 from .after_build import AfterBuild
 from .app_settings import AppSettings
 from .build_panel import BuildPanel
+from .check_view import CheckView, protected_files
 from .corrections import NOTHING_TO_CORRECT, can_correct, correction_row
 from .file_dialogs import ask_input_files, ask_input_folder, ask_workbook_path
 from .finding_actions import FindingActions
 from .help import build_help_menu
-from .inputs_model import attention_summary
 from .inputs_panel import InputsPanel
 from .job_runner import JobRunner
 from .jobs import ANALYSE, BUILD, SEND_BACK, set_aside_startup_objects
 from .period_row import PeriodRow
 from .pipeline_work import build_work, check_work
-from .passwords import PROTECTED_INPUT_RULE, ask_input_password, ask_output_password
+from .passwords import ask_input_password, ask_output_password
 from .progress_panel import ProgressPanel
 from .report_content import ReportContent
 from .report_tabs import ReportTabs
@@ -62,7 +59,6 @@ from .workspace_actions import WorkspaceActions, open_first_workspace
 WINDOW_TITLE = "PQA Desktop"
 OFFLINE_TEXT = "Offline \u2014 files stay on this laptop"
 PERIOD_RECHECK_MS = 400  # typing "2024" in the year steps through 2, 20, 202: check once, when it settles
-TREE_REFRESH_S = 1.0  # while files stream in, the group tree is rebuilt at most this often
 
 
 class MainWindow(QMainWindow):
@@ -76,7 +72,6 @@ class MainWindow(QMainWindow):
         super().__init__(parent)
         self.settings = settings or AppSettings()
         self._today = today or date.today()
-        self._tree_rebuilt = 0.0
         self._closed = False
         workspace, self._workspace_problem = open_first_workspace(self.settings.workspace_path())
         self.session = Session(workspace)
@@ -98,7 +93,6 @@ class MainWindow(QMainWindow):
         self.progress = ProgressPanel()
         self.progress.cancel_requested.connect(self.cancel_current)
         self.stream = StreamBatcher(self)
-        self.stream.flushed.connect(self._show_streamed)
         self.jobs = JobRunner(self, self.progress, self.stream, self._crash_context)
         self.jobs.started.connect(self._job_started_or_ended)
         self.jobs.succeeded.connect(self._on_job_succeeded)
@@ -111,7 +105,8 @@ class MainWindow(QMainWindow):
         self.after_build.changed.connect(self._update_controls)
         self.finding_actions = FindingActions(self, self.session, lambda: self.jobs.busy)
         self.finding_actions.corrections_changed.connect(self._corrections_changed)
-        self.finding_actions.statuses_changed.connect(self._statuses_changed)
+        self.finding_actions.statuses_changed.connect(
+            lambda: self.check_view.show_statuses(self.session.analysis))
         self.send_back_flow = SendBackFlow(self, self.session, self.jobs, self.progress,
                                            options=lambda: self.report_content.build_options(self.period),
                                            folder=lambda: self.settings.output_folder() or Path.home(),
@@ -164,6 +159,10 @@ class MainWindow(QMainWindow):
             self.statusBar().addPermanentWidget(button)
         self.statusBar().addPermanentWidget(self.offline_label)
 
+        self.check_view = CheckView(self.session, self.inputs_panel, self.findings_panel, self.build_panel, self.lower,
+                                    self.stream, self.report_content.with_la_name, parent=self)
+        self.check_view.shown.connect(self._update_controls)
+        self.stream.flushed.connect(self.check_view.show_streamed)
         self._analysis_timer = QTimer(self, singleShot=True)
         self._analysis_timer.timeout.connect(self._start_analysis)
         self._build_actions()
@@ -301,65 +300,12 @@ class MainWindow(QMainWindow):
                 text += f"; {errors} open error{'s' if errors != 1 else ''} (they do not block the build)"
         return text
 
-    def _show_analysis(self, analysis: pipeline.Analysis | None, blank: list | None = None) -> None:
-        """The check on screen; ``blank``: what will be blank, when the check's worker worked it out."""
-        self.stream.discard()
-        rows = analysis.summaries() if analysis is not None else []
-        self.inputs_panel.set_rows(rows)
-        if analysis is not None:
-            self.findings_panel.set_findings(analysis.listed_findings(), analysis.statuses,
-                                             finding_auditors(analysis))
-        else:
-            self.findings_panel.set_findings([])
-        if analysis is not None and analysis.stopped:
-            unread = len(analysis.unread)
-            total = len(analysis.files)
-            self.inputs_panel.show_stopped(total - unread, total, unread)
-        else:
-            self.inputs_panel.hide_stopped()
-        self._show_protected(analysis.findings if analysis is not None else [])
-        self._show_blank_reasons(analysis, blank)
-        self._update_controls()
-
-    def _show_blank_reasons(self, analysis: pipeline.Analysis | None, reasons: list | None = None) -> None:
-        """What will be blank in the workbook and why (core.readiness), each with a way to fix it; said once
-        every file has been read (a stopped check would name inputs that are only not read yet)."""
-        if analysis is None or analysis.stopped:
-            self.build_panel.set_blank_reasons([])
-            return
-        if reasons is None:
-            reasons = blank_reasons(analysis, self.report_content.with_la_name(), analysis.period)
-        self.build_panel.set_blank_reasons(reasons)
-
     def fix_blank_reason(self, reason) -> None:
         """Go where a reason for blank figures is put right: the setting's page, or Add files… for a later input."""
         if reason.kind == "setting":
             self.report_content.open_settings_dialog(setting=reason.key)
         else:
             self.choose_files()
-
-    def _show_streamed(self, batch: list) -> None:
-        """Files just read: their rows and findings, a few times a second while a check runs."""
-        self.inputs_panel.put_rows([item.summary for item in batch])
-        findings = [f for item in batch for f in item.findings]
-        now = time.monotonic()
-        rebuild = now - self._tree_rebuilt >= TREE_REFRESH_S
-        if findings:
-            self.findings_panel.append_findings(findings, rebuild_tree=rebuild)
-            if rebuild:
-                self._tree_rebuilt = now
-        self._show_files_area()
-
-    def _show_files_area(self) -> None:
-        has_inputs = self.session.has_inputs or bool(self.inputs_model.rowCount())
-        self.inputs_panel.show_contents(has_inputs)
-        self.lower.setCurrentIndex(1 if has_inputs else 0)
-
-    def _protected_files(self, findings) -> list[str]:
-        return sorted({f.file for f in findings if f.rule == PROTECTED_INPUT_RULE})
-
-    def _show_protected(self, findings) -> None:
-        self.inputs_panel.show_protected(self._protected_files(findings))
 
     # ------------------------------------------------------------------------------------------------
     # inputs
@@ -415,7 +361,7 @@ class MainWindow(QMainWindow):
         return self.session.sources.analysis_paths()
 
     def _inputs_changed(self) -> None:
-        self._show_files_area()
+        self.check_view.show_files_area()
         self._schedule_analysis(0)
         self._update_controls()
 
@@ -438,9 +384,9 @@ class MainWindow(QMainWindow):
             return
         if not self.session.has_inputs:
             self.session.forget_check()
-            self._show_analysis(None)
+            self.check_view.show(None)
             self.report_content.show_drafts({}, [])
-            self._show_files_area()
+            self.check_view.show_files_area()
             self.progress.finish("")
             return
         key = self.session.key(self.period)
@@ -506,21 +452,18 @@ class MainWindow(QMainWindow):
                 return
             self.stream.flush()
             self.session.analysis, self.session.analysis_key = result, job.analysis_key
-            self._show_analysis(result, getattr(job, "drafts", {}).get("blank"))
+            self.check_view.show(result, getattr(job, "drafts", {}).get("blank"))
             if not result.stopped:
                 drafts = getattr(job, "drafts", {})
                 self.report_content.show_drafts(drafts.get("messages", {}), drafts.get("feedback", []))
             drafts = getattr(job, "drafts", {})
             self._refresh_workspace_lists(drafts.get("imports"), drafts.get("imports_shown"))
-            if result.stopped:
-                self.progress.finish(self.inputs_panel.stopped_label.text())
-            else:
-                self.progress.finish(attention_summary(self.inputs_model.rows()) or "Inputs checked")
+            self.progress.finish(self.check_view.outcome(result))
             self.analysis_ready.emit()
         else:
             if result.analysis is not self.session.analysis:  # built from a check of its own: show that check
                 self.session.analysis, self.session.analysis_key = result.analysis, job.analysis_key
-                self._show_analysis(result.analysis)
+                self.check_view.show(result.analysis)
                 self._refresh_workspace_lists()
             # else the check on screen is the one built from: redrawing its lists (a thousand inputs in
             # a large council) would only stop the window for a moment
@@ -575,11 +518,6 @@ class MainWindow(QMainWindow):
         self._refresh_workspace_lists()
         self._recheck()
 
-    def _statuses_changed(self) -> None:
-        self.findings_panel.set_statuses(self.session.analysis.statuses)
-        self.inputs_panel.set_rows(self.session.analysis.summaries())
-        self._update_controls()
-
     # ------------------------------------------------------------------------------------------------
     # workspace
     # ------------------------------------------------------------------------------------------------
@@ -590,7 +528,7 @@ class MainWindow(QMainWindow):
             self._workspace_problem = ""
         self._refresh_workspace_lists()
         self.report_content.load_commentary()
-        self._show_files_area()
+        self.check_view.show_files_area()
         if self.session.imports:
             self._schedule_analysis(0)
 
@@ -630,7 +568,7 @@ class MainWindow(QMainWindow):
         """Ask for a password for the protected inputs, keep it for the session and check again."""
         if self.jobs.busy or self.session.analysis is None:
             return False
-        names = self._protected_files(self.session.analysis.findings)
+        names = protected_files(self.session.analysis.findings)
         if not names:
             return False
         password = ask_input_password(names, self)
