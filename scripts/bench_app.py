@@ -142,7 +142,7 @@ def ui_probe(data: Path, trace: bool = False) -> dict:
     window.la_name_edit.setText("Anytown Council")
     window.period_edit.setDate(QDate(2024, 9, 1))
     output = home / "app.xlsx"
-    window._ask_output_path = lambda: output  # the save dialog, answered
+    window.checks.ask_output_path = lambda: output  # the save dialog, answered
 
     ticks: list[float] = []
     timer = QTimer()

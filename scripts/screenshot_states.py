@@ -106,7 +106,7 @@ def main() -> int:
     shot(window, "stopped")
 
     window.inputs_view.sortByColumn(-1, Qt.SortOrder.AscendingOrder)
-    window.continue_reading()
+    window.checks.continue_reading()
     wait_for(window.analysis_ready)
     shot(window, "main-window")
 

@@ -34,17 +34,17 @@ from ..core.workspace import Workspace, WorkspaceError
 from .after_build import AfterBuild
 from .app_settings import AppSettings
 from .build_panel import BuildPanel
+from .check_and_build import CheckAndBuild
 from .check_view import CheckView, protected_files
 from .corrections import NOTHING_TO_CORRECT, can_correct, correction_row
-from .file_dialogs import ask_input_files, ask_input_folder, ask_workbook_path
+from .file_dialogs import ask_input_files, ask_input_folder
 from .finding_actions import FindingActions
 from .help import build_help_menu
 from .inputs_panel import InputsPanel
 from .job_runner import JobRunner
-from .jobs import ANALYSE, BUILD, SEND_BACK, set_aside_startup_objects
+from .jobs import set_aside_startup_objects
 from .period_row import PeriodRow
-from .pipeline_work import build_work, check_work
-from .passwords import ask_input_password, ask_output_password
+from .passwords import ask_input_password
 from .progress_panel import ProgressPanel
 from .report_content import ReportContent
 from .report_tabs import ReportTabs
@@ -58,7 +58,6 @@ from .workspace_actions import WorkspaceActions, open_first_workspace
 
 WINDOW_TITLE = "PQA Desktop"
 OFFLINE_TEXT = "Offline \u2014 files stay on this laptop"
-PERIOD_RECHECK_MS = 400  # typing "2024" in the year steps through 2, 20, 202: check once, when it settles
 
 
 class MainWindow(QMainWindow):
@@ -72,7 +71,6 @@ class MainWindow(QMainWindow):
         super().__init__(parent)
         self.settings = settings or AppSettings()
         self._today = today or date.today()
-        self._closed = False
         workspace, self._workspace_problem = open_first_workspace(self.settings.workspace_path())
         self.session = Session(workspace)
 
@@ -95,9 +93,7 @@ class MainWindow(QMainWindow):
         self.stream = StreamBatcher(self)
         self.jobs = JobRunner(self, self.progress, self.stream, self._crash_context)
         self.jobs.started.connect(self._job_started_or_ended)
-        self.jobs.succeeded.connect(self._on_job_succeeded)
-        self.jobs.ended.connect(self._on_job_ended)
-        self.jobs.check_abandoned.connect(self._forget_check_key)
+        self.jobs.ended.connect(self._job_started_or_ended)  # before a fresh check starts (CheckAndBuild)
         self.jobs.busy_changed.connect(self.busy_changed)
         self.after_build = AfterBuild(self)
         self.email_button, self.open_email_button = self.after_build.buttons()
@@ -163,8 +159,11 @@ class MainWindow(QMainWindow):
                                     self.stream, self.report_content.with_la_name, parent=self)
         self.check_view.shown.connect(self._update_controls)
         self.stream.flushed.connect(self.check_view.show_streamed)
-        self._analysis_timer = QTimer(self, singleShot=True)
-        self._analysis_timer.timeout.connect(self._start_analysis)
+        self.checks = CheckAndBuild(self, self.session, self.jobs, self.check_view, self.report_content,
+                                    self.after_build, self.progress, self.stream, self.settings, self.period_row)
+        self.checks.analysis_ready.connect(self.analysis_ready)
+        self.checks.build_succeeded.connect(self.build_succeeded)
+        self.checks.imports_read.connect(self._refresh_workspace_lists)
         self._build_actions()
         build_help_menu(self, lambda: self.workspace.path)
         release_tab_traps(self)
@@ -184,7 +183,7 @@ class MainWindow(QMainWindow):
         panel.add_folder_requested.connect(self.choose_folder)
         panel.remove_requested.connect(self.remove_selected)
         panel.selection_changed.connect(self._update_controls)
-        panel.continue_requested.connect(self.continue_reading)
+        panel.continue_requested.connect(lambda: self.checks.continue_reading())
         panel.password_requested.connect(self.enter_input_password)
         self.drop_area.paths_dropped.connect(self.add_paths)
         # what part of a drop (e.g. Outlook attachments after the first) could not be taken in, and what to do
@@ -234,7 +233,7 @@ class MainWindow(QMainWindow):
         actions = self.menu_actions = WindowActions(self)  # not "actions": QWidget.actions() is a method
         actions.cancel_action.triggered.connect(self.cancel_current)
         actions.search_action.triggered.connect(self.report_tabs.focus_search)
-        actions.continue_action.triggered.connect(self.continue_reading)
+        actions.continue_action.triggered.connect(self.checks.continue_reading)
         actions.open_workspace_action.triggered.connect(self.workspace_actions.open_file)
         actions.new_workspace_action.triggered.connect(self.workspace_actions.new_file)
         actions.find_audit_action.triggered.connect(self.workspace_actions.find_audit)
@@ -260,7 +259,7 @@ class MainWindow(QMainWindow):
         return self.period_row.period
 
     def _period_changed(self) -> None:
-        self._schedule_analysis(PERIOD_RECHECK_MS)
+        self.checks.period_changed()
         self._update_controls()
         self.report_content.load_commentary()
 
@@ -362,75 +361,16 @@ class MainWindow(QMainWindow):
 
     def _inputs_changed(self) -> None:
         self.check_view.show_files_area()
-        self._schedule_analysis(0)
+        self.checks.schedule(0)
         self._update_controls()
 
-    def continue_reading(self) -> None:
-        """Read what a stopped check left (F5 or Continue reading)."""
-        if not self.jobs.busy and self.session.analysis is not None and self.session.analysis.stopped:
-            self._start_analysis()
 
     # ------------------------------------------------------------------------------------------------
     # jobs
     # ------------------------------------------------------------------------------------------------
-    def _schedule_analysis(self, delay_ms: int) -> None:
-        if self._closed:
-            return  # the window has closed its workspace: nothing may start on it
-        self._analysis_timer.start(delay_ms)
-
-    def _start_analysis(self) -> None:
-        if self.jobs.busy:
-            self.jobs.check_again_after()
-            return
-        if not self.session.has_inputs:
-            self.session.forget_check()
-            self.check_view.show(None)
-            self.report_content.show_drafts({}, [])
-            self.check_view.show_files_area()
-            self.progress.finish("")
-            return
-        key = self.session.key(self.period)
-        paths, period, _generation = key
-        if self.session.check_is_current(self.period):
-            return
-        analysis = self.session.analysis
-        known = analysis.sensitive if analysis is not None else set()  # not changed once checked
-        drafts: dict = {}  # filled in the worker, read once the job has ended
-        work = check_work(paths, period, self.workspace, self.report_content.build_options(period),
-                          tuple(self.session.input_passwords), known, drafts)
-        job = self.jobs.start(ANALYSE, work, "Checking the inputs\u2026", delayed=True, analysis_key=key)
-        job.drafts = drafts
-
     def build_workbook(self) -> None:
-        if self._build_blocker():
-            return
-        output = self._ask_output_path()
-        if output is None:
-            return
-        password = None
-        if self.protect_checkbox.isChecked():
-            password = ask_output_password(self)
-            if password is None:
-                return
-        self.settings.set_output_folder(output.parent)
-        self.settings.set_la_name(self.la_name_edit.text())
-        self.commentary_panel.flush()
-        key = self.session.key(self.period)
-        paths, period, _generation = key
-        options = self.report_content.build_options(period, for_build=True)
-        options.password = password  # this build only: the options go with the job and are dropped after it
-        # reuse the check already on screen when it was made from these inputs and this period, whole
-        analysis = self.session.analysis if self.session.check_is_current(self.period) else None
-        job = self.jobs.start(BUILD, build_work(paths, output, options, analysis, self.workspace),
-                              "Building the workbook\u2026", delayed=False, analysis_key=key, output=output)
-        job.protected = password is not None  # whether, never what
-
-    def _ask_output_path(self) -> Path | None:
-        return ask_workbook_path(self, self.settings.output_folder() or Path.home(), self.la_name_edit.text(),
-                                 self.period, inputs=self.analysis_paths(), other_files=self._files_read())
-
-    def _files_read(self) -> dict[str, Path | None]:
-        return {"the workspace": getattr(self.workspace, "path", None)}
+        if not self._build_blocker():
+            self.checks.build(protect=self.protect_checkbox.isChecked())
 
     def cancel_current(self) -> None:
         self.jobs.cancel()
@@ -438,38 +378,6 @@ class MainWindow(QMainWindow):
     def _job_started_or_ended(self) -> None:
         self._update_controls()
         self._update_report_controls()
-
-    def _on_job_succeeded(self, job, result) -> None:
-        if job.kind == SEND_BACK:
-            return  # SendBackFlow's
-        analysis = result if job.kind == ANALYSE else result.analysis
-        # a build from the check on screen read nothing
-        if job.kind == ANALYSE or analysis is not self.session.analysis:
-            self.jobs.log_reading(job.kind, analysis)
-        if job.kind == ANALYSE:
-            if result.stopped and self.jobs.recheck_pending:
-                self.stream.discard()  # stopped only to start a fresh check of new inputs: that one shows
-                return
-            self.stream.flush()
-            self.session.analysis, self.session.analysis_key = result, job.analysis_key
-            self.check_view.show(result, getattr(job, "drafts", {}).get("blank"))
-            if not result.stopped:
-                drafts = getattr(job, "drafts", {})
-                self.report_content.show_drafts(drafts.get("messages", {}), drafts.get("feedback", []))
-            drafts = getattr(job, "drafts", {})
-            self._refresh_workspace_lists(drafts.get("imports"), drafts.get("imports_shown"))
-            self.progress.finish(self.check_view.outcome(result))
-            self.analysis_ready.emit()
-        else:
-            if result.analysis is not self.session.analysis:  # built from a check of its own: show that check
-                self.session.analysis, self.session.analysis_key = result.analysis, job.analysis_key
-                self.check_view.show(result.analysis)
-                self._refresh_workspace_lists()
-            # else the check on screen is the one built from: redrawing its lists (a thousand inputs in
-            # a large council) would only stop the window for a moment
-            self.after_build.built(result, protected=bool(getattr(job, "protected", False)))
-            self.progress.finish(f"Workbook saved: {self.after_build.output.name}")
-            self.build_succeeded.emit(result)
 
     def _crash_context(self, kind: str) -> dict[str, object]:
         return {
@@ -480,18 +388,10 @@ class MainWindow(QMainWindow):
             "Period end": self.period.end_month.strftime("%Y-%m"),
         }
 
-    def _on_job_ended(self, check_again: bool) -> None:
-        self._job_started_or_ended()
-        if check_again:
-            self._start_analysis()
-
-    def _forget_check_key(self) -> None:
-        self.session.analysis_key = None  # so F5 or any change checks again
-
     def _recheck(self) -> None:
         """Check again with the same inputs (settings, corrections or the workspace changed)."""
         self.session.changed()
-        self._schedule_analysis(0)
+        self.checks.schedule(0)
         self._update_controls()
 
     # ------------------------------------------------------------------------------------------------
@@ -530,7 +430,7 @@ class MainWindow(QMainWindow):
         self.report_content.load_commentary()
         self.check_view.show_files_area()
         if self.session.imports:
-            self._schedule_analysis(0)
+            self.checks.schedule(0)
 
     def _refresh_workspace_lists(self, imports: list | None = None, shown: list | None = None) -> None:
         """The workspace's lists; ``imports`` (and ``shown``, their names masked) when a check's worker read
@@ -562,7 +462,7 @@ class MainWindow(QMainWindow):
         """Save an email draft (.eml) with the last workbook attached; True when one was written."""
         return not self.jobs.busy and self.after_build.prepare_email(
             self.la_name_edit.text().strip(), self.period, self._today, inputs=self.analysis_paths,
-            other_files=self._files_read())
+            other_files=self.session.files_in_use())
 
     def enter_input_password(self) -> bool:
         """Ask for a password for the protected inputs, keep it for the session and check again."""
@@ -593,8 +493,7 @@ class MainWindow(QMainWindow):
         self.jobs.stop_and_wait()
         self.stream.discard()
         self.drop_area.discard_dropped_files()  # copies of Outlook attachments never outlive the window
-        self._closed = True
-        self._analysis_timer.stop()
+        self.checks.close()
         self.workspace.close()
         super().closeEvent(event)
 

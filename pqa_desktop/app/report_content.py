@@ -61,6 +61,10 @@ class ReportContent(QObject):
             options.commentary = self._commentary.texts()
         return options
 
+    def flush_commentary(self) -> None:
+        """Save what was typed in the commentary and not saved yet (it is saved once typing pauses)."""
+        self._commentary.flush()
+
     def show_drafts(self, messages: dict[str, list[str]], feedback: list) -> None:
         self._messages.set_drafted(messages)
         self._feedback.set_items(feedback)

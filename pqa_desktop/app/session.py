@@ -7,6 +7,8 @@ workspace or a crash report.
 """
 from __future__ import annotations
 
+from pathlib import Path
+
 from ..core import pipeline
 from ..core.calendar import Period
 from ..core.workspace import Workspace
@@ -45,6 +47,10 @@ class Session:
     def changed(self) -> None:
         """Something a check depends on changed (not the inputs or the period): the same inputs need checking again."""
         self.generation += 1
+
+    def files_in_use(self) -> dict[str, Path | None]:
+        """Files besides the inputs that nothing may be saved over, by what to call them."""
+        return {"the workspace": getattr(self.workspace, "path", None)}
 
     def mask(self, name: str) -> str:
         return self.analysis.mask(name) if self.analysis is not None else name
