@@ -290,6 +290,7 @@ def test_remove_data_older_than_removes_old_imports_after_asking(qtbot, make_win
     # 2024-10-07 less 24 months is 2022-10-07: the May 2021 audit is older, the September 2024 ones are not
     check(qtbot, window, window.workspace_panel.purge_button.click)
     assert sorted(row.name for row in window.workspace.imports()) == ["CFA 1.xlsx", "CFA 2.xlsx"]
-    assert old / "CFA 2021.xlsx" not in window.analysis_paths()  # else the next check would import it again
+    # else the next check would import it again
+    assert old / "CFA 2021.xlsx" not in window.session.sources.analysis_paths()
     assert window.workspace_panel.model.rowCount() == 2
     assert (old / "CFA 2021.xlsx").exists()  # the file itself is untouched

@@ -14,6 +14,8 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QStackedWidget
 
 from ..core import pipeline
+from ..core.calendar import Period
+from ..core.findings import Severity
 from ..core.readiness import blank_reasons
 from ..core.send_back import finding_auditors
 from ..core.settings import Settings
@@ -21,16 +23,11 @@ from .build_panel import BuildPanel
 from .findings_view import FindingsPanel
 from .inputs_model import attention_summary
 from .inputs_panel import InputsPanel
-from .passwords import PROTECTED_INPUT_RULE
+from .passwords import protected_files
 from .session import Session
 from .streaming import StreamBatcher
 
 TREE_REFRESH_S = 1.0  # while files stream in, the group tree is rebuilt at most this often
-
-
-def protected_files(findings) -> list[str]:
-    """The inputs no password has opened yet (by their masked names)."""
-    return sorted({f.file for f in findings if f.rule == PROTECTED_INPUT_RULE})
 
 
 class CheckView(QObject):
@@ -101,6 +98,34 @@ class CheckView(QObject):
         has_inputs = self._session.has_inputs or bool(self._inputs.model.rowCount())
         self._inputs.show_contents(has_inputs)
         self._lower.setCurrentIndex(1 if has_inputs else 0)
+
+    def build_summary(self, period: Period) -> str:
+        """What goes into a build, said on the Build line: the period and, when the check on screen is of these
+        inputs and this period, how many inputs, how many not read yet and how many open errors."""
+        session = self._session
+        if not session.has_inputs:
+            return ""
+        text = period.description
+        analysis = session.analysis
+        if analysis is not None and session.analysis_key == session.key(period):
+            rows = self._inputs.model.rowCount()
+            errors = self._findings.model.severity_counts(open_only=True)[Severity.ERROR]
+            text += f", {rows} input{'s' if rows != 1 else ''}"
+            if analysis.stopped:
+                text += f"; {len(analysis.unread)} not read yet (Build reads them first)"
+            if errors:
+                text += f"; {errors} open error{'s' if errors != 1 else ''} (they do not block the build)"
+        return text
+
+    def crash_context(self, kind: str, period: Period) -> dict[str, object]:
+        """What a crash report says of the step: counts, never values."""
+        return {
+            "Step": kind,
+            "Inputs added": len(self._session.sources),
+            "Inputs listed": self._inputs.model.rowCount(),
+            "Findings": self._findings.model.rowCount(),
+            "Period end": period.end_month.strftime("%Y-%m"),
+        }
 
     def outcome(self, analysis: pipeline.Analysis) -> str:
         """What the status bar says when a check ends: how far a stopped one got, else what needs attention."""

@@ -25,11 +25,20 @@ class FindingActions(QObject):
     corrections_changed = Signal()  # a correction was made or undone: check again
     statuses_changed = Signal()  # findings were accepted, marked corrected or reopened (the check's statuses set)
 
-    def __init__(self, parent: QWidget, session: Session, busy: Callable[[], bool]):
+    def __init__(self, parent: QWidget, session: Session, busy: Callable[[], bool], selected: Callable[[], list]):
         super().__init__(parent)
         self._parent = parent
         self._session = session
         self._busy = busy
+        self._selected = selected  # the findings selected in the list
+
+    def selected_finding(self):
+        chosen = self._selected()
+        return chosen[0] if chosen else None
+
+    def correct_selected(self) -> bool:
+        finding = self.selected_finding()
+        return finding is not None and self.correct_finding(finding)
 
     def _can_act(self) -> bool:
         return self._session.analysis is not None and not self._busy()

@@ -13,6 +13,11 @@ MISMATCH_TEXT = "The two passwords are different. Type the same password in both
 EMPTY_TEXT = "Type a password first."
 
 
+def protected_files(findings) -> list[str]:
+    """The inputs no password has opened yet (by their masked names)."""
+    return sorted({f.file for f in findings if f.rule == PROTECTED_INPUT_RULE})
+
+
 def _masked_edit(name: str) -> QLineEdit:
     edit = QLineEdit()
     edit.setEchoMode(QLineEdit.EchoMode.Password)
