@@ -77,7 +77,7 @@ audit_key_secret = "{secret}"
 
 def data_parameters() -> dict:
     """What the cached data depends on: the volumes, and the generators' source (a change regenerates)."""
-    from pqa_desktop.core import sample_data, sample_exports
+    from pqa_desktop.core.sample import demo as sample_data, exports as sample_exports
 
     sources = hashlib.sha256()
     for module in (sample_data, sample_exports):
@@ -90,8 +90,8 @@ def ensure_data(folder: Path, log) -> dict[str, Path]:
     """The bench inputs in ``folder``, generated once and reused while the parameters are the same."""
     from datetime import date
 
-    from pqa_desktop.core.sample_data import DEMO_SECRET, generate_returns
-    from pqa_desktop.core.sample_exports import LARGE_COUNCIL_ROWS, generate_exports
+    from pqa_desktop.core.sample.demo import DEMO_SECRET, generate_returns
+    from pqa_desktop.core.sample.exports import LARGE_COUNCIL_ROWS, generate_exports
 
     paths = {"returns": folder / "returns", "exports": folder / "exports", "settings": folder / "settings.toml",
              "new_return": folder / "new-return"}
@@ -197,7 +197,7 @@ def run_stages(paths: dict[str, Path], out_dir: Path, rebuild: bool) -> dict:
     """(child) pipeline.build in this process: per-stage seconds, then the re-builds after one new return."""
     from datetime import date
 
-    from pqa_desktop.core import pipeline
+    from pqa_desktop.core.pipeline import run as pipeline
     from pqa_desktop.core.calendar import Period
     from pqa_desktop.core.settings import Settings
 

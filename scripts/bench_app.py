@@ -194,7 +194,7 @@ def ui_probe(data: Path, trace: bool = False) -> dict:
     rebuild_s, rebuild_stalls = stalls_during(rebuild, "rebuild")
     every = import_stalls + build_stalls + rebuild_stalls
     window.close()
-    from pqa_desktop.core.processes import start_method
+    from pqa_desktop.core.runtime.processes import start_method
 
     result = {"import_s": import_s, "build_s": build_s, "rebuild_s": rebuild_s}
     for phase, stalls in (("import", import_stalls), ("build", build_stalls), ("rebuild", rebuild_stalls)):
@@ -232,7 +232,7 @@ def main() -> int:
         for key, value in result.items():
             print(f"{key:24} {value:.3f}" if isinstance(value, float) else f"{key:24} {value}")
     sys.stdout.flush()
-    from pqa_desktop.core.reading import shutdown_pool
+    from pqa_desktop.core.pipeline.reading import shutdown_pool
 
     shutdown_pool()  # as the app does when its window closes
     # Skip the interpreter's teardown: PySide6 can abort while collecting Qt objects at exit, which would

@@ -33,8 +33,8 @@ if str(ROOT) not in sys.path:
 
 FUNCTIONS = [
     ("pqa_desktop.core.inputs.discover", "discover_inputs"),
-    ("pqa_desktop.core.pipeline", "analyse"),
-    ("pqa_desktop.core.reading", "read_input"),
+    ("pqa_desktop.core.pipeline.run", "analyse"),
+    ("pqa_desktop.core.pipeline.reading", "read_input"),
     ("pqa_desktop.core.inputs.tables", "package_refusal"),
     ("pqa_desktop.core.returns.ooxml", "read_package_info"),
     ("pqa_desktop.core.inputs.tables", "read_tables"),
@@ -43,19 +43,19 @@ FUNCTIONS = [
     ("pqa_desktop.core.returns.template_reader", "read_template"),
     ("pqa_desktop.core.exports.reader", "read_export"),
     ("pqa_desktop.core.workspace.store", "Workspace.stored_results"),
-    ("pqa_desktop.core.pipeline", "unique_masks"),
-    ("pqa_desktop.core.pipeline", "compute"),
+    ("pqa_desktop.core.pipeline.run", "unique_masks"),
+    ("pqa_desktop.core.pipeline.run", "compute"),
     ("pqa_desktop.core.measures.audits", "audit_figures"),
     ("pqa_desktop.core.measures.workforce", "workforce_figures"),
     ("pqa_desktop.core.measures.continuity", "continuity_figures"),
     ("pqa_desktop.core.measures.fostering", "fostering_figures"),
     ("pqa_desktop.core.measures.kpis", "kpi_figures"),
-    ("pqa_desktop.core.messages", "draft_messages"),
+    ("pqa_desktop.core.messages.key_messages", "draft_messages"),
     ("pqa_desktop.core.report.writer", "render_workbook"),
     ("pqa_desktop.core.inspect", "sensitive_set"),
     ("pqa_desktop.core.inspect", "inspect_with"),
     ("pqa_desktop.core.report", "save_workbook"),
-    ("pqa_desktop.core.readiness", "blank_reasons"),
+    ("pqa_desktop.core.pipeline.readiness", "blank_reasons"),
 ]
 
 
@@ -102,7 +102,7 @@ def main() -> int:
     calls: collections.Counter = collections.Counter()
     for module_name, attr in FUNCTIONS:
         wrap(spent, calls, module_name, attr)
-    from pqa_desktop.core import reading
+    from pqa_desktop.core.pipeline import reading
 
     read_one = reading.read_input
 

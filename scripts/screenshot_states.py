@@ -39,10 +39,10 @@ def main() -> int:
     from pqa_desktop.app.findings_view import GROUP_BY_AUDITOR
     from pqa_desktop.app.main_window import MainWindow
     from pqa_desktop.app.settings_dialog import SettingsDialog
-    from pqa_desktop.core import reading
+    from pqa_desktop.core.pipeline import reading
     from pqa_desktop.core.calendar import add_months
     from pqa_desktop.core.finding_status import ACCEPTED
-    from pqa_desktop.core.sample_data import DEMO_PERIOD_END, LA_NAME, write_demo_inputs
+    from pqa_desktop.core.sample.demo import DEMO_PERIOD_END, LA_NAME, write_demo_inputs
 
     QSettings.setDefaultFormat(QSettings.Format.IniFormat)
     QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(work / "qsettings"))
@@ -143,7 +143,7 @@ def main() -> int:
 
     window.close()
     sys.stdout.flush()
-    from pqa_desktop.core.reading import shutdown_pool
+    from pqa_desktop.core.pipeline.reading import shutdown_pool
     shutdown_pool()
     os._exit(0)  # PySide6 can abort while collecting Qt objects at exit; the pictures are saved
 

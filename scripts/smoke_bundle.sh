@@ -124,7 +124,7 @@ if [ -n "$icu" ]; then
 fi
 home="$work/home"; out="$work/out ü"; inputs="$work/sample inputs"
 mkdir -p "$home/.runtime" "$out"
-"$PY" -c "import sys; from pqa_desktop.core.sample_data import write_demo_inputs; write_demo_inputs(sys.argv[1])" \
+"$PY" -c "import sys; from pqa_desktop.core.sample.demo import write_demo_inputs; write_demo_inputs(sys.argv[1])" \
   "$inputs"
 chmod -R a+rX "$inputs"
 chmod 700 "$home/.runtime"

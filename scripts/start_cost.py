@@ -1,4 +1,4 @@
-"""Measure what worker processes cost here, for the figures in ``pqa_desktop/core/processes.py``.
+"""Measure what worker processes cost here, for the figures in ``pqa_desktop/core/runtime/processes.py``.
 
     .venv/bin/python scripts/start_cost.py [--runs 5] [FOLDER ...]
 
@@ -31,7 +31,8 @@ if str(ROOT) not in sys.path:
 
 _READ_ONCE = r"""
 import json, sys, time
-from pqa_desktop.core import processes, reading
+from pqa_desktop.core.runtime import processes
+from pqa_desktop.core.pipeline import reading
 from pqa_desktop.core.inputs.discover import discover
 
 if __name__ == "__main__":
@@ -56,11 +57,11 @@ def _ping(_: int) -> int:
 def startup_seconds(method: str) -> float:
     from concurrent.futures import ProcessPoolExecutor
 
-    from pqa_desktop.core import reading
+    from pqa_desktop.core.pipeline import reading
 
     context = multiprocessing.get_context(method)
     if method == "forkserver":
-        context.set_forkserver_preload(["pqa_desktop.core.reading"])
+        context.set_forkserver_preload(["pqa_desktop.core.pipeline.reading"])
     started = time.perf_counter()
     pool = ProcessPoolExecutor(2, mp_context=context, initializer=reading._start_worker,  # noqa: SLF001
                                initargs=(os.getpid(), False))
@@ -102,7 +103,7 @@ def kpi_seconds(folder: str, runs: int) -> None:
     from concurrent.futures import ProcessPoolExecutor
     from datetime import date
 
-    from pqa_desktop.core import pipeline, reading
+    from pqa_desktop.core.pipeline import run as pipeline, reading
     from pqa_desktop.core.calendar import Period
     from pqa_desktop.core.measures.kpis import kpi_figures
     from pqa_desktop.core.settings import Settings

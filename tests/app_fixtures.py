@@ -19,11 +19,11 @@ from PySide6.QtCore import QSettings
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
-from pqa_desktop.core import pipeline
+from pqa_desktop.core.pipeline import run as pipeline
 from pqa_desktop.core.exports.model import ExportRecords
 from pqa_desktop.core.findings import Finding
 from pqa_desktop.core.records import AuditRecords
-from pqa_desktop.core.reading import ReadingStats
+from pqa_desktop.core.pipeline.reading import ReadingStats
 
 TODAY = date(2024, 10, 7)  # the window's "today": period defaults to September 2024
 
@@ -54,7 +54,7 @@ class FakeAnalysis:
     results: list = field(default_factory=list)
     statuses: dict = field(default_factory=dict)
     sensitive: set = field(default_factory=set)
-    exports: ExportRecords = field(default_factory=ExportRecords)  # what core.readiness reads
+    exports: ExportRecords = field(default_factory=ExportRecords)  # what core.pipeline.readiness reads
     records: AuditRecords = field(default_factory=AuditRecords)
     results: list = field(default_factory=list)
     timings: dict = field(default_factory=dict)

@@ -99,7 +99,7 @@ def demo_inputs_copy(tmp_path_factory):
     ``folder`` (created; file times kept, as the pipeline reads them) for a test that needs only the folder."""
     import shutil
 
-    from pqa_desktop.core.sample_data import write_demo_inputs
+    from pqa_desktop.core.sample.demo import write_demo_inputs
 
     source = _built_once(tmp_path_factory, "demo-inputs", write_demo_inputs)
 

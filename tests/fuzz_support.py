@@ -36,7 +36,7 @@ from hypothesis import strategies as st
 
 from pqa_desktop.core.findings import RULES, Finding, Severity
 from pqa_desktop.core.inputs.discover import discover
-from pqa_desktop.core.reading import RULE_NOT_RECOGNISED
+from pqa_desktop.core.pipeline.reading import RULE_NOT_RECOGNISED
 from pqa_desktop.core.inputs.tables import decode_text
 from pqa_desktop.core.records import InputFile, ReadResult
 from pqa_desktop.core.exports.reader import read_export
@@ -111,7 +111,7 @@ def register_csv() -> bytes:
 
 @lru_cache(maxsize=None)
 def _sample_exports() -> dict[str, bytes]:
-    from pqa_desktop.core.sample_exports import generate_exports
+    from pqa_desktop.core.sample.exports import generate_exports
 
     with tempfile.TemporaryDirectory() as folder:
         manifest = generate_exports(folder, scale=0.02)
@@ -905,7 +905,7 @@ def read_contained(name: str, data: bytes):
     """Read one mutated spreadsheet as the pipeline does, in a reading process (``reading.read_inputs``), so
     a native reader that ends its process fails the property as a finding would not: it shows as the
     ``file.reader_stopped`` finding, which ``FuzzTally`` counts as a crash."""
-    from pqa_desktop.core import reading
+    from pqa_desktop.core.pipeline import reading
 
     item = input_file(name, data)
     # The reading process read_inputs uses, kept between examples (read_inputs stops a forked one after

@@ -10,11 +10,11 @@ from datetime import date
 import pandas as pd
 
 from pqa_desktop.core.calendar import Period, month_label
-from pqa_desktop.core.figures import Figures, Headline, better_or_worse
+from pqa_desktop.core.measures.figures import Figures, Headline, better_or_worse
 from pqa_desktop.core.measures.audits import HEADLINE_GOOD_OR_BETTER
 from pqa_desktop.core.measures.kpi_table import KPI_COLUMNS
 from pqa_desktop.core.findings import Finding, Severity
-from pqa_desktop.core.notes import Note
+from pqa_desktop.core.measures.notes import Note
 from pqa_desktop.core.report import ReportContext
 from pqa_desktop.core.report.spec import GRADE_COLUMNS, case_file_domain_labels
 

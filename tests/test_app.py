@@ -27,7 +27,7 @@ from pqa_desktop.app.main import main
 from pqa_desktop.app.main_window import OFFLINE_TEXT, MainWindow
 from pqa_desktop.core.calendar import Period
 from pqa_desktop.core.findings import Finding, Severity
-from pqa_desktop.core.pipeline import NothingToBuild
+from pqa_desktop.core.pipeline.run import NothingToBuild
 from tests.app_fixtures import (TODAY, fake_pipeline, isolated_qsettings, message_boxes,  # noqa: F401 (fixtures)
                                 opened_urls, save_dialog, summary)
 

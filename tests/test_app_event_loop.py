@@ -43,7 +43,7 @@ def test_a_job_lets_the_window_back_into_the_interpreter_within_a_millisecond(mo
 # ---------------------------------------------------------------------------------------------------------
 from pqa_desktop.app.inputs_model import STATUS_COLUMN, SUMMARY_ROLE, InputsTableModel  # noqa: E402
 from pqa_desktop.app.inputs_panel import InputsPanel  # noqa: E402
-from pqa_desktop.core.pipeline import InputSummary  # noqa: E402
+from pqa_desktop.core.pipeline.run import InputSummary  # noqa: E402
 
 
 def _row(n: int, errors: int = 0, kind: str = "case_file_audit") -> InputSummary:

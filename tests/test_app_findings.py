@@ -19,7 +19,7 @@ from pqa_desktop.app.app_settings import AppSettings
 from pqa_desktop.app.findings_model import CELL_COLUMN, FILE_COLUMN, FINDING_ROLE, MESSAGE_COLUMN, findings_as_tsv
 from pqa_desktop.app.findings_view import GROUP_BY_RULE, GROUP_ROLE
 from pqa_desktop.app.main_window import MainWindow
-from pqa_desktop.core import pipeline
+from pqa_desktop.core.pipeline import run as pipeline
 from pqa_desktop.core.findings import Finding, Severity
 from tests.app_fixtures import (TODAY, fake_pipeline, isolated_qsettings, message_boxes,  # noqa: F401 (fixtures)
                                 opened_urls, summary)

@@ -38,7 +38,7 @@ from pqa_desktop.app.inputs_model import FILE_COLUMN, STATUS_COLUMN as INPUT_STA
 from pqa_desktop.app.main_window import MainWindow
 from pqa_desktop.app.report_tabs import FINDINGS_TAB
 from pqa_desktop.app.settings_dialog import SettingsDialog
-from pqa_desktop.core import reading
+from pqa_desktop.core.pipeline import reading
 from pqa_desktop.core.findings import Finding, Severity
 from pqa_desktop.core.settings import Settings
 from tests.app_fixtures import check, wait_idle
@@ -585,7 +585,7 @@ def test_the_empty_window_explains_the_three_steps_and_build_says_why_not(qtbot,
 def test_the_build_line_says_what_will_be_blank_and_each_button_leads_to_its_fix(qtbot, make_window, tmp_path,
                                                                                  monkeypatch, demo_inputs_copy):
     from pqa_desktop.app.build_panel import BlankReasonsDialog
-    from pqa_desktop.core.sample_data import DEMO_PERIOD_END
+    from pqa_desktop.core.sample.demo import DEMO_PERIOD_END
 
     inputs = tmp_path / "demo"
     demo_inputs_copy(inputs)  # exports and returns, and no settings at all

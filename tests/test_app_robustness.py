@@ -24,7 +24,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from pqa_desktop.app.app_settings import AppSettings
 from pqa_desktop.app.crash import CRASH_FOLDER, install_excepthook
 from pqa_desktop.app.main_window import MainWindow
-from pqa_desktop.core import pipeline
+from pqa_desktop.core.pipeline import run as pipeline
 from pqa_desktop.core.report import package
 from pqa_desktop.core.returns.templates import write_return
 from tests.app_fixtures import (TODAY, isolated_qsettings, message_boxes,  # noqa: F401 (fixtures)
@@ -152,7 +152,7 @@ def test_after_excel_closes_the_workbook_building_again_saves_it(qtbot, window, 
 def test_reading_workers_that_cannot_start_are_said_once_and_logged(qtbot, window, returns, message_boxes,
                                                                     monkeypatch, tmp_path):
     from pqa_desktop.app.app_log import log_path
-    from pqa_desktop.core import reading
+    from pqa_desktop.core.pipeline import reading
 
     def refused(workers):  # e.g. endpoint protection stopping the app from starting a copy of itself
         raise PermissionError(13, "Access is denied")
@@ -188,7 +188,7 @@ def test_reading_workers_that_cannot_start_are_said_once_and_logged(qtbot, windo
 
 def test_the_log_says_how_each_check_read_its_inputs(qtbot, window, returns, message_boxes, monkeypatch):
     from pqa_desktop.app.app_log import log_path
-    from pqa_desktop.core import reading
+    from pqa_desktop.core.pipeline import reading
 
     monkeypatch.setenv(reading.WORKERS_ENV, "0")
     add_and_wait(qtbot, window, [returns])

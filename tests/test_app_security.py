@@ -24,7 +24,7 @@ from PySide6.QtWidgets import QDialog, QMessageBox
 from pqa_desktop.app.app_settings import AppSettings
 from pqa_desktop.app.main_window import MainWindow
 from pqa_desktop.app.passwords import MISMATCH_TEXT, InputPasswordDialog, OutputPasswordDialog
-from pqa_desktop.core import pipeline
+from pqa_desktop.core.pipeline import run as pipeline
 from pqa_desktop.core.encryption import encrypt_xlsx
 from pqa_desktop.core.inspect.leak import Leak
 from tests.app_fixtures import check, wait_idle

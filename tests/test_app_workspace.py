@@ -30,7 +30,7 @@ from pqa_desktop.app.findings_model import FINDING_ROLE
 from pqa_desktop.app.main_window import MainWindow
 from pqa_desktop.app.report_tabs import COMMENTARY_TAB
 from pqa_desktop.app.settings_dialog import SettingsDialog
-from pqa_desktop.core import pipeline
+from pqa_desktop.core.pipeline import run as pipeline
 from pqa_desktop.core.privacy import audit_key
 from pqa_desktop.core.workspace import Workspace
 from tests.app_fixtures import check, wait_idle

@@ -13,7 +13,7 @@ import pytest
 from openpyxl import load_workbook
 
 from pqa_desktop.cli import main
-from pqa_desktop.core import pipeline
+from pqa_desktop.core.pipeline import run as pipeline
 from pqa_desktop.core.encryption import encrypt_xlsx
 from pqa_desktop.core.inspect import Leak
 from pqa_desktop.core.returns.templates import return_bytes

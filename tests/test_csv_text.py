@@ -20,7 +20,7 @@ from pqa_desktop.cli import main
 from pqa_desktop.core.calendar import Period
 from pqa_desktop.core.findings import FindingSink, Severity
 from pqa_desktop.core.inputs.tables import EXCEL_CELL_CHARS, read_tables
-from pqa_desktop.core.pipeline import analyse
+from pqa_desktop.core.pipeline.run import analyse
 from tests import fuzz_support as fz
 
 PERIOD = Period(date(2024, 9, 1))

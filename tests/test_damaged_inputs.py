@@ -22,8 +22,8 @@ from pqa_desktop.cli import main
 from pqa_desktop.core.calendar import Period
 from pqa_desktop.core.inputs.archives import SEP
 from pqa_desktop.core.inputs.discover import discover
-from pqa_desktop.core.pipeline import analyse
-from pqa_desktop.core.reading import read_input, read_inputs
+from pqa_desktop.core.pipeline.run import analyse
+from pqa_desktop.core.pipeline.reading import read_input, read_inputs
 from pqa_desktop.core.records import InputFile
 from tests import fuzz_support as fz
 from tests.msg_writer import build_msg, write_cfb

@@ -7,8 +7,8 @@ from email import message_from_bytes, policy
 
 import pytest
 
-from pqa_desktop.core.email_draft import XLSX_MIME, change_text, value_text, write_email_draft
-from pqa_desktop.core.figures import Headline
+from pqa_desktop.core.sending.email_draft import XLSX_MIME, change_text, value_text, write_email_draft
+from pqa_desktop.core.measures.figures import Headline
 from pqa_desktop.core.measures.audits import HEADLINE_GOOD_OR_BETTER
 from pqa_desktop.core.report import OutputNotWritable, write_workbook
 from tests.report_fixtures import LA, audit_figures, context

@@ -17,7 +17,7 @@ import pytest
 from openpyxl import load_workbook
 
 from pqa_desktop.cli import main
-from pqa_desktop.core.sample_data import write_demo_inputs
+from pqa_desktop.core.sample.demo import write_demo_inputs
 from tests import workbook_checks as checks
 
 GRADES = ["Outstanding", "Good", "Requires improvement", "Inadequate", "Total", "Outstanding %", "Good %",

@@ -61,7 +61,7 @@ def test_workforce_snapshot_far_after_the_period_end(tmp_path):
     _, findings = combine_exports([_workforce(tmp_path, "02/05/2024")], MARCH_2024)  # 32 days after
     assert [f.rule for f in findings] == ["export.workforce_snapshot_mismatch"]
     assert "32 days after" in findings[0].message
-    # one before the period end month is an input ending early (core.period_coverage), not said twice here
+    # one before the period end month is an input ending early (core.pipeline.period_coverage), not said twice here
     _, findings = combine_exports([_workforce(tmp_path, "28/02/2024")], MARCH_2024)
     assert findings == []
 

@@ -16,8 +16,8 @@ import pytest
 from pqa_desktop.core.calendar import Period
 from pqa_desktop.core.finding_status import ACCEPTED, CORRECTED, status_text
 from pqa_desktop.core.findings import Finding, Severity
-from pqa_desktop.core.pipeline import NOT_AN_INPUT, NOT_READ, BuildOptions, analyse, build
-from pqa_desktop.core.reading import read_input
+from pqa_desktop.core.pipeline.run import NOT_AN_INPUT, NOT_READ, BuildOptions, analyse, build
+from pqa_desktop.core.pipeline.reading import read_input
 from pqa_desktop.core.returns.reader import read_return
 from pqa_desktop.core.workspace import Workspace
 from pqa_desktop.core.workspace.schema import MIGRATIONS
@@ -265,7 +265,7 @@ def test_stopping_keeps_the_files_read_lists_the_rest_and_continuing_reads_only_
 
 
 def test_without_keep_on_cancel_a_stop_still_raises(tmp_path, monkeypatch):
-    from pqa_desktop.core.reading import Cancelled
+    from pqa_desktop.core.pipeline.reading import Cancelled
 
     monkeypatch.setenv("PQA_READ_WORKERS", "0")
     read = []

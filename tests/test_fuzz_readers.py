@@ -20,7 +20,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from pqa_desktop.core.calendar import Period
-from pqa_desktop.core.pipeline import analyse
+from pqa_desktop.core.pipeline.run import analyse
 from tests import fuzz_support as fz
 
 BULK = settings(max_examples=fz.MUTATIONS_PER_FORMAT, derandomize=True, database=None, deadline=None,

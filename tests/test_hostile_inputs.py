@@ -35,7 +35,7 @@ from pqa_desktop.core.findings import FindingSink, Severity
 from pqa_desktop.core.inputs.archives import SEP, ArchiveLimits
 from pqa_desktop.core.inputs.discover import discover
 from pqa_desktop.core.inputs.tables import read_tables
-from pqa_desktop.core.pipeline import BuildOptions, analyse, build
+from pqa_desktop.core.pipeline.run import BuildOptions, analyse, build
 from pqa_desktop.core.report.writer import WORKBOOK_OPTIONS
 from pqa_desktop.core.returns.reader import read_return
 from pqa_desktop.core.returns.templates import return_bytes

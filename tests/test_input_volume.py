@@ -18,7 +18,7 @@ from pqa_desktop.core.findings import FindingSink
 from pqa_desktop.core.inputs.archives import SEP, ArchiveLimits, ExtractionBudget, _read_member
 from pqa_desktop.core.inputs.discover import discover, discover_inputs
 from pqa_desktop.core.inputs.tables import read_csv
-from pqa_desktop.core.pipeline import analyse
+from pqa_desktop.core.pipeline.run import analyse
 from tests import fuzz_support as fz
 
 PERIOD = Period(date(2024, 9, 1))
@@ -107,8 +107,8 @@ def test_a_build_over_the_limit_still_writes_the_workbook_and_lists_what_was_lef
 
     import openpyxl
 
-    from pqa_desktop.core import pipeline
-    from pqa_desktop.core.pipeline import BuildOptions, build
+    from pqa_desktop.core.pipeline import run as pipeline
+    from pqa_desktop.core.pipeline.run import BuildOptions, build
 
     (tmp_path / "Audit 1.xlsx").write_bytes(fz.case_return())
     (tmp_path / "exports.zip").write_bytes(_zip_of_csvs(1, 1, 2_000_000))

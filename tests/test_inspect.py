@@ -424,8 +424,8 @@ def test_identifiers_from_inputs_sorts_what_the_readers_saw(tmp_path):
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory, demo_inputs_copy):
     """The demo inputs read once; the demo workbook built from them as is and with both opt-ins."""
-    from pqa_desktop.core.pipeline import BuildOptions, analyse, build
-    from pqa_desktop.core.sample_data import DEMO_PERIOD_END, demo_settings
+    from pqa_desktop.core.pipeline.run import BuildOptions, analyse, build
+    from pqa_desktop.core.sample.demo import DEMO_PERIOD_END, demo_settings
 
     folder = tmp_path_factory.mktemp("demo-inputs")
     demo_inputs_copy(folder)  # generated once per run (conftest.py)

@@ -31,7 +31,7 @@ from pqa_desktop.core.findings import FindingSink
 from pqa_desktop.core.inputs import tables
 from pqa_desktop.core.inputs.tables import LazyRows, SheetTable, _clean_row, _trim, clean_cell, column_values
 from pqa_desktop.core.returns.reader import read_return_with_tables
-from pqa_desktop.core.sample_exports import generate_exports
+from pqa_desktop.core.sample.exports import generate_exports
 from tests import fuzz_support as fz
 from tests.reference_readers import reference_parse_date_values
 

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from pqa_desktop.core.figures import better_or_worse
+from pqa_desktop.core.measures.figures import better_or_worse
 from pqa_desktop.core.measures.kpi_catalogue import measure_specs
 from tests.shared_paths import shared_file
 

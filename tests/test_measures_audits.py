@@ -22,8 +22,8 @@ from pqa_desktop.core.measures.audits import (
     audit_figures,
 )
 from pqa_desktop.core.measures.grades import GRADE_COLUMNS
-from pqa_desktop.core.messages import draft_messages
-from pqa_desktop.core.notes import note_ref
+from pqa_desktop.core.messages.key_messages import draft_messages
+from pqa_desktop.core.measures.notes import note_ref
 from pqa_desktop.core.records import Audit, AuditRecords, EdtRecord, EdtSample, Feedback, Source
 
 SEP_2024 = Period(date(2024, 9, 1))  # trend Oct 2023-Sep 2024, YTD 1 Apr-30 Sep 2024, Q3 2023/24..Q2 2024/25

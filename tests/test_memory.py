@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from pqa_desktop.core import pipeline
+from pqa_desktop.core.pipeline import run as pipeline
 from pqa_desktop.core.calendar import Period
-from pqa_desktop.core.memory import release_freed_memory
-from pqa_desktop.core.sample_data import generate_returns
-from pqa_desktop.core.sample_exports import generate_exports
+from pqa_desktop.core.runtime.memory import release_freed_memory
+from pqa_desktop.core.sample.demo import generate_returns
+from pqa_desktop.core.sample.exports import generate_exports
 
 PERIOD_END = date(2024, 9, 1)
 

@@ -6,10 +6,10 @@ from datetime import date, timedelta
 
 import pytest
 
-from pqa_desktop.core import messages
+from pqa_desktop.core.messages import key_messages as messages
 from pqa_desktop.core.calendar import Period
 from pqa_desktop.core.measures.audits import audit_figures
-from pqa_desktop.core.messages import draft_messages, percent_text, whole_percent
+from pqa_desktop.core.messages.key_messages import draft_messages, percent_text, whole_percent
 from pqa_desktop.core.records import Audit, AuditRecords, EdtRecord, EdtSample, Feedback
 
 JUNE_2024 = Period(date(2024, 6, 1))  # YTD = Q1 2024/25 = Apr-Jun 2024; the quarter before is Q4 2023/24
@@ -74,7 +74,7 @@ def test_whole_percent_rounds_half_away_from_zero(fraction, shown):
     (0.0224285714, 1, "2.2%"),
 ])
 def test_report_text_says_a_percentage_as_the_key_messages_and_the_cell_do(fraction, places, text):
-    from pqa_desktop.core.messages_kpis import Shown
+    from pqa_desktop.core.messages.kpi_messages import Shown
     from pqa_desktop.core.report import styles
     from pqa_desktop.core.report.text import percent_text as report_percent
 
@@ -252,10 +252,10 @@ def test_summary_key_messages_are_the_few_that_matter_across_sections():
     """At most six: the audit count and good-or-better share first; then, while there is room, a sentence
     of each section whose headline got worse or is below target, then of those that got better, in report
     order; a section's sentence is the one naming that headline's measure."""
-    from pqa_desktop.core.figures import Figures, Headline
+    from pqa_desktop.core.measures.figures import Figures, Headline
     from pqa_desktop.core.measures.audits import (HEADLINE_CASE_FILE_AUDITS, HEADLINE_COMPLIANCE,
                                                   HEADLINE_GOOD_OR_BETTER, HEADLINE_MODERATION)
-    from pqa_desktop.core.messages import summary_key_messages
+    from pqa_desktop.core.messages.key_messages import summary_key_messages
 
     headlines = [
         Headline(HEADLINE_CASE_FILE_AUDITS, 45, 40, section="Audit activity"),
@@ -305,10 +305,10 @@ def test_summary_key_messages_tell_the_statistical_neighbour_story():
     below its target does, one that compares well as one that got better: their sections' sentences comparing
     them with their neighbours reach the Summary ahead of sections with nothing to tell, even without a
     Previous or a target."""
-    from pqa_desktop.core.figures import Figures, Headline
+    from pqa_desktop.core.measures.figures import Figures, Headline
     from pqa_desktop.core.measures.audits import (HEADLINE_CASE_FILE_AUDITS, HEADLINE_COMPLIANCE,
                                                   HEADLINE_GOOD_OR_BETTER, HEADLINE_MODERATION)
-    from pqa_desktop.core.messages import against_neighbours, summary_key_messages
+    from pqa_desktop.core.messages.key_messages import against_neighbours, summary_key_messages
 
     assessment = Headline("Assessments completed within 45 working days (last 3 months)", 0.82, None,
                           unit="percent", section="Assessment", polarity="higher", statistical_neighbours=0.846)

@@ -7,9 +7,9 @@ import re
 import pandas as pd
 import pytest
 
-from pqa_desktop.core.figures import Figures
-from pqa_desktop.core.messages import MAX_SENTENCES, draft_messages
-from pqa_desktop.core.messages_kpis import Shown, kpi_rows, kpi_sentence
+from pqa_desktop.core.measures.figures import Figures
+from pqa_desktop.core.messages.key_messages import MAX_SENTENCES, draft_messages
+from pqa_desktop.core.messages.kpi_messages import Shown, kpi_rows, kpi_sentence
 from pqa_desktop.core.report import styles
 from tests import report_fixtures as fx
 

@@ -23,7 +23,7 @@ import pytest
 
 from pqa_desktop.cli import main
 from pqa_desktop.core.returns.templates import write_return
-from pqa_desktop.core.sample_exports import generate_exports
+from pqa_desktop.core.sample.exports import generate_exports
 from tests.returns_fixtures import write_hand_laid_out, write_register_csv
 from tests.test_headlines_agree import NOTE_REF as MARKER
 from tests.test_headlines_agree import check_headlines, table

@@ -69,7 +69,7 @@ def test_every_note_reference_anywhere_is_on_the_cover_and_no_raw_reference_is_l
 
 
 def test_references_are_numbered_as_the_cover_lists_the_notes():
-    from pqa_desktop.core.notes import Note, note_ref, number_notes, resolve_note_refs
+    from pqa_desktop.core.measures.notes import Note, note_ref, number_notes, resolve_note_refs
 
     notes = [Note("audits.months", "a"), Note("audits.moderation", "b"), Note("contacts", "Contacts (contacts): c")]
     numbers = number_notes(notes)

@@ -17,8 +17,8 @@ import openpyxl
 import pytest
 
 from pqa_desktop.cli import main
-from pqa_desktop.core import pipeline
-from pqa_desktop.core.output_paths import draft_problem, output_problem
+from pqa_desktop.core.pipeline import run as pipeline
+from pqa_desktop.core.sending.output_paths import draft_problem, output_problem
 from pqa_desktop.core.report.package import STALE_TEMPORARY_SECONDS, remove_stale_temporaries, write_atomically
 from tests import fuzz_support as fz
 

@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 from pqa_desktop.core.inputs import packages
 from pqa_desktop.core.inputs.archives import ArchiveLimits
 from pqa_desktop.core.inputs.tables import column_letter
-from pqa_desktop.core.sample_exports import generate_exports
+from pqa_desktop.core.sample.exports import generate_exports
 from tests import fuzz_support as fz
 from tests.reference_readers import _ReferenceExtent, reference_check
 

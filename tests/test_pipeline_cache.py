@@ -7,9 +7,9 @@ from datetime import date
 
 import pytest
 
-from pqa_desktop.core import pipeline
+from pqa_desktop.core.pipeline import run as pipeline
 from pqa_desktop.core.calendar import Period
-from pqa_desktop.core.sample_exports import generate_exports
+from pqa_desktop.core.sample.exports import generate_exports
 from pqa_desktop.core.settings import Settings
 
 SEP = Period(date(2024, 9, 1))
@@ -47,7 +47,7 @@ def test_kpis_worked_out_in_a_fork_are_the_same(tmp_path, monkeypatch):
     """At council scale the KPIs are worked out in a forked copy beside the other figures: same figures."""
     import multiprocessing
 
-    from pqa_desktop.core import processes
+    from pqa_desktop.core.runtime import processes
 
     if "fork" not in multiprocessing.get_all_start_methods():
         pytest.skip("no fork here")
@@ -71,7 +71,7 @@ def test_without_fork_the_kpis_are_worked_out_here(tmp_path, monkeypatch, method
     (processes.kpi_plan): the KPIs are worked out in this process, with the same figures."""
     import multiprocessing
 
-    from pqa_desktop.core import processes
+    from pqa_desktop.core.runtime import processes
 
     if method not in multiprocessing.get_all_start_methods():
         pytest.skip(f"no {method} here")
@@ -93,7 +93,7 @@ def test_a_fork_that_fails_leaves_the_kpis_to_this_process(tmp_path, monkeypatch
     import multiprocessing
     import os
 
-    from pqa_desktop.core import processes
+    from pqa_desktop.core.runtime import processes
 
     if "fork" not in multiprocessing.get_all_start_methods():
         pytest.skip("no fork here")

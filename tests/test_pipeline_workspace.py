@@ -14,10 +14,10 @@ import openpyxl
 import pytest
 
 from pqa_desktop import cli
-from pqa_desktop.core import reading
+from pqa_desktop.core.pipeline import reading
 from pqa_desktop.core.calendar import Period
 from pqa_desktop.core.findings import Severity
-from pqa_desktop.core.pipeline import BuildOptions, analyse, build, compute, duplicates, feedback_items
+from pqa_desktop.core.pipeline.run import BuildOptions, analyse, build, compute, duplicates, feedback_items
 from pqa_desktop.core.privacy import audit_key
 from pqa_desktop.core.workspace import Workspace
 from tests.workspace_fixtures import (AUDITS_YTD, GOOD_OR_BETTER_YTD, OVERALL_CELL, august, headline, september,
@@ -201,7 +201,7 @@ def test_validate_reads_new_files_without_importing_them(tmp_path, ws):
 
 def test_the_workspace_gives_the_same_figures_as_the_files(tmp_path, demo_inputs_copy):
     """Stored audits and export tables (personal columns dropped) give every figure the files give."""
-    from pqa_desktop.core.sample_data import DEMO_PERIOD_END, demo_settings
+    from pqa_desktop.core.sample.demo import DEMO_PERIOD_END, demo_settings
 
     demo_inputs_copy(tmp_path / "demo")  # generated once per run (conftest.py)
     period = Period(DEMO_PERIOD_END)
@@ -292,8 +292,8 @@ def test_feedback_items_are_those_of_the_feedback_table_one_audit_at_a_time(tmp_
 
     from pqa_desktop.core.measures.audit_lists import feedback_table
     from pqa_desktop.core.measures.audit_windows import trend_window
-    from pqa_desktop.core.pipeline import _in_period, _shown_feedback, audit_key_function
-    from pqa_desktop.core.sample_data import generate_returns
+    from pqa_desktop.core.pipeline.run import _in_period, _shown_feedback, audit_key_function
+    from pqa_desktop.core.sample.demo import generate_returns
 
     generate_returns(tmp_path / "returns", period_end=date(2024, 9, 1), seed=11, case_file_audits=60,
                      foster_audits=12, edt_samples=2, messy=True)

@@ -15,7 +15,7 @@ import pytest
 from openpyxl import load_workbook
 
 from pqa_desktop.cli import main
-from pqa_desktop.core.sample_data import write_demo_inputs
+from pqa_desktop.core.sample.demo import write_demo_inputs
 
 STAFF_FIELDS = ("pqa_auditor", "pqa_social_worker", "pqa_team_manager", "pqa_moderator",
                 "pqa_supervising_social_worker", "pqa_sampled_by")

@@ -19,7 +19,8 @@ from pathlib import Path
 
 import pytest
 
-from pqa_desktop.core import processes, reading
+from pqa_desktop.core.runtime import processes
+from pqa_desktop.core.pipeline import reading
 from pqa_desktop.core.records import InputFile
 from pqa_desktop.core.returns.templates import write_return
 

@@ -15,7 +15,7 @@ from pqa_desktop.core.calendar import Period
 from pqa_desktop.core.comparators import NO_COUNCIL_TEXT, council_comparators
 from pqa_desktop.core.measures.kpi_catalogue import measure_specs
 from pqa_desktop.core.measures.kpi_table import kpi_tables
-from pqa_desktop.core.messages_kpis import Kpi, benchmark_clause
+from pqa_desktop.core.messages.kpi_messages import Kpi, benchmark_clause
 from pqa_desktop.core.resources import resource
 from pqa_desktop.core.settings import Settings
 

@@ -24,7 +24,7 @@ from pathlib import Path
 import olefile
 import pytest
 
-from pqa_desktop.core import reading
+from pqa_desktop.core.pipeline import reading
 from pqa_desktop.core.inputs import packages, tables
 from pqa_desktop.core.records import InputFile
 from tests import fuzz_support as fz

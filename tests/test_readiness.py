@@ -10,9 +10,9 @@ import pytest
 
 from pqa_desktop.cli import main
 from pqa_desktop.core.calendar import Period
-from pqa_desktop.core.pipeline import analyse
-from pqa_desktop.core.readiness import BlankReason, blank_reasons
-from pqa_desktop.core.sample_data import DEMO_PERIOD_END, demo_settings
+from pqa_desktop.core.pipeline.run import analyse
+from pqa_desktop.core.pipeline.readiness import BlankReason, blank_reasons
+from pqa_desktop.core.sample.demo import DEMO_PERIOD_END, demo_settings
 from pqa_desktop.core.settings import Settings
 from tests.app_fixtures import isolated_qsettings  # noqa: F401  (fixture)
 
@@ -165,7 +165,7 @@ def test_the_app_shows_the_reasons_beside_build(qtbot, tmp_path, isolated_qsetti
 
 
 def test_the_reasons_in_one_line(november):
-    from pqa_desktop.core.readiness import blank_reasons_line
+    from pqa_desktop.core.pipeline.readiness import blank_reasons_line
 
     line = blank_reasons_line(blank_reasons(november, Settings(), NOVEMBER))
     assert line == ("Some figures will be blank: settings not given (Population aged 0\u201317, Targets, Caseload "
@@ -181,7 +181,7 @@ def test_an_export_ending_in_the_first_weeks_of_the_period_end_month_is_said_too
 
     from pqa_desktop.core.exports.combine import combine_exports
     from pqa_desktop.core.exports.reader import read_export
-    from pqa_desktop.core.period_coverage import ending_early_findings, inputs_ending_early
+    from pqa_desktop.core.pipeline.period_coverage import ending_early_findings, inputs_ending_early
     from pqa_desktop.core.records import AuditRecords
     from tests.exports_fixtures import VERBATIM, as_input, row_for, write_csv
 

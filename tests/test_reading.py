@@ -1,4 +1,4 @@
-"""Reading many inputs across worker processes (core/reading.py): same results, same order, as reading
+"""Reading many inputs across worker processes (core/pipeline/reading.py): same results, same order, as reading
 them one by one in this process; cancel; a worker that dies; when workers are used at all."""
 from __future__ import annotations
 
@@ -10,10 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from pqa_desktop.core import processes, reading
+from pqa_desktop.core.runtime import processes
+from pqa_desktop.core.pipeline import reading
 from pqa_desktop.core.records import InputFile
-from pqa_desktop.core.sample_data import generate_returns
-from pqa_desktop.core.sample_exports import generate_exports
+from pqa_desktop.core.sample.demo import generate_returns
+from pqa_desktop.core.sample.exports import generate_exports
 
 
 def _item(path: Path) -> InputFile:
@@ -185,7 +186,7 @@ def test_behind_a_window_workers_start_from_a_fork_server_below_normal_priority(
 
 _ORPHAN_SCRIPT = """
 import os, signal, sys
-from pqa_desktop.core import reading
+from pqa_desktop.core.pipeline import reading
 
 if __name__ == "__main__":
     reading._start_method = lambda: sys.argv[1]
@@ -243,7 +244,7 @@ def test_read_inputs_can_let_each_result_go_once_it_is_handed_over(tmp_path, mon
     import gc
     import weakref
 
-    from pqa_desktop.core import reading
+    from pqa_desktop.core.pipeline import reading
     from pqa_desktop.core.inputs.discover import discover
 
     monkeypatch.setenv(reading.WORKERS_ENV, "0")

@@ -461,7 +461,7 @@ def test_whole_number_columns_with_blanks_show_as_counts(full_book):
 def test_summary_fits_one_page_with_the_most_it_can_hold(tmp_path):
     """Twenty headlines, six key messages and as much commentary as the app says fits: the Summary's print
     area stays within 50 rows and 200 character widths, and prints on one page."""
-    from pqa_desktop.core.figures import Headline
+    from pqa_desktop.core.measures.figures import Headline
     from pqa_desktop.core.report.summary_sheet import COMMENTARY_ROWS
 
     figures = fx.kpi_figures()

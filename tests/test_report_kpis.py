@@ -16,7 +16,7 @@ import pytest
 
 from pqa_desktop.core.measures.audits import HEADLINE_GOOD_OR_BETTER
 from pqa_desktop.core.measures.kpi_catalogue import measure_specs
-from pqa_desktop.core.messages import draft_messages
+from pqa_desktop.core.messages.key_messages import draft_messages
 from pqa_desktop.core.report import write_workbook
 from tests import report_fixtures as fx
 from tests import workbook_checks as checks

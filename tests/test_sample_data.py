@@ -13,7 +13,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from pqa_desktop.core.sample_data import generate_returns, write_demo_inputs
+from pqa_desktop.core.sample.demo import generate_returns, write_demo_inputs
 from pqa_desktop.core.values import GRADES, parse_grade, parse_uk_date
 
 

@@ -13,8 +13,7 @@ import numpy as np
 import pytest
 from python_calamine import CalamineWorkbook
 
-from pqa_desktop.core.sample_exports import (ROLE_LABELS, export_columns, generate_exports,
-                                             write_workforce_census_xml)
+from pqa_desktop.core.sample.exports import (ROLE_LABELS, export_columns, generate_exports, write_workforce_census_xml)
 
 SNAPSHOT = date(2024, 9, 30)
 WINDOW_START = date(2024, 3, 31)  # (30 Sep 2024 - 6 months, 30 Sep 2024] = 31 Mar to 30 Sep

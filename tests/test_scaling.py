@@ -13,10 +13,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from pqa_desktop.core import pipeline
+from pqa_desktop.core.pipeline import run as pipeline
 from pqa_desktop.core.calendar import Period
-from pqa_desktop.core.sample_data import DEMO_SECRET, generate_returns
-from pqa_desktop.core.sample_exports import generate_exports
+from pqa_desktop.core.sample.demo import DEMO_SECRET, generate_returns
+from pqa_desktop.core.sample.exports import generate_exports
 from pqa_desktop.core.settings import Settings
 
 PERIOD_END = date(2024, 9, 1)

@@ -15,9 +15,9 @@ from pqa_desktop.core.calendar import Period
 from pqa_desktop.core.finding_status import ACCEPTED
 from pqa_desktop.core.findings import Finding, Severity
 from pqa_desktop.core.inspect import inspect_workbook
-from pqa_desktop.core.pipeline import BuildOptions, LeakFound, analyse
+from pqa_desktop.core.pipeline.run import BuildOptions, LeakFound, analyse
 from pqa_desktop.core.privacy import audit_key
-from pqa_desktop.core.send_back import (finding_auditors, send_back_lists, write_send_back)
+from pqa_desktop.core.sending.send_back import finding_auditors, send_back_lists, write_send_back
 from pqa_desktop.core.settings import Settings
 from pqa_desktop.core.workspace import Workspace
 from tests.returns_fixtures import write_register_xlsx, write_template

@@ -51,7 +51,7 @@ def test_user_bank_holiday_file_extends_and_reports_bad_rows(tmp_path, _private_
 
     from pqa_desktop.core.calendar import bank_holidays, working_days
     from pqa_desktop.core.calendar import Period as P
-    from pqa_desktop.core.pipeline import analyse
+    from pqa_desktop.core.pipeline.run import analyse
 
     (_private_app_data / "bank_holidays.csv").write_text("Date\n03/06/2026\nnext tuesday\n", encoding="utf-8")
     holidays = bank_holidays()

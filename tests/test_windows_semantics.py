@@ -31,7 +31,7 @@ import pytest
 
 from pqa_desktop.cli import main
 from pqa_desktop.core.calendar import Period
-from pqa_desktop.core.pipeline import analyse
+from pqa_desktop.core.pipeline.run import analyse
 from pqa_desktop.core.report import package
 from pqa_desktop.core.returns.templates import return_bytes
 

@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from pqa_desktop.core.calendar import Period
-from pqa_desktop.core.pipeline import analyse
+from pqa_desktop.core.pipeline.run import analyse
 from pqa_desktop.core.privacy import audit_key
 from pqa_desktop.core.workspace import SCHEMA_VERSION, Workspace, WorkspaceError
 from pqa_desktop.core.workspace import codec

@@ -7,7 +7,7 @@ import pickle
 from datetime import date, datetime
 
 from pqa_desktop.core.calendar import Period
-from pqa_desktop.core.pipeline import analyse
+from pqa_desktop.core.pipeline.run import analyse
 from pqa_desktop.core.workspace import Workspace, codec
 from tests.exports_fixtures import VERBATIM, row_for, write_xlsx
 from tests.workspace_fixtures import august, september
@@ -103,7 +103,7 @@ def test_changes_made_through_another_workspace_object_are_seen(tmp_path):
 def test_export_figures_are_kept_while_the_stored_exports_are_the_same(tmp_path, monkeypatch):
     """After a new return the app checks everything again: the KPIs from the unchanged stored exports are
     not worked out again, and change as soon as an export does."""
-    from pqa_desktop.core import pipeline
+    from pqa_desktop.core.pipeline import run as pipeline
     from pqa_desktop.core.settings import Settings
 
     options = pipeline.BuildOptions(period=SEP, settings=Settings(la_name="Anytown Council"))

@@ -26,7 +26,7 @@ from pathlib import Path
 import pytest
 
 from pqa_desktop.core.calendar import Period
-from pqa_desktop.core.pipeline import analyse
+from pqa_desktop.core.pipeline.run import analyse
 from pqa_desktop.core.workspace import Workspace
 from tests.exports_fixtures import VERBATIM, row_for, write_xlsx
 from tests.workspace_fixtures import write_audit
@@ -116,7 +116,7 @@ def test_killed_imports_leave_each_file_whole_or_absent(tmp_path):
     assert sum(s.strip().upper() == "COMMIT" for s in statements) >= 5  # one transaction per file at least
 
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["pqa_desktop.core.pipeline", "tests.test_workspace_kill"])
+    context.set_forkserver_preload(["pqa_desktop.core.pipeline.run", "tests.test_workspace_kill"])
     rng = random.Random(SEED)
     points = list(range(1, len(statements) + 1))
     assert len(points) >= KILL_POINTS, f"{len(points)} statements: too few for {KILL_POINTS} distinct kill points"

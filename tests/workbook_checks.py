@@ -18,9 +18,9 @@ from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter, range_boundaries
 from openpyxl.utils.cell import coordinate_from_string, column_index_from_string
 
-from pqa_desktop.core.figures import better_or_worse
+from pqa_desktop.core.measures.figures import better_or_worse
 from pqa_desktop.core.measures.kpi_catalogue import measure_specs
-from pqa_desktop.core.sections import SECTIONS
+from pqa_desktop.core.report.sections import SECTIONS
 from tests.shared_paths import shared_file
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"

@@ -1,1 +1,1 @@
-"""PySide6 desktop app: a thin layer over pqa_desktop.core.pipeline."""
+"""PySide6 desktop app: a thin layer over pqa_desktop.core.pipeline.run."""

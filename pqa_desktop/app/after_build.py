@@ -15,9 +15,9 @@ from PySide6.QtCore import QObject, Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QMessageBox, QToolButton, QWidget
 
-from ..core import pipeline
+from ..core.pipeline import run as pipeline
 from ..core.calendar import Period
-from ..core.email_draft import write_email_draft
+from ..core.sending.email_draft import write_email_draft
 from .file_dialogs import ask_email_draft_path
 
 

@@ -11,7 +11,7 @@ import os
 from datetime import datetime
 from pathlib import Path
 
-from ..core.userdata import app_data_dir
+from ..core.runtime.userdata import app_data_dir
 
 LOG_FILE = "pqa-desktop.log"
 MAX_BYTES = 256 * 1024

@@ -2,7 +2,7 @@
 (or, while Build cannot run, why not, in words on the line itself and not only in a tooltip), and what to do
 with the workbook once saved (open it, show it in its folder).
 
-Below it, when some figures will be blank (``core.readiness``: a setting not given, an input ending before the
+Below it, when some figures will be blank (``core.pipeline.readiness``: a setting not given, an input ending before the
 period does), a second line says which and why, with a button for each that goes where it is fixed (the right
 page of Settings, or Add files… for a later export); "All reasons…" lists every one in full.
 
@@ -16,7 +16,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QCheckBox, QDialog, QDialogButtonBox, QGridLayout, QHBoxLayout, QLabel, QPushButton,
                                QScrollArea, QVBoxLayout, QWidget)
 
-from ..core.readiness import SETTING, BlankReason, blank_reasons_line
+from ..core.pipeline.readiness import SETTING, BlankReason, blank_reasons_line
 
 SHOWN_FIXES = 3  # buttons on the line itself; the rest under "All reasons…"
 

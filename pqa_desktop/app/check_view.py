@@ -13,11 +13,11 @@ from typing import Callable
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QStackedWidget
 
-from ..core import pipeline
+from ..core.pipeline import run as pipeline
 from ..core.calendar import Period
 from ..core.findings import Severity
-from ..core.readiness import blank_reasons
-from ..core.send_back import finding_auditors
+from ..core.pipeline.readiness import blank_reasons
+from ..core.sending.send_back import finding_auditors
 from ..core.settings import Settings
 from .build_panel import BuildPanel
 from .findings_view import FindingsPanel
@@ -66,7 +66,7 @@ class CheckView(QObject):
         self.shown.emit()
 
     def _show_blank_reasons(self, analysis: pipeline.Analysis | None, reasons: list | None = None) -> None:
-        """What will be blank in the workbook and why (core.readiness), each with a way to fix it; said once
+        """What will be blank in the workbook and why (core.pipeline.readiness), each with a way to fix it; said once
         every file has been read (a stopped check would name inputs that are only not read yet)."""
         if analysis is None or analysis.stopped:
             self._build.set_blank_reasons([])

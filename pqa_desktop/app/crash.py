@@ -20,7 +20,7 @@ from typing import Callable, Mapping
 from PySide6 import __version__ as pyside_version
 
 from .. import __version__
-from ..core.userdata import app_data_dir
+from ..core.runtime.userdata import app_data_dir
 
 CRASH_FOLDER = "crash-reports"
 

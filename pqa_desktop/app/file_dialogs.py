@@ -3,7 +3,7 @@ the auditors' lists, and which workspace to open or create.
 
 Each function asks with the system's file dialog and returns the answer, or None (an empty list or text)
 when the user cancels. A place to save is checked before anything is written, with the same checks as the
-command line (``core.output_paths``): never over an input or the workspace, and a path that cannot be
+command line (``core.sending.output_paths``): never over an input or the workspace, and a path that cannot be
 written is said in plain words now rather than after the work.
 """
 from __future__ import annotations
@@ -15,7 +15,7 @@ from typing import Callable, Sequence
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 from ..core.calendar import Period
-from ..core.output_paths import draft_problem, output_problem
+from ..core.sending.output_paths import draft_problem, output_problem
 
 INPUTS_FILTER = "Returns and exports (*.xlsx *.xlsm *.xls *.csv *.zip *.eml *.msg);;All files (*)"
 WORKBOOK_FILTER = "Excel workbook (*.xlsx)"

@@ -22,7 +22,7 @@ from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QSortFilterProxyM
 from PySide6.QtWidgets import QApplication, QStyle
 
 from ..core.finding_status import OPEN, STATUS_WORDS, STATUSES, status_key
-from ..core.findings import RULES, Finding, Severity, _cell_key
+from ..core.findings import RULES, Finding, Severity, cell_sort_key as _cell_key
 from .row_model import RowTableModel
 
 COLUMNS = ("Severity", "Status", "File", "Sheet", "Cell", "Field", "Value found", "Message", "Rule")

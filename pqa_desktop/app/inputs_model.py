@@ -14,7 +14,7 @@ from typing import Any, Iterable, Sequence
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt
 
-from ..core.pipeline import NOT_AN_INPUT, NOT_READ, InputSummary
+from ..core.pipeline.run import NOT_AN_INPUT, NOT_READ, InputSummary
 from .row_model import RowTableModel
 
 COLUMNS = ("File", "Recognised as", "Auditor", "Audit date", "Records", "Status")

@@ -16,7 +16,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QGroupBox, QHBoxLayout, QHeaderView, QLabel,
                                QPushButton, QTableView, QVBoxLayout, QWidget)
 
-from ..core.pipeline import InputSummary
+from ..core.pipeline.run import InputSummary
 from .drop_area import DropArea
 from .inputs_model import (AUDITOR_COLUMN, DATE_COLUMN, FILE_COLUMN, KIND_COLUMN, RECORDS_COLUMN, STATUS_COLUMN,
                            SUMMARY_ROLE, InputsFilterProxy, InputsTableModel, attention_count, attention_summary)

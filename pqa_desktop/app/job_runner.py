@@ -18,7 +18,7 @@ from typing import Callable
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QMainWindow, QMessageBox
 
-from ..core import pipeline
+from ..core.pipeline import run as pipeline
 from .app_log import reading_line, write_log
 from .crash import write_crash_report
 from .jobs import ANALYSE, BUILD, SEND_BACK, PipelineJob

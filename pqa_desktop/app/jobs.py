@@ -17,7 +17,7 @@ from typing import Any, Callable
 
 from PySide6.QtCore import QObject, QThread, Signal
 
-from ..core import pipeline
+from ..core.pipeline import run as pipeline
 
 ProgressFn = Callable[[str, int, int, str], None]
 CancelFn = Callable[[], bool]

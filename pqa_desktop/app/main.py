@@ -55,7 +55,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(app.exec())
     finally:
         restore_hooks()
-        from ..core.reading import shutdown_pool
+        from ..core.pipeline.reading import shutdown_pool
 
         shutdown_pool()  # the reading workers, if a large import started them
 

@@ -1,6 +1,6 @@
 """Per-section text the QA officer writes: the key messages (drafted, then edited) and the commentary.
 
-Both panels show the report's sections (``core.sections.SECTIONS``) in a list on the left and the selected
+Both panels show the report's sections (``core.report.sections.SECTIONS``) in a list on the left and the selected
 section's text on the right, with where the text appears in the workbook (the Summary's one page, or the
 top of the section's own sheet) and, for the Summary, whether it still fits its one page. The key messages start as the pipeline's drafts (``pipeline.compute``); a section
 the user has edited is marked "(edited)" and its text goes to the build as written
@@ -16,9 +16,9 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QPlainTextEdit, QPushButton,
                                QVBoxLayout, QWidget)
 
-from ..core.messages import SUMMARY_SENTENCES
+from ..core.messages.key_messages import SUMMARY_SENTENCES
 from ..core.report.summary_sheet import COMMENTARY_ROWS, commentary_rows, section_place
-from ..core.sections import SECTIONS
+from ..core.report.sections import SECTIONS
 
 EDITED_MARK = " (edited)"
 WRITTEN_MARK = " \u2713"  # a section holding commentary

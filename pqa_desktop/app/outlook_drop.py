@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Protocol
 
-from ..core.userdata import app_data_dir
+from ..core.runtime.userdata import app_data_dir
 
 DROPPED_FOLDER = "dropped"
 STALE_AFTER_SECONDS = 24 * 3600  # a session folder this old belongs to an app that crashed: remove it

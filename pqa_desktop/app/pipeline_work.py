@@ -10,10 +10,10 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Sequence
 
-from ..core import pipeline
+from ..core.pipeline import run as pipeline
 from ..core.calendar import Period
-from ..core.readiness import blank_reasons
-from ..core.send_back import write_send_back
+from ..core.pipeline.readiness import blank_reasons
+from ..core.sending.send_back import write_send_back
 from .jobs import PipelineJob
 from .streaming import ReadStream
 

@@ -14,7 +14,7 @@ from datetime import date
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QDialog, QMainWindow, QMessageBox
 
-from ..core import pipeline
+from ..core.pipeline import run as pipeline
 from ..core.calendar import Period
 from ..core.settings import Settings
 from ..core.workspace import WorkspaceError
@@ -94,7 +94,7 @@ class ReportContent(QObject):
         self.recheck_needed.emit()
 
     def open_settings_dialog(self, setting: str | None = None) -> bool:
-        """The settings dialog; ``setting`` (a key of core.readiness) opens it at that setting's field."""
+        """The settings dialog; ``setting`` (a key of core.pipeline.readiness) opens it at that setting's field."""
         current = replace(self.report_settings, la_name=self._period_row.la_name().strip())
         dialog = SettingsDialog(current, self._window, remembered=self._settings)
         if setting:

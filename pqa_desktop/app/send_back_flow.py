@@ -14,7 +14,7 @@ from typing import Callable
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QMessageBox, QWidget
 
-from ..core import pipeline
+from ..core.pipeline import run as pipeline
 from .file_dialogs import ask_send_back_folder
 from .job_runner import JobRunner
 from .jobs import SEND_BACK

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..core import pipeline
+from ..core.pipeline import run as pipeline
 from ..core.calendar import Period
 from ..core.workspace import Workspace
 from .input_sources import InputSources

@@ -115,7 +115,7 @@ class SettingsDialog(QDialog):
             self.resize(self.fitting_size())
 
     def show_setting(self, key: str) -> None:
-        """Open at one setting (a key of core.readiness: population_0_17, targets, caseload_thresholds,
+        """Open at one setting (a key of core.pipeline.readiness: population_0_17, targets, caseload_thresholds,
         vacancies_fte, council), its field focused, so a "Set …" button on the Build line leads straight to it."""
         general, areas, targets = 0, 1, 2
         page, field = {

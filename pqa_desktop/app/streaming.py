@@ -16,7 +16,7 @@ from typing import Iterable
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from ..core.findings import Finding
-from ..core.pipeline import InputSummary, input_summary, mask_finding
+from ..core.pipeline.run import InputSummary, input_summary, mask_finding
 from ..core.privacy import IdentifierMasker
 from ..core.records import InputFile, ReadResult
 
