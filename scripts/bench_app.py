@@ -125,13 +125,16 @@ def ui_probe(data: Path, trace: bool = False) -> dict:
         tracer = StallTracer()
         from stall_trace import time_methods
 
-        from pqa_desktop.app import findings_view, inputs_panel, main_window, workspace_panel
+        from pqa_desktop.app import (check_and_build, check_view, findings_view, inputs_flow, inputs_panel,
+                                     job_runner, main_window, report_content, workspace_panel)
 
         tracer.timed = []
-        time_methods([(main_window.MainWindow, n) for n in (
-            "_on_job_succeeded", "_show_analysis", "_refresh_workspace_lists", "_show_drafts", "_show_streamed",
-            "_on_job_finished", "_start_analysis", "build_workbook", "_take_queued", "_update_controls",
-            "_show_blank_reasons", "_log_reading")]
+        time_methods([(main_window.MainWindow, n) for n in ("_refresh_workspace_lists", "build_workbook",
+                                                            "_update_controls")]
+            + [(check_and_build.CheckAndBuild, n) for n in ("_job_succeeded", "start_check")]
+            + [(check_view.CheckView, n) for n in ("show", "show_streamed", "_show_blank_reasons")]
+            + [(job_runner.JobRunner, n) for n in ("_on_finished", "log_reading")]
+            + [(report_content.ReportContent, "show_drafts"), (inputs_flow.InputsFlow, "_take_queued")]
             + [(inputs_panel.InputsPanel, n) for n in ("set_rows", "put_rows", "update_summary")]
             + [(findings_view.FindingsPanel, n) for n in ("set_findings", "append_findings", "_rebuild_tree",
                                                           "_findings_changed", "_update_toggle_counts")]
@@ -142,7 +145,7 @@ def ui_probe(data: Path, trace: bool = False) -> dict:
     window.la_name_edit.setText("Anytown Council")
     window.period_edit.setDate(QDate(2024, 9, 1))
     output = home / "app.xlsx"
-    window._ask_output_path = lambda: output  # the save dialog, answered
+    window.checks.ask_output_path = lambda: output  # the save dialog, answered
 
     ticks: list[float] = []
     timer = QTimer()

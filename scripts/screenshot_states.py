@@ -106,7 +106,7 @@ def main() -> int:
     shot(window, "stopped")
 
     window.inputs_view.sortByColumn(-1, Qt.SortOrder.AscendingOrder)
-    window.continue_reading()
+    window.checks.continue_reading()
     wait_for(window.analysis_ready)
     shot(window, "main-window")
 
@@ -117,8 +117,8 @@ def main() -> int:
                    if proxy.index(r, 0).data(FINDING_ROLE).rule == "grade.number"), None)
     if target is not None:  # one finding accepted, so the picture shows a status other than Open
         window.workspace.set_finding_status(target, ACCEPTED, "grade number agreed with the auditor", "qa.officer")
-        window._analysis.statuses = window.workspace.finding_statuses()
-        panel.set_statuses(window._analysis.statuses)
+        window.session.analysis.statuses = window.workspace.finding_statuses()
+        panel.set_statuses(window.session.analysis.statuses)
     auditors = [panel.tree_model.item(r).text() for r in range(1, panel.tree_model.rowCount())]
     named = next((t.split(":")[0] for t in auditors if not t.startswith("No auditor")), None)
     if named:
@@ -128,14 +128,14 @@ def main() -> int:
 
     if not wanted or "accept-dialog" in wanted:
         from pqa_desktop.app.finding_dialogs import AcceptDialog
-        dialog = AcceptDialog(panel.selected_findings() or window._analysis.findings[:1], window)
+        dialog = AcceptDialog(panel.selected_findings() or window.session.analysis.findings[:1], window)
         dialog.reason_edit.setText("grade agreed at moderation")
         dialog.show()
         shot(dialog, "accept-dialog")
         dialog.close()
 
     if not wanted or "settings-targets" in wanted:
-        dialog = SettingsDialog(window.report_settings, window, remembered=settings)
+        dialog = SettingsDialog(window.report_content.report_settings, window, remembered=settings)
         dialog.tabs.setCurrentIndex(2)
         dialog.show()
         shot(dialog, "settings-targets")

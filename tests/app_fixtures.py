@@ -186,7 +186,7 @@ APP_WAIT_MS = 30000  # a check or build of the sample inputs on a busy CI machin
 
 def wait_idle(qtbot, window, timeout: int = APP_WAIT_MS) -> None:
     """Wait until the window runs no job and has no check waiting to start."""
-    qtbot.waitUntil(lambda: not window.busy and not window._analysis_timer.isActive(), timeout=timeout)
+    qtbot.waitUntil(lambda: not window.busy and not window.checks.timer.isActive(), timeout=timeout)
 
 
 def check(qtbot, window, action, timeout: int = APP_WAIT_MS) -> None:

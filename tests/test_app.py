@@ -341,7 +341,7 @@ def test_escape_cancels_a_check_and_the_ui_returns_to_idle(qtbot, make_window, i
     # (the fake stops before any file is read; tests/test_app_flows.py stops a real read part-way)
     assert window.progress.stage_label.text().startswith("Check stopped before any file was read")
     assert not window.progress.cancel_button.isEnabled() and not window.progress.bar.isVisible()
-    assert window.cancel_action.shortcut().toString() == "Esc"
+    assert window.menu_actions.cancel_action.shortcut().toString() == "Esc"
 
 
 def test_cancel_button_stops_a_build(qtbot, make_window, inputs, fake_pipeline, save_dialog, message_boxes,

@@ -35,7 +35,8 @@ from pqa_desktop.app.findings_model import FINDING_ROLE, STATUS_COLUMN
 from pqa_desktop.app.findings_view import GROUP_BY_AUDITOR
 from pqa_desktop.app.help import AboutDialog, ShortcutsDialog, shortcut_rows
 from pqa_desktop.app.inputs_model import FILE_COLUMN, STATUS_COLUMN as INPUT_STATUS_COLUMN, SUMMARY_ROLE
-from pqa_desktop.app.main_window import FINDINGS_TAB, MainWindow
+from pqa_desktop.app.main_window import MainWindow
+from pqa_desktop.app.report_tabs import FINDINGS_TAB
 from pqa_desktop.app.settings_dialog import SettingsDialog
 from pqa_desktop.core.pipeline import reading
 from pqa_desktop.core.findings import Finding, Severity
@@ -235,7 +236,8 @@ def test_help_menu_guide_shortcuts_and_about_with_version_and_licences(qtbot, ma
     window.user_guide_action.trigger()
     assert opened and Path(opened[0]).name in ("User guide.pdf", "User guide.html", "user-guide.md")
 
-    rows = shortcut_rows([a for a in (window.search_action, window.cancel_action, window.continue_action,
+    actions = window.menu_actions
+    rows = shortcut_rows([a for a in (actions.search_action, actions.cancel_action, actions.continue_action,
                                       window.user_guide_action)])
     keys = {k for k, _ in rows}
     assert {"Ctrl+F", "Esc", "F5", "F1"} <= keys
@@ -472,7 +474,7 @@ def test_treat_as_marks_the_finding_corrected_and_it_stays_listed(qtbot, make_wi
         return dialog.result()
     monkeypatch.setattr(TreatAsDialog, "exec", treat_as_good)
     check(qtbot, window, window.findings_panel.correct_button.click)
-    assert goodish not in window._analysis.findings  # read as Good now
+    assert goodish not in window.session.analysis.findings  # read as Good now
     assert status_on_screen(window, goodish) == "Corrected"  # and still listed, as corrected
     assert rows(window)["CFA 2.xlsx"].errors == 0
 

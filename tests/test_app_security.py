@@ -153,7 +153,7 @@ def test_a_build_with_a_password_saves_an_encrypted_workbook_and_keeps_the_passw
     for path in stored:
         raw = path.read_bytes()
         assert PASSWORD.encode() not in raw and PASSWORD.encode("utf-16-le") not in raw, path
-    assert window._last_protected is True
+    assert window.after_build.protected is True
 
 
 def test_cancelling_the_password_dialog_builds_nothing(qtbot, make_window, save_dialog, tmp_path, monkeypatch):
@@ -176,25 +176,25 @@ def test_a_protected_return_is_reported_and_counts_once_its_password_is_entered(
     protected.write_bytes(encrypt_xlsx(protected.read_bytes(), INPUT_PASSWORD))
     window = make_window()
     check(qtbot, window, lambda: window.add_paths([folder]))
-    assert [f.file for f in window._analysis.findings if f.rule == PROTECTED] == ["CFA 2.xlsx"]
+    assert [f.file for f in window.session.analysis.findings if f.rule == PROTECTED] == ["CFA 2.xlsx"]
     assert not window.protected_row.isHidden() and "1 input is password protected" in window.protected_label.text()
-    figures, _ = pipeline.compute(window._analysis, window._build_options(window.period))
+    figures, _ = pipeline.compute(window.session.analysis, window.report_content.build_options(window.period))
     assert headline(figures, AUDITS_YTD) == 1  # only the readable audit
 
     # a wrong password: the finding stays, nothing breaks
     entered = type_in(InputPasswordDialog, monkeypatch, password_edit="wrong one")
     check(qtbot, window, window.enter_password_button.click)
     assert entered == [QDialog.DialogCode.Accepted]
-    assert [f.file for f in window._analysis.findings if f.rule == PROTECTED] == ["CFA 2.xlsx"]
+    assert [f.file for f in window.session.analysis.findings if f.rule == PROTECTED] == ["CFA 2.xlsx"]
 
     # the right one (tried with the wrong one still kept): the file is read and its audit counts
     entered = type_in(InputPasswordDialog, monkeypatch, password_edit=INPUT_PASSWORD)
     check(qtbot, window, window.enter_password_button.click)
-    assert [f for f in window._analysis.findings if f.rule == PROTECTED] == []
+    assert [f for f in window.session.analysis.findings if f.rule == PROTECTED] == []
     assert window.protected_row.isHidden()
-    figures, _ = pipeline.compute(window._analysis, window._build_options(window.period))
+    figures, _ = pipeline.compute(window.session.analysis, window.report_content.build_options(window.period))
     assert headline(figures, AUDITS_YTD) == 2
-    assert window._build_options(window.period).input_passwords == ("wrong one", INPUT_PASSWORD)
+    assert window.report_content.build_options(window.period).input_passwords == ("wrong one", INPUT_PASSWORD)
     assert message_boxes == []
     assert protected.read_bytes()[:4] != b"PK\x03\x04"  # the input on disk is still encrypted
 
@@ -290,6 +290,7 @@ def test_remove_data_older_than_removes_old_imports_after_asking(qtbot, make_win
     # 2024-10-07 less 24 months is 2022-10-07: the May 2021 audit is older, the September 2024 ones are not
     check(qtbot, window, window.workspace_panel.purge_button.click)
     assert sorted(row.name for row in window.workspace.imports()) == ["CFA 1.xlsx", "CFA 2.xlsx"]
-    assert old / "CFA 2021.xlsx" not in window.analysis_paths()  # else the next check would import it again
+    # else the next check would import it again
+    assert old / "CFA 2021.xlsx" not in window.session.sources.analysis_paths()
     assert window.workspace_panel.model.rowCount() == 2
     assert (old / "CFA 2021.xlsx").exists()  # the file itself is untouched

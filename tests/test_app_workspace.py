@@ -27,7 +27,8 @@ from pqa_desktop.app.audit_search import AuditSearchDialog
 from pqa_desktop.app.corrections import DuplicateDialog, TreatAsDialog, current_user
 from pqa_desktop.app.feedback_panel import USE_COLUMN
 from pqa_desktop.app.findings_model import FINDING_ROLE
-from pqa_desktop.app.main_window import COMMENTARY_TAB, MainWindow
+from pqa_desktop.app.main_window import MainWindow
+from pqa_desktop.app.report_tabs import COMMENTARY_TAB
 from pqa_desktop.app.settings_dialog import SettingsDialog
 from pqa_desktop.core.pipeline import run as pipeline
 from pqa_desktop.core.privacy import audit_key
@@ -70,12 +71,12 @@ def make_window(qtbot):
 
 
 def figures_on_screen(window):
-    figures, _ = pipeline.compute(window._analysis, window._build_options(window.period))
+    figures, _ = pipeline.compute(window.session.analysis, window.report_content.build_options(window.period))
     return figures
 
 
 def findings_with(window, rule):
-    return [f for f in window._analysis.findings if f.rule == rule]
+    return [f for f in window.session.analysis.findings if f.rule == rule]
 
 
 def select_finding(window, rule):
@@ -202,10 +203,10 @@ def test_a_check_reads_the_workspace_list_and_masks_names_off_the_ui_thread(qtbo
     assert on_ui == []
     rows = window.workspace_panel.model
     shown = [rows.import_at(r) for r in range(rows.rowCount())]
-    assert [(r.id, r.name, r.records) for r in shown] == [(r.id, window._mask(r.name), r.records)
+    assert [(r.id, r.name, r.records) for r in shown] == [(r.id, window.session.mask(r.name), r.records)
                                                            for r in real_imports(window.workspace)]
     assert [r.name for r in shown] == ["CFA 1.xlsx", "CFA 2.xlsx", "CFA 3.xlsx", "CFA 4.xlsx", "CFA 5.xlsx"]
-    assert window._imports == real_imports(window.workspace)
+    assert window.session.imports == real_imports(window.workspace)
 
 
 def test_removing_an_input_from_the_list_takes_it_out_of_the_workspace(qtbot, make_window, tmp_path):
@@ -359,7 +360,7 @@ def test_find_an_audit_by_its_key(qtbot, make_window, tmp_path, monkeypatch):
         seen.append([dialog.results.item(0, c).text() for c in range(dialog.results.columnCount())])
         return QDialog.DialogCode.Rejected
     monkeypatch.setattr(AuditSearchDialog, "exec", search)
-    window.find_audit_action.trigger()
+    window.menu_actions.find_audit_action.trigger()
     assert seen == [["Case file audit", "CR-1002", "12/08/2024", "CFA 2.xlsx"]]
 
 
@@ -375,10 +376,10 @@ def test_settings_dialog_from_the_window_persists_and_a_new_secret_changes_the_k
         dialog.buttons.button(dialog.buttons.StandardButton.Ok).click()
         return dialog.result()
     monkeypatch.setattr(SettingsDialog, "exec", edit)
-    assert window.open_settings_dialog()
+    assert window.report_content.open_settings_dialog()
     assert window.workspace.secret() != old_secret
     assert window.feedback_panel.leave_out_all_check.isChecked()  # the switch follows the setting
-    options = window._build_options(window.period)
+    options = window.report_content.build_options(window.period)
     assert options.settings.population_0_17 == 51000 and not options.settings.feedback_text
     assert options.audit_key_secret == window.workspace.secret()
     window.close()
@@ -397,7 +398,8 @@ def test_new_and_open_workspace_switch_files_and_are_remembered(qtbot, make_wind
     shared = tmp_path / "shared drive" / "team workspace"  # typed without .sqlite
     (tmp_path / "shared drive").mkdir()
     monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(lambda *a, **k: (str(shared), "")))
-    check(qtbot, window, window.new_workspace_action.trigger)  # the added files go into the new workspace too
+    # the added files go into the new workspace too
+    check(qtbot, window, window.menu_actions.new_workspace_action.trigger)
     assert window.workspace.path == shared.with_name("team workspace.sqlite")
     assert window.workspace.path.is_file()
     assert "a workspace you chose" in window.workspace_panel.location_label.text()
@@ -406,14 +408,14 @@ def test_new_and_open_workspace_switch_files_and_are_remembered(qtbot, make_wind
     # back to the default one: it still holds what it held
     monkeypatch.setattr(QFileDialog, "getOpenFileName",
                         staticmethod(lambda *a, **k: (str(Workspace.default_path()), "")))
-    check(qtbot, window, window.open_workspace_action.trigger)
+    check(qtbot, window, window.menu_actions.open_workspace_action.trigger)
     assert window.workspace.path == Workspace.default_path() and AppSettings().workspace_path() is None
 
     # a file that is not a workspace: a plain message, the current workspace stays open
     not_a_workspace = tmp_path / "notes.sqlite"
     not_a_workspace.write_bytes(b"not a database at all" * 100)
     monkeypatch.setattr(QFileDialog, "getOpenFileName", staticmethod(lambda *a, **k: (str(not_a_workspace), "")))
-    assert not window.open_workspace_file()
+    assert not window.workspace_actions.open_file()
     [(kind, title, text)] = message_boxes
     assert kind == "warning" and "not a PQA Desktop workspace" in text
     assert window.workspace.path == Workspace.default_path()

@@ -11,7 +11,7 @@ from __future__ import annotations
 import getpass
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Sequence
+from typing import Callable, Sequence
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtWidgets import (QAbstractItemView, QButtonGroup, QComboBox, QDialog, QDialogButtonBox, QFormLayout,
@@ -250,6 +250,20 @@ HEADERS = ("Correction", "Where", "Value", "Reason", "Who", "When")
 CORRECTION_ROLE = Qt.ItemDataRole.UserRole + 1
 
 Index = QModelIndex | QPersistentModelIndex
+
+
+def correction_row(correction, names: dict[str, str], mask: Callable[[str], str]) -> tuple[object, str, str]:
+    """(correction, where, value) for the list: file names (``names``: by SHA-256) masked, never a case
+    reference."""
+    if correction.kind == "value":
+        sha, sheet, cell = correction.target
+        return correction, f"{mask(names.get(sha, 'a removed file'))}, sheet {sheet}, cell {cell}", \
+            str(correction.value)
+    template_type, _reference, when = correction.target
+    kind = {"case_file_audit": "Case file audit", "foster_carer_audit": "Foster carer audit",
+            "edt_dip_sample": "EDT dip sample"}.get(template_type, "Audit")
+    dated = when.strftime("%d/%m/%Y") if hasattr(when, "strftime") else str(when)
+    return correction, f"{kind} dated {dated}", mask(str(correction.value))
 
 
 class CorrectionsModel(RowTableModel):

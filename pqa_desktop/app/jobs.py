@@ -25,6 +25,7 @@ Work = Callable[[ProgressFn, CancelFn], Any]
 
 ANALYSE = "analyse"
 BUILD = "build"
+SEND_BACK = "send back"  # the auditors' lists, written from the check on screen
 
 
 _SET_ASIDE = False

@@ -1,15 +1,18 @@
 """The main window: drop inputs in, see what each is and what is wrong, deal with it, build the workbook.
 
-One window, in the order the QA officer works: the period and LA name, the Inputs (``InputsPanel``: what
-each file was recognised as), the Findings and the report's own content on tabs below (``FindingsPanel``,
-key messages, commentary, feedback, corrections, the workspace), and the Build line (``BuildPanel``).
-Before anything is added, the three steps of the work fill the space the tabs will take (``StepsPanel``).
-Each panel owns its widgets; the window wires them to ``pqa_desktop.core`` and to each other.
+One window, in the order the QA officer works: the period and LA name (``PeriodRow``), the Inputs
+(``InputsPanel``: what each file was recognised as), the Findings and the report's own content on tabs below
+(``ReportTabs``: findings, key messages, commentary, feedback, corrections, the workspace), and the Build line
+(``BuildPanel``). Before anything is added, the three steps of the work fill the space the tabs will take
+(``StepsPanel``).
 
-Pipeline work runs in a ``PipelineJob`` thread, one at a time; a change of inputs or period while a check
-runs cancels it and starts a fresh one when it has stopped. Each file appears in the lists as soon as it is
-read (``streaming``), at most a few times a second. Stopping a check keeps every file read so far (in the
-workspace) and lists the rest as not read yet, with Continue.
+Each panel owns its widgets, and each flow is a small controller sharing one ``Session`` (the inputs, the
+workspace, the check on screen): ``InputsFlow`` (add, remove, passwords for protected inputs),
+``CheckAndBuild`` (when a check or build starts, what its result changes) with ``JobRunner`` (one job at a
+time off the UI thread, and what its ending says) and ``CheckView`` (what a check puts on screen),
+``FindingActions``, ``SendBackFlow``, ``WorkspaceActions``, ``ReportContent`` (settings, drafts, commentary)
+and ``AfterBuild`` (the workbook and its email draft). The window makes them, connects their signals and
+keeps the controls in step with the state.
 
 Passwords stay in memory: the one protecting a workbook is asked for at each build and dropped when the
 build ends; the ones opening protected inputs are kept until the window closes. Neither is written to the
@@ -17,84 +20,43 @@ settings, the workspace or a crash report.
 """
 from __future__ import annotations
 
-import re
-import time
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import Sequence
 
-from PySide6.QtCore import QDate, Qt, QTimer, QUrl, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence
-from PySide6.QtWidgets import (QAbstractItemView, QDateEdit, QDialog, QFileDialog, QHBoxLayout, QLabel, QLineEdit,
-                               QMainWindow, QMessageBox, QPlainTextEdit, QPushButton, QSplitter, QStackedWidget,
-                               QTabWidget, QTextEdit, QToolButton, QVBoxLayout, QWidget)
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QCloseEvent
+from PySide6.QtWidgets import QLabel, QMainWindow, QSplitter, QStackedWidget, QVBoxLayout, QWidget
 
-from ..core.pipeline import run as pipeline
-from ..core.calendar import Period, last_complete_month, month_start
-from ..core.sending.email_draft import write_email_draft
-from ..core.finding_status import ACCEPTED, CORRECTED, OPEN
-from ..core.findings import Severity
-from ..core.sending.output_paths import draft_problem, output_problem
-from ..core.pipeline.readiness import blank_reasons
-from ..core.sending.send_back import finding_auditors, write_send_back
-from ..core.settings import Settings
-from ..core.workspace import Workspace, WorkspaceError
-from .app_log import reading_line, write_log
+from ..core.calendar import Period
+from ..core.workspace import Workspace
+from .after_build import AfterBuild
 from .app_settings import AppSettings
-from .audit_search import AuditSearchDialog
 from .build_panel import BuildPanel
-from .corrections import (NOTHING_TO_CORRECT, CorrectionsPanel, DuplicateDialog, TreatAsDialog, can_correct,
-                          current_user, duplicate_group, input_for_finding, is_duplicate, treat_as_choices)
-from .crash import write_crash_report
-from .feedback_panel import FeedbackPanel
-from .finding_dialogs import AcceptDialog
-from .findings_view import FindingsPanel
+from .check_and_build import CheckAndBuild
+from .check_view import CheckView
+from .corrections import NOTHING_TO_CORRECT, can_correct, correction_row
+from .finding_actions import FindingActions
 from .help import build_help_menu
-from .inputs_model import attention_summary
+from .inputs_flow import InputsFlow
 from .inputs_panel import InputsPanel
-from .jobs import ANALYSE, BUILD, PipelineJob, set_aside_startup_objects
-from .messages_panel import CommentaryPanel, MessagesPanel
-from .passwords import PROTECTED_INPUT_RULE, InputPasswordDialog, OutputPasswordDialog
+from .job_runner import JobRunner
+from .jobs import set_aside_startup_objects
+from .period_row import PeriodRow
 from .progress_panel import ProgressPanel
-from .settings_dialog import SettingsDialog
+from .report_content import ReportContent
+from .report_tabs import ReportTabs
+from .send_back_flow import SendBackFlow
+from .session import Session
 from .steps_panel import StepsPanel
-from .streaming import ReadStream, StreamBatcher
-from .workspace_panel import WorkspacePanel
+from .streaming import StreamBatcher
+from .window_actions import WindowActions, release_tab_traps, set_tab_order
+from .window_state import restore_window_state, save_window_state
+from .workspace_actions import WorkspaceActions, open_first_workspace
 
 WINDOW_TITLE = "PQA Desktop"
 OFFLINE_TEXT = "Offline \u2014 files stay on this laptop"
-PERIOD_RECHECK_MS = 400  # typing "2024" in the year steps through 2, 20, 202: check once, when it settles
-TREE_REFRESH_S = 1.0  # while files stream in, the group tree is rebuilt at most this often
-EARLIEST_PERIOD = QDate(2015, 1, 1)
-WORKBOOK_FILTER = "Excel workbook (*.xlsx)"
-WORKSPACE_FILTER = "PQA Desktop workspace (*.sqlite);;All files (*)"
-EMAIL_FILTER = "Email draft (*.eml)"
-SEND_BACK = "send back"
-# the tabs below the inputs
-FINDINGS_TAB, MESSAGES_TAB, COMMENTARY_TAB, FEEDBACK_TAB, CORRECTIONS_TAB, WORKSPACE_TAB = range(6)
-DEFAULT_SIZE = (1366, 768)  # the smallest laptop screen it is laid out for
-
-
-def _qdate(d: date) -> QDate:
-    return QDate(d.year, d.month, d.day)
-
-
-def _is_under(path: Path, folder: Path) -> bool:
-    try:
-        path.relative_to(folder)
-    except ValueError:
-        return False
-    return path != folder
-
-
-def release_tab_traps(root: QWidget) -> None:
-    """Tab and Shift+Tab always leave a list, table or text box (WCAG 2.1.2, no keyboard trap); arrows and
-    Ctrl+Tab still move within them."""
-    for view in root.findChildren(QAbstractItemView):
-        view.setTabKeyNavigation(False)
-    for edit in [*root.findChildren(QPlainTextEdit), *root.findChildren(QTextEdit)]:
-        edit.setTabChangesFocus(True)
 
 
 class MainWindow(QMainWindow):
@@ -108,51 +70,37 @@ class MainWindow(QMainWindow):
         super().__init__(parent)
         self.settings = settings or AppSettings()
         self._today = today or date.today()
-        self._sources: list[Path] = []  # what the user added: files, folders, zips, emails
-        self._excluded: set[Path] = set()  # files removed from the list that sit inside an added folder
-        self._queued: list[Path] = []  # dropped or picked, not yet taken in (see add_paths)
-        self._analysis: pipeline.Analysis | None = None
-        self._analysis_key: tuple | None = None  # (paths, period, generation) the analysis above was made from
-        self._job: PipelineJob | None = None
-        self._recheck_after_job = False
-        self._last_output: Path | None = None
-        self._last_result: pipeline.BuildResult | None = None  # the last build's figures, for the email draft
-        self._last_protected = False  # whether the last workbook was saved with a password
-        self._last_draft: Path | None = None  # the last email draft written
-        self._input_passwords: list[str] = []  # opens protected inputs; this session only, never stored
-        self.report_settings: Settings = self.settings.report_settings()
-        # bumped by each change that needs a fresh check of the same inputs (a correction, a removed import,
-        # new settings, another workspace): part of the key the analysis on screen is compared with
-        self._generation = 0
-        self._imports: list = []  # Workspace.imports(), refreshed after each change and each check
-        self._tree_rebuilt = 0.0
-        self._closed = False
-        self._pool_warned = False  # the reading workers' fall-back is shown once a session (logged each time)
-        self.workspace = self._open_first_workspace()
-
+        workspace, self._workspace_problem = open_first_workspace(self.settings.workspace_path())
+        self.session = Session(workspace)
         self.setWindowTitle(WINDOW_TITLE)
         self.setAccessibleName(WINDOW_TITLE)
-        self._build_widgets()
-        self._restore_settings()
+        self._build_panels()
+        self._build_controllers()
+        self._wire_panels()
+        release_tab_traps(self)
+        # top to bottom, as the work goes: period, LA name, Settings, the inputs, the tabs, Build, the status bar
+        set_tab_order([*self.period_row.focus_chain(), *self.inputs_panel.focus_chain(), self.report_tabs,
+                       *self.build_panel.focus_chain(), self.progress.cancel_button, *self.after_build.buttons()])
+        restore_window_state(self, self.settings, self.period_row)
         self._workspace_changed()
         self._update_controls()
         set_aside_startup_objects()
 
     # ------------------------------------------------------------------------------------------------
-    # layout
+    # layout: the panels, then the controllers, then the wires between them
     # ------------------------------------------------------------------------------------------------
-    def _build_widgets(self) -> None:
+    def _build_panels(self) -> None:
         central = QWidget()
         outer = QVBoxLayout(central)
         outer.setContentsMargins(8, 6, 8, 4)
-        outer.addLayout(self._build_top_row())
-
+        self.period_row = PeriodRow(self._today)
+        outer.addWidget(self.period_row)
         self.inputs_panel = InputsPanel()
-        self._wire_inputs()
         self.steps_panel = StepsPanel()
+        self.report_tabs = ReportTabs(self.inputs_panel.model, source_paths=lambda: self.session.sources.paths)
         self.lower = QStackedWidget()  # the three steps until an input is added, then the tabs
         self.lower.addWidget(self.steps_panel)
-        self.lower.addWidget(self._build_tabs())
+        self.lower.addWidget(self.report_tabs)
         self.splitter = QSplitter(Qt.Orientation.Vertical)
         self.splitter.setChildrenCollapsible(False)
         self.splitter.addWidget(self.inputs_panel)
@@ -162,1206 +110,276 @@ class MainWindow(QMainWindow):
         self.splitter.setSizes([230, 480])
         outer.addWidget(self.splitter, 1)
         self.build_panel = BuildPanel()
-        self._wire_build()
         outer.addWidget(self.build_panel)
         self.setCentralWidget(central)
 
         self.progress = ProgressPanel()
-        self.progress.cancel_requested.connect(self.cancel_current)
+        self.statusBar().addWidget(self.progress, 1)
+        self.after_build = AfterBuild(self)  # the last workbook and its email draft; buttons in the status bar
+        for button in self.after_build.buttons():  # beside "Workbook saved: …"
+            self.statusBar().addPermanentWidget(button)
         self.offline_label = QLabel(OFFLINE_TEXT)
         self.offline_label.setAccessibleName("Privacy: offline, files stay on this laptop")
-        self.statusBar().addWidget(self.progress, 1)
-        # after a build, beside "Workbook saved: …": the email draft (tool buttons: a push button's height
-        # would make the window taller)
-        self.email_button = QToolButton()
-        self.email_button.setText("Prepare email\u2026")
-        self.email_button.setAccessibleName("Prepare email")
-        self.email_button.setToolTip("Save an email draft with the workbook attached and the headline figures")
-        self.email_button.clicked.connect(self.prepare_email)
-        self.open_email_button = QToolButton()
-        self.open_email_button.setText("Open email draft")
-        self.open_email_button.setAccessibleName("Open email draft")
-        self.open_email_button.setToolTip("Open the draft in your email program (Outlook opens it ready to send)")
-        self.open_email_button.clicked.connect(self.open_email_draft)
-        for button in (self.email_button, self.open_email_button):
-            button.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # reached with Tab like every other control
-            self.statusBar().addPermanentWidget(button)
         self.statusBar().addPermanentWidget(self.offline_label)
-
-        self.stream = StreamBatcher(self)
-        self.stream.flushed.connect(self._show_streamed)
-        self._analysis_timer = QTimer(self, singleShot=True)
-        self._analysis_timer.timeout.connect(self._start_analysis)
-        self.period_edit.dateChanged.connect(lambda _d: self._schedule_analysis(PERIOD_RECHECK_MS))
-        self.period_edit.dateChanged.connect(lambda _d: self._update_controls())
-        self.period_edit.dateChanged.connect(lambda _d: self._load_commentary())
-        self.la_name_edit.textChanged.connect(lambda _t: self._update_controls())
-        self.la_name_edit.editingFinished.connect(lambda: self.settings.set_la_name(self.la_name_edit.text()))
-        self._build_actions()
-        self._build_menu()
+        self.menu_actions = WindowActions(self)  # not "actions": QWidget.actions() is a method
         build_help_menu(self, lambda: self.workspace.path)
-        release_tab_traps(self)
-        self._set_tab_order()
+        self._name_widgets()
 
-    def _build_top_row(self) -> QHBoxLayout:
-        self.period_edit = QDateEdit()
-        self.period_edit.setDisplayFormat("MMMM yyyy")
-        self.period_edit.setDateRange(EARLIEST_PERIOD, _qdate(month_start(self._today)))
-        self.period_edit.setDate(_qdate(last_complete_month(self._today)))
-        self.period_edit.setAccessibleName("Period end month")
-        self.period_edit.setToolTip("The last month the workbook reports on")
-        self.period_edit.setMinimumWidth(self.fontMetrics().horizontalAdvance("September 2024") + 48)
-        self.la_name_edit = QLineEdit()
-        self.la_name_edit.setPlaceholderText("e.g. Anytown Council")
-        self.la_name_edit.setAccessibleName("Local authority name")
-        self.la_name_edit.setToolTip("Shown on the workbook's cover")
-        period_label = QLabel("&Period end month:")
-        period_label.setBuddy(self.period_edit)
-        la_label = QLabel("&LA name:")
-        la_label.setBuddy(self.la_name_edit)
-        # the settings sit with the period and LA name: they decide what the workbook shows
-        self.settings_button = QPushButton("Settin&gs\u2026")
-        self.settings_button.setAccessibleName("Settings")
-        self.settings_button.setToolTip("Population, service areas, targets, privacy and the other settings")
-        self.settings_button.clicked.connect(self.open_settings_dialog)
-        row = QHBoxLayout()
-        row.addWidget(period_label)
-        row.addWidget(self.period_edit)
-        row.addSpacing(16)
-        row.addWidget(la_label)
-        row.addWidget(self.la_name_edit, 1)
-        row.addSpacing(16)
-        row.addWidget(self.settings_button)
-        return row
+    def _name_widgets(self) -> None:
+        """The names the rest of the app, its tests and scripts use for the panels' widgets."""
+        row, inputs, tabs, build = self.period_row, self.inputs_panel, self.report_tabs, self.build_panel
+        self.period_edit, self.la_name_edit, self.settings_button = row.period_edit, row.la_name_edit, \
+            row.settings_button
+        self.inputs_model, self.inputs_view, self.drop_area = inputs.model, inputs.view, inputs.drop_area
+        self.add_files_button, self.add_folder_button = inputs.add_files_button, inputs.add_folder_button
+        self.remove_button, self.enter_password_button = inputs.remove_button, inputs.enter_password_button
+        self.protected_label, self.protected_row = inputs.protected_label, inputs.protected_row
+        self.findings_panel, self.messages_panel = tabs.findings_panel, tabs.messages_panel
+        self.commentary_panel, self.feedback_panel = tabs.commentary_panel, tabs.feedback_panel
+        self.corrections_panel, self.workspace_panel = tabs.corrections_panel, tabs.workspace_panel
+        findings = self.findings_panel
+        self.severity_buttons, self.search_edit = findings.severity_buttons, findings.search_edit
+        self.findings_model, self.findings_proxy, self.findings_view = findings.model, findings.proxy, findings.table
+        self.findings_count_label = findings.count_label
+        self.build_button, self.protect_checkbox = build.build_button, build.protect_checkbox
+        self.build_summary_label, self.blank_reasons_label = build.summary_label, build.blank_label
+        self.open_button, self.show_folder_button = build.open_button, build.show_folder_button
+        self.email_button, self.open_email_button = self.after_build.buttons()
 
-    def _wire_inputs(self) -> None:
-        panel = self.inputs_panel
-        # the names the rest of the window (and its tests) use
-        self.inputs_model, self.inputs_view, self.drop_area = panel.model, panel.view, panel.drop_area
-        self.add_files_button, self.add_folder_button = panel.add_files_button, panel.add_folder_button
-        self.remove_button = panel.remove_button
-        self.protected_label, self.protected_row = panel.protected_label, panel.protected_row
-        self.enter_password_button = panel.enter_password_button
-        panel.add_files_requested.connect(self.choose_files)
-        panel.add_folder_requested.connect(self.choose_folder)
-        panel.remove_requested.connect(self.remove_selected)
-        panel.selection_changed.connect(self._update_controls)
-        panel.show_file_requested.connect(self._show_file_findings)
-        panel.attention_requested.connect(self._show_attention)
-        panel.continue_requested.connect(self.continue_reading)
-        panel.password_requested.connect(self.enter_input_password)
-        self.drop_area.paths_dropped.connect(self.add_paths)
-        # what part of a drop (e.g. Outlook attachments after the first) could not be taken in, and what to do
-        self.drop_area.notice.connect(lambda text: QMessageBox.information(self, "Not everything was added", text))
+    def _build_controllers(self) -> None:
+        session, busy = self.session, lambda: self.jobs.busy
+        self.stream = StreamBatcher(self)
+        self.jobs = JobRunner(self, self.progress, self.stream,
+                              lambda kind: self.check_view.crash_context(kind, self.period))
+        self.report_content = ReportContent(self, session, self.settings, self.period_row, self.messages_panel,
+                                            self.commentary_panel, self.feedback_panel)
+        self.check_view = CheckView(session, self.inputs_panel, self.findings_panel, self.build_panel, self.lower,
+                                    self.stream, self.report_content.with_la_name, parent=self)
+        self.inputs_flow = InputsFlow(self, session, self.inputs_panel, busy)
+        self.finding_actions = FindingActions(self, session, busy, self.findings_panel.selected_findings)
+        self.send_back_flow = SendBackFlow(self, session, self.jobs, self.progress,
+                                           options=lambda: self.report_content.build_options(self.period),
+                                           folder=lambda: self.settings.output_folder() or Path.home(),
+                                           today=self._today)
+        self.workspace_actions = WorkspaceActions(self, session, self.settings, busy, self._today)
+        # the window's own controls follow a job's start and end before a check asked for meanwhile starts
+        self.jobs.started.connect(self._job_started_or_ended)
+        self.jobs.ended.connect(self._job_started_or_ended)
+        self.checks = CheckAndBuild(self, session, self.jobs, self.check_view, self.report_content,
+                                    self.after_build, self.progress, self.stream, self.settings, self.period_row)
 
-    def _build_tabs(self) -> QTabWidget:
-        self.findings_panel = FindingsPanel(self.inputs_panel.model, source_paths=lambda: list(self._sources))
-        panel = self.findings_panel
-        self.severity_buttons = panel.severity_buttons
-        self.search_edit, self.findings_count_label = panel.search_edit, panel.count_label
-        self.findings_model, self.findings_proxy, self.findings_view = panel.model, panel.proxy, panel.table
-        panel.set_correctable(can_correct, NOTHING_TO_CORRECT)
-        panel.correct_requested.connect(self.correct_finding)
-        panel.status_requested.connect(self.set_finding_status)
-        panel.send_back_requested.connect(self.send_back)
-        for signal in (self.findings_proxy.rowsInserted, self.findings_proxy.modelReset):
-            signal.connect(self._update_findings_tab)
-        self.messages_panel = MessagesPanel()
-        self.commentary_panel = CommentaryPanel()
-        self.feedback_panel = FeedbackPanel()
-        self.corrections_panel = CorrectionsPanel()
-        self.workspace_panel = WorkspacePanel()
-        self.report_tabs = QTabWidget()
-        self.report_tabs.setAccessibleName("Findings and report content")
-        self.report_tabs.addTab(panel, "Findings")
-        self.report_tabs.addTab(self.messages_panel, "Key &messages")
-        self.report_tabs.addTab(self.commentary_panel, "Commentar&y")
-        self.report_tabs.addTab(self.feedback_panel, "Feedback")
-        self.report_tabs.addTab(self.corrections_panel, "Corrections")
-        self.report_tabs.addTab(self.workspace_panel, "Workspace")
-        self.feedback_panel.set_leave_out_all(not self.report_settings.feedback_text)
-        self.feedback_panel.leave_out_all_changed.connect(self._on_leave_out_all)
-        self.corrections_panel.correct_requested.connect(self.correct_selected_finding)
-        self.corrections_panel.undo_requested.connect(self.undo_correction)
-        self.workspace_panel.remove_requested.connect(self.remove_imports)
-        self.workspace_panel.open_requested.connect(self.open_workspace_file)
-        self.workspace_panel.new_requested.connect(self.new_workspace_file)
-        self.workspace_panel.purge_requested.connect(self.purge_workspace)
+    def _wire_panels(self) -> None:
+        row, inputs, findings, build = self.period_row, self.inputs_panel, self.findings_panel, self.build_panel
+        content, checks, flow, actions = self.report_content, self.checks, self.inputs_flow, self.finding_actions
+        workspace, menu = self.workspace_actions, self.menu_actions
+        row.settings_requested.connect(lambda: content.open_settings_dialog())
+        row.period_changed.connect(self._period_changed)
+        row.la_name_changed.connect(self._update_controls)
+        row.la_name_edited.connect(self.settings.set_la_name)
+        inputs.add_files_requested.connect(flow.choose_files)
+        inputs.add_folder_requested.connect(flow.choose_folder)
+        inputs.remove_requested.connect(flow.remove_selected)
+        inputs.selection_changed.connect(self._update_controls)
+        inputs.show_file_requested.connect(self.report_tabs.show_file_findings)
+        inputs.attention_requested.connect(self.report_tabs.show_attention)
+        inputs.continue_requested.connect(checks.continue_reading)
+        inputs.password_requested.connect(flow.enter_input_password)
+        self.drop_area.paths_dropped.connect(flow.add_paths)
+        self.drop_area.notice.connect(flow.say_what_was_left)
+        findings.correct_requested.connect(actions.correct_finding)
+        findings.status_requested.connect(actions.set_finding_status)
+        findings.send_back_requested.connect(self.send_back_flow.send_back)
         self.findings_view.selectionModel().selectionChanged.connect(lambda *_: self._update_report_controls())
-        return self.report_tabs
-
-    def _wire_build(self) -> None:
-        panel = self.build_panel
-        self.build_button, self.protect_checkbox = panel.build_button, panel.protect_checkbox
-        self.build_summary_label, self.blank_reasons_label = panel.summary_label, panel.blank_label
-        self.open_button, self.show_folder_button = panel.open_button, panel.show_folder_button
-        panel.build_requested.connect(self.build_workbook)
-        panel.open_requested.connect(self.open_workbook)
-        panel.show_folder_requested.connect(self.show_in_folder)
-        panel.fix_requested.connect(self.fix_blank_reason)
-
-    def _build_actions(self) -> None:
-        self.cancel_action = QAction("Stop reading or building", self)
-        self.cancel_action.setShortcut(QKeySequence(Qt.Key.Key_Escape))
-        self.cancel_action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
-        self.cancel_action.triggered.connect(self.cancel_current)
-        self.search_action = QAction("Search the findings", self)
-        self.search_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Find))  # Ctrl+F
-        self.search_action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
-        self.search_action.triggered.connect(self.focus_search)
-        self.continue_action = QAction("Continue reading the inputs not read yet", self)
-        self.continue_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Refresh))  # F5
-        self.continue_action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
-        self.continue_action.triggered.connect(self.continue_reading)
-        for action in (self.cancel_action, self.search_action, self.continue_action):
-            self.addAction(action)
-
-    def _build_menu(self) -> None:
-        menu = self.menuBar().addMenu("Wor&kspace")
-        self.open_workspace_action = QAction("&Open workspace\u2026", self)
-        self.open_workspace_action.triggered.connect(self.open_workspace_file)
-        self.new_workspace_action = QAction("&New workspace\u2026", self)
-        self.new_workspace_action.triggered.connect(self.new_workspace_file)
-        self.find_audit_action = QAction("&Find an audit by its key\u2026", self)
-        self.find_audit_action.setShortcut(QKeySequence("Ctrl+K"))
-        self.find_audit_action.triggered.connect(self.find_audit)
-        self.settings_action = QAction("&Settings\u2026", self)
-        self.settings_action.setShortcut(QKeySequence("Ctrl+,"))
-        self.settings_action.triggered.connect(self.open_settings_dialog)
-        for action in (self.open_workspace_action, self.new_workspace_action, None, self.find_audit_action,
-                       None, self.settings_action):
-            if action is None:
-                menu.addSeparator()
-            else:
-                menu.addAction(action)
-
-    def _set_tab_order(self) -> None:
-        """Top to bottom, as the work goes: period, LA name, Settings, the inputs, the tabs, Build, then the
-        status bar; Tab from the last comes back to the first."""
-        chain = [self.period_edit, self.la_name_edit, self.settings_button, *self.inputs_panel.focus_chain(),
-                 self.report_tabs, *self.build_panel.focus_chain(), self.progress.cancel_button,
-                 self.email_button, self.open_email_button]
-        for first, second in zip(chain, chain[1:]):
-            QWidget.setTabOrder(first, second)
+        self.feedback_panel.leave_out_all_changed.connect(content.set_leave_out_all)
+        self.corrections_panel.correct_requested.connect(actions.correct_selected)
+        self.corrections_panel.undo_requested.connect(actions.undo_correction)
+        self.workspace_panel.remove_requested.connect(workspace.remove_imports)
+        self.workspace_panel.open_requested.connect(workspace.open_file)
+        self.workspace_panel.new_requested.connect(workspace.new_file)
+        self.workspace_panel.purge_requested.connect(workspace.purge)
+        build.build_requested.connect(self.build_workbook)
+        build.open_requested.connect(self.after_build.open_workbook)
+        build.show_folder_requested.connect(self.after_build.show_in_folder)
+        build.fix_requested.connect(self.fix_blank_reason)
+        self.progress.cancel_requested.connect(self.cancel_current)
+        menu.cancel_action.triggered.connect(self.cancel_current)
+        menu.search_action.triggered.connect(self.report_tabs.focus_search)
+        menu.continue_action.triggered.connect(checks.continue_reading)
+        menu.open_workspace_action.triggered.connect(workspace.open_file)
+        menu.new_workspace_action.triggered.connect(workspace.new_file)
+        menu.find_audit_action.triggered.connect(workspace.find_audit)
+        menu.settings_action.triggered.connect(lambda: content.open_settings_dialog())
+        # what the controllers say
+        self.jobs.busy_changed.connect(self.busy_changed)
+        self.stream.flushed.connect(self.check_view.show_streamed)
+        self.check_view.shown.connect(self._update_controls)
+        checks.analysis_ready.connect(self.analysis_ready)
+        checks.build_succeeded.connect(self.build_succeeded)
+        checks.imports_read.connect(self._refresh_workspace_lists)
+        content.recheck_needed.connect(self._recheck)
+        flow.inputs_changed.connect(self._inputs_changed)
+        flow.imports_removed.connect(self._refresh_workspace_lists)
+        flow.recheck_needed.connect(self._recheck)
+        actions.corrections_changed.connect(self._corrections_changed)
+        actions.statuses_changed.connect(lambda: self.check_view.show_statuses(self.session.analysis))
+        self.send_back_flow.sent.connect(self.sent_back)
+        workspace.switching.connect(self.commentary_panel.flush)
+        workspace.switched.connect(self._workspace_switched)
+        workspace.imports_removed.connect(self._imports_removed)
+        self.after_build.email_requested.connect(self.prepare_email)
+        self.after_build.changed.connect(self._update_controls)
 
     # ------------------------------------------------------------------------------------------------
-    # state shown to the user
+    # the state, and the controls kept in step with it
     # ------------------------------------------------------------------------------------------------
     @property
     def busy(self) -> bool:
-        return self._job is not None
+        return self.jobs.busy
+
+    @property
+    def workspace(self) -> Workspace:
+        return self.session.workspace
 
     @property
     def sources(self) -> list[Path]:
-        return list(self._sources)
+        return self.session.sources.paths
 
     @property
     def period(self) -> Period:
-        d = self.period_edit.date()
-        return Period(date(d.year(), d.month(), 1))
+        return self.period_row.period
 
     @property
     def last_output(self) -> Path | None:
-        return self._last_output
-
-    def _analysis_current(self) -> bool:
-        """The check on screen was made from these inputs and this period, and read every file."""
-        return self._analysis is not None and self._analysis_key == self._current_key() \
-            and not self._analysis.stopped
+        return self.after_build.output
 
     def _build_blocker(self) -> str:
         """Why Build cannot run now ("" when it can): said on the Build line and in the button's tooltip."""
-        if not self._sources and not self._imports:
+        if not self.session.has_inputs:
             return "Add the auditors' returns first (Add files\u2026 or Add folder\u2026, or drop them on Inputs)."
         if not self.la_name_edit.text().strip():
             return "Enter the LA name first (at the top of the window)."
-        if self._job is not None:
+        if self.jobs.busy:
             return "Wait until the current step has finished, or stop it with Esc."
         return ""
 
     def _update_controls(self) -> None:
-        has_output = self._last_output is not None and self._job is None
-        self.build_panel.set_state(self._build_blocker(), self._build_summary(), has_output)
-        self.remove_button.setEnabled(self._job is None and self.inputs_panel.has_selection())
-        self.email_button.setEnabled(has_output and self._last_result is not None)
-        self.open_email_button.setEnabled(self._last_draft is not None and self._job is None)
-        self.inputs_panel.set_busy(self._job is not None)
-        self.findings_panel.set_can_act(self._job is None and self._analysis is not None)
+        has_output = self.after_build.output is not None and not self.jobs.busy
+        self.build_panel.set_state(self._build_blocker(), self.check_view.build_summary(self.period), has_output)
+        self.remove_button.setEnabled(not self.jobs.busy and self.inputs_panel.has_selection())
+        self.after_build.set_idle(not self.jobs.busy)
+        self.inputs_panel.set_busy(self.jobs.busy)
+        self.findings_panel.set_can_act(not self.jobs.busy and self.session.analysis is not None)
 
-    def _build_summary(self) -> str:
-        if not self._sources and not self._imports:
-            return ""
-        text = self.period.description
-        if self._analysis is not None and self._analysis_key == self._current_key():
-            rows = self.inputs_model.rowCount()
-            errors = self.findings_model.severity_counts(open_only=True)[Severity.ERROR]
-            text += f", {rows} input{'s' if rows != 1 else ''}"
-            if self._analysis.stopped:
-                text += f"; {len(self._analysis.unread)} not read yet (Build reads them first)"
-            if errors:
-                text += f"; {errors} open error{'s' if errors != 1 else ''} (they do not block the build)"
-        return text
+    def _update_report_controls(self) -> None:
+        finding = self.finding_actions.selected_finding()
+        idle = not self.jobs.busy and self.session.analysis is not None
+        possible = idle and can_correct(finding)
+        why = NOTHING_TO_CORRECT if idle else "Wait until the check has finished."
+        self.corrections_panel.set_can_correct(possible, why)
+        self.workspace_panel.set_busy(self.jobs.busy)
+        self.findings_panel.set_can_act(idle)
 
-    def _update_findings_tab(self, *_args) -> None:
-        total = self.findings_model.rowCount()
-        self.report_tabs.setTabText(FINDINGS_TAB, f"Findings ({total})" if total else "Findings")
-
-    def _show_analysis(self, analysis: pipeline.Analysis | None, blank: list | None = None) -> None:
-        """The check on screen; ``blank``: what will be blank, when the check's worker worked it out."""
-        self.stream.discard()
-        rows = analysis.summaries() if analysis is not None else []
-        self.inputs_panel.set_rows(rows)
-        if analysis is not None:
-            self.findings_panel.set_findings(analysis.listed_findings(), analysis.statuses,
-                                             finding_auditors(analysis))
-        else:
-            self.findings_panel.set_findings([])
-        if analysis is not None and analysis.stopped:
-            unread = len(analysis.unread)
-            total = len(analysis.files)
-            self.inputs_panel.show_stopped(total - unread, total, unread)
-        else:
-            self.inputs_panel.hide_stopped()
-        self._show_protected(analysis.findings if analysis is not None else [])
-        self._show_blank_reasons(analysis, blank)
+    def _job_started_or_ended(self) -> None:
         self._update_controls()
+        self._update_report_controls()
 
-    def _show_blank_reasons(self, analysis: pipeline.Analysis | None, reasons: list | None = None) -> None:
-        """What will be blank in the workbook and why (core.pipeline.readiness), each with a way to fix it; said once
-        every file has been read (a stopped check would name inputs that are only not read yet)."""
-        if analysis is None or analysis.stopped:
-            self.build_panel.set_blank_reasons([])
-            return
-        if reasons is None:
-            reasons = blank_reasons(analysis, replace(self.report_settings, la_name=self.la_name_edit.text()),
-                                    analysis.period)
-        self.build_panel.set_blank_reasons(reasons)
+    # ------------------------------------------------------------------------------------------------
+    # what the user asks for, passed on
+    # ------------------------------------------------------------------------------------------------
+    def add_paths(self, paths: Sequence[str | Path]) -> None:
+        """Queue paths (dropped, picked or given on the command line); taken in once control returns."""
+        self.inputs_flow.add_paths(paths)
+
+    def build_workbook(self) -> None:
+        if not self._build_blocker():
+            self.checks.build(protect=self.protect_checkbox.isChecked())
+
+    def cancel_current(self) -> None:
+        self.jobs.cancel()
 
     def fix_blank_reason(self, reason) -> None:
         """Go where a reason for blank figures is put right: the setting's page, or Add files… for a later input."""
         if reason.kind == "setting":
-            self.open_settings_dialog(setting=reason.key)
+            self.report_content.open_settings_dialog(setting=reason.key)
         else:
-            self.choose_files()
+            self.inputs_flow.choose_files()
 
-    def _show_streamed(self, batch: list) -> None:
-        """Files just read: their rows and findings, a few times a second while a check runs."""
-        self.inputs_panel.put_rows([item.summary for item in batch])
-        findings = [f for item in batch for f in item.findings]
-        now = time.monotonic()
-        rebuild = now - self._tree_rebuilt >= TREE_REFRESH_S
-        if findings:
-            self.findings_panel.append_findings(findings, rebuild_tree=rebuild)
-            if rebuild:
-                self._tree_rebuilt = now
-        self._show_files_area()
-
-    def _show_files_area(self) -> None:
-        has_inputs = bool(self._sources or self._imports or self.inputs_model.rowCount())
-        self.inputs_panel.show_contents(has_inputs)
-        self.lower.setCurrentIndex(1 if has_inputs else 0)
-
-    def _protected_files(self, findings) -> list[str]:
-        return sorted({f.file for f in findings if f.rule == PROTECTED_INPUT_RULE})
-
-    def _show_protected(self, findings) -> None:
-        self.inputs_panel.show_protected(self._protected_files(findings))
-
-    def focus_search(self) -> None:
-        """Ctrl+F: the findings' search box, its text selected."""
-        self.report_tabs.setCurrentIndex(FINDINGS_TAB)
-        self.search_edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
-        self.search_edit.selectAll()
-
-    def _show_file_findings(self, name: str) -> None:
-        self.report_tabs.setCurrentIndex(FINDINGS_TAB)
-        self.findings_panel.show_file(name)
-        self.findings_view.setFocus(Qt.FocusReason.OtherFocusReason)
-
-    def _show_attention(self) -> None:
-        self.report_tabs.setCurrentIndex(FINDINGS_TAB)
-        self.findings_panel.show_open_problems()
-        self.findings_view.setFocus(Qt.FocusReason.OtherFocusReason)
+    def prepare_email(self) -> bool:
+        """Save an email draft (.eml) with the last workbook attached; True when one was written."""
+        return not self.jobs.busy and self.after_build.prepare_email(
+            self.la_name_edit.text().strip(), self.period, self._today, inputs=self.session.sources.analysis_paths,
+            other_files=self.session.files_in_use())
 
     # ------------------------------------------------------------------------------------------------
-    # inputs
+    # what changed, and what follows from it
     # ------------------------------------------------------------------------------------------------
-    def add_paths(self, paths: Sequence[str | Path]) -> None:
-        """Queue paths and return at once; they are taken in on a zero-delay timer (Picard's pattern)."""
-        self._queued.extend(Path(p) for p in paths)
-        QTimer.singleShot(0, self._take_queued)
-
-    def _take_queued(self) -> None:
-        queued, self._queued = self._queued, []
-        added = missing = 0
-        for path in queued:
-            path = path.absolute()
-            if not path.exists():
-                missing += 1
-                continue
-            self._excluded.discard(path)
-            if path in self._sources:
-                continue
-            self._sources.append(path)
-            added += 1
-        if missing:
-            self.statusBar().showMessage(
-                f"{missing} dropped item{'s were' if missing != 1 else ' was'} not found on disk and left out.", 8000)
-        if added:
-            self._inputs_changed()
-
-    def choose_files(self) -> None:
-        paths, _filter = QFileDialog.getOpenFileNames(
-            self, "Add files", "", "Returns and exports (*.xlsx *.xlsm *.xls *.csv *.zip *.eml *.msg);;All files (*)")
-        if paths:
-            self.add_paths(paths)
-
-    def choose_folder(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "Add folder")
-        if folder:
-            self.add_paths([folder])
-
-    def remove_selected(self) -> None:
-        if self._job is not None:
-            return
-        chosen = [s for s in self.inputs_panel.selected_summaries() if s is not None]
-        if not chosen:
-            return
-        import_ids = []
-        for summary in chosen:
-            if summary.import_id is not None:
-                import_ids.append(summary.import_id)  # kept in the workspace: the check would bring it back
-            if not summary.path:
-                continue
-            path = Path(summary.path).absolute()
-            if path in self._sources:
-                self._sources.remove(path)  # an added file, zip or email: everything it held goes
-            elif any(_is_under(path, source) for source in self._sources):
-                self._excluded.add(path)  # a file found in an added folder: leave the folder, skip the file
-        self.inputs_panel.remove_summaries(chosen)
-        if import_ids:
-            try:
-                for import_id in import_ids:
-                    self.workspace.remove_import(import_id)
-            except WorkspaceError as exc:
-                QMessageBox.warning(self, "Not removed from the workspace", str(exc))
-            self._refresh_workspace_lists()
-            self._generation += 1
-        self._inputs_changed()
-
-    def analysis_paths(self) -> list[Path]:
-        """What the pipeline is given: the added items, with any folder that had files removed from the list
-        replaced by the files left in it."""
-        out: list[Path] = []
-        for source in self._sources:
-            if source.is_dir() and any(_is_under(x, source) for x in self._excluded):
-                out.extend(sorted(p for p in source.rglob("*") if p.is_file() and p not in self._excluded))
-            else:
-                out.append(source)
-        return out
-
-    def _current_key(self) -> tuple:
-        return (tuple(self.analysis_paths()), self.period, self._generation)
+    def _period_changed(self) -> None:
+        self.checks.period_changed()
+        self._update_controls()
+        self.report_content.load_commentary()
 
     def _inputs_changed(self) -> None:
-        self._show_files_area()
-        self._schedule_analysis(0)
+        self.check_view.show_files_area()
+        self.checks.schedule(0)
         self._update_controls()
-
-    def continue_reading(self) -> None:
-        """Read what a stopped check left (F5 or Continue reading)."""
-        if self._job is None and self._analysis is not None and self._analysis.stopped:
-            self._start_analysis()
-
-    # ------------------------------------------------------------------------------------------------
-    # jobs
-    # ------------------------------------------------------------------------------------------------
-    def _schedule_analysis(self, delay_ms: int) -> None:
-        if self._closed:
-            return  # the window has closed its workspace: nothing may start on it
-        self._analysis_timer.start(delay_ms)
-
-    def _start_analysis(self) -> None:
-        if self._job is not None:
-            # one job at a time: stop a stale check, and check again once whatever runs has ended
-            self._recheck_after_job = True
-            if self._job.kind == ANALYSE:
-                self._job.request_cancel()
-            return
-        if not self._sources and not self._imports:
-            self._analysis, self._analysis_key = None, None
-            self._show_analysis(None)
-            self._show_drafts({}, [])
-            self._show_files_area()
-            self.progress.finish("")
-            return
-        key = self._current_key()
-        paths, period, _generation = key
-        if self._analysis_current():
-            return
-        workspace = self.workspace
-        options = self._build_options(period)
-        # passed only when there are some: the session's passwords, tried on every protected input
-        passwords = {"passwords": tuple(self._input_passwords)} if self._input_passwords else {}
-        drafts: dict = {}  # filled in the worker, read once the job has ended
-        known = self._analysis.sensitive if self._analysis is not None else set()  # not changed once checked
-
-        def make_work(job: PipelineJob):
-            def work(progress, cancel):
-                # made here, off the UI thread: a council's identifiers (a hundred thousand) take 70 ms
-                stream = ReadStream(known)
-                analysis = pipeline.analyse(list(paths), period, progress=progress, cancel=cancel,
-                                            workspace=workspace, keep_on_cancel=True,
-                                            on_read=lambda item, result: job.emit_item(stream(item, result)),
-                                            **passwords)
-                # every name masked here, off the UI thread: the lists ask for them again (Analysis.mask keeps them)
-                analysis.summaries()
-                if not analysis.stopped:  # what will be blank: worked out here too (coverage reads the exports)
-                    drafts["blank"] = blank_reasons(analysis, options.settings, analysis.period)
-                if analysis.usable and not analysis.stopped:
-                    # the drafted key messages and the feedback items come from the figures: worked out here,
-                    # off the UI thread, so the tabs are ready when the check is
-                    drafts["messages"] = pipeline.compute(analysis, options)[1]
-                    drafts["feedback"] = pipeline.feedback_items(analysis, options)
-                # the workspace's list, names masked, read here too: about 20 ms for a council's year
-                drafts["imports"] = workspace.imports()
-                drafts["imports_shown"] = [replace(row, name=analysis.mask(row.name)) for row in drafts["imports"]]
-                return analysis
-            return work
-
-        job = self._start_job(ANALYSE, make_work, "Checking the inputs\u2026", delayed=True, analysis_key=key)
-        job.drafts = drafts
-
-    def build_workbook(self) -> None:
-        if self._build_blocker():
-            return
-        output = self._ask_output_path()
-        if output is None:
-            return
-        password = None
-        if self.protect_checkbox.isChecked():
-            password = self._ask_output_password()
-            if password is None:
-                return
-        self.settings.set_output_folder(output.parent)
-        self.settings.set_la_name(self.la_name_edit.text())
-        self.commentary_panel.flush()
-        key = self._current_key()
-        paths, period, _generation = key
-        options = self._build_options(period, for_build=True)
-        options.password = password  # this build only: the options go with the job and are dropped after it
-        # reuse the check already on screen when it was made from these inputs and this period, whole
-        analysis = self._analysis if self._analysis_current() else None
-        workspace = self.workspace
-
-        def make_work(_job):
-            def work(progress, cancel):
-                try:
-                    return pipeline.build(list(paths), output, options, progress=progress, cancel=cancel,
-                                          analysis=analysis, workspace=workspace)
-                finally:
-                    options.password = None  # held no longer than the build
-            return work
-
-        job = self._start_job(BUILD, make_work, "Building the workbook\u2026", delayed=False, analysis_key=key,
-                              output=output)
-        job.protected = password is not None  # whether, never what
-
-    def _ask_output_password(self) -> str | None:
-        """The password for this build, asked twice; None when the user cancels."""
-        dialog = OutputPasswordDialog(self)
-        try:
-            if dialog.exec() != QDialog.DialogCode.Accepted:
-                return None
-            return dialog.password() or None
-        finally:
-            dialog.clear()
-            dialog.deleteLater()
-
-    def _ask_output_path(self) -> Path | None:
-        folder = self.settings.output_folder() or Path.home()
-        la = _file_slug(self.la_name_edit.text()) or "pqa"
-        suggested = folder / f"{la}-pqa-{self.period.end_month:%Y-%m}.xlsx"
-        chosen, _filter = QFileDialog.getSaveFileName(self, "Save the workbook as", str(suggested), WORKBOOK_FILTER)
-        if not chosen:
-            return None
-        path = Path(chosen)
-        if path.suffix.lower() != ".xlsx":
-            path = path.with_name(path.name + ".xlsx")
-        # Checked before anything is built: never over an input or the workspace, and a path that cannot be
-        # written is said in plain words now rather than after the build (the same check as the command line).
-        problem = output_problem(path, inputs=self.analysis_paths(), other_files=self._files_read())
-        if problem is not None:
-            QMessageBox.warning(self, "The workbook cannot be saved there", problem)
-            return None
-        return path
-
-    def _files_read(self) -> dict[str, Path | None]:
-        return {"the workspace": getattr(self.workspace, "path", None)}
-
-    def _start_job(self, kind: str, make_work, text: str, *, delayed: bool, analysis_key: tuple,
-                   output: Path | None = None) -> PipelineJob:
-        """Start ``make_work(job)`` in a worker thread (the job is given so the work can hand items over)."""
-        self.workspace_panel.set_busy(True)
-        job = PipelineJob(kind, None, self)
-        job.set_work(make_work(job))
-        job.analysis_key = analysis_key  # what the result will describe
-        job.output = output
-        job.progressed.connect(self.progress.report)
-        job.item_ready.connect(self.stream.add)
-        job.succeeded.connect(self._on_job_succeeded)
-        job.failed.connect(self._on_job_failed)
-        job.cancelled.connect(self._on_job_cancelled)
-        job.finished.connect(self._on_job_finished)
-        self._job = job
-        self.progress.start(text, delayed=delayed)
-        self._update_controls()
-        self._update_report_controls()
-        self.busy_changed.emit(True)
-        job.start()
-        return job
-
-    def cancel_current(self) -> None:
-        if self._job is not None:
-            self._job.request_cancel()
-            self.progress.stage_label.setText("Stopping\u2026")
-            self.progress.cancel_button.setEnabled(False)
-
-    def _on_job_succeeded(self, result) -> None:
-        job = self._job
-        if job is None:
-            return
-        if job.kind == SEND_BACK:  # writes the auditors' lists from the check on screen: reads nothing
-            self._sent_back(result, job.output)
-            return
-        analysis = result if job.kind == ANALYSE else result.analysis
-        if job.kind == ANALYSE or analysis is not self._analysis:  # a build from the check on screen read nothing
-            self._log_reading(job.kind, analysis)
-        if job.kind == ANALYSE:
-            if result.stopped and self._recheck_after_job:
-                self.stream.discard()  # stopped only to start a fresh check of new inputs: that one shows
-                return
-            self.stream.flush()
-            self._analysis, self._analysis_key = result, job.analysis_key
-            self._show_analysis(result, getattr(job, "drafts", {}).get("blank"))
-            if not result.stopped:
-                drafts = getattr(job, "drafts", {})
-                self._show_drafts(drafts.get("messages", {}), drafts.get("feedback", []))
-            drafts = getattr(job, "drafts", {})
-            self._refresh_workspace_lists(drafts.get("imports"), drafts.get("imports_shown"))
-            if result.stopped:
-                self.progress.finish(self.inputs_panel.stopped_label.text())
-            else:
-                self.progress.finish(attention_summary(self.inputs_model.rows()) or "Inputs checked")
-            self.analysis_ready.emit()
-        else:
-            if result.analysis is not self._analysis:  # built from a check of its own: show that check
-                self._analysis, self._analysis_key = result.analysis, job.analysis_key
-                self._show_analysis(result.analysis)
-                self._refresh_workspace_lists()
-            # else the check on screen is the one built from: redrawing its lists (a thousand inputs in
-            # a large council) would only stop the window for a moment
-            self._last_output = Path(result.output)
-            self._last_result = result
-            self._last_protected = bool(getattr(job, "protected", False))
-            self._last_draft = None
-            self.progress.finish(f"Workbook saved: {self._last_output.name}")
-            self.build_succeeded.emit(result)
-
-    def _log_reading(self, kind: str, analysis: pipeline.Analysis) -> None:
-        """Log how the inputs were read; say so when the worker pool fell back (slower, not silent)."""
-        write_log(reading_line("check" if kind == ANALYSE else "build", analysis))
-        warning = analysis.reading.warning()
-        if warning is None:
-            return
-        write_log(f"warning: {warning}")
-        if not self._pool_warned:
-            self._pool_warned = True
-            QMessageBox.warning(self, "Reading took longer than it should", warning)
-        else:
-            self.statusBar().showMessage(warning, 15000)
-
-    def _on_job_cancelled(self) -> None:
-        job = self._job
-        if job is None:
-            return
-        self.stream.discard()
-        if job.kind == BUILD:
-            self.progress.finish("Build stopped; no workbook was written.")
-        elif job.kind == SEND_BACK:
-            self.progress.finish("Stopped; no list was written.")
-        elif self._recheck_after_job:
-            self.progress.finish("")  # superseded by a fresh check of the new inputs
-        else:
-            # stopped before any file was read (while the files were being found): nothing new to keep
-            self.progress.finish("Check stopped before any file was read; the lists show the last finished "
-                                 "check. Press F5 to check again.")
-            self._analysis_key = None  # so F5 or any change checks again
-
-    def _on_job_failed(self, exc: BaseException) -> None:
-        job = self._job
-        kind = job.kind if job is not None else BUILD
-        self.stream.discard()
-        if kind in (BUILD, SEND_BACK) and isinstance(exc, pipeline.LeakFound):
-            what = "The workbook was not saved" if kind == BUILD else "The lists were not saved"
-            self.progress.finish(f"{what}: it would have shown personal information.")
-            QMessageBox.warning(
-                self, what,
-                f"{exc}\n\nWhat to do: in Settings\u2026 > Privacy, leave out what the places above show (case "
-                "references, staff names) unless the recipients may see them; or correct the input that puts a "
-                "name or identifier where a figure or comment belongs. Nothing was written.")
-            return
-        if kind == BUILD and isinstance(exc, pipeline.NothingToBuild):
-            self.progress.finish("Nothing to build.")
-            QMessageBox.warning(self, "Nothing to build", str(exc))
-            return
-        if kind == BUILD and isinstance(exc, OSError):
-            output = getattr(job, "output", None)
-            name = output.name if output is not None else "the workbook"
-            self.progress.finish("The workbook could not be saved.")
-            if getattr(exc, "locked", True):
-                text = (f"{name} could not be saved there. If it is open in Excel, close it; otherwise the folder "
-                        "may be read-only. Then build again, or pick another folder.")
-            else:  # the folder has gone, or the path is longer than Windows saves: the message says which
-                text = str(exc)
-            QMessageBox.warning(self, "Could not save the workbook", text)
-            return
-        if kind == SEND_BACK and isinstance(exc, OSError):
-            self.progress.finish("The lists could not be saved.")
-            QMessageBox.warning(
-                self, "Could not save the lists",
-                "The auditors' lists could not be saved in that folder. If one of them is open in Excel or "
-                "Outlook, close it; otherwise the folder may be read-only. Then try again, or pick another folder.")
-            return
-        report = None
-        try:
-            report = write_crash_report(exc, self._crash_context(kind))
-        except OSError:
-            pass
-        what = {BUILD: "building the workbook", SEND_BACK: "writing the auditors' lists"}.get(kind,
-                                                                                             "checking the inputs")
-        where = (f"A report for support was saved as {report}. It holds no data from your files."
-                 if report is not None else "A report for support could not be saved.")
-        self.progress.finish("Something went wrong.")
-        QMessageBox.critical(self, "Something went wrong",
-                             f"Something went wrong while {what}, so it did not finish. {where} "
-                             "Try again; if it happens again, send that report to support.")
-
-    def _crash_context(self, kind: str) -> dict[str, object]:
-        return {
-            "Step": kind,
-            "Inputs added": len(self._sources),
-            "Inputs listed": self.inputs_model.rowCount(),
-            "Findings": self.findings_model.rowCount(),
-            "Period end": self.period.end_month.strftime("%Y-%m"),
-        }
-
-    def _on_job_finished(self) -> None:
-        job, self._job = self._job, None
-        if job is not None:
-            job.deleteLater()
-        self._update_controls()
-        self._update_report_controls()
-        if self._recheck_after_job:
-            self._recheck_after_job = False
-            self._start_analysis()
-        if self._job is None:
-            self.busy_changed.emit(False)
-
-    # ------------------------------------------------------------------------------------------------
-    # report content: key messages, commentary, feedback (the tabs beside the findings)
-    # ------------------------------------------------------------------------------------------------
-    def _build_options(self, period: Period, *, for_build: bool = False) -> pipeline.BuildOptions:
-        """What a build uses: the settings (LA name from the main screen), the workspace's secret and duplicate
-        choices, the feedback left out and, for the build itself, the edited key messages and the commentary."""
-        settings = replace(self.report_settings, la_name=self.la_name_edit.text().strip(), audit_key_secret=None)
-        options = pipeline.BuildOptions(period=period, settings=settings,
-                                        keep=self.workspace.keep_choices(),
-                                        excluded_feedback=self.feedback_panel.excluded_keys(),
-                                        audit_key_secret=self.workspace.secret(),
-                                        input_passwords=tuple(self._input_passwords))
-        if for_build:
-            options.messages = self.messages_panel.edited_messages()
-            options.commentary = self.commentary_panel.texts()
-        return options
-
-    def _show_drafts(self, messages: dict[str, list[str]], feedback: list) -> None:
-        self.messages_panel.set_drafted(messages)
-        self.feedback_panel.set_items(feedback)
-
-    def _load_commentary(self) -> None:
-        """Show the period's commentary (or the latest earlier month's, offered again); what was typed for the
-        previous period is saved under that period first."""
-        self.commentary_panel.flush()
-        end = self.period.end_month
-        texts = self.workspace.commentary_for(end)
-        self.commentary_panel.save = lambda section, text, end=end: self._save_commentary(end, section, text)
-        self.commentary_panel.load(texts, self.period.label)
-
-    def _save_commentary(self, period_end: date, section: str, text: str) -> None:
-        try:
-            self.workspace.save_commentary(period_end, section, text)
-        except WorkspaceError as exc:
-            self.statusBar().showMessage(f"The commentary could not be saved: {exc}", 10000)
-
-    def _on_leave_out_all(self, leave_out: bool) -> None:
-        if self.report_settings.feedback_text == (not leave_out):
-            return
-        self.report_settings = replace(self.report_settings, feedback_text=not leave_out)
-        self.settings.set_report_settings(replace(self.report_settings, la_name=self.la_name_edit.text()))
-        self._recheck()
 
     def _recheck(self) -> None:
         """Check again with the same inputs (settings, corrections or the workspace changed)."""
-        self._generation += 1
-        self._schedule_analysis(0)
+        self.session.changed()
+        self.checks.schedule(0)
         self._update_controls()
-
-    # ------------------------------------------------------------------------------------------------
-    # settings dialog
-    # ------------------------------------------------------------------------------------------------
-    def open_settings_dialog(self, setting: str | None = None) -> bool:
-        """The settings dialog; ``setting`` (a key of core.pipeline.readiness) opens it at that setting's field."""
-        current = replace(self.report_settings, la_name=self.la_name_edit.text().strip())
-        dialog = SettingsDialog(current, self, remembered=self.settings)
-        if setting:
-            dialog.show_setting(setting)
-        dialog.new_secret_confirmed.connect(self._create_new_secret)
-        try:
-            if dialog.exec() != QDialog.DialogCode.Accepted:
-                return False
-            chosen = dialog.settings()
-        finally:
-            dialog.deleteLater()
-        self.report_settings = chosen
-        self.la_name_edit.setText(chosen.la_name)
-        self.settings.set_report_settings(chosen)
-        self.feedback_panel.set_leave_out_all(not chosen.feedback_text)
-        self._recheck()
-        return True
-
-    def _create_new_secret(self) -> None:
-        try:
-            self.workspace.new_secret()
-        except WorkspaceError as exc:
-            QMessageBox.warning(self, "No new secret", str(exc))
-            return
-        self.statusBar().showMessage("A new audit-key secret was created. Audit keys in new workbooks use it.", 8000)
-        self._recheck()
-
-    # ------------------------------------------------------------------------------------------------
-    # findings: correct, accept, reopen, send back
-    # ------------------------------------------------------------------------------------------------
-    def selected_finding(self):
-        chosen = self.findings_panel.selected_findings()
-        return chosen[0] if chosen else None
-
-    def _update_report_controls(self) -> None:
-        finding = self.selected_finding()
-        idle = self._job is None and self._analysis is not None
-        possible = idle and can_correct(finding)
-        why = NOTHING_TO_CORRECT if idle else "Wait until the check has finished."
-        self.corrections_panel.set_can_correct(possible, why)
-        self.workspace_panel.set_busy(self._job is not None)
-        self.findings_panel.set_can_act(idle)
-
-    def correct_selected_finding(self) -> bool:
-        finding = self.selected_finding()
-        return finding is not None and self.correct_finding(finding)
-
-    def correct_finding(self, finding) -> bool:
-        """Ask how to correct one finding (which copy to keep, or what to treat a value as) and keep the answer
-        in the workspace, the finding marked corrected by it; then check again. True when a correction was made."""
-        if self._analysis is None or self._job is not None:
-            return False
-        try:
-            if is_duplicate(finding):
-                group = duplicate_group(self._analysis, finding)
-                if group is None or len(group.copies) < 2:
-                    QMessageBox.information(self, "Nothing to choose", "The copies of this audit are no longer "
-                                            "all in the inputs, so there is nothing to choose between.")
-                    return False
-                dialog = DuplicateDialog(group, self)
-                if dialog.exec() != QDialog.DialogCode.Accepted:
-                    return False
-                correction = self.workspace.choose_duplicate(group.identity, dialog.chosen.keep_file, dialog.reason,
-                                                             current_user())
-            else:
-                choices = treat_as_choices(finding)
-                item = input_for_finding(self._analysis, finding)
-                if not choices or item is None:
-                    QMessageBox.information(self, "Nothing to correct here", NOTHING_TO_CORRECT)
-                    return False
-                dialog = TreatAsDialog(finding, choices, self)
-                if dialog.exec() != QDialog.DialogCode.Accepted or not dialog.value:
-                    return False
-                correction = self.workspace.correct_value(item.sha256, finding.sheet, finding.cell, dialog.value,
-                                                          dialog.reason, current_user())
-            self.workspace.set_finding_status(finding, CORRECTED, dialog.reason, current_user(),
-                                              correction_id=correction)
-        except WorkspaceError as exc:
-            QMessageBox.warning(self, "The correction was not saved", str(exc))
-            return False
-        self._corrections_changed()
-        return True
-
-    def set_finding_status(self, findings: list, status: str) -> bool:
-        """Accept (with a reason, asked), mark corrected or reopen findings; kept in the workspace. Statuses
-        change no figure, so the lists are redrawn without checking the inputs again."""
-        if self._analysis is None or self._job is not None or not findings:
-            return False
-        reason = ""
-        if status == ACCEPTED:
-            dialog = AcceptDialog(findings, self)
-            try:
-                if dialog.exec() != QDialog.DialogCode.Accepted:
-                    return False
-                reason = dialog.reason
-            finally:
-                dialog.deleteLater()
-        try:
-            for finding in findings:
-                if status == OPEN:
-                    self.workspace.reopen_finding(finding)
-                else:
-                    self.workspace.set_finding_status(finding, status, reason, current_user())
-        except WorkspaceError as exc:
-            QMessageBox.warning(self, "Not saved", str(exc))
-            return False
-        statuses = self.workspace.finding_statuses()
-        self._analysis.statuses = statuses
-        self.findings_panel.set_statuses(statuses)
-        self.inputs_panel.set_rows(self._analysis.summaries())
-        self._update_controls()
-        return True
-
-    def send_back(self, findings: list, auditor: str | None) -> bool:
-        """Write each auditor's list of their open findings (of those shown) and an email draft to them, into
-        a folder the user picks; off the UI thread, checked by the leak inspector before anything is saved."""
-        if self._analysis is None or self._job is not None:
-            return False
-        folder = QFileDialog.getExistingDirectory(self, "Save the auditors' lists in",
-                                                  str(self.settings.output_folder() or Path.home()))
-        if not folder:
-            return False
-        analysis, options = self._analysis, self._build_options(self.period)
-        auditors = [auditor] if auditor else None
-        today = self._today
-
-        def make_work(_job):
-            return lambda progress, cancel: write_send_back(folder, analysis, options, produced=today,
-                                                            auditors=auditors, findings=findings)
-
-        self._start_job(SEND_BACK, make_work, "Writing the lists for the auditors\u2026", delayed=False,
-                        analysis_key=self._analysis_key, output=Path(folder))
-        return True
-
-    def _sent_back(self, sent: list, folder: Path | None) -> None:
-        self.sent_back.emit(sent)
-        if not sent:
-            self.progress.finish("No list written: none of the findings shown is an open error or warning "
-                                 "an auditor can correct.")
-            QMessageBox.information(self, "Nothing to send back", "None of the findings shown is an open error or "
-                                    "warning in a return an auditor completed, so no list was written.")
-            return
-        count = sum(s.count for s in sent)
-        self.progress.finish(f"{len(sent)} auditor list{'s' if len(sent) != 1 else ''} saved in {folder}")
-        names = "\n".join(f"\u2022 {s.auditor}: {s.count} finding{'s' if s.count != 1 else ''} "
-                          f"({s.workbook.name}, {s.draft.name})" for s in sent)
-        QMessageBox.information(
-            self, "Lists saved for the auditors",
-            f"{count} finding{'s' if count != 1 else ''} for {len(sent)} auditor{'s' if len(sent) != 1 else ''} "
-            f"were saved in {folder}:\n\n{names}\n\nOpen each email draft (.eml) in Outlook, add the auditor's "
-            "address and send it: the list is attached and written out in the email.")
-
-    def undo_correction(self, correction) -> None:
-        try:
-            self.workspace.undo_correction(correction.id, current_user())
-        except WorkspaceError as exc:
-            QMessageBox.warning(self, "The correction was not undone", str(exc))
-            return
-        self._corrections_changed()
 
     def _corrections_changed(self) -> None:
         self._refresh_workspace_lists()
         self._recheck()
 
-    def _correction_row(self, correction, names: dict[str, str]) -> tuple[object, str, str]:
-        """(correction, where, value) for the list: file names masked, never a case reference."""
-        if correction.kind == "value":
-            sha, sheet, cell = correction.target
-            return correction, f"{self._mask(names.get(sha, 'a removed file'))}, sheet {sheet}, cell {cell}", \
-                str(correction.value)
-        template_type, _reference, when = correction.target
-        kind = {"case_file_audit": "Case file audit", "foster_carer_audit": "Foster carer audit",
-                "edt_dip_sample": "EDT dip sample"}.get(template_type, "Audit")
-        dated = when.strftime("%d/%m/%Y") if hasattr(when, "strftime") else str(when)
-        return correction, f"{kind} dated {dated}", self._mask(str(correction.value))
-
-    # ------------------------------------------------------------------------------------------------
-    # workspace
-    # ------------------------------------------------------------------------------------------------
-    def _open_first_workspace(self) -> Workspace:
-        """The workspace the user chose last, else the default one; a chosen one that cannot be opened (a
-        shared drive not connected) falls back to the default and says so."""
-        chosen = self.settings.workspace_path()
-        if chosen is not None:
-            try:
-                return Workspace.open(chosen)
-            except WorkspaceError as exc:
-                self._workspace_problem = (f"The workspace {chosen} could not be opened, so the default one is "
-                                           f"used. {exc}")
-        return Workspace.open(Workspace.default_path())
-
-    def _mask(self, name: str) -> str:
-        return self._analysis.mask(name) if self._analysis is not None else name
-
     def _workspace_changed(self) -> None:
         self.workspace_panel.set_location(self.workspace.path, self.workspace.path == Workspace.default_path())
-        problem = getattr(self, "_workspace_problem", "")
-        if problem:
-            self.statusBar().showMessage(problem, 15000)
+        if self._workspace_problem:
+            self.statusBar().showMessage(self._workspace_problem, 15000)
             self._workspace_problem = ""
         self._refresh_workspace_lists()
-        self._load_commentary()
-        self._show_files_area()
-        if self._imports:
-            self._schedule_analysis(0)
+        self.report_content.load_commentary()
+        self.check_view.show_files_area()
+        if self.session.imports:
+            self.checks.schedule(0)
+
+    def _workspace_switched(self) -> None:
+        self._workspace_changed()
+        self._inputs_changed()
+
+    def _imports_removed(self) -> None:
+        self._refresh_workspace_lists()  # names masked by the check on screen, before it is forgotten
+        self.session.forget_check()
+        self.session.changed()
+        self._inputs_changed()
 
     def _refresh_workspace_lists(self, imports: list | None = None, shown: list | None = None) -> None:
         """The workspace's lists; ``imports`` (and ``shown``, their names masked) when a check's worker read
         them (the workspace does not change while a job runs)."""
-        self._imports = imports if imports is not None else self.workspace.imports()
-        masked = shown if shown is not None else [replace(row, name=self._mask(row.name)) for row in self._imports]
+        session = self.session
+        session.imports = imports if imports is not None else self.workspace.imports()
+        masked = shown if shown is not None else [replace(row, name=session.mask(row.name))
+                                                  for row in session.imports]
         self.workspace_panel.set_imports(masked)
-        names = {row.sha256: row.name for row in self._imports}
-        self.corrections_panel.set_corrections([self._correction_row(c, names)
+        names = {row.sha256: row.name for row in session.imports}
+        self.corrections_panel.set_corrections([correction_row(c, names, session.mask)
                                                 for c in self.workspace.list_corrections()])
         self._update_report_controls()
         self._update_controls()
 
-    def remove_imports(self, rows: list) -> None:
-        """Take imports out of the workspace (their records go with them); a file still among the inputs is
-        removed from them too, or the next check would import it again."""
-        if self._job is not None or not rows:
-            return
-        names = ", ".join(row.name for row in rows[:3]) + (f" and {len(rows) - 3} more" if len(rows) > 3 else "")
-        answer = QMessageBox.question(self, "Remove from the workspace?",
-                                      f"Remove {names} from the workspace? Its audits will no longer count in any "
-                                      "month's report. The file itself is not changed.",
-                                      QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-                                      QMessageBox.StandardButton.No)
-        if answer != QMessageBox.StandardButton.Yes:
-            return
-        try:
-            for row in rows:
-                self.workspace.remove_import(row.id)
-        except WorkspaceError as exc:
-            QMessageBox.warning(self, "Not removed", str(exc))
-        by_id = {row.id: row for row in self._imports}
-        self._forget_inputs([by_id.get(row.id, row) for row in rows])
-        self._refresh_workspace_lists()
-        self._analysis, self._analysis_key = None, None
-        self._generation += 1
-        self._inputs_changed()
-
-    def _forget_inputs(self, rows: list) -> None:
-        """Take the files of removed imports out of the inputs (a folder stays, without them)."""
-        for row in rows:
-            if not row.path:
-                continue
-            path = Path(row.path).absolute()
-            if path in self._sources:
-                self._sources.remove(path)
-            elif any(_is_under(path, source) for source in self._sources):
-                self._excluded.add(path)
-
-    def open_workspace_file(self) -> bool:
-        path, _filter = QFileDialog.getOpenFileName(self, "Open a workspace", str(self.workspace.path.parent),
-                                                    WORKSPACE_FILTER)
-        return bool(path) and self.switch_workspace(Path(path))
-
-    def new_workspace_file(self) -> bool:
-        path, _filter = QFileDialog.getSaveFileName(self, "New workspace", str(self.workspace.path.parent /
-                                                                               "pqa-workspace.sqlite"),
-                                                    WORKSPACE_FILTER)
-        if not path:
-            return False
-        target = Path(path)
-        if target.suffix.lower() != ".sqlite":
-            target = target.with_name(target.name + ".sqlite")
-        if target.exists():
-            QMessageBox.warning(self, "That file already exists",
-                                f"{target.name} already exists. Use Open workspace\u2026 to work in it, or choose "
-                                "another name for a new workspace.")
-            return False
-        return self.switch_workspace(target)
-
-    def switch_workspace(self, path: Path) -> bool:
-        """Work in another workspace file (created when new): its imports, corrections and commentary."""
-        if self._job is not None:
-            QMessageBox.information(self, "Wait a moment", "Wait until the current step has finished, or stop "
-                                    "it, then open the workspace again.")
-            return False
-        try:
-            opened = Workspace.open(path)
-        except WorkspaceError as exc:
-            QMessageBox.warning(self, "Could not open the workspace", str(exc))
-            return False
-        self.commentary_panel.flush()
-        previous, self.workspace = self.workspace, opened
-        previous.close()
-        self.settings.set_workspace_path(None if opened.path == Workspace.default_path() else opened.path)
-        self._analysis, self._analysis_key = None, None
-        self._generation += 1
-        self._workspace_changed()
-        self._inputs_changed()
-        return True
-
-    def find_audit(self) -> None:
-        dialog = AuditSearchDialog(self.workspace.lookup, self)
-        dialog.exec()
-        dialog.deleteLater()
-
     # ------------------------------------------------------------------------------------------------
-    # after a build
+    # closing
     # ------------------------------------------------------------------------------------------------
-    def open_workbook(self) -> None:
-        if self._last_output is not None:
-            self._open_url(self._last_output, "the workbook")
-
-    def show_in_folder(self) -> None:
-        if self._last_output is not None:
-            self._open_url(self._last_output.parent, "the folder")
-
-    def prepare_email(self) -> bool:
-        """Save an email draft (.eml) with the last workbook attached; True when one was written."""
-        result, workbook = self._last_result, self._last_output
-        if result is None or workbook is None or self._job is not None:
-            return False
-        chosen, _filter = QFileDialog.getSaveFileName(self, "Save the email draft as",
-                                                      str(workbook.with_suffix(".eml")), EMAIL_FILTER)
-        if not chosen:
-            return False
-        draft = Path(chosen)
-        if draft.suffix.lower() != ".eml":
-            draft = draft.with_name(draft.name + ".eml")
-        problem = draft_problem(draft, workbook=workbook, inputs=self.analysis_paths(), other_files=self._files_read())
-        if problem is not None:
-            QMessageBox.warning(self, "The email draft cannot be saved there", problem)
-            return False
-        headlines = result.figures.headlines if result.figures is not None else []
-        period = result.analysis.period if result.analysis is not None else self.period
-        try:
-            write_email_draft(draft, workbook, la_name=self.la_name_edit.text().strip(),
-                              period_label=period.label, headlines=headlines,
-                              password_protected=self._last_protected, produced=self._today)
-        except (OSError, ValueError) as exc:
-            QMessageBox.warning(self, "The email draft was not saved",
-                                f"{draft.name} could not be saved. {exc} If it is open, close it; otherwise "
-                                "pick another folder.")
-            return False
-        self._last_draft = draft
-        self._update_controls()
-        text = f"The email draft was saved as {draft.name}, with {workbook.name} attached. Use Open email draft " \
-               "to open it in Outlook, ready to send."
-        if self._last_protected:
-            text += (" The workbook is password protected: send the password another way (by phone, text "
-                     "message or a separate email), never with the workbook.")
-        QMessageBox.information(self, "Email draft saved", text)
-        return True
-
-    def open_email_draft(self) -> None:
-        if self._last_draft is not None:
-            self._open_url(self._last_draft, "the email draft")
-
-    def enter_input_password(self) -> bool:
-        """Ask for a password for the protected inputs, keep it for the session and check again."""
-        if self._job is not None or self._analysis is None:
-            return False
-        names = self._protected_files(self._analysis.findings)
-        if not names:
-            return False
-        dialog = InputPasswordDialog(names, self)
-        try:
-            if dialog.exec() != QDialog.DialogCode.Accepted or not dialog.password():
-                return False
-            password = dialog.password()
-        finally:
-            dialog.clear()
-            dialog.deleteLater()
-        if password not in self._input_passwords:
-            self._input_passwords.append(password)
-        # the finding stays for a file this password does not open: the user can try another
-        self._analysis, self._analysis_key = None, None
-        self._recheck()
-        return True
-
-    def purge_workspace(self, months: int) -> int:
-        """Remove data older than ``months`` months from the workspace after asking; the number removed."""
-        if self._job is not None:
-            return 0
-        answer = QMessageBox.question(self, "Remove old data?",
-                                      f"Remove every import whose records are all older than {months} months "
-                                      "from the workspace, with its corrections and commentary? Reports for "
-                                      "those months can no longer be rebuilt. The files themselves are not "
-                                      "changed.",
-                                      QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-                                      QMessageBox.StandardButton.No)
-        if answer != QMessageBox.StandardButton.Yes:
-            return 0
-        before = list(self._imports)
-        try:
-            removed = self.workspace.purge(months, self._today)
-        except WorkspaceError as exc:
-            QMessageBox.warning(self, "Nothing was removed", str(exc))
-            return 0
-        remaining = {row.id for row in self.workspace.imports()}
-        # a removed file still among the inputs would be imported again by the next check
-        self._forget_inputs([row for row in before if row.id not in remaining])
-        self.statusBar().showMessage(f"{removed} import{'s' if removed != 1 else ''} older than {months} months "
-                                     "removed from the workspace.", 10000)
-        self._refresh_workspace_lists()
-        self._analysis, self._analysis_key = None, None
-        self._generation += 1
-        self._inputs_changed()
-        return removed
-
-    def _open_url(self, path: Path, what: str) -> None:
-        if not QDesktopServices.openUrl(QUrl.fromLocalFile(str(path))):
-            QMessageBox.information(self, "Could not open", f"PQA Desktop could not open {what}. It is saved "
-                                    f"in {path if path.is_dir() else path.parent}.")
-
-    # ------------------------------------------------------------------------------------------------
-    # settings and closing
-    # ------------------------------------------------------------------------------------------------
-    def _restore_settings(self) -> None:
-        geometry = self.settings.geometry()
-        if geometry is None or not self.restoreGeometry(geometry):
-            self.resize(*DEFAULT_SIZE)
-        self.la_name_edit.setText(self.settings.la_name())
-
     def save_settings(self) -> None:
         self.commentary_panel.flush()
-        self.settings.set_geometry(self.saveGeometry())
-        self.settings.set_la_name(self.la_name_edit.text())
-        self.settings.sync()
+        save_window_state(self, self.settings, self.period_row)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.save_settings()
-        if self._job is not None:
-            # the pipeline checks the flag between files and stages; a thread must not outlive its window
-            # (the wait is as long as the current file takes to read: files go in whole or not at all)
-            self._job.request_cancel()
-            self._job.wait()
+        self.jobs.stop_and_wait()
         self.stream.discard()
         self.drop_area.discard_dropped_files()  # copies of Outlook attachments never outlive the window
-        self._closed = True
-        self._analysis_timer.stop()
+        self.checks.close()
         self.workspace.close()
         super().closeEvent(event)
-
-
-def _file_slug(text: str) -> str:
-    """A safe default file-name stem from the LA name ("Anytown Council" -> "anytown-council")."""
-    return re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-").lower()

@@ -13,6 +13,11 @@ MISMATCH_TEXT = "The two passwords are different. Type the same password in both
 EMPTY_TEXT = "Type a password first."
 
 
+def protected_files(findings) -> list[str]:
+    """The inputs no password has opened yet (by their masked names)."""
+    return sorted({f.file for f in findings if f.rule == PROTECTED_INPUT_RULE})
+
+
 def _masked_edit(name: str) -> QLineEdit:
     edit = QLineEdit()
     edit.setEchoMode(QLineEdit.EchoMode.Password)
@@ -96,3 +101,27 @@ class InputPasswordDialog(_PasswordDialogBase):
             self.error_label.setText(EMPTY_TEXT)
             return
         super().accept()
+
+
+def ask_output_password(parent: QWidget) -> str | None:
+    """The password for one build, asked twice; None when the user cancels. The fields are emptied at once."""
+    dialog = OutputPasswordDialog(parent)
+    try:
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return None
+        return dialog.password() or None
+    finally:
+        dialog.clear()
+        dialog.deleteLater()
+
+
+def ask_input_password(file_names: list[str], parent: QWidget) -> str | None:
+    """A password to try on the protected inputs; None when the user cancels or leaves it empty."""
+    dialog = InputPasswordDialog(file_names, parent)
+    try:
+        if dialog.exec() != QDialog.DialogCode.Accepted or not dialog.password():
+            return None
+        return dialog.password()
+    finally:
+        dialog.clear()
+        dialog.deleteLater()

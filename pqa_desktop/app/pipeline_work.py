@@ -1,0 +1,75 @@
+"""What each job does off the UI thread: check the inputs, build the workbook, write the auditors' lists.
+
+Each function takes what the work needs, copied or fixed when the job starts (the paths, the period, the
+options, the workspace), and returns ``make_work(job)`` for ``JobRunner.start``: the job is given so the check
+can hand each file over as soon as it is read. Nothing here touches a widget.
+"""
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+from typing import Sequence
+
+from ..core.pipeline import run as pipeline
+from ..core.calendar import Period
+from ..core.pipeline.readiness import blank_reasons
+from ..core.sending.send_back import write_send_back
+from .jobs import PipelineJob
+from .streaming import ReadStream
+
+
+def check_work(paths: Sequence[Path], period: Period, workspace, options: pipeline.BuildOptions,
+               input_passwords: tuple[str, ...], known: set, drafts: dict):
+    """The check of the inputs; ``drafts`` is filled in the worker (what will be blank, the drafted key
+    messages and feedback, the workspace's list) and read once the job has ended. ``known``: the identifiers
+    already found (not changed once checked)."""
+    # passed only when there are some: the session's passwords, tried on every protected input
+    passwords = {"passwords": input_passwords} if input_passwords else {}
+
+    def make_work(job: PipelineJob):
+        def work(progress, cancel):
+            # made here, off the UI thread: a council's identifiers (a hundred thousand) take 70 ms
+            stream = ReadStream(known)
+            analysis = pipeline.analyse(list(paths), period, progress=progress, cancel=cancel,
+                                        workspace=workspace, keep_on_cancel=True,
+                                        on_read=lambda item, result: job.emit_item(stream(item, result)),
+                                        **passwords)
+            # every name masked here, off the UI thread: the lists ask for them again (Analysis.mask keeps them)
+            analysis.summaries()
+            if not analysis.stopped:  # what will be blank: worked out here too (coverage reads the exports)
+                drafts["blank"] = blank_reasons(analysis, options.settings, analysis.period)
+            if analysis.usable and not analysis.stopped:
+                # the drafted key messages and the feedback items come from the figures: worked out here,
+                # off the UI thread, so the tabs are ready when the check is
+                drafts["messages"] = pipeline.compute(analysis, options)[1]
+                drafts["feedback"] = pipeline.feedback_items(analysis, options)
+            # the workspace's list, names masked, read here too: about 20 ms for a council's year
+            drafts["imports"] = workspace.imports()
+            drafts["imports_shown"] = [replace(row, name=analysis.mask(row.name)) for row in drafts["imports"]]
+            return analysis
+        return work
+    return make_work
+
+
+def build_work(paths: Sequence[Path], output: Path, options: pipeline.BuildOptions,
+               analysis: pipeline.Analysis | None, workspace):
+    """The build; ``analysis``: the check on screen when it was made from these inputs and this period, whole
+    (reused), else None. The output password in ``options`` is dropped when the build ends."""
+    def make_work(_job):
+        def work(progress, cancel):
+            try:
+                return pipeline.build(list(paths), output, options, progress=progress, cancel=cancel,
+                                      analysis=analysis, workspace=workspace)
+            finally:
+                options.password = None  # held no longer than the build
+        return work
+    return make_work
+
+
+def send_back_work(folder: str, analysis: pipeline.Analysis, options: pipeline.BuildOptions, *, produced,
+                   auditors: list | None, findings: list):
+    """Each auditor's list of their open findings, and an email draft to them (checked for leaks first)."""
+    def make_work(_job):
+        return lambda progress, cancel: write_send_back(folder, analysis, options, produced=produced,
+                                                        auditors=auditors, findings=findings)
+    return make_work
