@@ -22,7 +22,7 @@ from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QSortFilterProxyM
 from PySide6.QtWidgets import QApplication, QStyle
 
 from ..core.finding_status import OPEN, STATUS_WORDS, STATUSES, status_key
-from ..core.findings import RULES, Finding, Severity, cell_sort_key as _cell_key
+from ..core.findings import RULES, Finding, Severity, cell_sort_key
 from .row_model import RowTableModel
 
 COLUMNS = ("Severity", "Status", "File", "Sheet", "Cell", "Field", "Value found", "Message", "Rule")
@@ -130,7 +130,7 @@ class FindingsTableModel(RowTableModel):
                 return STATUSES.index(self.status(finding))
             if column == CELL_COLUMN:
                 # a string key that orders A2 < A10 < "row 2" < "row 10" < anything else
-                kind, number, width, letters = _cell_key(finding.cell)
+                kind, number, width, letters = cell_sort_key(finding.cell)
                 return f"{kind}{number:09d}{width:03d}{letters}"
             return str(display_values(finding, "")[column]).casefold()
         if role == FINDING_ROLE:
