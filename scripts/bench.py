@@ -33,6 +33,7 @@ import io
 import json
 import os
 import platform
+import resource
 import shutil
 import statistics
 import subprocess
@@ -58,6 +59,7 @@ SEED = 2024
 TARGET_FLOOR_RATIO = 1.5  # cold `pqa build` <= 1.5x the parse floor (was 2x)
 TARGET_NAIVE_SPEEDUP = 3.0  # ... and >= 3x faster than the naive baseline
 TARGET_CLI_PEAK_MB = 250.0  # the command line's peak memory on the large year
+MEASURABLE_PEAK_MB = 150.0  # the driver's own ceiling: a child's peak is never measured below the driver's
 TARGET_APP_PEAK_MB = 400.0  # the app process's peak memory over import, build and re-build
 TARGET_OUTPUT_MB = 2.0
 TARGET_APP_REBUILD_S = 1.0  # re-build after one new return in the running app (was 3 s)
@@ -77,30 +79,54 @@ audit_key_secret = "{secret}"
 
 def data_parameters() -> dict:
     """What the cached data depends on: the volumes, and the generators' source (a change regenerates)."""
-    from pqa_desktop.core.sample import demo as sample_data, exports as sample_exports
+    from pqa_desktop.core import sample
+    from pqa_desktop.core.sample import exports as sample_exports
 
-    sources = hashlib.sha256()
-    for module in (sample_data, sample_exports):
-        sources.update(Path(module.__file__).read_bytes())
     return {"period_end": PERIOD_END, "seed": SEED, "returns": RETURNS, "export_months": EXPORT_MONTHS,
-            "export_rows": sample_exports.LARGE_COUNCIL_ROWS, "generators": sources.hexdigest()}
+            "export_rows": sample_exports.LARGE_COUNCIL_ROWS,
+            "generators": generators_digest(Path(sample.__file__).parent)}
+
+
+def generators_digest(folder: Path) -> str:
+    """One hash of every module of the sample council (its people, returns and exports)."""
+    sources = hashlib.sha256()
+    for module in sorted(folder.glob("*.py")):
+        sources.update(module.name.encode() + b"\0" + module.read_bytes())
+    return sources.hexdigest()
+
+
+def data_paths(folder: Path) -> dict[str, Path]:
+    return {"returns": folder / "returns", "exports": folder / "exports", "settings": folder / "settings.toml",
+            "new_return": folder / "new-return"}
 
 
 def ensure_data(folder: Path, log) -> dict[str, Path]:
     """The bench inputs in ``folder``, generated once and reused while the parameters are the same."""
-    from datetime import date
-
-    from pqa_desktop.core.sample.demo import DEMO_SECRET, generate_returns
-    from pqa_desktop.core.sample.exports import LARGE_COUNCIL_ROWS, generate_exports
-
-    paths = {"returns": folder / "returns", "exports": folder / "exports", "settings": folder / "settings.toml",
-             "new_return": folder / "new-return"}
+    paths = data_paths(folder)
     params = data_parameters()
     stamp = folder / "parameters.json"
     if stamp.is_file() and json.loads(stamp.read_text(encoding="utf-8")) == params and all(p.exists() for p in paths.values()):
         log(f"bench data: reusing {folder}")
         return paths
     log(f"bench data: generating the large council's year in {folder} (once; a few minutes)...")
+    # In a process of its own: generating grows a process to some 350 MB, and a child's peak read from
+    # wait4 is never below its parent's high-water mark when it was started (Linux carries the mark over
+    # the fork to the exec), so a driver that generated the data itself would spoil every peak it measures.
+    run_child([sys.executable, str(Path(__file__).resolve()), "--data", str(folder), "--child", "data"],
+              dict(os.environ), stream_stderr=True)
+    return paths
+
+
+def generate_data(folder: Path, log) -> None:
+    """(in a child process) Write the bench inputs to ``folder`` and stamp it with their parameters."""
+    from datetime import date
+
+    from pqa_desktop.core.sample.demo import DEMO_SECRET, generate_returns
+    from pqa_desktop.core.sample.exports import LARGE_COUNCIL_ROWS, generate_exports
+
+    paths = data_paths(folder)
+    if folder.is_symlink():
+        raise SystemExit(f"bench data: {folder} is a link; remove it or give --data a folder of its own")
     if folder.exists():
         shutil.rmtree(folder)
     folder.mkdir(parents=True)
@@ -116,8 +142,7 @@ def ensure_data(folder: Path, log) -> dict[str, Path]:
     generate_returns(paths["new_return"], period_end=period_end, seed=SEED + 1, messy=False,
                      case_file_audits=1, foster_audits=0, edt_samples=0)
     paths["settings"].write_text(SETTINGS_TOML.format(secret=DEMO_SECRET), encoding="utf-8")
-    stamp.write_text(json.dumps(params, indent=1), encoding="utf-8")
-    return paths
+    (folder / "parameters.json").write_text(json.dumps(data_parameters(), indent=1), encoding="utf-8")
 
 
 def input_files(roots: list[Path]) -> list[Path]:
@@ -239,11 +264,24 @@ def run_stages(paths: dict[str, Path], out_dir: Path, rebuild: bool) -> dict:
 
 # ------------------------------------------------------------------------------------------ child processes
 
-def run_child(argv: list[str], env: dict) -> dict:
-    """Run ``argv`` in a fresh process: wall seconds, CPU seconds and peak RSS (its own, from wait4)."""
+def own_peak_mb() -> float:
+    """This driver's own peak RSS: no child's peak can be measured below it (see ``run_child``)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def run_child(argv: list[str], env: dict, stream_stderr: bool = False) -> dict:
+    """Run ``argv`` in a fresh process: wall seconds, CPU seconds and peak RSS (its own, from wait4).
+
+    Linux starts a child's high-water mark at its parent's (the mark is carried over the fork to the exec),
+    so the driver must stay well below the peaks it measures: it generates no data and builds nothing
+    itself, and refuses to measure once it has grown past the smallest memory target.
+    """
+    if own_peak_mb() >= MEASURABLE_PEAK_MB:
+        raise RuntimeError(f"the benchmark driver itself has reached {own_peak_mb():.0f} MB: the peaks of the "
+                           "processes it starts could not be told from its own")
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         t0 = time.perf_counter()
-        proc = subprocess.Popen(argv, stdout=out, stderr=err, env=env, cwd=ROOT)
+        proc = subprocess.Popen(argv, stdout=out, stderr=None if stream_stderr else err, env=env, cwd=ROOT)
         _, status, usage = os.wait4(proc.pid, 0)
         wall = time.perf_counter() - t0
         proc.returncode = os.waitstatus_to_exitcode(status)
@@ -302,13 +340,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--methods", default=",".join(METHODS),
                         help="start methods to measure, of fork (this system's own choice) and spawn (forced)")
     parser.add_argument("--json", type=Path, help="also write the figures as JSON here")
-    parser.add_argument("--child", choices=("floor", "naive", "stages"), help=argparse.SUPPRESS)
+    parser.add_argument("--child", choices=("data", "floor", "naive", "stages"), help=argparse.SUPPRESS)
     parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--rebuild", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
 
-    paths = {"returns": args.data / "returns", "exports": args.data / "exports",
-             "settings": args.data / "settings.toml", "new_return": args.data / "new-return"}
+    paths = data_paths(args.data)
+    if args.child == "data":
+        generate_data(args.data, lambda text: print(text, file=sys.stderr, flush=True))
+        return 0
     if args.child in ("floor", "naive"):
         print(json.dumps(run_reference(args.child, paths["returns"], paths["exports"])))
         return 0
@@ -454,6 +494,7 @@ def summarise(runs: dict, app: dict | None, host: dict, n_files: int, input_mb: 
     stage_names = ("discover", "read", "validate", "measure", "write")
     f = {
         "machine": host, "runs": n_runs, "files": n_files, "input_mb": input_mb, "load_during": loads,
+        "driver_peak_mb": own_peak_mb(),
         "methods": list(methods),
         "floor_wall": med(floor, "wall"), "floor_cpu": med(floor, "cpu"), "floor_read": med(floor, "seconds"),
         "floor_peak_mb": max(r["peak_mb"] for r in floor), "floor_cells": floor[0]["cells"],
@@ -510,6 +551,8 @@ def render(f: dict) -> str:
         f"inputs: {f['files']} files, {f['input_mb']:.1f} MB; median of {f['runs']} runs; every figure from a "
         "fresh process; fork = the start method this system picks (fork for the command line, a fork server behind "
         "the app), spawn = PQA_START_METHOD=spawn (what Windows does)",
+        f"peak memory is each process's own high-water mark (wait4), never below the driver's "
+        f"{f['driver_peak_mb']:.0f} MB",
         "",
         f"{'':46}{'wall s':>9}{'CPU s':>9}{'peak MB':>10}",
     ]

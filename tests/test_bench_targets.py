@@ -4,6 +4,9 @@ status is 0 only when every target holds. Synthetic figures: no timing happens h
 from __future__ import annotations
 
 import importlib.util
+import os
+import shutil
+import sys
 from pathlib import Path
 
 import pytest
@@ -104,3 +107,27 @@ def test_spawn_is_forced_through_the_start_method_switch_and_fork_is_left_to_the
     env = {"PATH": "/bin", "PQA_START_METHOD": "forkserver"}
     assert bench.method_env(env, "spawn")["PQA_START_METHOD"] == "spawn"
     assert "PQA_START_METHOD" not in bench.method_env(env, "fork")
+
+
+def test_the_driver_refuses_to_measure_peaks_it_would_hide(bench, monkeypatch):
+    """A child's peak from wait4 starts at the driver's own high-water mark (Linux carries it over the fork to
+    the exec): a driver grown past the ceiling would report its own size as every command's peak."""
+    monkeypatch.setattr(bench, "own_peak_mb", lambda: bench.MEASURABLE_PEAK_MB + 1)
+    with pytest.raises(RuntimeError, match="could not be told from its own"):
+        bench.run_child([sys.executable, "-c", "pass"], dict(os.environ))
+    monkeypatch.setattr(bench, "own_peak_mb", lambda: bench.MEASURABLE_PEAK_MB - 1)
+    assert bench.run_child([sys.executable, "-c", "pass"], dict(os.environ))["peak_mb"] > 0
+
+
+
+def test_the_bench_data_follows_every_module_of_the_sample_council(bench, tmp_path):
+    """The cached inputs are regenerated when any generator changes, the council's names and teams too."""
+    from pqa_desktop.core import sample
+
+    copy = tmp_path / "sample"
+    shutil.copytree(Path(sample.__file__).parent, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    before = bench.generators_digest(copy)
+    assert bench.generators_digest(copy) == before
+    council = copy / "council.py"
+    council.write_text(council.read_text(encoding="utf-8") + "\n# another team\n", encoding="utf-8")
+    assert bench.generators_digest(copy) != before
