@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from datetime import date, timedelta
 
 import pytest
@@ -348,3 +350,15 @@ def test_summary_key_messages_tell_the_statistical_neighbour_story():
     assert messages[2:] == [messages[2], drafted["Assessment"][1], drafted["Child protection"][0],
                             drafted["Workforce"][0]]
     assert messages[2].startswith("Compliance with practice standards")  # the rest, report order: compliance first
+
+
+@pytest.mark.parametrize("first", ["key_messages", "kpi_messages"])
+def test_a_sections_sentences_keep_their_order_whichever_drafters_load_first(first):
+    """Fostering and the Summary have audit and KPI drafters: the audits' sentences come first (and the limit
+    keeps them), whether a script imports the KPI drafters or the audit ones first."""
+    script = (f"from pqa_desktop.core.messages import {first}\n"
+              "from pqa_desktop.core.messages import key_messages, sentences\n"
+              "print([[f.__name__ for f in sentences.DRAFTERS[s]] for s in ('Fostering', 'Summary')])\n")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == str([["foster_audit_messages", "fostering_kpi_messages"],
+                                       ["summary_messages", "summary_kpi_messages"]])

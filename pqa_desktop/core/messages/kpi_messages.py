@@ -17,8 +17,8 @@ import pandas as pd
 
 from ..calendar import Period, add_months
 from ..measures.figures import Figures
-from .sentences import (MAX_SENTENCES, Shown, drafter, join_words, lower_first, named_table, percent_text,
-                        plural, whole_percent)
+from .sentences import (KPIS_AFTER, MAX_SENTENCES, Shown, drafter, join_words, lower_first, named_table,
+                        percent_text, plural, whole_percent)
 from ..report import styles
 from ..report.text import is_blank
 
@@ -564,19 +564,19 @@ def _register(section: str) -> None:
         return section_sentences(figures, topics)
 
     draft.__name__ = f"{section.lower().replace(' ', '_')}_messages"
-    drafter(section)(draft)
+    drafter(section, KPIS_AFTER)(draft)
 
 
 for _section in TOPICS:
     _register(_section)
 
 
-@drafter("Fostering")
+@drafter("Fostering", KPIS_AFTER)
 def fostering_kpi_messages(figures: Figures) -> list[str]:
     return section_sentences(figures, FOSTERING_TOPICS, limit=FOSTERING_SENTENCES)
 
 
-@drafter("Summary")
+@drafter("Summary", KPIS_AFTER)
 def summary_kpi_messages(figures: Figures) -> list[str]:
     """"3 of the 5 measures with a target are meeting it; below target: a, b and c."."""
     with_target = [k for k in kpi_rows(figures).values() if k.status in (MEETS_TARGET, BELOW_TARGET)]

@@ -20,13 +20,21 @@ Drafter = Callable[[Figures], list[str]]
 DRAFTERS: dict[str, list[Drafter]] = {}
 
 
-def drafter(section: str) -> Callable[[Drafter], Drafter]:
-    """Register a function drafting sentences for ``section`` (KPI modules add theirs the same way)."""
+AUDITS_FIRST, KPIS_AFTER = 0, 1  # where a section has both, the audits' sentences come first
+
+
+def drafter(section: str, rank: int = AUDITS_FIRST) -> Callable[[Drafter], Drafter]:
+    """Register a function drafting sentences for ``section`` (KPI modules add theirs the same way).
+
+    A section's drafters run by ``rank``, then in the order they were registered: the order of a section's
+    sentences (and which of them the limit keeps) never depends on which module was imported first."""
 
     def register(func: Drafter) -> Drafter:
-        DRAFTERS.setdefault(section, [])
-        if func not in DRAFTERS[section]:
-            DRAFTERS[section].append(func)
+        drafters = DRAFTERS.setdefault(section, [])
+        if func not in drafters:
+            func.draft_rank = rank
+            drafters.append(func)
+            drafters.sort(key=lambda each: getattr(each, "draft_rank", AUDITS_FIRST))  # stable: registration order
         return func
 
     return register
