@@ -127,7 +127,7 @@ class CheckAndBuild(QObject):
     def ask_output_path(self) -> Path | None:
         return ask_workbook_path(self._window, self._settings.output_folder() or Path.home(),
                                  self._period_row.la_name(), self._period_row.period,
-                                 inputs=self._session.sources.analysis_paths(),
+                                 inputs=self._session.sources.analysis_paths,
                                  other_files=self._session.files_in_use())
 
     def _job_succeeded(self, job, result) -> None:

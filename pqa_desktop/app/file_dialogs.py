@@ -43,14 +43,15 @@ def ask_input_folder(parent: QWidget) -> str:
 
 
 def ask_workbook_path(parent: QWidget, folder: Path, la_name: str, period: Period, *,
-                      inputs: Sequence[Path], other_files: dict[str, Path | None]) -> Path | None:
-    """Where to save the workbook: offered in ``folder`` under a name from the LA and the period."""
+                      inputs: Callable[[], Sequence[Path]], other_files: dict[str, Path | None]) -> Path | None:
+    """Where to save the workbook: offered in ``folder`` under a name from the LA and the period; ``inputs``
+    are listed only once a place has been chosen."""
     suggested = folder / f"{file_slug(la_name) or 'pqa'}-pqa-{period.end_month:%Y-%m}.xlsx"
     chosen, _filter = QFileDialog.getSaveFileName(parent, "Save the workbook as", str(suggested), WORKBOOK_FILTER)
     if not chosen:
         return None
     path = _with_suffix(chosen, ".xlsx")
-    problem = output_problem(path, inputs=inputs, other_files=other_files)
+    problem = output_problem(path, inputs=inputs(), other_files=other_files)
     if problem is not None:
         QMessageBox.warning(parent, "The workbook cannot be saved there", problem)
         return None

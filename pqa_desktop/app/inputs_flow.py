@@ -24,7 +24,7 @@ from .session import Session
 
 class InputsFlow(QObject):
     inputs_changed = Signal()  # inputs were added or removed
-    imports_removed = Signal()  # a removed input's import was taken out of the workspace too
+    input_imports_removed = Signal()  # a removed input's import was taken out of the workspace too (lists only)
     recheck_needed = Signal()  # a password was given: check the same inputs again
 
     def __init__(self, window: QMainWindow, session: Session, inputs_panel: InputsPanel, busy: Callable[[], bool]):
@@ -80,7 +80,7 @@ class InputsFlow(QObject):
                     self._session.workspace.remove_import(import_id)
             except WorkspaceError as exc:
                 QMessageBox.warning(self._window, "Not removed from the workspace", str(exc))
-            self.imports_removed.emit()
+            self.input_imports_removed.emit()
             self._session.changed()
         self.inputs_changed.emit()
 

@@ -218,7 +218,7 @@ class MainWindow(QMainWindow):
         checks.imports_read.connect(self._refresh_workspace_lists)
         content.recheck_needed.connect(self._recheck)
         flow.inputs_changed.connect(self._inputs_changed)
-        flow.imports_removed.connect(self._refresh_workspace_lists)
+        flow.input_imports_removed.connect(self._refresh_workspace_lists)
         flow.recheck_needed.connect(self._recheck)
         actions.corrections_changed.connect(self._corrections_changed)
         actions.statuses_changed.connect(lambda: self.check_view.show_statuses(self.session.analysis))
@@ -256,7 +256,7 @@ class MainWindow(QMainWindow):
         """Why Build cannot run now ("" when it can): said on the Build line and in the button's tooltip."""
         if not self.session.has_inputs:
             return "Add the auditors' returns first (Add files\u2026 or Add folder\u2026, or drop them on Inputs)."
-        if not self.la_name_edit.text().strip():
+        if not self.period_row.la_name().strip():
             return "Enter the LA name first (at the top of the window)."
         if self.jobs.busy:
             return "Wait until the current step has finished, or stop it with Esc."
@@ -307,7 +307,7 @@ class MainWindow(QMainWindow):
     def prepare_email(self) -> bool:
         """Save an email draft (.eml) with the last workbook attached; True when one was written."""
         return not self.jobs.busy and self.after_build.prepare_email(
-            self.la_name_edit.text().strip(), self.period, self._today, inputs=self.session.sources.analysis_paths,
+            self.period_row.la_name().strip(), self.period, self._today, inputs=self.session.sources.analysis_paths,
             other_files=self.session.files_in_use())
 
     # ------------------------------------------------------------------------------------------------

@@ -16,7 +16,7 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QPlainTextEdit, QPushButton,
                                QVBoxLayout, QWidget)
 
-from ..core.messages.key_messages import SUMMARY_SENTENCES
+from ..core.report.summary_sheet import SUMMARY_SENTENCES
 from ..core.report.summary_sheet import COMMENTARY_ROWS, commentary_rows, section_place
 from ..core.report.sections import SECTIONS
 
