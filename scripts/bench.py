@@ -50,7 +50,7 @@ if str(ROOT) not in sys.path:
 PERIOD_END = "2024-09"
 PRODUCED = "2024-10-07"
 SPREADSHEETS = (".xlsx", ".xlsm", ".xls", ".ods")
-# The large council's year (issue 6, item 1). Export rows are sample_exports.LARGE_COUNCIL_ROWS.
+# The large council's year (issue 6, item 1). Export rows are sample.exports.LARGE_COUNCIL_ROWS.
 RETURNS = {"case_file_audits": 1200, "foster_audits": 150, "edt_samples": 12}
 EXPORT_MONTHS = 12
 SEED = 2024

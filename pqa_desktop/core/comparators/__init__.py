@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..measures.kpi_catalogue import in_our_units, measure_specs
+from ..measures.kpi_catalogue import in_our_units, measure_units
 from ..resources import resource
 from .compare import SOURCE_NOTE, Comparison, SeriesPoint, comparisons, series
 from .councils import UnknownCouncil, resolve_council
@@ -26,7 +26,7 @@ from .pairings import pairing_spec
 
 __all__ = ["Area", "Comparison", "CouncilComparators", "PublishedData", "PublishedDataError", "SeriesPoint",
            "UnknownCouncil", "BENCHMARK_COLUMNS", "NO_COUNCIL_TEXT", "PUBLISHED_SERIES", "SERIES_COLUMNS", "SHIPPED",
-           "benchmarks_table", "council_comparators", "in_our_units", "load_published", "resolve_council",
+           "benchmarks_table", "council_comparators", "load_published", "resolve_council",
            "series_table", "year_label"]
 
 SHIPPED = "published_comparators.json"
@@ -136,14 +136,10 @@ def council_comparators(settings) -> CouncilComparators | None:
         series={c.kpi_id: tuple(series(data, council.number, c.kpi_id)) for c in found})
 
 
-def _units() -> dict[str, str]:
-    return {s.id: s.unit for s in measure_specs()}
-
-
 def benchmarks_table(found: CouncilComparators) -> pd.DataFrame:
     """tbl_benchmarks: a row per paired measure (KPI id, Published measure, Year, Council, Statistical
     neighbours, Region, England, Rank, Quartile, Source), percentages as fractions, blanks as None."""
-    units = _units()
+    units = measure_units()
     rows = []
     for c in found.comparisons:
         rows.append([c.kpi_id, c.title, c.year_label,
@@ -155,7 +151,7 @@ def benchmarks_table(found: CouncilComparators) -> pd.DataFrame:
 def series_table(found: CouncilComparators) -> pd.DataFrame:
     """Each paired measure's published years, oldest first (KPI id, Year, Council, Statistical neighbours,
     Region, England): the data of the published-series charts."""
-    units = _units()
+    units = measure_units()
     rows = [[kpi_id, p.year_label, *(in_our_units(kpi_id, v, units)
                                      for v in (p.council, p.neighbours, p.region, p.england))]
             for kpi_id, points in found.series.items() for p in points]

@@ -48,10 +48,15 @@ def measure_spec(measure_id: str) -> MeasureSpec:
     raise KeyError(measure_id)
 
 
+def measure_units() -> dict[str, str]:
+    """Each measure's unit by its id (percent, count, days ...)."""
+    return {s.id: s.unit for s in measure_specs()}
+
+
 def in_our_units(kpi_id: str, value: float | None, units: dict[str, str] | None = None) -> float | None:
     """A published value in our table's units: a percentage (published 0-100) as a fraction, whatever its
     size (0.8% is 0.008). Rounded to 10 places, so 78.83 / 100 is stored as 0.7883, not 0.7883000000000001."""
     if value is None:
         return None
-    unit = (units or {s.id: s.unit for s in measure_specs()}).get(kpi_id)
+    unit = (units or measure_units()).get(kpi_id)
     return round(value / 100 if unit == "percent" else value, 10)

@@ -27,7 +27,7 @@ from .figures import Headline, better_or_worse
 from ..resources import resource
 from ..settings import Settings
 from ..values import label_key
-from .kpi_catalogue import MeasureSpec, in_our_units, measure_specs  # in_our_units: published 0-100 -> fraction
+from .kpi_catalogue import MeasureSpec, in_our_units, measure_specs, measure_units  # published 0-100 -> fraction
 from .kpi_result import KpiResult, MonthlyPoint
 from .kpis import MONTHLY_KPIS
 
@@ -97,7 +97,7 @@ def _benchmark_lookup(benchmarks: pd.DataFrame | None, published=None
 
     add(shipped_benchmarks())
     if published is not None:
-        units = {s.id: s.unit for s in specs.values()}
+        units = measure_units()
         for found in published.comparisons:
             for name, value in (("England", found.england), ("Statistical neighbours", found.neighbours),
                                 ("Region", found.region)):

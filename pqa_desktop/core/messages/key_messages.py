@@ -18,7 +18,7 @@ from collections.abc import Sequence
 import pandas as pd
 
 from ..calendar import month_label
-from ..measures.figures import Figures, Headline
+from ..measures.audit_judgements import case_file_domains, foster_domains
 from ..measures.audits import (
     CASE_FILE_KINDS,
     HEADLINE_CASE_FILE_AUDITS,
@@ -29,7 +29,8 @@ from ..measures.audits import (
     HEADLINE_MODERATION,
     YEAR_TO_DATE,
 )
-from ..returns.spec import returns_spec
+from ..measures.figures import Figures, Headline
+from ..report import styles
 from ..report.summary_sheet import SUMMARY_SENTENCES  # the Summary's own rule: at most six key messages
 from ..report.sections import SECTIONS  # the report's sections in workbook order
 from . import sentences as shared  # the drafters registry, read at call time (tests replace it)
@@ -68,8 +69,6 @@ def against_neighbours(h: Headline) -> str | None:
     or a neighbours' figure, or when they are the same as shown."""
     if h.polarity not in ("higher", "lower") or is_blank(h.value) or is_blank(h.statistical_neighbours):
         return None
-    from ..report import styles
-
     now = Shown.of(float(h.value), styles.value_format(h.unit)).amount
     neighbours = Shown.of(float(h.statistical_neighbours), styles.value_format(h.unit, benchmark=True)).amount
     if now == neighbours:
@@ -360,7 +359,7 @@ def _domain_extremes(table: pd.DataFrame, domain_labels: Sequence[str]) -> list[
 
 @drafter("Practice domains")
 def domain_messages(figures: Figures) -> list[str]:
-    labels = [d.label for d in returns_spec().returns["case_file_audit"].domains if d.field != "overall"]
+    labels = [d.label for d in case_file_domains()]
     table = named_table(figures, "tbl_domains_by_quarter")
     sentences = _domain_changes(table, labels) + _domain_extremes(table, labels)
     return sentences or ["No practice domain judgements were recorded in the last 12 months."]
@@ -416,7 +415,7 @@ def compliance_messages(figures: Figures) -> list[str]:
 @drafter("Fostering")
 def foster_audit_messages(figures: Figures) -> list[str]:
     table = named_table(figures, "tbl_foster_audits")
-    domains = returns_spec().returns["foster_carer_audit"].domains
+    domains = foster_domains()
     overall_label = next(d.label for d in domains if d.field == "overall")
     overall = table[table["Domain"] == overall_label] if not table.empty else table
     quarters = _periods_with_data(overall, "Quarter")

@@ -545,7 +545,7 @@ TOPICS: dict[str, tuple[Topic, ...]] = {
     ),
 }
 
-# Fostering shares its section with the foster carer audit sentences (messages.py), so its own
+# Fostering shares its section with the foster carer audit sentences (key_messages.py), so its own
 # sentences are kept to two.
 FOSTERING_SENTENCES = 2
 FOSTERING_TOPICS = (

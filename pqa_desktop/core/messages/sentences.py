@@ -40,7 +40,6 @@ def drafter(section: str, rank: int = AUDITS_FIRST) -> Callable[[Drafter], Draft
     return register
 
 
-
 # --- numbers as shown ---------------------------------------------------------------------------
 
 def whole_percent(fraction: float) -> int:
@@ -79,7 +78,6 @@ def lower_first(label: str) -> str:
 def named_table(figures: Figures, name: str) -> pd.DataFrame:
     """The named table, or an empty one when the figures lack it (its input was not supplied)."""
     return figures.tables.get(name, pd.DataFrame())
-
 
 
 def _rounded(number: float, places: int, scale: int = 1) -> Decimal:

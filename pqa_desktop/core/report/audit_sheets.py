@@ -69,7 +69,7 @@ def write_overall(build: Build) -> None:
 def write_domains(build: Build) -> None:
     layout = start_section_sheet(build, "Practice domains")
     by_quarter = contract_table(build, layout, "tbl_domains_by_quarter",
-                                 grouped_rows(build.rows("tbl_domains_by_quarter"), 0))
+                                grouped_rows(build.rows("tbl_domains_by_quarter"), 0))
     contract_table(build, layout, "tbl_domains_by_month", grouped_rows(build.rows("tbl_domains_by_month"), 0))
     if by_quarter.has_data:
         for domain, first, last in key_runs(by_quarter, "Domain"):

@@ -229,7 +229,7 @@ def write_fostering(build: Build) -> None:
     _table_with_chart(build, layout, "tbl_placement_types", placement_chart, placement_alt,
                       wrap={"Placement type": 24})
     audits = contract_table(build, layout, "tbl_foster_audits", grouped_rows(build.rows("tbl_foster_audits"), 0),
-                             wrap={"Domain": 24})
+                            wrap={"Domain": 24})
     if audits.has_data:
         groups = key_runs(audits, "Domain")
         overall = [g for g in groups if g[0].strip().lower().startswith("overall")] or groups[-1:]

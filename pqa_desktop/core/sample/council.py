@@ -1,5 +1,5 @@
 """The fictional council of the demo and the tests: its name, its teams by service area and the names its
-people are drawn from. The sample returns (sample_data) and the sample system exports (sample_exports) both
+people are drawn from. The sample returns (demo) and the sample system exports (exports) both
 draw on it, and neither imports the other's.
 """
 from __future__ import annotations

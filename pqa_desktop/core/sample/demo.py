@@ -185,7 +185,7 @@ class SampleManifest:
     text_date_cells: int = 0  # audit dates typed as text
     unrecognised_grade_cells: int = 0  # "Goodish": an error finding each
     missing_overall: int = 0  # returns without an overall judgement: an error finding each
-    exports: Any = None  # the demo's system exports (sample_exports.ExportsManifest), when written
+    exports: Any = None  # the demo's system exports (exports.ExportsManifest), when written
 
     @property
     def snapshot(self) -> date:

@@ -1,6 +1,6 @@
 """Deterministic sample system exports from the fictional "Anytown Council".
 
-The companion of ``sample_data`` (auditor returns): Ofsted Annex A lists 1-11, a workforce list, the
+The companion of ``demo`` (auditor returns): Ofsted Annex A lists 1-11, a workforce list, the
 worker allocation history and the fostering households, for the same period conventions (period end
 month, snapshot = its last day; the demo is the September 2024 report). ``pqa demo`` writes them into
 an ``exports/`` folder; tests and benchmarks call ``generate_exports`` directly.
