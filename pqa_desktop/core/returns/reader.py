@@ -14,7 +14,7 @@ from ..inputs.tables import (RULE_PASSWORD, SPREADSHEET_SUFFIXES, TABLE_SUFFIXES
 from ..records import InputFile, ReadResult
 from .ooxml import read_package_info
 from .overrides import Overrides, apply_overrides
-from .register_reader import HEADER_WITHIN, RegisterSheet, detect_register, read_registers
+from .register_reader import HEADER_WITHIN, detect_register, read_registers
 from .template_reader import FORM_ROWS, read_template
 
 _OOXML_SUFFIXES = (".xlsx", ".xlsm")
@@ -75,14 +75,10 @@ def read_return_with_tables(item: InputFile, overrides: Overrides | None = None,
     if package is not None and any(name.startswith(_NAME_PREFIX) for name in package.names):
         hand_over = None  # a template's cells may be named anywhere on its sheets
     tables: list[SheetTable] = []
-    registers: list[RegisterSheet] = []
     handed = False
     for table in iter_tables(item, sink):
         apply_overrides([table], overrides)
-        register = detect_register(table)
-        if register is not None:
-            registers.append(register)
-        elif hand_over is not None and (made := hand_over(table)) is not None:
+        if hand_over is not None and (made := hand_over(table)) is not None and detect_register(table) is None:
             table = SheetHead(table.sheet, table.rows[:HEAD_ROWS], read_as=made)
             handed = True
         tables.append(table)
@@ -98,6 +94,7 @@ def read_return_with_tables(item: InputFile, overrides: Overrides | None = None,
             return read_return_with_tables(item, overrides)
         return template, tables
 
+    registers = [reg for table in tables if (reg := detect_register(table)) is not None]  # never a SheetHead
     if registers:
         modified = package.modified if package and package.modified else item.modified
         return read_registers(item, registers, sink, modified), tables
