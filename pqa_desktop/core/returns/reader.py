@@ -51,10 +51,10 @@ def read_return_with_tables(item: InputFile, overrides: Overrides | None = None,
     """``read_return`` plus the sheets it read (None when it read none, or could not open the file).
 
     The pipeline hands the sheets of a file that is not a return to the export reader, so a large
-    export is read from its bytes once, not twice. ``hand_over``, when given, is offered each sheet as it
-    is read (overrides applied) that cannot be an audit register, in a workbook with no PQA defined names;
-    when it makes something of the sheet (the export reader: its typed table) only the sheet's first
-    ``HEAD_ROWS`` rows are kept, as a ``SheetHead`` with what it made, and the sheet's cells are let go
+    export is read from its bytes once, not twice. ``hand_over``, when given, is offered each sheet longer
+    than ``HEAD_ROWS`` as it is read (overrides applied), in a workbook with no PQA defined names; when it
+    makes something of the sheet (the export reader: its typed table) and the sheet is not an audit
+    register, only the sheet's first ``HEAD_ROWS`` rows are kept, as a ``SheetHead`` with what it made, and the sheet's cells are let go
     before the next sheet is read. Should the file be claimed as a template return by the labels in those
     first rows after all, it is read again whole, so the return is read exactly as without ``hand_over``.
     """
@@ -78,7 +78,9 @@ def read_return_with_tables(item: InputFile, overrides: Overrides | None = None,
     handed = False
     for table in iter_tables(item, sink):
         apply_overrides([table], overrides)
-        if hand_over is not None and (made := hand_over(table)) is not None and detect_register(table) is None:
+        # A sheet no longer than its head would be kept whole anyway (a return's form is well within it).
+        if hand_over is not None and len(table.rows) > HEAD_ROWS and (made := hand_over(table)) is not None \
+                and detect_register(table) is None:
             table = SheetHead(table.sheet, table.rows[:HEAD_ROWS], read_as=made)
             handed = True
         tables.append(table)
