@@ -42,6 +42,7 @@ FUNCTIONS = [
     ("pqa_desktop.core.inputs.tables", "workbook_tables"),
     ("pqa_desktop.core.returns.template_reader", "read_template"),
     ("pqa_desktop.core.exports.reader", "read_export"),
+    ("pqa_desktop.core.exports.sheet_reader", "read_sheet"),  # typing a sheet, as it is read or in read_export
     ("pqa_desktop.core.workspace.store", "Workspace.stored_results"),
     ("pqa_desktop.core.pipeline.run", "unique_masks"),
     ("pqa_desktop.core.pipeline.run", "compute"),

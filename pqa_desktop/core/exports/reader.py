@@ -8,10 +8,12 @@ pipeline tries the auditor-returns reader first, then this).
 """
 from __future__ import annotations
 
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Callable
 
-from ..findings import FindingSink, Severity
-from ..inputs.tables import TABLE_SUFFIXES, UNOPENABLE_RULES, SheetTable, read_tables
+from ..findings import Finding, FindingSink, Severity
+from ..inputs.tables import TABLE_SUFFIXES, UNOPENABLE_RULES, SheetHead, SheetTable, read_tables
 from ..records import InputFile, ReadResult
 from ..returns.ooxml import read_package_info
 from ..returns.overrides import Overrides, apply_overrides
@@ -49,21 +51,51 @@ def _label(exports: list[ExportTable], near: list[HeaderMatch]) -> str:
     return f"System exports (not read: columns missing in {len(near)} sheets)"
 
 
+@dataclass
+class TypedSheet:
+    """One sheet read as an export while its workbook was being read (``sheet_reader``): the table and the
+    findings reading it gave, in their order, and the identifying strings met in it."""
+
+    table: ExportTable
+    findings: list[Finding]
+    seen: Seen
+
+
+def _modified(item: InputFile) -> datetime | None:
+    if item.suffix in (".xlsx", ".xlsm"):
+        package = read_package_info(item.data)
+        if package is not None and package.modified is not None:
+            return package.modified
+    return item.modified
+
+
+def sheet_reader(item: InputFile, today: date | None = None) -> Callable[[SheetTable], TypedSheet | None]:
+    """What reads each sheet of ``item`` as an export as soon as it is read (the returns reader's
+    ``hand_over``): a sheet that is an export (a complete match) comes back typed, as ``read_export`` would
+    read it, so its cells need not be held until the whole workbook has been read; None for any other."""
+    def read(table: SheetTable) -> TypedSheet | None:
+        match = recognise(table)
+        if match is None or not match.complete:
+            return None
+        sink, seen = FindingSink(item.name), Seen()
+        export = read_sheet(table, match, item.name, sink, seen, today or date.today(), _modified(item))
+        return TypedSheet(export, sink.findings, seen)
+
+    return read
+
+
 def read_export(item: InputFile, tables: list[SheetTable] | None = None,
                 today: date | None = None, overrides: Overrides | None = None) -> ReadResult | None:
     """Read one input as system exports; None if no sheet of it is a (nearly) recognised export.
 
-    ``tables`` may pass sheets already read by another reader, to save reading a large file twice;
+    ``tables`` may pass sheets already read by another reader, to save reading a large file twice (a
+    ``SheetHead`` whose ``read_as`` is a ``TypedSheet`` was read as an export already, see ``sheet_reader``);
     ``today`` (for tests) is the day a date of birth must not be after; ``overrides`` ((sheet, cell)
     -> value, the workspace's value corrections) are written into the grids before they are read.
     """
     suffix = item.suffix
     today = today or date.today()
-    modified = item.modified
-    if suffix in (".xlsx", ".xlsm"):
-        package = read_package_info(item.data)
-        if package is not None and package.modified is not None:
-            modified = package.modified
+    modified = _modified(item)
     if suffix == ".xml":
         return read_census(item, today=today, modified=modified)
     if suffix not in TABLE_SUFFIXES:
@@ -74,12 +106,19 @@ def read_export(item: InputFile, tables: list[SheetTable] | None = None,
         tables = read_tables(item, sink)
     if any(f.severity == Severity.ERROR and f.rule in UNOPENABLE_RULES for f in sink.findings):
         return None  # an unopenable file: the returns reader has already said so
-    apply_overrides(tables, overrides)
+    apply_overrides([t for t in tables if not isinstance(t, SheetHead)], overrides)  # typed with them
 
     seen = Seen()
     exports: list[ExportTable] = []
     near: list[HeaderMatch] = []
     for table in tables:
+        typed = table.read_as if isinstance(table, SheetHead) else None
+        if isinstance(typed, TypedSheet):
+            sink.findings.extend(typed.findings)
+            seen.sensitive |= typed.seen.sensitive
+            seen.staff_names |= typed.seen.staff_names
+            exports.append(typed.table)
+            continue
         match = recognise(table)
         if match is None:
             continue

@@ -17,7 +17,7 @@ import io
 import itertools
 import re
 import zipfile
-from collections.abc import MutableSequence
+from collections.abc import Iterator, MutableSequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from functools import lru_cache
@@ -71,6 +71,15 @@ class SheetTable:
             if 0 <= col < len(line):
                 return line[col]
         return None
+
+
+@dataclass
+class SheetHead(SheetTable):
+    """A sheet already read by another reader as it was read (``returns.reader``): ``rows`` holds only its
+    first rows, which are all that decides what the sheet is, and ``read_as`` what that reader made of it.
+    The rest of its cells were let go with it (a large export's sheet, once typed, is a fraction of them)."""
+
+    read_as: object = None
 
 
 @lru_cache(maxsize=1024)  # readers name the same few hundred columns again and again
@@ -373,16 +382,24 @@ def read_tables(item: InputFile, sink: FindingSink, max_cells: int = DEFAULT_MAX
     Files of other types give [] without a finding: deciding that a file is not an input is the
     caller's business.
     """
+    return list(iter_tables(item, sink, max_cells))
+
+
+def iter_tables(item: InputFile, sink: FindingSink, max_cells: int = DEFAULT_MAX_CELLS) -> Iterator[SheetTable]:
+    """``read_tables`` one sheet at a time: each sheet is read when the one before has been taken, and this
+    holds no sheet it has given, so a caller that keeps only what it makes of each sheet never holds the
+    cells of two (a large export's sheets, all read at once, were most of a reading worker's peak memory)."""
     suffix = item.suffix
     if suffix == ".csv":
         table = read_csv(item, sink, max_cells)
-        return [table] if table is not None else []
+        if table is not None:
+            yield table
+        return
     if suffix not in SPREADSHEET_SUFFIXES:
-        return []
+        return
     workbook = open_workbook(item, sink, max_cells)
     if workbook is None:
-        return []
-    tables: list[SheetTable] = []
+        return
     try:
         sheets = [meta.name for meta in workbook.sheets_metadata
                   if "WorkSheet" in str(meta.typ)]  # chart sheets and macro sheets hold no table
@@ -390,12 +407,12 @@ def read_tables(item: InputFile, sink: FindingSink, max_cells: int = DEFAULT_MAX
         if not reader_failed(error):
             raise
         report_unopenable(item, sink)
-        return []
+        return
     for name in sheets:
         table = workbook_tables(workbook, name, sink, max_cells)
         if table is not None:
-            tables.append(table)
-    return tables
+            yield table
+        table = None  # not held while the next sheet is read
 
 
 # --- CSV -------------------------------------------------------------------------------------

@@ -49,7 +49,7 @@ from dataclasses import dataclass
 from typing import Callable, Sequence
 
 from ..runtime import processes
-from ..exports.reader import read_export
+from ..exports.reader import read_export, sheet_reader
 from ..findings import Finding, Severity, register_rule
 from ..inputs.tables import SPREADSHEET_SUFFIXES
 from ..runtime.memory import no_cycle_collection
@@ -121,7 +121,9 @@ class ReadingStats:
 
 def read_input(item: InputFile, overrides: Overrides = None) -> ReadResult:
     """One input as an auditor return or register, else system exports, else skipped (with a warning)."""
-    result, tables = read_return_with_tables(item, overrides)
+    # Each sheet that cannot be a register is read as an export as soon as it is read, so a large export's
+    # sheets are held as typed columns, not as cells all at once (a reading worker's peak memory).
+    result, tables = read_return_with_tables(item, overrides, hand_over=sheet_reader(item))
     if result is None:
         # The sheets the returns reader already read (overrides applied) are reused: reading a large
         # export's bytes again would double the read stage.

@@ -6,14 +6,16 @@ finding, since no other reader could do better with it.
 """
 from __future__ import annotations
 
+from typing import Callable
+
 from ..findings import FindingSink, Severity
 from ..inputs.tables import (RULE_PASSWORD, SPREADSHEET_SUFFIXES, TABLE_SUFFIXES, UNOPENABLE_RULES,
-                             SheetTable, is_password_protected, read_tables, report_unopenable)
+                             SheetHead, SheetTable, is_password_protected, iter_tables, report_unopenable)
 from ..records import InputFile, ReadResult
 from .ooxml import read_package_info
 from .overrides import Overrides, apply_overrides
-from .register_reader import detect_register, read_registers
-from .template_reader import read_template
+from .register_reader import HEADER_WITHIN, detect_register, read_registers
+from .template_reader import FORM_ROWS, read_template
 
 _OOXML_SUFFIXES = (".xlsx", ".xlsm")
 
@@ -35,12 +37,26 @@ def read_return(item: InputFile, overrides: Overrides | None = None) -> ReadResu
     return read_return_with_tables(item, overrides)[0]
 
 
-def read_return_with_tables(item: InputFile, overrides: Overrides | None = None
+# A sheet handed to another reader keeps its first rows: the register header is within the first 10 and a
+# form's labels within its first FORM_ROWS, which is all that decides whether a workbook is ours.
+HEAD_ROWS = max(FORM_ROWS, HEADER_WITHIN)
+_NAME_PREFIX = "pqa_"  # a workbook with PQA defined names is one of our templates: no sheet is handed over
+
+HandOver = Callable[[SheetTable], object | None]
+
+
+def read_return_with_tables(item: InputFile, overrides: Overrides | None = None,
+                            hand_over: HandOver | None = None
                             ) -> tuple[ReadResult | None, list[SheetTable] | None]:
     """``read_return`` plus the sheets it read (None when it read none, or could not open the file).
 
     The pipeline hands the sheets of a file that is not a return to the export reader, so a large
-    export is read from its bytes once, not twice.
+    export is read from its bytes once, not twice. ``hand_over``, when given, is offered each sheet longer
+    than ``HEAD_ROWS`` as it is read (overrides applied), in a workbook with no PQA defined names; when it
+    makes something of the sheet (the export reader: its typed table) and the sheet is not an audit
+    register, only the sheet's first ``HEAD_ROWS`` rows are kept, as a ``SheetHead`` with what it made,
+    and the sheet's cells are let go before the next sheet is read. Should the file be claimed as a template return by the labels in those
+    first rows after all, it is read again whole, so the return is read exactly as without ``hand_over``.
     """
     suffix = item.suffix
     if suffix not in TABLE_SUFFIXES:
@@ -56,18 +72,31 @@ def read_return_with_tables(item: InputFile, overrides: Overrides | None = None
         report_unopenable(item, sink)
         return _unreadable(sink), None
 
-    tables = read_tables(item, sink)
+    if package is not None and any(name.startswith(_NAME_PREFIX) for name in package.names):
+        hand_over = None  # a template's cells may be named anywhere on its sheets
+    tables: list[SheetTable] = []
+    handed = False
+    for table in iter_tables(item, sink):
+        apply_overrides([table], overrides)
+        # A sheet no longer than its head would be kept whole anyway (a return's form is well within it).
+        if hand_over is not None and len(table.rows) > HEAD_ROWS and (made := hand_over(table)) is not None \
+                and detect_register(table) is None:
+            table = SheetHead(table.sheet, table.rows[:HEAD_ROWS], read_as=made)
+            handed = True
+        tables.append(table)
+        del table  # the whole sheet is not held while the next is read
     if any(f.severity == Severity.ERROR and f.rule in UNOPENABLE_RULES for f in sink.findings):
         if suffix == ".csv":
             return None, None  # a text file that is not a table: not ours to judge
         return _unreadable(sink), None
-    apply_overrides(tables, overrides)
 
     template = read_template(item, tables, package, sink)
     if template is not None:
+        if handed:  # an export whose first rows read as a form: the form is read from the whole sheets
+            return read_return_with_tables(item, overrides)
         return template, tables
 
-    registers = [reg for table in tables if (reg := detect_register(table)) is not None]
+    registers = [reg for table in tables if (reg := detect_register(table)) is not None]  # never a SheetHead
     if registers:
         modified = package.modified if package and package.modified else item.modified
         return read_registers(item, registers, sink, modified), tables
