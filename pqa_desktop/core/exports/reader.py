@@ -73,12 +73,16 @@ def sheet_reader(item: InputFile, today: date | None = None) -> Callable[[SheetT
     """What reads each sheet of ``item`` as an export as soon as it is read (the returns reader's
     ``hand_over``): a sheet that is an export (a complete match) comes back typed, as ``read_export`` would
     read it, so its cells need not be held until the whole workbook has been read; None for any other."""
+    modified: list[datetime | None] = []  # the package's, read once, when the first sheet is typed
+
     def read(table: SheetTable) -> TypedSheet | None:
         match = recognise(table)
         if match is None or not match.complete:
             return None
+        if not modified:
+            modified.append(_modified(item))
         sink, seen = FindingSink(item.name), Seen()
-        export = read_sheet(table, match, item.name, sink, seen, today or date.today(), _modified(item))
+        export = read_sheet(table, match, item.name, sink, seen, today or date.today(), modified[0])
         return TypedSheet(export, sink.findings, seen)
 
     return read

@@ -55,8 +55,9 @@ def read_return_with_tables(item: InputFile, overrides: Overrides | None = None,
     than ``HEAD_ROWS`` as it is read (overrides applied), in a workbook with no PQA defined names; when it
     makes something of the sheet (the export reader: its typed table) and the sheet is not an audit
     register, only the sheet's first ``HEAD_ROWS`` rows are kept, as a ``SheetHead`` with what it made,
-    and the sheet's cells are let go before the next sheet is read. Should the file be claimed as a template return by the labels in those
-    first rows after all, it is read again whole, so the return is read exactly as without ``hand_over``.
+    and the sheet's cells are let go before the next sheet is read. Should the file be claimed as a template
+    return by the labels in those first rows after all, it is read again whole, so the return is read
+    exactly as without ``hand_over``.
     """
     suffix = item.suffix
     if suffix not in TABLE_SUFFIXES:
