@@ -121,3 +121,55 @@ def test_a_text_over_the_cell_limit_is_cut_by_the_workbook_with_a_finding_on_the
     assert rules["file.text_over_excel_limit"][0] == "Tracker.csv" and rules["file.text_over_excel_limit"][2] == "G3"
     cut = rules["report.text_cut"]
     assert cut[1] == "Feedback" and "39,999 characters" in cut[5]  # the trailing space trimmed
+
+
+def _workforce_csv(teams: list[str], cp1252_rows: set[int]) -> bytes:
+    """A workforce export (not a return or register) whose data rows in ``cp1252_rows`` (0-based) were saved as
+    Windows-1252, the others as UTF-8."""
+    from tests.exports_fixtures import VERBATIM, row_for
+    header = VERBATIM["workforce"]
+    lines = [",".join(header).encode("utf-8")]
+    for i, team in enumerate(teams):
+        row = row_for(header, {"Worker ID": f"W{i:03d}", "Team": team, "Service area": "CIN",
+                               "Role": "Social worker", "Agency worker": "N", "FTE": "1",
+                               "Start date": "01/01/2020", "Snapshot date": "30/09/2024"})
+        line = ",".join("" if v is None else str(v) for v in row)
+        lines.append(line.encode("cp1252" if i in cp1252_rows else "utf-8"))
+    return b"\r\n".join(lines) + b"\r\n"
+
+
+def test_what_reading_an_export_found_is_kept_with_the_export(tmp_path):
+    """The returns reader reads every table first and hands an export's sheets to the export reader; what the
+    reading itself found (here, rows in another encoding; likewise a sheet too large to read whole) was said
+    only to the returns reader, and lost when the file turned out to be an export."""
+    from pqa_desktop.core.pipeline.reading import read_input
+    data = _workforce_csv(["Équipe Sud", "Équipe Sud", "Team A", "Équipe Sud"], {1, 3})
+    result = read_input(fz.input_file("Workforce.csv", data))
+    assert result.kind == "system_export"
+    [finding] = [f for f in result.findings if f.rule == "file.mixed_encoding"]
+    assert "rows 3, 5 were saved as Windows-1252" in finding.message and finding.file == "Workforce.csv"
+    path = tmp_path / "Workforce.csv"
+    path.write_bytes(data)
+    analysis = analyse([path], PERIOD)
+    assert [f.cell for f in analysis.findings if f.rule == "file.mixed_encoding"] == ["row 3"]
+
+
+def test_a_sheet_too_large_to_read_whole_is_still_said_when_the_workbook_is_an_export(tmp_path, monkeypatch):
+    """The same for a workbook: its export sheet, cut short at the reading's cell limit (lowered here to
+    3,000 cells), is read as an export and the warning that only its first rows were read goes with it."""
+    import functools
+
+    from pqa_desktop.core.pipeline.reading import read_input
+    from pqa_desktop.core.returns import reader as returns_reader
+    from tests.exports_fixtures import VERBATIM, row_for, write_xlsx
+    header = VERBATIM["workforce"]
+    rows = [row_for(header, {"Worker ID": f"W{i:03d}", "Team": "Team A", "Service area": "CIN",
+                             "Role": "Social worker", "Agency worker": "N", "FTE": 1,
+                             "Start date": date(2020, 1, 1), "Snapshot date": date(2024, 9, 30)})
+            for i in range(400)]
+    path = write_xlsx(tmp_path / "Workforce.xlsx", {"Workforce": [header, *rows]})
+    monkeypatch.setattr(returns_reader, "iter_tables", functools.partial(returns_reader.iter_tables, max_cells=3_000))
+    result = read_input(fz.input_file("Workforce.xlsx", path.read_bytes()))
+    assert result.kind == "system_export" and len(result.exports[0].frame) == 3_000 // len(header) - 1
+    [finding] = [f for f in result.findings if f.rule == "file.sheet_truncated"]
+    assert finding.sheet == "Workforce" and "401 rows" in finding.message

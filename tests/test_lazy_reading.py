@@ -225,9 +225,9 @@ def test_uncleaned_cells_parse_as_cleaned_ones(values):
 
 
 def _read(item, overrides=None):
-    result, tables_read = read_return_with_tables(item, overrides)
+    result, tables_read, found = read_return_with_tables(item, overrides)
     if result is None:
-        result = read_export(item, tables=tables_read, today=date(2024, 10, 1), overrides=overrides)
+        result = read_export(item, tables=tables_read, today=date(2024, 10, 1), overrides=overrides, found=found)
     return result
 
 

@@ -61,8 +61,8 @@ def test_a_workbooks_large_sheets_are_not_all_held_at_once(tmp_path):
 
 def _read_whole(item, overrides=None):
     """What reading ``item`` gave before its sheets were handed over as read: every sheet held whole."""
-    result, tables = read_return_with_tables(item, overrides)
-    return result if result is not None else read_export(item, tables=tables, overrides=overrides)
+    result, tables, found = read_return_with_tables(item, overrides)
+    return result if result is not None else read_export(item, tables=tables, overrides=overrides, found=found)
 
 
 def _same(a, b) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Callable
+from typing import Callable, Sequence
 
 from ..findings import Finding, FindingSink, Severity
 from ..inputs.tables import TABLE_SUFFIXES, UNOPENABLE_RULES, SheetHead, SheetTable, read_tables
@@ -89,11 +89,13 @@ def sheet_reader(item: InputFile, today: date | None = None) -> Callable[[SheetT
 
 
 def read_export(item: InputFile, tables: list[SheetTable] | None = None,
-                today: date | None = None, overrides: Overrides | None = None) -> ReadResult | None:
+                today: date | None = None, overrides: Overrides | None = None,
+                found: Sequence[Finding] = ()) -> ReadResult | None:
     """Read one input as system exports; None if no sheet of it is a (nearly) recognised export.
 
     ``tables`` may pass sheets already read by another reader, to save reading a large file twice (a
-    ``SheetHead`` whose ``read_as`` is a ``TypedSheet`` was read as an export already, see ``sheet_reader``);
+    ``SheetHead`` whose ``read_as`` is a ``TypedSheet`` was read as an export already, see ``sheet_reader``),
+    and ``found`` what that reading found (a sheet too large to read whole...), reported with the export;
     ``today`` (for tests) is the day a date of birth must not be after; ``overrides`` ((sheet, cell)
     -> value, the workspace's value corrections) are written into the grids before they are read.
     """
@@ -108,6 +110,8 @@ def read_export(item: InputFile, tables: list[SheetTable] | None = None,
     sink = FindingSink(item.name)
     if tables is None:
         tables = read_tables(item, sink)
+    else:
+        sink.findings.extend(found)
     if any(f.severity == Severity.ERROR and f.rule in UNOPENABLE_RULES for f in sink.findings):
         return None  # an unopenable file: the returns reader has already said so
     apply_overrides([t for t in tables if not isinstance(t, SheetHead)], overrides)  # typed with them

@@ -123,13 +123,13 @@ def read_input(item: InputFile, overrides: Overrides = None) -> ReadResult:
     """One input as an auditor return or register, else system exports, else skipped (with a warning)."""
     # Each sheet that cannot be a register is read as an export as soon as it is read, so a large export's
     # sheets are held as typed columns, not as cells all at once (a reading worker's peak memory).
-    result, tables = read_return_with_tables(item, overrides, hand_over=sheet_reader(item))
+    result, tables, found = read_return_with_tables(item, overrides, hand_over=sheet_reader(item))
     if result is None:
         # The sheets the returns reader already read (overrides applied) are reused: reading a large
-        # export's bytes again would double the read stage.
-        result = read_export(item, tables=tables, overrides=overrides)
+        # export's bytes again would double the read stage. What reading them found goes with them.
+        result = read_export(item, tables=tables, overrides=overrides, found=found)
     if result is None:
-        result = ReadResult(kind="skipped", kind_label="Skipped: not recognised")
+        result = ReadResult(kind="skipped", kind_label="Skipped: not recognised", findings=list(found))
         result.findings.append(Finding(
             item.name, "", "", Severity.WARNING, RULE_NOT_RECOGNISED,
             "This file is not an auditor return, an audit register or a system export PQA Desktop "

@@ -6,9 +6,9 @@ finding, since no other reader could do better with it.
 """
 from __future__ import annotations
 
-from typing import Callable
+from typing import Callable, NamedTuple
 
-from ..findings import FindingSink, Severity
+from ..findings import Finding, FindingSink, Severity
 from ..inputs.tables import (RULE_PASSWORD, SPREADSHEET_SUFFIXES, TABLE_SUFFIXES, UNOPENABLE_RULES,
                              SheetHead, SheetTable, is_password_protected, iter_tables, report_unopenable)
 from ..records import InputFile, ReadResult
@@ -45,10 +45,19 @@ _NAME_PREFIX = "pqa_"  # a workbook with PQA defined names is one of our templat
 HandOver = Callable[[SheetTable], object | None]
 
 
+class ReturnRead(NamedTuple):
+    """What ``read_return_with_tables`` read: the return or register (None when the input is neither), the
+    sheets read (None when none were, or the file could not be opened), and, when there is no return, what
+    reading the sheets found (a sheet too large to read whole, rows in another encoding, a text too long
+    for a cell), for whichever reader makes something of the sheets to report; a return carries its own."""
+    result: ReadResult | None
+    tables: list[SheetTable] | None
+    found: list[Finding]
+
+
 def read_return_with_tables(item: InputFile, overrides: Overrides | None = None,
-                            hand_over: HandOver | None = None
-                            ) -> tuple[ReadResult | None, list[SheetTable] | None]:
-    """``read_return`` plus the sheets it read (None when it read none, or could not open the file).
+                            hand_over: HandOver | None = None) -> ReturnRead:
+    """``read_return`` plus the sheets it read and what reading them found (``ReturnRead``).
 
     The pipeline hands the sheets of a file that is not a return to the export reader, so a large
     export is read from its bytes once, not twice. ``hand_over``, when given, is offered each sheet longer
@@ -61,17 +70,17 @@ def read_return_with_tables(item: InputFile, overrides: Overrides | None = None,
     """
     suffix = item.suffix
     if suffix not in TABLE_SUFFIXES:
-        return None, None
+        return ReturnRead(None, None, [])
     sink = FindingSink(item.name)
     if suffix in SPREADSHEET_SUFFIXES and is_password_protected(item.data):
         report_unopenable(item, sink)
-        return _unreadable(sink), None
+        return ReturnRead(_unreadable(sink), None, [])
 
     package = read_package_info(item.data) if suffix in _OOXML_SUFFIXES else None
     if suffix in _OOXML_SUFFIXES and package is None and item.data.startswith(b"PK"):
         # A zip that is not a workbook (or a damaged one): calamine cannot open it either.
         report_unopenable(item, sink)
-        return _unreadable(sink), None
+        return ReturnRead(_unreadable(sink), None, [])
 
     if package is not None and any(name.startswith(_NAME_PREFIX) for name in package.names):
         hand_over = None  # a template's cells may be named anywhere on its sheets
@@ -88,17 +97,17 @@ def read_return_with_tables(item: InputFile, overrides: Overrides | None = None,
         del table  # the whole sheet is not held while the next is read
     if any(f.severity == Severity.ERROR and f.rule in UNOPENABLE_RULES for f in sink.findings):
         if suffix == ".csv":
-            return None, None  # a text file that is not a table: not ours to judge
-        return _unreadable(sink), None
+            return ReturnRead(None, None, [])  # a text file that is not a table: not ours to judge
+        return ReturnRead(_unreadable(sink), None, [])
 
     template = read_template(item, tables, package, sink)
     if template is not None:
         if handed:  # an export whose first rows read as a form: the form is read from the whole sheets
             return read_return_with_tables(item, overrides)
-        return template, tables
+        return ReturnRead(template, tables, [])
 
     registers = [reg for table in tables if (reg := detect_register(table)) is not None]  # never a SheetHead
     if registers:
         modified = package.modified if package and package.modified else item.modified
-        return read_registers(item, registers, sink, modified), tables
-    return None, tables
+        return ReturnRead(read_registers(item, registers, sink, modified), tables, [])
+    return ReturnRead(None, tables, sink.findings)
