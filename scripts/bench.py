@@ -295,8 +295,11 @@ def run_child(argv: list[str], env: dict, stream_stderr: bool = False) -> dict:
 
 
 def cli_command() -> list[str]:
-    script = Path(sys.executable).with_name("pqa")
-    return [str(script)] if script.exists() else [sys.executable, "-m", "pqa_desktop"]
+    """The command line started from the bundle's entry file (``pqa_desktop/__main__.py``), as Windows starts
+    it: a spawned worker then runs that file's top level first, as the bundle's workers do. The ``pqa`` script
+    pip writes is not what anyone runs on Windows, and its workers re-ran it whole (importing the command
+    line); with ``-m`` they skip it (neither is the bundle). Fork: the same either way."""
+    return [sys.executable, str(ROOT / "pqa_desktop" / "__main__.py")]
 
 
 def machine() -> dict:

@@ -3,7 +3,8 @@
 ``python scripts/profile_build.py [--data out/bench-data] [--workspace FILE] [--top 30]``
 
 Runs ``pqa build`` of the bench's large year (``make bench`` generates it) in this process, with the inputs
-read here (``PQA_READ_WORKERS=0``) so that every reader's CPU is counted, and reports each listed function's
+read here (``PQA_READ_WORKERS=0``) so that every reader's CPU is counted (each with the cycle collector
+paused, as a reading worker pauses it), and reports each listed function's
 process time (inclusive: a function's callees count in it too) and calls, beside the command line's import
 time. Wrapping a few dozen functions costs next to nothing, unlike a tracing profiler (cProfile doubled
 these figures); the KPIs still go to a forked copy where the command line would fork them, so run with
@@ -107,8 +108,11 @@ def main() -> int:
 
     read_one = reading.read_input
 
+    from pqa_desktop.core.runtime.memory import no_cycle_collection
+
     def read_and_pickle(item, overrides=None):  # what sending each result back from a worker costs
-        result = read_one(item, overrides)
+        with no_cycle_collection():  # as a worker reads (``reading._read_batch``): with the collector running,
+            result = read_one(item, overrides)  # the CSV exports' read counted three times what it costs there
         t = time.process_time()
         pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
         spent["(pickling each result, as a worker sends it)"] += time.process_time() - t

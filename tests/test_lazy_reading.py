@@ -10,6 +10,8 @@ mutated workbooks) are read both ways and must give identical results.
 from __future__ import annotations
 
 import copy
+import csv
+import io
 import math
 import tempfile
 from datetime import date, datetime, timedelta
@@ -335,3 +337,78 @@ def test_a_duration_cell_cleans_to_days_and_cleaning_again_changes_nothing(durat
     once = clean_cell(duration)
     assert once == days and type(once) is type(days)
     assert clean_cell(once) == once and type(clean_cell(once)) is type(once)
+
+
+# ---------------------------------------------------------------- CSV files, lazily
+
+csv_cells = st.one_of(st.sampled_from(["", " ", "\t", "  \u00a0", "x", " lead", "trail ", "007", "a,b", 'say "hi"',
+                                       "line\nbreak", "31/02/2024", "Yes"]), st.text(max_size=5))
+csv_grids = st.lists(st.lists(csv_cells, min_size=0, max_size=5), min_size=0, max_size=9)
+
+
+def _csv_bytes(grid: list[list[str]]) -> bytes:
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\r\n").writerows(grid)
+    return buffer.getvalue().encode("utf-8")
+
+
+def _csv_cleaned(grid: list[list[str]]) -> list[list]:
+    """The rows as read_csv gave them before issue 18: each cell cleaned as it was read, then trimmed."""
+    return _trim([[v if v and not v.isspace() else None for v in row] for row in copy.deepcopy(grid)])
+
+
+@PROPERTY
+@given(grid=csv_grids, reads=st.lists(st.integers(0, 9), max_size=3), start=st.integers(0, 9),
+       indices=st.sets(st.integers(0, 5), max_size=3))
+def test_a_large_csv_file_reads_lazily_as_every_cell_cleaned_at_once(grid, reads, start, indices):
+    """A CSV file's records are cleaned as each row is read (``LazyRows`` with the CSV cleaning: blank and
+    white-space-only text is None), and give the rows, columns and findings cleaning every cell up front gave."""
+    item = fz.input_file("List.csv", _csv_bytes(grid))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(tables, "LAZY_CELLS", 0)
+        lazy_sink = FindingSink("List.csv")
+        lazy = tables.read_tables(item, lazy_sink)
+    eager_sink = FindingSink("List.csv")
+    eager = tables.read_tables(item, eager_sink)
+    assert lazy_sink.findings == eager_sink.findings
+    assert len(lazy) == len(eager) <= 1
+    if not eager:
+        return
+    text = _csv_bytes(grid).decode("utf-8")
+    records = csv.reader(io.StringIO(text, newline=""), delimiter=tables._sniff_delimiter(text))
+    reference = _csv_cleaned(list(records))
+    assert isinstance(eager[0].rows, list) and eager[0].rows == reference
+    if grid:
+        assert isinstance(lazy[0].rows, LazyRows)
+    for index in reads:  # a row read (and edited) before the columns are taken comes as it is now
+        if index < len(lazy[0].rows):
+            lazy[0].rows[index].append("edited")
+            reference[index].append("edited")
+    columns_now = {col: [clean_cell(v) for v in values] for col, values in column_values(lazy[0], indices, start).items()}
+    expected = _cleaned_columns(reference, indices, start)
+    for col in indices:
+        # White-space-only text is still text to clean_cell; the export reader's columns count it as blank.
+        assert [None if isinstance(v, str) and v.isspace() else v for v in columns_now[col]] == expected[col]
+    assert list(lazy[0].rows) == reference
+
+
+def test_large_csv_files_are_read_lazily_and_small_ones_not():
+    grid = [["Child ID", "Worker ID", "Start date"]] + [[f"C{n}", " ", f"0{1 + n % 9}/01/2024"] for n in range(40)]
+    item = fz.input_file("Allocation history.csv", _csv_bytes(grid + [[""], [" ", ""]]))
+    [small] = tables.read_tables(item, FindingSink("x"))
+    assert isinstance(small.rows, list) and len(small.rows) == 41 and small.rows[1] == ["C0", None, "01/01/2024"]
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(tables, "LAZY_CELLS", 100)
+        [large] = tables.read_tables(item, FindingSink("x"))
+    assert isinstance(large.rows, LazyRows) and large.rows == small.rows
+
+
+def test_a_long_csv_cell_is_reported_only_when_it_is_not_blank():
+    """Excel's 32,767-character limit: a cell over it is named, one of white space alone (a blank cell) not."""
+    long_text, long_blank = "x" * 32_768, " " * 32_768
+    item = fz.input_file("Notes.csv", _csv_bytes([["ID", "Note", "Other"], ["1", long_text, long_blank]]))
+    sink = FindingSink("Notes.csv")
+    [table] = tables.read_tables(item, sink)
+    [finding] = [f for f in sink.findings if f.rule == tables.RULE_LONG_TEXT]
+    assert finding.cell == "B2" and "C2" not in finding.message
+    assert table.rows[1] == ["1", long_text]

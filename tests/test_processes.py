@@ -201,6 +201,43 @@ def test_the_command_line_ends_cleanly_on_every_start_method(method, returns, tm
     assert list(temp.iterdir()) == [], "left in the temporary folder (the fork server's pymp-… folder?)"
 
 
+def test_the_entry_point_imports_nothing_before_it_knows_it_is_a_worker():
+    """A spawned worker runs the program's entry file's top level before ``freeze_support`` makes it a worker
+    (the frozen bundle runs it as the program; from source it is re-run as ``__mp_main__``): whatever that top
+    level imports, every worker imports too. It imports nothing of the program."""
+    probe = ("import runpy, sys; runpy.run_path(sys.argv[1], run_name='__mp_main__'); "
+             "print(sorted(m for m in sys.modules if m.startswith(('pqa_desktop', 'pandas', 'numpy'))))")
+    run = subprocess.run([sys.executable, "-c", probe, str(ROOT / "pqa_desktop" / "__main__.py")], cwd=ROOT,
+                         env=_env(), capture_output=True, text=True, timeout=60)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.strip() == "[]"
+
+
+@pytest.mark.skipif("spawn" not in METHODS, reason="spawn only")
+def test_spawned_workers_import_the_reading_code_not_the_command_line(returns, tmp_path):
+    """The program started from its entry file, as the bundle starts it (each spawned worker then runs that
+    file's top level first, as the bundle's workers do). With ``-X importtime`` (which a spawned worker
+    inherits) each process logs what it imports: the reading code is imported by the command line and by the
+    workers that read, the command line and its report writer only by the command line itself. Each spawned
+    worker used to import the whole command line (issue 18)."""
+    out = tmp_path / "report.xlsx"
+    env = _env(PQA_START_METHOD="spawn", PQA_READ_WORKERS="2")
+    command = [sys.executable, "-X", "importtime", str(ROOT / "pqa_desktop" / "__main__.py"), "build", str(returns),
+               "-o", str(out), "--period-end", "2024-09", "--la-name", "Anytown", "--produced", "2024-10-07",
+               "--json"]
+    run = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=180)
+    assert run.returncode == 0, run.stderr
+    assert json.loads(run.stdout)["reading"]["read_in_workers"] == 12
+
+    def imports_of(module: str) -> int:
+        return sum(line.rsplit("|", 1)[-1].strip() == module for line in run.stderr.splitlines()
+                   if line.startswith("import time:"))
+
+    assert imports_of("pqa_desktop.core.pipeline.reading") >= 2  # the command line and a worker (or two)
+    assert imports_of("pqa_desktop.core.report.writer") == 1
+    assert imports_of("pqa_desktop.cli") == 1
+
+
 _NO_MAIN_GUARD = """
 import sys
 from pqa_desktop.cli import run

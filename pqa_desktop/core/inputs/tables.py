@@ -193,11 +193,10 @@ def _trim(rows: list[list]) -> list[list]:
     return out
 
 
-def _clean_trimmed(row: list) -> list:
-    line = _clean_row(row)
-    while line and line[-1] is None:
-        line.pop()
-    return line
+def _clean_csv_row(row: list) -> list:
+    """A CSV record's cells as ``read_csv`` gives them: blank or white-space-only text -> None (CSV cells
+    stay text otherwise)."""
+    return [v if v and not v.isspace() else None for v in row]
 
 
 # Sheets with more cells than this keep their rows as the cell reader gave them and clean each row
@@ -207,25 +206,29 @@ LAZY_CELLS = 50_000
 
 
 class LazyRows(MutableSequence):
-    """A sheet's rows as the list of lists ``_trim([_clean_row(r) for r in raw])`` would be, each row
-    cleaned (and its trailing blanks dropped) the first time it is read.
+    """A sheet's rows as the list of lists ``_trim([clean_row(r) for r in raw])`` would be, each row
+    cleaned (and its trailing blanks dropped) the first time it is read. ``clean_row`` is ``_clean_row``
+    for a workbook's sheet, ``_clean_csv_row`` for a CSV file's records.
 
     It answers as that list does: ``len``, indexing (a row is the same list object each time, so it
     can be edited in place), slices (plain lists), iteration, ``append`` and the other list methods,
     ``==`` and ``+`` with a list. ``column_values`` reads whole columns without cleaning the rows.
     """
 
-    def __init__(self, raw: list[list]) -> None:
+    def __init__(self, raw: list[list], clean_row: Callable[[list], list] = _clean_row) -> None:
         end = len(raw)
-        while end and all(_clean_value(v) is None for v in raw[end - 1]):
+        while end and all(v is None for v in clean_row(raw[end - 1])):
             end -= 1  # trailing empty rows are not part of the sheet
         self._raw = raw
+        self._clean = clean_row
         self._rows: list[list | None] = [None] * end  # cleaned rows, filled as they are read
 
     def _row(self, index: int) -> list:
         row = self._rows[index]
         if row is None:
-            row = self._rows[index] = _clean_trimmed(self._raw[index])
+            row = self._rows[index] = self._clean(self._raw[index])
+            while row and row[-1] is None:
+                row.pop()
         return row
 
     def _all(self) -> list[list]:
@@ -298,7 +301,8 @@ class LazyRows(MutableSequence):
     def column_values(self, indices, start: int) -> dict[int, list | np.ndarray]:
         """For each 0-based column in ``indices``, its cells from row ``start`` to the last row, as
         ``[row[i] if i < len(row) else None for row in rows[start:]]`` would give them once cleaned
-        with ``clean_cell``: rows not read yet give the cell reader's value uncleaned.
+        with ``clean_cell``: rows not read yet give the cell reader's value uncleaned (a CSV file's
+        blank or white-space-only text too, which the export reader's columns count as blank).
 
         The columns come as object arrays cut from one array of the rows (the cell reader's rows are
         all as wide as the sheet), or as lists when the rows are not.
@@ -551,19 +555,21 @@ def read_csv(item: InputFile, sink: FindingSink, max_cells: int = DEFAULT_MAX_CE
     head = list(itertools.islice(lines, _SNIFF_LINES))
     delimiter = _sniff_delimiter("".join(head))
     reader = csv.reader(itertools.chain(head, lines), delimiter=delimiter)
+    # The records as the csv module gives them: cleaned (``_clean_csv_row``) at once for a small file, and for a
+    # large one by ``LazyRows`` as each row is read. An export's reader takes whole columns and cleans each
+    # distinct value once, so cleaning every one of its hundreds of thousands of cells first was work done twice.
     rows: list[list] = []
     line_ends: list[int] = []  # the last physical line of each row, for findings naming rows
     cells = 0
     try:
         for record in reader:
-            row = [v if v and not v.isspace() else None for v in record]
-            cells += max(1, len(row))
+            cells += len(record) or 1
             if cells > max_cells:
                 sink.warning(RULE_TRUNCATED,
                              f"This file is too large to read whole; only its first {len(rows):,} "
                              "rows were read. Split it and add the parts.")
                 break
-            rows.append(row)
+            rows.append(record)
             line_ends.append(reader.line_num)
     except csv.Error:
         report_unopenable(item, sink)
@@ -573,7 +579,9 @@ def read_csv(item: InputFile, sink: FindingSink, max_cells: int = DEFAULT_MAX_CE
     if len(data) > EXCEL_CELL_CHARS:  # else no cell can be over Excel's limit
         _report_long_texts(rows, _rows_that_may_be_long(data, line_ends), sink)
     stem = re.sub(r"\.csv$", "", item.leaf_name, flags=re.IGNORECASE)
-    return SheetTable(stem, _trim(rows))
+    if cells > LAZY_CELLS:
+        return SheetTable(stem, LazyRows(rows, _clean_csv_row))
+    return SheetTable(stem, _trim([_clean_csv_row(record) for record in rows]))
 
 
 def _rows_named(numbers: list[int], limit: int = 10) -> str:
@@ -623,8 +631,9 @@ def _longest_line(data: bytes, chunk: int = 1 << 20) -> int:
 
 
 def _report_long_texts(rows: list[list], candidates, sink: FindingSink) -> None:
+    """A warning naming the cells of CSV records ``rows`` (not cleaned) longer than Excel's limit."""
     places = [(r, c) for r in candidates for c, value in enumerate(rows[r])
-              if value is not None and len(value) > EXCEL_CELL_CHARS]
+              if len(value) > EXCEL_CELL_CHARS and not value.isspace()]  # white space alone is a blank cell
     if not places:
         return
     named = ", ".join(cell_name(r, c) for r, c in places[:10]) + (f" and {len(places) - 10:,} more"
