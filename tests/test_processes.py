@@ -201,13 +201,15 @@ def test_the_command_line_ends_cleanly_on_every_start_method(method, returns, tm
     assert list(temp.iterdir()) == [], "left in the temporary folder (the fork server's pymp-… folder?)"
 
 
-def test_the_entry_point_imports_nothing_before_it_knows_it_is_a_worker():
+@pytest.mark.parametrize("entry", ["__main__.py", "app/__main__.py"])
+def test_the_entry_point_imports_nothing_before_it_knows_it_is_a_worker(entry):
     """A spawned worker runs the program's entry file's top level before ``freeze_support`` makes it a worker
     (the frozen bundle runs it as the program; from source it is re-run as ``__mp_main__``): whatever that top
-    level imports, every worker imports too. It imports nothing of the program."""
+    level imports, every worker imports too. Neither the command line's entry nor the app's imports anything
+    of the program (the app's imported Qt and the whole window into every worker)."""
     probe = ("import runpy, sys; runpy.run_path(sys.argv[1], run_name='__mp_main__'); "
-             "print(sorted(m for m in sys.modules if m.startswith(('pqa_desktop', 'pandas', 'numpy'))))")
-    run = subprocess.run([sys.executable, "-c", probe, str(ROOT / "pqa_desktop" / "__main__.py")], cwd=ROOT,
+             "print(sorted(m for m in sys.modules if m.startswith(('pqa_desktop', 'pandas', 'numpy', 'PySide6'))))")
+    run = subprocess.run([sys.executable, "-c", probe, str(ROOT / "pqa_desktop" / entry)], cwd=ROOT,
                          env=_env(), capture_output=True, text=True, timeout=60)
     assert run.returncode == 0, run.stderr
     assert run.stdout.strip() == "[]"
