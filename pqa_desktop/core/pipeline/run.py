@@ -53,6 +53,7 @@ from ..returns.combine import combine
 from ..report.sections import message_lines
 from ..settings import Settings
 from ..workspace import Workspace
+from ..workspace.derived import file_stamp, keep_figures, kept_figures
 
 STAGES = ("discover", "read", "validate", "measure", "write")
 
@@ -161,6 +162,8 @@ class Analysis:
     unread: list[InputFile] = field(default_factory=list)
     # each input's name as shown: masked, and two names that mask alike told apart ("CFA ••• Jan (2).xlsx")
     shown_names: dict[str, str] = field(default_factory=dict)
+    # the workspace analysed with: figures worked out from its stored exports are kept in it
+    workspace: Workspace | None = field(default=None, repr=False, compare=False)
 
     @property
     def usable(self) -> bool:
@@ -355,6 +358,7 @@ def analyse(paths: Sequence[str | Path], period: Period, *, keep: dict | None = 
         analysis.results = _workspace_results(workspace, read_now, analysis)
         keep = {**workspace.keep_choices(), **(keep or {})}
         analysis.workspace_secret = workspace.secret()
+        analysis.workspace = workspace
     else:
         analysis.results = read_now
     # What was read is records now: the analysis keeps each input's name, hash and place, not its bytes (as
@@ -585,11 +589,8 @@ class _KpisElsewhere:
 def _start_kpi_figures(analysis: Analysis, settings: Settings) -> _KpisElsewhere | None:
     from ..runtime.processes import kpi_plan
 
-    if repr(settings) in analysis.__dict__.get("_export_figures", {}):
-        return None  # already worked out for this analysis
-    stored_key = _stored_exports_key(analysis, settings)
-    if stored_key is not None and stored_key in _STORED_EXPORT_FIGURES:
-        return None  # ... or from these stored tables
+    if _known_export_figures(analysis, settings) is not None:
+        return None  # already worked out for this analysis, from these stored tables, or kept in the workspace
     rows = sum(table.rows for table in analysis.exports.tables.values())
     if kpi_plan(rows) != "fork":
         return None
@@ -605,38 +606,65 @@ _STORED_EXPORT_FIGURES: dict[tuple, Figures] = {}
 
 
 def _stored_exports_key(analysis: Analysis, settings: Settings) -> tuple | None:
-    """What the export figures depend on, when every table came from a workspace (else None: not kept)."""
+    """What the export figures depend on, when every table came from a workspace (else None: not kept): the
+    stored tables' stamps, the period, the settings, the user's bank holidays, the published comparators'
+    file and the benchmarks file (by content). Worked out once per analysis and settings."""
+    known = analysis.__dict__.get("_stored_exports_key")
+    if known is not None and known[0] == repr(settings):
+        return known[1]
     tables = analysis.exports.tables
-    if not tables or any(t.token is None for t in tables.values()):
+    key = None
+    if tables and all(t.token is not None for t in tables.values()):
+        chosen = settings.benchmarks_data if settings.council else None
+        key = (repr(settings), analysis.period, file_stamp(user_bank_holidays_file()), file_stamp(chosen),
+               file_stamp(settings.benchmarks_file),
+               tuple(sorted((kind, t.token, t.file, t.sheet) for kind, t in tables.items())))
+    analysis.__dict__["_stored_exports_key"] = (repr(settings), key)
+    return key
+
+
+def _known_export_figures(analysis: Analysis, settings: Settings) -> Figures | None:
+    """The export figures already worked out for this analysis and settings, else for the same stored tables
+    (this process's last ones, else those kept in the workspace), or None."""
+    cache = analysis.__dict__.setdefault("_export_figures", {})
+    key = repr(settings)
+    if key in cache:
+        return cache[key]
+    stored_key = _stored_exports_key(analysis, settings)
+    if stored_key is None:
         return None
-    holidays = user_bank_holidays_file()
-    holidays_stamp = holidays.stat().st_mtime_ns if holidays.is_file() else None
-    chosen = Path(settings.benchmarks_data) if settings.council and settings.benchmarks_data else None
-    published_stamp = chosen.stat().st_mtime_ns if chosen is not None and chosen.exists() else None
-    return (repr(settings), analysis.period, holidays_stamp, published_stamp,
-            tuple(sorted((kind, t.token, t.file, t.sheet) for kind, t in tables.items())))
+    part = _STORED_EXPORT_FIGURES.get(stored_key)
+    if part is None and analysis.workspace is not None:
+        part = kept_figures(analysis.workspace, stored_key, analysis.period)
+        if part is not None:
+            _STORED_EXPORT_FIGURES.clear()  # the latest only
+            _STORED_EXPORT_FIGURES[stored_key] = part
+    if part is not None:
+        cache.clear()  # one settings at a time: a changed setting makes the last one stale
+        cache[key] = part
+    return part
 
 
 def _add_cached_export_figures(figures: Figures, analysis: Analysis, settings: Settings,
                                kpis: _KpisElsewhere | None = None) -> None:
     """``_add_export_figures``, worked out once per analysis and settings (the app computes the figures for
     the drafted key messages when it checks the inputs, and again when the workbook is built from that
-    same check), and once per set of stored tables read back from a workspace. Each caller gets its own
-    copies of the tables and lists."""
-    cache = analysis.__dict__.setdefault("_export_figures", {})
-    key = repr(settings)
-    if key not in cache:
+    same check), once per set of stored tables read back from a workspace, and kept in the workspace for
+    the next build (``workspace.derived``: a cold ``pqa build --workspace`` after a new return works out no
+    export figure). Each caller gets its own copies of the tables and lists."""
+    part = _known_export_figures(analysis, settings)
+    if part is None:
+        part = Figures(period=analysis.period)
+        _add_export_figures(part, analysis.exports, analysis.period, settings, kpis)
         stored_key = _stored_exports_key(analysis, settings)
-        part = _STORED_EXPORT_FIGURES.get(stored_key) if stored_key is not None else None
-        if part is None:
-            part = Figures(period=analysis.period)
-            _add_export_figures(part, analysis.exports, analysis.period, settings, kpis)
-            if stored_key is not None:
-                _STORED_EXPORT_FIGURES.clear()  # the latest only
-                _STORED_EXPORT_FIGURES[stored_key] = part
-        cache.clear()  # one settings at a time: a changed setting makes the last one stale
-        cache[key] = part
-    part = cache[key]
+        if stored_key is not None:
+            _STORED_EXPORT_FIGURES.clear()  # the latest only
+            _STORED_EXPORT_FIGURES[stored_key] = part
+            if analysis.workspace is not None:
+                keep_figures(analysis.workspace, stored_key, part)
+        cache = analysis.__dict__.setdefault("_export_figures", {})
+        cache.clear()
+        cache[repr(settings)] = part
     figures.tables.update({name: table.copy(deep=False) for name, table in part.tables.items()})
     figures.headlines.extend(part.headlines)
     figures.notes.extend(part.notes)

@@ -26,7 +26,7 @@ from ..findings import Finding, Severity, register_rule
 from ..privacy import audit_key, new_secret
 from ..records import InputFile, ReadResult
 from . import codec
-from .schema import APPLICATION, MIGRATIONS, SCHEMA_VERSION
+from .schema import APPLICATION, DERIVED_TABLE, MIGRATIONS, SCHEMA_VERSION
 
 RULE_TABLE_REPLACED = register_rule(
     "workspace.table_replaced",
@@ -487,6 +487,28 @@ class Workspace:
                     snapshot=codec.to_date(snapshot), vacancies_fte=vacancies, modified=codec.to_datetime(t_modified)))
             out[import_id] = StoredImport(import_id, item, result)
         return out
+
+    # --- figures worked out from what the workspace holds (derived.py) ------------------------------------
+
+    def derived(self, name: str, key: str) -> bytes | None:
+        """What was kept as ``name`` under ``key`` (a digest of everything it was worked out from), or None."""
+        try:
+            rows = self._rows("SELECT value FROM derived WHERE name=? AND key=?", (name, key))
+        except sqlite3.OperationalError:  # no such table: nothing kept yet (or a file from before it)
+            return None
+        return bytes(rows[0][0]) if rows else None
+
+    def keep_derived(self, name: str, key: str, value: bytes) -> bool:
+        """Keep ``value`` as ``name`` under ``key``, replacing what was kept as ``name`` before. Only a saving:
+        a workspace that cannot be written to now (read-only, busy) keeps nothing and says False. The table is
+        made when first needed, so the file stays one that earlier versions open (they never look at it)."""
+        try:
+            with self._write() as conn:
+                conn.execute(DERIVED_TABLE)
+                conn.execute("INSERT OR REPLACE INTO derived(name, key, value) VALUES (?, ?, ?)", (name, key, value))
+        except (WorkspaceError, sqlite3.Error):
+            return False
+        return True
 
     # --- corrections ------------------------------------------------------------------------------
 
