@@ -527,7 +527,26 @@ def resolve_secret(options: BuildOptions, analysis: Analysis | None = None) -> s
 
 
 def compute(analysis: Analysis, options: BuildOptions) -> tuple[Figures, dict[str, list[str]]]:
-    """Every figure, then privacy applied to free text, then the drafted (or replaced) key messages."""
+    """Every figure, then privacy applied to free text, then the drafted (or replaced) key messages.
+
+    Worked out once per analysis and what they depend on beyond it (the settings, the audit-key secret, the
+    feedback left out): the app computes them when it checks the inputs (for the drafted key messages) and
+    again when the workbook is built from that same check. Each caller gets its own copies of the tables,
+    lists and messages; the replaced key messages of ``options`` are applied to the copy."""
+    depends = (repr(options.settings), resolve_secret(options, analysis), tuple(sorted(options.excluded_feedback)))
+    kept = analysis.__dict__.get("_computed")
+    if kept is None or kept[0] != depends:
+        kept = analysis.__dict__["_computed"] = (depends, *_compute(analysis, options))
+    _, figures, drafted = kept
+    figures = replace(figures, tables={name: table.copy(deep=False) for name, table in figures.tables.items()},
+                      headlines=list(figures.headlines), notes=list(figures.notes))
+    messages = {section: list(lines) for section, lines in drafted.items()}
+    for section, text in options.messages.items():
+        messages[section] = message_lines(text)
+    return figures, messages
+
+
+def _compute(analysis: Analysis, options: BuildOptions) -> tuple[Figures, dict[str, list[str]]]:
     settings = options.settings
     kpis = _start_kpi_figures(analysis, settings)  # at council scale, worked out beside the rest
     key = audit_key_function(analysis, options)
@@ -542,10 +561,7 @@ def compute(analysis: Analysis, options: BuildOptions) -> tuple[Figures, dict[st
         figures.tables["tbl_feedback"] = _feedback_without(analysis, key, options.excluded_feedback)
     _protect_feedback(figures, analysis.staff_names, settings)
     _add_cached_export_figures(figures, analysis, settings, kpis)
-    messages = draft_messages(figures)
-    for section, text in options.messages.items():
-        messages[section] = message_lines(text)
-    return figures, messages
+    return figures, draft_messages(figures)
 
 
 class _KpisElsewhere:
