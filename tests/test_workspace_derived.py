@@ -72,12 +72,15 @@ def test_a_build_after_a_new_return_works_out_no_export_figure_and_writes_the_sa
     uncached = tmp_path / "uncached.sqlite"
     uncached.write_bytes(ws_path.read_bytes())
     with sqlite3.connect(uncached) as conn:
-        assert conn.execute("SELECT count(*) FROM derived").fetchone()[0] == 1
+        assert conn.execute("SELECT count(*) FROM derived WHERE name = 'export_figures'").fetchone()[0] == 1
         conn.execute("DELETE FROM derived")
     with_new = year + [september(tmp_path / "sep")]
 
     kept = _build(with_new, ws_path, tmp_path / "kept.xlsx", _options())
     assert len(counted) == 1, "the export figures were worked out again although no export changed"
+    contacts = kept.analysis.exports.get("annex_a_list_1")
+    assert contacts.stored_frame is not None and not contacts.stored_frame.decoded, \
+        "the contacts list was decoded although its figures and facts were kept"
     worked = _build(with_new, uncached, tmp_path / "worked.xlsx", _options())
     assert len(counted) == 2
     assert (tmp_path / "kept.xlsx").read_bytes() == (tmp_path / "worked.xlsx").read_bytes()
@@ -86,6 +89,13 @@ def test_a_build_after_a_new_return_works_out_no_export_figure_and_writes_the_sa
         assert kept.figures.tables[name].equals(worked.figures.tables[name]), name
     assert kept.figures.headlines == worked.figures.headlines
     assert len(kept.analysis.records.audits) == 5  # the new return is in: only the exports were kept
+    # the leak inspection looks for the same identifiers, the exports' dates of birth and staff IDs among them
+    from pqa_desktop.core.inspect import sensitive_set
+
+    kept_set, worked_set = sensitive_set(kept.analysis), sensitive_set(worked.analysis)
+    assert kept_set.dates_of_birth and kept_set.dates_of_birth == worked_set.dates_of_birth
+    assert kept_set.staff_ids and kept_set.staff_ids == worked_set.staff_ids
+    assert kept_set.case_refs == worked_set.case_refs and kept_set.postcodes == worked_set.postcodes
     kept_book, worked_book = (openpyxl.load_workbook(tmp_path / n) for n in ("kept.xlsx", "worked.xlsx"))
     assert [[list(r) for r in ws.iter_rows(values_only=True)] for ws in kept_book.worksheets] == \
         [[list(r) for r in ws.iter_rows(values_only=True)] for ws in worked_book.worksheets]
@@ -169,15 +179,19 @@ def test_a_damaged_kept_value_is_worked_out_again(tmp_path, counted):
     assert again.figures.tables["tbl_kpis"].equals(first.figures.tables["tbl_kpis"])
 
 
-def test_what_is_kept_holds_no_secret_and_no_identifier(tmp_path, counted):
+def test_what_is_kept_holds_no_secret_and_no_childs_id(tmp_path, counted):
     ws_path = tmp_path / "w.sqlite"
     _build([_contacts(tmp_path / "contacts.xlsx", 30, datetime(2024, 10, 1, 8))], ws_path, tmp_path / "a.xlsx",
            _options())
     with sqlite3.connect(ws_path) as conn:
-        (key, value), = conn.execute("SELECT key, value FROM derived").fetchall()
-    text = zlib.decompress(value).decode("utf-8")
-    assert SECRET not in key and SECRET not in text
-    assert "ZQ0" not in text  # no child's ID: figures only
+        kept = conn.execute("SELECT name, key, value FROM derived").fetchall()
+    assert sorted(name for name, _, _ in kept) == ["export_figures", "table_facts annex_a_list_1"]
+    for name, key, value in kept:
+        text = zlib.decompress(value).decode("utf-8")
+        assert SECRET not in key and SECRET not in text and SECRET not in name
+        assert "ZQ0" not in text  # no child's ID: figures, and the dates of birth the leak inspection looks for
+    facts = zlib.decompress(dict((n, v) for n, _, v in kept)["table_facts annex_a_list_1"]).decode("utf-8")
+    assert "2016-01-01" in facts  # the children's date of birth: what the leak inspection must find
 
 
 def test_a_workspace_from_before_opens_and_is_kept_in(tmp_path, counted):
@@ -201,7 +215,51 @@ def test_a_chosen_councils_published_figures_are_not_kept(tmp_path, counted):
     if first.figures.published is None:
         pytest.skip("no published comparators for this council in the shipped data")
     with sqlite3.connect(ws_path) as conn:
-        assert not conn.execute("SELECT name FROM sqlite_master WHERE name='derived'").fetchall()
+        assert not conn.execute("SELECT name FROM derived WHERE name = 'export_figures'").fetchall()
     _build(inputs, ws_path, tmp_path / "b.xlsx", options)
     assert len(counted) == 2
     assert (tmp_path / "a.xlsx").read_bytes() == (tmp_path / "b.xlsx").read_bytes()
+
+
+def _kept_rows(ws_path: Path) -> list[str]:
+    with sqlite3.connect(ws_path) as conn:
+        return sorted(name for (name,) in conn.execute("SELECT name FROM derived"))
+
+
+def test_what_was_worked_out_from_a_table_goes_with_it(tmp_path, counted):
+    """The kept facts hold the exports' identifiers (dates of birth, staff IDs): they never outlive the table
+    they come from, whether it is replaced by a later export, its import removed or purged."""
+    ws_path = tmp_path / "w.sqlite"
+    _build([_contacts(tmp_path / "contacts.xlsx", 30, datetime(2024, 10, 1, 8)), august(tmp_path / "aug")],
+           ws_path, tmp_path / "a.xlsx", _options())
+    assert _kept_rows(ws_path) == ["export_figures", "table_facts annex_a_list_1"]
+    _build([september(tmp_path / "sep")], ws_path, tmp_path / "b.xlsx", _options())  # a new return: kept
+    assert _kept_rows(ws_path) == ["export_figures", "table_facts annex_a_list_1"]
+    with Workspace.open(ws_path) as ws:  # a later export of the same list replaces the stored one
+        pipeline.analyse([_contacts(tmp_path / "later.xlsx", 40, datetime(2024, 10, 2, 8))], SEP, workspace=ws,
+                         import_new=True)
+    assert "export_figures" not in _kept_rows(ws_path)
+    _build([], ws_path, tmp_path / "c.xlsx", _options())
+    assert _kept_rows(ws_path) == ["export_figures", "table_facts annex_a_list_1"]
+    with Workspace.open(ws_path) as ws:
+        ws.remove_import(next(row.id for row in ws.imports() if row.name == "later.xlsx"))
+    assert _kept_rows(ws_path) == []
+    _build([_contacts(tmp_path / "again.xlsx", 20, datetime(2024, 10, 3, 8))], ws_path, tmp_path / "d.xlsx",
+           _options())
+    assert _kept_rows(ws_path) == ["export_figures", "table_facts annex_a_list_1"]
+    with Workspace.open(ws_path) as ws:
+        assert ws.purge(1, date(2026, 1, 1)) > 0
+    assert _kept_rows(ws_path) == []
+
+
+def test_damaged_kept_facts_are_worked_out_again(tmp_path, counted):
+    generate_exports(tmp_path / "exports", period_end=date(2024, 9, 1), seed=7, scale=0.05, messy=True)
+    ws_path = tmp_path / "w.sqlite"
+    first = _build([tmp_path / "exports"], ws_path, tmp_path / "a.xlsx", _options())
+    with sqlite3.connect(ws_path) as conn:
+        conn.execute("UPDATE derived SET value=? WHERE name LIKE 'table_facts %'", (b"not zlib",))
+    again = _build([], ws_path, tmp_path / "b.xlsx", _options())
+    assert (tmp_path / "a.xlsx").read_bytes() == (tmp_path / "b.xlsx").read_bytes()
+    from pqa_desktop.core.inspect import sensitive_set
+
+    assert sensitive_set(again.analysis).dates_of_birth == sensitive_set(first.analysis).dates_of_birth

@@ -22,8 +22,8 @@ import pandas as pd
 from ..calendar import Period, bank_holiday_file_problems, last_complete_month, user_bank_holidays_file
 from ..comparators import (PUBLISHED_SERIES, PublishedDataError, UnknownCouncil, benchmarks_table,
                           council_comparators, series_table)
-from ..exports.combine import combine_exports
-from ..exports.model import ExportRecords
+from ..exports.combine import combine_exports, latest_date
+from ..exports.model import ExportRecords, ExportTable
 from ..measures.figures import Figures
 from ..finding_status import OPEN, FindingStatus, StatusKey, resolved_findings, status_of
 from ..findings import Finding, Severity, register_rule, sort_findings
@@ -35,7 +35,7 @@ from ..measures.audit_windows import trend_window
 from ..measures.audits import audit_figures
 from ..measures.fostering import fostering_figures
 from ..measures.kpi_catalogue import measure_specs
-from ..measures.kpi_support import Window, event_coverage
+from ..measures.kpi_support import Coverage, Window, event_coverage
 from ..measures.kpi_table import kpi_headlines, kpi_tables
 from ..measures.kpis import kpi_figures
 from ..measures.workforce import workforce_figures
@@ -47,13 +47,15 @@ from ..privacy import IdentifierMasker, audit_key, name_pattern, redact_names
 from ..records import Audit, AuditRecords, InputFile, ReadResult
 from ..encryption import unlock_inputs
 from ..inspect import SensitiveSet, inspect_with, sensitive_set
+from ..inspect.sources import table_identifiers
 from ..report import ReportContext, render_workbook, save_workbook
 from .reading import Cancelled, ReadingStats, read_contained, read_inputs
 from ..returns.combine import combine
 from ..report.sections import message_lines
 from ..settings import Settings
 from ..workspace import Workspace
-from ..workspace.derived import file_stamp, keep_figures, kept_figures
+from ..workspace.derived import file_stamp, keep_facts, keep_figures, kept_facts, kept_figures
+from ..workspace.stored import StoredTable, TableFacts
 
 STAGES = ("discover", "read", "validate", "measure", "write")
 
@@ -356,6 +358,7 @@ def analyse(paths: Sequence[str | Path], period: Period, *, keep: dict | None = 
             raw_findings.extend(_apply_waiting_corrections(workspace, {item.sha256 for item in files},
                                                            import_new, read_now, cancel, analysis.reading))
         analysis.results = _workspace_results(workspace, read_now, analysis)
+        _add_table_facts(workspace, analysis.results, keep=import_new and not analysis.stopped)
         keep = {**workspace.keep_choices(), **(keep or {})}
         analysis.workspace_secret = workspace.secret()
         analysis.workspace = workspace
@@ -465,6 +468,35 @@ def _workspace_results(workspace: Workspace, read_now: list[tuple[InputFile, Rea
         if stored.item.sha256 not in fresh:
             results.append((stored.item, stored.result))
     return results + read_now
+
+
+def table_facts(table: ExportTable) -> TableFacts:
+    """What a build reads from an export table besides its figures (``workspace.stored.TableFacts``)."""
+    dated = bool(table.date_column and table.date_column in table.frame.columns)
+    # only the column's reach is kept: each build puts it against its own period's snapshot
+    coverage = event_coverage(table.frame, table.date_column, date.today()) if dated else None
+    postcodes, staff_ids, dates_of_birth = table_identifiers(table)
+    return TableFacts(latest=latest_date(table), dated=dated, first=coverage.earliest if coverage else None,
+                      last=coverage.latest if coverage else None, postcodes=frozenset(postcodes),
+                      staff_ids=frozenset(staff_ids), dates_of_birth=frozenset(dates_of_birth))
+
+
+def _add_table_facts(workspace: Workspace, results: list[tuple[InputFile, ReadResult]], keep: bool) -> None:
+    """Give each table read back from the workspace its facts: kept in the workspace, else worked out from its
+    frame (decoding it) and, with ``keep``, kept for the next build. With them a build after a new return
+    decodes no stored frame its figures (kept too) do not need."""
+    tables = [t for _, r in results for t in r.exports
+              if isinstance(t, StoredTable) and t.stored_frame is not None and t.token is not None]
+    worked_out = []
+    for table in tables:
+        stored = table.stored_frame
+        if stored.facts is None:
+            stored.facts = kept_facts(workspace, table)
+        if stored.facts is None:
+            stored.facts = table_facts(table)
+            worked_out.append((table, stored.facts))
+    if worked_out and keep:
+        keep_facts(workspace, worked_out)
 
 
 RULE_BANK_HOLIDAY_ROW = register_rule(
@@ -752,10 +784,16 @@ def coverage_table(exports: ExportRecords, period: Period, mask: Callable[[str],
     for table in exports.tables.values():
         first = last = None
         covered = 0
-        if table.date_column and table.date_column in table.frame.columns:
-            coverage = event_coverage(table.frame, table.date_column, period.snapshot)
-            first, last = coverage.earliest, coverage.latest
-            covered = len(coverage.covered_months(trend))
+        facts = getattr(table, "facts", None)  # a table read back from a workspace: known without its frame
+        if facts is not None:
+            dated, first, last = facts.dated, facts.first, facts.last
+        else:
+            dated = bool(table.date_column and table.date_column in table.frame.columns)
+            if dated:
+                coverage = event_coverage(table.frame, table.date_column, period.snapshot)
+                first, last = coverage.earliest, coverage.latest
+        if dated:
+            covered = len(Coverage(first, last, period.snapshot).covered_months(trend))
         rows.append([mask(table.file), table.label, first, last, table.rows, covered])
     return pd.DataFrame(rows, columns=["Input", "Kind", "First date", "Last date", "Rows", "Months covered"])
 

@@ -230,3 +230,65 @@ def keep_figures(workspace, key: object, part) -> bool:
     except NotKept:
         return False
     return workspace.keep_derived(EXPORT_FIGURES, key_digest(key), blob)
+
+
+# --- what a build reads from each stored table besides its figures (stored.TableFacts) --------------------
+
+TABLE_FACTS = "table_facts"  # kept as "table_facts <kind>", one per stored table
+
+
+def _facts_name(kind: str) -> str:
+    return f"{TABLE_FACTS} {kind}"
+
+
+def _facts_key(table) -> str:
+    return key_digest((TABLE_FACTS, table.kind, table.token, table.file, table.sheet))
+
+
+def encode_facts(facts) -> bytes:
+    """``TableFacts`` as kept; ``NotKept`` when they would not read back exactly."""
+    if any(type(d) is not date for d in facts.dates_of_birth) or \
+            any(type(s) is not str for s in (*facts.postcodes, *facts.staff_ids)):
+        raise NotKept("an identifier of another type")
+    if facts.latest is not None and not isinstance(facts.latest, pd.Timestamp):
+        raise NotKept("a latest date of another type")
+    data = {"latest": None if facts.latest is None else facts.latest.isoformat(), "dated": facts.dated,
+            "first": _value(facts.first), "last": _value(facts.last),
+            "postcodes": sorted(facts.postcodes), "staff_ids": sorted(facts.staff_ids),
+            "dates_of_birth": sorted(d.isoformat() for d in facts.dates_of_birth)}
+    blob = zlib.compress(json.dumps(data, separators=(",", ":"), allow_nan=False).encode("utf-8"), 6)
+    if decode_facts(blob) != facts:
+        raise NotKept("the facts would not read back exactly")
+    return blob
+
+
+def decode_facts(blob: bytes):
+    from .stored import TableFacts
+
+    data = json.loads(zlib.decompress(blob).decode("utf-8"), object_hook=_tagged)
+    return TableFacts(latest=None if data["latest"] is None else pd.Timestamp(data["latest"]), dated=data["dated"],
+                      first=data["first"], last=data["last"], postcodes=frozenset(data["postcodes"]),
+                      staff_ids=frozenset(data["staff_ids"]),
+                      dates_of_birth=frozenset(date.fromisoformat(d) for d in data["dates_of_birth"]))
+
+
+def kept_facts(workspace, table):
+    """The facts of a stored table kept in ``workspace``, or None."""
+    blob = workspace.derived(_facts_name(table.kind), _facts_key(table))
+    if blob is None:
+        return None
+    try:
+        return decode_facts(blob)
+    except Exception:  # noqa: BLE001 - damaged or from another version: worked out again
+        return None
+
+
+def keep_facts(workspace, facts_of: list) -> bool:
+    """Keep each (table, facts) of ``facts_of`` in ``workspace`` (one transaction)."""
+    rows = []
+    for table, facts in facts_of:
+        try:
+            rows.append((_facts_name(table.kind), _facts_key(table), encode_facts(facts)))
+        except NotKept:
+            continue
+    return workspace.keep_derived_rows(rows) if rows else False
