@@ -470,15 +470,18 @@ def _workspace_results(workspace: Workspace, read_now: list[tuple[InputFile, Rea
     return results + read_now
 
 
-def table_facts(table: ExportTable) -> TableFacts:
-    """What a build reads from an export table besides its figures (``workspace.stored.TableFacts``)."""
+def table_facts(table: ExportTable) -> TableFacts | None:
+    """What a build reads from an export table besides its figures (``workspace.stored.TableFacts``); None when
+    they cannot be told apart from the frame (a date of birth that is not a day: the frame is asked)."""
+    postcodes, staff_ids, dates_of_birth = table_identifiers(table)
+    if any(type(d) is not date for d in dates_of_birth):
+        return None
     dated = bool(table.date_column and table.date_column in table.frame.columns)
     # only the column's reach is kept: each build puts it against its own period's snapshot
     coverage = event_coverage(table.frame, table.date_column, date.today()) if dated else None
-    postcodes, staff_ids, dates_of_birth = table_identifiers(table)
     return TableFacts(latest=latest_date(table), dated=dated, first=coverage.earliest if coverage else None,
                       last=coverage.latest if coverage else None, postcodes=frozenset(postcodes),
-                      staff_ids=frozenset(staff_ids), dates_of_birth=frozenset(dates_of_birth))
+                      staff_ids=frozenset(staff_ids), birth_days=TableFacts.days_of(dates_of_birth))
 
 
 def _add_table_facts(workspace: Workspace, results: list[tuple[InputFile, ReadResult]], keep: bool) -> None:
@@ -494,7 +497,8 @@ def _add_table_facts(workspace: Workspace, results: list[tuple[InputFile, ReadRe
             stored.facts = kept_facts(workspace, table)
         if stored.facts is None:
             stored.facts = table_facts(table)
-            worked_out.append((table, stored.facts))
+            if stored.facts is not None:
+                worked_out.append((table, stored.facts))
     if worked_out and keep:
         keep_facts(workspace, worked_out)
 

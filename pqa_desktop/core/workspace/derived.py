@@ -247,15 +247,14 @@ def _facts_key(table) -> str:
 
 def encode_facts(facts) -> bytes:
     """``TableFacts`` as kept; ``NotKept`` when they would not read back exactly."""
-    if any(type(d) is not date for d in facts.dates_of_birth) or \
-            any(type(s) is not str for s in (*facts.postcodes, *facts.staff_ids)):
+    if any(type(s) is not str for s in (*facts.postcodes, *facts.staff_ids)):
         raise NotKept("an identifier of another type")
     if facts.latest is not None and not isinstance(facts.latest, pd.Timestamp):
         raise NotKept("a latest date of another type")
     data = {"latest": None if facts.latest is None else facts.latest.isoformat(), "dated": facts.dated,
             "first": _value(facts.first), "last": _value(facts.last),
             "postcodes": sorted(facts.postcodes), "staff_ids": sorted(facts.staff_ids),
-            "dates_of_birth": sorted(d.isoformat() for d in facts.dates_of_birth)}
+            "birth_days": np.frombuffer(facts.birth_days, dtype="<i4").tolist()}
     blob = zlib.compress(json.dumps(data, separators=(",", ":"), allow_nan=False).encode("utf-8"), 6)
     if decode_facts(blob) != facts:
         raise NotKept("the facts would not read back exactly")
@@ -269,7 +268,7 @@ def decode_facts(blob: bytes):
     return TableFacts(latest=None if data["latest"] is None else pd.Timestamp(data["latest"]), dated=data["dated"],
                       first=data["first"], last=data["last"], postcodes=frozenset(data["postcodes"]),
                       staff_ids=frozenset(data["staff_ids"]),
-                      dates_of_birth=frozenset(date.fromisoformat(d) for d in data["dates_of_birth"]))
+                      birth_days=np.array(data["birth_days"], dtype="<i4").tobytes())
 
 
 def kept_facts(workspace, table):

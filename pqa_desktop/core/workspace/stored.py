@@ -13,6 +13,7 @@ import threading
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
+import numpy as np
 import pandas as pd
 
 from ..exports.model import ExportTable
@@ -33,7 +34,17 @@ class TableFacts:
     last: date | None
     postcodes: frozenset[str] = field(default_factory=frozenset)
     staff_ids: frozenset[str] = field(default_factory=frozenset)
-    dates_of_birth: frozenset[date] = field(default_factory=frozenset)
+    # the dates of birth as sorted day numbers (``date.toordinal``, 4 bytes each): a council's lists hold tens of
+    # thousands, kept for the whole of an app session; as date objects in sets they were 4 MB
+    birth_days: bytes = b""
+
+    @staticmethod
+    def days_of(dates) -> bytes:
+        return np.array(sorted(d.toordinal() for d in dates), dtype="<i4").tobytes()
+
+    @property
+    def dates_of_birth(self) -> set[date]:
+        return set(map(date.fromordinal, np.frombuffer(self.birth_days, dtype="<i4").tolist()))
 
 
 class StoredFrame:
