@@ -264,3 +264,27 @@ def test_damaged_kept_facts_are_worked_out_again(tmp_path, counted):
     from pqa_desktop.core.inspect import sensitive_set
 
     assert sensitive_set(again.analysis).dates_of_birth == sensitive_set(first.analysis).dates_of_birth
+
+
+def test_a_workspace_another_user_is_writing_to_is_not_waited_for(tmp_path, counted):
+    """On a shared drive another user may be importing (holding the write lock for a while): keeping figures
+    is only a saving, so a build that imports nothing does not wait for them (an import would, up to 30 s)."""
+    import time
+
+    ws_path = tmp_path / "w.sqlite"
+    inputs = [_contacts(tmp_path / "contacts.xlsx", 30, datetime(2024, 10, 1, 8))]
+    _build(inputs, ws_path, tmp_path / "a.xlsx", _options())
+    other = sqlite3.connect(ws_path, isolation_level=None)
+    try:
+        other.execute("BEGIN IMMEDIATE")  # another user's import, under way
+        started = time.monotonic()
+        result = _build(inputs, ws_path, tmp_path / "b.xlsx", _options(population_0_17=99_000))
+        assert time.monotonic() - started < 10, "the build waited for the other writer"
+        assert len(counted) == 2 and _kpi(result.figures, "contacts")["Value"] == 30
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    _build(inputs, ws_path, tmp_path / "c.xlsx", _options(population_0_17=99_000))
+    assert len(counted) == 3, "kept although the workspace was being written to"
+    _build(inputs, ws_path, tmp_path / "d.xlsx", _options(population_0_17=99_000))
+    assert len(counted) == 3

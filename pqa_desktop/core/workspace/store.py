@@ -506,15 +506,20 @@ class Workspace:
         return self.keep_derived_rows([(name, key, value)])
 
     def keep_derived_rows(self, rows: list[tuple[str, str, bytes]]) -> bool:
-        """Keep each (name, key, value), replacing what was kept as that name before. Only a saving:
-        a workspace that cannot be written to now (read-only, busy) keeps nothing and says False. The table is
-        made when first needed, so the file stays one that earlier versions open (they never look at it)."""
-        try:
-            with self._write() as conn:
-                conn.execute(DERIVED_TABLE)
-                conn.executemany("INSERT OR REPLACE INTO derived(name, key, value) VALUES (?, ?, ?)", rows)
-        except (WorkspaceError, sqlite3.Error):
-            return False
+        """Keep each (name, key, value), replacing what was kept as that name before. Only a saving: a
+        workspace that cannot be written to now (read-only, or another user writing to it) keeps nothing and
+        says False at once, never waiting for the other writer as an import does. The table is made when first
+        needed, so the file stays one that earlier versions open (they never look at it)."""
+        with self._lock:
+            self._conn.execute("PRAGMA busy_timeout = 0")
+            try:
+                with self._write() as conn:
+                    conn.execute(DERIVED_TABLE)
+                    conn.executemany("INSERT OR REPLACE INTO derived(name, key, value) VALUES (?, ?, ?)", rows)
+            except (WorkspaceError, sqlite3.Error):
+                return False
+            finally:
+                self._conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_SECONDS * 1000)}")
         return True
 
     # --- corrections ------------------------------------------------------------------------------
