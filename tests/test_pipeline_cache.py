@@ -118,3 +118,37 @@ def test_a_fork_that_fails_leaves_the_kpis_to_this_process(tmp_path, monkeypatch
     again = pipeline.compute(pipeline.analyse([tmp_path / "exports"], SEP), options)[0]
     assert answers == [None], "the fork was not tried, or did not die"
     assert _same_figures(again, here)
+
+
+def test_the_figures_of_a_check_are_worked_out_once_for_its_build(tmp_path, monkeypatch):
+    """The app computes the figures when it checks the inputs (the drafted key messages) and again when the
+    workbook is built from that check: the audit figures too are worked out once, each caller gets its own
+    copy, the build's replaced key messages are its own, and the feedback left out or a setting counts."""
+    from tests.workspace_fixtures import august, september
+
+    generate_exports(tmp_path / "exports", period_end=date(2024, 9, 1), seed=3, scale=0.05, messy=False)
+    analysis = pipeline.analyse([tmp_path / "exports", august(tmp_path / "aug"), september(tmp_path / "sep")], SEP)
+    passes = []
+    real = pipeline.audit_figures
+    monkeypatch.setattr(pipeline, "audit_figures", lambda *a, **k: passes.append(1) or real(*a, **k))
+    check = pipeline.BuildOptions(period=SEP, settings=Settings(la_name="Anytown Council"), audit_key_secret="s")
+    drafted = pipeline.compute(analysis, check)
+    drafted[0].tables["tbl_feedback"].loc[0, "Feedback"] = "changed by a caller"
+    drafted[1].setdefault("Summary", []).append("changed by a caller")
+    build = replace(check, messages={"Summary": "Our own key message."})
+    built = pipeline.compute(analysis, build)
+    assert len(passes) == 1, "the audit figures were worked out again for the build of the same check"
+    fresh = pipeline.compute(pipeline.analyse([tmp_path / "exports", tmp_path / "aug", tmp_path / "sep"], SEP), build)
+    assert _same_figures(built[0], fresh[0])
+    assert built[1] == fresh[1] and built[1]["Summary"] == ["Our own key message."]
+    assert pipeline.compute(analysis, check)[1] == pipeline.compute(
+        pipeline.analyse([tmp_path / "exports", tmp_path / "aug", tmp_path / "sep"], SEP), check)[1]
+    feedback = built[0].tables["tbl_feedback"]
+    assert len(feedback) == 2
+    left_out = replace(check, excluded_feedback={pipeline.feedback_items(analysis, check)[0].audit_key})
+    assert len(pipeline.compute(analysis, left_out)[0].tables["tbl_feedback"]) == 1
+    hidden = replace(check, settings=replace(check.settings, feedback_text=False))
+    assert set(pipeline.compute(analysis, hidden)[0].tables["tbl_feedback"]["Feedback"]) == {pipeline.FEEDBACK_LEFT_OUT}
+    other_secret = replace(check, audit_key_secret="another")
+    assert list(pipeline.compute(analysis, other_secret)[0].tables["tbl_audits"]["Audit key"]) != \
+        list(built[0].tables["tbl_audits"]["Audit key"])

@@ -38,7 +38,11 @@ def _where(table: ExportTable) -> str:
 
 
 def latest_date(table: ExportTable) -> pd.Timestamp | None:
-    """The latest date anywhere in the table, dates of birth aside."""
+    """The latest date anywhere in the table, dates of birth aside. A table read back from a workspace knows it
+    without decoding its frame (``workspace.stored.TableFacts``)."""
+    facts = getattr(table, "facts", None)
+    if facts is not None:
+        return None if facts.latest is None else pd.Timestamp(facts.latest)
     latest = None
     for column in table.frame.columns:
         if column == "dob" or not pd.api.types.is_datetime64_any_dtype(table.frame[column]):

@@ -64,8 +64,6 @@ class SensitiveSet:
 
 def sensitive_set(analysis: WhatWasRead) -> SensitiveSet:
     """Sort what the pipeline's analysis saw (``Analysis.sensitive``, ``staff_names``, the export tables)."""
-    from ..exports.spec import table_spec
-
     found = SensitiveSet(staff_names={str(n) for n in analysis.staff_names if str(n).strip()})
     # Every input's name: those read now, and those a workspace holds (a rebuild from the workspace alone
     # reads no file, yet its report lists them all), and every file a finding names.
@@ -75,19 +73,14 @@ def sensitive_set(analysis: WhatWasRead) -> SensitiveSet:
     found.file_names = dated | set(map(analysis.mask, dated))
     for _, result in analysis.results:
         for table in result.exports:
-            try:
-                personal = {c.id: c.personal for c in table_spec(table.kind).columns if c.personal}
-            except KeyError:
-                personal = {}
-            frame: pd.DataFrame = table.frame
-            for column in frame.columns:
-                kind = personal.get(column)
-                if kind == "address":
-                    found.postcodes |= _strings(frame[column])
-                elif kind == "staff_id":
-                    found.staff_ids |= _strings(frame[column])
-                elif column in DATE_OF_BIRTH_COLUMNS:
-                    found.dates_of_birth |= _dates(frame[column])
+            # a table read back from a workspace knows its identifiers without decoding its frame
+            facts = getattr(table, "facts", None)
+            postcodes, staff_ids, dates_of_birth = (
+                (facts.postcodes, facts.staff_ids, facts.dates_of_birth) if facts is not None
+                else table_identifiers(table))
+            found.postcodes |= postcodes
+            found.staff_ids |= staff_ids
+            found.dates_of_birth |= dates_of_birth
     # Every other value is a case reference, unless it is a staff name, a postcode or a staff ID. A
     # council's year holds a hundred thousand of them, so they are sorted a whole set at a time (bulk.py).
     postcode_keys = set(map(normalise_postcode, found.postcodes))
@@ -103,6 +96,29 @@ def sensitive_set(analysis: WhatWasRead) -> SensitiveSet:
         texts.difference_update(compress(listed, map(postcode_keys.__contains__, keys)))
     found.case_refs |= texts
     return found
+
+
+def table_identifiers(table) -> tuple[set[str], set[str], set[date]]:
+    """The postcodes, staff IDs and dates of birth one export table holds."""
+    from ..exports.spec import table_spec
+
+    postcodes: set[str] = set()
+    staff_ids: set[str] = set()
+    dates_of_birth: set[date] = set()
+    try:
+        personal = {c.id: c.personal for c in table_spec(table.kind).columns if c.personal}
+    except KeyError:
+        personal = {}
+    frame: pd.DataFrame = table.frame
+    for column in frame.columns:
+        kind = personal.get(column)
+        if kind == "address":
+            postcodes |= _strings(frame[column])
+        elif kind == "staff_id":
+            staff_ids |= _strings(frame[column])
+        elif column in DATE_OF_BIRTH_COLUMNS:
+            dates_of_birth |= _dates(frame[column])
+    return postcodes, staff_ids, dates_of_birth
 
 
 def _strings(column: pd.Series) -> set[str]:

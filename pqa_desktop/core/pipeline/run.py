@@ -22,8 +22,8 @@ import pandas as pd
 from ..calendar import Period, bank_holiday_file_problems, last_complete_month, user_bank_holidays_file
 from ..comparators import (PUBLISHED_SERIES, PublishedDataError, UnknownCouncil, benchmarks_table,
                           council_comparators, series_table)
-from ..exports.combine import combine_exports
-from ..exports.model import ExportRecords
+from ..exports.combine import combine_exports, latest_date
+from ..exports.model import ExportRecords, ExportTable
 from ..measures.figures import Figures
 from ..finding_status import OPEN, FindingStatus, StatusKey, resolved_findings, status_of
 from ..findings import Finding, Severity, register_rule, sort_findings
@@ -35,7 +35,7 @@ from ..measures.audit_windows import trend_window
 from ..measures.audits import audit_figures
 from ..measures.fostering import fostering_figures
 from ..measures.kpi_catalogue import measure_specs
-from ..measures.kpi_support import Window, event_coverage
+from ..measures.kpi_support import Coverage, Window, event_coverage
 from ..measures.kpi_table import kpi_headlines, kpi_tables
 from ..measures.kpis import kpi_figures
 from ..measures.workforce import workforce_figures
@@ -47,12 +47,15 @@ from ..privacy import IdentifierMasker, audit_key, name_pattern, redact_names
 from ..records import Audit, AuditRecords, InputFile, ReadResult
 from ..encryption import unlock_inputs
 from ..inspect import SensitiveSet, inspect_with, sensitive_set
+from ..inspect.sources import table_identifiers
 from ..report import ReportContext, render_workbook, save_workbook
 from .reading import Cancelled, ReadingStats, read_contained, read_inputs
 from ..returns.combine import combine
 from ..report.sections import message_lines
 from ..settings import Settings
 from ..workspace import Workspace
+from ..workspace.derived import file_stamp, keep_facts, keep_figures, kept_facts, kept_figures
+from ..workspace.stored import StoredTable, TableFacts
 
 STAGES = ("discover", "read", "validate", "measure", "write")
 
@@ -161,6 +164,8 @@ class Analysis:
     unread: list[InputFile] = field(default_factory=list)
     # each input's name as shown: masked, and two names that mask alike told apart ("CFA ••• Jan (2).xlsx")
     shown_names: dict[str, str] = field(default_factory=dict)
+    # the workspace analysed with: figures worked out from its stored exports are kept in it
+    workspace: Workspace | None = field(default=None, repr=False, compare=False)
 
     @property
     def usable(self) -> bool:
@@ -353,8 +358,10 @@ def analyse(paths: Sequence[str | Path], period: Period, *, keep: dict | None = 
             raw_findings.extend(_apply_waiting_corrections(workspace, {item.sha256 for item in files},
                                                            import_new, read_now, cancel, analysis.reading))
         analysis.results = _workspace_results(workspace, read_now, analysis)
+        _add_table_facts(workspace, analysis.results, keep=import_new and not analysis.stopped)
         keep = {**workspace.keep_choices(), **(keep or {})}
         analysis.workspace_secret = workspace.secret()
+        analysis.workspace = workspace
     else:
         analysis.results = read_now
     # What was read is records now: the analysis keeps each input's name, hash and place, not its bytes (as
@@ -463,6 +470,39 @@ def _workspace_results(workspace: Workspace, read_now: list[tuple[InputFile, Rea
     return results + read_now
 
 
+def table_facts(table: ExportTable) -> TableFacts | None:
+    """What a build reads from an export table besides its figures (``workspace.stored.TableFacts``); None when
+    they cannot be told apart from the frame (a date of birth that is not a day: the frame is asked)."""
+    postcodes, staff_ids, dates_of_birth = table_identifiers(table)
+    if any(type(d) is not date for d in dates_of_birth):
+        return None
+    dated = bool(table.date_column and table.date_column in table.frame.columns)
+    # only the column's reach is kept: each build puts it against its own period's snapshot
+    coverage = event_coverage(table.frame, table.date_column, date.today()) if dated else None
+    return TableFacts(latest=latest_date(table), dated=dated, first=coverage.earliest if coverage else None,
+                      last=coverage.latest if coverage else None, postcodes=frozenset(postcodes),
+                      staff_ids=frozenset(staff_ids), birth_days=TableFacts.days_of(dates_of_birth))
+
+
+def _add_table_facts(workspace: Workspace, results: list[tuple[InputFile, ReadResult]], keep: bool) -> None:
+    """Give each table read back from the workspace its facts: kept in the workspace, else worked out from its
+    frame (decoding it) and, with ``keep``, kept for the next build. With them a build after a new return
+    decodes no stored frame its figures (kept too) do not need."""
+    tables = [t for _, r in results for t in r.exports
+              if isinstance(t, StoredTable) and t.stored_frame is not None and t.token is not None]
+    worked_out = []
+    for table in tables:
+        stored = table.stored_frame
+        if stored.facts is None:
+            stored.facts = kept_facts(workspace, table)
+        if stored.facts is None:
+            stored.facts = table_facts(table)
+            if stored.facts is not None:
+                worked_out.append((table, stored.facts))
+    if worked_out and keep:
+        keep_facts(workspace, worked_out)
+
+
 RULE_BANK_HOLIDAY_ROW = register_rule(
     "settings.bank_holiday_unreadable", "A row of the user's extra bank holidays file is not a date.")
 
@@ -523,7 +563,26 @@ def resolve_secret(options: BuildOptions, analysis: Analysis | None = None) -> s
 
 
 def compute(analysis: Analysis, options: BuildOptions) -> tuple[Figures, dict[str, list[str]]]:
-    """Every figure, then privacy applied to free text, then the drafted (or replaced) key messages."""
+    """Every figure, then privacy applied to free text, then the drafted (or replaced) key messages.
+
+    Worked out once per analysis and what they depend on beyond it (the settings, the audit-key secret, the
+    feedback left out): the app computes them when it checks the inputs (for the drafted key messages) and
+    again when the workbook is built from that same check. Each caller gets its own copies of the tables,
+    lists and messages; the replaced key messages of ``options`` are applied to the copy."""
+    depends = (repr(options.settings), resolve_secret(options, analysis), tuple(sorted(options.excluded_feedback)))
+    kept = analysis.__dict__.get("_computed")
+    if kept is None or kept[0] != depends:
+        kept = analysis.__dict__["_computed"] = (depends, *_compute(analysis, options))
+    _, figures, drafted = kept
+    figures = replace(figures, tables={name: table.copy(deep=False) for name, table in figures.tables.items()},
+                      headlines=list(figures.headlines), notes=list(figures.notes))
+    messages = {section: list(lines) for section, lines in drafted.items()}
+    for section, text in options.messages.items():
+        messages[section] = message_lines(text)
+    return figures, messages
+
+
+def _compute(analysis: Analysis, options: BuildOptions) -> tuple[Figures, dict[str, list[str]]]:
     settings = options.settings
     kpis = _start_kpi_figures(analysis, settings)  # at council scale, worked out beside the rest
     key = audit_key_function(analysis, options)
@@ -538,10 +597,7 @@ def compute(analysis: Analysis, options: BuildOptions) -> tuple[Figures, dict[st
         figures.tables["tbl_feedback"] = _feedback_without(analysis, key, options.excluded_feedback)
     _protect_feedback(figures, analysis.staff_names, settings)
     _add_cached_export_figures(figures, analysis, settings, kpis)
-    messages = draft_messages(figures)
-    for section, text in options.messages.items():
-        messages[section] = message_lines(text)
-    return figures, messages
+    return figures, draft_messages(figures)
 
 
 class _KpisElsewhere:
@@ -585,11 +641,8 @@ class _KpisElsewhere:
 def _start_kpi_figures(analysis: Analysis, settings: Settings) -> _KpisElsewhere | None:
     from ..runtime.processes import kpi_plan
 
-    if repr(settings) in analysis.__dict__.get("_export_figures", {}):
-        return None  # already worked out for this analysis
-    stored_key = _stored_exports_key(analysis, settings)
-    if stored_key is not None and stored_key in _STORED_EXPORT_FIGURES:
-        return None  # ... or from these stored tables
+    if _known_export_figures(analysis, settings) is not None:
+        return None  # already worked out for this analysis, from these stored tables, or kept in the workspace
     rows = sum(table.rows for table in analysis.exports.tables.values())
     if kpi_plan(rows) != "fork":
         return None
@@ -605,38 +658,65 @@ _STORED_EXPORT_FIGURES: dict[tuple, Figures] = {}
 
 
 def _stored_exports_key(analysis: Analysis, settings: Settings) -> tuple | None:
-    """What the export figures depend on, when every table came from a workspace (else None: not kept)."""
+    """What the export figures depend on, when every table came from a workspace (else None: not kept): the
+    stored tables' stamps, the period, the settings, the user's bank holidays, the published comparators'
+    file and the benchmarks file (by content). Worked out once per analysis and settings."""
+    known = analysis.__dict__.get("_stored_exports_key")
+    if known is not None and known[0] == repr(settings):
+        return known[1]
     tables = analysis.exports.tables
-    if not tables or any(t.token is None for t in tables.values()):
+    key = None
+    if tables and all(t.token is not None for t in tables.values()):
+        chosen = settings.benchmarks_data if settings.council else None
+        key = (repr(settings), analysis.period, file_stamp(user_bank_holidays_file()), file_stamp(chosen),
+               file_stamp(settings.benchmarks_file),
+               tuple(sorted((kind, t.token, t.file, t.sheet) for kind, t in tables.items())))
+    analysis.__dict__["_stored_exports_key"] = (repr(settings), key)
+    return key
+
+
+def _known_export_figures(analysis: Analysis, settings: Settings) -> Figures | None:
+    """The export figures already worked out for this analysis and settings, else for the same stored tables
+    (this process's last ones, else those kept in the workspace), or None."""
+    cache = analysis.__dict__.setdefault("_export_figures", {})
+    key = repr(settings)
+    if key in cache:
+        return cache[key]
+    stored_key = _stored_exports_key(analysis, settings)
+    if stored_key is None:
         return None
-    holidays = user_bank_holidays_file()
-    holidays_stamp = holidays.stat().st_mtime_ns if holidays.is_file() else None
-    chosen = Path(settings.benchmarks_data) if settings.council and settings.benchmarks_data else None
-    published_stamp = chosen.stat().st_mtime_ns if chosen is not None and chosen.exists() else None
-    return (repr(settings), analysis.period, holidays_stamp, published_stamp,
-            tuple(sorted((kind, t.token, t.file, t.sheet) for kind, t in tables.items())))
+    part = _STORED_EXPORT_FIGURES.get(stored_key)
+    if part is None and analysis.workspace is not None:
+        part = kept_figures(analysis.workspace, stored_key, analysis.period)
+        if part is not None:
+            _STORED_EXPORT_FIGURES.clear()  # the latest only
+            _STORED_EXPORT_FIGURES[stored_key] = part
+    if part is not None:
+        cache.clear()  # one settings at a time: a changed setting makes the last one stale
+        cache[key] = part
+    return part
 
 
 def _add_cached_export_figures(figures: Figures, analysis: Analysis, settings: Settings,
                                kpis: _KpisElsewhere | None = None) -> None:
     """``_add_export_figures``, worked out once per analysis and settings (the app computes the figures for
     the drafted key messages when it checks the inputs, and again when the workbook is built from that
-    same check), and once per set of stored tables read back from a workspace. Each caller gets its own
-    copies of the tables and lists."""
-    cache = analysis.__dict__.setdefault("_export_figures", {})
-    key = repr(settings)
-    if key not in cache:
+    same check), once per set of stored tables read back from a workspace, and kept in the workspace for
+    the next build (``workspace.derived``: a cold ``pqa build --workspace`` after a new return works out no
+    export figure). Each caller gets its own copies of the tables and lists."""
+    part = _known_export_figures(analysis, settings)
+    if part is None:
+        part = Figures(period=analysis.period)
+        _add_export_figures(part, analysis.exports, analysis.period, settings, kpis)
         stored_key = _stored_exports_key(analysis, settings)
-        part = _STORED_EXPORT_FIGURES.get(stored_key) if stored_key is not None else None
-        if part is None:
-            part = Figures(period=analysis.period)
-            _add_export_figures(part, analysis.exports, analysis.period, settings, kpis)
-            if stored_key is not None:
-                _STORED_EXPORT_FIGURES.clear()  # the latest only
-                _STORED_EXPORT_FIGURES[stored_key] = part
-        cache.clear()  # one settings at a time: a changed setting makes the last one stale
-        cache[key] = part
-    part = cache[key]
+        if stored_key is not None:
+            _STORED_EXPORT_FIGURES.clear()  # the latest only
+            _STORED_EXPORT_FIGURES[stored_key] = part
+            if analysis.workspace is not None:
+                keep_figures(analysis.workspace, stored_key, part)
+        cache = analysis.__dict__.setdefault("_export_figures", {})
+        cache.clear()
+        cache[repr(settings)] = part
     figures.tables.update({name: table.copy(deep=False) for name, table in part.tables.items()})
     figures.headlines.extend(part.headlines)
     figures.notes.extend(part.notes)
@@ -708,10 +788,16 @@ def coverage_table(exports: ExportRecords, period: Period, mask: Callable[[str],
     for table in exports.tables.values():
         first = last = None
         covered = 0
-        if table.date_column and table.date_column in table.frame.columns:
-            coverage = event_coverage(table.frame, table.date_column, period.snapshot)
-            first, last = coverage.earliest, coverage.latest
-            covered = len(coverage.covered_months(trend))
+        facts = getattr(table, "facts", None)  # a table read back from a workspace: known without its frame
+        if facts is not None:
+            dated, first, last = facts.dated, facts.first, facts.last
+        else:
+            dated = bool(table.date_column and table.date_column in table.frame.columns)
+            if dated:
+                coverage = event_coverage(table.frame, table.date_column, period.snapshot)
+                first, last = coverage.earliest, coverage.latest
+        if dated:
+            covered = len(Coverage(first, last, period.snapshot).covered_months(trend))
         rows.append([mask(table.file), table.label, first, last, table.rows, covered])
     return pd.DataFrame(rows, columns=["Input", "Kind", "First date", "Last date", "Rows", "Months covered"])
 

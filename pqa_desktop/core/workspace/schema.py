@@ -142,6 +142,17 @@ CREATE TABLE finding_status (
 );
 """
 
+# Figures worked out from what the workspace holds, kept to save working them out again (derived.py): made
+# when first needed, not by a migration, so a workspace holding it is still one that earlier versions open
+# (they never read it). ``key`` is a digest of everything the value was worked out from; one row per name.
+DERIVED_TABLE = """
+CREATE TABLE IF NOT EXISTS derived (
+    name TEXT PRIMARY KEY,
+    key TEXT NOT NULL,
+    value BLOB NOT NULL              -- zlib(typed JSON), see derived.py
+)
+"""
+
 # MIGRATIONS[n] takes a file from version n to n + 1.
 MIGRATIONS: dict[int, str] = {0: V1, 1: V2, 2: V3}
 SCHEMA_VERSION = max(MIGRATIONS) + 1

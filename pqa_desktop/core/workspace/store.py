@@ -26,7 +26,8 @@ from ..findings import Finding, Severity, register_rule
 from ..privacy import audit_key, new_secret
 from ..records import InputFile, ReadResult
 from . import codec
-from .schema import APPLICATION, MIGRATIONS, SCHEMA_VERSION
+from .stored import StoredFrame, StoredTable
+from .schema import APPLICATION, DERIVED_TABLE, MIGRATIONS, SCHEMA_VERSION
 
 RULE_TABLE_REPLACED = register_rule(
     "workspace.table_replaced",
@@ -92,7 +93,8 @@ def _copy_of(stored: StoredImport) -> StoredImport:
     r = stored.result
     result = replace(r, audits=list(r.audits), edt_samples=list(r.edt_samples), findings=list(r.findings),
                      sensitive=set(r.sensitive), staff_names=set(r.staff_names), auditors=dict(r.auditors),
-                     exports=[replace(t, frame=t.frame.copy(deep=False)) for t in r.exports])
+                     exports=[t.copy() if isinstance(t, StoredTable) else replace(t, frame=t.frame.copy(deep=False))
+                              for t in r.exports])
     return StoredImport(stored.id, stored.item, result)
 
 
@@ -344,6 +346,7 @@ class Workspace:
                       codec.pack(sorted(result.staff_names)), codec.pack(dict(sorted(result.auditors.items()))))
             if row is not None:
                 import_id = row[0]
+                _forget_derived(conn)  # what was worked out from it may hold what it no longer does
                 for table in ("audits", "edt_samples", "export_tables", "findings", "replaced_tables"):
                     conn.execute(f"DELETE FROM {table} WHERE import_id=?", (import_id,))
                 conn.execute("UPDATE imports SET name=?, kind=?, kind_label=?, imported_at=?, path=?, modified=?, "
@@ -383,6 +386,7 @@ class Workspace:
             findings.append(_replaced_finding(name, table.sheet, table.label, current[4]))
             return []
         if current is not None:
+            _forget_derived(conn)  # the replaced table's identifiers go with it
             conn.execute("DELETE FROM export_tables WHERE id=?", (current[0],))
             conn.execute("INSERT INTO replaced_tables(import_id, kind, label, replaced_by, replaced_at) "
                          "VALUES (?, ?, ?, ?, ?)", (current[3], table.kind, current[2], name, now))
@@ -412,6 +416,7 @@ class Workspace:
         """Remove an import and everything that came from it (its records, tables and findings)."""
         with self._write() as conn:
             conn.execute("DELETE FROM imports WHERE id=?", (import_id,))
+            _forget_derived(conn)
 
     def stored_results(self) -> list[StoredImport]:
         """Every import read back as the pipeline uses it (records, tables, findings, identifiers).
@@ -442,8 +447,6 @@ class Workspace:
     @staticmethod
     def _read_imports(conn: sqlite3.Connection, ids: list[int], every: bool) -> dict[int, StoredImport]:
         """The imports ``ids`` (all of them when ``every``) decoded from the file."""
-        from ..exports.model import ExportTable
-
         def rows(select: str, where: str, order: str) -> list[tuple]:
             if every:
                 return conn.execute(f"{select} ORDER BY {order}").fetchall()
@@ -467,7 +470,7 @@ class Workspace:
                                                            row[7], row[8]))
         tables: dict[int, list] = {}
         for row in rows("SELECT import_id, kind, label, sheet, header_row, date_column, snapshot, vacancies_fte, "
-                        "modified, columns, frame, id FROM export_tables", "import_id", "id"):
+                        "modified, columns, frame, row_count, id FROM export_tables", "import_id", "id"):
             tables.setdefault(row[0], []).append(row[1:-1])
         imports = rows("SELECT id, name, sha256, kind, kind_label, path, modified, sensitive, staff_names, auditors, "
                        "id FROM imports", "id", "id")
@@ -480,13 +483,44 @@ class Workspace:
             result.audits = [codec.audit_from_row(r, name, sha) for r in audits.get(import_id, [])]
             result.edt_samples = [codec.edt_from_row(r, name, sha) for r in samples.get(import_id, [])]
             for (t_kind, t_label, sheet, header_row, date_column, snapshot, vacancies, t_modified, columns,
-                 frame) in tables.get(import_id, []):
-                result.exports.append(ExportTable(
-                    kind=t_kind, label=t_label, file=name, sheet=sheet, frame=codec.decode_frame(frame),
+                 frame, row_count) in tables.get(import_id, []):
+                # decoded when first used (stored.py): a build after a new return may need none of them
+                result.exports.append(StoredTable(
+                    kind=t_kind, label=t_label, file=name, sheet=sheet, frame=StoredFrame(frame, row_count),
                     columns=frozenset(json.loads(columns)), header_row=header_row, date_column=date_column,
                     snapshot=codec.to_date(snapshot), vacancies_fte=vacancies, modified=codec.to_datetime(t_modified)))
             out[import_id] = StoredImport(import_id, item, result)
         return out
+
+    # --- figures worked out from what the workspace holds (derived.py) ------------------------------------
+
+    def derived(self, name: str, key: str) -> bytes | None:
+        """What was kept as ``name`` under ``key`` (a digest of everything it was worked out from), or None."""
+        try:
+            rows = self._rows("SELECT value FROM derived WHERE name=? AND key=?", (name, key))
+        except sqlite3.OperationalError:  # no such table: nothing kept yet (or a file from before it)
+            return None
+        return bytes(rows[0][0]) if rows else None
+
+    def keep_derived(self, name: str, key: str, value: bytes) -> bool:
+        return self.keep_derived_rows([(name, key, value)])
+
+    def keep_derived_rows(self, rows: list[tuple[str, str, bytes]]) -> bool:
+        """Keep each (name, key, value), replacing what was kept as that name before. Only a saving: a
+        workspace that cannot be written to now (read-only, or another user writing to it) keeps nothing and
+        says False at once, never waiting for the other writer as an import does. The table is made when first
+        needed, so the file stays one that earlier versions open (they never look at it)."""
+        with self._lock:
+            self._conn.execute("PRAGMA busy_timeout = 0")
+            try:
+                with self._write() as conn:
+                    conn.execute(DERIVED_TABLE)
+                    conn.executemany("INSERT OR REPLACE INTO derived(name, key, value) VALUES (?, ?, ?)", rows)
+            except (WorkspaceError, sqlite3.Error):
+                return False
+            finally:
+                self._conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_SECONDS * 1000)}")
+        return True
 
     # --- corrections ------------------------------------------------------------------------------
 
@@ -637,6 +671,8 @@ class Workspace:
                 newest = newest or last_date or imported_at[:10]
                 if newest < cut:
                     doomed.append((import_id, sha))
+            if doomed:
+                _forget_derived(conn)
             for import_id, sha in doomed:
                 conn.execute("DELETE FROM imports WHERE id=?", (import_id,))
                 conn.execute("DELETE FROM corrections WHERE kind='value' AND json_extract(target, '$[0]') = ?",
@@ -646,6 +682,15 @@ class Workspace:
             # statuses go with their corrections (cascade), and any set before the cut-off date
             conn.execute("DELETE FROM finding_status WHERE set_at < ?", (cut,))
         return len(doomed)
+
+
+def _forget_derived(conn: sqlite3.Connection) -> None:
+    """Forget everything worked out from the workspace's tables (kept figures and identifiers): called where a
+    table or an import goes, so nothing worked out from it outlives it (secure_delete overwrites the rows)."""
+    try:
+        conn.execute("DELETE FROM derived")
+    except sqlite3.OperationalError:  # no such table: nothing kept yet
+        pass
 
 
 def _replaced_finding(file: str, sheet: str, label: str, by: str) -> Finding:
