@@ -17,7 +17,6 @@ import pytest
 from openpyxl import load_workbook
 
 from pqa_desktop.cli import main
-from pqa_desktop.core.sample.demo import write_demo_inputs
 from tests import workbook_checks as checks
 
 GRADES = ["Outstanding", "Good", "Requires improvement", "Inadequate", "Total", "Outstanding %", "Good %",
@@ -56,10 +55,8 @@ SHEETS = ["Contents", "Summary", "Audit activity", "Overall judgements", "Practi
 
 
 @pytest.fixture(scope="module")
-def sample(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("sample")
-    manifest = write_demo_inputs(folder)
-    return folder, manifest
+def sample(shared_demo_inputs):
+    return shared_demo_inputs.directory, shared_demo_inputs  # generated once per run (conftest.py)
 
 
 @pytest.fixture(scope="module")

@@ -15,7 +15,6 @@ import pytest
 from openpyxl import load_workbook
 
 from pqa_desktop.cli import main
-from pqa_desktop.core.sample.demo import write_demo_inputs
 
 STAFF_FIELDS = ("pqa_auditor", "pqa_social_worker", "pqa_team_manager", "pqa_moderator",
                 "pqa_supervising_social_worker", "pqa_sampled_by")
@@ -89,9 +88,9 @@ def _found(token: str, text: str) -> bool:
 
 
 @pytest.fixture(scope="module")
-def default_build(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("inputs")
-    manifest = write_demo_inputs(folder)
+def default_build(tmp_path_factory, shared_demo_inputs):
+    manifest = shared_demo_inputs  # generated once per run (conftest.py)
+    folder = manifest.directory
     out = tmp_path_factory.mktemp("out") / "report.xlsx"
     assert main(["build", str(folder), "-o", str(out), "--period-end", "2024-09", "--produced", "2024-10-07"]) == 0
     return folder, manifest, out
