@@ -133,3 +133,29 @@ def shared_demo_inputs(tmp_path_factory):
     manifest = pickle.loads(source.with_name(source.name + ".manifest").read_bytes())
     assert Path(manifest.directory) == source
     return manifest
+
+
+# The arguments of the report most modules check: the demo's inputs for September 2024, named and dated.
+REPORT_ARGS = ("--period-end", "2024-09", "--la-name", "Anytown Council", "--produced", "2024-10-07")
+
+
+@pytest.fixture(scope="session")
+def shared_report(tmp_path_factory, shared_demo_inputs):
+    """``(path, summary)``: the workbook ``pqa build <the demo's inputs> -o report.xlsx`` with ``REPORT_ARGS``
+    writes, and the summary its ``--json`` prints, built once per run (read-only, like ``shared_demo``) for the
+    modules that check that one report (end to end, OOXML validity, LibreOffice opening every output)."""
+    import io
+    import json
+    from contextlib import redirect_stdout
+
+    from pqa_desktop.cli import main
+
+    def make(path: Path) -> None:
+        stdout = io.StringIO()
+        with redirect_stdout(stdout):
+            status = main(["build", str(shared_demo_inputs.directory), "-o", str(path), *REPORT_ARGS, "--json"])
+        assert status == 0
+        path.with_name(path.name + ".json").write_text(stdout.getvalue(), encoding="utf-8")
+
+    path = _built_once(tmp_path_factory, "report.xlsx", make)
+    return path, json.loads(path.with_name(path.name + ".json").read_text(encoding="utf-8"))

@@ -69,9 +69,8 @@ def test_the_validator_would_catch_a_broken_workbook(validator, tmp_path):
     assert not out.exists()
 
 
-def test_the_report_is_valid(validator, demo_inputs, tmp_path):
-    out = tmp_path / "report.xlsx"
-    assert main(["build", str(demo_inputs), "-o", str(out), *COMMON]) == 0
+def test_the_report_is_valid(validator, shared_report):
+    out, _ = shared_report  # `pqa build <the demo's inputs>` (REPORT_ARGS), built once per run (conftest.py)
     assert problems(validator, out) == []
 
 
