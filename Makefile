@@ -33,8 +33,14 @@ demo: $(STAMP)
 system-deps:
 	scripts/system-deps.sh
 
+# Bytecode compiled once and kept, as pip and the bundle have it: with PYTHONDONTWRITEBYTECODE set (as on some
+# machines, this one included) every xdist worker compiled the package and rewrote every test module's asserts
+# again (about 5 s of a worker's start-up), and every command line, spawned worker and fork server the tests
+# start compiled the package again (0.2-0.5 s of CPU each). compileall writes whatever that variable says; pytest
+# keeps its rewritten test modules only when it is empty.
 test: $(STAMP) $(BUILD_ONLY_STAMP) system-deps
-	QT_QPA_PLATFORM=offscreen PQA_REQUIRE_LIBREOFFICE=1 $(PY) -m pytest -n 2 --dist worksteal -q
+	$(PY) -m compileall -q pqa_desktop tests scripts
+	PYTHONDONTWRITEBYTECODE= QT_QPA_PLATFORM=offscreen PQA_REQUIRE_LIBREOFFICE=1 $(PY) -m pytest -n 2 --dist worksteal -q
 
 # The long reliability profiles (issue 15): 10,000 mutations per input format (.xlsx, .xls, .ods, .csv, .eml,
 # .msg, .zip), 200 mutated folders through the pipeline, 200 SIGKILLs at distinct points of a workspace

@@ -93,18 +93,69 @@ def shared_demo(tmp_path_factory):
     return build
 
 
+def _demo_inputs(tmp_path_factory) -> Path:
+    """The folder ``write_demo_inputs`` fills, generated once per run, with its manifest pickled beside it (the
+    worker that did not generate it needs the manifest too)."""
+    import pickle
+
+    from pqa_desktop.core.sample.demo import write_demo_inputs
+
+    def make(path: Path) -> None:
+        manifest = write_demo_inputs(path)
+        path.with_name(path.name + ".manifest").write_bytes(pickle.dumps(manifest))
+
+    return _built_once(tmp_path_factory, "demo-inputs", make)
+
+
 @pytest.fixture(scope="session")
 def demo_inputs_copy(tmp_path_factory):
     """``demo_inputs_copy(folder)``: the demo's inputs (``write_demo_inputs``), generated once per run, copied into
     ``folder`` (created; file times kept, as the pipeline reads them) for a test that needs only the folder."""
     import shutil
 
-    from pqa_desktop.core.sample.demo import write_demo_inputs
-
-    source = _built_once(tmp_path_factory, "demo-inputs", write_demo_inputs)
+    source = _demo_inputs(tmp_path_factory)
 
     def copy(folder: Path) -> Path:
         shutil.copytree(source, folder, dirs_exist_ok=True)
         return folder
 
     return copy
+
+
+@pytest.fixture(scope="session")
+def shared_demo_inputs(tmp_path_factory):
+    """The demo's inputs generated once per run, shared in place, and ``write_demo_inputs``'s manifest of them
+    (``manifest.directory`` is the shared folder): for modules that only read the inputs and build from them.
+    Nothing may write into this folder (a test that checks the inputs are left unchanged reads it too)."""
+    import pickle
+
+    source = _demo_inputs(tmp_path_factory)
+    manifest = pickle.loads(source.with_name(source.name + ".manifest").read_bytes())
+    assert Path(manifest.directory) == source
+    return manifest
+
+
+# The arguments of the report most modules check: the demo's inputs for September 2024, named and dated.
+REPORT_ARGS = ("--period-end", "2024-09", "--la-name", "Anytown Council", "--produced", "2024-10-07")
+
+
+@pytest.fixture(scope="session")
+def shared_report(tmp_path_factory, shared_demo_inputs):
+    """``(path, summary)``: the workbook ``pqa build <the demo's inputs> -o report.xlsx`` with ``REPORT_ARGS``
+    writes, and the summary its ``--json`` prints, built once per run (read-only, like ``shared_demo``) for the
+    modules that check that one report (end to end, OOXML validity, LibreOffice opening every output)."""
+    import io
+    import json
+    from contextlib import redirect_stdout
+
+    from pqa_desktop.cli import main
+
+    def make(path: Path) -> None:
+        stdout = io.StringIO()
+        with redirect_stdout(stdout):
+            status = main(["build", str(shared_demo_inputs.directory), "-o", str(path), *REPORT_ARGS, "--json"])
+        assert status == 0
+        path.with_name(path.name + ".json").write_text(stdout.getvalue(), encoding="utf-8")
+
+    path = _built_once(tmp_path_factory, "report.xlsx", make)
+    return path, json.loads(path.with_name(path.name + ".json").read_text(encoding="utf-8"))

@@ -5,11 +5,8 @@ either shows here.
 """
 from __future__ import annotations
 
-import io
-import json
 import re
 import zipfile
-from contextlib import redirect_stdout
 from datetime import date, datetime
 from pathlib import Path
 
@@ -17,7 +14,6 @@ import pytest
 from openpyxl import load_workbook
 
 from pqa_desktop.cli import main
-from pqa_desktop.core.sample.demo import write_demo_inputs
 from tests import workbook_checks as checks
 
 GRADES = ["Outstanding", "Good", "Requires improvement", "Inadequate", "Total", "Outstanding %", "Good %",
@@ -56,22 +52,15 @@ SHEETS = ["Contents", "Summary", "Audit activity", "Overall judgements", "Practi
 
 
 @pytest.fixture(scope="module")
-def sample(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("sample")
-    manifest = write_demo_inputs(folder)
-    return folder, manifest
+def sample(shared_demo_inputs):
+    return shared_demo_inputs.directory, shared_demo_inputs  # generated once per run (conftest.py)
 
 
 @pytest.fixture(scope="module")
-def built(sample, tmp_path_factory):
-    folder, _ = sample
-    out = tmp_path_factory.mktemp("out") / "report.xlsx"
-    stdout = io.StringIO()
-    with redirect_stdout(stdout):
-        status = main(["build", str(folder), "-o", str(out), "--period-end", "2024-09", "--la-name",
-                       "Anytown Council", "--produced", "2024-10-07", "--json"])
-    assert status == 0
-    return out, json.loads(stdout.getvalue())
+def built(shared_report):
+    # `pqa build <the demo's inputs> -o report.xlsx --period-end 2024-09 --la-name "Anytown Council" --produced
+    # 2024-10-07 --json`: the workbook and the printed summary, built once per run (conftest.py)
+    return shared_report
 
 
 def table_rows(wb, name):

@@ -41,22 +41,27 @@ def _words(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
-@pytest.mark.libreoffice
-def test_demo_workbook_converts_to_pdf_with_every_sheet_title(tmp_path, shared_demo):
-    soffice, pdftotext = _tool("soffice"), _tool("pdftotext")
-    if not soffice or not pdftotext:
-        pytest.skip("LibreOffice or pdftotext not installed")
-    out = tmp_path / "demo.xlsx"  # a copy of the demo built once per run: LibreOffice locks what it opens
+@pytest.fixture(scope="module")
+def printed_demo(tmp_path_factory, shared_demo):
+    """The demo workbook printed once by LibreOffice (scripts/render_workbook.py: one headless conversion to PDF,
+    its pages counted per sheet, the first page of each sheet as a PNG); both tests below read this one print,
+    which each used to convert again with the same command."""
+    if not _tool("soffice") or not _tool("pdftotext") or not _tool("pdftoppm"):
+        pytest.skip("LibreOffice or poppler-utils not installed")
+    folder = tmp_path_factory.mktemp("printed-demo")
+    out = folder / "demo.xlsx"  # a copy of the demo built once per run: LibreOffice locks what it opens
     shutil.copyfile(shared_demo(), out)
-    profile = tmp_path / "lo-profile"
-    result = subprocess.run(
-        [soffice, f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", "pdf",
-         "--outdir", str(tmp_path), str(out)],
-        capture_output=True, text=True, timeout=240)
-    assert result.returncode == 0, result.stderr
-    pdf = tmp_path / "demo.pdf"
+    crossing: list[str] = []
+    pages = _render_module().render(out, folder / "print", png="first", crossing=crossing)
+    return out, folder / "print", pages, crossing
+
+
+@pytest.mark.libreoffice
+def test_demo_workbook_converts_to_pdf_with_every_sheet_title(printed_demo):
+    out, printed, _, _ = printed_demo
+    pdf = printed / "demo.pdf"
     assert pdf.exists() and pdf.stat().st_size > 10_000
-    text = subprocess.run([pdftotext, "-layout", str(pdf), "-"], capture_output=True, text=True,
+    text = subprocess.run([_tool("pdftotext"), "-layout", str(pdf), "-"], capture_output=True, text=True,
                           timeout=60).stdout
     flat = _words(text)
     titles = [_words(str(ws["A1"].value)) for ws in load_workbook(out).worksheets]
@@ -65,17 +70,11 @@ def test_demo_workbook_converts_to_pdf_with_every_sheet_title(tmp_path, shared_d
 
 
 @pytest.mark.libreoffice
-def test_demo_prints_as_a_report(tmp_path, shared_demo):
+def test_demo_prints_as_a_report(printed_demo):
     """Printed by LibreOffice: the Summary on exactly one A4 landscape page, every sheet on at least one,
     each chart whole on a page (nothing crosses into a footer), and the section sheets short enough to
     read (a KPI section on at most three pages)."""
-    if not _tool("soffice") or not _tool("pdftotext") or not _tool("pdftoppm"):
-        pytest.skip("LibreOffice or poppler-utils not installed")
-    out = tmp_path / "demo.xlsx"  # a copy of the demo built once per run: LibreOffice locks what it opens
-    shutil.copyfile(shared_demo(), out)
-    render = _render_module()
-    crossing: list[str] = []
-    pages = render.render(out, tmp_path / "print", png="first", crossing=crossing)
+    out, printed, pages, crossing = printed_demo
     assert list(pages) == load_workbook(out, read_only=True).sheetnames
     assert len(pages["Summary"]) == 1
     assert all(pages.values()), {k: v for k, v in pages.items() if not v}
@@ -83,11 +82,10 @@ def test_demo_prints_as_a_report(tmp_path, shared_demo):
     for section in ("Identification of harm", "Assessment", "Child protection", "Plans and children in care",
                     "Care leavers"):
         assert len(pages[section]) <= 3, (section, pages[section])
-    size = subprocess.run(["pdfinfo", str(tmp_path / "print" / "demo.pdf")], capture_output=True, text=True).stdout
+    size = subprocess.run(["pdfinfo", str(printed / "demo.pdf")], capture_output=True, text=True).stdout
     assert re.search(r"Page size:\s+841\.\d+ x 595\.\d+ pts \(A4\)", size), size  # A4 landscape
-    summary_png = tmp_path / "print" / "02-summary.png"
+    summary_png = printed / "02-summary.png"
     assert summary_png.is_file() and summary_png.stat().st_size > 20_000
-
 
 
 @pytest.mark.libreoffice

@@ -21,7 +21,6 @@ from openxml_audit.validator import OpenXmlValidator  # noqa: E402
 from pqa_desktop.cli import main  # noqa: E402
 from pqa_desktop.core.encryption import decrypt_xlsx  # noqa: E402
 from pqa_desktop.core.inputs.discover import discover  # noqa: E402
-from pqa_desktop.core.sample.demo import write_demo_inputs  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 COMMON = ["--period-end", "2024-09", "--la-name", "Anytown Council", "--produced", "2024-10-07"]
@@ -35,8 +34,8 @@ def validator() -> OpenXmlValidator:
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory):
-    return write_demo_inputs(tmp_path_factory.mktemp("demo") / "inputs")
+def demo(shared_demo_inputs):
+    return shared_demo_inputs  # generated once per run (conftest.py)
 
 
 @pytest.fixture(scope="module")
@@ -70,9 +69,8 @@ def test_the_validator_would_catch_a_broken_workbook(validator, tmp_path):
     assert not out.exists()
 
 
-def test_the_report_is_valid(validator, demo_inputs, tmp_path):
-    out = tmp_path / "report.xlsx"
-    assert main(["build", str(demo_inputs), "-o", str(out), *COMMON]) == 0
+def test_the_report_is_valid(validator, shared_report):
+    out, _ = shared_report  # `pqa build <the demo's inputs>` (REPORT_ARGS), built once per run (conftest.py)
     assert problems(validator, out) == []
 
 

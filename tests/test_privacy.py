@@ -15,7 +15,6 @@ import pytest
 from openpyxl import load_workbook
 
 from pqa_desktop.cli import main
-from pqa_desktop.core.sample.demo import write_demo_inputs
 
 STAFF_FIELDS = ("pqa_auditor", "pqa_social_worker", "pqa_team_manager", "pqa_moderator",
                 "pqa_supervising_social_worker", "pqa_sampled_by")
@@ -89,32 +88,45 @@ def _found(token: str, text: str) -> bool:
 
 
 @pytest.fixture(scope="module")
-def default_build(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("inputs")
-    manifest = write_demo_inputs(folder)
+def default_build(tmp_path_factory, shared_demo_inputs):
+    manifest = shared_demo_inputs  # generated once per run (conftest.py)
+    folder = manifest.directory
     out = tmp_path_factory.mktemp("out") / "report.xlsx"
     assert main(["build", str(folder), "-o", str(out), "--period-end", "2024-09", "--produced", "2024-10-07"]) == 0
     return folder, manifest, out
 
 
-def test_identifiers_were_collected(default_build):
+@pytest.fixture(scope="module")
+def identifiers(default_build) -> tuple[frozenset[str], frozenset[str]]:
+    """(case references, staff names) collected once from every return of the inputs (each opened with openpyxl,
+    which the three tests below did each over again)."""
     folder, manifest, _ = default_build
     references, staff = _identifiers(folder, manifest)
+    return frozenset(references), frozenset(staff)
+
+
+@pytest.fixture(scope="module")
+def output_text(default_build) -> str:
+    """Every cell of the default output and the raw XML of its package, read once."""
+    _, _, out = default_build
+    return _cell_text(out) + "\n" + _package_text(out)
+
+
+def test_identifiers_were_collected(identifiers):
+    references, staff = identifiers
     assert len(references) > 100 and len(staff) > 10
 
 
-def test_no_case_reference_anywhere(default_build):
-    folder, manifest, out = default_build
-    references, _ = _identifiers(folder, manifest)
-    texts = _cell_text(out) + "\n" + _package_text(out)
+def test_no_case_reference_anywhere(identifiers, output_text):
+    references, _ = identifiers
+    texts = output_text
     leaked = sorted(r for r in references if _found(r, texts))
     assert not leaked, f"case/carer/record references in the output: {leaked[:5]}"
 
 
-def test_no_staff_name_anywhere(default_build):
-    folder, manifest, out = default_build
-    _, staff = _identifiers(folder, manifest)
-    texts = _cell_text(out) + "\n" + _package_text(out)
+def test_no_staff_name_anywhere(identifiers, output_text):
+    _, staff = identifiers
+    texts = output_text
     leaked = sorted(n for n in staff if _found(n, texts))
     assert not leaked, f"staff names in the output: {leaked[:5]}"
     parts = {p for n in staff for p in re.split(r"\s+", n) if len(p) >= 3}
