@@ -8,6 +8,8 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pqa_desktop.core.exports.reader import read_export
 from pqa_desktop.core.exports.spec import table_spec
@@ -243,3 +245,27 @@ def test_header_only_export_reads_as_an_empty_table(tmp_path):
     table = result.exports[0]
     assert table.kind == "annex_a_list_8" and table.rows == 0
     assert table.frame["_bad_dob"].tolist() == [] and not result.findings
+
+
+def _header_cells():
+    """Header texts of every kind (verbatim and aliases, some spelt differently), and cells no header is."""
+    from pqa_desktop.core.exports.spec import table_specs
+    texts = sorted({text for spec in table_specs() for column in spec.columns
+                    for text in (column.header, *column.aliases)})
+    return st.one_of(st.sampled_from(texts), st.sampled_from(texts).map(lambda t: f"  {t.upper()}\n"),
+                     st.none(), st.integers(), st.text(max_size=12))
+
+
+@settings(max_examples=300, derandomize=True, database=None, deadline=None)
+@given(row=st.lists(_header_cells(), max_size=40))
+def test_every_kind_matched_at_once_is_each_kind_matched_alone(row):
+    """The header search looks each cell up once for every kind of export; what it finds for each kind is what
+    matching that kind alone finds (the leftmost of a column named twice, none for a kind not named)."""
+    from pqa_desktop.core.exports import recognise
+    from pqa_desktop.core.exports.spec import table_specs
+    specs = table_specs()
+    alone = {place: positions for place, spec in enumerate(specs)
+             if (positions := recognise.match_header(row, spec))}
+    together = recognise._matches(row, specs)
+    assert together == alone
+    assert [list(p) for p in together.values()] == [list(alone[place]) for place in together]  # same order

@@ -15,6 +15,7 @@ import math
 from dataclasses import dataclass
 
 from ..inputs.tables import SheetTable, find_header_row
+from ..values import label_key
 from .spec import TableSpec, table_specs
 
 HEADER_ROWS = 10  # the header row is one of the first 10 rows
@@ -55,10 +56,45 @@ def match_header(row: list, spec: TableSpec) -> dict[str, int]:
     return positions
 
 
+_index: list = [None, {}]  # the specs the index was made from, and header key -> ((spec's place, column id), ...)
+
+
+def _header_index(specs: tuple[TableSpec, ...]) -> dict[str, tuple[tuple[int, str], ...]]:
+    """Every header key of every kind, and which kinds' columns it names, made once for ``specs``."""
+    if _index[0] is not specs:
+        index: dict[str, list[tuple[int, str]]] = {}
+        for place, spec in enumerate(specs):
+            for key, column_id in spec.header_keys.items():
+                index.setdefault(key, []).append((place, column_id))
+        _index[:] = [specs, {key: tuple(hits) for key, hits in index.items()}]
+    return _index[1]
+
+
+def _matches(row: list, specs: tuple[TableSpec, ...]) -> dict[int, dict[str, int]]:
+    """``match_header(row, spec)`` for every kind at once, by the kind's place in ``specs`` (kinds none of
+    whose columns the row names are left out): each cell's key is worked out and looked up once, not once per
+    kind (a sheet's first rows are searched for a header of each of the contract's kinds)."""
+    index = _header_index(specs)
+    found: dict[int, dict[str, int]] = {}
+    for column, cell in enumerate(row):
+        if cell is None:
+            continue
+        hits = index.get(label_key(cell))
+        if hits is None:
+            continue
+        for place, column_id in hits:
+            positions = found.setdefault(place, {})
+            if column_id not in positions:  # a column named twice is taken from its first cell
+                positions[column_id] = column
+    return found
+
+
 def _best(row: list, complete_only: bool) -> HeaderMatch | None:
     best: HeaderMatch | None = None
-    for spec in table_specs():
-        positions = match_header(row, spec)
+    specs = table_specs()
+    matches = _matches(row, specs)
+    for place, spec in enumerate(specs):  # the file's order breaks ties
+        positions = matches.get(place)
         if not positions:
             continue
         candidate = HeaderMatch(spec, 0, positions)

@@ -54,6 +54,11 @@ class TableSpec:
                 by_key.setdefault(key, column.id)
         object.__setattr__(self, "_by_key", by_key)
 
+    @property
+    def header_keys(self) -> dict[str, str]:
+        """Header key (``label_key``) -> canonical id of the column it names (read only)."""
+        return self._by_key
+
     def column_for(self, header_cell: object) -> str | None:
         """Canonical id of the column a header cell names, or None for an unknown header."""
         if header_cell is None:
