@@ -352,6 +352,10 @@ def analyse(paths: Sequence[str | Path], period: Period, *, keep: dict | None = 
         if not analysis.stopped:
             raw_findings.extend(_apply_waiting_corrections(workspace, {item.sha256 for item in files},
                                                            import_new, read_now, cancel, analysis.reading))
+        # what reading freed (each worker's result, unpickled and imported) returned to the system before the
+        # year is read back beside it: the C heap kept some 50 MB of it, which the read-back's peak added to
+        # (the app's window process, issue 18)
+        release_freed_memory()
         analysis.results = _workspace_results(workspace, read_now, analysis)
         keep = {**workspace.keep_choices(), **(keep or {})}
         analysis.workspace_secret = workspace.secret()
