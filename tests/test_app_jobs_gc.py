@@ -220,3 +220,31 @@ def test_after_a_build_and_a_fresh_check_the_window_keeps_only_the_fresh_check(q
     gc.collect()
     assert first() is None
     assert window.after_build.email_button.isEnabled()
+
+
+def test_a_stored_export_is_decoded_without_a_second_copy_of_its_text():
+    """The workspace's frames are read back in the window's process (the app's check); the text's lines were
+    split all at once beside the values read from them: 55.9 MB at the peak of decoding 120,000 rows, 46.1
+    MB with the lines taken one at a time (this test's 60,000 rows: 28.0 -> 23.1 MB)."""
+    import tracemalloc
+
+    import numpy as np
+    import pandas as pd
+
+    n = 60_000
+    rng = np.random.default_rng(1)
+    frame = pd.DataFrame({
+        "child_id": [f"CH{int(x):07d}" for x in rng.integers(0, 10**7, n)],
+        "source": rng.choice(["Police", "School", "Health", "Self", "Other agency"], n).astype(object),
+        "contact_date": pd.to_datetime("2023-10-01") + pd.to_timedelta(rng.integers(0, 365, n), unit="D"),
+        "decision_date": pd.to_datetime("2023-10-02") + pd.to_timedelta(rng.integers(0, 365, n), unit="D"),
+        "age": rng.random(n) * 17, "row": np.arange(n)})
+    blob = codec.encode_frame(frame)
+    tracemalloc.start()
+    try:
+        back = codec.decode_frame(blob)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    pd.testing.assert_frame_equal(back, frame)
+    assert peak < 25.5 * 2**20, peak / 2**20
