@@ -309,7 +309,7 @@ def decode_frame(blob: bytes) -> pd.DataFrame:
                     values = [_NAT if v is None else v for v in values]
                 out[name] = pd.Series(np.array(values, dtype="int64").view(dtype))
             elif dtype in ("object",):
-                out[name] = pd.Series(values, dtype=object)
+                out[name] = pd.Series(_shared_texts(values), dtype=object)
             elif dtype.startswith(("float", "int", "bool")):
                 if None in values:
                     values = np.array([np.nan if v is None else v for v in values], dtype=dtype)
@@ -323,6 +323,15 @@ def decode_frame(blob: bytes) -> pd.DataFrame:
         # The readers' frames carry the default 0..n-1 index: give it back as the same RangeIndex.
         frame.index = pd.RangeIndex(len(index)) if index == list(range(len(index))) else pd.Index(index)
         return frame
+
+
+def _shared_texts(values: list) -> list:
+    """``values`` with each text that repeats one object: the JSON parser makes a new string for every cell,
+    and an export's coded columns (a contact's source, a team, an outcome) repeat a few values a hundred
+    thousand times. Read back, they were a third of what the app's window keeps of a council's year (issue
+    18). Only texts are shared: equal values of other types (1, 1.0, True) stay as they were."""
+    seen: dict[str, str] = {}
+    return [seen.setdefault(v, v) if v.__class__ is str else v for v in values]
 
 
 def stored_table(table: ExportTable) -> tuple[ExportTable, pd.Timestamp | None]:
