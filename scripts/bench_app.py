@@ -174,7 +174,7 @@ def ui_probe(data: Path, trace: bool = False) -> dict:
 
     def resident_mb() -> float:
         """This process's resident memory now (what the window keeps between phases)."""
-        return int(Path("/proc/self/statm").read_text().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+        return int(Path("/proc/self/statm").read_text(encoding="ascii").split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
 
     def stalls_during(fn, name: str = "") -> tuple[float, list[float]]:
         ticks.clear()
