@@ -170,6 +170,12 @@ def ui_probe(data: Path, trace: bool = False) -> dict:
             raise TimeoutError(f"no {signal} within {PHASE_TIMEOUT_S} s")
         return time.perf_counter() - t0
 
+    resident: dict[str, float] = {}
+
+    def resident_mb() -> float:
+        """This process's resident memory now (what the window keeps between phases)."""
+        return int(Path("/proc/self/statm").read_text(encoding="ascii").split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
     def stalls_during(fn, name: str = "") -> tuple[float, list[float]]:
         ticks.clear()
         if tracer is not None:
@@ -177,6 +183,7 @@ def ui_probe(data: Path, trace: bool = False) -> dict:
         timer.start()
         seconds = fn()
         timer.stop()
+        resident[name] = resident_mb()
         if tracer is not None:
             print(f"--- {name}: {seconds:.2f} s\n{tracer.report(ticks)}", file=sys.stderr, flush=True)
         gaps = [(b - a) * 1000 - TICK_MS for a, b in zip(ticks, ticks[1:])]
@@ -207,6 +214,8 @@ def ui_probe(data: Path, trace: bool = False) -> dict:
         "ticks": len(every), "output_bytes": output.stat().st_size if output.exists() else None,
         # this process's peak resident memory (the window's process; the reading workers are others)
         "app_peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        # resident after each phase: what the window keeps (its check, the workspace's imports read back)
+        **{f"{phase}_resident_mb": mb for phase, mb in resident.items()},
         "start_method": start_method(),
     })
     return result

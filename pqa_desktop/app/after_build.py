@@ -1,8 +1,8 @@
 """The last workbook built, and what can be done with it: open it, show its folder, save an email draft with
 it attached (and the headline figures written out), open that draft.
 
-``AfterBuild`` holds the last build's result (for the email's figures), whether it was saved with a password
-(whether, never what) and the last draft written; its two buttons sit in the status bar beside "Workbook
+``AfterBuild`` holds what the email draft takes from the last build (its headline figures and period), whether
+it was saved with a password (whether, never what) and the last draft written; its two buttons sit in the status bar beside "Workbook
 saved: …". It says ``changed`` when a draft has been written, so the window can update its buttons.
 """
 from __future__ import annotations
@@ -36,7 +36,10 @@ class AfterBuild(QObject):
         super().__init__(parent)
         self._parent = parent
         self.output: Path | None = None
-        self.result: pipeline.BuildResult | None = None  # the last build's figures, for the email draft
+        # the last build's headline figures and period, for the email draft; not the build's result itself: its
+        # tables and its check (a council's year) would stay in memory beside the next check (issue 18)
+        self.headlines: list | None = None
+        self.period: Period | None = None
         self.protected = False  # whether the last workbook was saved with a password
         self.draft: Path | None = None  # the last email draft written
         # tool buttons: a push button's height would make the window taller
@@ -58,13 +61,14 @@ class AfterBuild(QObject):
 
     def built(self, result: pipeline.BuildResult, protected: bool) -> None:
         self.output = Path(result.output)
-        self.result = result
+        self.headlines = list(result.figures.headlines) if result.figures is not None else []
+        self.period = result.analysis.period if result.analysis is not None else None
         self.protected = protected
         self.draft = None
 
     def set_idle(self, idle: bool) -> None:
         """The buttons work only while no job runs."""
-        self.email_button.setEnabled(idle and self.output is not None and self.result is not None)
+        self.email_button.setEnabled(idle and self.output is not None and self.headlines is not None)
         self.open_email_button.setEnabled(idle and self.draft is not None)
 
     def open_workbook(self) -> None:
@@ -83,14 +87,14 @@ class AfterBuild(QObject):
                       other_files: dict[str, Path | None]) -> bool:
         """Save an email draft (.eml) with the last workbook attached; True when one was written. ``period``:
         used when the build's own check is not at hand."""
-        result, workbook = self.result, self.output
-        if result is None or workbook is None:
+        workbook = self.output
+        if self.headlines is None or workbook is None:
             return False
         draft = ask_email_draft_path(self._parent, workbook, inputs=inputs, other_files=other_files)
         if draft is None:
             return False
-        headlines = result.figures.headlines if result.figures is not None else []
-        period = result.analysis.period if result.analysis is not None else period
+        headlines = self.headlines
+        period = self.period or period
         try:
             write_email_draft(draft, workbook, la_name=la_name, period_label=period.label, headlines=headlines,
                               password_protected=self.protected, produced=today)

@@ -145,7 +145,7 @@ class CheckAndBuild(QObject):
             self._stream.flush()
             session.analysis, session.analysis_key = result, job.analysis_key
             drafts = getattr(job, "drafts", {})
-            self._view.show(result, drafts.get("blank"))
+            self._view.show(result, drafts.get("blank"), drafts.get("summaries"))
             if not result.stopped:
                 self._content.show_drafts(drafts.get("messages", {}), drafts.get("feedback", []))
             self.imports_read.emit(drafts.get("imports"), drafts.get("imports_shown"))

@@ -46,10 +46,15 @@ class CheckView(QObject):
         self._settings = settings  # the report settings with the LA name as typed (for what will be blank)
         self._tree_rebuilt = 0.0
 
-    def show(self, analysis: pipeline.Analysis | None, blank: list | None = None) -> None:
-        """The check on screen; ``blank``: what will be blank, when the check's worker worked it out."""
+    def show(self, analysis: pipeline.Analysis | None, blank: list | None = None,
+             summaries: list | None = None) -> None:
+        """The check on screen; ``blank``: what will be blank, ``summaries``: the inputs' rows, when the check's
+        worker worked them out."""
         self._stream.discard()
-        rows = analysis.summaries() if analysis is not None else []
+        if summaries is not None:
+            rows = summaries
+        else:
+            rows = analysis.summaries() if analysis is not None else []
         self._inputs.set_rows(rows)
         if analysis is not None:
             self._findings.set_findings(analysis.listed_findings(), analysis.statuses, finding_auditors(analysis))

@@ -34,8 +34,9 @@ def check_work(paths: Sequence[Path], period: Period, workspace, options: pipeli
                                         workspace=workspace, keep_on_cancel=True,
                                         on_read=lambda item, result: job.emit_item(stream(item, result)),
                                         **passwords)
-            # every name masked here, off the UI thread: the lists ask for them again (Analysis.mask keeps them)
-            analysis.summaries()
+            # the inputs list's rows, every name masked, made here off the UI thread (a thousand inputs: 30-60 ms
+            # of the window's event loop when the view made them); Analysis.mask keeps the masked names too
+            drafts["summaries"] = analysis.summaries()
             if not analysis.stopped:  # what will be blank: worked out here too (coverage reads the exports)
                 drafts["blank"] = blank_reasons(analysis, options.settings, analysis.period)
             if analysis.usable and not analysis.stopped:

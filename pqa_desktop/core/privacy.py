@@ -68,14 +68,19 @@ class IdentifierMasker:
     MIN_LENGTH = 3
 
     def __init__(self, identifiers: Iterable[str]):
-        self._known = {i.strip().casefold() for i in identifiers if i and len(i.strip()) >= self.MIN_LENGTH}
+        # the known identifiers folded, as a dict's keys rather than a set: a dict of texts is left out of the
+        # garbage collector's passes (a set is walked member by member; the app keeps a council's 124,000
+        # while it works, issue 18); lookups are the same
+        self._known: dict[str, None] = dict.fromkeys(
+            i.strip().casefold() for i in identifiers if i and len(i.strip()) >= self.MIN_LENGTH)
         self._lengths = sorted({len(i) for i in self._known}, reverse=True)
 
     def add(self, identifiers: Iterable[str]) -> None:
         """Learn more identifiers (a window masking each file's name as it is read learns as it goes)."""
-        new = {i.strip().casefold() for i in identifiers if i and len(i.strip()) >= self.MIN_LENGTH} - self._known
+        new = {i.strip().casefold() for i in identifiers if i and len(i.strip()) >= self.MIN_LENGTH}
+        new = [i for i in new if i not in self._known]
         if new:
-            self._known |= new
+            self._known.update(dict.fromkeys(new))
             self._lengths = sorted(set(self._lengths) | {len(i) for i in new}, reverse=True)
 
     def __call__(self, text: str) -> str:

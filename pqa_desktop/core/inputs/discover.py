@@ -86,12 +86,18 @@ def discover(paths: Sequence[str | Path], *, cancel: CancelFn | None = None,
 
 
 def discover_inputs(paths: Sequence[str | Path], *, cancel: CancelFn | None = None,
-                    limits: ArchiveLimits = ArchiveLimits()) -> Discovered:
+                    limits: ArchiveLimits = ArchiveLimits(),
+                    keep_bytes: Callable[[str], bool] | None = None) -> Discovered:
     """``discover``, and every input that gave no file to read, with why (``Discovered.passed_over``): one
-    per display name that has findings but no file, in the order found."""
+    per display name that has findings but no file, in the order found.
+
+    ``keep_bytes(sha256)``: whether a file's content will be read; a file it says no to is given without its
+    bytes (its hash, name and place are all the caller needs, e.g. a file already imported in a workspace).
+    A council's year is some 35 MB of files, all held at once until discovery ended, on top of the check on
+    screen when the app checks again after one new return (issue 18)."""
     if isinstance(paths, (str, Path)):  # a single path passed by mistake would iterate its characters
         paths = [paths]
-    run = _Discovery(limits, cancel or (lambda: False))
+    run = _Discovery(limits, cancel or (lambda: False), keep_bytes)
     for path in paths:
         if run.cancel():
             break
@@ -124,8 +130,10 @@ def _long_path_note(path: Path) -> str:
 
 
 class _Discovery:
-    def __init__(self, limits: ArchiveLimits, cancel: CancelFn) -> None:
+    def __init__(self, limits: ArchiveLimits, cancel: CancelFn,
+                 keep_bytes: Callable[[str], bool] | None = None) -> None:
         self.limits = limits
+        self.keep_bytes = keep_bytes  # whether a file's content is wanted (None: every file's)
         self.build = BuildBudget(limits)  # what the build may still read, every input together
         self.cancel = cancel
         self.files: list[InputFile] = []
@@ -256,6 +264,8 @@ class _Discovery:
         if suffix in CONTAINER_SUFFIXES:
             self._open_container(display, suffix, data, origin, modified, depth, budget)
             return
+        if self.keep_bytes is not None and not self.keep_bytes(sha):
+            data = b""
         self.files.append(InputFile(name=self._unique(display), data=data, sha256=sha, path=origin,
                                     modified=modified))
 

@@ -294,7 +294,16 @@ def analyse(paths: Sequence[str | Path], period: Period, *, keep: dict | None = 
 
     t0 = time.perf_counter()
     progress("discover", 0, len(paths), "")
-    found = discover_inputs(list(paths), cancel=cancel)
+    current: dict[str, bool] = {}  # content hash -> imported before, with today's corrections (asked once)
+
+    def is_current(sha256: str) -> bool:
+        if sha256 not in current:
+            current[sha256] = workspace is not None and workspace.is_current(sha256)
+        return current[sha256]
+
+    # the bytes of a file imported before are not even kept: its hash is all it costs
+    found = discover_inputs(list(paths), cancel=cancel,
+                            keep_bytes=(lambda sha256: not is_current(sha256)) if workspace is not None else None)
     files = found.files
     raw_findings.extend(found.findings)
     analysis.passed_over = found.passed_over
@@ -309,7 +318,7 @@ def analyse(paths: Sequence[str | Path], period: Period, *, keep: dict | None = 
     read_now: list[tuple[InputFile, ReadResult]] = []  # read in this run and not (or not yet) imported
     to_read: list[tuple[InputFile, dict | None]] = []
     for item in files:
-        if workspace is not None and workspace.is_current(item.sha256):
+        if is_current(item.sha256):
             continue  # imported before, with today's corrections: the hash was all it cost
         to_read.append((item, workspace.value_overrides(item.sha256) if workspace is not None else None))
     skipped = len(files) - len(to_read)
@@ -357,6 +366,10 @@ def analyse(paths: Sequence[str | Path], period: Period, *, keep: dict | None = 
         if not analysis.stopped:
             raw_findings.extend(_apply_waiting_corrections(workspace, {item.sha256 for item in files},
                                                            import_new, read_now, cancel, analysis.reading))
+        # what reading freed (each worker's result, unpickled and imported) returned to the system before the
+        # year is read back beside it: the C heap kept some 50 MB of it, which the read-back's peak added to
+        # (the app's window process, issue 18)
+        release_freed_memory()
         analysis.results = _workspace_results(workspace, read_now, analysis)
         _add_table_facts(workspace, analysis.results, keep=import_new and not analysis.stopped)
         keep = {**workspace.keep_choices(), **(keep or {})}

@@ -342,7 +342,7 @@ class Workspace:
         with self._write() as conn:
             row = conn.execute("SELECT id FROM imports WHERE sha256=?", (item.sha256,)).fetchone()
             fields = (item.name, result.kind, result.kind_label, now, item.path, codec.iso(item.modified),
-                      _overrides_text(overrides), codec.pack(sorted(sensitive)),
+                      _overrides_text(overrides), codec.pack(codec.sorted_in_pieces(sensitive)),
                       codec.pack(sorted(result.staff_names)), codec.pack(dict(sorted(result.auditors.items()))))
             if row is not None:
                 import_id = row[0]
@@ -449,12 +449,12 @@ class Workspace:
         """The imports ``ids`` (all of them when ``every``) decoded from the file."""
         def rows(select: str, where: str, order: str) -> list[tuple]:
             if every:
-                return conn.execute(f"{select} ORDER BY {order}").fetchall()
+                return codec.fetch_in_pieces(conn.execute(f"{select} ORDER BY {order}"))
             out: list[tuple] = []
             for start in range(0, len(ids), 500):  # SQLite allows a limited number of parameters
                 chunk = ids[start:start + 500]
-                out += conn.execute(f"{select} WHERE {where} IN ({', '.join('?' * len(chunk))}) ORDER BY {order}",
-                                    chunk).fetchall()
+                out += codec.fetch_in_pieces(conn.execute(
+                    f"{select} WHERE {where} IN ({', '.join('?' * len(chunk))}) ORDER BY {order}", chunk))
             return sorted(out, key=lambda row: row[-1]) if len(ids) > 500 else out
 
         audits: dict[int, list] = {}

@@ -1,0 +1,277 @@
+"""What a job leaves to the window, and when the garbage collector walks it (issue 18: the window's longest
+stalls and its peak memory). The times themselves are measured by the benchmark (scripts/bench_app.py)."""
+from __future__ import annotations
+
+import gc
+import os
+import sqlite3
+import threading
+import weakref
+from datetime import date
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # before Qt is imported
+
+import pytest
+from PySide6.QtCore import QDate
+
+from pqa_desktop.app import jobs
+from pqa_desktop.app.app_settings import AppSettings
+from pqa_desktop.app.main_window import MainWindow
+from pqa_desktop.core.calendar import Period
+from pqa_desktop.core.inputs.discover import discover_inputs
+from pqa_desktop.core.pipeline import run as pipeline
+from pqa_desktop.core.runtime import memory
+from pqa_desktop.core.workspace import Workspace, codec
+from tests.app_fixtures import TODAY, check, isolated_qsettings, save_dialog  # noqa: F401 (fixtures)
+from tests.returns_fixtures import write_template
+from tests.workspace_fixtures import BASE
+
+AUGUST = Period(date(2024, 8, 1))
+
+
+def _audit(path: Path, reference: str, day: int, auditor: str) -> Path:
+    values = {**BASE, "case_ref": reference, "audit_date": f"{day:02d}/08/2024", "overall": "Good",
+              "auditor": auditor}
+    return write_template(path, "case_file_audit", values)
+
+
+@pytest.fixture
+def inbox(tmp_path) -> Path:
+    folder = tmp_path / "inbox"
+    folder.mkdir()
+    for n in range(1, 4):
+        _audit(folder / f"CFA {n}.xlsx", f"CR-100{n}", n + 4, "Jane Smith" if n % 2 else "Ann Lee")
+    return folder
+
+
+# ---------------------------------------------------------------------------------------------------------
+# the garbage collector while a job runs
+# ---------------------------------------------------------------------------------------------------------
+def _cyclic_garbage(n: int) -> None:
+    for _ in range(n):
+        a: list = []
+        a.append(a)
+
+
+def test_no_full_collection_while_a_job_runs_and_one_once_it_has_ended():
+    passes: list[int] = []
+
+    def seen(phase, info):
+        if phase == "start":
+            passes.append(info["generation"])
+
+    before = gc.get_threshold()
+    gc.callbacks.append(seen)
+    try:
+        with memory.full_collections_deferred():
+            kept = [[i] for i in range(200_000)]  # a year's worth of survivors: each full pass would walk them
+            _cyclic_garbage(200_000)  # enough allocations to set off every generation's collection many times
+            inside = list(passes)
+            assert gc.get_threshold()[:2] == before[:2]  # the young generations are collected as usual
+        after = passes[len(inside):]
+    finally:
+        gc.callbacks.remove(seen)
+    del kept
+    assert 0 in inside and 2 not in inside
+    assert after == [2]  # one full pass at the end
+    assert gc.get_threshold() == before
+
+
+def test_inside_a_job_the_work_that_paused_the_collector_leaves_the_young_collections_running():
+    """Paused, the first collection after it walked (and freed) everything the work had made at once."""
+    with memory.full_collections_deferred():
+        with memory.no_cycle_collection():
+            assert gc.isenabled()
+    with memory.no_cycle_collection():  # outside a job (the command line): paused as before
+        assert not gc.isenabled()
+    assert gc.isenabled()
+
+
+def test_a_job_sets_aside_what_it_leaves_alive_and_gives_back_freed_memory(qtbot, monkeypatch):
+    calls: list[str] = []
+    monkeypatch.setattr(jobs.gc, "freeze", lambda: calls.append("freeze"))
+    monkeypatch.setattr(jobs, "release_freed_memory", lambda: calls.append("trim") or True)
+
+    def work(progress, cancel):
+        calls.append("work")
+        assert gc.get_threshold()[2] == memory._NO_FULL_THRESHOLD  # no full pass meanwhile
+        return 1
+
+    job = jobs.PipelineJob(jobs.ANALYSE, work)
+    with qtbot.waitSignal(job.succeeded, timeout=10000):
+        job.start()
+    job.wait()
+    assert calls == ["work", "freeze", "trim"]
+
+
+def test_a_check_leaves_no_reference_cycles_so_setting_it_aside_leaks_nothing(inbox, tmp_path):
+    """What a job leaves alive is set aside from later full passes (gc.freeze); it is still freed by reference
+    counting when let go, but a cycle in it would be kept until the process ends."""
+    workspace = Workspace.open(tmp_path / "w.pqaw")
+    analysis = pipeline.analyse([inbox], AUGUST, workspace=workspace)
+    pipeline.compute(analysis, pipeline.BuildOptions(period=AUGUST))
+    analysis.summaries()
+    gc.collect()
+    gone = weakref.ref(analysis)
+    gc.disable()
+    try:
+        del analysis
+        assert gone() is None  # freed by reference counting alone
+        assert gc.collect() == 0
+    finally:
+        gc.enable()
+        workspace.close()
+
+
+# ---------------------------------------------------------------------------------------------------------
+# long calls into C broken into pieces, with the window's turn between them
+# ---------------------------------------------------------------------------------------------------------
+def test_identifiers_sorted_in_pieces_are_sorted_as_one_call_sorts_them(monkeypatch):
+    monkeypatch.setattr(codec, "_PIECE", 7)
+    values = {f"ID{(n * 7919) % 1000:04d}{'x' * (n % 3)}" for n in range(1000)}
+    assert codec.sorted_in_pieces(values) == sorted(values)
+    assert codec.sorted_in_pieces(set(list(values)[:5])) == sorted(list(values)[:5])
+    assert codec.sorted_in_pieces([]) == []
+
+
+def test_rows_fetched_in_pieces_are_every_row_in_order():
+    conn = sqlite3.connect(":memory:")
+    conn.execute("CREATE TABLE t(a INTEGER, b TEXT)")
+    conn.executemany("INSERT INTO t VALUES (?, ?)", [(n, f"r{n}") for n in range(2500)])
+    query = "SELECT a, b FROM t ORDER BY a DESC"
+    assert codec.fetch_in_pieces(conn.execute(query)) == conn.execute(query).fetchall()
+    assert codec.fetch_in_pieces(conn.execute("SELECT a FROM t WHERE a < 0")) == []
+
+
+# ---------------------------------------------------------------------------------------------------------
+# what the window holds
+# ---------------------------------------------------------------------------------------------------------
+def test_discovery_keeps_only_the_bytes_that_will_be_read(inbox):
+    every = discover_inputs([inbox]).files
+    wanted = every[1].sha256
+    found = discover_inputs([inbox], keep_bytes=lambda sha: sha == wanted).files
+    assert [(f.name, f.sha256, f.path, f.modified) for f in found] == \
+        [(f.name, f.sha256, f.path, f.modified) for f in every]
+    assert [bool(f.data) for f in found] == [False, True, False]
+    assert found[1].data == every[1].data
+
+
+def test_a_check_again_in_a_workspace_holds_no_bytes_of_the_files_imported_before(inbox, tmp_path, monkeypatch):
+    workspace = Workspace.open(tmp_path / "w.pqaw")
+    try:
+        first = pipeline.analyse([inbox], AUGUST, workspace=workspace)
+        new = _audit(inbox / "CFA 9.xlsx", "CR-1009", 20, "Ann Lee")
+        held: list = []
+        real = pipeline.discover_inputs
+        monkeypatch.setattr(pipeline, "discover_inputs",
+                            lambda *a, **k: held.append(real(*a, **k)) or held[-1])
+        again = pipeline.analyse([inbox], AUGUST, workspace=workspace)
+        assert {f.name: bool(f.data) for f in held[0].files} == \
+            {"CFA 1.xlsx": False, "CFA 2.xlsx": False, "CFA 3.xlsx": False, new.name: True}
+        assert len(again.records.audits) == len(first.records.audits) + 1
+        assert [s.name for s in again.summaries()] == sorted([s.name for s in first.summaries()] + [new.name])
+    finally:
+        workspace.close()
+
+
+@pytest.fixture
+def window(qtbot, isolated_qsettings, monkeypatch):
+    monkeypatch.setenv("PQA_READ_WORKERS", "0")
+    w = MainWindow(settings=AppSettings(), today=TODAY)
+    qtbot.addWidget(w)
+    w.resize(1366, 768)
+    w.show()
+    w.la_name_edit.setText("Anytown Council")
+    w.period_edit.setDate(QDate(2024, 8, 1))
+    return w
+
+
+def test_the_inputs_rows_are_made_by_the_checks_worker_not_the_window(qtbot, window, inbox, monkeypatch):
+    """A council's thousand rows took 30-60 ms of the window's event loop when the view made them."""
+    threads: list[bool] = []
+    real = pipeline.Analysis.summaries
+    monkeypatch.setattr(pipeline.Analysis, "summaries",
+                        lambda self: threads.append(threading.current_thread() is threading.main_thread())
+                        or real(self))
+    check(qtbot, window, lambda: window.add_paths([inbox]))
+    assert threads and not any(threads)
+    assert window.inputs_model.rowCount() == 3
+
+
+def test_after_a_build_and_a_fresh_check_the_window_keeps_only_the_fresh_check(qtbot, window, inbox, save_dialog,
+                                                                               tmp_path):
+    """The last build's result held its check and every table of the workbook (a council's year) beside the
+    check on screen; the email draft needs only the headline figures and the period."""
+    check(qtbot, window, lambda: window.add_paths([inbox]))
+    first = weakref.ref(window.session.analysis)
+    output = tmp_path / "out.xlsx"
+    window.checks.ask_output_path = lambda: output
+    with qtbot.waitSignal(window.build_succeeded, timeout=30000) as built:
+        window.build_workbook()
+    result = built.args[0]
+    assert window.after_build.headlines == list(result.figures.headlines)
+    assert window.after_build.period == AUGUST
+    del result, built
+    _audit(inbox / "CFA 9.xlsx", "CR-1009", 20, "Ann Lee")
+    check(qtbot, window, lambda: window.add_paths([inbox / "CFA 9.xlsx"]))
+    assert window.session.analysis is not first()
+    qtbot.wait(50)  # the finished jobs are deleted by the event loop
+    gc.collect()
+    assert first() is None
+    assert window.after_build.email_button.isEnabled()
+
+
+def test_a_stored_export_is_decoded_without_a_second_copy_of_its_text():
+    """The workspace's frames are read back in the window's process (the app's check); the text's lines were
+    split all at once beside the values read from them: 55.9 MB at the peak of decoding 120,000 rows, 46.1
+    MB with the lines taken one at a time (this test's 60,000 rows: 28.0 -> 23.1 MB)."""
+    import tracemalloc
+
+    import numpy as np
+    import pandas as pd
+
+    n = 60_000
+    rng = np.random.default_rng(1)
+    frame = pd.DataFrame({
+        "child_id": [f"CH{int(x):07d}" for x in rng.integers(0, 10**7, n)],
+        "source": rng.choice(["Police", "School", "Health", "Self", "Other agency"], n).astype(object),
+        "contact_date": pd.to_datetime("2023-10-01") + pd.to_timedelta(rng.integers(0, 365, n), unit="D"),
+        "decision_date": pd.to_datetime("2023-10-02") + pd.to_timedelta(rng.integers(0, 365, n), unit="D"),
+        "age": rng.random(n) * 17, "row": np.arange(n)})
+    blob = codec.encode_frame(frame)
+    tracemalloc.start()
+    try:
+        back = codec.decode_frame(blob)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    pd.testing.assert_frame_equal(back, frame)
+    assert peak < 25.5 * 2**20, peak / 2**20
+
+
+def test_a_stored_exports_repeated_texts_are_read_back_as_one_object_each():
+    """An export's coded columns repeat a few texts a hundred thousand times; the JSON parser made a string
+    per cell, a third of what the window kept of a council's year. Only texts are shared."""
+    import pandas as pd
+
+    sources = ["Police", "School", "Police", None, "Health", "Police"] * 5000
+    mixed = [1, 1.0, True, "1", None, "1"] * 5000
+    frame = pd.DataFrame({"source": pd.Series(sources, dtype=object), "mixed": pd.Series(mixed, dtype=object)})
+    back = codec.decode_frame(codec.encode_frame(frame))
+    pd.testing.assert_frame_equal(back, frame)
+    assert len({id(v) for v in back["source"] if v is not None}) == 3
+    assert [type(v) for v in back["mixed"][:6]] == [int, float, bool, str, type(None), str]
+    assert back["mixed"][3] is back["mixed"][5]
+
+
+def test_the_identifiers_a_masker_keeps_are_left_out_of_the_collectors_walks():
+    """A job's end walks what it leaves alive, member by member for a set: the masker's folded identifiers
+    (a council's 124,000) are a dict's keys, which the collector leaves out."""
+    from pqa_desktop.core.privacy import IdentifierMasker
+
+    masker = IdentifierMasker(["CR-1001", "Jane Smith"])
+    assert not gc.is_tracked(masker._known)
+    masker.add(["CR-1002", "cr-1001"])
+    assert not gc.is_tracked(masker._known)
+    assert masker("CR-1002 and Jane Smith.xlsx") == "\u2022\u2022\u2022 and \u2022\u2022\u2022.xlsx"
