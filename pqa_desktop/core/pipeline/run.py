@@ -296,12 +296,11 @@ def analyse(paths: Sequence[str | Path], period: Period, *, keep: dict | None = 
 
     t0 = time.perf_counter()
     progress("discover", 0, len(paths), "")
-    current: dict[str, bool] = {}  # content hash -> imported before, with today's corrections (asked once)
+    # content hashes imported before, with today's corrections (asked once, of every import at once)
+    current = workspace.current_files() if workspace is not None else set()
 
     def is_current(sha256: str) -> bool:
-        if sha256 not in current:
-            current[sha256] = workspace is not None and workspace.is_current(sha256)
-        return current[sha256]
+        return sha256 in current
 
     # A file imported before is not even opened when it looks as it did when it was hashed (its stat signature,
     # inputs/signatures.py); else it is read and hashed and its bytes let go: its hash is all it costs.

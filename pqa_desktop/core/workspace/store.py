@@ -328,11 +328,23 @@ class Workspace:
         rows = self._rows("SELECT overrides FROM imports WHERE sha256=?", (sha256,))
         return bool(rows) and rows[0][0] == _overrides_text(self.value_overrides(sha256))
 
+    def current_files(self) -> set[str]:
+        """The content hashes of every import that is current (``is_current``), in two queries rather than two
+        per import: a build asks it of each of a council's thousand files."""
+        with self._read() as conn:
+            imports = conn.execute("SELECT sha256, overrides FROM imports").fetchall()
+            corrections = conn.execute("SELECT target, value FROM corrections WHERE kind='value' AND undone_at IS NULL "
+                                       "ORDER BY id").fetchall()
+        overrides: dict[str, Overrides] = {}
+        for target, value in corrections:  # the latest correction of each cell, as value_overrides gives them
+            sha, sheet, cell = json.loads(target)
+            overrides.setdefault(sha, {})[(sheet, cell)] = value
+        return {sha for sha, text in imports if text == _overrides_text(overrides.get(sha))}
+
     def stale_imports(self) -> list[ImportRow]:
         """Imports read before a value correction to them was made or undone (re-read to apply it)."""
-        stale = {sha for sha, text in self._rows("SELECT sha256, overrides FROM imports")
-                 if text != _overrides_text(self.value_overrides(sha))}
-        return [row for row in self.imports() if row.sha256 in stale]
+        current = self.current_files()
+        return [row for row in self.imports() if row.sha256 not in current]
 
     def import_file(self, item: InputFile, result: ReadResult, overrides: Mapping | None = None) -> int:
         """Store what reading ``item`` gave, in one transaction; a file already imported (same content) is
