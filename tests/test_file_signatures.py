@@ -120,7 +120,8 @@ def test_the_command_line_build_uses_the_signatures_too(tmp_path, opened, a_day_
     assert (tmp_path / "a.xlsx").read_bytes() == (tmp_path / "b.xlsx").read_bytes()
 
 
-def test_a_file_changed_in_place_with_a_new_modified_time_is_read_and_its_content_counts(tmp_path, ws, opened, a_day_later):
+def test_a_file_changed_in_place_with_a_new_modified_time_is_read_and_its_content_counts(tmp_path, ws, opened,
+                                                                                          a_day_later):
     folder = august(tmp_path / "aug")
     analyse([folder], AUG, workspace=ws)
     changed = folder / "CFA 2.xlsx"
@@ -219,7 +220,8 @@ def test_a_duplicate_is_still_found_and_a_zip_is_always_opened(tmp_path, ws, ope
     assert any(f.rule == "input.duplicate_file" and f.file == "copy of CFA 1.xlsx" for f in again.findings)
 
 
-def test_records_another_computer_or_another_version_made_are_not_trusted(tmp_path, ws, opened, a_day_later, monkeypatch):
+def test_records_another_computer_or_another_version_made_are_not_trusted(tmp_path, ws, opened, a_day_later,
+                                                                          monkeypatch):
     import pqa_desktop.core.pipeline.run as run
 
     folder = august(tmp_path / "aug")

@@ -280,8 +280,8 @@ class _Discovery:
             info = signatures.file_stat(path)
         except OSError:
             return "", None, read_at
-        if (stat.S_ISREG(info.st_mode) and 0 < info.st_size <= min(self.limits.max_member_bytes, self.build.bytes_left)
-                and self.keep_bytes is not None):
+        fits = 0 < info.st_size <= min(self.limits.max_member_bytes, self.build.bytes_left)
+        if stat.S_ISREG(info.st_mode) and fits and self.keep_bytes is not None:
             sha = self.known_signature(key, info)
             if sha is not None and not self.keep_bytes(sha):
                 self.build.bytes_left -= info.st_size  # counted as its bytes would have been

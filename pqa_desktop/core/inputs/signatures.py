@@ -10,8 +10,9 @@ granularity is up to two seconds on FAT; a file server stamps with its own clock
 trusted and the file is hashed again. What this cannot see, and why each field is there on each platform, is
 in docs/decisions.md ("A file's stat signature").
 
-Pure: no workspace; discovery reads the clock (``clock_ns``) and the stat (``file_stat``) through here. The workspace keeps the
-records (``Workspace.file_signatures``); discovery asks ``SignatureBook.known`` before opening a file.
+Pure: no workspace; discovery reads the clock (``clock_ns``) and the stat (``file_stat``) through here. The
+workspace keeps the records (``Workspace.file_signatures``); discovery asks ``SignatureBook.known`` before
+opening a file.
 """
 from __future__ import annotations
 

@@ -4,10 +4,10 @@ inputs -> records -> measures -> workbook, in stages (discover, read, validate, 
 reporting progress through a callback and checking a cancel flag between files and stages.
 
 With a workspace, each new file is read once and imported (one transaction per file); a file already
-imported is not even opened when it looks on disk as it did when it was hashed (its stat signature, recorded in
-the workspace), and otherwise costs only the hash discovery computes. The analysis then uses every import in the workspace
-(earlier months too), its value corrections (a corrected file is re-read with them) and its duplicate
-choices; the build uses its audit-key secret and commentary.
+imported is not even opened when it looks on disk as it did when it was hashed (its stat signature, recorded
+in the workspace), and otherwise costs only the hash discovery computes. The analysis then uses every import
+in the workspace (earlier months too), its value corrections (a corrected file is re-read with them) and its
+duplicate choices; the build uses its audit-key secret and commentary.
 """
 from __future__ import annotations
 
