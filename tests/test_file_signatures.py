@@ -462,3 +462,12 @@ def test_the_demo_gives_a_byte_identical_workbook_with_and_without_the_signature
         build([demo, new.parent], tmp_path / "without.xlsx", options, workspace=workspace)
     assert known <= set(opened)
     assert (tmp_path / "with.xlsx").read_bytes() == (tmp_path / "without.xlsx").read_bytes()
+
+
+def test_a_path_sqlite_cannot_hold_is_not_recorded(tmp_path, ws, a_day_later):
+    """A Linux file name of bytes that are not UTF-8 (lone surrogates in Python): its file is hashed each time."""
+    folder = august(tmp_path / "aug")
+    item = next(iter(discover_inputs([folder], known_signature=lambda key, info: None).hashed))
+    analyse([folder], AUG, workspace=ws)
+    odd = Hashed(item.key + "\udcff", item.signature, item.sha256, item.read_at_ns)
+    assert ws.keep_file_signatures([odd, item], _code()) == 1

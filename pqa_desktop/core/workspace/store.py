@@ -562,7 +562,7 @@ class Workspace:
         imported = dict(self._rows("SELECT sha256, id FROM imports"))
         rows = [(host if host is not None else this_computer(), h.key, h.signature.size, h.signature.mtime_ns,
                  h.signature.ctime_ns, h.signature.ino, h.signature.dev, imported[h.sha256], h.read_at_ns, code)
-                for h in hashed if h.sha256 in imported]
+                for h in hashed if h.sha256 in imported and _storable(h.key)]
         if not rows:
             return 0
         with self._lock:
@@ -740,6 +740,15 @@ class Workspace:
             # statuses go with their corrections (cascade), and any set before the cut-off date
             conn.execute("DELETE FROM finding_status WHERE set_at < ?", (cut,))
         return len(doomed)
+
+
+def _storable(text: str) -> bool:
+    """Whether SQLite can hold ``text`` (a Linux file name of bytes that are not UTF-8 has lone surrogates)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def this_computer() -> str:
