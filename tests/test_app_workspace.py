@@ -424,3 +424,29 @@ def test_new_and_open_workspace_switch_files_and_are_remembered(qtbot, make_wind
 def test_every_control_of_the_window_is_named(make_window):
     window = make_window()
     assert _unnamed(window) == []
+
+
+def test_the_windows_check_again_after_a_new_file_does_not_open_the_files_imported_before(
+        make_window, qtbot, tmp_path, monkeypatch):
+    """The app's check again in its workspace (issue 18): the returns imported before, unchanged, are known by
+    their stat signatures and not opened; the new one is read and counts."""
+    import time
+
+    from pqa_desktop.core.inputs import signatures
+
+    # the check runs a day after the files were saved (a file saved moments ago is hashed again: racy)
+    monkeypatch.setattr(signatures, "clock_ns", lambda: time.time_ns() + 86_400 * 10**9)
+    opened: list[str] = []
+    real_open = os.open
+    monkeypatch.setattr(os, "open",
+                        lambda path, *a, **k: opened.append(os.path.abspath(path)) or real_open(path, *a, **k))
+    folder = august(tmp_path / "aug")
+    window = make_window()
+    window.period_edit.setDate(AUGUST)
+    check(qtbot, window, lambda: window.add_paths([folder]), WAIT_MS)
+    assert len(window.session.analysis.records.audits) == 3
+    opened.clear()
+    new = write_audit(tmp_path / "new" / "CFA 9.xlsx", "CR-1009", date(2024, 8, 26), "Good")
+    check(qtbot, window, lambda: window.add_paths([new]), WAIT_MS)
+    assert [p for p in opened if p.startswith(str(tmp_path))] == [str(new)]
+    assert len(window.session.analysis.records.audits) == 4

@@ -226,6 +226,26 @@ def test_corrections_keep_who_when_why_and_the_latest_choice_wins(tmp_path, monk
         assert [c.id for c in ws.list_corrections()] == [first.id]
 
 
+def test_the_current_imports_all_at_once_are_those_each_one_asked_says(tmp_path):
+    """``current_files`` (two queries) gives what ``is_current`` gives each import (two queries each): a file
+    corrected and not re-read, one corrected twice then re-read, one whose correction was undone, one untouched."""
+    import hashlib
+
+    with Workspace.open(tmp_path / "w.sqlite") as ws:
+        folder = august(tmp_path / "aug")
+        analyse([folder], SEP, workspace=ws)
+        sha = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in folder.iterdir()}
+        ws.correct_value(sha["CFA 3.xlsx"], "Audit", "B5", "x", "r")
+        ws.correct_value(sha["CFA 3.xlsx"], "Audit", "$b$5", "y", "later")
+        undone = ws.correct_value(sha["CFA 2.xlsx"], "Audit", "C7", "z", "r")
+        analyse([folder], SEP, workspace=ws)  # re-read with them
+        ws.undo_correction(undone)
+        ws.correct_value(sha["CFA 1.xlsx"], "Audit", "B5", "x", "r")
+        every = {row.sha256 for row in ws.imports()}
+        assert ws.current_files() == {s for s in every if ws.is_current(s)} == {sha["CFA 3.xlsx"]}
+        assert {row.sha256 for row in ws.stale_imports()} == {sha["CFA 1.xlsx"], sha["CFA 2.xlsx"]}
+
+
 def test_purge_removes_imports_whose_records_are_all_older(tmp_path):
     with Workspace.open(tmp_path / "w.sqlite") as ws:
         analyse([august(tmp_path / "aug"), september(tmp_path / "sep")], SEP, workspace=ws)

@@ -21,6 +21,8 @@ from ..records import InputFile
 from .archives import (RULE_TOO_DEEP, SEP, ArchiveLimits, BuildBudget, ExtractionBudget, build_limit_finding,
                        describe_size, read_zip, safe_name)
 from .emails import read_eml, read_msg
+from . import signatures
+from .signatures import Hashed, Signature, signature_of
 
 INPUT_SUFFIXES = frozenset({".xlsx", ".xlsm", ".xls", ".ods", ".csv", ".xml"})
 CONTAINER_SUFFIXES = frozenset({".zip", ".eml", ".msg"})
@@ -37,6 +39,7 @@ RULE_UNREADABLE = register_rule(
 RULE_TOO_LARGE = register_rule("input.too_large", "A file is larger than any real input, so it was not read.")
 
 CancelFn = Callable[[], bool]
+KnownSignatureFn = Callable[[str, os.stat_result], "str | None"]
 
 CONTAINER_LABELS = {".zip": "Zip archive", ".eml": "Saved email", ".msg": "Saved email"}
 
@@ -56,6 +59,8 @@ class Discovered:
     files: list[InputFile] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     passed_over: list[PassedOver] = field(default_factory=list)
+    # with ``known_signature``: each file on disk read and hashed, with its signature (to record)
+    hashed: list[Hashed] = field(default_factory=list)
 
 
 def skip_reason(name: str) -> str | None:
@@ -87,17 +92,25 @@ def discover(paths: Sequence[str | Path], *, cancel: CancelFn | None = None,
 
 def discover_inputs(paths: Sequence[str | Path], *, cancel: CancelFn | None = None,
                     limits: ArchiveLimits = ArchiveLimits(),
-                    keep_bytes: Callable[[str], bool] | None = None) -> Discovered:
+                    keep_bytes: Callable[[str], bool] | None = None,
+                    known_signature: KnownSignatureFn | None = None) -> Discovered:
     """``discover``, and every input that gave no file to read, with why (``Discovered.passed_over``): one
     per display name that has findings but no file, in the order found.
 
     ``keep_bytes(sha256)``: whether a file's content will be read; a file it says no to is given without its
     bytes (its hash, name and place are all the caller needs, e.g. a file already imported in a workspace).
     A council's year is some 35 MB of files, all held at once until discovery ended, on top of the check on
-    screen when the app checks again after one new return (issue 18)."""
+    screen when the app checks again after one new return (issue 18).
+
+    ``known_signature(path key, stat)``: the content hash of a file on disk whose stat signature is the one
+    recorded when it was hashed (``signatures.SignatureBook.known``), else None. A file it knows, which
+    ``keep_bytes`` says no to, is not even opened: it is given with that hash and no bytes, as if read (a
+    duplicate still found, its size counted in the build's budget). Every other file on disk (not a member
+    of a zip or email, nor a zip or email itself, which are always opened) is read and hashed, and listed in
+    ``Discovered.hashed`` with the signature taken before it was opened, to be recorded."""
     if isinstance(paths, (str, Path)):  # a single path passed by mistake would iterate its characters
         paths = [paths]
-    run = _Discovery(limits, cancel or (lambda: False), keep_bytes)
+    run = _Discovery(limits, cancel or (lambda: False), keep_bytes, known_signature)
     for path in paths:
         if run.cancel():
             break
@@ -112,7 +125,13 @@ def discover_inputs(paths: Sequence[str | Path], *, cancel: CancelFn | None = No
         suffix = Path(name.rsplit(SEP, 1)[-1].strip().lower()).suffix
         label = run.labels.get(name) or CONTAINER_LABELS.get(suffix) or "Not read"
         passed[name] = PassedOver(name, run.origins.get(name) or run.origins.get(outer), label)
-    return Discovered(run.files, run.findings, list(passed.values()))
+    return Discovered(run.files, run.findings, list(passed.values()), run.hashed)
+
+
+def _modified(info: os.stat_result) -> datetime:
+    """A file's modified time, naive UTC like the "modified" property openpyxl reads from a workbook, so the
+    two compare."""
+    return datetime.fromtimestamp(info.st_mtime, tz=timezone.utc).replace(tzinfo=None)
 
 
 WINDOWS_MAX_PATH = 260  # characters in a full path that Windows opens unless long paths are turned on
@@ -131,9 +150,12 @@ def _long_path_note(path: Path) -> str:
 
 class _Discovery:
     def __init__(self, limits: ArchiveLimits, cancel: CancelFn,
-                 keep_bytes: Callable[[str], bool] | None = None) -> None:
+                 keep_bytes: Callable[[str], bool] | None = None,
+                 known_signature: KnownSignatureFn | None = None) -> None:
         self.limits = limits
         self.keep_bytes = keep_bytes  # whether a file's content is wanted (None: every file's)
+        self.known_signature = known_signature  # a file's hash from its stat signature (None: always read)
+        self.hashed: list[Hashed] = []
         self.build = BuildBudget(limits)  # what the build may still read, every input together
         self.cancel = cancel
         self.files: list[InputFile] = []
@@ -205,6 +227,12 @@ class _Discovery:
         if reason is not None:  # not even opened: a lock file may be held by Excel
             self._skipped(name, reason)
             return
+        counted = Path(name.lower()).suffix not in CONTAINER_SUFFIXES
+        before = None  # (path key, signature, when) taken before the file is opened, to record once hashed
+        if self.known_signature is not None and counted:
+            before = self._quick_check(path, name)
+            if before is None:
+                return  # known by its signature: not opened
         # O_NONBLOCK: opening a named pipe for reading would otherwise wait for a writer forever.
         flags = os.O_RDONLY | getattr(os, "O_BINARY", 0) | getattr(os, "O_NONBLOCK", 0)
         try:
@@ -215,7 +243,6 @@ class _Discovery:
                     return
                 # What a build holds is counted as it becomes inputs: a file itself, or what a zip or an email
                 # on disk unpacks (its own bytes are let go once it is opened).
-                counted = Path(name.lower()).suffix not in CONTAINER_SUFFIXES
                 if counted and self.limits.max_member_bytes >= info.st_size > self.build.bytes_left:
                     self.findings.append(build_limit_finding(name, self.build.limit))
                     return
@@ -236,38 +263,76 @@ class _Discovery:
                 self.findings.append(build_limit_finding(name, self.build.limit))
                 return
             self.build.bytes_left -= len(data)
-        # Naive UTC, like the "modified" property openpyxl reads from a workbook, so the two compare.
-        modified = datetime.fromtimestamp(info.st_mtime, tz=timezone.utc).replace(tzinfo=None)
-        self._add_bytes(name, data, str(path), modified, depth=0, budget=ExtractionBudget(self.limits, self.build))
+        sha = self._add_bytes(name, data, str(path), _modified(info), depth=0,
+                              budget=ExtractionBudget(self.limits, self.build))
+        if before is not None and before[1] is not None and sha is not None:
+            key, signature, read_at = before
+            self.hashed.append(Hashed(key, signature, sha, read_at))
+
+    def _quick_check(self, path: Path, name: str) -> tuple[str, Signature | None, int] | None:
+        """Give a file known by its stat signature without opening it (None), else what to record of it once
+        it is hashed: its path key, its signature before it was opened, and when that was taken. A file that
+        cannot be looked at, is not an ordinary file, is empty or too large for what the build may still hold
+        goes the usual way, which says so as it always has."""
+        read_at = signatures.clock_ns()  # before the stat: a record is judged racy against the earliest moment
+        try:
+            key = signatures.path_key(path)
+            info = signatures.file_stat(path)
+        except OSError:
+            return "", None, read_at
+        fits = 0 < info.st_size <= min(self.limits.max_member_bytes, self.build.bytes_left)
+        if stat.S_ISREG(info.st_mode) and fits and self.keep_bytes is not None:
+            sha = self.known_signature(key, info)
+            if sha is not None and not self.keep_bytes(sha):
+                self.build.bytes_left -= info.st_size  # counted as its bytes would have been
+                self._add_known(name, sha, str(path), _modified(info))
+                return None
+        return key, signature_of(info), read_at
 
     # ------------------------------------------------------------ content (disk or container)
 
-    def _add_bytes(self, display: str, data: bytes, origin: str, modified: datetime, depth: int,
-                   budget: ExtractionBudget) -> None:
-        """One file's content, whether from disk or from a container; ``depth`` counts the containers
-        around it."""
+    def _add_known(self, display: str, sha: str, origin: str, modified: datetime) -> None:
+        """A file on disk known by its signature to hold content hashed before (and not wanted again): what
+        ``_add_bytes`` gives for such a file, without its bytes."""
         self.origins.setdefault(display, origin)
-        if not data:
-            self._finding(display, Severity.WARNING, RULE_EMPTY,
-                          "This file is empty (0 bytes), so there is nothing to read. If it should hold a "
-                          "return, ask the auditor to send it again.", label="Skipped: empty (0 bytes)")
+        if self._is_duplicate(display, sha):
             return
-        sha = hashlib.sha256(data).hexdigest()
+        self.files.append(InputFile(name=self._unique(display), data=b"", sha256=sha, path=origin,
+                                    modified=modified))
+
+    def _is_duplicate(self, display: str, sha: str) -> bool:
+        """Whether content ``sha`` was found before (said as a finding); else it is now."""
         first = self.seen.get(sha)
         if first is not None:
             self._finding(display, Severity.INFO, RULE_DUPLICATE_FILE,
                           f"'{display}' has exactly the same content as '{first}', so it is read once "
                           f"(as '{first}'). Nothing to do.", label=f"Duplicate: same as {first}, read once")
-            return
+            return True
         self.seen[sha] = display
+        return False
+
+    def _add_bytes(self, display: str, data: bytes, origin: str, modified: datetime, depth: int,
+                   budget: ExtractionBudget) -> str | None:
+        """One file's content, whether from disk or from a container; ``depth`` counts the containers
+        around it. Returns its content hash (None when empty)."""
+        self.origins.setdefault(display, origin)
+        if not data:
+            self._finding(display, Severity.WARNING, RULE_EMPTY,
+                          "This file is empty (0 bytes), so there is nothing to read. If it should hold a "
+                          "return, ask the auditor to send it again.", label="Skipped: empty (0 bytes)")
+            return None
+        sha = hashlib.sha256(data).hexdigest()
+        if self._is_duplicate(display, sha):
+            return sha
         suffix = Path(display.rsplit(SEP, 1)[-1].lower()).suffix
         if suffix in CONTAINER_SUFFIXES:
             self._open_container(display, suffix, data, origin, modified, depth, budget)
-            return
+            return sha
         if self.keep_bytes is not None and not self.keep_bytes(sha):
             data = b""
         self.files.append(InputFile(name=self._unique(display), data=data, sha256=sha, path=origin,
                                     modified=modified))
+        return sha
 
     def _open_container(self, display: str, suffix: str, data: bytes, origin: str, modified: datetime,
                         depth: int, budget: ExtractionBudget) -> None:

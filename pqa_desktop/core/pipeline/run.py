@@ -4,9 +4,10 @@ inputs -> records -> measures -> workbook, in stages (discover, read, validate, 
 reporting progress through a callback and checking a cancel flag between files and stages.
 
 With a workspace, each new file is read once and imported (one transaction per file); a file already
-imported costs only the hash discovery computes. The analysis then uses every import in the workspace
-(earlier months too), its value corrections (a corrected file is re-read with them) and its duplicate
-choices; the build uses its audit-key secret and commentary.
+imported is not even opened when it looks on disk as it did when it was hashed (its stat signature, recorded
+in the workspace), and otherwise costs only the hash discovery computes. The analysis then uses every import
+in the workspace (earlier months too), its value corrections (a corrected file is re-read with them) and its
+duplicate choices; the build uses its audit-key secret and commentary.
 """
 from __future__ import annotations
 
@@ -28,6 +29,7 @@ from ..measures.figures import Figures
 from ..finding_status import OPEN, FindingStatus, StatusKey, resolved_findings, status_of
 from ..findings import Finding, Severity, register_rule, sort_findings
 from ..inputs.discover import PassedOver, discover, discover_inputs
+from ..inputs.signatures import SignatureBook
 from ..measures.audit_lists import feedback_audits, feedback_table
 from ..measures.audit_windows import audit_type as audit_type_label
 from ..measures.audit_windows import service_area as service_area_label
@@ -54,7 +56,7 @@ from ..returns.combine import combine
 from ..report.sections import message_lines
 from ..settings import Settings
 from ..workspace import Workspace
-from ..workspace.derived import file_stamp, keep_facts, keep_figures, kept_facts, kept_figures
+from ..workspace.derived import code_version, file_stamp, keep_facts, keep_figures, kept_facts, kept_figures
 from ..workspace.stored import StoredTable, TableFacts
 
 STAGES = ("discover", "read", "validate", "measure", "write")
@@ -294,17 +296,19 @@ def analyse(paths: Sequence[str | Path], period: Period, *, keep: dict | None = 
 
     t0 = time.perf_counter()
     progress("discover", 0, len(paths), "")
-    current: dict[str, bool] = {}  # content hash -> imported before, with today's corrections (asked once)
+    # content hashes imported before, with today's corrections (asked once, of every import at once)
+    current = workspace.current_files() if workspace is not None else set()
 
     def is_current(sha256: str) -> bool:
-        if sha256 not in current:
-            current[sha256] = workspace is not None and workspace.is_current(sha256)
-        return current[sha256]
+        return sha256 in current
 
-    # the bytes of a file imported before are not even kept: its hash is all it costs
+    # A file imported before is not even opened when it looks as it did when it was hashed (its stat signature,
+    # inputs/signatures.py); else it is read and hashed and its bytes let go: its hash is all it costs.
+    book = SignatureBook(workspace.file_signatures(code_version())) if workspace is not None else None
     found = discover_inputs(list(paths), cancel=cancel,
-                            keep_bytes=(lambda sha256: not is_current(sha256)) if workspace is not None else None)
-    files = found.files
+                            keep_bytes=(lambda sha256: not is_current(sha256)) if workspace is not None else None,
+                            known_signature=book.known if book is not None else None)
+    files, hashed = found.files, found.hashed
     raw_findings.extend(found.findings)
     analysis.passed_over = found.passed_over
     if passwords:  # a protected file is swapped for its decrypted copy when one of the passwords fits
@@ -363,6 +367,9 @@ def analyse(paths: Sequence[str | Path], period: Period, *, keep: dict | None = 
         analysis.stopped = True
         cancel = None  # the rest (checking what was read) is quick and makes the kept part usable
     if workspace is not None:
+        if import_new:  # what the files read and imported looked like, so the next build need not read them
+            workspace.keep_file_signatures(book.to_record(hashed), code_version())
+        del hashed
         if not analysis.stopped:
             raw_findings.extend(_apply_waiting_corrections(workspace, {item.sha256 for item in files},
                                                            import_new, read_now, cancel, analysis.reading))

@@ -153,6 +153,28 @@ CREATE TABLE IF NOT EXISTS derived (
 )
 """
 
+# What each file on disk a workspace imported looked like when it was hashed (its stat signature, see
+# inputs/signatures.py), so a build knows an unchanged file without reading it again: made when first needed,
+# like ``derived``, and gone with its import (a purge, a removal) by the foreign key, which SQLite enforces
+# whichever version of PQA Desktop removes the import. Kept per computer: the same path on another one may be
+# another file.
+SIGNATURES_TABLE = """
+CREATE TABLE IF NOT EXISTS file_signatures (
+    host TEXT NOT NULL,              -- the computer that hashed the file
+    path TEXT NOT NULL,              -- its absolute path there (case-folded on Windows)
+    size INTEGER NOT NULL,
+    mtime_ns INTEGER NOT NULL,
+    ctime_ns INTEGER NOT NULL,       -- POSIX: inode change time; Windows: creation time
+    ino TEXT NOT NULL,               -- as text: unsigned 64-bit (ReFS: 128-bit) numbers SQLite cannot hold
+    dev TEXT NOT NULL,
+    import_id INTEGER NOT NULL REFERENCES imports(id) ON DELETE CASCADE,  -- whose content it held (sha256)
+    read_at_ns INTEGER NOT NULL,     -- when the signature was taken, just before the file was read
+    code TEXT NOT NULL,              -- which PQA Desktop recorded it: another's records are not trusted
+    PRIMARY KEY (host, path)
+);
+CREATE INDEX IF NOT EXISTS file_signatures_import ON file_signatures(import_id)
+"""
+
 # MIGRATIONS[n] takes a file from version n to n + 1.
 MIGRATIONS: dict[int, str] = {0: V1, 1: V2, 2: V3}
 SCHEMA_VERSION = max(MIGRATIONS) + 1

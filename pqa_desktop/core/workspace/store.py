@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import getpass
 import json
+import platform
 import re
 import sqlite3
 import threading
@@ -23,11 +24,12 @@ from typing import Iterator, Mapping
 from ..calendar import add_months, month_start
 from ..finding_status import ACCEPTED, CORRECTED, FindingStatus, StatusKey, status_key
 from ..findings import Finding, Severity, register_rule
+from ..inputs.signatures import Hashed, Signature
 from ..privacy import audit_key, new_secret
 from ..records import InputFile, ReadResult
 from . import codec
 from .stored import StoredFrame, StoredTable
-from .schema import APPLICATION, DERIVED_TABLE, MIGRATIONS, SCHEMA_VERSION
+from .schema import APPLICATION, DERIVED_TABLE, MIGRATIONS, SCHEMA_VERSION, SIGNATURES_TABLE
 
 RULE_TABLE_REPLACED = register_rule(
     "workspace.table_replaced",
@@ -326,11 +328,23 @@ class Workspace:
         rows = self._rows("SELECT overrides FROM imports WHERE sha256=?", (sha256,))
         return bool(rows) and rows[0][0] == _overrides_text(self.value_overrides(sha256))
 
+    def current_files(self) -> set[str]:
+        """The content hashes of every import that is current (``is_current``), in two queries rather than two
+        per import: a build asks it of each of a council's thousand files."""
+        with self._read() as conn:
+            imports = conn.execute("SELECT sha256, overrides FROM imports").fetchall()
+            corrections = conn.execute("SELECT target, value FROM corrections WHERE kind='value' AND undone_at IS NULL "
+                                       "ORDER BY id").fetchall()
+        overrides: dict[str, Overrides] = {}
+        for target, value in corrections:  # the latest correction of each cell, as value_overrides gives them
+            sha, sheet, cell = json.loads(target)
+            overrides.setdefault(sha, {})[(sheet, cell)] = value
+        return {sha for sha, text in imports if text == _overrides_text(overrides.get(sha))}
+
     def stale_imports(self) -> list[ImportRow]:
         """Imports read before a value correction to them was made or undone (re-read to apply it)."""
-        stale = {sha for sha, text in self._rows("SELECT sha256, overrides FROM imports")
-                 if text != _overrides_text(self.value_overrides(sha))}
-        return [row for row in self.imports() if row.sha256 in stale]
+        current = self.current_files()
+        return [row for row in self.imports() if row.sha256 not in current]
 
     def import_file(self, item: InputFile, result: ReadResult, overrides: Mapping | None = None) -> int:
         """Store what reading ``item`` gave, in one transaction; a file already imported (same content) is
@@ -522,6 +536,50 @@ class Workspace:
                 self._conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_SECONDS * 1000)}")
         return True
 
+    # --- what imported files on disk looked like (inputs/signatures.py) ----------------------------------
+
+    def file_signatures(self, code: str, host: str | None = None) -> dict[str, Hashed]:
+        """What each file on disk this computer (``host``) imported looked like when it was hashed, by path
+        key, as recorded by this code (``code``: a record another version of PQA Desktop made is not
+        trusted), each with the content hash of its import. Empty for a workspace from before the table."""
+        try:
+            rows = self._rows(
+                "SELECT s.path, s.size, s.mtime_ns, s.ctime_ns, s.ino, s.dev, i.sha256, s.read_at_ns "
+                "FROM file_signatures s JOIN imports i ON i.id = s.import_id WHERE s.host=? AND s.code=?",
+                (host if host is not None else this_computer(), code))
+        except sqlite3.OperationalError:  # no such table: nothing recorded yet (or a file from before it)
+            return {}
+        return {path: Hashed(path, Signature(size, mtime, ctime, ino, dev), sha, read_at)
+                for path, size, mtime, ctime, ino, dev, sha, read_at in rows}
+
+    def keep_file_signatures(self, hashed: list[Hashed], code: str, host: str | None = None) -> int:
+        """Record each file's signature (replacing what was recorded for its path on this computer) where its
+        content is imported: a file not imported is read every time anyway. Only a saving, like
+        ``keep_derived_rows``: a workspace that cannot be written to now keeps nothing and never waits for
+        another writer. Returns how many were recorded."""
+        if not hashed:
+            return 0
+        imported = dict(self._rows("SELECT sha256, id FROM imports"))
+        rows = [(host if host is not None else this_computer(), h.key, h.signature.size, h.signature.mtime_ns,
+                 h.signature.ctime_ns, h.signature.ino, h.signature.dev, imported[h.sha256], h.read_at_ns, code)
+                for h in hashed if h.sha256 in imported and _storable(h.key)]
+        if not rows:
+            return 0
+        with self._lock:
+            self._conn.execute("PRAGMA busy_timeout = 0")
+            try:
+                with self._write() as conn:
+                    for statement in _statements(SIGNATURES_TABLE):
+                        conn.execute(statement)
+                    conn.executemany("INSERT OR REPLACE INTO file_signatures(host, path, size, mtime_ns, ctime_ns, "
+                                     "ino, dev, import_id, read_at_ns, code) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                                     rows)
+            except (WorkspaceError, sqlite3.Error):
+                return 0
+            finally:
+                self._conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_SECONDS * 1000)}")
+        return len(rows)
+
     # --- corrections ------------------------------------------------------------------------------
 
     def _add_correction(self, kind: str, target: list, value: str, reason: str, who: str | None) -> int:
@@ -682,6 +740,21 @@ class Workspace:
             # statuses go with their corrections (cascade), and any set before the cut-off date
             conn.execute("DELETE FROM finding_status WHERE set_at < ?", (cut,))
         return len(doomed)
+
+
+def _storable(text: str) -> bool:
+    """Whether SQLite can hold ``text`` (a Linux file name of bytes that are not UTF-8 has lone surrogates)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def this_computer() -> str:
+    """This computer's name, as the file signatures it recorded are kept under (a path on another computer
+    may be another file)."""
+    return platform.node() or "unknown"
 
 
 def _forget_derived(conn: sqlite3.Connection) -> None:
