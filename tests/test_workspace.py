@@ -2,9 +2,11 @@
 of each kind, audit-key lookup, corrections, purge."""
 from __future__ import annotations
 
+import os
 import re
 import sqlite3
 import zlib
+from dataclasses import replace
 from datetime import date, datetime
 
 import numpy as np
@@ -12,6 +14,8 @@ import pandas as pd
 import pytest
 
 from pqa_desktop.core.calendar import Period
+from pqa_desktop.core.inputs.discover import discover
+from pqa_desktop.core.pipeline.reading import read_input
 from pqa_desktop.core.pipeline.run import analyse
 from pqa_desktop.core.privacy import audit_key
 from pqa_desktop.core.workspace import SCHEMA_VERSION, Workspace, WorkspaceError
@@ -309,3 +313,27 @@ def test_dates_held_as_values_come_back_as_dates_and_numbers_as_numbers():
     pd.testing.assert_frame_equal(back, frame)
     assert [type(v) for v in back["mixed"]] == [date, datetime, str, type(None)]
     assert list(back.index) == list(frame.index)
+
+
+@pytest.mark.parametrize("bad", ["\udcff", "\ud800"])  # a Linux name's byte that is not UTF-8; a Windows lone surrogate
+def test_a_file_whose_path_sqlite_cannot_hold_is_imported_with_its_path_shown_as_it_can(tmp_path, bad):
+    # SQLite refused the path and the whole build failed (UnicodeEncodeError); the file counts like any other.
+    folder = august(tmp_path / "aug")
+    item = next(f for f in discover([folder])[0] if f.name == "CFA 2.xlsx")
+    result = read_input(item)
+    odd = replace(item, path=str(folder / f"CFA {bad}2.xlsx"))
+    with Workspace.open(tmp_path / "w.sqlite") as ws:
+        ws.import_file(odd, result)
+        row = next(r for r in ws.imports() if r.sha256 == item.sha256)
+        assert row.path == str(folder / "CFA \ufffd2.xlsx") and row.records == 1
+
+
+@pytest.mark.skipif(os.name == "nt", reason="a file name of bytes that are not UTF-8: Linux and macOS")
+def test_a_workspace_build_reads_a_file_whose_name_is_not_utf8(tmp_path):
+    folder = august(tmp_path / "aug")
+    src = folder / "CFA 2.xlsx"
+    os.rename(bytes(src), os.fsencode(str(folder)) + b"/CFA \xff2.xlsx")
+    with Workspace.open(tmp_path / "w.sqlite") as ws:
+        analysis = analyse([folder], SEP, workspace=ws)
+        assert "CFA \ufffd2.xlsx" in {r.name for r in ws.imports()}
+    assert any(a.audit_date == date(2024, 8, 12) for a in analysis.records.audits)

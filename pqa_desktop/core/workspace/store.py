@@ -355,7 +355,7 @@ class Workspace:
         sensitive = {s for s in result.sensitive if s not in addresses or s.casefold() in item.name.casefold()}
         with self._write() as conn:
             row = conn.execute("SELECT id FROM imports WHERE sha256=?", (item.sha256,)).fetchone()
-            fields = (item.name, result.kind, result.kind_label, now, item.path, codec.iso(item.modified),
+            fields = (item.name, result.kind, result.kind_label, now, _as_stored(item.path), codec.iso(item.modified),
                       _overrides_text(overrides), codec.pack(codec.sorted_in_pieces(sensitive)),
                       codec.pack(sorted(result.staff_names)), codec.pack(dict(sorted(result.auditors.items()))))
             if row is not None:
@@ -740,6 +740,16 @@ class Workspace:
             # statuses go with their corrections (cascade), and any set before the cut-off date
             conn.execute("DELETE FROM finding_status WHERE set_at < ?", (cut,))
         return len(doomed)
+
+
+def _as_stored(path: str | None) -> str | None:
+    """``path`` as SQLite can hold it: a name of bytes that are not UTF-8 (Linux) or a lone UTF-16 surrogate
+    (Windows) has lone surrogates in Python, which SQLite refuses, and the whole import failed. Each such
+    character becomes U+FFFD, as ``safe_name`` does in display names; the path is where the file came from,
+    shown and used to find it again for a correction, and a file it no longer leads to is said, not guessed."""
+    if path is None or _storable(path):
+        return path
+    return "".join("\ufffd" if "\ud800" <= ch <= "\udfff" else ch for ch in path)
 
 
 def _storable(text: str) -> bool:
