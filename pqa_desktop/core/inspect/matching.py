@@ -275,6 +275,42 @@ class Matcher:
             kinds = self._seen[key] = frozenset(self._kinds_in(text, numbers))
         return set(kinds)
 
+    def none_in(self, texts: list[str]) -> bool:
+        """True only when ``kinds_in`` finds nothing in any of the texts (with ``numbers=True``, which finds
+        all that ``numbers=False`` does): answered for all of them at once, where a report's thousands of
+        distinct texts would each be cut into tokens and searched by every pattern. False means "look at each".
+
+        The texts are joined by a character none of them holds (bulk.SEPARATOR) that no token, postcode, ID
+        shape or date can hold either, and that every pattern's look-arounds see as they see a text's start or
+        end (it is neither a letter, a digit, a space nor punctuation they look for): so the joined text's
+        tokens are every text's tokens, and its postcodes, shapes and dates every text's. Finding none of
+        them anywhere, no text holds one. An ID shape that holds the separator itself is never looked for so.
+        """
+        whole = bulk.joined(texts)
+        if whole is None:
+            return not texts
+        if self.id_shape is not None and bulk.SEPARATOR in self.id_shape.pattern:
+            return False
+        folded = set(map(str.casefold, set(TOKEN.findall(whole))))
+        if not folded.isdisjoint(self.singles) or not folded.isdisjoint(self.runs):
+            return False
+        if any(len(token) >= MIN_IDENTIFIER_CHARS for token in folded.intersection(self.identifiers)):
+            return False
+        # Postcodes, shapes and dates as kinds_in looks for them: only in a text with a digit that is not a
+        # bare number ("12", "0.7752564": no letter for a postcode, one separator at most for a date, and
+        # never looked at for its shape).
+        if not (self.postcodes or self.id_shape is not None or self.dates_of_birth) or not _DIGIT.search(whole):
+            return True
+        whole = bulk.SEPARATOR.join(t for t in texts if _DIGIT.search(t) and not _PLAIN_NUMBER.fullmatch(t))
+        if not whole:
+            return True
+        if self.postcodes and any(normalise_postcode(m.group(1) + m.group(2)) in self.postcodes
+                                  for m in _POSTCODE.finditer(whole)):
+            return False
+        if self.id_shape is not None and any(not self._known(m.group()) for m in self.id_shape.finditer(whole)):
+            return False
+        return not (self.dates_of_birth and not self.dates_of_birth.isdisjoint(dates_written_in(whole)))
+
     def _kinds_in(self, text: str, numbers: bool) -> set[str]:
         if _PLAIN_NUMBER.fullmatch(text):
             # A count or share ("12", "0.7752564"): one token, neither a postcode (no letter) nor a date
