@@ -119,3 +119,46 @@ def test_a_shape_needs_three_ids_and_six_characters(tmp_path):
 def test_opting_in_to_case_references_opts_in_to_their_shapes(tmp_path):
     path = _with_text(tmp_path, "Child C999999")
     assert inspect_workbook(path, identifiers=IDS, la_name=LA, allow_case_refs=True) == []
+
+
+def _many_hidden(wb, ws):
+    white, tiny = wb.add_format({"font_color": "#FFFFFF"}), wb.add_format({"font_size": 1})
+    for row in range(1, 40):
+        for col in range(0, 6, 2):
+            ws.write_string(row, col, "note", white if (row + col) % 3 else tiny)
+            ws.write_number(row, col + 1, row * col)
+
+
+def test_cells_found_by_their_tag_are_those_and_in_the_order_of_each_element_looked_at(tmp_path):
+    """The cells are found by the parser's search for their one tag (issue 18), not by looking at every element:
+    the same cells named, in the same order, as looking at every element finds; and a sheet naming cells by two
+    tags (another namespace) is still looked at element by element."""
+    import io
+    import re
+    import zipfile
+    from unittest import mock
+
+    from pqa_desktop.core.inspect import formatting
+
+    path = _workbook(tmp_path / "w.xlsx", _many_hidden)
+    walk = lambda package, part, root: (el for el in root.iter() if formatting.local(el.tag) == "c")  # noqa: E731
+    with mock.patch.object(formatting, "_cells_in_order", walk):
+        expected = [leak for leak in inspect_workbook(path, la_name=LA) if leak.kind == INVISIBLE_TEXT]
+    found = [leak for leak in inspect_workbook(path, la_name=LA) if leak.kind == INVISIBLE_TEXT]
+    assert found == expected and len(found) == 1 and "A2 (" in found[0].detail and "more" in found[0].detail
+
+    # The sheet's first hidden cell, written again in a namespace of its own: still found, still first.
+    with zipfile.ZipFile(path) as z:
+        parts = {n: z.read(n) for n in z.namelist()}
+    sheet = "xl/worksheets/sheet1.xml"
+    cell = re.search(rb'<c r="A2"[^>]*>.*?</c>', parts[sheet]).group(0)
+    other = cell.replace(b"<c ", b'<x:c xmlns:x="urn:other" ', 1).replace(b"</c>", b"</x:c>")
+    parts[sheet] = parts[sheet].replace(cell, other, 1)
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in parts.items():
+            z.writestr(name, data)
+    with mock.patch.object(formatting, "_cells_in_order", walk):
+        expected = [leak for leak in inspect_workbook(out.getvalue(), la_name=LA) if leak.kind == INVISIBLE_TEXT]
+    found = [leak for leak in inspect_workbook(out.getvalue(), la_name=LA) if leak.kind == INVISIBLE_TEXT]
+    assert found == expected and "A2 (" in found[0].detail

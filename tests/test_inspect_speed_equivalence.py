@@ -31,7 +31,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 import pqa_desktop.core.inspect as inspect_package
 from pqa_desktop.core.exports.spec import table_spec
 from pqa_desktop.core.inspect import bulk, content, inspect_workbook, package, sensitive_set, sources
-from pqa_desktop.core.inspect.matching import (_POSTCODE, _PRIORITY, CASE_REFERENCE, MIN_IDENTIFIER_CHARS,
+from pqa_desktop.core.inspect.matching import (_POSTCODE, _PRIORITY, CASE_REFERENCE, ID_SHAPE, MIN_IDENTIFIER_CHARS,
                                                MIN_NAME_PART_LETTERS, POSTCODE, STAFF_ID, STAFF_NAME, TOKEN,
                                                DATE_OF_BIRTH, Matcher, _is_number, dates_written_in)
 from pqa_desktop.core.inspect.package import local, open_package
@@ -72,10 +72,32 @@ def ref_name_runs(name: str, own_words: frozenset[str]) -> list[tuple[str, ...]]
     return runs
 
 
+def ref_shape(identifier: str) -> str:
+    return "".join("A" if "A" <= ch <= "Z" else "a" if "a" <= ch <= "z" else "9" if "0" <= ch <= "9" else ch
+                   for ch in identifier)
+
+
+def ref_shape_pattern(case_refs) -> re.Pattern | None:
+    """Strings shaped like the IDs: a shape at least three IDs have, of six characters or more, with a digit."""
+    counted: dict[str, int] = {}
+    for value in case_refs:
+        shape = ref_shape(str(value))
+        counted[shape] = counted.get(shape, 0) + 1
+    kept = sorted((s for s, n in counted.items() if n >= 3 and len(s) >= 6 and "9" in s and s.isascii()),
+                  key=lambda s: (-len(s), s))
+    if not kept:
+        return None
+    classes = {"A": "[A-Z]", "a": "[a-z]", "9": "[0-9]"}
+    alternatives = "|".join("".join(classes.get(ch) or re.escape(ch) for ch in s) for s in kept)
+    return re.compile(rf"(?<![^\W_])(?<![0-9][.,])(?:{alternatives})(?![^\W_])(?![.,][0-9])")
+
+
 class ReferenceMatcher:
-    def __init__(self, runs, postcodes, dates_of_birth, file_names=()):
+    def __init__(self, runs, postcodes, dates_of_birth, file_names=(), shape=None):
         self.runs, self.postcodes, self.dates_of_birth = runs, postcodes, dates_of_birth
         self.file_names = sorted(file_names, key=len, reverse=True)
+        self.shape = shape
+        self.known = {run for found in runs.values() for run, _ in found}
 
     @classmethod
     def build(cls, *, case_refs=(), staff_ids=(), staff_names=(), postcodes=(), dates_of_birth=(), own_words=(),
@@ -99,10 +121,10 @@ class ReferenceMatcher:
         for run, kind in kind_of.items():
             runs.setdefault(run[0], []).append((run, kind))
         codes = frozenset(p for p in (ref_normalise_postcode(v) for v in postcodes) if _POSTCODE.fullmatch(p))
-        return cls(runs, codes, frozenset(dates_of_birth), file_names)
+        return cls(runs, codes, frozenset(dates_of_birth), file_names, ref_shape_pattern(case_refs))
 
     def __bool__(self):
-        return bool(self.runs or self.postcodes or self.dates_of_birth)
+        return bool(self.runs or self.postcodes or self.dates_of_birth or self.shape)
 
     def kinds_in(self, text, *, numbers=True):
         if not text:
@@ -119,6 +141,10 @@ class ReferenceMatcher:
         if self.postcodes and any(ref_normalise_postcode(m.group(1) + m.group(2)) in self.postcodes
                                   for m in _POSTCODE.finditer(text)):
             found.add(POSTCODE)
+        # A string shaped like the IDs, where people read (never a bare number), that is not itself a known one.
+        if numbers and self.shape is not None and not re.fullmatch(r"[0-9]+(?:\.[0-9]+)?", text) and \
+                any(tuple(ref_tokens(m.group())) not in self.known for m in self.shape.finditer(text)):
+            found.add(ID_SHAPE)
         for name in self.file_names:  # a date that is part of an input's name is not a date of birth
             text = text.replace(name, " ")
         if self.dates_of_birth and not self.dates_of_birth.isdisjoint(dates_written_in(text)):
@@ -210,6 +236,7 @@ def reference_inspector() -> ExitStack:
     for target, name, value in (
             (inspect_package, "Matcher", ReferenceMatcher), (inspect_package, "as_strings", ref_as_strings),
             (content, "_clean", lambda *a: False), (content, "_clean_texts", lambda *a: False),
+            (content, "_nothing_at_once", lambda *a, **k: False),
             (content, "_cells", ref_cells), (package, "_without_declarations", lambda data: False)):
         stack.enter_context(mock.patch.object(target, name, value))
     return stack
@@ -605,3 +632,60 @@ def test_each_place_is_found_as_the_reference_finds_it(clean, place):
         assert inspect_workbook(workbook, **values) == expected, text
         if text == "Child 7752564" and place not in ("number",):
             assert {leak.kind for leak in expected} >= {CASE_REFERENCE}, place
+
+
+# --- many texts at once ------------------------------------------------------------------------------------
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.data())
+def test_nothing_found_at_once_means_nothing_in_any_text(data):
+    """``Matcher.none_in`` (and the inspector's ``_nothing_at_once``, which adds the "Date of birth" headings)
+    says a set of texts is clean only when asking of each text finds nothing: it may send the inspector to
+    look at each text, never let it skip one that holds something."""
+    values = data.draw(known())
+    matcher = Matcher.build(**values, own_words=OWN_WORDS)
+    texts = data.draw(st.lists(st.one_of(text_about(values), st.text(max_size=12), st.integers(0, 10**9).map(str),
+                                         st.sampled_from(["", "Good", "0.5", "2024-09-30", "F79646", "Date of birth"])),
+                               max_size=8))
+    every = {kind for text in texts for numbers in (True, False) for kind in matcher.kinds_in(text, numbers=numbers)}
+    if Matcher.build(**values, own_words=OWN_WORDS).none_in(list(texts)):  # a matcher that has seen none of them
+        assert not every, texts
+    cells = content._CellKinds(Matcher.build(**values, own_words=OWN_WORDS))
+    if content._nothing_at_once(cells.matcher, set(texts), birth_headers=True):
+        assert not every and not any(cells(text) for text in texts), texts
+
+
+@pytest.mark.parametrize("text, clean", [
+    ("Audit of practice", True), ("0.7752564", True), ("7752564", False), ("Child 7752564", False),
+    ("CF-20931 seen", False), ("cf 20931", False), ("Aisha  Yates", False), ("M1 1AE", False), ("m11ae", False),
+    ("born 3rd May 2015", False), ("03/05/2015", False), ("2015-05-03", False), ("AB123456", False),
+    ("12345678", True), ("Date of birth", True), ("F79646", True), ("5400000", True), ("ref AB200002.", False),
+])
+def test_nothing_at_once_beside_a_reports_own_texts(text, clean):
+    """Among a report's own texts one holding something is noticed at once (it is then looked at, with the
+    rest, one by one); "Date of birth" is a heading only to the inspector's cells."""
+    matcher = Matcher.build(case_refs=["7752564", "CF-20931", "AB100001", "AB100002", "AB100003"],
+                            staff_names=["Aisha Yates"], postcodes=["M1 1AE"], dates_of_birth=[date(2015, 5, 3)])
+    texts = ["Good", "Requires improvement", "0.25", "12", "Sep 2024", "Audit list", text]
+    assert matcher.none_in(texts) is clean
+    assert matcher.none_in(texts[:-1])
+    assert content._nothing_at_once(matcher, set(texts), birth_headers=True) is (clean and text != "Date of birth")
+
+
+@pytest.mark.parametrize("place", PLACES)
+def test_each_place_is_found_as_when_each_text_is_looked_at(clean, place):
+    """The inspector, asking whether whole sets of texts hold anything at once, finds what it found asking of
+    each text, in every place a leak can be planted (the other shortcuts on in both)."""
+    values = dict(identifiers=["7752564", "CF-20931", "0012345", "AB100001", "AB100002", "AB100003"],
+                  staff_names=["Aisha Yates"], staff_ids=["SW844876"], postcodes=["M1 1AE"],
+                  dates_of_birth=[date(2015, 5, 3)], la_name=fx.LA)
+    for text in ("Child 7752564", "cf 20931", "12345", "AISHA  YATES", "yates", "sw844876", "m11ae", "3rd May 2015",
+                 "Date of birth", "Child 97752564 and 0.7752564", "AB999999", "Good"):
+        workbook = planted(clean, [(place, text)])
+        with mock.patch.object(content, "_nothing_at_once", lambda *a, **k: False):
+            expected = inspect_workbook(workbook, **values)
+        found = inspect_workbook(workbook, **values)
+        assert found == expected, text
+        if text == "Child 7752564" and place != "number":
+            assert {leak.kind for leak in found} >= {CASE_REFERENCE}, place

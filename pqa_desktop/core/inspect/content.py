@@ -15,6 +15,7 @@ import re
 from typing import Iterator
 from xml.etree.ElementTree import Element
 
+from .bulk import SEPARATOR
 from .leak import Leak
 from .matching import DATE_OF_BIRTH, KIND_PHRASES, Matcher
 from .package import Package, local, sheet_of_parts, sheets
@@ -23,6 +24,10 @@ VALUE_TAGS = frozenset({"v", "t"})
 BIRTH_HEADERS = frozenset({"date of birth", "dob", "d o b", "birth date", "birthdate", "date born", "born"})
 DOC_PROPERTIES = ("docProps/",)
 _DECIMAL = re.compile(r"\d")
+_NOT_LETTERS = re.compile(r"[^a-z]+")
+# Somewhere in a case-folded text: one of BIRTH_HEADERS with other characters for its spaces, not next to a letter.
+_BIRTH_HEADER_IN = re.compile("(?<![a-z])(?:" + "|".join(re.escape(h).replace(r"\ ", "[^a-z]+")
+                                                         for h in sorted(BIRTH_HEADERS)) + ")(?![a-z])")
 
 
 def sheet_ref(sheet: str, cell: str) -> str:
@@ -38,7 +43,7 @@ def content_leaks(package: Package, matcher: Matcher) -> Iterator[Leak]:
     shared = _shared_strings(package)
     shown: set[int] = set()
     kinds_of = _CellKinds(matcher)
-    shared_clean = not any(map(kinds_of, set(shared)))
+    shared_clean = _none_in(kinds_of, set(shared))
     for sheet in sheets(package):
         root = package.xml(sheet.part)
         if root is None:
@@ -53,7 +58,7 @@ def content_leaks(package: Package, matcher: Matcher) -> Iterator[Leak]:
                                                            "(header, footer, validation or link)",
                         skip=frozenset({"sheetData"}))
     for index, text in enumerate(shared):
-        if index not in shown:
+        if index not in shown and not shared_clean:  # (no stored string holds anything: none to report)
             for kind in sorted(matcher.kinds_in(text)):
                 yield Leak("xl/sharedStrings.xml", kind,
                            f"{_phrase(kind)} appears in a stored string (number {index + 1}) that no cell shows, "
@@ -102,6 +107,25 @@ class _CellKinds(dict):
     __call__ = dict.__getitem__
 
 
+def _none_in(kinds_of: _CellKinds, texts: set[str]) -> bool:
+    """True when no text holds anything (``kinds_of`` of each is empty): at once when it can be told so
+    (``_nothing_at_once``), else text by text."""
+    return _nothing_at_once(kinds_of.matcher, texts, birth_headers=True) or not any(map(kinds_of, texts))
+
+
+def _nothing_at_once(matcher: Matcher, texts: set[str], birth_headers: bool = False) -> bool:
+    """True only when no text holds anything the matcher finds (``Matcher.none_in``) nor, with
+    ``birth_headers``, is a heading such as "Date of birth": every text at once. False: look at each.
+
+    A heading is a text whose letters, each run of other characters made one space, are one of
+    BIRTH_HEADERS: its case-folded self is such a heading with other characters (not letters) around and
+    between its words, as found in the texts joined by the separator (a character that is not a letter)."""
+    texts = [t for t in texts if t]  # an empty text holds nothing
+    if birth_headers and texts and _BIRTH_HEADER_IN.search(SEPARATOR.join(texts).casefold()):
+        return False
+    return matcher.none_in(texts)
+
+
 def _clean(package: Package, part: str, kinds_of: _CellKinds) -> bool:
     """True when no value, inline string or formula anywhere in the sheet holds anything (shared strings
     are looked at by the caller): every text a cell can show is among these, so no cell holds anything."""
@@ -113,7 +137,7 @@ def _clean(package: Package, part: str, kinds_of: _CellKinds) -> bool:
     for tag in tags.get("is", []):
         texts.update("".join(t.text or "" for t in el.iter() if local(t.tag) == "t") for el in root.iter(tag))
     texts.discard(None)
-    return not any(map(kinds_of, texts))
+    return _none_in(kinds_of, texts)
 
 
 def _cells(root: Element, sheet: str, shared: list[str], shown: set[int], kinds_of: _CellKinds) -> Iterator[Leak]:
@@ -151,7 +175,7 @@ def _is_birth_header(text: str) -> bool:
     dates of birth, whatever their values (a date cell alone cannot be told from an audit date)."""
     if _DECIMAL.search(text):  # a decimal digit is a digit: the quick answer for every number
         return False
-    return not any(ch.isdigit() for ch in text) and re.sub(r"[^a-z]+", " ", text.casefold()).strip() in BIRTH_HEADERS
+    return not any(ch.isdigit() for ch in text) and _NOT_LETTERS.sub(" ", text.casefold()).strip() in BIRTH_HEADERS
 
 
 def _texts(root: Element, skip: frozenset[str] = frozenset()) -> Iterator[tuple[str, list[str], str | None]]:
@@ -201,7 +225,7 @@ def _clean_texts(root: Element, matcher: Matcher) -> bool:
     texts = set(root.itertext())
     for el in root.iter():
         texts.update(el.attrib.values())
-    return not any(matcher.kinds_in(text) for text in texts)
+    return _nothing_at_once(matcher, texts) or not any(matcher.kinds_in(text) for text in texts)
 
 
 def _place_in(name: str) -> str:

@@ -124,7 +124,11 @@ def id_shape_pattern(identifiers: Iterable[object]) -> re.Pattern | None:
     """One pattern finding any string with the shape of the inputs' IDs (see above), or None. Not next to
     another letter or digit, nor part of a decimal or a number written with thousands separators."""
     texts = bulk.str_list(identifiers)  # stripped already (sources.sensitive_set); a space is a shape's own
-    whole = bulk.joined(texts)
+    return _id_shape_pattern(texts, bulk.joined(texts))
+
+
+def _id_shape_pattern(texts: list[str], whole: str | None) -> re.Pattern | None:
+    """``id_shape_pattern`` of texts that are all ``str``, joined already (``bulk.joined``)."""
     shapes = bulk.each(texts, lambda text: text.translate(_SHAPE_OF), whole) if texts else []
     counted = Counter(shapes)
     kept = sorted((shape for shape, n in counted.items()
@@ -164,18 +168,23 @@ def _identifier_runs(values: Iterable[object]) -> _IdentifierRuns:
     exactly the characters a token is made of) is one token, its case-folded self, so those are folded a
     whole set at a time (see bulk.py); only the others (``CF-20931``) are cut into tokens one by one."""
     texts = bulk.str_list(values)
-    whole = bulk.joined(texts)
+    return _runs_of_identifiers(texts, bulk.joined(texts))
+
+
+def _runs_of_identifiers(texts: list[str], whole: str | None) -> _IdentifierRuns:
+    """``_identifier_runs`` of texts that are all ``str``, joined already (``bulk.joined``)."""
     if bulk.all_letters_and_digits(texts, whole):
         others: list[str] = []
     else:
         letters_and_digits = list(map(str.isalnum, texts))
         others = list(compress(texts, map(not_, letters_and_digits)))
         texts = list(compress(texts, letters_and_digits))
-        whole = bulk.joined(texts)  # letters and digits only: never the separator
-    folded = bulk.each(texts, str.casefold, whole)
+        whole = bulk.joined(texts)  # letters and digits only: never the separator (None: there are none)
+    folded_whole = whole.casefold() if whole is not None else None
+    folded = folded_whole.split(bulk.SEPARATOR) if folded_whole is not None else []  # bulk.each
     found = _IdentifierRuns(set(folded), set(), set())
     if folded:  # the number a spreadsheet shows for an all-digit ID with leading zeros: few IDs have them
-        text = bulk.SEPARATOR + bulk.SEPARATOR.join(folded) + bulk.SEPARATOR
+        text = bulk.SEPARATOR + folded_whole + bulk.SEPARATOR
         start = text.find(bulk.SEPARATOR + "0")
         while start != -1:
             end = text.find(bulk.SEPARATOR, start + 1)
@@ -240,7 +249,9 @@ class Matcher:
                     name_singles.add(run[0])
                 else:
                     name_runs.add(run)
-        case = _identifier_runs(case_refs)
+        case_texts = bulk.str_list(case_refs)  # a hundred thousand of them: made str and joined once, for both
+        case_whole = bulk.joined(case_texts)
+        case = _runs_of_identifiers(case_texts, case_whole)
         staff = _identifier_runs(staff_ids)
         staff.singles.update(t for t in staff.plain if len(t) >= MIN_IDENTIFIER_CHARS)
         # A run known as two kinds is named by the first of _PRIORITY: fill from the last kind there to
@@ -258,7 +269,8 @@ class Matcher:
         codes = frozenset(p for p in map(normalise_postcode, postcodes) if _POSTCODE.fullmatch(p))
         dated_names = tuple(sorted(set(filter(None, file_names)), key=len, reverse=True))
         return cls(singles=singles, runs=runs, postcodes=codes, dates_of_birth=frozenset(dates_of_birth),
-                   identifiers=case.plain, file_names=dated_names, id_shape=id_shape_pattern(case_refs))
+                   identifiers=case.plain, file_names=dated_names,
+                   id_shape=_id_shape_pattern(case_texts, case_whole))
 
     def __bool__(self) -> bool:
         return bool(self.singles or self.runs or self.postcodes or self.dates_of_birth or self.id_shape
@@ -274,6 +286,42 @@ class Matcher:
         if kinds is None:
             kinds = self._seen[key] = frozenset(self._kinds_in(text, numbers))
         return set(kinds)
+
+    def none_in(self, texts: list[str]) -> bool:
+        """True only when ``kinds_in`` finds nothing in any of the texts (with ``numbers=True``, which finds
+        all that ``numbers=False`` does): answered for all of them at once, where a report's thousands of
+        distinct texts would each be cut into tokens and searched by every pattern. False means "look at each".
+
+        The texts are joined by a character none of them holds (bulk.SEPARATOR) that no token, postcode, ID
+        shape or date can hold either, and that every pattern's look-arounds see as they see a text's start or
+        end (it is neither a letter, a digit, a space nor punctuation they look for): so the joined text's
+        tokens are every text's tokens, and its postcodes, shapes and dates every text's. Finding none of
+        them anywhere, no text holds one. An ID shape that holds the separator itself is never looked for so.
+        """
+        whole = bulk.joined(texts)
+        if whole is None:
+            return not texts
+        if self.id_shape is not None and bulk.SEPARATOR in self.id_shape.pattern:
+            return False
+        folded = set(map(str.casefold, set(TOKEN.findall(whole))))
+        if not folded.isdisjoint(self.singles) or not folded.isdisjoint(self.runs):
+            return False
+        if any(len(token) >= MIN_IDENTIFIER_CHARS for token in folded.intersection(self.identifiers)):
+            return False
+        # Postcodes, shapes and dates as kinds_in looks for them: only in a text with a digit that is not a
+        # bare number ("12", "0.7752564": no letter for a postcode, one separator at most for a date, and
+        # never looked at for its shape).
+        if not (self.postcodes or self.id_shape is not None or self.dates_of_birth) or not _DIGIT.search(whole):
+            return True
+        whole = bulk.SEPARATOR.join(t for t in texts if _DIGIT.search(t) and not _PLAIN_NUMBER.fullmatch(t))
+        if not whole:
+            return True
+        if self.postcodes and any(normalise_postcode(m.group(1) + m.group(2)) in self.postcodes
+                                  for m in _POSTCODE.finditer(whole)):
+            return False
+        if self.id_shape is not None and any(not self._known(m.group()) for m in self.id_shape.finditer(whole)):
+            return False
+        return not (self.dates_of_birth and not self.dates_of_birth.isdisjoint(dates_written_in(whole)))
 
     def _kinds_in(self, text: str, numbers: bool) -> set[str]:
         if _PLAIN_NUMBER.fullmatch(text):

@@ -91,11 +91,15 @@ def default_format(table: str, header: str, value: object, unit: str | None) -> 
 
 
 UNIT_COLUMNS = ("Value", "Previous", "Target", "Change", *st.BENCHMARK_COLUMNS)
+# The classes of value for which default_format's answer depends on the value's class, the column's header and
+# the row's unit only, never on the value itself (a float's does: a blank NaN, a whole number): text and
+# blanks have no number format of their own, every int is a count, every date a date or month.
+_FORMAT_BY_CLASS = frozenset({str, type(None), int, bool, date, datetime, pd.Timestamp})
 
 
 def _is_whole(value: object) -> bool:
     """True for blanks, text and whole numbers; False for a number with a fraction."""
-    if is_blank(value) or isinstance(value, (bool, str, date, datetime, pd.Timestamp)):
+    if value.__class__ is str or is_blank(value) or isinstance(value, (bool, str, date, datetime, pd.Timestamp)):
         return True
     if isinstance(value, numbers.Real):
         return float(value).is_integer()
@@ -448,6 +452,10 @@ class SheetLayout:
                 props.update(align="left", indent=1)
             formats: dict[tuple[str | None, bool], object] = {}  # (number format, date) -> Format
             extremes: dict[str | None, list[float]] = {}  # number format -> [lowest, highest] number
+            # (value's class, unit) -> (number format, date, Format) for the classes whose format the
+            # default rule decides by class alone (see _FORMAT_BY_CLASS): a 20,000-row table repeats a few.
+            by_class: dict[tuple[type, str | None], tuple[str | None, bool, object]] | None = \
+                {} if format_rule is default_format and has_data else None
             text_width = 0
             for i, value in enumerate(column):
                 r = header_row + 1 + i
@@ -456,24 +464,35 @@ class SheetLayout:
                     text_width = max(text_width, len(str(value)))
                     continue
                 unit = units[i] if units is not None else None
-                fmt = format_rule(name, header, value, unit) if has_data else None
-                if fmt == st.DECIMAL and whole and (unit is None or header not in UNIT_COLUMNS):
-                    fmt = st.COUNT
-                is_text = value.__class__ is str
-                dated = not is_text and _is_date(value)  # a month or date labels its row: left-aligned
-                key = (fmt, dated)
-                cell_format = formats.get(key)
-                if cell_format is None:
-                    cell_format = formats[key] = self.styles.get(fmt, **{**props, **({"align": "left"} if dated else {})})
+                cls = value.__class__
+                known = by_class.get((cls, unit)) if by_class is not None else None
+                if known is not None:
+                    fmt, dated, cell_format = known
+                else:
+                    fmt = format_rule(name, header, value, unit) if has_data else None
+                    if fmt == st.DECIMAL and whole and (unit is None or header not in UNIT_COLUMNS):
+                        fmt = st.COUNT
+                    dated = cls is not str and _is_date(value)  # a month or date labels its row: left-aligned
+                    key = (fmt, dated)
+                    cell_format = formats.get(key)
+                    if cell_format is None:
+                        cell_format = formats[key] = self.styles.get(fmt, **{**props, **({"align": "left"} if dated else {})})
+                    if by_class is not None and cls in _FORMAT_BY_CLASS:
+                        by_class[(cls, unit)] = (fmt, dated, cell_format)
                 self._write(r, c, value, cell_format)
-                if is_text:
+                if cls is str:
                     if len(value) > text_width:
                         text_width = len(value)
                     if wraps and len(value) > 8:
                         self._wrapped.cells.append((r, c, value, False))
                 elif dated:
                     text_width = max(text_width, shown_width(value, fmt))
-                elif isinstance(value, numbers.Number) and not isinstance(value, bool) and not is_blank(value):
+                elif value is None:
+                    continue
+                # A number is counted (an int or a float that is not NaN at once; any other kind as before).
+                elif (cls is int or (cls is float and value == value)) or (
+                        cls is not float and isinstance(value, numbers.Number) and not isinstance(value, bool)
+                        and not is_blank(value)):
                     low_high = extremes.get(fmt)
                     number = float(value)
                     if low_high is None:

@@ -10,7 +10,13 @@ import stat
 import tempfile
 import time
 import zipfile
+from io import StringIO
 from pathlib import Path
+
+import xlsxwriter
+from xlsxwriter.packager import Packager
+from xlsxwriter.utility import xl_rowcol_to_cell_fast
+from xlsxwriter.worksheet import Worksheet
 
 CORE_PROPERTIES = "docProps/core.xml"
 LANGUAGE = "en-GB"
@@ -27,6 +33,96 @@ class OutputNotWritable(OSError):
     def __init__(self, message: str, locked: bool = True):
         super().__init__(message)
         self.locked = locked
+
+
+def _with_language(core_xml: str, language: str = LANGUAGE) -> str:
+    """The core properties' XML with <dc:language> as their last element (``add_language`` writes the same)."""
+    if "<dc:language>" in core_xml:
+        return core_xml
+    return core_xml.replace("</cp:coreProperties>", f"<dc:language>{language}</dc:language></cp:coreProperties>")
+
+
+class _LanguagePackager(Packager):
+    """XlsxWriter's packager, writing the core properties with <dc:language> in the first place."""
+
+    def __init__(self, workbook: "Workbook") -> None:
+        super().__init__()
+        self._owner = workbook
+
+    def _write_core_file(self) -> None:
+        super()._write_core_file()
+        stream, name, _binary = self.filenames[-1]
+        if name == CORE_PROPERTIES and isinstance(stream, StringIO):
+            text = _with_language(stream.getvalue())
+            stream.seek(0)
+            stream.truncate()
+            stream.write(text)
+            self._owner.language_written = True
+
+
+# The XlsxWriter whose cell writing _CellWorksheet repeats (constraints.txt pins it): with any other, each cell
+# is written by XlsxWriter itself.
+CELLS_WRITTEN_AS_BY = "3.3.1"
+_PLAIN_CELLS = frozenset({"Number", "Datetime", "String", "RichString", "Blank"})
+_WRITES_CELLS_AS_XLSXWRITER = xlsxwriter.__version__ == CELLS_WRITTEN_AS_BY
+
+
+class _CellWorksheet(Worksheet):
+    """XlsxWriter's worksheet, writing its commonest cells (numbers, dates, shared strings, blanks) itself.
+
+    XlsxWriter writes each cell by building a list of its attributes and escaping each one, its style's index
+    by raising and catching a TypeError: a council's year has ~32,000 cells, and that was a third of the
+    time XlsxWriter took to package the workbook (issue 18). Their XML is written here as XlsxWriter writes it
+    (``Worksheet._write_cell``, ``XMLwriter._xml_string_element``, ``_xml_number_element``, ``_xml_empty_tag``):
+    a cell reference is letters and digits, a style an int, so neither has anything to escape. Every other
+    cell, and every cell with another version of XlsxWriter, is written by XlsxWriter.
+    """
+
+    def _write_cell(self, row: int, col: int, cell) -> None:
+        kind = cell.__class__.__name__
+        if kind not in _PLAIN_CELLS or self.constant_memory or not _WRITES_CELLS_AS_XLSXWRITER:
+            super()._write_cell(row, col, cell)
+            return
+        style = None
+        if cell.format:
+            style = cell.format._get_xf_index()
+        elif row in self.row_info and self.row_info[row].row_format:
+            style = self.row_info[row].row_format._get_xf_index()
+        elif col in self.col_info:
+            column_format = self.col_info[col].column_format
+            if column_format is not None:
+                style = column_format._get_xf_index()
+        attributes = f' r="{xl_rowcol_to_cell_fast(row, col)}"'
+        if style is not None:
+            attributes += f' s="{style if style.__class__ is int else self._escape_attributes(style)}"'
+        if kind == "String" or kind == "RichString":
+            self.fh.write(f'<c{attributes} t="s"><v>{cell.string}</v></c>')
+        elif kind == "Blank":
+            self.fh.write(f"<c{attributes}/>")
+        else:
+            self.fh.write(f"<c{attributes}><v>{cell.number:.16G}</v></c>")
+
+
+class Workbook(xlsxwriter.Workbook):
+    """An in-memory XlsxWriter workbook whose core properties say their language (en-GB).
+
+    ``add_language`` did this after the package was written, by unzipping and re-compressing every part: a
+    tenth of a large council's workbook's render time (issue 18). Written in the first place, through the
+    packager XlsxWriter lets a subclass choose (``Workbook._get_packager``), the bytes are the same: the
+    same parts, compressed alike, with XlsxWriter's fixed 1980 timestamps. ``bytes_with_language`` falls
+    back to ``add_language`` should a later XlsxWriter package its files some other way.
+    """
+
+    language_written = False
+    worksheet_class = _CellWorksheet  # each sheet writes its commonest cells itself (see _CellWorksheet)
+
+    def _get_packager(self):
+        return _LanguagePackager(self)
+
+
+def bytes_with_language(workbook: xlsxwriter.Workbook, xlsx: bytes) -> bytes:
+    """The closed ``workbook``'s bytes (``xlsx``), with the language its packager wrote or added now."""
+    return xlsx if getattr(workbook, "language_written", False) else add_language(xlsx)
 
 
 def add_language(xlsx: bytes, language: str = LANGUAGE) -> bytes:

@@ -5,8 +5,6 @@ import io
 import os
 from datetime import datetime, timezone
 
-import xlsxwriter
-
 from ..measures.figures import Figures
 from ..runtime.memory import no_cycle_collection
 from .audit_sheets import (write_audit_activity, write_audit_list, write_compliance, write_domains, write_edt,
@@ -16,7 +14,7 @@ from .context import ReportContext
 from .cover import report_title, write_contents
 from .data_quality import write_data_quality
 from .kpi_sheets import write_fostering, write_kpi_monthly, write_kpis, write_scorecard_sheet, write_workforce
-from .package import OutputNotWritable, add_language, save_workbook
+from .package import OutputNotWritable, Workbook, bytes_with_language, save_workbook
 from .spec import workbook_spec
 from .styles import Styles
 from .summary_sheet import write_summary
@@ -71,7 +69,7 @@ def render_workbook(figures: Figures, context: ReportContext) -> bytes:
 def _render(figures: Figures, context: ReportContext) -> bytes:
     spec = workbook_spec()
     buffer = io.BytesIO()
-    wb = xlsxwriter.Workbook(buffer, WORKBOOK_OPTIONS)
+    wb = Workbook(buffer, WORKBOOK_OPTIONS)
     build = Build(wb, Styles(wb), spec, figures, context)
     for sheet in spec.sheets:
         build.sheets[sheet.name] = wb.add_worksheet(sheet.name)
@@ -80,7 +78,7 @@ def _render(figures: Figures, context: ReportContext) -> bytes:
         SHEET_WRITERS[name](build)
     _set_properties(build)
     wb.close()
-    return add_language(buffer.getvalue())
+    return bytes_with_language(wb, buffer.getvalue())
 
 
 def _set_properties(build: Build) -> None:

@@ -1,0 +1,193 @@
+"""Rendering the workbook costs less without changing a byte of it (issue 18).
+
+Each shortcut the writer takes is checked here against the way it was done before: the bytes rendered must
+be the same, for the full fixture figures and for a table of every kind of cell.
+"""
+from __future__ import annotations
+
+import io
+import numbers
+import zipfile
+from datetime import date, datetime
+from decimal import Decimal
+from unittest import mock
+
+import numpy as np
+import pandas as pd
+import pytest
+import xlsxwriter
+from xlsxwriter.worksheet import Worksheet
+
+from pqa_desktop.core.report import layout as layout_module
+from pqa_desktop.core.report import package as report_package
+from pqa_desktop.core.report import render_workbook, writer
+from pqa_desktop.core.report import styles as st
+from pqa_desktop.core.report.layout import SheetLayout
+from pqa_desktop.core.report.spec import workbook_spec
+from pqa_desktop.core.report.styles import Styles
+from pqa_desktop.core.report.text import is_blank
+from tests import report_fixtures as fx
+
+
+def _core(xlsx: bytes) -> str:
+    with zipfile.ZipFile(io.BytesIO(xlsx)) as z:
+        return z.read("docProps/core.xml").decode()
+
+
+def _rezipped_render(figures, context) -> bytes:
+    """The render as it was: a plain XlsxWriter workbook, then every part re-compressed by add_language."""
+    with mock.patch.object(writer, "Workbook", xlsxwriter.Workbook):
+        return render_workbook(figures, context)
+
+
+def test_language_written_in_the_first_place_gives_the_same_bytes_as_adding_it_after():
+    figures, context = fx.full_figures(), fx.context()
+    data = render_workbook(figures, context)
+    assert _core(data).endswith("<dc:language>en-GB</dc:language></cp:coreProperties>")
+    assert _core(data).count("<dc:language>") == 1
+    assert data == _rezipped_render(figures, context)
+
+
+def test_the_language_is_still_added_when_the_packager_did_not_write_it():
+    # A later XlsxWriter that packaged its files another way would not call our packager: the language is
+    # then added as before, never left out.
+    with mock.patch.object(report_package.Workbook, "_get_packager", xlsxwriter.Workbook._get_packager):
+        data = render_workbook(fx.full_figures(), fx.context())
+    assert _core(data).count("<dc:language>en-GB</dc:language>") == 1
+    assert data == render_workbook(fx.full_figures(), fx.context())
+
+
+# --- a table's cells: formats decided once per kind of value ---------------------------------------------
+
+MIXED = [  # every kind of value a table's column can hold
+    "text", "", None, 0, 7, -12345678, 2.0, 0.25, -1234.5, float("nan"), float("inf"), True, False,
+    np.int64(42), np.float64(3.75), np.float64("nan"), np.bool_(True), Decimal("1.5"), pd.NA, pd.NaT,
+    date(2024, 9, 30), datetime(2024, 9, 1, 12, 0), pd.Timestamp("2024-08-01"), "12", "a longer piece of text",
+]
+
+
+def _table_bytes(data_sheet: bool, rows: list[list], headers: list[str], units=None) -> tuple[bytes, dict]:
+    buffer = io.BytesIO()
+    wb = xlsxwriter.Workbook(buffer, writer.WORKBOOK_OPTIONS)
+    layout = SheetLayout(wb.add_worksheet("Sheet"), Styles(wb), workbook_spec(), data_sheet=data_sheet)
+    layout.table("tbl_mixed", "Mixed", headers, rows, units=units)
+    widths = dict(layout._widths)
+    layout.finish("OFFICIAL")
+    wb.close()
+    return buffer.getvalue(), widths
+
+
+@pytest.mark.parametrize("data_sheet", [True, False])
+def test_formats_by_kind_of_value_write_the_same_cells_as_asking_the_rule_for_each(data_sheet):
+    headers = ["Name", "Value", "Rate %", "Children", "Month", "England", "Change"]
+    rows = [[v] * len(headers) for v in MIXED] + [[v] * len(headers) for v in reversed(MIXED)]
+    units = (["percent", "count", None, "days", "number"] * len(rows))[:len(rows)]
+    for u in (None, units):
+        fast = _table_bytes(data_sheet, rows, headers, u)
+        with mock.patch.object(layout_module, "_FORMAT_BY_CLASS", frozenset()):
+            slow = _table_bytes(data_sheet, rows, headers, u)
+        assert fast == slow
+
+
+def _old_is_shown_number(value) -> bool:
+    """How a column's numbers were told apart for its width, before the quick tests for int and float."""
+    return isinstance(value, numbers.Number) and not isinstance(value, bool) and not is_blank(value)
+
+
+def _old_width(column: list, header: str, unit: str | None) -> int:
+    """A column's width as the table worked it out before (one format asked for each cell)."""
+    whole = all(layout_module._is_whole(v) for v in column)
+    text_width, extremes = 0, {}
+    for v in column:
+        fmt = layout_module.default_format("tbl_mixed", header, v, unit)
+        if fmt == st.DECIMAL and whole and (unit is None or header not in layout_module.UNIT_COLUMNS):
+            fmt = st.COUNT
+        if v.__class__ is str:
+            text_width = max(text_width, len(v))
+        elif layout_module._is_date(v):
+            text_width = max(text_width, layout_module.shown_width(v, fmt))
+        elif _old_is_shown_number(v):
+            number = float(v)
+            if fmt not in extremes:
+                extremes[fmt] = [number, number]
+            elif number < extremes[fmt][0]:
+                extremes[fmt][0] = number
+            elif number > extremes[fmt][1]:
+                extremes[fmt][1] = number
+    width = text_width + 1
+    for fmt, (low, high) in extremes.items():
+        width = max(width, layout_module.shown_width(low, fmt) + 2, layout_module.shown_width(high, fmt) + 2)
+    return max(width, layout_module.header_width(header) + 1)
+
+
+@pytest.mark.parametrize("header, unit", [("A", None), ("Value", "count"), ("Value", "number")])
+@pytest.mark.parametrize("value", MIXED)
+def test_a_column_is_as_wide_as_its_numbers_and_text_as_before(value, header, unit):
+    # Each kind of value under a one-letter header, alone beside a one-letter text, and before and after
+    # numbers of each kind: the column's width counts the value exactly when, and as, it counted before.
+    for column in (["a", value], [value, "a", value], ["a", value, 1234567.5, -3, value],
+                   [value, "a", 2, value, -98765.25], [value, 7.0, 10], [value, 0.5, 1.5, value]):
+        _, widths = _table_bytes(False, [[v] for v in column], [header], [unit] * len(column))
+        assert widths[0] == _old_width(column, header, unit)
+
+
+# --- the commonest cells written by the worksheet itself ----------------------------------------------------
+
+
+def _every_kind_of_cell(workbook_class, constant_memory: bool = False) -> bytes:
+    buffer = io.BytesIO()
+    wb = workbook_class(buffer, {**writer.WORKBOOK_OPTIONS, "constant_memory": constant_memory})
+    ws = wb.add_worksheet("Cells")
+    bold, money = wb.add_format({"bold": True}), wb.add_format({"num_format": "#,##0.00"})
+    ws.set_row(3, None, bold)  # a row format: its unformatted cells take it
+    ws.set_column(4, 4, 12, money)  # a column format: likewise
+    for r in range(6):
+        ws.write_string(r, 0, f"text {r} & <more> \"quoted\"", bold if r % 2 else None)
+        ws.write_number(r, 1, r * 1234567.891, money if r % 3 else None)
+        ws.write_number(r, 2, 1e-20 * r, None)
+        ws.write_blank(r, 3, None, bold if r % 2 else None)
+        ws.write_blank(r, 4, None, None)
+        ws.write_number(r, 4, r, None)
+        ws.write_datetime(r, 5, datetime(2024, 9, r + 1, 12, 30), wb.add_format({"num_format": "dd/mm/yyyy"}))
+        ws.write_boolean(r, 6, bool(r % 2))
+        ws.write_formula(r, 7, f"=B{r + 1}*2", None, r * 2)
+        ws.write_rich_string(r, 8, "plain ", bold, "bold", " end")
+        ws.write_url(r, 9, f"https://example.org/{r}", string=f"link {r}")
+        ws.write_string(r, 10, "")  # an empty string is written as a blank
+    ws.write_number(3, 11, 7)  # takes the row's format
+    ws.write_number(5, 4, 9.5)  # takes the column's format
+    ws.add_table(8, 0, 11, 2, {"name": "tbl_cells", "data": [[1, "a", None], [2.5, "b", True], [3, "c", ""]]})
+    wb.add_worksheet("Empty")
+    wb.close()
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("constant_memory", [False, True])
+def test_cells_written_by_the_worksheet_are_those_xlsxwriter_writes(constant_memory):
+    stock = type("StockCells", (report_package.Workbook,), {"worksheet_class": Worksheet})
+    assert _every_kind_of_cell(report_package.Workbook, constant_memory) == _every_kind_of_cell(stock, constant_memory)
+
+
+def test_the_large_years_cells_are_written_by_the_worksheet():
+    # The shortcut repeats XlsxWriter's own cell writing, version by version: with the version
+    # constraints.txt pins, it is in use (with any other, XlsxWriter writes every cell, as the test above
+    # checks byte for byte; check it again and move CELLS_WRITTEN_AS_BY on).
+    assert xlsxwriter.__version__ == report_package.CELLS_WRITTEN_AS_BY
+    assert report_package._WRITES_CELLS_AS_XLSXWRITER
+    assert report_package.Workbook.worksheet_class is report_package._CellWorksheet
+
+
+def test_with_another_xlsxwriter_every_cell_is_xlsxwriters_own():
+    with mock.patch.object(report_package, "_WRITES_CELLS_AS_XLSXWRITER", False), \
+            mock.patch.object(Worksheet, "_write_cell", autospec=True, side_effect=Worksheet._write_cell) as own:
+        data = _every_kind_of_cell(report_package.Workbook)
+    assert own.call_count > 60
+    stock = type("StockCells", (report_package.Workbook,), {"worksheet_class": Worksheet})
+    assert data == _every_kind_of_cell(stock)
+
+
+def test_the_rendered_report_is_the_same_with_xlsxwriters_own_cells():
+    figures, context = fx.full_figures(), fx.context()
+    with mock.patch.object(report_package.Workbook, "worksheet_class", Worksheet):
+        stock = render_workbook(figures, context)
+    assert render_workbook(figures, context) == stock
