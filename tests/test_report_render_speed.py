@@ -173,17 +173,7 @@ def test_the_large_years_cells_are_written_by_the_worksheet():
     # constraints.txt pins, it is in use (with any other, XlsxWriter writes every cell, as the test above
     # checks byte for byte; check it again and move CELLS_WRITTEN_AS_BY on).
     assert xlsxwriter.__version__ == report_package.CELLS_WRITTEN_AS_BY
-    assert report_package._WRITES_CELLS_AS_XLSXWRITER
     assert report_package.Workbook.worksheet_class is report_package._CellWorksheet
-
-
-def test_with_another_xlsxwriter_every_cell_is_xlsxwriters_own():
-    with mock.patch.object(report_package, "_WRITES_CELLS_AS_XLSXWRITER", False), \
-            mock.patch.object(Worksheet, "_write_cell", autospec=True, side_effect=Worksheet._write_cell) as own:
-        data = _every_kind_of_cell(report_package.Workbook)
-    assert own.call_count > 60
-    stock = type("StockCells", (report_package.Workbook,), {"worksheet_class": Worksheet})
-    assert data == _every_kind_of_cell(stock)
 
 
 def test_the_rendered_report_is_the_same_with_xlsxwriters_own_cells():

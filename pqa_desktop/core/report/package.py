@@ -64,7 +64,6 @@ class _LanguagePackager(Packager):
 # is written by XlsxWriter itself.
 CELLS_WRITTEN_AS_BY = "3.3.1"
 _PLAIN_CELLS = frozenset({"Number", "Datetime", "String", "RichString", "Blank"})
-_WRITES_CELLS_AS_XLSXWRITER = xlsxwriter.__version__ == CELLS_WRITTEN_AS_BY
 
 
 class _CellWorksheet(Worksheet):
@@ -80,7 +79,7 @@ class _CellWorksheet(Worksheet):
 
     def _write_cell(self, row: int, col: int, cell) -> None:
         kind = cell.__class__.__name__
-        if kind not in _PLAIN_CELLS or self.constant_memory or not _WRITES_CELLS_AS_XLSXWRITER:
+        if kind not in _PLAIN_CELLS or self.constant_memory or xlsxwriter.__version__ != CELLS_WRITTEN_AS_BY:
             super()._write_cell(row, col, cell)
             return
         style = None
