@@ -16,7 +16,6 @@ import numpy as np
 import pandas as pd
 import pytest
 import xlsxwriter
-from xlsxwriter.worksheet import Worksheet
 
 from pqa_desktop.core.report import layout as layout_module
 from pqa_desktop.core.report import package as report_package
@@ -129,55 +128,3 @@ def test_a_column_is_as_wide_as_its_numbers_and_text_as_before(value, header, un
                    [value, "a", 2, value, -98765.25], [value, 7.0, 10], [value, 0.5, 1.5, value]):
         _, widths = _table_bytes(False, [[v] for v in column], [header], [unit] * len(column))
         assert widths[0] == _old_width(column, header, unit)
-
-
-# --- the commonest cells written by the worksheet itself ----------------------------------------------------
-
-
-def _every_kind_of_cell(workbook_class, constant_memory: bool = False) -> bytes:
-    buffer = io.BytesIO()
-    wb = workbook_class(buffer, {**writer.WORKBOOK_OPTIONS, "constant_memory": constant_memory})
-    ws = wb.add_worksheet("Cells")
-    bold, money = wb.add_format({"bold": True}), wb.add_format({"num_format": "#,##0.00"})
-    ws.set_row(3, None, bold)  # a row format: its unformatted cells take it
-    ws.set_column(4, 4, 12, money)  # a column format: likewise
-    for r in range(6):
-        ws.write_string(r, 0, f"text {r} & <more> \"quoted\"", bold if r % 2 else None)
-        ws.write_number(r, 1, r * 1234567.891, money if r % 3 else None)
-        ws.write_number(r, 2, 1e-20 * r, None)
-        ws.write_blank(r, 3, None, bold if r % 2 else None)
-        ws.write_blank(r, 4, None, None)
-        ws.write_number(r, 4, r, None)
-        ws.write_datetime(r, 5, datetime(2024, 9, r + 1, 12, 30), wb.add_format({"num_format": "dd/mm/yyyy"}))
-        ws.write_boolean(r, 6, bool(r % 2))
-        ws.write_formula(r, 7, f"=B{r + 1}*2", None, r * 2)
-        ws.write_rich_string(r, 8, "plain ", bold, "bold", " end")
-        ws.write_url(r, 9, f"https://example.org/{r}", string=f"link {r}")
-        ws.write_string(r, 10, "")  # an empty string is written as a blank
-    ws.write_number(3, 11, 7)  # takes the row's format
-    ws.write_number(5, 4, 9.5)  # takes the column's format
-    ws.add_table(8, 0, 11, 2, {"name": "tbl_cells", "data": [[1, "a", None], [2.5, "b", True], [3, "c", ""]]})
-    wb.add_worksheet("Empty")
-    wb.close()
-    return buffer.getvalue()
-
-
-@pytest.mark.parametrize("constant_memory", [False, True])
-def test_cells_written_by_the_worksheet_are_those_xlsxwriter_writes(constant_memory):
-    stock = type("StockCells", (report_package.Workbook,), {"worksheet_class": Worksheet})
-    assert _every_kind_of_cell(report_package.Workbook, constant_memory) == _every_kind_of_cell(stock, constant_memory)
-
-
-def test_the_large_years_cells_are_written_by_the_worksheet():
-    # The shortcut repeats XlsxWriter's own cell writing, version by version: with the version
-    # constraints.txt pins, it is in use (with any other, XlsxWriter writes every cell, as the test above
-    # checks byte for byte; check it again and move CELLS_WRITTEN_AS_BY on).
-    assert xlsxwriter.__version__ == report_package.CELLS_WRITTEN_AS_BY
-    assert report_package.Workbook.worksheet_class is report_package._CellWorksheet
-
-
-def test_the_rendered_report_is_the_same_with_xlsxwriters_own_cells():
-    figures, context = fx.full_figures(), fx.context()
-    with mock.patch.object(report_package.Workbook, "worksheet_class", Worksheet):
-        stock = render_workbook(figures, context)
-    assert render_workbook(figures, context) == stock

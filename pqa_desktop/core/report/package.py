@@ -15,8 +15,6 @@ from pathlib import Path
 
 import xlsxwriter
 from xlsxwriter.packager import Packager
-from xlsxwriter.utility import xl_rowcol_to_cell_fast
-from xlsxwriter.worksheet import Worksheet
 
 CORE_PROPERTIES = "docProps/core.xml"
 LANGUAGE = "en-GB"
@@ -60,48 +58,6 @@ class _LanguagePackager(Packager):
             self._owner.language_written = True
 
 
-# The XlsxWriter whose cell writing _CellWorksheet repeats (constraints.txt pins it): with any other, each cell
-# is written by XlsxWriter itself.
-CELLS_WRITTEN_AS_BY = "3.3.1"
-_PLAIN_CELLS = frozenset({"Number", "Datetime", "String", "RichString", "Blank"})
-
-
-class _CellWorksheet(Worksheet):
-    """XlsxWriter's worksheet, writing its commonest cells (numbers, dates, shared strings, blanks) itself.
-
-    XlsxWriter writes each cell by building a list of its attributes and escaping each one, its style's index
-    by raising and catching a TypeError: a council's year has ~32,000 cells, and that was a third of the
-    time XlsxWriter took to package the workbook (issue 18). Their XML is written here as XlsxWriter writes it
-    (``Worksheet._write_cell``, ``XMLwriter._xml_string_element``, ``_xml_number_element``, ``_xml_empty_tag``):
-    a cell reference is letters and digits, a style an int, so neither has anything to escape. Every other
-    cell, and every cell with another version of XlsxWriter, is written by XlsxWriter.
-    """
-
-    def _write_cell(self, row: int, col: int, cell) -> None:
-        kind = cell.__class__.__name__
-        if kind not in _PLAIN_CELLS or self.constant_memory or xlsxwriter.__version__ != CELLS_WRITTEN_AS_BY:
-            super()._write_cell(row, col, cell)
-            return
-        style = None
-        if cell.format:
-            style = cell.format._get_xf_index()
-        elif row in self.row_info and self.row_info[row].row_format:
-            style = self.row_info[row].row_format._get_xf_index()
-        elif col in self.col_info:
-            column_format = self.col_info[col].column_format
-            if column_format is not None:
-                style = column_format._get_xf_index()
-        attributes = f' r="{xl_rowcol_to_cell_fast(row, col)}"'
-        if style is not None:
-            attributes += f' s="{style if style.__class__ is int else self._escape_attributes(style)}"'
-        if kind == "String" or kind == "RichString":
-            self.fh.write(f'<c{attributes} t="s"><v>{cell.string}</v></c>')
-        elif kind == "Blank":
-            self.fh.write(f"<c{attributes}/>")
-        else:
-            self.fh.write(f"<c{attributes}><v>{cell.number:.16G}</v></c>")
-
-
 class Workbook(xlsxwriter.Workbook):
     """An in-memory XlsxWriter workbook whose core properties say their language (en-GB).
 
@@ -113,7 +69,6 @@ class Workbook(xlsxwriter.Workbook):
     """
 
     language_written = False
-    worksheet_class = _CellWorksheet  # each sheet writes its commonest cells itself (see _CellWorksheet)
 
     def _get_packager(self):
         return _LanguagePackager(self)
