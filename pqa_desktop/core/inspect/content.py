@@ -15,8 +15,8 @@ import re
 from typing import Iterator
 from xml.etree.ElementTree import Element
 
-from .leak import Leak
 from .bulk import SEPARATOR
+from .leak import Leak
 from .matching import DATE_OF_BIRTH, KIND_PHRASES, Matcher
 from .package import Package, local, sheet_of_parts, sheets
 
