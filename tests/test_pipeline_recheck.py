@@ -277,3 +277,26 @@ def test_a_check_redacts_each_feedback_text_once_for_its_items_and_its_figures(t
     assert list(figures.tables["tbl_feedback"]["Feedback"]) == [i.text for i in items]
     assert items[0].text == f"{REDACTED_NAME} listened to us; Ann Hope came once."
     assert len(tokenised) == 1 and sorted(redacted) == sorted({i for i in redacted}) and len(redacted) == 2
+
+
+def test_each_audit_key_is_worked_out_once_per_secret(tmp_path, monkeypatch):
+    """A check asks for each audit's key for its figures, its feedback list and its items, and the next check
+    again: the HMAC is worked out once per audit and secret; another secret gives other keys."""
+    import hmac as real_hmac
+    import types
+
+    first = _first_returns(tmp_path / "aug")
+    secret = "c" * 63 + "1"
+    options = pipeline.BuildOptions(period=SEP, settings=Settings(la_name="Anytown Council"), audit_key_secret=secret)
+    worked_out = []
+    monkeypatch.setattr(privacy, "hmac", types.SimpleNamespace(
+        new=lambda *a, **k: worked_out.append(a[1]) or real_hmac.new(*a, **k)))
+    for _ in range(2):
+        analysis = pipeline.analyse([first], SEP)
+        pipeline.compute(analysis, options)
+        items = pipeline.feedback_items(analysis, options)
+    assert len(worked_out) == len(set(worked_out)) == len(analysis.records.audits) == 3
+    assert items[0].audit_key == real_hmac.new(secret.encode(), b"case_file_audit|CR-1001|2024-08-05",
+                                               "sha256").hexdigest()[:10]
+    other = pipeline.BuildOptions(period=SEP, settings=options.settings, audit_key_secret="d" * 64)
+    assert pipeline.feedback_items(analysis, other)[0].audit_key != items[0].audit_key

@@ -6,6 +6,7 @@ import hmac
 import re
 import secrets as _secrets
 from datetime import date
+from functools import lru_cache
 from typing import Iterable
 
 REDACTED_NAME = "[name]"
@@ -19,7 +20,14 @@ def new_secret() -> str:
 
 def audit_key(secret: str, template_type: str, reference: str, audit_date: date) -> str:
     """First 10 hex characters of HMAC-SHA256(secret, "<type>|<REFERENCE>|<ISO date>")."""
-    message = f"{template_type}|{reference.strip().upper()}|{audit_date.isoformat()}"
+    return _audit_key(secret, template_type, reference.strip().upper(), audit_date)
+
+
+@lru_cache(maxsize=1 << 14)
+def _audit_key(secret: str, template_type: str, reference: str, audit_date: date) -> str:
+    # remembered (in this process's memory only, as the secret itself is): a check asks for each audit's key
+    # two or three times (its figures, its feedback list and items), and the next check for the same audits
+    message = f"{template_type}|{reference}|{audit_date.isoformat()}"
     return hmac.new(secret.encode("utf-8"), message.encode("utf-8"), hashlib.sha256).hexdigest()[:10]
 
 
