@@ -27,15 +27,19 @@ def check_work(paths: Sequence[Path], period: Period, workspace, options: pipeli
     # passed only when there are some: the session's passwords, tried on every protected input
     passwords = {"passwords": input_passwords} if input_passwords else {}
 
+    held = [previous]  # let go as soon as the check has grown from it (the window keeps only the check on screen)
+
     def make_work(job: PipelineJob):
         def work(progress, cancel):
+            last = held.pop() if held else None
             # made here, off the UI thread, from the last check's masker (folding a council's hundred thousand
             # identifiers again took 70 ms)
-            stream = ReadStream(previous.masker if previous is not None else None)
+            stream = ReadStream(last.masker if last is not None else None)
             analysis = pipeline.analyse(list(paths), period, progress=progress, cancel=cancel,
-                                        workspace=workspace, keep_on_cancel=True, previous=previous,
+                                        workspace=workspace, keep_on_cancel=True, previous=last,
                                         on_read=lambda item, result: job.emit_item(stream(item, result)),
                                         **passwords)
+            del last
             # the inputs list's rows, every name masked, made here off the UI thread (a thousand inputs: 30-60 ms
             # of the window's event loop when the view made them); Analysis.mask keeps the masked names too
             drafts["summaries"] = analysis.summaries()
