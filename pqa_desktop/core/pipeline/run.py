@@ -349,8 +349,8 @@ def analyse(paths: Sequence[str | Path], period: Period, *, keep: dict | None = 
     ``unread``.
 
     ``previous``: the last analysis of these inputs (the app's check on screen); what is worked out from
-    every identifier (the masker) is grown from its rather than made again when none of its identifiers has
-    gone (the same result: ``Analysis.grow_from``).
+    every identifier (the masker, the staff-name redactor, the leak inspector's identifiers) is grown from its
+    rather than made again when none of its identifiers has gone (the same results: ``Analysis.grow_from``).
     """
     progress = progress or _noop_progress
     analysis = Analysis(period=period)
