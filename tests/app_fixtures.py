@@ -64,6 +64,13 @@ class FakeAnalysis:
     def usable(self) -> bool:
         return bool(self.rows)
 
+    @property
+    def masker(self):
+        """What masks its identifiers (the next check's streamed rows start from it)."""
+        from pqa_desktop.core.privacy import IdentifierMasker
+
+        return IdentifierMasker(self.sensitive)
+
     def summaries(self):
         return list(self.rows)
 
@@ -114,7 +121,7 @@ class FakePipeline:
         raise AssertionError("the app never asked the job to stop")
 
     def analyse(self, paths, period, *, keep=None, progress=None, cancel=None, workspace=None, import_new=True,
-                on_read=None, keep_on_cancel=False, passwords=()):
+                on_read=None, keep_on_cancel=False, passwords=(), previous=None):
         self.analyse_threads.append(threading.get_ident())
         self.analyse_calls.append(([Path(p) for p in paths], period))
         if progress:

@@ -209,6 +209,41 @@ def test_a_check_reads_the_workspace_list_and_masks_names_off_the_ui_thread(qtbo
     assert window.session.imports == real_imports(window.workspace)
 
 
+def test_a_check_after_a_new_return_grows_the_last_checks_maskers_and_the_build_its_identifiers(
+        qtbot, make_window, tmp_path, monkeypatch, save_dialog, message_boxes):
+    """Issue 18: after one more return, the check grows the last check's masker (the streamed rows' too) and
+    redactor rather than making them from every identifier again, and its build grows the last build's
+    identifiers for the leak inspector; the lists and the workbook are those of a check made afresh."""
+    from pqa_desktop.core.privacy import IdentifierMasker, NameRedactor
+
+    window = make_window()
+    window.period_edit.setDate(QDate(2024, 9, 1))
+    check(qtbot, window, lambda: window.add_paths([august(tmp_path / "aug")]))
+    save_dialog["path"] = str(tmp_path / "august.xlsx")
+    with qtbot.waitSignal(window.build_succeeded, timeout=WAIT_MS):
+        window.build_button.click()
+    wait_idle(qtbot, window)
+    made = []
+    real_masker, real_redactor, real_sorted = IdentifierMasker.__init__, NameRedactor.__init__, pipeline.sensitive_set
+    monkeypatch.setattr(IdentifierMasker, "__init__", lambda self, ids: made.append("masker") or real_masker(self, ids))
+    monkeypatch.setattr(NameRedactor, "__init__", lambda self, names: made.append("redactor") or real_redactor(self, names))
+    monkeypatch.setattr(pipeline, "sensitive_set", lambda analysis: made.append("identifiers") or real_sorted(analysis))
+    check(qtbot, window, lambda: window.add_paths([september(tmp_path / "sep")]))
+    out = tmp_path / "september.xlsx"
+    save_dialog["path"] = str(out)
+    with qtbot.waitSignal(window.build_succeeded, timeout=WAIT_MS):
+        window.build_button.click()
+    wait_idle(qtbot, window)
+    assert made == [] and message_boxes == []
+    grown = window.session.analysis
+    fresh = pipeline.analyse([tmp_path / "aug", tmp_path / "sep"], grown.period, workspace=window.workspace)
+    assert grown.summaries() == fresh.summaries() and grown.findings == fresh.findings
+    assert grown.found_identifiers() == real_sorted(fresh)
+    assert [window.inputs_model.index(r, 0).data() for r in range(window.inputs_model.rowCount())] == \
+        [s.name for s in fresh.summaries()]
+    assert "Helpful visits every week." in workbook_text(out)
+
+
 def test_removing_an_input_from_the_list_takes_it_out_of_the_workspace(qtbot, make_window, tmp_path):
     window = make_window()
     window.period_edit.setDate(AUGUST)

@@ -93,10 +93,9 @@ class CheckAndBuild(QObject):
         paths, period, _generation = key
         if session.check_is_current(self._period_row.period):
             return
-        known = session.analysis.sensitive if session.analysis is not None else set()  # not changed once checked
         drafts: dict = {}  # filled in the worker, read once the job has ended
         work = check_work(paths, period, session.workspace, self._content.build_options(period),
-                          tuple(session.input_passwords), known, drafts)
+                          tuple(session.input_passwords), session.analysis, drafts)
         job = self._jobs.start(ANALYSE, work, "Checking the inputs\u2026", delayed=True, analysis_key=key)
         job.drafts = drafts
 

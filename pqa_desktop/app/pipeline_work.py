@@ -19,21 +19,27 @@ from .streaming import ReadStream
 
 
 def check_work(paths: Sequence[Path], period: Period, workspace, options: pipeline.BuildOptions,
-               input_passwords: tuple[str, ...], known: set, drafts: dict):
+               input_passwords: tuple[str, ...], previous: pipeline.Analysis | None, drafts: dict):
     """The check of the inputs; ``drafts`` is filled in the worker (what will be blank, the drafted key
-    messages and feedback, the workspace's list) and read once the job has ended. ``known``: the identifiers
-    already found (not changed once checked)."""
+    messages and feedback, the workspace's list) and read once the job has ended. ``previous``: the check on
+    screen (not changed once checked), whose identifiers mask the streamed rows from the start and whose
+    masker the new check's grows from (``pipeline.analyse``)."""
     # passed only when there are some: the session's passwords, tried on every protected input
     passwords = {"passwords": input_passwords} if input_passwords else {}
 
+    held = [previous]  # let go as soon as the check has grown from it (the window keeps only the check on screen)
+
     def make_work(job: PipelineJob):
         def work(progress, cancel):
-            # made here, off the UI thread: a council's identifiers (a hundred thousand) take 70 ms
-            stream = ReadStream(known)
+            last = held.pop() if held else None
+            # made here, off the UI thread, from the last check's masker (folding a council's hundred thousand
+            # identifiers again took 70 ms)
+            stream = ReadStream(last.masker if last is not None else None)
             analysis = pipeline.analyse(list(paths), period, progress=progress, cancel=cancel,
-                                        workspace=workspace, keep_on_cancel=True,
+                                        workspace=workspace, keep_on_cancel=True, previous=last,
                                         on_read=lambda item, result: job.emit_item(stream(item, result)),
                                         **passwords)
+            del last
             # the inputs list's rows, every name masked, made here off the UI thread (a thousand inputs: 30-60 ms
             # of the window's event loop when the view made them); Analysis.mask keeps the masked names too
             drafts["summaries"] = analysis.summaries()

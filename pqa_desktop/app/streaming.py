@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Iterable
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
@@ -32,8 +31,9 @@ class FileRead:
 class ReadStream:
     """(worker thread) One file just read -> its row and findings, masked."""
 
-    def __init__(self, known: Iterable[str] = ()):
-        self.masker = IdentifierMasker(known)
+    def __init__(self, known: IdentifierMasker | None = None):
+        """``known``: the last check's masker, grown here (it is left as it is), else none known yet."""
+        self.masker = known.extended(()) if known is not None else IdentifierMasker(())
 
     def __call__(self, item: InputFile, result: ReadResult) -> FileRead:
         self.masker.add(result.sensitive)

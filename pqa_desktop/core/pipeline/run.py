@@ -45,11 +45,11 @@ from ..runtime.memory import release_freed_memory
 from ..messages.key_messages import draft_messages
 from ..measures.notes import Note, note_ref
 from .period_coverage import ending_early_findings, inputs_ending_early
-from ..privacy import IdentifierMasker, audit_key, name_pattern, redact_names
+from ..privacy import IdentifierMasker, NameRedactor, audit_key
 from ..records import Audit, AuditRecords, InputFile, ReadResult
 from ..encryption import unlock_inputs
 from ..inspect import SensitiveSet, inspect_with, sensitive_set
-from ..inspect.sources import table_identifiers
+from ..inspect.sources import grown_sensitive_set, table_identifiers
 from ..report import ReportContext, render_workbook, save_workbook
 from .reading import Cancelled, ReadingStats, read_contained, read_inputs
 from ..returns.combine import combine
@@ -175,10 +175,77 @@ class Analysis:
 
     @property
     def masker(self) -> IdentifierMasker:
-        if getattr(self, "_masker_for", None) is not self.sensitive or not hasattr(self, "_masker"):
-            self._masker = IdentifierMasker(self.sensitive)
-            self._masker_for = self.sensitive
-        return self._masker
+        """The masker of every identifier in ``sensitive`` (made again should ``sensitive`` change)."""
+        masker = self._derived("_masker", self.sensitive)
+        if masker is None:
+            masker = self._keep("_masker", self.sensitive, IdentifierMasker(self.sensitive))
+        return masker
+
+    @property
+    def redactor(self) -> NameRedactor:
+        """What redacts the staff names in ``staff_names`` from feedback (made again should they change)."""
+        redactor = self._derived("_redactor", self.staff_names)
+        if redactor is None:
+            redactor = self._keep("_redactor", self.staff_names, NameRedactor(self.staff_names))
+        return redactor
+
+    def _derived(self, name: str, source: set):
+        """What was made from ``source`` and kept as ``name``, when ``source`` is the very set it was made
+        from, unchanged (else None)."""
+        kept = self.__dict__.get(name)
+        return kept[2] if kept is not None and kept[0] is source and kept[1] == len(source) else None
+
+    def _keep(self, name: str, source: set, value):
+        self.__dict__[name] = (source, len(source), value)
+        return value
+
+    def grow_from(self, previous: "Analysis | None") -> None:
+        """Make this analysis's masker, redactor and inspector's identifiers from ``previous``'s (the app's last
+        check) when every identifier (staff name) that one knew is still known: only the new ones are folded
+        (tokenised, sorted), and the masks (redactions) remembered that no new one changes are kept
+        (``IdentifierMasker.extended``, ``NameRedactor.extended``, ``grown_sensitive_set``): the same results
+        as made afresh. When one has gone (an input removed) they are made afresh, so nothing is hidden, or
+        looked for, that no input holds any more."""
+        if previous is None or previous is self:
+            return
+        theirs, mine = previous.sensitive, self.sensitive
+        if len(theirs) <= len(mine) and theirs <= mine:
+            added = mine - theirs
+            masker = previous._derived("_masker", theirs)
+            if masker is not None:
+                self._keep("_masker", mine, masker.extended(added))
+            found = previous._current_found()
+            if found is not None:  # kept until this analysis's own is worked out (its build)
+                self._keep("_found_before", mine, (found, added))
+        theirs, mine = previous.staff_names, self.staff_names
+        redactor = previous._derived("_redactor", theirs)
+        if redactor is not None and len(theirs) <= len(mine) and theirs <= mine:
+            self._keep("_redactor", mine, redactor.extended(mine - theirs))
+
+    def found_identifiers(self) -> SensitiveSet:
+        """What the leak inspector looks for (``sensitive_set``), worked out once per analysis (each build from
+        the app's check, and its auditors' lists, ask for it), and grown from the last check's when this one
+        was grown from it (``grow_from``)."""
+        found = self._current_found()
+        if found is None:
+            before = self._derived("_found_before", self.sensitive)
+            self.__dict__.pop("_found_before", None)  # the last check's set: let go once this one is made
+            found = grown_sensitive_set(self, *before) if before is not None else sensitive_set(self)
+            self.__dict__["_found"] = (self._found_sources(), found)
+        return found
+
+    def _found_sources(self) -> tuple:
+        """What ``sensitive_set`` reads of this analysis: each object with its size (a change to one shows)."""
+        return tuple((source, len(source)) for source in (self.sensitive, self.staff_names, self.files,
+                                                          self.results, self.findings))
+
+    def _current_found(self) -> SensitiveSet | None:
+        kept = self.__dict__.get("_found")
+        if kept is None:
+            return None
+        sources = self._found_sources()
+        current = all(a is b and m == n for (a, m), (b, n) in zip(kept[0], sources))
+        return kept[1] if current else None
 
     def summaries(self) -> list[InputSummary]:
         """A row for every input: each file read, each input that gave no file (with why), each file not
@@ -222,14 +289,7 @@ class Analysis:
         list, the auditors, the workspace list)."""
         if name in self.shown_names:
             return self.shown_names[name]
-        masker = self.masker
-        cache = self.__dict__.get("_mask_cache")
-        if cache is None or cache[0] is not masker:
-            cache = self.__dict__["_mask_cache"] = (masker, {})
-        known = cache[1]
-        if name not in known:
-            known[name] = masker(name)
-        return known[name]
+        return self.masker(name)  # which remembers each text it masked
 
     def inputs_used(self) -> dict[str, int]:
         """Counts of inputs by kind, for the cover (no file names)."""
@@ -276,7 +336,7 @@ def analyse(paths: Sequence[str | Path], period: Period, *, keep: dict | None = 
             progress: ProgressFn | None = None, cancel: CancelFn | None = None,
             workspace: Workspace | None = None, import_new: bool = True,
             passwords: Sequence[str] = (), on_read: ReadFn | None = None,
-            keep_on_cancel: bool = False) -> Analysis:
+            keep_on_cancel: bool = False, previous: Analysis | None = None) -> Analysis:
     """Discover, read and validate every input. Never raises for bad data: problems are findings.
 
     With ``workspace``: each file not yet imported (by content hash) is read and imported in one
@@ -289,6 +349,10 @@ def analyse(paths: Sequence[str | Path], period: Period, *, keep: dict | None = 
     ``keep_on_cancel``, a cancel while files are being read instead stops reading and returns the analysis
     of what was read (each file in whole or not at all), with ``stopped`` set and the files not read in
     ``unread``.
+
+    ``previous``: the last analysis of these inputs (the app's check on screen); what is worked out from
+    every identifier (the masker, the staff-name redactor, the leak inspector's identifiers) is grown from its
+    rather than made again when none of its identifiers has gone (the same results: ``Analysis.grow_from``).
     """
     progress = progress or _noop_progress
     analysis = Analysis(period=period)
@@ -417,6 +481,7 @@ def analyse(paths: Sequence[str | Path], period: Period, *, keep: dict | None = 
         raw_findings.append(Finding("", "", "", Severity.ERROR, RULE_NO_USABLE_INPUT,
                                     "No audit or system export could be read from the inputs, so there is "
                                     "nothing to report. Add the auditors' returns and try again."))
+    analysis.grow_from(previous)
     masker = analysis.masker
     analysis.shown_names = unique_masks([item.name for item, _ in analysis.results]
                                         + [p.name for p in analysis.passed_over]
@@ -543,18 +608,29 @@ def unique_masks(names: Sequence[str], masker: Callable[[str], str]) -> dict[str
     so each row and finding points at one file."""
     out: dict[str, str] = {}
     used: set[str] = set()
+    # the last number tried for each mask: those below it were taken then, and stay taken (a council's year
+    # has hundreds of names masking alike, "CFA ••• Jan.xlsx": counting from 2 for each took 30 ms a check)
+    tried: dict[str, int] = {}
     for name in names:
         if name in out:
             continue
         shown = candidate = masker(name)
-        number = 1
+        number = tried.get(shown, 1)
+        if number > 1:
+            candidate = _numbered(shown, number)
         while candidate in used:
             number += 1
-            head, dot, suffix = shown.rpartition(".")
-            candidate = f"{head} ({number}).{suffix}" if dot and "\u203a" not in suffix else f"{shown} ({number})"
+            candidate = _numbered(shown, number)
+        tried[shown] = number
         used.add(candidate)
         out[name] = candidate
     return out
+
+
+def _numbered(shown: str, number: int) -> str:
+    """A masked name told apart by a number before its suffix ("CFA ••• Jan (2).xlsx")."""
+    head, dot, suffix = shown.rpartition(".")
+    return f"{head} ({number}).{suffix}" if dot and "\u203a" not in suffix else f"{shown} ({number})"
 
 
 def mask_finding(f: Finding, masker: IdentifierMasker, names: dict[str, str] | None = None) -> Finding:
@@ -615,7 +691,7 @@ def _compute(analysis: Analysis, options: BuildOptions) -> tuple[Figures, dict[s
     )
     if options.excluded_feedback:
         figures.tables["tbl_feedback"] = _feedback_without(analysis, key, options.excluded_feedback)
-    _protect_feedback(figures, analysis.staff_names, settings)
+    _protect_feedback(figures, analysis.redactor, settings)
     _add_cached_export_figures(figures, analysis, settings, kpis)
     return figures, draft_messages(figures)
 
@@ -838,21 +914,22 @@ def _feedback_without(analysis: Analysis, key: Callable[[Audit], str], excluded:
     return feedback_table(kept, trend_window(analysis.period), key)
 
 
-def _shown_feedback(texts: list[str], staff_names: set[str], settings: Settings) -> list[str]:
-    """Feedback text as the workbook shows it: left out, or with staff names redacted unless opted in."""
+def _shown_feedback(texts: list[str], staff_names: NameRedactor | set[str], settings: Settings) -> list[str]:
+    """Feedback text as the workbook shows it: left out, or with staff names redacted unless opted in.
+    ``staff_names``: the analysis's ``redactor`` (each text redacted once per check), or the names."""
     if not settings.feedback_text:
         return [FEEDBACK_LEFT_OUT] * len(texts)
     if settings.include_staff_names:
         return [str(t) for t in texts]
-    pattern = name_pattern(staff_names)
-    return [redact_names(str(t), pattern) for t in texts]
+    redact = staff_names if isinstance(staff_names, NameRedactor) else NameRedactor(staff_names)
+    return [redact(str(t)) for t in texts]
 
 
-def _protect_feedback(figures: Figures, staff_names: set[str], settings: Settings) -> None:
+def _protect_feedback(figures: Figures, redactor: NameRedactor, settings: Settings) -> None:
     table = figures.tables.get("tbl_feedback")
     if table is None or table.empty:
         return
-    table = table.assign(Feedback=_shown_feedback(list(table["Feedback"]), staff_names, settings))
+    table = table.assign(Feedback=_shown_feedback(list(table["Feedback"]), redactor, settings))
     figures.tables["tbl_feedback"] = table.reset_index(drop=True)
 
 
@@ -878,7 +955,7 @@ def feedback_items(analysis: Analysis, options: BuildOptions) -> list[FeedbackIt
     """
     key = audit_key_function(analysis, options)
     listed = feedback_audits(_in_period(analysis), trend_window(analysis.period), key)
-    texts = _shown_feedback([audit.feedback.text for audit in listed], analysis.staff_names, options.settings)
+    texts = _shown_feedback([audit.feedback.text for audit in listed], analysis.redactor, options.settings)
     return [FeedbackItem(audit_key=key(audit), date=audit.audit_date, audit_type=audit_type_label(audit),
                          service_area=service_area_label(audit), source=audit.feedback.source,
                          sentiment=audit.feedback.sentiment, text=text)
@@ -959,7 +1036,7 @@ def build(paths: Sequence[str | Path], output: str | Path, options: BuildOptions
     out = Path(output)
     data = render_workbook(figures, context)
     # Every build checks its own output before saving: a workbook that would leak is never written.
-    leaks = inspect_with(data, sensitive_set(analysis), la_name=settings.la_name,
+    leaks = inspect_with(data, analysis.found_identifiers(), la_name=settings.la_name,
                          allow_case_refs=settings.include_case_refs,
                          allow_staff_names=settings.include_staff_names)
     if leaks:

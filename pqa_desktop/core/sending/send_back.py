@@ -32,7 +32,7 @@ import xlsxwriter
 from .email_draft import draft_message, write_draft
 from ..finding_status import OPEN, status_of
 from ..findings import RULES, Finding, Severity, cell_sort_key
-from ..inspect import inspect_with, sensitive_set
+from ..inspect import inspect_with
 from ..pipeline.run import Analysis, BuildOptions, LeakFound, audit_key_function
 from ..records import Audit
 from ..report.context import CLASSIFICATION
@@ -305,7 +305,7 @@ def write_send_back(folder: str | Path, analysis: Analysis, options: BuildOption
     la_name = settings.la_name.strip()
     period = analysis.period
     lists = send_back_lists(analysis, options, auditors=auditors, findings=findings)
-    found = sensitive_set(analysis)
+    found = analysis.found_identifiers()  # the build's, when a build from this check made it
     rendered: list[tuple[SendBackList, bytes]] = []
     for lst in lists:  # every workbook checked before any is saved
         data = render_send_back_workbook(lst, la_name=la_name, period_label=period.label, produced=produced,
