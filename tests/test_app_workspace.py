@@ -209,6 +209,26 @@ def test_a_check_reads_the_workspace_list_and_masks_names_off_the_ui_thread(qtbo
     assert window.session.imports == real_imports(window.workspace)
 
 
+def test_a_check_starts_the_reading_process_for_the_next_one_off_the_ui_thread(qtbot, make_window, tmp_path,
+                                                                               monkeypatch):
+    """Issue 18: on Windows a reading process takes half a second to start, and the check after one new
+    return waited for it; each check now starts it, in its worker, for the next."""
+    import threading
+
+    from pqa_desktop.app import pipeline_work
+
+    started: list[bool] = []
+    monkeypatch.setattr(pipeline_work, "prestart_reading_process",
+                        lambda: started.append(threading.current_thread() is threading.main_thread()))
+    window = make_window()
+    window.period_edit.setDate(AUGUST)
+    wait_idle(qtbot, window)
+    check(qtbot, window, lambda: window.add_paths([august(tmp_path / "aug")]))
+    assert started == [False]  # once, and not on the window's thread
+    check(qtbot, window, lambda: window.add_paths([september(tmp_path / "sep")]))
+    assert started == [False, False]
+
+
 def test_a_check_after_a_new_return_grows_the_last_checks_maskers_and_the_build_its_identifiers(
         qtbot, make_window, tmp_path, monkeypatch, save_dialog, message_boxes):
     """Issue 18: after one more return, the check grows the last check's masker (the streamed rows' too) and

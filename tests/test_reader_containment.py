@@ -16,6 +16,7 @@ import hashlib
 import io
 import os
 import re
+import signal
 import struct
 import subprocess
 import sys
@@ -27,6 +28,7 @@ import pytest
 from pqa_desktop.core.pipeline import reading
 from pqa_desktop.core.inputs import packages, tables
 from pqa_desktop.core.records import InputFile
+from pqa_desktop.core.runtime import processes
 from tests import fuzz_support as fz
 from tests.returns_fixtures import soffice
 
@@ -320,7 +322,7 @@ def test_a_reading_process_that_cannot_start_leaves_the_files_to_this_process(mo
     def cannot_start(self):
         raise reading.NoReadingProcess()
 
-    monkeypatch.setattr(reading._Quarantine, "_start", cannot_start)
+    monkeypatch.setattr(reading._Quarantine, "_launch", cannot_start)
     reading.stop_quarantine()
     results = reading.read_inputs([(item, None) for item, _ in _inputs()[::2]])
     assert [r.kind for r in results] == ["case_file_audit", "edt_dip_sample"]
@@ -353,3 +355,51 @@ def test_the_reading_process_ends_when_told_rather_than_killed_after_a_wait(meth
     process = quarantine._process
     quarantine.stop()
     assert process.exitcode == 0  # ended by itself (a kill after the wait gives -9)
+
+
+# --- a reading process started ahead (issue 18) ------------------------------------------------------------
+
+
+def _started_ahead(monkeypatch, method: str):
+    if method not in __import__("multiprocessing").get_all_start_methods():
+        pytest.skip(f"no {method} here")
+    monkeypatch.setenv(reading.WORKERS_ENV, "")
+    monkeypatch.setenv(processes.START_METHOD_ENV, method)
+    reading.stop_quarantine()
+    reading.prestart_reading_process()
+    return reading._quarantine()
+
+
+@pytest.mark.parametrize("method", ["spawn", "forkserver"])
+def test_a_reading_process_started_ahead_reads_the_next_files(monkeypatch, method):
+    # A spawned process imports the readers first (half a second and more): started ahead (a workspace build,
+    # the app's next check), it does so while this process works, and the read uses it, not a new one.
+    try:
+        quarantine = _started_ahead(monkeypatch, method)
+        process = quarantine._process
+        assert process is not None and process.is_alive() and not quarantine._ready
+        results = reading.read_inputs([(item, None) for item, _ in _inputs()[::2]])
+        assert [r.kind for r in results] == ["case_file_audit", "edt_dip_sample"]
+        assert reading._quarantine()._process is process and reading._quarantine()._ready
+    finally:
+        reading.stop_quarantine()
+
+
+def test_a_reading_process_started_ahead_and_not_needed_is_ended_at_once(monkeypatch):
+    # Nothing new to read (a build after a correction): the process still starting holds no file, so it is
+    # ended, not waited for until it has imported the readers (a stop waits up to two seconds).
+    quarantine = _started_ahead(monkeypatch, "spawn")
+    process = quarantine._process
+    reading.stop_quarantine()
+    assert process.exitcode == -signal.SIGKILL
+
+
+@pytest.mark.parametrize("workers, method", [("", "fork"), ("1", "spawn")])
+def test_nothing_is_started_ahead_with_fork_or_when_files_are_read_here(monkeypatch, workers, method):
+    # fork: a reading process starts in milliseconds and is stopped after each read; PQA_READ_WORKERS=1: none.
+    monkeypatch.setenv(reading.WORKERS_ENV, workers)
+    monkeypatch.setenv(processes.START_METHOD_ENV, method)
+    monkeypatch.setattr(reading, "_quarantine_method", lambda: method)  # fork is refused where threads run (here)
+    reading.stop_quarantine()
+    reading.prestart_reading_process()
+    assert reading._quarantine_process is None

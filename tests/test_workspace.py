@@ -337,3 +337,20 @@ def test_a_workspace_build_reads_a_file_whose_name_is_not_utf8(tmp_path):
         analysis = analyse([folder], SEP, workspace=ws)
         assert "CFA \ufffd2.xlsx" in {r.name for r in ws.imports()}
     assert any(a.audit_date == date(2024, 8, 12) for a in analysis.records.audits)
+
+
+def test_a_build_from_a_workspace_with_imports_starts_its_reading_process_ahead(tmp_path, monkeypatch):
+    # A build from a workspace that holds imports reads a few new files at most: their reading process (on
+    # Windows half a second to start) is started before discovery. The first import of a year reads many
+    # files with a pool of workers, and starts nothing ahead.
+    from pqa_desktop.core.pipeline import run as pipeline_run
+
+    started = []
+    monkeypatch.setattr(pipeline_run, "prestart_reading_process", lambda: started.append(1))
+    with Workspace.open(tmp_path / "w.sqlite") as ws:
+        analyse([august(tmp_path / "aug")], SEP, workspace=ws)
+        assert started == []
+        analyse([august(tmp_path / "aug"), september(tmp_path / "sep")], SEP, workspace=ws)
+        assert started == [1]
+    analyse([august(tmp_path / "aug")], SEP)
+    assert started == [1]

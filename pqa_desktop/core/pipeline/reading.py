@@ -433,6 +433,7 @@ class _Quarantine:
         self._process = None
         self._conn = None  # results come back here
         self._send = None  # files go there
+        self._ready = False  # it has said it is ready (a process started ahead, ``launch``, may not have yet)
         self._lock = threading.Lock()  # one file in flight: two threads reading at once take turns
 
     def read(self, item: InputFile, overrides: Overrides, cancel: CancelFn | None = None) -> ReadResult | None:
@@ -441,9 +442,19 @@ class _Quarantine:
         with self._lock:
             return self._read(item, overrides, cancel)
 
+    def launch(self) -> None:
+        """Start the process now, without waiting for it to be ready: a spawned one imports the readers
+        (half a second, more on a slow laptop) while this process gets on with other work, and the first
+        read waits only for what is left of that."""
+        with self._lock:
+            if self._process is None or not self._process.is_alive():
+                self._launch()
+
     def _read(self, item: InputFile, overrides: Overrides, cancel: CancelFn | None) -> ReadResult | None:
         if self._process is None or not self._process.is_alive():
-            self._start()
+            self._launch()
+        if not self._ready:
+            self._await_ready()
         try:
             self._send.send((item, overrides))
             while not self._conn.poll(0.2):
@@ -457,7 +468,8 @@ class _Quarantine:
             self.stop()
             return None
 
-    def _start(self) -> None:
+    def _launch(self) -> None:
+        self.stop()  # one that ended: its pipes closed before the next is started
         context = multiprocessing.get_context(self.method)
         if self.method == "forkserver":
             context.set_forkserver_preload([__name__])
@@ -475,19 +487,26 @@ class _Quarantine:
         finally:
             requests.close()
             reply_end.close()
-        self._process, self._conn, self._send = process, replies, request_end
-        here = replies
+        self._process, self._conn, self._send, self._ready = process, replies, request_end, False
+
+    def _await_ready(self) -> None:
         try:  # it says it is ready once started: one that cannot start is not taken for a crash on a file
-            ready = here.poll(_START_SECONDS) and here.recv() == _READY
+            ready = self._conn.poll(_START_SECONDS) and self._conn.recv() == _READY
         except (EOFError, OSError):
             ready = False
         if not ready:
             self.stop()
             raise NoReadingProcess()
+        self._ready = True
 
     def stop(self) -> None:
         process, conn, send = self._process, self._conn, self._send
         self._process = self._conn = self._send = None
+        ready, self._ready = self._ready, False
+        if process is not None and not ready and process.is_alive():
+            # started ahead and not ready yet (still importing the readers): it holds no file, so it is
+            # ended now rather than waited for while it finishes starting
+            process.kill()
         if send is not None and process is not None and process.is_alive():
             # Told to stop, not left to see its pipe closed: a forked reading process holds a copy of the
             # pipe's sending end itself (a fork inherits every open file), so it never saw the pipe close,
@@ -543,6 +562,20 @@ def _quarantine() -> _Quarantine:
         if _quarantine_process is None:
             _quarantine_process = _Quarantine(method)
         return _quarantine_process
+
+
+def prestart_reading_process() -> None:
+    """Start the reading process ahead of a read of a few files (a workspace build, the app's next check),
+    where starting it costs: a spawned process (Windows) imports the readers first, about half a second the
+    read would otherwise wait for. Nothing where files are read in this process, where one is running, or
+    with fork, where a reading process starts in milliseconds and is stopped after each read. Never raises:
+    a process that cannot start is found, and said, by the read that needs it."""
+    if _in_this_process() or _quarantine_method() == "fork":
+        return
+    try:
+        _quarantine().launch()
+    except (NoReadingProcess, OSError):
+        stop_quarantine()
 
 
 def stop_quarantine() -> None:

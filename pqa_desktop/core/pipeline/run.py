@@ -51,7 +51,7 @@ from ..encryption import unlock_inputs
 from ..inspect import SensitiveSet, inspect_with, sensitive_set
 from ..inspect.sources import grown_sensitive_set, table_identifiers
 from ..report import ReportContext, render_workbook, save_workbook
-from .reading import Cancelled, ReadingStats, read_contained, read_inputs
+from .reading import Cancelled, ReadingStats, prestart_reading_process, read_contained, read_inputs
 from ..returns.combine import combine
 from ..report.sections import message_lines
 from ..settings import Settings
@@ -362,6 +362,8 @@ def analyse(paths: Sequence[str | Path], period: Period, *, keep: dict | None = 
     progress("discover", 0, len(paths), "")
     # content hashes imported before, with today's corrections (asked once, of every import at once)
     current = workspace.current_files() if workspace is not None else set()
+    if current:  # a build from a workspace reads a few new files at most: their reading process starts now
+        prestart_reading_process()
 
     def is_current(sha256: str) -> bool:
         return sha256 in current
