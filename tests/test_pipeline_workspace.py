@@ -18,7 +18,7 @@ from pqa_desktop.core.pipeline import reading
 from pqa_desktop.core.calendar import Period
 from pqa_desktop.core.findings import Severity
 from pqa_desktop.core.pipeline.run import BuildOptions, analyse, build, compute, duplicates, feedback_items
-from pqa_desktop.core.privacy import audit_key
+from pqa_desktop.core.privacy import NameRedactor, audit_key
 from pqa_desktop.core.workspace import Workspace
 from tests.workspace_fixtures import (AUDITS_YTD, GOOD_OR_BETTER_YTD, OVERALL_CELL, august, headline, september,
                                       write_audit)
@@ -310,7 +310,8 @@ def test_feedback_items_are_those_of_the_feedback_table_one_audit_at_a_time(tmp_
         if not table.empty:
             before.append((audit, table.iloc[0].to_dict()))
     before.sort(key=lambda pair: (pair[0].audit_date, key(pair[0])))
-    texts = _shown_feedback([row["Feedback"] for _, row in before], analysis.staff_names, options.settings)
+    texts = _shown_feedback([row["Feedback"] for _, row in before], NameRedactor(analysis.staff_names),
+                            options.settings)
     items = feedback_items(analysis, options)
     assert len(items) == len(before) > 20
     assert [(i.audit_key, i.date, i.source, i.sentiment, i.text) for i in items] == [

@@ -916,15 +916,14 @@ def _feedback_without(analysis: Analysis, key: Callable[[Audit], str], excluded:
     return feedback_table(kept, trend_window(analysis.period), key)
 
 
-def _shown_feedback(texts: list[str], staff_names: NameRedactor | set[str], settings: Settings) -> list[str]:
+def _shown_feedback(texts: list[str], redactor: NameRedactor, settings: Settings) -> list[str]:
     """Feedback text as the workbook shows it: left out, or with staff names redacted unless opted in.
-    ``staff_names``: the analysis's ``redactor`` (each text redacted once per check), or the names."""
+    ``redactor``: the analysis's (each text redacted once per check)."""
     if not settings.feedback_text:
         return [FEEDBACK_LEFT_OUT] * len(texts)
     if settings.include_staff_names:
         return [str(t) for t in texts]
-    redact = staff_names if isinstance(staff_names, NameRedactor) else NameRedactor(staff_names)
-    return [redact(str(t)) for t in texts]
+    return [redactor(str(t)) for t in texts]
 
 
 def _protect_feedback(figures: Figures, redactor: NameRedactor, settings: Settings) -> None:
