@@ -49,6 +49,7 @@ from dataclasses import dataclass
 from typing import Callable, Sequence
 
 from ..runtime import processes
+from . import reading_start
 from ..exports.reader import read_export, sheet_reader
 from ..findings import Finding, Severity, register_rule
 from ..inputs.tables import SPREADSHEET_SUFFIXES
@@ -389,15 +390,7 @@ def read_contained(item: InputFile, overrides: Overrides = None, stats: ReadingS
     return read_inputs([(item, overrides)], stats=stats)[0]
 
 
-def _in_this_process() -> bool:
-    """``PQA_READ_WORKERS`` set to 0 or 1: everything is read in this process."""
-    setting = os.environ.get(WORKERS_ENV, "").strip()
-    if not setting:
-        return False
-    try:
-        return int(setting) < 2
-    except ValueError:
-        return True
+_in_this_process = reading_start.reads_in_this_process
 
 
 def _native(item: InputFile) -> bool:
@@ -415,13 +408,8 @@ def _reader_stopped(item: InputFile) -> ReadResult:
     return result
 
 
-class NoReadingProcess(Exception):
-    """No reading process could be started (the system allows no more processes)."""
-
-
-_READY = "ready"
-_STOP = "stop"  # sent to the reading process: read nothing more, and end
-_START_SECONDS = 120  # a spawned process imports the readers first: seconds on a slow laptop
+NoReadingProcess = reading_start.NoReadingProcess
+_READY, _STOP, _START_SECONDS = reading_start.READY, reading_start.STOP, reading_start.START_SECONDS
 
 
 class _Quarantine:
@@ -470,24 +458,10 @@ class _Quarantine:
 
     def _launch(self) -> None:
         self.stop()  # one that ended: its pipes closed before the next is started
-        context = multiprocessing.get_context(self.method)
-        if self.method == "forkserver":
-            context.set_forkserver_preload([__name__])
-        # Two one-way pipes (a two-way one is a socket pair on POSIX; these are plain pipes).
-        requests, request_end = context.Pipe(duplex=False)
-        replies, reply_end = context.Pipe(duplex=False)
-        process = context.Process(target=_serve, args=(requests, reply_end, os.getpid(), _qt_loaded()),
-                                  daemon=True, name="pqa-reader")
-        try:
-            process.start()
-        except OSError as error:  # no more processes allowed
-            request_end.close()
-            replies.close()
-            raise NoReadingProcess() from error
-        finally:
-            requests.close()
-            reply_end.close()
-        self._process, self._conn, self._send, self._ready = process, replies, request_end, False
+        # the one the command line started before its imports, if any; else a new one
+        started = reading_start.take_started(self.method) or reading_start.launch(self.method, _qt_loaded())
+        self._process, self._conn, self._send = started.process, started.replies, started.requests
+        self._ready = False
 
     def _await_ready(self) -> None:
         try:  # it says it is ready once started: one that cannot start is not taken for a crash on a file
@@ -526,8 +500,9 @@ class _Quarantine:
                 process.join(2)
 
 
-def _serve(requests, replies, owner: int, lower_priority: bool) -> None:
-    """(in a reading process) Read each file sent, send its result back, until the pipe closes."""
+def serve(requests, replies, owner: int, lower_priority: bool) -> None:
+    """(in a reading process, started by ``reading_start``) Read each file sent, send its result back,
+    until the pipe closes."""
     _start_worker(owner, lower_priority)
     gc.disable()  # as _read_batch: reading makes no reference cycles to collect
     replies.send(_READY)
@@ -579,11 +554,13 @@ def prestart_reading_process() -> None:
 
 
 def stop_quarantine() -> None:
+    """Stop the reading process, and one started ahead that no read took over."""
     global _quarantine_process
     with _quarantine_lock:
         quarantine, _quarantine_process = _quarantine_process, None
     if quarantine is not None:
         quarantine.stop()
+    reading_start.discard_started()
 
 
 def _read_in_workers(items: Sequence[tuple[InputFile, Overrides]], workers: int,
