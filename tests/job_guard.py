@@ -10,8 +10,9 @@ signal the failed job would never send, then failed with "timed out" and no word
 - records each error a job ends with that the app treats as unexpected (the ones it writes a crash report
   for: ``JobRunner`` calls ``write_crash_report``), and each exception raised in a slot that pytest-qt
   captures;
-- answers every ``QMessageBox`` a test has not answered itself (the ``message_boxes`` fixture, or its own
-  patch), records it and returns at once, so no modal is left open;
+- answers every ``QMessageBox``, dialog (``QDialog.exec``) and file dialog a test has not answered itself
+  (the ``message_boxes`` fixture, or its own patch), records it and returns at once, so no modal is left
+  open;
 - makes the test's waits (``qtbot.wait``, ``waitUntil``, ``waitSignal``, ``waitSignals``, ``waitCallback``)
   stop as soon as one of those is recorded and raise ``JobFailedInTest`` naming it, the job's exception
   chained (its traceback in the report); what is recorded after the last wait fails the test at teardown.
@@ -74,7 +75,9 @@ class JobGuard:
         monkeypatch.setattr(job_runner, "write_crash_report", write_crash_report)
 
     def _patch_message_boxes(self, monkeypatch) -> None:
-        from PySide6.QtWidgets import QMessageBox
+        """Every modal the app can open, answered (No, Cancel, nothing chosen) and recorded: a test that expects
+        one answers it itself, by a fixture or its own patch, which takes the place of this one."""
+        from PySide6.QtWidgets import QDialog, QFileDialog, QMessageBox
 
         answers = {"question": QMessageBox.StandardButton.No}
         for kind in ("warning", "critical", "information", "question"):
@@ -83,6 +86,21 @@ class JobGuard:
                 return answers.get(_kind, QMessageBox.StandardButton.Ok)
 
             monkeypatch.setattr(QMessageBox, kind, staticmethod(unanswered))
+
+        def exec_unanswered(dialog, *args, **kwargs):
+            self._problem(f"a dialog nobody answered was shown: {type(dialog).__name__} "
+                          f"{dialog.windowTitle()!r}", None)
+            return QDialog.DialogCode.Rejected
+
+        monkeypatch.setattr(QDialog, "exec", exec_unanswered)
+        monkeypatch.setattr(QMessageBox, "exec", exec_unanswered)
+        for name, nothing in (("getOpenFileName", ("", "")), ("getOpenFileNames", ([], "")),
+                              ("getSaveFileName", ("", "")), ("getExistingDirectory", "")):
+            def choose_nothing(*args, _name=name, _nothing=nothing, **kwargs):
+                self._problem(f"a file dialog nobody answered was shown: QFileDialog.{_name}", None)
+                return _nothing
+
+            monkeypatch.setattr(QFileDialog, name, staticmethod(choose_nothing))
 
     def _problem(self, what: str, exc: BaseException | None) -> None:
         self.problems.append((what, exc))
@@ -97,14 +115,14 @@ class JobGuard:
     # ------------------------------------------------------------------ the waits
     def check(self) -> None:
         """Raise ``JobFailedInTest`` for the first problem not yet raised (a job's error chained to it)."""
-        if self._capture is not None and len(self._capture.exceptions) > self._captured:
-            self._captured = len(self._capture.exceptions)
-            _type, value, _tb = self._capture.exceptions[-1]
+        captured = getattr(self._capture, "exceptions", ())
+        for _type, value, _tb in captured[self._captured:]:
             self.problems.append((f"a slot raised {_described(value)}", value))
+        self._captured = len(captured)
         if self._reported < len(self.problems):
-            what, exc = self.problems[self._reported]
-            self._reported = len(self.problems)
-            raise JobFailedInTest(what) from exc
+            new, self._reported = self.problems[self._reported:], len(self.problems)
+            cause = next((exc for _, exc in new if exc is not None), None)
+            raise JobFailedInTest("; then ".join(what for what, _ in new)) from cause
 
     def _patch_waits(self, monkeypatch, qtbot) -> None:
         guard = self

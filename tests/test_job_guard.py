@@ -67,6 +67,11 @@ def test_wait_with_a_dialog_nobody_answers(qtbot):
     qtbot.wait(LONG)
 
 
+def test_wait_with_a_file_dialog_nobody_answers(qtbot, window):
+    QTimer.singleShot(0, window.inputs_flow.choose_files)  # Add files...: the test gave no answer
+    qtbot.wait(LONG)
+
+
 def test_an_error_the_test_expects(qtbot, window, message_boxes, expected_job_errors):
     window.add_paths([window.test_input])
     qtbot.waitUntil(lambda: len(message_boxes) == 1 and not window.busy, timeout=LONG)
@@ -88,7 +93,8 @@ def test_a_failing_job_fails_its_test_at_once_with_the_jobs_exception(tmp_path):
     assert run.returncode == 1, output
     cases = {case.get("name"): case for case in ET.parse(report).getroot().iter("testcase")}
     assert sorted(cases) == ["test_an_error_the_test_expects", "test_wait_signal_with_the_error_dialog_unanswered",
-                             "test_wait_until_with_the_dialogs_recorded", "test_wait_with_a_dialog_nobody_answers"]
+                             "test_wait_until_with_the_dialogs_recorded", "test_wait_with_a_dialog_nobody_answers",
+                             "test_wait_with_a_file_dialog_nobody_answers"]
     for name, case in cases.items():
         assert float(case.get("time")) < 5, (name, case.get("time"))  # seconds, not the 30 s waits
     assert cases["test_an_error_the_test_expects"].find("failure") is None, output
@@ -101,3 +107,6 @@ def test_a_failing_job_fails_its_test_at_once_with_the_jobs_exception(tmp_path):
     failure = cases["test_wait_with_a_dialog_nobody_answers"].find("failure")
     text = failure.get("message", "") + (failure.text or "")
     assert "a warning message box nobody answered was shown: 'Unanswered': 'Nobody closes this'" in text, text
+    failure = cases["test_wait_with_a_file_dialog_nobody_answers"].find("failure")
+    text = failure.get("message", "") + (failure.text or "")
+    assert "a file dialog nobody answered was shown: QFileDialog.getOpenFileNames" in text, text
