@@ -14,6 +14,31 @@ def _private_app_data(tmp_path_factory, monkeypatch):
     yield home
 
 
+@pytest.fixture(autouse=True)
+def _job_guard(request):
+    """In a test that uses ``qtbot``: a job's unexpected error, a slot's exception or a message box nobody
+    answered fails the test at once, naming it, instead of hanging it or waiting out a timeout
+    (``tests/job_guard.py``)."""
+    if "qtbot" not in request.fixturenames:
+        yield None
+        return
+    from tests.job_guard import JobGuard
+
+    guard = JobGuard(request.getfixturevalue("monkeypatch"), request.getfixturevalue("qtbot"), request.node,
+                     expect_job_errors="expected_job_errors" in request.fixturenames)
+    yield guard
+    leftover = guard.leftover()
+    if leftover:
+        pytest.fail(leftover, pytrace=False)
+
+
+@pytest.fixture
+def expected_job_errors(_job_guard):
+    """For a test that makes a job fail on purpose: the unexpected errors its jobs ended with, as
+    ``(step, exception)``, listed here rather than failing the test."""
+    return _job_guard.expected if _job_guard is not None else []
+
+
 # Slow modules in which nothing starts a worker process (readers fuzzed, the package scan against its
 # reference, SIGKILL during imports, speed equivalences, scaling): CI's Windows-emulation leg, which runs
 # the suite again with spawn forced, leaves them out with the tests marked `once` (`-m "not once"`);

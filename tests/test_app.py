@@ -388,7 +388,8 @@ def test_build_errors_show_a_plain_message(qtbot, make_window, inputs, fake_pipe
 
 
 def test_unexpected_error_writes_a_crash_report_without_values(qtbot, make_window, inputs, fake_pipeline,
-                                                                save_dialog, message_boxes, tmp_path):
+                                                                save_dialog, message_boxes, tmp_path,
+                                                                expected_job_errors):
     window = make_window()
     add_and_wait(qtbot, window, [inputs["Audit_March.xlsx"]])
     window.la_name_edit.setText("Anytown Council")

@@ -254,7 +254,7 @@ def test_cancel_mid_build_returns_to_idle_and_writes_nothing(qtbot, window, retu
 # unexpected errors: a crash report, a plain dialog
 # ---------------------------------------------------------------------------------------------------------
 def test_an_unexpected_error_while_checking_writes_a_crash_report_and_says_what_to_do(
-        qtbot, window, returns, message_boxes, monkeypatch):
+        qtbot, window, returns, message_boxes, monkeypatch, expected_job_errors):
     def broken_analyse(*args, **kwargs):
         raise RuntimeError("cell value AB100001 Jane Smith")  # a message that must not reach the report
 

@@ -108,6 +108,7 @@ class JobRunner(QObject):
 
     def _on_succeeded(self, result) -> None:
         if self._job is not None:
+            self._job.result_delivered = True  # what was made is kept, whatever showing it does (_result_not_shown)
             self.succeeded.emit(self._job, result)
 
     def _on_cancelled(self) -> None:
@@ -163,9 +164,13 @@ class JobRunner(QObject):
                 "The auditors' lists could not be saved in that folder. If one of them is open in Excel or "
                 "Outlook, close it; otherwise the folder may be read-only. Then try again, or pick another folder.")
             return
+        try:
+            context = self._crash_context(kind)
+        except Exception:  # the counts help support; failing to count must not stop the report or the message
+            context = {"Step": kind}
         report = None
         try:
-            report = write_crash_report(exc, self._crash_context(kind))
+            report = write_crash_report(exc, context)
         except OSError:
             pass
         what = {BUILD: "building the workbook", SEND_BACK: "writing the auditors' lists"}.get(kind,
@@ -182,6 +187,29 @@ class JobRunner(QObject):
         if job is not None:
             job.deleteLater()
         recheck, self._recheck_after_job = self._recheck_after_job, False
+        if self._progress.running and not recheck:
+            self._result_not_shown(job)
         self.ended.emit(recheck)  # the window may start the fresh check here
+
+    def _result_not_shown(self, job: PipelineJob | None) -> None:
+        """Every ending says what became of the job and stops the progress; one that did not (a slot showing
+        the result raised: the app's excepthook has written the report and told the user) leaves the window
+        usable anyway, and says what was kept. A check not shown is checked again at the next change."""
+        self._stream.discard()
+        kind = job.kind if job is not None else ANALYSE
+        if not getattr(job, "result_delivered", False):  # the worker ended without a result or an error
+            text = "Something went wrong, so that step did not finish."
+            if kind == ANALYSE:
+                self.check_abandoned.emit()
+        elif kind == BUILD:
+            output = getattr(job, "output", None)
+            name = output.name if output is not None else "The workbook"
+            text = f"{name} was saved, but something went wrong while showing it."
+        elif kind == SEND_BACK:
+            text = "The lists were saved, but something went wrong while showing them."
+        else:
+            text = "Something went wrong while showing the check; change the inputs or the period to check again."
+            self.check_abandoned.emit()
+        self._progress.finish(text)
         if self._job is None:
             self.busy_changed.emit(False)
