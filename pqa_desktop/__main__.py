@@ -6,20 +6,50 @@ in every worker too. Importing the command line there cost a spawned worker the 
 writer and the leak inspector (a third more than the reading code it needs; issue 18).
 
 A build against a workspace starts its reading process before importing the command line
-(``reading_start``): a spawned one imports the readers meanwhile, instead of after, the pipeline's imports.
+(``core/pipeline/reading_start.py``): a spawned one imports the readers meanwhile, instead of after the
+pipeline's imports.
 """
 import multiprocessing
 import sys
 
+# The command line's commands that read inputs alongside a workspace, and its workspace option (cli.py).
+READING_COMMANDS = frozenset({"build", "validate"})
+WORKSPACE_OPTION = "--workspace"
+
 
 def main() -> int:
     """The command line, its reading process started first where a build will wait for it."""
-    from pqa_desktop.core.pipeline.reading_start import start_for_command_line
+    if reads_few_beside_a_workspace(sys.argv[1:]):
+        from pqa_desktop.core.pipeline.reading_start import start_ahead
 
-    start_for_command_line(sys.argv[1:])
+        start_ahead()
     from pqa_desktop.cli import main as command_line
 
     return command_line()
+
+
+def reads_few_beside_a_workspace(argv: list[str]) -> bool:
+    """Whether ``argv`` asks for a build (or validation) against a workspace that exists: then most inputs
+    come back from the workspace and the few new ones are read by the reading process, whose start would
+    otherwise be waited for. A guess from the raw arguments, before argparse (which comes with the rest of
+    the command line): a wrong guess costs one process ended unused, never a wrong result."""
+    if not argv or argv[0] not in READING_COMMANDS:
+        return False
+    workspace = None
+    for i, arg in enumerate(argv):
+        if arg == WORKSPACE_OPTION and i + 1 < len(argv):
+            workspace = argv[i + 1]
+        elif arg.startswith(WORKSPACE_OPTION + "="):
+            workspace = arg.split("=", 1)[1]
+    if not workspace:
+        return False
+    import os
+
+    try:
+        # an empty file is a new workspace: its first build reads everything, with the worker pool
+        return os.stat(workspace).st_size > 0
+    except (OSError, ValueError):
+        return False
 
 
 if __name__ == "__main__":

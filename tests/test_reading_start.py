@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+import pqa_desktop.__main__ as entry
 from pqa_desktop.core.pipeline import reading, reading_start
 from pqa_desktop.core.records import InputFile
 from pqa_desktop.core.returns.templates import return_bytes
@@ -111,11 +112,8 @@ def test_the_command_line_starts_a_reading_process_ahead_only_for_a_build_with_a
         tmp_path, monkeypatch, argv, started):
     (tmp_path / "WS").write_bytes(b"SQLite format 3\x00")
     (tmp_path / "EMPTY").write_bytes(b"")
-    calls = []
-    monkeypatch.setattr(reading_start, "start_ahead", lambda *a: calls.append(a))
     monkeypatch.chdir(tmp_path)
-    reading_start.start_for_command_line(argv)
-    assert bool(calls) is started
+    assert entry.reads_few_beside_a_workspace(argv) is started
 
 
 @pytest.mark.parametrize("workers, method", [("", "fork"), ("1", "spawn")])

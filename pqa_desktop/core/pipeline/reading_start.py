@@ -3,8 +3,8 @@
 A spawned reading process (every Windows laptop) imports the readers before it can read: about half a second
 here, more on a slow laptop. A command-line build with a workspace reads only what is new, often one return,
 so that start was most of its reading. This module starts the process without importing the readers, so the
-command line can start it before it imports the pipeline itself (``start_for_command_line``, called by
-``pqa_desktop/__main__.py``): the two imports then run side by side, and the read that needs the process
+command line can start it before it imports the pipeline itself (``start_ahead``, called by
+``pqa_desktop/__main__.py`` when its arguments ask for a build against a workspace): the two imports then run side by side, and the read that needs the process
 takes it over (``take_started``) rather than starting another.
 
 Kept light on purpose (the standard library and ``runtime.processes`` only): importing it must not load
@@ -16,7 +16,6 @@ import importlib
 import multiprocessing
 import os
 import threading
-from pathlib import Path
 from typing import NamedTuple, Sequence
 
 from ..runtime import processes
@@ -25,10 +24,6 @@ READY = "ready"  # the process's first message: it has imported the readers and 
 STOP = "stop"  # sent to the reading process: read nothing more, and end
 START_SECONDS = 120  # a spawned process imports the readers first: seconds on a slow laptop
 READING_MODULE = "pqa_desktop.core.pipeline.reading"
-
-# The command line's commands that read inputs alongside a workspace, and its workspace option.
-_READING_COMMANDS = frozenset({"build", "validate"})
-_WORKSPACE_OPTION = "--workspace"
 
 
 class NoReadingProcess(Exception):
@@ -140,27 +135,3 @@ def _end(started: Started) -> None:
     if started.process.is_alive():
         started.process.kill()
     started.process.join(2)
-
-
-def start_for_command_line(argv: Sequence[str]) -> None:
-    """Start the reading process ahead when ``argv`` asks for a build (or validation) against a workspace
-    that exists: then most inputs come back from the workspace and the few new ones are read, so the
-    process's start would otherwise be waited for. A guess from the raw arguments, before argparse (which
-    lives with the rest of the command line, imported after this): a wrong guess costs one process ended
-    unused, never a wrong result."""
-    if not argv or argv[0] not in _READING_COMMANDS:
-        return
-    workspace = None
-    for i, arg in enumerate(argv):
-        if arg == _WORKSPACE_OPTION and i + 1 < len(argv):
-            workspace = argv[i + 1]
-        elif arg.startswith(_WORKSPACE_OPTION + "="):
-            workspace = arg.split("=", 1)[1]
-    if not workspace:
-        return
-    try:
-        if Path(workspace).stat().st_size == 0:
-            return  # a new workspace: the first build reads everything, with the worker pool
-    except (OSError, ValueError):
-        return
-    start_ahead()
