@@ -6,10 +6,12 @@ Does in one process what the window's check and build jobs do (``app/pipeline_wo
 benchmark drives them (``scripts/bench_app.py``: the default settings, "Anytown Council", September 2024):
 the check of the year into a fresh workspace and a build from it, then the check again with one new return
 added (``previous=`` the check on screen, its drafts: the inputs list's rows, what will be blank, the drafted
-key messages and feedback, the workspace's list) and the build from that check. Reports the process time of
+key messages and feedback, the workspace's list) and the build from that check, each as a job runs it (no full
+collection meanwhile, one at its end, what is left set aside: ``app/jobs.py``). Reports the process time of
 the re-check and of the build (every thread of this process: the window's; the new return is read in the
 reading process, as in the app), and each listed function's inclusive process time and calls; ``--cprofile N``
-adds cProfile's top N of the last round (cProfile inflates code of many small calls). With ``--rounds`` the
+adds cProfile's top N of the last round, by ``PROFILE_SORT`` (cumulative; cProfile inflates code of many small
+calls). With ``--rounds`` the
 re-check and build are repeated from the same first check (the new return is then imported already: each
 later round's check reads it back instead of reading it; the first round is what the benchmark does).
 ``--save DIR`` keeps the re-built workbook (``produced`` fixed to 2024-10-07, the audit-key secret fixed, so that
@@ -185,11 +187,10 @@ def main() -> int:
         if args.save:
             args.save.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(output, args.save / "rebuilt.xlsx")
-            fresh_home = work / "fresh"
-            fresh = pipeline.build(more, args.save / "fresh.xlsx", options(for_build=True))
-            del fresh, fresh_home
+            pipeline.build(more, args.save / "fresh.xlsx", options(for_build=True))  # no workspace, no last check
             digests = [hashlib.sha256((args.save / n).read_bytes()).hexdigest() for n in ("rebuilt.xlsx", "fresh.xlsx")]
-            print(f"re-built {digests[0]}\nfresh    {digests[1]}\n{'SAME' if digests[0] == digests[1] else 'DIFFERENT'}")
+            verdict = "SAME" if digests[0] == digests[1] else "DIFFERENT"
+            print(f"re-built {digests[0]}\nfresh    {digests[1]}\n{verdict}")
     finally:
         reading.shutdown_pool()
         shutil.rmtree(work, ignore_errors=True)

@@ -34,8 +34,8 @@ def inspect_workbook(data: bytes | str | Path, *, identifiers: Iterable[str] = (
     """Every leak in the workbook (its bytes, or a path), in a stable order; [] when it is safe to send.
 
     ``identifiers`` are child IDs and case, carer and record references (or their ``CaseReferences``; skipped
-    when the user opted in to case references, ``allow_case_refs``); ``staff_names`` are skipped when the user opted in to staff
-    names. ``staff_ids`` are always checked. ``ignore_dates`` are dates the report itself shows (the
+    when the user opted in to case references, ``allow_case_refs``); ``staff_names`` are skipped when the user
+    opted in to staff names. ``staff_ids`` are always checked. ``ignore_dates`` are dates the report itself shows (the
     period's end, the date produced): a child born on one of those days is not an alarm. ``file_names`` are
     the inputs' names: a date written as part of one is a file's date, not a date of birth (the same date
     anywhere else in the text still is).

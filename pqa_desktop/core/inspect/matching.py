@@ -237,7 +237,8 @@ class CaseReferences:
 
     @classmethod
     def of(cls, texts: Iterable[object]) -> "CaseReferences":
-        """Of texts that are all ``str`` and none blank (``sources.as_strings``), each once."""
+        """Of texts that are all ``str`` and none blank (``sources.as_strings``); each is counted as often as it is
+        given (``grown`` holds a set's texts, each once)."""
         listed = bulk.str_list(texts)
         whole = bulk.joined(listed)
         shapes = _shapes(listed, whole)
