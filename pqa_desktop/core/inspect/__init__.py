@@ -18,7 +18,7 @@ from typing import Iterable
 from .content import content_leaks
 from .formatting import invisible_text_leaks
 from .leak import Leak
-from .matching import KIND_PHRASES, Matcher
+from .matching import KIND_PHRASES, CaseReferences, Matcher
 from ..runtime.memory import no_cycle_collection
 from .package import Package, WorkbookUnreadable, open_package, own_dates, sheets
 from .sources import SensitiveSet, as_strings, own_words, sensitive_set
@@ -33,9 +33,9 @@ def inspect_workbook(data: bytes | str | Path, *, identifiers: Iterable[str] = (
                      file_names: Iterable[str] = ()) -> list[Leak]:
     """Every leak in the workbook (its bytes, or a path), in a stable order; [] when it is safe to send.
 
-    ``identifiers`` are child IDs and case, carer and record references (skipped when the user opted in
-    to case references, ``allow_case_refs``); ``staff_names`` are skipped when the user opted in to staff
-    names. ``staff_ids`` are always checked. ``ignore_dates`` are dates the report itself shows (the
+    ``identifiers`` are child IDs and case, carer and record references (or their ``CaseReferences``; skipped
+    when the user opted in to case references, ``allow_case_refs``); ``staff_names`` are skipped when the user
+    opted in to staff names. ``staff_ids`` are always checked. ``ignore_dates`` are dates the report itself shows (the
     period's end, the date produced): a child born on one of those days is not an alarm. ``file_names`` are
     the inputs' names: a date written as part of one is a file's date, not a date of birth (the same date
     anywhere else in the text still is).
@@ -56,7 +56,8 @@ def _inspect(package: Package, *, identifiers: Iterable[str], dates_of_birth: It
              allow_staff_names: bool, la_name: str | None, ignore_dates: Iterable[date],
              file_names: Iterable[str] = ()) -> list[Leak]:
     matcher = Matcher.build(
-        case_refs=() if allow_case_refs else as_strings(identifiers),
+        case_refs=() if allow_case_refs else (identifiers if isinstance(identifiers, CaseReferences)
+                                              else as_strings(identifiers)),
         staff_ids=as_strings(staff_ids),
         staff_names=() if allow_staff_names else as_strings(staff_names),
         postcodes=as_strings(postcodes),
@@ -72,8 +73,10 @@ def _inspect(package: Package, *, identifiers: Iterable[str], dates_of_birth: It
 
 
 def inspect_with(data: bytes | str | Path, found: SensitiveSet, **options) -> list[Leak]:
-    """``inspect_workbook`` with what ``sensitive_set`` (or the pipeline's ``identifiers_from_inputs``) gathered."""
-    return inspect_workbook(data, identifiers=found.case_refs, dates_of_birth=found.dates_of_birth,
+    """``inspect_workbook`` with what ``sensitive_set`` (or the pipeline's ``identifiers_from_inputs``) gathered;
+    its case references as worked out for an inspection before (``SensitiveSet.case_references``)."""
+    identifiers = found.case_refs if options.get("allow_case_refs") else found.case_references()
+    return inspect_workbook(data, identifiers=identifiers, dates_of_birth=found.dates_of_birth,
                             postcodes=found.postcodes, staff_names=found.staff_names,
                             staff_ids=found.staff_ids, file_names=found.file_names, **options)
 

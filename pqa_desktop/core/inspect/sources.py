@@ -18,7 +18,7 @@ import pandas as pd
 
 from ..resources import resources_dir
 from . import bulk
-from .matching import dates_written_in, normalise_postcode, tokens
+from .matching import CaseReferences, dates_written_in, normalise_postcode, tokens
 
 
 class WhatWasRead(Protocol):
@@ -40,7 +40,9 @@ DATE_OF_BIRTH_COLUMNS = ("dob",)
 class SensitiveSet:
     """Every identifying value seen in the inputs, by kind. Held in memory only, never written."""
 
-    case_refs: set[str] = field(default_factory=set)  # child IDs, case/carer/record refs, family, adopter
+    # child IDs, case/carer/record refs, family, adopter (``sensitive_set`` makes it a frozenset: what is worked out
+    # from it is kept, see ``case_references``)
+    case_refs: set[str] | frozenset[str] = field(default_factory=set)
     staff_ids: set[str] = field(default_factory=set)
     staff_names: set[str] = field(default_factory=set)
     postcodes: set[str] = field(default_factory=set)
@@ -52,6 +54,17 @@ class SensitiveSet:
 
     def __bool__(self) -> bool:
         return any((self.case_refs, self.staff_ids, self.staff_names, self.postcodes, self.dates_of_birth))
+
+    def case_references(self) -> CaseReferences:
+        """``case_refs`` as the leak inspector looks for them (``CaseReferences``), worked out once for a frozenset
+        of them (which nothing can change) and kept; grown from the last check's by ``grown_sensitive_set``."""
+        kept = self.__dict__.get("_case_references")
+        if kept is not None and kept[0] is self.case_refs:
+            return kept[1]
+        made = CaseReferences.of(as_strings(self.case_refs))
+        if isinstance(self.case_refs, frozenset):
+            self.__dict__["_case_references"] = (self.case_refs, made)
+        return made
 
     def update(self, other: "SensitiveSet") -> None:
         self.case_refs |= other.case_refs
@@ -94,7 +107,7 @@ def sensitive_set(analysis: WhatWasRead) -> SensitiveSet:
     if postcode_keys:
         keys = bulk.each(listed, bulk.without_whitespace_upper, whole)  # normalise_postcode of each
         texts.difference_update(compress(listed, map(postcode_keys.__contains__, keys)))
-    found.case_refs |= texts
+    found.case_refs = frozenset(texts)  # stripped, none blank: as the inspector takes them (as_strings)
     return found
 
 
@@ -112,7 +125,14 @@ def grown_sensitive_set(analysis: WhatWasRead, before: SensitiveSet, added: set[
     named = {n.strip().casefold() for n in found.staff_names}
     if found.staff_ids != before.staff_ids or found.postcodes != before.postcodes or not named_before <= named:
         return sensitive_set(analysis)
-    found.case_refs = _named_left_out(before.case_refs, named - named_before) | found.case_refs
+    kept = before.__dict__.get("_case_references")
+    left = _named_left_out(before.case_refs, named - named_before)
+    added_refs = found.case_refs
+    found.case_refs = frozenset(left | added_refs)
+    if kept is not None and kept[0] is before.case_refs and left is before.case_refs:
+        # what the inspector works out from them, grown with the references added (only before's are known)
+        grown = kept[1].grown(as_strings([text for text in added_refs if text not in left]))
+        found.__dict__["_case_references"] = (found.case_refs, grown)
     return found  # sets of its own: ``before``'s are left as they are
 
 
