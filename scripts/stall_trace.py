@@ -122,7 +122,8 @@ class StallTracer:
             time.sleep(self.interval)
             now = time.perf_counter()
             turns += 1
-            self.sched.append((now, self._sched()))
+            if turns % 5 == 0 or now - self.heartbeat > self.threshold:  # every 10 ms, each turn in a stall
+                self.sched.append((now, self._sched()))
             if turns % 10 == 0:
                 rss = self._rss_mb()
                 if rss > self.peak_rss_mb + 5:
