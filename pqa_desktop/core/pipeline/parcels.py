@@ -45,10 +45,10 @@ class Parcel:
         result = self._rest
         for name, pieces in self._sets.items():
             values = getattr(result, name)
-            for piece in pieces:
+            for piece in _taken(pieces):
                 values.update(pickle.loads(piece))
         for i, pieces in self._tables.items():
-            parts = [pickle.loads(piece) for piece in pieces]
+            parts = [pickle.loads(piece) for piece in _taken(pieces)]
             result.exports[i].frame = pd.concat(parts) if len(parts) > 1 else parts[0]
         self._rest, self._sets, self._tables = None, {}, {}  # opened once: the pieces are let go
         return result
@@ -56,6 +56,13 @@ class Parcel:
     def pieces(self) -> list[bytes]:
         """The pieces packed apart (for the tests: none is large)."""
         return [piece for pieces in (*self._sets.values(), *self._tables.values()) for piece in pieces]
+
+
+def _taken(pieces: list[bytes]):
+    """Each piece in turn, let go as it is taken (a large export's pieces are megabytes)."""
+    pieces.reverse()
+    while pieces:
+        yield pieces.pop()
 
 
 def _set_pieces(values: set) -> list[bytes]:
