@@ -93,7 +93,8 @@ class StallTracer:
             try:
                 with open(f"/proc/self/task/{tid}/schedstat", "rb") as f:
                     on_cpu, waiting = f.read().split()[:2]
-                name = "UI" if int(tid) == os.getpid() else open(f"/proc/self/task/{tid}/comm").read().strip()
+                with open(f"/proc/self/task/{tid}/comm", encoding="ascii", errors="replace") as f:
+                    name = "UI" if int(tid) == os.getpid() else f.read().strip()
             except OSError:
                 continue
             key = f"{name}#{tid}"
@@ -103,9 +104,9 @@ class StallTracer:
     def _ui_wait(self) -> str:
         """Where the main thread sleeps in the kernel (futex: a lock such as the interpreter's; poll: idle)."""
         try:
-            with open(f"/proc/self/task/{os.getpid()}/wchan") as f:
+            with open(f"/proc/self/task/{os.getpid()}/wchan", encoding="ascii", errors="replace") as f:
                 wchan = f.read().strip() or "-"
-            with open(f"/proc/self/task/{os.getpid()}/stat") as f:
+            with open(f"/proc/self/task/{os.getpid()}/stat", encoding="ascii", errors="replace") as f:
                 state = f.read().rsplit(")", 1)[1].split()[0]
         except OSError:
             return "?"

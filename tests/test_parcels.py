@@ -59,10 +59,10 @@ def _same(opened: ReadResult, whole: ReadResult) -> None:
         assert type(mine.frame.index) is type(theirs.frame.index)
 
 
-def test_a_parcel_opened_is_the_result_packed():
+def test_a_parcel_unpacked_is_the_result_packed():
     whole = _result()
     arrived = pickle.loads(pickle.dumps(Parcel(_result())))  # as the pool sends it back
-    _same(arrived.open(), whole)
+    _same(arrived.unpack(), whole)
 
 
 def test_no_piece_of_a_large_result_is_large_and_what_arrives_whole_is_small():
@@ -80,15 +80,15 @@ def test_a_small_result_travels_as_it_is():
     small = _result(100)
     parcel = Parcel(small)
     assert parcel.pieces() == []
-    _same(pickle.loads(pickle.dumps(parcel)).open(), _result(100))
+    _same(pickle.loads(pickle.dumps(parcel)).unpack(), _result(100))
 
 
 @pytest.mark.parametrize("rows", [parcels.PIECE_ROWS, parcels.PIECE_ROWS + 1, 3 * parcels.PIECE_ROWS])
 def test_a_table_at_the_edges_of_a_piece_keeps_every_row(rows):
-    _same(pickle.loads(pickle.dumps(Parcel(_result(rows)))).open(), _result(rows))
+    _same(pickle.loads(pickle.dumps(Parcel(_result(rows)))).unpack(), _result(rows))
 
 
-def test_a_workers_batch_comes_back_in_parcels_that_open_to_what_reading_here_gives(tmp_path):
+def test_a_workers_batch_comes_back_in_parcels_that_unpack_to_what_reading_here_gives(tmp_path):
     header = VERBATIM["annex_a_list_1"]
     rows = [header] + [row_for(header, {"Child Unique ID": f"C{n:06d}", "Gender": "a) Male",
                                         "Date of Birth": (date(2010, 1, 1) + timedelta(days=n % 3000)).isoformat(),
@@ -99,4 +99,4 @@ def test_a_workers_batch_comes_back_in_parcels_that_open_to_what_reading_here_gi
     sent = reading._read_batch([(item, None)])  # what a worker returns
     assert [type(p) for p in sent] == [Parcel]
     assert sent[0].pieces()  # the table and its identifiers went apart
-    _same(pickle.loads(pickle.dumps(sent[0])).open(), reading.read_input(item))
+    _same(pickle.loads(pickle.dumps(sent[0])).unpack(), reading.read_input(item))

@@ -8,8 +8,8 @@ behind the app every other thread waited that long, the window's too (issue 18: 
 thread unpacking a spawned worker's result was one of the window's longest stalls). A ``Parcel`` carries
 the result with its large parts taken out and pickled apart, each large table in pieces of rows and each
 large set of identifiers in pieces of members; receiving it unpickles only the result's small rest and a
-list of byte strings (a copy of memory), and ``open`` unpacks the pieces one call each, a few milliseconds
-apiece, so another thread gets its turn between them. What ``open`` gives equals what was packed:
+list of byte strings (a copy of memory), and ``unpack`` unpacks the pieces one call each, a few milliseconds
+apiece, so another thread gets its turn between them. What ``unpack`` gives equals what was packed:
 the same tables (columns, types, index, values) and sets.
 """
 from __future__ import annotations
@@ -28,7 +28,7 @@ _SETS = ("sensitive", "staff_names")
 
 
 class Parcel:
-    """``Parcel(result)`` in the reading process; ``parcel.open()`` where it arrives."""
+    """``Parcel(result)`` in the reading process; ``parcel.unpack()`` where it arrives."""
 
     __slots__ = ("_rest", "_sets", "_tables")
 
@@ -40,7 +40,7 @@ class Parcel:
         self._sets = {name: _set_pieces(values) for name, values in sets.items()}
         self._tables = {i: _frame_pieces(frame) for i, frame in large.items()}
 
-    def open(self) -> ReadResult:
+    def unpack(self) -> ReadResult:
         """The result packed, each piece unpickled by a call of its own."""
         result = self._rest
         for name, pieces in self._sets.items():
@@ -50,7 +50,7 @@ class Parcel:
         for i, pieces in self._tables.items():
             parts = [pickle.loads(piece) for piece in _taken(pieces)]
             result.exports[i].frame = pd.concat(parts) if len(parts) > 1 else parts[0]
-        self._rest, self._sets, self._tables = None, {}, {}  # opened once: the pieces are let go
+        self._rest, self._sets, self._tables = None, {}, {}  # unpacked once: the pieces are let go
         return result
 
     def pieces(self) -> list[bytes]:

@@ -469,7 +469,7 @@ class _Quarantine:
         except (EOFError, OSError):  # the process ended while reading this file
             self.stop()
             return None
-        return parcel.open()
+        return parcel.unpack()
 
     def _launch(self) -> None:
         self.stop()  # one that ended: its pipes closed before the next is started
@@ -630,7 +630,7 @@ def _read_in_workers(items: Sequence[tuple[InputFile, Overrides]], workers: int,
                     failure = "a worker process ended unexpectedly"
                     continue  # read below, in this process
                 for i, parcel in zip(task, read):
-                    results[i] = result = parcel.open()
+                    results[i] = result = parcel.unpack()
                     if on_result is not None:
                         on_result(i, result)
                 done += len(task)
