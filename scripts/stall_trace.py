@@ -12,6 +12,7 @@ A diagnostic for developers: nothing of it runs in the app.
 from __future__ import annotations
 
 import gc
+import os
 import sys
 import threading
 import time
@@ -52,6 +53,8 @@ class StallTracer:
         self.peak_rss_mb = 0.0
         self.peak_stacks: dict[str, tuple[str, ...]] = {}
         self.rss_marks: list[tuple[float, float]] = []  # (time, MB) each time a new peak was reached
+        # (time, {thread: (ns on a processor, ns runnable but waiting for one)}), from the kernel's schedstat
+        self.sched: list[tuple[float, dict[str, tuple[int, int]]]] = []
 
     def beat(self) -> None:
         self.heartbeat = time.perf_counter()
@@ -79,6 +82,36 @@ class StallTracer:
         return {names.get(ident, str(ident)): _stack(frame) for ident, frame in sys._current_frames().items()
                 if names.get(ident) != "stall-watchdog"}
 
+    def _sched(self) -> dict[str, tuple[int, int]]:
+        """Each thread's time on a processor and time runnable but not running, so far (Linux), by the
+        thread's kernel name (the main thread is "UI")."""
+        out = {}
+        watchdog = self._thread.native_id
+        for tid in os.listdir("/proc/self/task"):
+            if int(tid) == watchdog:
+                continue
+            try:
+                with open(f"/proc/self/task/{tid}/schedstat", "rb") as f:
+                    on_cpu, waiting = f.read().split()[:2]
+                with open(f"/proc/self/task/{tid}/comm", encoding="ascii", errors="replace") as f:
+                    name = "UI" if int(tid) == os.getpid() else f.read().strip()
+            except OSError:
+                continue
+            key = f"{name}#{tid}"
+            out[key] = (int(on_cpu), int(waiting))
+        return out
+
+    def _ui_wait(self) -> str:
+        """Where the main thread sleeps in the kernel (futex: a lock such as the interpreter's; poll: idle)."""
+        try:
+            with open(f"/proc/self/task/{os.getpid()}/wchan", encoding="ascii", errors="replace") as f:
+                wchan = f.read().strip() or "-"
+            with open(f"/proc/self/task/{os.getpid()}/stat", encoding="ascii", errors="replace") as f:
+                state = f.read().rsplit(")", 1)[1].split()[0]
+        except OSError:
+            return "?"
+        return f"{state}:{wchan}"
+
     def _rss_mb(self) -> float:
         with open("/proc/self/statm", "rb") as statm:
             return int(statm.read().split()[1]) * 4096 / 2**20
@@ -90,6 +123,8 @@ class StallTracer:
             time.sleep(self.interval)
             now = time.perf_counter()
             turns += 1
+            if turns % 5 == 0 or now - self.heartbeat > self.threshold:  # every 10 ms, each turn in a stall
+                self.sched.append((now, self._sched()))
             if turns % 10 == 0:
                 rss = self._rss_mb()
                 if rss > self.peak_rss_mb + 5:
@@ -100,7 +135,9 @@ class StallTracer:
                 self.starved.append((now, now - last - self.interval, self._stacks()))
             last = now
             if now - self.heartbeat > self.threshold:
-                self.samples.append((now, self._stacks()))
+                stacks = self._stacks()
+                stacks["UI-kernel"] = (self._ui_wait(),)
+                self.samples.append((now, stacks))
 
     def report(self, ticks: list[float], limit_ms: float = 50.0, top: int = 3) -> str:
         """For each gap between ticks longer than ``limit_ms`` (+ the tick), what ran."""
@@ -121,6 +158,18 @@ class StallTracer:
                 if end > a and start < b:
                     lines.append(f"    gc gen {generation} in {thread}: {(end - start) * 1000:.0f} ms, "
                                  f"{collected} collected")
+            within = [(t, c) for t, c in self.sched if a - 0.003 <= t <= b + 0.003]
+            if len(within) >= 2:
+                (t0, first), (t1, last) = within[0], within[-1]
+                span = (t1 - t0) * 1000
+                parts = []
+                for name in last:
+                    if name in first:
+                        cpu = (last[name][0] - first[name][0]) / 1e6
+                        queued = (last[name][1] - first[name][1]) / 1e6
+                        if cpu + queued >= 1:
+                            parts.append(f"{name} ran {cpu:.0f} queued {queued:.0f}")
+                lines.append(f"    over {span:.0f} ms: " + "; ".join(parts) + " (ms; the rest asleep)")
             for woke, late, stacks in self.starved:
                 if a < woke <= b + 0.005:
                     lines.append(f"    watchdog held off {late * 1000:.0f} ms (interpreter lock); at release:")
@@ -133,7 +182,11 @@ class StallTracer:
             ui = Counter(s.get("UI", ()) for s in inside)
             for stack, n in ui.most_common(top):
                 lines.append(f"    UI x{n}: {' < '.join(stack[:7])}")
-            others = Counter((name, s[:3]) for stacks in inside for name, s in stacks.items() if name != "UI")
+            others = Counter((name, s[:3]) for stacks in inside for name, s in stacks.items()
+                             if name not in ("UI", "UI-kernel"))
+            waits = Counter(s.get("UI-kernel", ("?",))[0] for s in inside)
+            if waits:
+                lines.append("    UI in the kernel: " + ", ".join(f"{w} x{n}" for w, n in waits.most_common()))
             for (name, stack), n in others.most_common(top):
                 lines.append(f"    {name} x{n}: {' < '.join(stack)}")
         return "\n".join(lines)

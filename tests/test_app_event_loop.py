@@ -26,16 +26,17 @@ def test_the_objects_made_at_start_are_left_out_of_full_collections_once(qtbot, 
     assert gc.isenabled()  # collections still run: only the start-up objects are left out
 
 
-def test_a_job_lets_the_window_back_into_the_interpreter_within_a_millisecond(monkeypatch):
+def test_a_job_lets_the_window_back_into_the_interpreter_within_a_tenth_of_a_millisecond(monkeypatch):
     """Each call the window makes into Python while a job's thread runs Python waits for it to let go, up
-    to the switch interval (5 ms by default): a redraw's few hundred calls stalled the window 70-110 ms."""
+    to the switch interval (5 ms by default): a redraw's few hundred calls stalled the window 70-110 ms, and
+    120-260 ms at 1 ms while a build started (the app's probe; 48-78 ms at 0.1 ms)."""
     import sys
 
     monkeypatch.setattr(sys, "getswitchinterval", lambda: 0.005)
     chosen = []
     monkeypatch.setattr(sys, "setswitchinterval", chosen.append)
     jobs.PipelineJob(jobs.ANALYSE, lambda progress, cancel: None)
-    assert chosen == [jobs.WINDOW_SWITCH_SECONDS] and jobs.WINDOW_SWITCH_SECONDS <= 0.001
+    assert chosen == [jobs.WINDOW_SWITCH_SECONDS] and jobs.WINDOW_SWITCH_SECONDS <= 0.0001
 
 
 # ---------------------------------------------------------------------------------------------------------

@@ -124,6 +124,81 @@ def test_a_check_leaves_no_reference_cycles_so_setting_it_aside_leaks_nothing(in
         workspace.close()
 
 
+class _Node:
+    """An object whose attributes could lead back to the set holding it."""
+
+
+def _referents_walked() -> int:
+    """How many references a full pass of the collector would follow now (what it costs)."""
+    return sum(len(gc.get_referents(o)) for o in gc.get_objects())
+
+
+def test_large_sets_of_strings_are_left_out_of_the_collectors_walks_and_still_work():
+    """A full pass visits every member of every set it tracks (a council's 500,000 identifiers: 40-200 ms of
+    the window's event loop at a job's end); a set of strings cannot be part of a cycle."""
+    identifiers = {f"CHILD-{n:06d}" for n in range(5000)}
+    frozen = frozenset(f"REF-{n}" for n in range(3000))
+    small = {"A", "B"}
+    holding = {f"X{n}" for n in range(4999)} | {_Node()}  # an object that could be part of a cycle
+    numbers = set(range(5000))  # not strings: left as CPython leaves them
+    assert all(map(gc.is_tracked, (identifiers, frozen, small, holding, numbers)))
+    before = _referents_walked()
+    untracked = memory.untrack_sets_of_strings()
+    assert untracked >= 8000
+    assert not gc.is_tracked(identifiers) and not gc.is_tracked(frozen)
+    assert gc.is_tracked(small) and gc.is_tracked(holding) and gc.is_tracked(numbers)
+    assert before - _referents_walked() >= 8000  # their members are no longer walked
+    # still sets: looked up, grown, shrunk, copied, and freed by reference counting when let go
+    assert "CHILD-004999" in identifiers and "REF-7" in frozen and "CHILD-5000" not in identifiers
+    identifiers |= {"NEW-1"}
+    identifiers.discard("CHILD-000000")
+    assert len(identifiers) == 5000 and not gc.is_tracked(identifiers)
+    assert gc.is_tracked(set(identifiers))  # a copy is an ordinary set
+    assert sorted(identifiers)[0] == "CHILD-000001"
+
+
+def test_a_set_changed_while_being_checked_is_left_tracked(monkeypatch):
+    monkeypatch.setattr(memory, "_CHECK_PIECE", 10)
+    values = {f"ID{n}" for n in range(2000)}
+    real_islice = memory.islice
+    pieces = []
+
+    def islice_that_changes_the_set(iterable, n):
+        pieces.append(n)
+        if len(pieces) == 3:
+            values.add("added meanwhile")  # as another thread might
+        return real_islice(iterable, n)
+
+    monkeypatch.setattr(memory, "islice", islice_that_changes_the_set)
+    memory.untrack_sets_of_strings()
+    assert gc.is_tracked(values)
+
+
+def test_a_jobs_end_leaves_the_identifiers_it_keeps_out_of_later_walks(qtbot, monkeypatch):
+    """The full pass at a job's end no longer walks the check's identifiers (nor does any later one)."""
+    monkeypatch.setattr(jobs.gc, "freeze", lambda: None)  # this test's objects are not set aside for good
+    walked: list[int] = []
+    real_collect = gc.collect
+
+    def collect(*args):
+        if not args:  # the job's full pass
+            walked.append(_referents_walked())
+        return real_collect(*args)
+
+    monkeypatch.setattr(memory.gc, "collect", collect)
+
+    def work(progress, cancel):
+        return {"sensitive": {f"CR-{n:06d}" for n in range(50_000)}}
+
+    job = jobs.PipelineJob(jobs.ANALYSE, work)
+    with qtbot.waitSignal(job.succeeded, timeout=10000) as blocker:
+        job.start()
+    job.wait()
+    kept = blocker.args[0]["sensitive"]
+    assert not gc.is_tracked(kept) and len(kept) == 50_000
+    assert walked and walked[0] < _referents_walked() + 50_000 - 1000  # the pass did not visit the 50,000
+
+
 # ---------------------------------------------------------------------------------------------------------
 # long calls into C broken into pieces, with the window's turn between them
 # ---------------------------------------------------------------------------------------------------------

@@ -33,9 +33,12 @@ _SET_ASIDE = False
 # How long the window's thread may wait for the interpreter while a job's thread runs Python. Each call the
 # window makes into Python (a list asking its model for a cell's text, a slot) waits for the job's thread to
 # let go, up to this long: Python's default of 5 ms made one redraw of the lists, a few hundred such calls,
-# stall the window for 70-110 ms while a build ran (issue 18). The job's thread gives way more often for it
-# only while the window asks.
-WINDOW_SWITCH_SECONDS = 0.001
+# stall the window for 70-110 ms while a build ran (issue 18), and at 1 ms the build and the re-build still
+# stalled it 161-267 ms (the longest stalls of the app's probe in 11 runs of 12, either start method); at
+# 0.1 ms the longest stall of a run was 51-86 ms. The job's thread gives way more often for it
+# only while the window asks (a thread waiting for the interpreter asks it to let go after this long), so a
+# job alone runs as fast as before: the re-build took as long with either.
+WINDOW_SWITCH_SECONDS = 0.0001
 
 
 def set_aside_startup_objects() -> None:

@@ -56,6 +56,7 @@ from ..inputs.tables import SPREADSHEET_SUFFIXES
 from ..runtime.memory import no_cycle_collection
 from ..records import InputFile, ReadResult
 from ..returns.reader import read_return_with_tables
+from .parcels import Parcel
 
 RULE_NOT_RECOGNISED = register_rule(
     "input.not_recognised",
@@ -138,14 +139,15 @@ def read_input(item: InputFile, overrides: Overrides = None) -> ReadResult:
     return result
 
 
-def _read_batch(batch: list[tuple[InputFile, Overrides]]) -> list[ReadResult]:
-    """(in a worker) Each file of the batch read as ``read_input`` reads it.
+def _read_batch(batch: list[tuple[InputFile, Overrides]]) -> list[Parcel]:
+    """(in a worker) Each file of the batch read as ``read_input`` reads it, packed for the trip back
+    (``parcels``: a large export unpacked in one call held every thread of the app that long).
 
     Python's cycle collector is paused meanwhile: a large sheet is a hundred thousand fresh row lists,
     which it walked again and again for nothing (reading makes no reference cycles to collect), at a
     tenth of the time of reading an export."""
     with no_cycle_collection():
-        return [read_input(item, overrides) for item, overrides in batch]
+        return [Parcel(read_input(item, overrides)) for item, overrides in batch]
 
 
 def reading_plan(items: Sequence[tuple[InputFile, Overrides]]) -> processes.PoolPlan:
@@ -451,10 +453,11 @@ class _Quarantine:
                     raise Cancelled()
                 if not self._process.is_alive() and not self._conn.poll(0):
                     raise EOFError
-            return self._conn.recv()
+            parcel = self._conn.recv()
         except (EOFError, OSError):  # the process ended while reading this file
             self.stop()
             return None
+        return parcel.unpack()
 
     def _launch(self) -> None:
         self.stop()  # one that ended: its pipes closed before the next is started
@@ -514,7 +517,7 @@ def serve(requests, replies, owner: int, lower_priority: bool) -> None:
         if request == _STOP:
             return
         item, overrides = request
-        replies.send(read_input(item, overrides))
+        replies.send(Parcel(read_input(item, overrides)))
 
 
 _quarantine_lock = threading.Lock()
@@ -603,8 +606,8 @@ def _read_in_workers(items: Sequence[tuple[InputFile, Overrides]], workers: int,
                 except BrokenProcessPool:
                     failure = "a worker process ended unexpectedly"
                     continue  # read below, in this process
-                for i, result in zip(task, read):
-                    results[i] = result
+                for i, parcel in zip(task, read):
+                    results[i] = result = parcel.unpack()
                     if on_result is not None:
                         on_result(i, result)
                 done += len(task)

@@ -16,6 +16,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
+from itertools import islice
 
 
 @lru_cache(maxsize=1)
@@ -81,6 +82,7 @@ def full_collections_deferred() -> Iterator[None]:
         if not _deferring and _saved_threshold is not None:
             gc.set_threshold(*_saved_threshold)
             _saved_threshold = None
+            untrack_sets_of_strings()
             gc.collect()
 
 
@@ -90,4 +92,67 @@ def release_freed_memory() -> bool:
     if trim is None:
         return False
     trim(0)
+    return True
+
+
+# A set smaller than this costs a full pass little (a set's strings are a thousandth of a millisecond each).
+UNTRACK_AT_LEAST = 1024
+# Strings checked per call into C while making sure a set holds nothing else: each piece is a few
+# milliseconds, so the window gets the interpreter lock between them.
+_CHECK_PIECE = 16384
+
+
+@lru_cache(maxsize=1)
+def _gc_untrack():
+    """CPython's ``PyObject_GC_UnTrack`` (part of its stable interface), or None where it cannot be had."""
+    try:
+        untrack = ctypes.pythonapi.PyObject_GC_UnTrack
+    except (AttributeError, OSError):
+        return None
+    untrack.argtypes = [ctypes.py_object]
+    untrack.restype = None
+    return untrack
+
+
+def untrack_sets_of_strings(min_size: int = UNTRACK_AT_LEAST) -> int:
+    """Leave the large sets (and frozen sets) of strings alive now out of the cyclic garbage collector's
+    walks; how many strings they hold.
+
+    A full pass of the collector visits every member of every set it tracks, with every thread waiting: the
+    identifiers a council's check keeps (each export's child IDs and references, the check's union of them,
+    the leak inspector's sorted copies, the workspace's own) are some 500,000 strings in sets, 40-60 ms of
+    one pass on a quiet machine and 100-200 ms on a busy one, the longest stall left in the window's event
+    loop at a job's end (issue 18). A set of strings cannot be part of a reference cycle, so the collector
+    has nothing to find in it; CPython leaves dictionaries and tuples that hold only such values out of its
+    walks itself, but never sets. Here each large set holding strings alone is checked (in pieces, the
+    window's thread free to run between them) and then untracked, as CPython untracks such a tuple: it is
+    still freed by reference counting when let go. Only the sets met at or past ``min_size``; sets that
+    change while being checked are left as they are. Where the interpreter offers no way to untrack (not
+    CPython), nothing is done.
+
+    Every identifier set in the product holds strings only and is never given anything else: a container
+    added to an untracked set later would not be walked, so a reference cycle through it would be kept until
+    the process ends (a leak, never a fault)."""
+    untrack = _gc_untrack()
+    if untrack is None:
+        return 0
+    candidates = [o for o in gc.get_objects() if type(o) in (set, frozenset) and len(o) >= min_size]
+    untracked = 0
+    for values in candidates:
+        size = len(values)
+        if gc.is_tracked(values) and _strings_only(values) and len(values) == size:
+            untrack(values)
+            untracked += size
+    return untracked
+
+
+def _strings_only(values) -> bool:
+    """Whether every member of ``values`` is a ``str`` (exactly); False when it changes meanwhile."""
+    members = iter(values)
+    try:
+        while kinds := set(map(type, islice(members, _CHECK_PIECE))):
+            if kinds != {str}:
+                return False
+    except RuntimeError:  # changed size while being checked (another thread): left tracked
+        return False
     return True
