@@ -147,7 +147,7 @@ def _read_batch(batch: list[tuple[InputFile, Overrides]]) -> list[Parcel]:
     which it walked again and again for nothing (reading makes no reference cycles to collect), at a
     tenth of the time of reading an export."""
     with no_cycle_collection():
-        return [Parcel(read_input(item, overrides)) for item, overrides in batch]
+        return [Parcel(read_input(item, overrides), in_pieces=_behind_window) for item, overrides in batch]
 
 
 def reading_plan(items: Sequence[tuple[InputFile, Overrides]]) -> processes.PoolPlan:
@@ -223,9 +223,18 @@ def _get_pool(workers: int) -> ProcessPoolExecutor:
         return _pool
 
 
+# (in a worker) Whether the process that started it shows a window (the app): then results go back in pieces
+# (``parcels``), so that unpacking one never holds the window's thread for long; the command line, with no
+# window, takes them whole, which costs less memory.
+_behind_window = True
+
+
 def _start_worker(owner: int, lower_priority: bool) -> None:
     """(in a worker) Stop when the process that started the pool has gone (a crash or a kill leaves no
-    one to stop it otherwise), and run below normal priority behind a window."""
+    one to stop it otherwise), and run below normal priority behind a window (``lower_priority``: the
+    program that started it has Qt loaded), sending results back in pieces there."""
+    global _behind_window
+    _behind_window = lower_priority
     threading.Thread(target=_watch_owner, args=(owner,), name="pqa-owner-watch", daemon=True).start()
     if lower_priority:
         _lower_priority()
@@ -517,7 +526,7 @@ def serve(requests, replies, owner: int, lower_priority: bool) -> None:
         if request == _STOP:
             return
         item, overrides = request
-        replies.send(Parcel(read_input(item, overrides)))
+        replies.send(Parcel(read_input(item, overrides), in_pieces=_behind_window))
 
 
 _quarantine_lock = threading.Lock()
