@@ -201,3 +201,15 @@ def check(qtbot, window, action, timeout: int = APP_WAIT_MS) -> None:
     with qtbot.waitSignal(window.analysis_ready, timeout=timeout):
         action()
     wait_idle(qtbot, window, timeout)
+
+
+def add_and_check(qtbot, window, paths, timeout: int = APP_WAIT_MS) -> None:
+    """Add ``paths`` to the window and wait for their check to be on screen."""
+    check(qtbot, window, lambda: window.add_paths(paths), timeout)
+
+
+def crash_reports() -> list[Path]:
+    """The crash reports written so far in this test's home folder."""
+    from pqa_desktop.app.crash import CRASH_FOLDER
+
+    return sorted((Path(os.environ["PQA_DESKTOP_HOME"]) / CRASH_FOLDER).glob("crash-*.txt"))

@@ -21,12 +21,13 @@ from PySide6.QtWidgets import QMessageBox
 from pqa_desktop.app import check_view, pipeline_work
 from pqa_desktop.app.after_build import AfterBuild
 from pqa_desktop.app.app_settings import AppSettings
-from pqa_desktop.app.crash import CRASH_FOLDER, install_excepthook
+from pqa_desktop.app.crash import install_excepthook
 from pqa_desktop.app.main_window import MainWindow
 from pqa_desktop.core.pipeline import reading
 from pqa_desktop.core.pipeline import run as pipeline
 from pqa_desktop.core.report import package
 from pqa_desktop.core.returns.templates import write_return
+from tests.app_fixtures import add_and_check, crash_reports
 from tests.app_fixtures import TODAY, isolated_qsettings, message_boxes, save_dialog  # noqa: F401 (fixtures)
 
 WAIT_MS = 30000
@@ -60,16 +61,6 @@ def window(qtbot) -> MainWindow:
     w.show()
     w.la_name_edit.setText("Anytown Council")
     return w
-
-
-def add_and_wait(qtbot, window, paths) -> None:
-    with qtbot.waitSignal(window.analysis_ready, timeout=WAIT_MS):
-        window.add_paths(paths)
-    qtbot.waitUntil(lambda: not window.busy, timeout=WAIT_MS)
-
-
-def crash_reports() -> list[Path]:
-    return sorted((Path(os.environ["PQA_DESKTOP_HOME"]) / CRASH_FOLDER).glob("crash-*.txt"))
 
 
 def assert_told_and_usable(window, message_boxes, what: str) -> None:
@@ -109,7 +100,7 @@ def test_a_check_whose_worker_raises_says_so_and_the_next_check_runs(qtbot, wind
 
     # the cause gone, a change of inputs checks again, and the check shows
     _return(returns / "Audit 3.xlsx", "AB100003", 20)
-    add_and_wait(qtbot, window, [returns / "Audit 3.xlsx"])
+    add_and_check(qtbot, window, [returns / "Audit 3.xlsx"])
     assert sorted(r.name for r in window.inputs_model.rows()) == ["Audit 1.xlsx", "Audit 2.xlsx", "Audit 3.xlsx"]
     assert len(message_boxes) == 1
 
@@ -129,7 +120,7 @@ def test_a_failure_while_counting_for_the_report_still_says_what_failed(qtbot, w
 @pytest.mark.parametrize("where", ["render", "replace"])
 def test_a_build_whose_worker_raises_leaves_the_last_workbook_whole_and_builds_again(
         qtbot, window, returns, tmp_path, save_dialog, message_boxes, monkeypatch, expected_job_errors, where):
-    add_and_wait(qtbot, window, [returns])
+    add_and_check(qtbot, window, [returns])
     out_dir = tmp_path / "out"
     out_dir.mkdir()
     out = out_dir / "report.xlsx"
@@ -156,7 +147,7 @@ def test_a_build_whose_worker_raises_leaves_the_last_workbook_whole_and_builds_a
 
 def test_writing_the_auditors_lists_that_raises_says_so(qtbot, window, returns, tmp_path, message_boxes,
                                                         monkeypatch, expected_job_errors):
-    add_and_wait(qtbot, window, [returns])
+    add_and_check(qtbot, window, [returns])
     folder = tmp_path / "lists"
     folder.mkdir()
     monkeypatch.setattr(pipeline_work, "write_send_back", broken)
@@ -199,13 +190,13 @@ def test_a_check_whose_result_cannot_be_shown_leaves_the_window_usable(qtbot, wi
 
     # the next change of inputs checks again, and this check shows
     _return(returns / "Audit 3.xlsx", "AB100003", 20)
-    add_and_wait(qtbot, window, [returns / "Audit 3.xlsx"])
+    add_and_check(qtbot, window, [returns / "Audit 3.xlsx"])
     assert sorted(r.name for r in window.inputs_model.rows()) == ["Audit 1.xlsx", "Audit 2.xlsx", "Audit 3.xlsx"]
 
 
 def test_a_build_whose_result_cannot_be_shown_leaves_a_whole_workbook_and_a_usable_window(
         qtbot, window, returns, tmp_path, save_dialog, message_boxes, app_excepthook, monkeypatch):
-    add_and_wait(qtbot, window, [returns])
+    add_and_check(qtbot, window, [returns])
     monkeypatch.setattr(AfterBuild, "built", broken)
     out = tmp_path / "report.xlsx"
     save_dialog["path"] = str(out)
@@ -245,7 +236,7 @@ def test_a_reading_process_that_dies_on_a_file_is_a_finding_and_the_rest_is_read
         return real_read(item, overrides)
 
     monkeypatch.setattr(reading, "read_input", read_input)
-    add_and_wait(qtbot, window, [returns])
+    add_and_check(qtbot, window, [returns])
     rows = {r.name: r for r in window.inputs_model.rows()}
     assert rows["Audit 1.xlsx"].records == 1 and rows["Audit 2.xlsx"].records == 0
     [stopped] = [f for f in window.findings_model.findings() if f.file == "Audit 2.xlsx"]

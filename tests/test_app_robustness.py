@@ -22,11 +22,12 @@ import pytest
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from pqa_desktop.app.app_settings import AppSettings
-from pqa_desktop.app.crash import CRASH_FOLDER, install_excepthook
+from pqa_desktop.app.crash import install_excepthook
 from pqa_desktop.app.main_window import MainWindow
 from pqa_desktop.core.pipeline import run as pipeline
 from pqa_desktop.core.report import package
 from pqa_desktop.core.returns.templates import write_return
+from tests.app_fixtures import add_and_check, crash_reports
 from tests.app_fixtures import (TODAY, isolated_qsettings, message_boxes,  # noqa: F401 (fixtures)
                                 save_dialog)
 
@@ -57,16 +58,6 @@ def window(qtbot) -> MainWindow:
     w.show()
     w.la_name_edit.setText("Anytown Council")
     return w
-
-
-def add_and_wait(qtbot, window, paths) -> None:
-    with qtbot.waitSignal(window.analysis_ready, timeout=WAIT_MS):
-        window.add_paths(paths)
-    qtbot.waitUntil(lambda: not window.busy, timeout=WAIT_MS)
-
-
-def crash_reports() -> list[Path]:
-    return sorted((Path(os.environ["PQA_DESKTOP_HOME"]) / CRASH_FOLDER).glob("crash-*.txt"))
 
 
 def sharing_violation(target: str) -> PermissionError:
@@ -100,7 +91,7 @@ def test_a_workbook_open_in_excel_gives_a_plain_message_and_the_previous_file_su
         return real_replace(src, dst, *args, **kwargs)
 
     monkeypatch.setattr(package.os, "replace", locked_replace)
-    add_and_wait(qtbot, window, [returns])
+    add_and_check(qtbot, window, [returns])
     save_dialog["path"] = str(out)
     window.build_button.click()
     qtbot.waitUntil(lambda: not window.busy, timeout=WAIT_MS)
@@ -131,7 +122,7 @@ def test_after_excel_closes_the_workbook_building_again_saves_it(qtbot, window, 
         return real_replace(src, dst, *args, **kwargs)
 
     monkeypatch.setattr(package.os, "replace", replace)
-    add_and_wait(qtbot, window, [returns])
+    add_and_check(qtbot, window, [returns])
     save_dialog["path"] = str(out)
     window.build_button.click()
     qtbot.waitUntil(lambda: not window.busy, timeout=WAIT_MS)
@@ -159,7 +150,7 @@ def test_reading_workers_that_cannot_start_are_said_once_and_logged(qtbot, windo
 
     monkeypatch.setattr(reading, "_get_pool", refused)
     monkeypatch.setenv(reading.WORKERS_ENV, "2")
-    add_and_wait(qtbot, window, [returns])
+    add_and_check(qtbot, window, [returns])
     rows = {r.name: r for r in window.inputs_model.rows()}
     assert rows["Audit 1.xlsx"].records == 1 and rows["Audit 2.xlsx"].records == 1  # every file still read
     [(kind, title, text)] = message_boxes
@@ -170,7 +161,7 @@ def test_reading_workers_that_cannot_start_are_said_once_and_logged(qtbot, windo
     write_return(more / "Audit 3.xlsx", "case_file_audit", {
         "case_ref": "AB100003", "service_area": "IRT", "team": "IRT 1", "auditor": "Ann Auditor",
         "audit_date": date(2024, 7, 20), "overall": "Good"})
-    add_and_wait(qtbot, window, [more])  # a second check reading a new file: not a second dialog
+    add_and_check(qtbot, window, [more])  # a second check reading a new file: not a second dialog
     assert len(message_boxes) == 1
     assert "1 of the inputs were read by this program itself" in window.statusBar().currentMessage()
     log = log_path().read_text(encoding="utf-8").splitlines()
@@ -191,7 +182,7 @@ def test_the_log_says_how_each_check_read_its_inputs(qtbot, window, returns, mes
     from pqa_desktop.core.pipeline import reading
 
     monkeypatch.setenv(reading.WORKERS_ENV, "0")
-    add_and_wait(qtbot, window, [returns])
+    add_and_check(qtbot, window, [returns])
     [line] = log_path().read_text(encoding="utf-8").splitlines()
     assert "check: 2 inputs; read in workers 0; read in the reading process 0; read in the app 2; workers 0" in line
     assert "pool fell back no" in line and message_boxes == []
@@ -202,7 +193,7 @@ def test_the_log_says_how_each_check_read_its_inputs(qtbot, window, returns, mes
 # ---------------------------------------------------------------------------------------------------------
 def test_a_corrupt_input_is_a_finding_on_its_row_not_a_dialog(qtbot, window, returns, message_boxes):
     (returns / "Audit 3.xlsx").write_bytes(b"PK\x03\x04" + b"\x00 damaged " * 50)
-    add_and_wait(qtbot, window, [returns])
+    add_and_check(qtbot, window, [returns])
     rows = {r.name: r for r in window.inputs_model.rows()}
     assert rows["Audit 3.xlsx"].errors == 1 and rows["Audit 3.xlsx"].records == 0
     assert rows["Audit 1.xlsx"].records == 1 and rows["Audit 2.xlsx"].records == 1
@@ -229,7 +220,7 @@ def test_cancel_mid_build_returns_to_idle_and_writes_nothing(qtbot, window, retu
         return real_compute(*args, **kwargs)
 
     monkeypatch.setattr(pipeline, "compute", slow_compute)
-    add_and_wait(qtbot, window, [returns])
+    add_and_check(qtbot, window, [returns])
     out = tmp_path / "out" / "report.xlsx"
     out.parent.mkdir()
     save_dialog["path"] = str(out)
