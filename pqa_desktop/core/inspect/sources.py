@@ -51,6 +51,10 @@ class SensitiveSet:
     # them, and a date written in one ("Audit - IRT - 07.06.24.xlsx") is not a date of birth where it is
     # part of the name; the same date written anywhere else still is.
     file_names: set[str] = field(default_factory=set)
+    # ``case_references()`` of the frozenset ``case_refs`` it was worked out from (kept while that is still
+    # ``case_refs``); not part of what the set holds, so neither compared nor shown
+    _worked_out: tuple[frozenset[str], CaseReferences] | None = field(default=None, init=False, repr=False,
+                                                                      compare=False)
 
     def __bool__(self) -> bool:
         return any((self.case_refs, self.staff_ids, self.staff_names, self.postcodes, self.dates_of_birth))
@@ -58,12 +62,11 @@ class SensitiveSet:
     def case_references(self) -> CaseReferences:
         """``case_refs`` as the leak inspector looks for them (``CaseReferences``), worked out once for a frozenset
         of them (which nothing can change) and kept; grown from the last check's by ``grown_sensitive_set``."""
-        kept = self.__dict__.get("_case_references")
-        if kept is not None and kept[0] is self.case_refs:
-            return kept[1]
+        if self._worked_out is not None and self._worked_out[0] is self.case_refs:
+            return self._worked_out[1]
         made = CaseReferences.of(as_strings(self.case_refs))
         if isinstance(self.case_refs, frozenset):
-            self.__dict__["_case_references"] = (self.case_refs, made)
+            self._worked_out = (self.case_refs, made)
         return made
 
     def update(self, other: "SensitiveSet") -> None:
@@ -125,14 +128,14 @@ def grown_sensitive_set(analysis: WhatWasRead, before: SensitiveSet, added: set[
     named = {n.strip().casefold() for n in found.staff_names}
     if found.staff_ids != before.staff_ids or found.postcodes != before.postcodes or not named_before <= named:
         return sensitive_set(analysis)
-    kept = before.__dict__.get("_case_references")
+    kept = before._worked_out
     left = _named_left_out(before.case_refs, named - named_before)
     added_refs = found.case_refs
     found.case_refs = frozenset(left | added_refs)
     if kept is not None and kept[0] is before.case_refs and left is before.case_refs:
         # what the inspector works out from them, grown with the references added (only before's are known)
         grown = kept[1].grown(as_strings([text for text in added_refs if text not in left]))
-        found.__dict__["_case_references"] = (found.case_refs, grown)
+        found._worked_out = (found.case_refs, grown)
     return found  # sets of its own: ``before``'s are left as they are
 
 
