@@ -176,24 +176,23 @@ class Analysis:
     @property
     def masker(self) -> IdentifierMasker:
         """The masker of every identifier in ``sensitive`` (made again should ``sensitive`` change)."""
-        masker = self._derived("_masker", self.sensitive)
-        if masker is None:
-            masker = self._keep("_masker", self.sensitive, IdentifierMasker(self.sensitive))
-        return masker
+        return self._derived_or_made("_masker", self.sensitive, IdentifierMasker)
 
     @property
     def redactor(self) -> NameRedactor:
         """What redacts the staff names in ``staff_names`` from feedback (made again should they change)."""
-        redactor = self._derived("_redactor", self.staff_names)
-        if redactor is None:
-            redactor = self._keep("_redactor", self.staff_names, NameRedactor(self.staff_names))
-        return redactor
+        return self._derived_or_made("_redactor", self.staff_names, NameRedactor)
 
     def _derived(self, name: str, source: set):
         """What was made from ``source`` and kept as ``name``, when ``source`` is the very set it was made
         from, unchanged (else None)."""
         kept = self.__dict__.get(name)
         return kept[2] if kept is not None and kept[0] is source and kept[1] == len(source) else None
+
+    def _derived_or_made(self, name: str, source: set, make):
+        """``_derived``, else ``make(source)`` kept as ``name``."""
+        kept = self._derived(name, source)
+        return kept if kept is not None else self._keep(name, source, make(source))
 
     def _keep(self, name: str, source: set, value):
         self.__dict__[name] = (source, len(source), value)
