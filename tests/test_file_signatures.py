@@ -89,6 +89,17 @@ def _same_size_replacement(path: Path, reference: str, overall: str) -> bytes:
     return data
 
 
+def _renamed_over_with_the_same_size_and_times(target: Path, temporary: str) -> os.stat_result:
+    """Another return (CR-2002) written beside ``target`` with its size and times, then renamed over it, as
+    Office saves; ``target``'s stat before."""
+    before = target.stat()
+    replacement = target.with_name(temporary)
+    replacement.write_bytes(_same_size_replacement(target, "CR-2002", "Good"))
+    os.utime(replacement, ns=(before.st_atime_ns, before.st_mtime_ns))
+    os.replace(replacement, target)
+    return before
+
+
 def _references(analysis) -> set[str]:
     return {a.reference for a in analysis.records.audits}
 
@@ -138,11 +149,7 @@ def test_the_same_size_and_time_but_another_file_renamed_over_it_is_read(tmp_pat
     folder = august(tmp_path / "aug")
     analyse([folder], AUG, workspace=ws)
     target = folder / "CFA 2.xlsx"
-    before = target.stat()
-    replacement = folder / "CFA 2.xlsx.new"
-    replacement.write_bytes(_same_size_replacement(target, "CR-2002", "Good"))
-    os.utime(replacement, ns=(before.st_atime_ns, before.st_mtime_ns))
-    os.replace(replacement, target)  # as Office saves: a new file renamed over the old one
+    before = _renamed_over_with_the_same_size_and_times(target, "CFA 2.xlsx.new")
     after = target.stat()
     assert (after.st_size, after.st_mtime_ns) == (before.st_size, before.st_mtime_ns)
     assert after.st_ino != before.st_ino
@@ -378,11 +385,7 @@ def test_windows_a_file_renamed_over_with_its_creation_time_tunnelled_is_read_by
     _age(folder)
     analyse([folder], AUG, workspace=ws)
     target = folder / "CFA 2.xlsx"
-    before = target.stat()
-    replacement = folder / "new.tmp"
-    replacement.write_bytes(_same_size_replacement(target, "CR-2002", "Good"))
-    os.utime(replacement, ns=(before.st_atime_ns, before.st_mtime_ns))
-    os.replace(replacement, target)
+    _renamed_over_with_the_same_size_and_times(target, "new.tmp")
     opened.clear()
     again = analyse([folder], AUG, workspace=ws)
     assert path_key(target) in opened and "CR-2002" in _references(again)
