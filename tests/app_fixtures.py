@@ -213,3 +213,16 @@ def crash_reports() -> list[Path]:
     from pqa_desktop.app.crash import CRASH_FOLDER
 
     return sorted((Path(os.environ["PQA_DESKTOP_HOME"]) / CRASH_FOLDER).glob("crash-*.txt"))
+
+
+@pytest.fixture(name="window")
+def anytown_window(qtbot):
+    """The main window shown, with fresh settings, for Anytown Council (request it as ``window``)."""
+    from pqa_desktop.app.app_settings import AppSettings
+    from pqa_desktop.app.main_window import MainWindow
+
+    w = MainWindow(settings=AppSettings(), today=TODAY)
+    qtbot.addWidget(w)
+    w.show()
+    w.la_name_edit.setText("Anytown Council")
+    return w

@@ -20,15 +20,13 @@ from PySide6.QtWidgets import QMessageBox
 
 from pqa_desktop.app import check_view, pipeline_work
 from pqa_desktop.app.after_build import AfterBuild
-from pqa_desktop.app.app_settings import AppSettings
 from pqa_desktop.app.crash import install_excepthook
-from pqa_desktop.app.main_window import MainWindow
 from pqa_desktop.core.pipeline import reading
 from pqa_desktop.core.pipeline import run as pipeline
 from pqa_desktop.core.report import package
 from pqa_desktop.core.returns.templates import write_return
-from tests.app_fixtures import add_and_check, crash_reports
-from tests.app_fixtures import TODAY, isolated_qsettings, message_boxes, save_dialog  # noqa: F401 (fixtures)
+from tests.app_fixtures import add_and_check, anytown_window, crash_reports  # noqa: F401 (window)
+from tests.app_fixtures import isolated_qsettings, message_boxes, save_dialog  # noqa: F401 (fixtures)
 
 WAIT_MS = 30000
 CHILD = "AB100001 Jane Smith"  # what an exception's message may carry from a cell: never shown, never reported
@@ -52,15 +50,6 @@ def returns(tmp_path) -> Path:
     for n in (1, 2):
         _return(folder / f"Audit {n}.xlsx", f"AB10000{n}", 10 + n)
     return folder
-
-
-@pytest.fixture
-def window(qtbot) -> MainWindow:
-    w = MainWindow(settings=AppSettings(), today=TODAY)
-    qtbot.addWidget(w)
-    w.show()
-    w.la_name_edit.setText("Anytown Council")
-    return w
 
 
 def assert_told_and_usable(window, message_boxes, what: str) -> None:

@@ -21,14 +21,12 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from pqa_desktop.app.app_settings import AppSettings
 from pqa_desktop.app.crash import install_excepthook
-from pqa_desktop.app.main_window import MainWindow
 from pqa_desktop.core.pipeline import run as pipeline
 from pqa_desktop.core.report import package
 from pqa_desktop.core.returns.templates import write_return
-from tests.app_fixtures import add_and_check, crash_reports
-from tests.app_fixtures import (TODAY, isolated_qsettings, message_boxes,  # noqa: F401 (fixtures)
+from tests.app_fixtures import add_and_check, anytown_window, crash_reports  # noqa: F401 (window)
+from tests.app_fixtures import (isolated_qsettings, message_boxes,  # noqa: F401 (fixtures)
                                 save_dialog)
 
 WAIT_MS = 30000
@@ -49,15 +47,6 @@ def returns(tmp_path) -> Path:
             "audit_date": date(2024, 7, 10 + n), "overall": overall,
         })
     return folder
-
-
-@pytest.fixture
-def window(qtbot) -> MainWindow:
-    w = MainWindow(settings=AppSettings(), today=TODAY)
-    qtbot.addWidget(w)
-    w.show()
-    w.la_name_edit.setText("Anytown Council")
-    return w
 
 
 def sharing_violation(target: str) -> PermissionError:
