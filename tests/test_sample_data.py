@@ -13,13 +13,14 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from pqa_desktop.core.sample.demo import generate_returns, write_demo_inputs
+from pqa_desktop.core.sample.demo import generate_returns
 from pqa_desktop.core.values import GRADES, parse_grade, parse_uk_date
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory):
-    return write_demo_inputs(tmp_path_factory.mktemp("demo"))
+def demo(shared_demo_inputs):
+    """``write_demo_inputs``'s folder and manifest, generated once per run (conftest.py) and only read here."""
+    return shared_demo_inputs
 
 
 def _relative_files(manifest):
