@@ -45,9 +45,11 @@ class _ReferenceExtent:
             row_ref, cell_ref, row_tag, cell_tag = _ROW_REF, _CELL_REF, _ROW_TAG, _CELL_TAG
         if _ESCAPED_REF.search(xml):
             self.max_row, self.max_col = max(self.max_row, _FAR_CORNER[0]), max(self.max_col, _FAR_CORNER[1])
-        for letters, number in _ANY_REF.findall(xml):
-            self.max_row = max(self.max_row, int(number))
-            self.max_col = max(self.max_col, _column_number(letters))
+        found = _ANY_REF.findall(xml)
+        if found:  # the largest of the distinct references is the largest of them all
+            letters, numbers = zip(*set(found))
+            self.max_row = max(self.max_row, max(map(int, numbers)))
+            self.max_col = max(self.max_col, max(map(_column_number, letters)))
         self.row_refs += len(row_ref.findall(xml))
         self.cell_refs += len(cell_ref.findall(xml))
         self.rows += len(row_tag.findall(xml))
