@@ -98,10 +98,29 @@ class ReferenceMatcher:
         self.file_names = sorted(file_names, key=len, reverse=True)
         self.shape = shape
         self.known = {run for found in runs.values() for run, _ in found}
+        self.answers: dict[tuple[str, bool], frozenset[str]] = {}  # see kinds_in
+
+    # build's arguments -> the matcher they made. The inspector builds a matcher per workbook; a test inspecting
+    # many workbooks with the same values gets the same reference matcher, answers remembered (see kinds_in).
+    built: dict[tuple, "ReferenceMatcher"] = {}
 
     @classmethod
-    def build(cls, *, case_refs=(), staff_ids=(), staff_names=(), postcodes=(), dates_of_birth=(), own_words=(),
-              file_names=()):
+    def build(cls, **values):
+        try:
+            key = tuple(sorted((name, tuple(value) if isinstance(value, (list, tuple)) else frozenset(value))
+                               for name, value in values.items()))
+            hash(key)
+        except TypeError:  # not plain values (a CaseReferences): made afresh
+            return cls._build(**values)
+        if key not in cls.built:
+            if len(cls.built) >= 64:
+                cls.built.clear()
+            cls.built[key] = cls._build(**values)
+        return cls.built[key]
+
+    @classmethod
+    def _build(cls, *, case_refs=(), staff_ids=(), staff_names=(), postcodes=(), dates_of_birth=(), own_words=(),
+               file_names=()):
         own = frozenset(w.casefold() for w in own_words)
         kind_of: dict[tuple[str, ...], str] = {}
 
@@ -127,6 +146,14 @@ class ReferenceMatcher:
         return bool(self.runs or self.postcodes or self.dates_of_birth or self.shape)
 
     def kinds_in(self, text, *, numbers=True):
+        # The answer is a function of the text alone (the matcher never changes once built): each distinct
+        # text is worked out once, the plain way below, and a copy of its answer given every time it is asked.
+        answer = self.answers.get((text, numbers))
+        if answer is None:
+            answer = self.answers[(text, numbers)] = frozenset(self._kinds_in(text, numbers=numbers))
+        return set(answer)
+
+    def _kinds_in(self, text, *, numbers=True):
         if not text:
             return set()
         found = set()
