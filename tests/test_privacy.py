@@ -87,6 +87,20 @@ def _found(token: str, text: str) -> bool:
     return re.search(rf"(?<![\w]){re.escape(token)}(?![\w])", text, re.IGNORECASE) is not None
 
 
+def _leaked(tokens, text: str) -> list[str]:
+    """The tokens ``_found`` in the text, sorted. Asked first of all the tokens at once: one search for any of
+    them, which matches exactly where one of them would (a search tries every alternative at each position), so
+    it finds nothing just when each token's own search finds nothing; only then is each token searched for.
+    One search of the 0.9 MB text instead of one per token (225 case references: 3.9 s -> 0.2 s of CPU)."""
+    tokens = sorted(set(tokens))
+    if not tokens:
+        return []
+    anything = rf"(?<![\w])(?:{'|'.join(map(re.escape, tokens))})(?![\w])"
+    if re.search(anything, text, re.IGNORECASE) is None:
+        return []
+    return [t for t in tokens if _found(t, text)]
+
+
 @pytest.fixture(scope="module")
 def default_build(tmp_path_factory, shared_demo_inputs):
     manifest = shared_demo_inputs  # generated once per run (conftest.py)
@@ -120,17 +134,17 @@ def test_identifiers_were_collected(identifiers):
 def test_no_case_reference_anywhere(identifiers, output_text):
     references, _ = identifiers
     texts = output_text
-    leaked = sorted(r for r in references if _found(r, texts))
+    leaked = _leaked(references, texts)
     assert not leaked, f"case/carer/record references in the output: {leaked[:5]}"
 
 
 def test_no_staff_name_anywhere(identifiers, output_text):
     _, staff = identifiers
     texts = output_text
-    leaked = sorted(n for n in staff if _found(n, texts))
+    leaked = _leaked(staff, texts)
     assert not leaked, f"staff names in the output: {leaked[:5]}"
     parts = {p for n in staff for p in re.split(r"\s+", n) if len(p) >= 3}
-    leaked_parts = sorted(p for p in parts if _found(p, texts))
+    leaked_parts = _leaked(parts, texts)
     assert not leaked_parts, f"parts of staff names in the output: {leaked_parts[:5]}"
 
 
