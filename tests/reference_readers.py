@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import zipfile
 from datetime import date, datetime
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -63,16 +64,37 @@ class _ReferenceExtent:
 
 
 def reference_check(data: bytes, max_cells: int, limits: ArchiveLimits) -> str | None:
+    """The refusal for ``data`` at ``max_cells``, or None: the first of the scan's events that refuses it."""
+    for event, value, part in _reference_events(data, limits):
+        if event == "refused":
+            return value
+        if value > max_cells:  # a worksheet's used area, after a chunk or at its end
+            return _too_large(part, max_cells)
+    return None
+
+
+@lru_cache(maxsize=4)
+def _reference_events(data: bytes, limits: ArchiveLimits) -> tuple[tuple[str, object, str | None], ...]:
+    """The scan of the package as it was, run once whatever the cell limit: in order, each worksheet's used area
+    after each chunk and at its end (``("area", cells, part)``, where the scan compared it with the limit) and
+    the refusal that ended the scan, if one did (``("refused", message, None)``). The tests ask the same package
+    at several limits; only the comparisons differ, so the scan is not repeated for each."""
+    events: list[tuple[str, object, str | None]] = []
+
+    def refused(message) -> tuple:
+        events.append(("refused", message, None))
+        return tuple(events)
+
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         entries = archive.infolist()
     except Exception:  # noqa: BLE001 - not a zip, or a damaged one: refused as damaged
-        return Refusal(_UNREADABLE_ZIP, RULE_CORRUPT)
+        return refused(Refusal(_UNREADABLE_ZIP, RULE_CORRUPT))
     if len(entries) > limits.max_members:
-        return (f"This workbook holds more than {limits.max_members:,} parts, far more than any real "
-                "spreadsheet, so it was not opened. Check where it came from.")
+        return refused(f"This workbook holds more than {limits.max_members:,} parts, far more than any real "
+                       "spreadsheet, so it was not opened. Check where it came from.")
     if any(_BINARY_PART.match(info.filename) for info in entries):
-        return _BINARY_WORKBOOK
+        return refused(_BINARY_WORKBOOK)
     total = 0
     for info in entries:
         extent = _ReferenceExtent() if _WORKSHEET.match(info.filename) else \
@@ -83,33 +105,33 @@ def reference_check(data: bytes, max_cells: int, limits: ArchiveLimits) -> str |
             with archive.open(info) as stream:
                 while chunk := stream.read(_CHUNK):
                     if produced == 0 and _DTD.search(chunk[:_PROLOG_BYTES]):
-                        return _UNSAFE_XML
+                        return refused(_UNSAFE_XML)
                     produced += len(chunk)
                     total += len(chunk)
                     if produced > limits.max_member_bytes or total > limits.max_total_bytes:
-                        return (f"This workbook unpacks to more than "
-                                f"{describe_size(min(limits.max_member_bytes, limits.max_total_bytes))}, far "
-                                "more than any real return or export, so it was not opened. Check it is the "
-                                "right file.")
+                        return refused(
+                            f"This workbook unpacks to more than "
+                            f"{describe_size(min(limits.max_member_bytes, limits.max_total_bytes))}, far "
+                            "more than any real return or export, so it was not opened. Check it is the "
+                            "right file.")
                     if produced > limits.ratio_floor_bytes and produced / compressed > limits.max_ratio:
-                        return (f"Part of this workbook is compressed more than {limits.max_ratio:g} to 1, "
-                                "which real spreadsheets never are (it may be a 'zip bomb'), so it was not "
-                                "opened. Check where it came from.")
+                        return refused(
+                            f"Part of this workbook is compressed more than {limits.max_ratio:g} to 1, "
+                            "which real spreadsheets never are (it may be a 'zip bomb'), so it was not "
+                            "opened. Check where it came from.")
                     if extent is not None:
                         # Scan whole tags only: keep what follows the last '>' for the next chunk.
                         buffer = tail + chunk
                         cut = buffer.rfind(b">") + 1
                         extent.scan(buffer[:cut])
                         tail = buffer[cut:][-4096:]
-                        if extent.cells_allocated > max_cells:
-                            return _too_large(info.filename, max_cells)
+                        events.append(("area", extent.cells_allocated, info.filename))
         except Exception:  # noqa: BLE001 - a damaged part: refused, never left to the cell reader
-            return _damaged(info.filename)
+            return refused(_damaged(info.filename))
         if extent is not None:
             extent.scan(tail)
-            if extent.cells_allocated > max_cells:
-                return _too_large(info.filename, max_cells)
-    return None
+            events.append(("area", extent.cells_allocated, info.filename))
+    return tuple(events)
 
 
 def reference_parse_date_values(uniques: list) -> tuple[np.ndarray, np.ndarray]:
