@@ -106,6 +106,8 @@ class ReferenceMatcher:
 
     @classmethod
     def build(cls, **values):
+        values = {name: tuple(value) if isinstance(value, Iterator) else value  # read once, for key and build
+                  for name, value in values.items()}
         try:
             key = tuple(sorted((name, tuple(value) if isinstance(value, (list, tuple)) else frozenset(value))
                                for name, value in values.items()))
