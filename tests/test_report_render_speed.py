@@ -128,3 +128,31 @@ def test_a_column_is_as_wide_as_its_numbers_and_text_as_before(value, header, un
                    [value, "a", 2, value, -98765.25], [value, 7.0, 10], [value, 0.5, 1.5, value]):
         _, widths = _table_bytes(False, [[v] for v in column], [header], [unit] * len(column))
         assert widths[0] == _old_width(column, header, unit)
+
+
+def test_a_frames_rows_are_the_values_iterating_it_gives():
+    """``frame_rows`` takes a column of a NumPy type or of pandas' text type at once (``tolist``) and any other
+    column by iterating it: every value is the one ``itertuples`` gives, of the same type (a nullable integer's
+    NumPy scalar stays one, a date a date, a blank text the text column's NaN, a timestamp a Timestamp)."""
+    frame = pd.DataFrame({
+        "object": pd.Series([date(2024, 9, 30), None, "text", 3, 2.5, pd.Timestamp("2024-01-01"), np.nan],
+                            dtype=object),
+        "text": pd.Series(["a", None, "b", "", "c", "Ü", "x"], dtype="str"),
+        "text (python)": pd.Series(["a", None, "b", "", "c", "d", "e"], dtype=pd.StringDtype("python")),
+        "int": pd.Series([1, 2, 3, 4, 5, 6, 7], dtype="int64"),
+        "nullable int": pd.Series([1, None, 3, 4, 5, 6, 7], dtype="Int64"),
+        "float": pd.Series([1.0, np.nan, 2.5, 0.0, -1.0, 1e-9, 3.0]),
+        "bool": pd.Series([True, False, True, True, False, False, True]),
+        "nullable bool": pd.Series([True, None, False, True, False, True, True], dtype="boolean"),
+        "datetime": pd.Series(pd.to_datetime(["2024-09-30", None, "2024-01-01", "2024-02-29", "2024-03-01",
+                                              "2024-04-01", "2024-05-01"])),
+        "category": pd.Series(["x", "y", None, "x", "y", "x", "y"], dtype="category"),
+    })
+    expected = [list(row) for row in frame.itertuples(index=False, name=None)]
+    rows = layout_module.frame_rows(frame)
+    assert len(rows) == len(expected)
+    for got, want in zip(rows, expected):
+        assert [type(v) for v in got] == [type(v) for v in want]
+        assert all(a is b or a == b or (a != a and b != b) for a, b in zip(got, want)), (got, want)
+    assert layout_module.frame_rows(frame.iloc[:, :0]) == [[] for _ in range(len(frame))]
+    assert layout_module.frame_rows(frame.iloc[:0]) == []

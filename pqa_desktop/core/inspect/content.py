@@ -12,7 +12,8 @@ is only looked at as an identifier where it is a value ``<v>`` or text ``<t>``.
 from __future__ import annotations
 
 import re
-from typing import Iterator
+from dataclasses import dataclass
+from typing import Iterable, Iterator
 from xml.etree.ElementTree import Element
 
 from .bulk import SEPARATOR
@@ -65,9 +66,14 @@ def content_leaks(package: Package, matcher: Matcher) -> Iterator[Leak]:
                            "but anyone can read in the file.")
     owner = sheet_of_parts(package)
     done = {s.part for s in sheets(package)} | {"xl/sharedStrings.xml"}
-    for name in sorted(package.parts):
-        if name in done or not package.is_xml(name):
-            continue
+    others = [name for name in sorted(package.parts) if name not in done and package.is_xml(name)]
+    # The parts looked at as raw XML (a report's charts, drawings, tables and relationships: a hundred or so):
+    # each part's texts gathered once, and when none of them holds anything, all at once, no part is looked
+    # at on its own.
+    texts_of = {name: _TreeTexts.of(package.xml(name)) for name in others
+                if name != "xl/workbook.xml" and not name.startswith(DOC_PROPERTIES) and package.xml(name) is not None}
+    raw_clean = _TreeTexts.union(texts_of.values()).clean_at_once(matcher)
+    for name in others:
         root = package.xml(name)
         if root is None:
             yield from _unparsed(package, name, matcher)
@@ -76,9 +82,9 @@ def content_leaks(package: Package, matcher: Matcher) -> Iterator[Leak]:
             yield from _workbook(root, matcher)
         elif name.startswith(DOC_PROPERTIES):
             yield from _properties(name, root, matcher)
-        else:
+        elif not raw_clean:
             on = f" on sheet '{owner[name]}'" if name in owner else ""
-            yield from _raw(package, name, root, matcher, _place_in(name) + on)
+            yield from _raw(package, name, root, matcher, _place_in(name) + on, texts=texts_of[name])
 
 
 def _shared_strings(package: Package) -> list[str]:
@@ -129,13 +135,12 @@ def _nothing_at_once(matcher: Matcher, texts: set[str], birth_headers: bool = Fa
 def _clean(package: Package, part: str, kinds_of: _CellKinds) -> bool:
     """True when no value, inline string or formula anywhere in the sheet holds anything (shared strings
     are looked at by the caller): every text a cell can show is among these, so no cell holds anything."""
-    root = package.xml(part)
-    tags = package.tags(part)
+    tags, elements = package.tags(part), package.elements(part)
     texts: set[str | None] = set()
     for tag in tags.get("v", []) + tags.get("f", []):
-        texts.update(el.text for el in root.iter(tag))
+        texts.update(el.text for el in elements[tag])
     for tag in tags.get("is", []):
-        texts.update("".join(t.text or "" for t in el.iter() if local(t.tag) == "t") for el in root.iter(tag))
+        texts.update("".join(t.text or "" for t in el.iter() if local(t.tag) == "t") for el in elements[tag])
     texts.discard(None)
     return _none_in(kinds_of, texts)
 
@@ -207,8 +212,10 @@ def _kinds(matcher: Matcher, text: str, path: list[str], attribute: str | None, 
 
 
 def _raw(package: Package, name: str, root: Element, matcher: Matcher, place: str,
-         skip: frozenset[str] = frozenset()) -> Iterator[Leak]:
-    if not skip and _clean_texts(root, matcher):
+         skip: frozenset[str] = frozenset(), texts: "_TreeTexts | None" = None) -> Iterator[Leak]:
+    """Known personal data in the part's texts and attributes (but those under ``skip``); ``texts``: the
+    part's ``_TreeTexts``, when gathered already."""
+    if not skip and (texts or _TreeTexts.of(root)).clean(matcher):
         return
     seen: set[tuple[str, str]] = set()
     for text, path, attribute in _texts(root, skip):
@@ -219,13 +226,44 @@ def _raw(package: Package, name: str, root: Element, matcher: Matcher, place: st
                 yield Leak(name, kind, f"{_phrase(kind)} appears in {where} ({name}).")
 
 
-def _clean_texts(root: Element, matcher: Matcher) -> bool:
-    """True when no text, tail or attribute value anywhere in the tree holds anything, all looked at as
-    people read them (``numbers=True`` finds all that ``numbers=False`` does, and more)."""
-    texts = set(root.itertext())
-    for el in root.iter():
-        texts.update(el.attrib.values())
-    return _nothing_at_once(matcher, texts) or not any(matcher.kinds_in(text) for text in texts)
+@dataclass
+class _TreeTexts:
+    """Every text of a tree as ``_raw`` looks at it (``_kinds``): its texts and tails (``readable``, each at most
+    looked at with ``numbers=True``, which finds all that ``numbers=False`` does, and more), the attribute values
+    people read (alt text and names, ``READABLE_ATTRIBUTES`` of ``cNvPr``: ``readable`` too) and every other
+    attribute value (``attributes``: ``numbers=False``, so a chart's axis number or a theme's colour "F79646" is
+    never taken for an ID's shape)."""
+
+    readable: set[str]
+    attributes: set[str]
+
+    @classmethod
+    def of(cls, root: Element) -> "_TreeTexts":
+        readable = set(root.itertext())
+        attributes: set[str] = set()
+        for el in root.iter():
+            attrib = el.attrib
+            if attrib:
+                attributes.update(attrib.values())
+                if local(el.tag) == "cNvPr":
+                    readable.update(value for key, value in attrib.items() if local(key) in READABLE_ATTRIBUTES)
+        return cls(readable, attributes)
+
+    @classmethod
+    def union(cls, many: Iterable["_TreeTexts"]) -> "_TreeTexts":
+        many = list(many)
+        return cls(set().union(*(t.readable for t in many)), set().union(*(t.attributes for t in many)))
+
+    def clean_at_once(self, matcher: Matcher) -> bool:
+        """True only when none of the texts holds anything, answered for them all at once (``Matcher.none_in``);
+        False: look at each."""
+        return _nothing_at_once(matcher, self.readable) and matcher.none_in([t for t in self.attributes if t],
+                                                                           numbers=False)
+
+    def clean(self, matcher: Matcher) -> bool:
+        """True when none of the texts holds anything: at once, else text by text."""
+        return self.clean_at_once(matcher) or not (any(matcher.kinds_in(text) for text in self.readable) or any(
+            matcher.kinds_in(text, numbers=False) for text in self.attributes))
 
 
 def _place_in(name: str) -> str:

@@ -92,11 +92,11 @@ def invisible_text_leaks(package: Package) -> Iterator[Leak]:
 
 
 def _cells_in_order(package: Package, part: str, root: Element) -> Iterator[Element]:
-    """The sheet's cells (every element named "c"), in document order: found by the parser's own search when
-    the sheet names them with one tag (as every workbook does), not by looking at each of its elements."""
+    """The sheet's cells (every element named "c"), in document order: those of its one tag when the sheet names
+    them with one tag (as every workbook does), not found by looking at each of its elements."""
     tags = package.tags(part).get("c", [])
     if len(tags) == 1:
-        return root.iter(tags[0])
+        return iter(package.elements(part)[tags[0]])
     return (el for el in root.iter() if local(el.tag) == "c")
 
 

@@ -337,10 +337,12 @@ class Matcher:
             kinds = self._seen[key] = frozenset(self._kinds_in(text, numbers))
         return set(kinds)
 
-    def none_in(self, texts: list[str]) -> bool:
+    def none_in(self, texts: list[str], *, numbers: bool = True) -> bool:
         """True only when ``kinds_in`` finds nothing in any of the texts (with ``numbers=True``, which finds
-        all that ``numbers=False`` does): answered for all of them at once, where a report's thousands of
-        distinct texts would each be cut into tokens and searched by every pattern. False means "look at each".
+        all that ``numbers=False`` does; with ``numbers=False`` as ``kinds_in(text, numbers=False)`` looks:
+        no all-digit text as an identifier, no ID shapes): answered for all of them at once, where a report's
+        thousands of distinct texts would each be cut into tokens and searched by every pattern. False means
+        "look at each".
 
         The texts are joined by a character none of them holds (bulk.SEPARATOR) that no token, postcode, ID
         shape or date can hold either, and that every pattern's look-arounds see as they see a text's start or
@@ -351,9 +353,12 @@ class Matcher:
         whole = bulk.joined(texts)
         if whole is None:
             return not texts
-        if self.id_shape is not None and bulk.SEPARATOR in self.id_shape.pattern:
+        id_shape = self.id_shape if numbers else None  # (shapes only where people read: kinds_in)
+        if id_shape is not None and bulk.SEPARATOR in id_shape.pattern:
             return False
-        folded = set(map(str.casefold, set(TOKEN.findall(whole))))
+        # With numbers=False a number's tokens are never looked up (kinds_in: nor is a bare number's)
+        tokenised = whole if numbers else bulk.SEPARATOR.join(t for t in texts if not _is_number(t))
+        folded = set(map(str.casefold, set(TOKEN.findall(tokenised))))
         if not folded.isdisjoint(self.singles) or not folded.isdisjoint(self.runs):
             return False
         if any(len(token) >= MIN_IDENTIFIER_CHARS for token in folded.intersection(self.identifiers)):
@@ -361,7 +366,7 @@ class Matcher:
         # Postcodes, shapes and dates as kinds_in looks for them: only in a text with a digit that is not a
         # bare number ("12", "0.7752564": no letter for a postcode, one separator at most for a date, and
         # never looked at for its shape).
-        if not (self.postcodes or self.id_shape is not None or self.dates_of_birth) or not _DIGIT.search(whole):
+        if not (self.postcodes or id_shape is not None or self.dates_of_birth) or not _DIGIT.search(whole):
             return True
         whole = bulk.SEPARATOR.join(t for t in texts if _DIGIT.search(t) and not _PLAIN_NUMBER.fullmatch(t))
         if not whole:
@@ -369,7 +374,7 @@ class Matcher:
         if self.postcodes and any(normalise_postcode(m.group(1) + m.group(2)) in self.postcodes
                                   for m in _POSTCODE.finditer(whole)):
             return False
-        if self.id_shape is not None and any(not self._known(m.group()) for m in self.id_shape.finditer(whole)):
+        if id_shape is not None and any(not self._known(m.group()) for m in id_shape.finditer(whole)):
             return False
         return not (self.dates_of_birth and not self.dates_of_birth.isdisjoint(dates_written_in(whole)))
 

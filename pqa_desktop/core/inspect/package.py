@@ -60,17 +60,32 @@ class Package:
     _xml: dict[str, Element | None] = field(default_factory=dict)
     _owner: dict[str, str] | None = None  # sheet_of_parts, worked out once
     _tags: dict[str, dict[str, list[str]]] = field(default_factory=dict)
+    _elements: dict[str, dict[str, list[Element]]] = field(default_factory=dict)
 
     def tags(self, name: str) -> dict[str, list[str]]:
-        """The tags in the part's XML by local name ({"c": ["{...main}c"]}): ``root.iter(tag)`` with each
-        finds those elements without looking at the others (in document order, tag by tag)."""
+        """The tags in the part's XML by local name ({"c": ["{...main}c"]}): ``elements`` with each gives
+        those elements (in document order, tag by tag)."""
         if name not in self._tags:
-            root = self.xml(name)
             found: dict[str, list[str]] = {}
-            for tag in (sorted({el.tag for el in root.iter()}) if root is not None else ()):
+            for tag in sorted(self.elements(name)):
                 found.setdefault(local(tag), []).append(tag)
             self._tags[name] = found
         return self._tags[name]
+
+    def elements(self, name: str) -> dict[str, list[Element]]:
+        """The part's elements by tag, each list in document order: ``list(root.iter(tag))`` of every tag, from
+        one walk of the tree. The checks ask a sheet for its rows, columns, cells, values and formulas: each
+        ``root.iter(tag)`` walked all of a large sheet's ~45,000 elements again (3 ms a walk)."""
+        found = self._elements.get(name)
+        if found is None:
+            found = self._elements[name] = {}
+            root = self.xml(name)
+            for el in (root.iter() if root is not None else ()):
+                try:
+                    found[el.tag].append(el)
+                except KeyError:
+                    found[el.tag] = [el]
+        return found
 
     def xml(self, name: str) -> Element | None:
         """The part's parsed XML, or None when it is absent or not well-formed XML."""

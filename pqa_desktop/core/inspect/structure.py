@@ -79,12 +79,12 @@ def _hidden_rows_and_columns(package: Package) -> Iterator[Leak]:
         if root is None:
             continue
         rows, columns = [], []  # in any order: _runs sorts them
-        tags = package.tags(sheet.part)
-        for el in (el for tag in tags.get("row", ()) for el in root.iter(tag)):
+        tags, elements = package.tags(sheet.part), package.elements(sheet.part)
+        for el in (el for tag in tags.get("row", ()) for el in elements[tag]):
             if el.get("hidden") in TRUE or _zero(el.get("ht")):
                 if (el.get("r") or "").isdigit():
                     rows.append(int(el.get("r")))
-        for el in (el for tag in tags.get("col", ()) for el in root.iter(tag)):
+        for el in (el for tag in tags.get("col", ()) for el in elements[tag]):
             if el.get("hidden") in TRUE or _zero(el.get("width")):
                 lo, hi = el.get("min", "0"), el.get("max", "0")
                 if lo.isdigit() and hi.isdigit():

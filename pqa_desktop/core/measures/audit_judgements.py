@@ -41,18 +41,22 @@ def foster_domains():
 # --- overall judgement --------------------------------------------------------------------------
 
 def overall_by_month(audits: Sequence[Audit], period: Period) -> pd.DataFrame:
+    # Each audit's month worked out once, not once for each of the twelve months (as domains_by_month does)
+    by_month: dict = {}
+    for a in audits:
+        by_month.setdefault(audit_month(a), []).append(a.overall)
     rows = []
     for month in period.trend_months:
-        in_month = [a.overall for a in audits if audit_month(a) == month]
-        rows.append({"Month": month, **grade_row(in_month)})
+        rows.append({"Month": month, **grade_row(by_month.get(month, []))})
     return frame(rows, ("Month", *GRADE_COLUMNS))
 
 
 def overall_by_quarter(audits: Sequence[Audit], period: Period) -> pd.DataFrame:
     rows = []
+    snapshot = period.snapshot  # (a property working out the month's last day: once, not once an audit)
     for quarter in period.quarters:
         # A quarter counts everything dated in it, even months before the trend window.
-        in_quarter = [a.overall for a in audits if quarter.contains(a.audit_date) and a.audit_date <= period.snapshot]
+        in_quarter = [a.overall for a in audits if quarter.contains(a.audit_date) and a.audit_date <= snapshot]
         rows.append({"Quarter": quarter.label, **grade_row(in_quarter)})
     return frame(rows, ("Quarter", *GRADE_COLUMNS))
 
@@ -102,9 +106,8 @@ def domains_by_month(audits: Sequence[Audit], period: Period) -> pd.DataFrame:
 
 
 def domains_by_quarter(audits: Sequence[Audit], period: Period) -> pd.DataFrame:
-    quarters = period.quarters
-    in_quarter = [[a for a in audits if q.contains(a.audit_date) and a.audit_date <= period.snapshot]
-                  for q in quarters]
+    quarters, snapshot = period.quarters, period.snapshot
+    in_quarter = [[a for a in audits if q.contains(a.audit_date) and a.audit_date <= snapshot] for q in quarters]
     rows = []
     for domain in case_file_domains():
         for quarter, quarter_audits in zip(quarters, in_quarter):
@@ -116,9 +119,10 @@ def domains_by_quarter(audits: Sequence[Audit], period: Period) -> pd.DataFrame:
 def foster_audits_by_quarter(audits: Sequence[Audit], period: Period) -> pd.DataFrame:
     """Each foster carer domain, then the overall judgement (moderated where moderated), by quarter."""
     rows = []
+    snapshot = period.snapshot
     for domain in foster_domains():
         for quarter in period.quarters:
-            in_quarter = [a for a in audits if quarter.contains(a.audit_date) and a.audit_date <= period.snapshot]
+            in_quarter = [a for a in audits if quarter.contains(a.audit_date) and a.audit_date <= snapshot]
             grades = [a.overall if domain.field == "overall" else a.grades.get(domain.field) for a in in_quarter]
             rows.append({"Domain": domain.label, "Quarter": quarter.label, **grade_row(grades)})
     return frame(rows, ("Domain", "Quarter", *GRADE_COLUMNS))

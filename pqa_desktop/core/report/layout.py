@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Callable, Sequence
 
+import numpy as np
 import pandas as pd
 from xlsxwriter.chart import Chart
 from xlsxwriter.utility import xl_rowcol_to_cell
@@ -223,7 +224,25 @@ class TableLoc:
 
 
 def frame_rows(frame: pd.DataFrame) -> list[list]:
-    return [list(row) for row in frame.itertuples(index=False, name=None)]
+    """The frame's rows as lists of the values iterating each column gives (``frame.itertuples``)."""
+    columns = [_column_values(frame.iloc[:, i]) for i in range(frame.shape[1])]
+    if not columns:
+        return [[] for _ in range(len(frame))]
+    return [list(row) for row in zip(*columns)]
+
+
+def _column_values(column: pd.Series) -> list:
+    """``list(column)``, at once where it can be: a column of a NumPy type or of text kept as Python strings
+    (pandas' default text type) gives the values iterating it gives, the builtin scalars NumPy's ``item`` makes
+    or the strings and blanks held, from one ``tolist`` (iterating pandas' text column asks for each value on
+    its own: 20 ms of every render, the KPI table's rows taken by each of its six sheets). Any other type
+    (nullable integers give NumPy scalars, for one) is iterated as before."""
+    dtype = column.dtype
+    if isinstance(dtype, np.dtype) and dtype.kind in "biufcOU":
+        return column.to_numpy().tolist()
+    if isinstance(dtype, pd.StringDtype) and dtype.storage == "python":
+        return column.to_numpy(dtype=object).tolist()
+    return list(column)
 
 
 @dataclass
@@ -414,7 +433,10 @@ class SheetLayout:
         ncols = len(headers)
         # A count column holding a blank arrives as floats (412.0): show it as a count when every number in
         # the column is whole.
-        columns = [[r[c] if c < len(r) else None for r in rows] for c in range(ncols)]
+        if min(map(len, rows)) >= ncols:  # every row holds every column (a short row's missing cells are blank)
+            columns = [list(column) for column in zip(*rows)][:ncols]
+        else:
+            columns = [[r[c] if c < len(r) else None for r in rows] for c in range(ncols)]
         for c, h in enumerate(headers):  # a Note cell's references to the cover's notes become [note N]
             if h == NOTE_COLUMN:
                 columns[c] = [resolve_note_refs(v, self.note_numbers) if v.__class__ is str else v
@@ -422,7 +444,8 @@ class SheetLayout:
         caps = [(wrap or {}).get(h, MAX_COLUMN_WIDTH) for h in headers]
         button = 2 if self.data_sheet else 0  # room for the filter button
         header_formats = []
-        numeric = [has_data and any(_is_number(v) for v in columns[c]) for c in range(ncols)]
+        # (text is never a number, nor a fraction: a text column's thousands of cells are not asked one by one)
+        numeric = [has_data and any(_is_number(v) for v in columns[c] if v.__class__ is not str) for c in range(ncols)]
         # Text right after a column of right-aligned numbers is indented a little, so "79.7%" and
         # "[note 9]" do not read as one.
         indented = [c > 0 and numeric[c - 1] and not numeric[c] for c in range(ncols)]
@@ -437,13 +460,14 @@ class SheetLayout:
             "columns": [{"header": h, "header_format": header_formats[c]} for c, h in enumerate(headers)],
         })
         link_format = self.styles.get(None, font_color="#0B3D91", underline=1, valign="top")
+        write_string = self.ws.write_string
         for c in range(ncols):
             column = columns[c]
             header = headers[c]
-            whole = all(_is_whole(v) for v in column)
+            whole = None  # every number in the column whole: asked when a cell's format is a decimal
             # On a report sheet every text column wraps, so it can be narrowed to keep the page legible.
             text_column = has_data and any(v.__class__ is str for v in column)
-            wraps = any(v.__class__ is str and len(v) > caps[c] for v in column) or (text_column and not self.data_sheet)
+            wraps = (text_column and not self.data_sheet) or any(v.__class__ is str and len(v) > caps[c] for v in column)
             if text_column and not self.data_sheet:
                 longest_word = max(len(w) for w in header.split()) if header.split() else 0
                 self._floors[c] = max(self._floors.get(c, 0), longest_word + 1, MIN_TEXT_WIDTH)
@@ -470,8 +494,11 @@ class SheetLayout:
                     fmt, dated, cell_format = known
                 else:
                     fmt = format_rule(name, header, value, unit) if has_data else None
-                    if fmt == st.DECIMAL and whole and (unit is None or header not in UNIT_COLUMNS):
-                        fmt = st.COUNT
+                    if fmt == st.DECIMAL and (unit is None or header not in UNIT_COLUMNS):
+                        if whole is None:
+                            whole = all(_is_whole(v) for v in column if v.__class__ is not str)
+                        if whole:
+                            fmt = st.COUNT
                     dated = cls is not str and _is_date(value)  # a month or date labels its row: left-aligned
                     key = (fmt, dated)
                     cell_format = formats.get(key)
@@ -479,7 +506,10 @@ class SheetLayout:
                         cell_format = formats[key] = self.styles.get(fmt, **{**props, **({"align": "left"} if dated else {})})
                     if by_class is not None and cls in _FORMAT_BY_CLASS:
                         by_class[(cls, unit)] = (fmt, dated, cell_format)
-                self._write(r, c, value, cell_format)
+                if cls is str and len(value) <= EXCEL_CELL_CHARS:  # the commonest cell, written at once
+                    write_string(r, c, value, cell_format)
+                else:
+                    self._write(r, c, value, cell_format)
                 if cls is str:
                     if len(value) > text_width:
                         text_width = len(value)
