@@ -919,7 +919,10 @@ def read_contained(name: str, data: bytes):
 
 def read_from_disk(path: Path, data: bytes):
     """Write a mutated container to ``path``, discover it and read every file found in it; the file on
-    disk must be unchanged afterwards."""
+    disk must be unchanged afterwards. Each example's file is a new file: rewriting the last one in place
+    (truncating it) made ext4 write it out to the disk first (its "replace by truncate" safeguard), 2.7 ms an
+    example here against 0.35 ms for a new file, the same bytes read back by the same ``discover``."""
+    path.unlink(missing_ok=True)
     path.write_bytes(data)
     before = hashlib.sha256(path.read_bytes()).hexdigest()
     files, findings = discover([path])
