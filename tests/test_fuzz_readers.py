@@ -2,9 +2,10 @@
 .zip holds,
 reading it never raises, problems come back as findings, and the input is left as it was.
 
-The bulk runs the readers on in-memory ``InputFile`` values (xlsx, csv) or through ``discover`` on one
-scratch file (eml, zip: the containers are read from disk as the app reads them), then one smaller test
-drives ``pipeline.analyse`` over a folder of mutated files. The profile is fixed and seeded
+The bulk runs the readers on in-memory ``InputFile`` values (xlsx, xls, ods and csv; spreadsheets in the
+reading process, as ``reading.read_inputs`` reads them, other files by ``reading.read_input`` here) or through
+``discover`` on a scratch file written for each example (eml, msg, zip: the containers are read from disk as
+the app reads them), then one smaller test drives ``pipeline.analyse`` over a folder of mutated files. The profile is fixed and seeded
 (``derandomize=True``): at least 1,000 mutations per format in CI, 10,000 with ``PQA_FUZZ_LONG=1``.
 Each format's counts are printed in pytest's warnings summary ("fuzz xlsx: 1,000 mutations, 0
 unhandled, ...") and recorded as the test's user properties (JUnit XML).
