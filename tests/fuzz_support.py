@@ -36,11 +36,8 @@ from hypothesis import strategies as st
 
 from pqa_desktop.core.findings import RULES, Finding, Severity
 from pqa_desktop.core.inputs.discover import discover
-from pqa_desktop.core.pipeline.reading import RULE_NOT_RECOGNISED
 from pqa_desktop.core.inputs.tables import decode_text
 from pqa_desktop.core.records import InputFile, ReadResult
-from pqa_desktop.core.exports.reader import read_export
-from pqa_desktop.core.returns.reader import read_return
 from pqa_desktop.core.returns.spec import returns_spec
 from pqa_desktop.core.returns.templates import return_bytes
 
@@ -830,14 +827,6 @@ def input_file(name: str, data: bytes) -> InputFile:
     return InputFile(name=name, data=data, sha256=hashlib.sha256(data).hexdigest())
 
 
-def read_like_pipeline(item: InputFile) -> ReadResult | None:
-    """What ``pipeline.analyse`` does with one discovered file: the returns reader, then the exports reader."""
-    result = read_return(item)
-    if result is None:
-        result = read_export(item)
-    return result
-
-
 def check_findings(findings: list[Finding]) -> None:
     """Findings are well-formed: a known rule, a severity, a message the user can act on."""
     for f in findings:
@@ -891,13 +880,17 @@ class FuzzTally:
 
 
 def read_in_memory(name: str, data: bytes):
-    """Read one mutated file the way the pipeline does; the bytes must be unchanged afterwards."""
+    """Read one mutated file in this process as the pipeline reads each file (``reading.read_input``: the
+    returns reader, then the exports reader on the sheets it already read); the bytes must be unchanged
+    afterwards."""
+    from pqa_desktop.core.pipeline.reading import read_input
+
     item = input_file(name, data)
-    result = read_like_pipeline(item)
+    result = read_input(item)
     assert hashlib.sha256(item.data).hexdigest() == item.sha256, "the input bytes were changed"
-    if result is None:  # the pipeline then says so: "not an auditor return ... or a system export"
-        return [Finding(item.name, "", "", Severity.WARNING, RULE_NOT_RECOGNISED, "Not recognised.")], ["none"]
     assert isinstance(result, ReadResult), result
+    if result.kind == "skipped":  # "not an auditor return ... or a system export" (RULE_NOT_RECOGNISED)
+        return list(result.findings), ["none"]
     return list(result.findings), [result.kind]
 
 
@@ -919,7 +912,10 @@ def read_contained(name: str, data: bytes):
 
 def read_from_disk(path: Path, data: bytes):
     """Write a mutated container to ``path``, discover it and read every file found in it; the file on
-    disk must be unchanged afterwards."""
+    disk must be unchanged afterwards. Each example's file is a new file: rewriting the last one in place
+    (truncating it) made ext4 write it out to the disk first (its "replace by truncate" safeguard), 2.7 ms an
+    example here against 0.35 ms for a new file, the same bytes read back by the same ``discover``."""
+    path.unlink(missing_ok=True)
     path.write_bytes(data)
     before = hashlib.sha256(path.read_bytes()).hexdigest()
     files, findings = discover([path])

@@ -8,6 +8,12 @@ once). Afterwards the file passes ``PRAGMA integrity_check``, each file is eithe
 records, tables and findings an uninterrupted import gives it, the earlier import is untouched, and
 importing again completes it.
 
+The killed processes are forked by one launcher process that imported the pipeline once (what a fork server
+with the pipeline preloaded does). Started by the test's own fork server, each of them imported the pipeline
+and this module again whenever an earlier test of the same worker had already started the fork server for its
+reading processes (the preload is taken only by a server not yet running): 0.3 s of imports a kill, most of
+the test's time, spent before the import that is killed had even begun.
+
 CI's profile: 4 returns (64 statements), 50 kill points. The long profile (``PQA_FUZZ_LONG=1``, ``make
 fuzz``): 20 returns (about 260 statements), 200 distinct kill points.
 """
@@ -97,6 +103,39 @@ def _import_and_die(workspace: str, paths: list[str], kill_at: int) -> None:
     ws.close()
 
 
+RUN_SECONDS = 60  # for one batch of killed runs: a run that outlives it is ended and fails the test
+
+
+def _launch_killed_runs(requests, replies) -> None:
+    """(in the launcher process) For each batch asked for, start one process per (workspace, paths, kill_at)
+    running ``_import_and_die``, all at once, forked from here (no Qt, no other thread: fork is safe), and send
+    back each one's exit code (negative: the signal that ended it; None: still running after ``RUN_SECONDS``,
+    then killed)."""
+    import threading
+
+    assert threading.active_count() == 1, "forking is safe only without other threads"
+    fork = multiprocessing.get_context("fork")
+    while True:
+        try:
+            batch = requests.recv()
+        except EOFError:
+            return
+        if batch is None:
+            return
+        runs = [(kill_at, fork.Process(target=_import_and_die, args=(workspace, paths, kill_at)))
+                for workspace, paths, kill_at in batch]
+        for _, run in runs:
+            run.start()
+        codes: dict[int, int | None] = {}
+        for kill_at, run in runs:
+            run.join(RUN_SECONDS)
+            codes[kill_at] = run.exitcode
+            if run.exitcode is None:
+                run.kill()
+                run.join()
+        replies.send(codes)
+
+
 def test_killed_imports_leave_each_file_whole_or_absent(tmp_path):
     earlier, files = _inputs(tmp_path / "inputs")
     base = tmp_path / "base.sqlite"
@@ -115,41 +154,58 @@ def test_killed_imports_leave_each_file_whole_or_absent(tmp_path):
     assert len(complete) == 6 + EXTRA_RETURNS and complete["Exports.xlsx"][2] == 25
     assert sum(s.strip().upper() == "COMMIT" for s in statements) >= 5  # one transaction per file at least
 
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["pqa_desktop.core.pipeline.run", "tests.test_workspace_kill"])
     rng = random.Random(SEED)
     points = list(range(1, len(statements) + 1))
     assert len(points) >= KILL_POINTS, f"{len(points)} statements: too few for {KILL_POINTS} distinct kill points"
     kill_points = sorted(rng.sample(points, KILL_POINTS))  # distinct: every kill is at another statement
     seen_partial = 0
     workspaces: set[Path] = set()
-    for batch in range(0, KILL_POINTS, 5):
-        runs = []
-        for run_number, kill_at in enumerate(kill_points[batch:batch + 5], start=batch):
-            # a file of its own for each run: concurrent runs never share a workspace file
-            workspace = tmp_path / f"run-{run_number:03d}-killed-at-{kill_at}.sqlite"
-            assert workspace not in workspaces
-            workspaces.add(workspace)
-            shutil.copy(base, workspace)
-            child = context.Process(target=_import_and_die, args=(str(workspace), [str(f) for f in files], kill_at))
-            child.start()
-            runs.append((kill_at, workspace, child))
-        for kill_at, workspace, child in runs:
-            child.join(60)
-            assert child.exitcode == -signal.SIGKILL, f"statement {kill_at}: exit {child.exitcode}"
-            conn = sqlite3.connect(workspace)  # a hot journal is rolled back here
-            try:
-                assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-            finally:
-                conn.close()
-            found = _contents(workspace)
-            for name, counts in found.items():
-                assert counts == complete[name], f"statement {kill_at}: {name} is partly imported"
-            assert "CFA 0.xlsx" in found
-            seen_partial += len(found) < len(complete)
-            with Workspace.open(workspace) as ws:  # importing again completes the set
-                analyse(files, PERIOD, workspace=ws)
-            assert _contents(workspace) == complete
+    context = multiprocessing.get_context("forkserver")
+    requests, request_end = context.Pipe(duplex=False)
+    replies, reply_end = context.Pipe(duplex=False)
+    launcher = context.Process(target=_launch_killed_runs, args=(requests, reply_end))
+    launcher.start()
+    requests.close()
+    reply_end.close()
+    try:
+        for batch in range(0, KILL_POINTS, 5):
+            runs = []
+            for run_number, kill_at in enumerate(kill_points[batch:batch + 5], start=batch):
+                # a file of its own for each run: concurrent runs never share a workspace file
+                workspace = tmp_path / f"run-{run_number:03d}-killed-at-{kill_at}.sqlite"
+                assert workspace not in workspaces
+                workspaces.add(workspace)
+                shutil.copy(base, workspace)
+                runs.append((str(workspace), [str(f) for f in files], kill_at))
+            request_end.send(runs)
+            assert replies.poll(RUN_SECONDS + 30), "the launcher of the killed runs stopped answering"
+            codes = replies.recv()
+            for workspace, _, kill_at in runs:
+                assert codes[kill_at] == -signal.SIGKILL, f"statement {kill_at}: exit {codes[kill_at]}"
+                conn = sqlite3.connect(workspace)  # a hot journal is rolled back here
+                try:
+                    assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+                finally:
+                    conn.close()
+                found = _contents(Path(workspace))
+                for name, counts in found.items():
+                    assert counts == complete[name], f"statement {kill_at}: {name} is partly imported"
+                assert "CFA 0.xlsx" in found
+                seen_partial += len(found) < len(complete)
+                with Workspace.open(workspace) as ws:  # importing again completes the set
+                    analyse(files, PERIOD, workspace=ws)
+                assert _contents(Path(workspace)) == complete
+    finally:
+        try:
+            request_end.send(None)
+        except OSError:  # the launcher has gone: it is killed below if not
+            pass
+        request_end.close()
+        launcher.join(10)
+        if launcher.is_alive():
+            launcher.kill()
+            launcher.join()
+        replies.close()
     assert seen_partial > 0  # the sample did interrupt imports, not only the reads after them
     import warnings
 

@@ -46,36 +46,48 @@ _CASE_KEYS = ("case_ref", "audit_date", "service_area", "overall")
 _FOSTER_KEYS = ("carer_ref", "audit_date", "overall")
 
 
-@lru_cache(maxsize=None)
 def _keys_for(f: FieldSpec) -> tuple[str, ...]:
-    """Match keys of a field, most specific first (cached: asked for every candidate header row)."""
+    """Match keys of a field, most specific first."""
     texts = [f.label, f.field, f.field.replace("_", " "), *f.aliases, *EXTRA_ALIASES.get(f.field, ())]
     return tuple(label_key(t) for t in texts)
 
 
+@lru_cache(maxsize=None)
+def _match_keys(template_type: str) -> tuple[tuple[tuple[str, tuple[str, ...]], ...], tuple[tuple[str, str], ...],
+                                             tuple[str, ...]]:
+    """(each field's match keys, each domain's evidence key, the actions headings' keys) of a return type, worked
+    out once: ``column_map`` runs for every candidate header row of every sheet and CSV read, and looking the
+    keys up per field (hashing each ``FieldSpec``, all its texts, thousands of times a file) was most of the time
+    a small CSV took to read."""
+    spec = returns_spec().returns[template_type]
+    fields = tuple((f.field, _keys_for(f)) for f in spec.fields if f.section != "columns")
+    evidence = tuple((f.field, label_key(f.evidence_label)) for f in spec.domains)
+    return fields, evidence, tuple(label_key(h) for h in ACTIONS_HEADINGS)
+
+
 def column_map(header: list, template_type: str) -> tuple[dict[str, int], dict[str, int], int | None]:
     """(field -> column, domain -> evidence column, actions column) for a header row."""
-    spec = returns_spec().returns[template_type]
-    fields = [f for f in spec.fields if f.section != "columns"]
+    fields, evidence_keys, actions_keys = _match_keys(template_type)
     header_keys = {}
     for c, value in enumerate(header):
-        if isinstance(value, str) and label_key(value):
-            header_keys.setdefault(label_key(value), c)
+        if isinstance(value, str):
+            key = label_key(value)
+            if key:
+                header_keys.setdefault(key, c)
     columns: dict[str, int] = {}
     taken: set[int] = set()
-    # Labels and field names are claimed before aliases so an alias never steals another field's label.
-    for depth in range(max(len(_keys_for(f)) for f in fields)):
-        for f in fields:
-            keys = _keys_for(f)
-            if f.field in columns or depth >= len(keys):
-                continue
-            col = header_keys.get(keys[depth])
-            if col is not None and col not in taken:
-                columns[f.field] = col
-                taken.add(col)
-    evidence = {f.field: header_keys[label_key(f.evidence_label)] for f in spec.domains
-                if label_key(f.evidence_label) in header_keys}
-    actions = next((header_keys[label_key(h)] for h in ACTIONS_HEADINGS if label_key(h) in header_keys), None)
+    if header_keys:
+        # Labels and field names are claimed before aliases so an alias never steals another field's label.
+        for depth in range(max(len(keys) for _, keys in fields)):
+            for field, keys in fields:
+                if field in columns or depth >= len(keys):
+                    continue
+                col = header_keys.get(keys[depth])
+                if col is not None and col not in taken:
+                    columns[field] = col
+                    taken.add(col)
+    evidence = {field: header_keys[key] for field, key in evidence_keys if key in header_keys}
+    actions = next((header_keys[key] for key in actions_keys if key in header_keys), None)
     return columns, evidence, actions
 
 
