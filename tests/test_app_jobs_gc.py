@@ -128,6 +128,10 @@ class _Node:
     """An object whose attributes could lead back to the set holding it."""
 
 
+class _Text(str):
+    """A string whose instances have attributes, so could lead back to the set holding one."""
+
+
 def _referents_walked() -> int:
     """How many references a full pass of the collector would follow now (what it costs)."""
     return sum(len(gc.get_referents(o)) for o in gc.get_objects())
@@ -141,12 +145,15 @@ def test_large_sets_of_strings_are_left_out_of_the_collectors_walks_and_still_wo
     small = {"A", "B"}
     holding = {f"X{n}" for n in range(4999)} | {_Node()}  # an object that could be part of a cycle
     numbers = set(range(5000))  # not strings: left as CPython leaves them
-    assert all(map(gc.is_tracked, (identifiers, frozen, small, holding, numbers)))
+    # strings but for one of a subclass of str (which, unlike a str, can hold a reference back): exactly
+    # ``str`` is what is asked
+    subclassed = {f"S{n}" for n in range(4999)} | {_Text("S-sub")}
+    assert all(map(gc.is_tracked, (identifiers, frozen, small, holding, numbers, subclassed)))
     before = _referents_walked()
     untracked = memory.untrack_sets_of_strings()
     assert untracked >= 8000
     assert not gc.is_tracked(identifiers) and not gc.is_tracked(frozen)
-    assert gc.is_tracked(small) and gc.is_tracked(holding) and gc.is_tracked(numbers)
+    assert gc.is_tracked(small) and gc.is_tracked(holding) and gc.is_tracked(numbers) and gc.is_tracked(subclassed)
     assert before - _referents_walked() >= 8000  # their members are no longer walked
     # still sets: looked up, grown, shrunk, copied, and freed by reference counting when let go
     assert "CHILD-004999" in identifiers and "REF-7" in frozen and "CHILD-5000" not in identifiers

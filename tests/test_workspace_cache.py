@@ -6,6 +6,8 @@ from __future__ import annotations
 import pickle
 from datetime import date, datetime
 
+import pytest
+
 from pqa_desktop.core.calendar import Period
 from pqa_desktop.core.pipeline.run import analyse
 from pqa_desktop.core.workspace import Workspace, codec
@@ -58,7 +60,10 @@ def test_what_a_caller_does_to_its_results_does_not_reach_the_next(tmp_path):
         for stored in ws.stored_results():
             stored.result.audits.clear()
             stored.result.findings.append("junk")
-            stored.result.sensitive.add("junk")
+            with pytest.raises(AttributeError):  # shared, so frozen: nothing can change it in place
+                stored.result.sensitive.add("junk")
+            stored.result.sensitive |= {"junk"}  # a new set, this caller's own
+            stored.result.staff_names |= {"junk"}
             for table in stored.result.exports:
                 table.frame.loc[0, "child_id"] = "CHANGED"
                 table.frame["extra"] = 1

@@ -148,8 +148,9 @@ class ReadResult:
     audits: list[Audit] = field(default_factory=list)
     edt_samples: list[EdtSample] = field(default_factory=list)
     findings: list = field(default_factory=list)  # list[Finding]
-    sensitive: set[str] = field(default_factory=set)
-    staff_names: set[str] = field(default_factory=set)
+    # frozen sets when read back from a workspace (shared by every check: ``workspace.store._copy_of``)
+    sensitive: set[str] | frozenset[str] = field(default_factory=set)
+    staff_names: set[str] | frozenset[str] = field(default_factory=set)
     exports: list = field(default_factory=list)  # list[exports.model.ExportTable] for system exports
     # Who filled each part in, by place: "" for a whole return (its auditor, or an EDT sample's "sampled
     # by"), "row 12" for a register row. Read even when the audit itself is left out (an unreadable audit
