@@ -357,3 +357,61 @@ def test_the_identifiers_a_masker_keeps_are_left_out_of_the_collectors_walks():
     masker.add(["CR-1002", "cr-1001"])
     assert not gc.is_tracked(masker._known)
     assert masker("CR-1002 and Jane Smith.xlsx") == "\u2022\u2022\u2022 and \u2022\u2022\u2022.xlsx"
+
+
+def test_a_union_of_sets_already_checked_and_small_sets_of_strings_is_left_out_at_once():
+    """``untrack_union``: the identifiers grown by a new return are checked by what was added alone; anything
+    else is left for the job's end to look at."""
+    before = frozenset(f"REF-{n}" for n in range(3000))
+    memory.untrack_sets_of_strings()
+    assert not gc.is_tracked(before)
+    added = {"REF-NEW-1", "REF-NEW-2"}
+    grown = frozenset(before | added)
+    assert gc.is_tracked(grown)
+    memory.untrack_union(grown, (before, added))
+    assert not gc.is_tracked(grown) and "REF-NEW-2" in grown and len(grown) == 3002
+
+    with_object = {"REF-NEW-3", _Node()}
+    kept = before | with_object
+    memory.untrack_union(kept, (before, with_object))
+    assert gc.is_tracked(kept)  # what was added could lead back to it
+
+    unchecked = {f"U{n}" for n in range(3000)}  # large and never looked at (the command line): not looked at now
+    from_unchecked = unchecked | added
+    memory.untrack_union(from_unchecked, (unchecked, added))
+    assert gc.is_tracked(from_unchecked)
+
+
+def test_a_recheck_leaves_its_identifiers_out_at_once(tmp_path):
+    """The check's union of every input's identifiers, made from the workspace's kept sets and a new return's."""
+    from datetime import datetime
+
+    from pqa_desktop.core.calendar import Period
+    from pqa_desktop.core.pipeline.run import analyse
+    from pqa_desktop.core.workspace import Workspace
+    from tests.exports_fixtures import VERBATIM, row_for, write_xlsx
+    from tests.workspace_fixtures import august, september
+
+    header = VERBATIM["annex_a_list_1"]
+    contacts = write_xlsx(tmp_path / "contacts.xlsx", {"Contacts": [header] + [
+        row_for(header, {"Child Unique ID": f"K{n}", "Date of Birth": "01/01/2016", "Date of Contact": "02/09/2024",
+                         "Contact Source": "Police"}) for n in range(1500)]}, modified=datetime(2024, 10, 1, 8))
+    period = Period.parse("2024-09")
+    with Workspace.open(tmp_path / "w.sqlite") as ws:
+        first = analyse([august(tmp_path / "aug"), contacts], period, workspace=ws)
+        assert len(first.sensitive) >= 1500
+        memory.untrack_sets_of_strings()  # the first check's job end
+        again = analyse([september(tmp_path / "sep")], period, workspace=ws, previous=first)
+        assert not gc.is_tracked(again.sensitive)
+        assert again.sensitive >= first.sensitive and len(again.sensitive) > len(first.sensitive)
+
+
+def test_the_inspectors_references_grown_by_a_new_return_are_left_out_at_once():
+    from pqa_desktop.core.inspect.matching import CaseReferences
+
+    first = CaseReferences.of([f"CF{n:05d}" for n in range(4000)])  # one token each: "plain"
+    memory.untrack_sets_of_strings()
+    assert not gc.is_tracked(first.runs.plain)
+    grown = first.grown(["CF99999"])
+    assert not gc.is_tracked(grown.runs.plain)
+    assert grown.runs.plain == first.runs.plain | CaseReferences.of(["CF99999"]).runs.plain and "cf99999" in grown.runs.plain

@@ -26,6 +26,7 @@ from itertools import compress
 from operator import not_
 from typing import Iterable
 
+from ..runtime.memory import untrack_union
 from . import bulk
 
 TOKEN = re.compile(r"[^\W_]+(?:(?<=\d)\.\d+)*")
@@ -253,6 +254,7 @@ class CaseReferences:
             return self
         runs = _IdentifierRuns(self.runs.plain | added.runs.plain, self.runs.singles | added.runs.singles,
                                self.runs.longer | added.runs.longer)
+        untrack_union(runs.plain, (self.runs.plain, added.runs.plain))
         shapes = self.shapes + added.shapes  # every count is positive: nothing is dropped
         return CaseReferences(self.texts + added.texts, runs, shapes, _shape_pattern(shapes))
 

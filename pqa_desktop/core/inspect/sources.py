@@ -17,6 +17,7 @@ from typing import Iterable, Protocol
 import pandas as pd
 
 from ..resources import resources_dir
+from ..runtime.memory import untrack_union
 from . import bulk
 from .matching import CaseReferences, dates_written_in, normalise_postcode, tokens
 
@@ -132,6 +133,7 @@ def grown_sensitive_set(analysis: WhatWasRead, before: SensitiveSet, added: set[
     left = _named_left_out(before.case_refs, named - named_before)
     added_refs = found.case_refs
     found.case_refs = frozenset(left | added_refs)
+    untrack_union(found.case_refs, (left, added_refs))
     if kept is not None and kept[0] is before.case_refs and left is before.case_refs:
         # what the inspector works out from them, grown with the references added (only before's are known)
         grown = kept[1].grown(as_strings([text for text in added_refs if text not in left]))

@@ -41,7 +41,7 @@ from ..measures.kpi_support import Coverage, Window, event_coverage
 from ..measures.kpi_table import kpi_headlines, kpi_tables
 from ..measures.kpis import kpi_figures
 from ..measures.workforce import workforce_figures
-from ..runtime.memory import release_freed_memory
+from ..runtime.memory import release_freed_memory, untrack_union
 from ..messages.key_messages import draft_messages
 from ..measures.notes import Note, note_ref
 from .period_coverage import ending_early_findings, inputs_ending_early
@@ -478,6 +478,8 @@ def analyse(paths: Sequence[str | Path], period: Period, *, keep: dict | None = 
     raw_findings.extend(_bank_holiday_findings())
     analysis.staff_names |= records.staff_names()
     analysis.sensitive |= analysis.staff_names
+    # in the app's re-check, the workspace's kept sets (checked at an earlier job's end) and a new return's
+    untrack_union(analysis.sensitive, [*(result.sensitive for _, result in analysis.results), analysis.staff_names])
     if not analysis.usable:
         raw_findings.append(Finding("", "", "", Severity.ERROR, RULE_NO_USABLE_INPUT,
                                     "No audit or system export could be read from the inputs, so there is "
