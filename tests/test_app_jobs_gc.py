@@ -400,10 +400,15 @@ def test_a_recheck_leaves_its_identifiers_out_at_once(tmp_path):
     with Workspace.open(tmp_path / "w.sqlite") as ws:
         first = analyse([august(tmp_path / "aug"), contacts], period, workspace=ws)
         assert len(first.sensitive) >= 1500
-        memory.untrack_sets_of_strings()  # the first check's job end
+        found = first.found_identifiers()  # the first build's
+        memory.untrack_sets_of_strings()  # the first check's (and build's) job end
         again = analyse([september(tmp_path / "sep")], period, workspace=ws, previous=first)
         assert not gc.is_tracked(again.sensitive)
         assert again.sensitive >= first.sensitive and len(again.sensitive) > len(first.sensitive)
+        # the re-build's case references, grown from the first build's by the new return's
+        grown = again.found_identifiers().case_refs
+        assert not gc.is_tracked(grown)
+        assert grown > found.case_refs
 
 
 def test_the_inspectors_references_grown_by_a_new_return_are_left_out_at_once():
