@@ -389,13 +389,9 @@ def test_a_recheck_leaves_its_identifiers_out_at_once(tmp_path):
     from pqa_desktop.core.calendar import Period
     from pqa_desktop.core.pipeline.run import analyse
     from pqa_desktop.core.workspace import Workspace
-    from tests.exports_fixtures import VERBATIM, row_for, write_xlsx
-    from tests.workspace_fixtures import august, september
+    from tests.workspace_fixtures import august, contacts_list, september
 
-    header = VERBATIM["annex_a_list_1"]
-    contacts = write_xlsx(tmp_path / "contacts.xlsx", {"Contacts": [header] + [
-        row_for(header, {"Child Unique ID": f"K{n}", "Date of Birth": "01/01/2016", "Date of Contact": "02/09/2024",
-                         "Contact Source": "Police"}) for n in range(1500)]}, modified=datetime(2024, 10, 1, 8))
+    contacts = contacts_list(tmp_path / "contacts.xlsx", 1500, datetime(2024, 10, 1, 8))
     period = Period.parse("2024-09")
     with Workspace.open(tmp_path / "w.sqlite") as ws:
         first = analyse([august(tmp_path / "aug"), contacts], period, workspace=ws)

@@ -22,7 +22,7 @@ from pqa_desktop.core.workspace import SCHEMA_VERSION, Workspace, WorkspaceError
 from pqa_desktop.core.workspace import codec
 from pqa_desktop.core.workspace.schema import MIGRATIONS
 from tests.exports_fixtures import VERBATIM, row_for, write_xlsx
-from tests.workspace_fixtures import august, september, write_audit
+from tests.workspace_fixtures import august, contacts_list, september, write_audit
 
 SEP = Period(date(2024, 9, 1))
 
@@ -166,16 +166,9 @@ def test_frames_come_back_with_their_types_and_blanks():
     pd.testing.assert_frame_equal(back, frame)
 
 
-def _contacts(path, rows: int, modified: datetime):
-    header = VERBATIM["annex_a_list_1"]
-    return write_xlsx(path, {"Contacts": [header] + [
-        row_for(header, {"Child Unique ID": f"K{n}", "Date of Birth": "01/01/2016", "Date of Contact": "02/09/2024",
-                         "Contact Source": "Police"}) for n in range(rows)]}, modified=modified)
-
-
 def test_only_the_latest_export_of_a_kind_is_kept(tmp_path):
-    august_list = _contacts(tmp_path / "contacts aug.xlsx", 2, datetime(2024, 9, 1, 8))
-    september_list = _contacts(tmp_path / "contacts sep.xlsx", 3, datetime(2024, 10, 1, 8))
+    august_list = contacts_list(tmp_path / "contacts aug.xlsx", 2, datetime(2024, 9, 1, 8))
+    september_list = contacts_list(tmp_path / "contacts sep.xlsx", 3, datetime(2024, 10, 1, 8))
     with Workspace.open(tmp_path / "a.sqlite") as ws:
         analyse([august_list], SEP, workspace=ws)
         analysis = analyse([september_list], SEP, workspace=ws)

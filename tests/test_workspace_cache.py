@@ -11,17 +11,9 @@ import pytest
 from pqa_desktop.core.calendar import Period
 from pqa_desktop.core.pipeline.run import analyse
 from pqa_desktop.core.workspace import Workspace, codec
-from tests.exports_fixtures import VERBATIM, row_for, write_xlsx
-from tests.workspace_fixtures import august, september
+from tests.workspace_fixtures import august, contacts_list, september
 
 SEP = Period(date(2024, 9, 1))
-
-
-def _contacts(path, rows: int, modified: datetime):
-    header = VERBATIM["annex_a_list_1"]
-    return write_xlsx(path, {"Contacts": [header] + [
-        row_for(header, {"Child Unique ID": f"K{n}", "Date of Birth": "01/01/2016", "Date of Contact": "02/09/2024",
-                         "Contact Source": "Police"}) for n in range(rows)]}, modified=modified)
 
 
 def _content(stored) -> bytes:
@@ -38,7 +30,7 @@ def _counting_decodes(monkeypatch) -> list:
 
 
 def test_a_second_read_back_decodes_nothing_and_gives_the_same(tmp_path, monkeypatch):
-    contacts = _contacts(tmp_path / "contacts.xlsx", 3, datetime(2024, 10, 1, 8))
+    contacts = contacts_list(tmp_path / "contacts.xlsx", 3, datetime(2024, 10, 1, 8))
     with Workspace.open(tmp_path / "w.sqlite") as ws:
         analyse([august(tmp_path / "aug"), contacts], SEP, workspace=ws)
     with Workspace.open(tmp_path / "w.sqlite") as ws:  # a new object: nothing kept yet
@@ -53,7 +45,7 @@ def test_a_second_read_back_decodes_nothing_and_gives_the_same(tmp_path, monkeyp
 
 
 def test_what_a_caller_does_to_its_results_does_not_reach_the_next(tmp_path):
-    contacts = _contacts(tmp_path / "contacts.xlsx", 3, datetime(2024, 10, 1, 8))
+    contacts = contacts_list(tmp_path / "contacts.xlsx", 3, datetime(2024, 10, 1, 8))
     with Workspace.open(tmp_path / "w.sqlite") as ws:
         analyse([august(tmp_path / "aug"), contacts], SEP, workspace=ws)
         before = _content(ws.stored_results())
@@ -71,7 +63,7 @@ def test_what_a_caller_does_to_its_results_does_not_reach_the_next(tmp_path):
 
 
 def test_a_new_import_is_read_and_the_kept_ones_are_not(tmp_path, monkeypatch):
-    contacts = _contacts(tmp_path / "contacts.xlsx", 3, datetime(2024, 10, 1, 8))
+    contacts = contacts_list(tmp_path / "contacts.xlsx", 3, datetime(2024, 10, 1, 8))
     with Workspace.open(tmp_path / "w.sqlite") as ws:
         analyse([august(tmp_path / "aug"), contacts], SEP, workspace=ws)
         ws.stored_results()
@@ -83,8 +75,8 @@ def test_a_new_import_is_read_and_the_kept_ones_are_not(tmp_path, monkeypatch):
 
 
 def test_a_table_replaced_under_an_earlier_import_is_seen(tmp_path):
-    august_list = _contacts(tmp_path / "contacts aug.xlsx", 2, datetime(2024, 9, 1, 8))
-    september_list = _contacts(tmp_path / "contacts sep.xlsx", 3, datetime(2024, 10, 1, 8))
+    august_list = contacts_list(tmp_path / "contacts aug.xlsx", 2, datetime(2024, 9, 1, 8))
+    september_list = contacts_list(tmp_path / "contacts sep.xlsx", 3, datetime(2024, 10, 1, 8))
     with Workspace.open(tmp_path / "w.sqlite") as ws:
         analyse([august_list], SEP, workspace=ws)
         assert [len(s.result.exports) for s in ws.stored_results()] == [1]
@@ -118,7 +110,7 @@ def test_export_figures_are_kept_while_the_stored_exports_are_the_same(tmp_path,
     real = pipeline._add_export_figures
     monkeypatch.setattr(pipeline, "_add_export_figures", lambda *a: passes.append(1) or real(*a))
     with Workspace.open(tmp_path / "w.sqlite") as ws:
-        first = pipeline.analyse([_contacts(tmp_path / "contacts.xlsx", 3, datetime(2024, 10, 1, 8))], SEP,
+        first = pipeline.analyse([contacts_list(tmp_path / "contacts.xlsx", 3, datetime(2024, 10, 1, 8))], SEP,
                                  workspace=ws)
         pipeline.compute(first, options)
         assert len(passes) == 1
@@ -128,7 +120,7 @@ def test_export_figures_are_kept_while_the_stored_exports_are_the_same(tmp_path,
         assert figures.tables["tbl_kpis"].equals(pipeline.compute(first, options)[0].tables["tbl_kpis"])
         pipeline.compute(again, pipeline.BuildOptions(period=SEP, settings=Settings(la_name="Other Council")))
         assert len(passes) == 2, "a changed setting must count"
-        later = pipeline.analyse([_contacts(tmp_path / "contacts oct.xlsx", 5, datetime(2024, 10, 2, 8))], SEP,
+        later = pipeline.analyse([contacts_list(tmp_path / "contacts oct.xlsx", 5, datetime(2024, 10, 2, 8))], SEP,
                                  workspace=ws)
         pipeline.compute(later, options)
         assert len(passes) == 3, "a new export must count"

@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from pathlib import Path
 
+from tests.exports_fixtures import VERBATIM, row_for, write_xlsx
 from tests.returns_fixtures import field_cells, write_template
 
 # A complete, valid case file audit: every field a reader checks, staff names and feedback included.
@@ -58,6 +59,14 @@ def september(folder: Path) -> Path:
     write_audit(folder / "CFA 4.xlsx", "CR-1004", date(2024, 9, 2), "Good", feedback="Helpful visits every week.")
     write_audit(folder / "CFA 5.xlsx", "CR-1005", date(2024, 9, 16), "Requires improvement")
     return folder
+
+
+def contacts_list(path: Path, rows: int, modified: datetime) -> Path:
+    """An Annex A contacts list (List 1) of ``rows`` children, K0 to K{rows - 1}, saved ``modified``."""
+    header = VERBATIM["annex_a_list_1"]
+    return write_xlsx(path, {"Contacts": [header] + [
+        row_for(header, {"Child Unique ID": f"K{n}", "Date of Birth": "01/01/2016", "Date of Contact": "02/09/2024",
+                         "Contact Source": "Police"}) for n in range(rows)]}, modified=modified)
 
 
 def headline(figures, name: str):
