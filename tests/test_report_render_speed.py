@@ -8,7 +8,7 @@ from __future__ import annotations
 import io
 import numbers
 import zipfile
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 from decimal import Decimal
 from unittest import mock
 
@@ -72,6 +72,9 @@ def _table_bytes(data_sheet: bool, rows: list[list], headers: list[str], units=N
     layout.table("tbl_mixed", "Mixed", headers, rows, units=units)
     widths = dict(layout._widths)
     layout.finish("OFFICIAL")
+    # a fixed creation time: XlsxWriter stamps the core properties with the clock otherwise, and two renders
+    # either side of a second's turn differed there (the fresh-clone CI of 2026-12-07 night, once)
+    wb.set_properties({"created": datetime(2024, 10, 7, tzinfo=timezone.utc)})
     wb.close()
     return buffer.getvalue(), widths
 
