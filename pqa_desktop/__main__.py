@@ -7,7 +7,8 @@ writer and the leak inspector (a third more than the reading code it needs; issu
 
 A build against a workspace starts its reading process before importing the command line
 (``core/pipeline/reading_start.py``): a spawned one imports the readers meanwhile, instead of after the
-pipeline's imports.
+pipeline's imports. Any other build (or validation) whose inputs are many starts its pool of reading
+workers there, for the same reason.
 """
 import multiprocessing
 import sys
@@ -18,11 +19,17 @@ WORKSPACE_OPTION = "--workspace"
 
 
 def main() -> int:
-    """The command line, its reading process started first where a build will wait for it."""
-    if reads_few_beside_a_workspace(sys.argv[1:]):
+    """The command line, its reading process (or its pool of reading workers) started first where a build
+    will wait for it."""
+    argv = sys.argv[1:]
+    if reads_few_beside_a_workspace(argv):
         from pqa_desktop.core.pipeline.reading_start import start_ahead
 
         start_ahead()
+    elif argv and argv[0] in READING_COMMANDS:
+        from pqa_desktop.core.pipeline.reading_start import start_pool_ahead
+
+        start_pool_ahead(paths_named(argv))
     from pqa_desktop.cli import main as command_line
 
     return command_line()
@@ -50,6 +57,13 @@ def reads_few_beside_a_workspace(argv: list[str]) -> bool:
         return os.stat(workspace).st_size > 0
     except (OSError, ValueError):
         return False
+
+
+def paths_named(argv: list[str]) -> list[str]:
+    """The words of ``argv`` after its command that may be inputs: every one not an option. An option's
+    value (the output, the settings file) may be among them: a guess of how much there is to read, before
+    argparse, which a few small files more hardly change."""
+    return [word for word in argv[1:] if not word.startswith("-")]
 
 
 if __name__ == "__main__":

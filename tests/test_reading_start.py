@@ -162,3 +162,160 @@ def test_the_reading_process_takes_over_the_one_started_ahead_and_reads_with_it(
         assert reading_start._started is None
     finally:
         reading.stop_quarantine()
+
+
+# --- the worker pool, started ahead of a build that reads many files ---------------------------------------
+
+# Run as DRIVER is, reporting the pool started ahead (when, and its workers) and the pool the read took over.
+POOL_DRIVER = r'''
+import json, os, sys
+
+if __name__ == "__main__":
+    from pqa_desktop.core.pipeline import reading_start
+
+    start_pool_ahead, take_pool = reading_start.start_pool_ahead, reading_start.take_pool
+
+    def reported_start(paths, method=None):
+        start_pool_ahead(paths, method)
+        ahead = reading_start._pool_ahead
+        print("AHEAD " + json.dumps({"key": list(ahead.key) if ahead else None, "pool": id(ahead.pool) if ahead else None,
+                                     "cli_imported": "pqa_desktop.cli" in sys.modules,
+                                     "pandas_imported": "pandas" in sys.modules}), file=sys.stderr, flush=True)
+
+    def reported_take(key):
+        pool = take_pool(key)
+        print("TAKEN " + json.dumps({"key": list(key), "pool": id(pool) if pool is not None else None}),
+              file=sys.stderr, flush=True)
+        return pool
+
+    reading_start.start_pool_ahead, reading_start.take_pool = reported_start, reported_take
+    from pqa_desktop.__main__ import main
+
+    sys.argv = ["pqa", *sys.argv[1:]]
+    sys.exit(main())
+'''
+
+
+def _year_folder(folder: Path) -> Path:
+    folder.mkdir()
+    (folder / "Audit 1.xlsx").write_bytes(fz.case_return())
+    (folder / "EDT August.xlsx").write_bytes(fz.edt_return())
+    (folder / "Audit 2.xlsx").write_bytes(return_bytes("case_file_audit", {**fz.CASE_VALUES, "case_ref": "CR-4472"}))
+    return folder
+
+
+@pytest.mark.skipif(not HAS_SPAWN, reason="no spawn here")
+@pytest.mark.parametrize("workspace", [False, True], ids=["no workspace", "a new workspace"])
+def test_a_build_that_reads_many_files_starts_its_workers_before_importing_the_pipeline(tmp_path, workspace):
+    # PQA_READ_WORKERS=2 makes three returns "many files" (the plan's rule is tested in test_processes);
+    # a new workspace's first build reads everything, as a build without one does
+    year = _year_folder(tmp_path / "year")
+    driver = tmp_path / "driver.py"
+    driver.write_text(POOL_DRIVER, encoding="utf-8")
+    env = _env(tmp_path / "home", "spawn")
+    env[reading.WORKERS_ENV] = "2"
+    out = tmp_path / "out.xlsx"
+    argv = [sys.executable, str(driver), "build", str(year), "-o", str(out), "--json"]
+    if workspace:
+        argv += ["--workspace", str(tmp_path / "ws.sqlite")]
+    run = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr
+    (ahead,) = _reports(run.stderr, "AHEAD")
+    # started by spawn with two workers, before the command line and pandas were imported ...
+    assert ahead["key"] == [2, "spawn"] and not ahead["cli_imported"] and not ahead["pandas_imported"]
+    # ... and that pool, not another, read every file
+    assert _reports(run.stderr, "TAKEN") == [{"key": [2, "spawn"], "pool": ahead["pool"]}]
+    stats = json.loads(run.stdout)["reading"]
+    assert (stats["read_in_workers"], stats["read_in_process"], stats["fell_back_inputs"]) == (3, 0, 0)
+    assert out.exists()
+
+
+@pytest.mark.parametrize("argv, paths", [
+    (["build", "IN", "-o", "out.xlsx"], ["IN", "out.xlsx"]),
+    (["build", "--json", "IN", "IN2", "--period-end=2024-09"], ["IN", "IN2"]),
+    (["validate", "IN"], ["IN"]),
+    (["build"], []),
+])
+def test_the_paths_named_are_every_word_after_the_command_that_is_not_an_option(argv, paths):
+    assert entry.paths_named(argv) == paths
+
+
+def test_the_command_line_starts_a_pool_ahead_for_a_build_without_a_workspace_only(tmp_path, monkeypatch):
+    (tmp_path / "WS").write_bytes(b"SQLite format 3\x00")
+    monkeypatch.chdir(tmp_path)
+    calls = []
+    monkeypatch.setattr(reading_start, "start_pool_ahead", lambda paths: calls.append(("pool", paths)))
+    monkeypatch.setattr(reading_start, "start_ahead", lambda: calls.append(("process",)))
+    monkeypatch.setattr("pqa_desktop.cli.main", lambda: 0)
+    for argv in (["build", "IN", "-o", "o.xlsx"], ["build", "IN", "--workspace", "WS"], ["lookup", "IN"],
+                 ["demo", "o.xlsx"], ["validate", "IN", "--workspace", "NEW"]):
+        monkeypatch.setattr(sys, "argv", ["pqa", *argv])
+        assert entry.main() == 0
+    assert calls == [("pool", ["IN", "o.xlsx"]), ("process",), ("pool", ["IN", "NEW"])]
+
+
+@pytest.mark.parametrize("workers, method, many", [("", "fork", True), ("1", "spawn", True), ("", "spawn", False)],
+                         ids=["fork", "read in the program", "a few small files"])
+def test_no_pool_is_started_ahead_with_fork_in_the_program_or_for_a_few_files(tmp_path, monkeypatch, workers,
+                                                                              method, many):
+    # fork: a forked worker is ready in milliseconds; PQA_READ_WORKERS=1: there are no workers; three
+    # returns: quicker read in one process (the plan's rule), so no worker is started for them
+    monkeypatch.setenv(reading.WORKERS_ENV, workers)
+    folder = _year_folder(tmp_path / "year")
+    if many:  # large enough for a pool by the plan's rule, whatever the start method
+        with open(folder / "Contacts export.csv", "wb") as big:  # sparse: its size is all the plan looks at
+            big.truncate(60_000_000)
+    reading_start.start_pool_ahead([str(folder)], method)
+    assert reading_start.pool_ahead_key() is None
+
+
+@pytest.mark.skipif(not HAS_SPAWN, reason="no spawn here")
+def test_a_pool_started_ahead_and_never_taken_is_ended_with_the_reading_processes(monkeypatch):
+    # a build that reads nothing in the end (an error before reading): the command line's end (shutdown_pool)
+    # kills its workers, perhaps still importing the readers, rather than waiting for them
+    monkeypatch.setenv(reading.WORKERS_ENV, "2")
+    reading_start.start_pool_ahead([], "spawn")
+    ahead = reading_start._pool_ahead
+    assert ahead is not None and ahead.key == (2, "spawn")
+    workers = list(ahead.pool._processes.values())
+    assert len(workers) == 2
+    reading.shutdown_pool()
+    assert all(w.exitcode == -signal.SIGKILL for w in workers)
+    assert reading_start.pool_ahead_key() is None
+
+
+@pytest.mark.skipif(not HAS_SPAWN, reason="no spawn here")
+def test_a_pool_started_ahead_of_another_size_is_ended_and_the_read_starts_its_own(monkeypatch):
+    monkeypatch.setenv(reading.WORKERS_ENV, "3")
+    monkeypatch.setattr(reading, "_start_method", lambda: "spawn")
+    reading.shutdown_pool()
+    reading_start.start_pool_ahead([], "spawn")
+    ahead = reading_start._pool_ahead
+    workers = list(ahead.pool._processes.values())
+    monkeypatch.setenv(reading.WORKERS_ENV, "2")
+    items = [(InputFile(f"Audit {n}.xlsx", fz.case_return(), str(n)), None) for n in range(2)]
+    try:
+        stats = reading.ReadingStats()
+        results = reading.read_inputs(items, stats=stats)
+        assert [r.kind for r in results] == ["case_file_audit"] * 2 and stats.in_workers == 2
+        assert reading._current_pool() is not ahead.pool and reading_start.pool_ahead_key() is None
+        assert all(not w.is_alive() for w in workers)
+    finally:
+        reading.shutdown_pool()
+
+
+@pytest.mark.skipif(not HAS_SPAWN, reason="no spawn here")
+def test_a_pool_is_started_ahead_for_inputs_the_plan_would_read_in_a_pool(tmp_path, monkeypatch):
+    # the same returns as the last case, with four large exports: the plan's rule now wants a pool
+    monkeypatch.setenv(reading.WORKERS_ENV, "")
+    folder = _year_folder(tmp_path / "year")
+    for n in range(4):
+        with open(folder / f"Contacts export {n}.csv", "wb") as big:
+            big.truncate(15_000_000)
+    expected = processes.reading_plan([(p.name, p.stat().st_size) for p in folder.iterdir()], method="spawn")
+    try:
+        reading_start.start_pool_ahead([str(folder)], "spawn")
+        assert expected.workers >= 2 and reading_start.pool_ahead_key() == (expected.workers, "spawn")
+    finally:
+        reading_start.discard_pool_ahead()
+    assert reading_start.pool_ahead_key() is None

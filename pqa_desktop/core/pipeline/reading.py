@@ -201,7 +201,11 @@ _pool_key: tuple[int, str] | None = None
 
 
 def _pool_running(workers: int, method: str) -> bool:
-    return _pool is not None and _pool_key == (workers, method) and not _pool._broken  # noqa: SLF001
+    """Whether a pool of ``workers`` started by ``method`` is running or starting (one started ahead by the
+    command line counts: its start is paid already)."""
+    if _pool is not None and _pool_key == (workers, method) and not _pool._broken:  # noqa: SLF001
+        return True
+    return _pool is None and reading_start.pool_ahead_key() == (workers, method)
 
 
 def _get_pool(workers: int) -> ProcessPoolExecutor:
@@ -213,6 +217,12 @@ def _get_pool(workers: int) -> ProcessPoolExecutor:
         if _pool is not None:
             _let_go.append(_pool)
             _pool.shutdown(wait=False, cancel_futures=True)
+        # the pool the command line started before its imports (``reading_start.start_pool_ahead``), if it
+        # is the one wanted; one of another size is ended
+        ahead = reading_start.take_pool((workers, method))
+        if ahead is not None:
+            _pool, _pool_key = ahead, (workers, method)
+            return _pool
         context = multiprocessing.get_context(method)
         if method == "forkserver":
             context.set_forkserver_preload([__name__])
@@ -313,6 +323,7 @@ def shutdown_pool() -> None:
         # with the last reference to it, their finalizers unlinking them and telling the resource tracker.
         pool.shutdown(wait=True, cancel_futures=True)
     stop_quarantine()
+    reading_start.discard_pool_ahead()
 
 
 def read_inputs(items: Sequence[tuple[InputFile, Overrides]], progress: ProgressFn | None = None,

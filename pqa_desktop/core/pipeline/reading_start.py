@@ -7,6 +7,13 @@ command line can start it before it imports the pipeline itself (``start_ahead``
 ``pqa_desktop/__main__.py`` when its arguments ask for a build against a workspace): the two imports then run side by side, and the read that needs the process
 takes it over (``take_started``) rather than starting another.
 
+A build that reads many files (a council's year, without a workspace or into a new one) reads them in a
+pool of worker processes instead; each spawned worker imports the readers too, and they were started only
+after the command line had imported the pipeline and found its inputs, so for about half a second both
+cores did nothing but that. ``start_pool_ahead`` starts the pool first, when the inputs named look large
+enough for one (``processes.reading_plan`` on their sizes, the rule the read itself applies), and the read
+takes it over (``take_pool``).
+
 Kept light on purpose (the standard library and ``runtime.processes`` only): importing it must not load
 what it is there to overlap.
 """
@@ -16,7 +23,8 @@ import importlib
 import multiprocessing
 import os
 import threading
-from typing import NamedTuple, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from typing import Iterator, NamedTuple, Sequence
 
 from ..runtime import processes
 
@@ -135,3 +143,123 @@ def _end(started: Started) -> None:
     if started.process.is_alive():
         started.process.kill()
     started.process.join(2)
+
+
+# --- the worker pool, started ahead --------------------------------------------------------------------
+
+# Files looked at to guess whether the inputs named want a pool: enough for any council's year (a year is
+# some 1,400 files); a folder with more is taken as large enough without counting on.
+AHEAD_FILES_LOOKED_AT = 20_000
+
+
+class PoolAhead(NamedTuple):
+    """A worker pool started ahead: ``key`` is (workers, start method), as ``reading`` keys its pool."""
+    key: tuple[int, str]
+    pool: ProcessPoolExecutor
+
+
+_pool_ahead: PoolAhead | None = None
+
+
+def start_pool_ahead(paths: Sequence[str], method: str | None = None) -> None:
+    """Start the reading workers now, for the read to take over later (``take_pool``), when the files under
+    ``paths`` (those that exist; the rest are ignored) would be read by a pool of them
+    (``processes.reading_plan`` on their sizes). Nothing with fork (a forked worker is a copy of the program,
+    ready in milliseconds, and forking a program that has started threads is not safe), where files are read
+    in this process, or where a pool is already waiting. A guess, before the inputs are found as the
+    pipeline finds them (inside zips and emails): a wrong one costs workers started unused, never a wrong
+    result. Never raises: workers that cannot start are found, and said, by the read that needs them."""
+    global _pool_ahead
+    method = method or processes.start_method()
+    if method == "fork" or reads_in_this_process():
+        return
+    plan = processes.reading_plan(list(_files_under(paths)), method=method)
+    if plan.workers < 2:
+        return
+    with _started_lock:
+        if _pool_ahead is not None:
+            return
+        try:
+            context = multiprocessing.get_context(method)
+            if method == "forkserver":
+                context.set_forkserver_preload([READING_MODULE])
+            pool = ProcessPoolExecutor(max_workers=plan.workers, mp_context=context, initializer=_pool_worker,
+                                       initargs=(os.getpid(), processes.qt_loaded()))
+            for _ in range(plan.workers):  # a worker is started by each task submitted while none is idle
+                pool.submit(_ready)
+        except (OSError, RuntimeError, ValueError):
+            return
+        _pool_ahead = PoolAhead((plan.workers, method), pool)
+
+
+def pool_ahead_key() -> tuple[int, str] | None:
+    """(workers, start method) of the pool started ahead and not yet taken, if any."""
+    ahead = _pool_ahead
+    return ahead.key if ahead is not None else None
+
+
+def take_pool(key: tuple[int, str]) -> ProcessPoolExecutor | None:
+    """The pool started ahead, if it has ``key``'s workers and start method; the caller owns it from here.
+    One of another size or method is ended."""
+    global _pool_ahead
+    with _started_lock:
+        ahead, _pool_ahead = _pool_ahead, None
+    if ahead is None:
+        return None
+    if ahead.key == key:
+        return ahead.pool
+    _end_pool(ahead.pool)
+    return None
+
+
+def discard_pool_ahead() -> None:
+    """End a pool started ahead that no read took over (the command line's end, a build that read
+    nothing): its workers hold no file and may still be importing the readers, so they are killed, not
+    waited for."""
+    global _pool_ahead
+    with _started_lock:
+        ahead, _pool_ahead = _pool_ahead, None
+    if ahead is not None:
+        _end_pool(ahead.pool)
+
+
+def _end_pool(pool: ProcessPoolExecutor) -> None:
+    # concurrent.futures has no call that ends a worker still starting: its own list of them is the way in
+    for process in list((getattr(pool, "_processes", None) or {}).values()):
+        if process.is_alive():
+            process.kill()
+    pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _pool_worker(owner: int, lower_priority: bool) -> None:
+    """(in a worker of a pool started ahead) Import the readers, then start as every reading worker does
+    (``reading._start_worker``)."""
+    importlib.import_module(READING_MODULE)._start_worker(owner, lower_priority)
+
+
+def _ready() -> None:
+    """(in a worker) Nothing: the task that starts a worker of a pool started ahead."""
+
+
+def _files_under(paths: Sequence[str]) -> Iterator[tuple[str, int]]:
+    """(name, size) of each file at or under ``paths``, as far as ``AHEAD_FILES_LOOKED_AT`` files."""
+    seen = 0
+    for path in paths:
+        try:
+            if os.path.isfile(path):
+                seen += 1
+                yield os.path.basename(path), os.path.getsize(path)
+                continue
+            walk = os.walk(path) if os.path.isdir(path) else ()
+            for folder, _, names in walk:
+                for name in names:
+                    if seen >= AHEAD_FILES_LOOKED_AT:
+                        return
+                    try:
+                        size = os.stat(os.path.join(folder, name)).st_size
+                    except OSError:
+                        continue
+                    seen += 1
+                    yield name, size
+        except (OSError, ValueError):  # a name the system cannot take (too long, a NUL)
+            continue
