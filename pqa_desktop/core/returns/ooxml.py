@@ -15,9 +15,12 @@ from functools import lru_cache
 
 from defusedxml import ElementTree
 
+from ..inputs.packages import plain_parts
+
 _MAIN_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _DCTERMS_NS = "{http://purl.org/dc/terms/}"
 _MAX_PART_BYTES = 64 * 1024 * 1024  # a workbook.xml of thousands of sheets and names is a few MB
+_WORKBOOK_PART, _CORE_PART = "xl/workbook.xml", "docProps/core.xml"
 
 
 @dataclass(frozen=True)
@@ -45,24 +48,32 @@ class PackageInfo:
 def read_package_info(data: bytes) -> PackageInfo | None:
     """Defined names and core modified time of an OOXML workbook; None if it is not a readable one."""
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as zf:
-            members = set(zf.namelist())
-            if "xl/workbook.xml" not in members:
-                return None
-            # zipfile stops at the declared size, so refusing a huge declared size bounds the memory
-            # a hostile package can take here (inputs.packages refuses such a file with a finding).
-            if any(zf.getinfo(part).file_size > _MAX_PART_BYTES for part in ("xl/workbook.xml", "docProps/core.xml")
-                   if part in members):
-                return None
-            workbook_xml = zf.read("xl/workbook.xml")
-            core_xml = zf.read("docProps/core.xml") if "docProps/core.xml" in members else None
+        parts = plain_parts(data, (_WORKBOOK_PART, _CORE_PART), _MAX_PART_BYTES)
+        if parts is None:  # an archive the plain reading leaves to zipfile
+            parts = _parts_by_zipfile(data)
     except Exception:  # noqa: BLE001 - hostile input: zipfile and its decompressors raise many types
         return None
+    if parts is None or _WORKBOOK_PART not in parts:
+        return None
     try:
-        names = _defined_names(workbook_xml)
+        names = _defined_names(parts[_WORKBOOK_PART])
     except Exception:  # malformed XML: the cell reader will say the file is damaged
         return None
-    return PackageInfo(names=names, modified=_core_modified(core_xml))
+    return PackageInfo(names=names, modified=_core_modified(parts.get(_CORE_PART)))
+
+
+def _parts_by_zipfile(data: bytes) -> dict[str, bytes] | None:
+    """The workbook and core parts read with ``zipfile``; None when one is too large to read."""
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        members = set(zf.namelist())
+        if _WORKBOOK_PART not in members:
+            return {}
+        # zipfile stops at the declared size, so refusing a huge declared size bounds the memory
+        # a hostile package can take here (inputs.packages refuses such a file with a finding).
+        if any(zf.getinfo(part).file_size > _MAX_PART_BYTES for part in (_WORKBOOK_PART, _CORE_PART)
+               if part in members):
+            return None
+        return {part: zf.read(part) for part in (_WORKBOOK_PART, _CORE_PART) if part in members}
 
 
 def _defined_names(workbook_xml: bytes) -> dict[str, NameTarget]:
