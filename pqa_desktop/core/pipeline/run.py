@@ -55,8 +55,9 @@ from .reading import Cancelled, ReadingStats, prestart_reading_process, read_con
 from ..returns.combine import combine
 from ..report.sections import message_lines
 from ..settings import Settings
-from ..workspace import Workspace
+from ..workspace import Workspace, WorkspaceError
 from ..workspace.derived import code_version, file_stamp, keep_facts, keep_figures, kept_facts, kept_figures
+from ..workspace.import_batch import ImportBatch
 from ..workspace.stored import StoredTable, TableFacts
 
 STAGES = ("discover", "read", "validate", "measure", "write")
@@ -397,6 +398,8 @@ def analyse(paths: Sequence[str | Path], period: Period, *, keep: dict | None = 
         del found
     read: dict[int, ReadResult] = {}
     kept = 0  # to_read[:kept] are imported (or in read_now)
+    # written a few dozen files to a transaction, not one each (workspace.import_batch)
+    imports = ImportBatch(workspace) if workspace is not None and import_new else None
 
     def keep_read(upto: int) -> None:
         """Import (or keep) what has been read, in the order given up to ``upto``: copies of one table that
@@ -405,8 +408,8 @@ def analyse(paths: Sequence[str | Path], period: Period, *, keep: dict | None = 
         while kept < upto and kept in read:
             item, overrides = to_read[kept]
             result = read.pop(kept)
-            if workspace is not None and import_new and result.kind not in NOT_IMPORTED_KINDS:
-                workspace.import_file(item, result, overrides)
+            if imports is not None and result.kind not in NOT_IMPORTED_KINDS:
+                imports.add(item, result, overrides)
             else:
                 read_now.append((item, result))
             kept += 1
@@ -422,6 +425,8 @@ def analyse(paths: Sequence[str | Path], period: Period, *, keep: dict | None = 
                     stats=analysis.reading, on_result=took, keep=False)
     except Cancelled:
         if not keep_on_cancel:
+            if imports is not None:
+                imports.flush()  # what was imported before the stop stays imported
             raise
         # Stopped: what has been read is kept, including files read ahead of one still being read.
         done = set(read) | set(range(kept))
@@ -431,6 +436,16 @@ def analyse(paths: Sequence[str | Path], period: Period, *, keep: dict | None = 
         analysis.unread = [item for i, (item, _) in enumerate(to_read) if i not in done]
         analysis.stopped = True
         cancel = None  # the rest (checking what was read) is quick and makes the kept part usable
+    except Exception as error:
+        # what was read before it went wrong stays imported, as when each file was written on its own
+        if imports is not None and not isinstance(error, WorkspaceError):
+            try:
+                imports.flush()
+            except WorkspaceError:
+                pass  # the error being raised says more than this one
+        raise
+    if imports is not None:
+        imports.flush()
     if workspace is not None:
         if import_new:  # what the files read and imported looked like, so the next build need not read them
             workspace.keep_file_signatures(book.to_record(hashed), code_version())
