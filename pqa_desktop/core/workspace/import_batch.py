@@ -8,9 +8,10 @@ project's virtual disk, an eighth of reading it; on a laptop's disk or a shared 
 batch is one transaction: a crash or a kill still leaves each file whole or absent, and loses at most the
 batch not yet written (read again next time, as an unread file is).
 
-A batch is written when it holds ``FILES`` files, when its first file has waited ``SECONDS``, when a file
-brings system exports (large: not held longer than it takes to write them), and when the run's reading ends
-or stops (``flush``). Each write holds the workspace's lock for a few dozen milliseconds at most, so the app's
+A batch is written when it holds ``FILES`` files, when a file is added to it after its first has waited
+``SECONDS`` (a slow file read meanwhile keeps the batch waiting: there is no timer), when a file brings system
+exports (large: not held longer than it takes to write them), and when the run's reading ends, stops or fails
+(``flush``). Each write holds the workspace's lock for a few dozen milliseconds at most, so the app's
 window, which reads the workspace from its own thread, never waits long for it.
 """
 from __future__ import annotations
@@ -37,7 +38,7 @@ class ImportBatch:
         self.clock = clock
         self._pending: list[tuple[InputFile, ReadResult, Mapping | None]] = []
         self._since = 0.0  # when the first pending read was added
-        self.transactions = 0  # batches written (for tests and the benchmark's curiosity)
+        self.transactions = 0  # batches written
 
     def __len__(self) -> int:
         return len(self._pending)
