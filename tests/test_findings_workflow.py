@@ -22,16 +22,9 @@ from pqa_desktop.core.returns.reader import read_return
 from pqa_desktop.core.workspace import Workspace
 from pqa_desktop.core.workspace.schema import MIGRATIONS
 from tests.returns_fixtures import input_file, write_register_xlsx
-from tests.workspace_fixtures import OVERALL_CELL, august, write_audit
+from tests.workspace_fixtures import OVERALL_CELL, august, write_audit, ws  # noqa: F401 - ws: a fixture
 
 AUG = Period(date(2024, 8, 1))
-
-
-@pytest.fixture
-def ws(tmp_path):
-    workspace = Workspace.open(tmp_path / "ws.sqlite")
-    yield workspace
-    workspace.close()
 
 
 def _sha(path) -> str:

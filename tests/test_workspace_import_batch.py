@@ -16,16 +16,9 @@ from pqa_desktop.core.records import InputFile, ReadResult
 from pqa_desktop.core.workspace import Workspace, WorkspaceError
 from pqa_desktop.core.workspace import import_batch
 from pqa_desktop.core.workspace.import_batch import ImportBatch
-from tests.workspace_fixtures import contacts_list, write_audit
+from tests.workspace_fixtures import contacts_list, write_audit, ws  # noqa: F401 - ws: a fixture
 
 SEPT = Period(date(2024, 9, 1))
-
-
-@pytest.fixture
-def ws(tmp_path):
-    workspace = Workspace.open(tmp_path / "ws.sqlite")
-    yield workspace
-    workspace.close()
 
 
 def _returns(folder, count: int):

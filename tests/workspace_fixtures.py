@@ -4,6 +4,9 @@ from __future__ import annotations
 from datetime import date, datetime
 from pathlib import Path
 
+import pytest
+
+from pqa_desktop.core.workspace import Workspace
 from tests.exports_fixtures import VERBATIM, row_for, write_xlsx
 from tests.returns_fixtures import field_cells, write_template
 
@@ -75,3 +78,11 @@ def headline(figures, name: str):
 
 from pqa_desktop.core.measures.audits import HEADLINE_CASE_FILE_AUDITS as AUDITS_YTD  # noqa: E402
 from pqa_desktop.core.measures.audits import HEADLINE_GOOD_OR_BETTER as GOOD_OR_BETTER_YTD  # noqa: E402
+
+
+@pytest.fixture
+def ws(tmp_path):
+    """A new workspace file of the test's own, closed afterwards (a module uses it by importing it)."""
+    workspace = Workspace.open(tmp_path / "ws.sqlite")
+    yield workspace
+    workspace.close()
