@@ -20,7 +20,7 @@ from .app_settings import AppSettings
 from .check_view import CheckView
 from .file_dialogs import ask_workbook_path
 from .job_runner import JobRunner
-from .jobs import ANALYSE, BUILD
+from .jobs import ANALYSE, BUILD, let_go_elsewhere
 from .passwords import ask_output_password
 from .period_row import PeriodRow
 from .pipeline_work import build_work, check_work
@@ -142,7 +142,7 @@ class CheckAndBuild(QObject):
                 self._stream.discard()  # stopped only to start a fresh check of new inputs: that one shows
                 return
             self._stream.flush()
-            session.analysis, session.analysis_key = result, job.analysis_key
+            self._replace_analysis(result, job.analysis_key)
             drafts = getattr(job, "drafts", {})
             self._view.show(result, drafts.get("blank"), drafts.get("summaries"))
             if not result.stopped:
@@ -152,7 +152,7 @@ class CheckAndBuild(QObject):
             self.analysis_ready.emit()
         else:
             if result.analysis is not session.analysis:  # built from a check of its own: show that check
-                session.analysis, session.analysis_key = result.analysis, job.analysis_key
+                self._replace_analysis(result.analysis, job.analysis_key)
                 self._view.show(result.analysis)
                 self.imports_read.emit(None, None)
             # else the check on screen is the one built from: redrawing its lists (a thousand inputs in
@@ -160,6 +160,12 @@ class CheckAndBuild(QObject):
             self._after_build.built(result, protected=bool(getattr(job, "protected", False)))
             self._progress.finish(f"Workbook saved: {self._after_build.output.name}")
             self.build_succeeded.emit(result)
+
+    def _replace_analysis(self, analysis, key) -> None:
+        """Show ``analysis`` from now on; the one it replaces is freed off the window's thread."""
+        retired = [self._session.analysis]
+        self._session.analysis, self._session.analysis_key = analysis, key
+        let_go_elsewhere(retired)
 
     def _job_ended(self, check_again: bool) -> None:
         if check_again:
