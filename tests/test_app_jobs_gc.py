@@ -452,3 +452,13 @@ def test_let_go_elsewhere_frees_in_its_own_thread_and_starts_none_for_nothing(mo
     monkeypatch.setattr(jobs.threading, "Thread", lambda *a, **k: started.append(k))
     jobs.let_go_elsewhere([None])
     assert started == []
+
+    class NoThreads:
+        def __init__(self, *args, **kwargs):
+            pass
+
+        def start(self):
+            raise RuntimeError("can't start new thread")
+
+    monkeypatch.setattr(jobs.threading, "Thread", NoThreads)
+    jobs.let_go_elsewhere([Check()])  # freed by the caller then, never an error in the window

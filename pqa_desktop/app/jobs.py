@@ -84,7 +84,10 @@ def let_go_elsewhere(holder: list) -> None:
     stall between the re-check and the build (issue 18). The caller puts the object in a list, lets go of
     every other reference, then hands the list over: the thread then holds the last one, whenever it runs."""
     if any(item is not None for item in holder):
-        threading.Thread(target=_empty, args=(holder,), name="pqa-let-go", daemon=True).start()
+        try:
+            threading.Thread(target=_empty, args=(holder,), name="pqa-let-go", daemon=True).start()
+        except RuntimeError:  # no thread can be started now: freed by the caller, as before
+            pass
 
 
 def _empty(holder: list) -> None:
