@@ -223,12 +223,8 @@ def _get_pool(workers: int) -> ProcessPoolExecutor:
         if ahead is not None:
             _pool, _pool_key = ahead, (workers, method)
             return _pool
-        context = multiprocessing.get_context(method)
-        if method == "forkserver":
-            context.set_forkserver_preload([__name__])
         # Behind a window, the workers yield the processor to it: the window keeps answering while they read.
-        _pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_start_worker,
-                                    initargs=(os.getpid(), _qt_loaded()))
+        _pool = reading_start.new_pool(workers, method)
         _pool_key = (workers, method)
         return _pool
 

@@ -180,16 +180,24 @@ def start_pool_ahead(paths: Sequence[str], method: str | None = None) -> None:
         if _pool_ahead is not None:
             return
         try:
-            context = multiprocessing.get_context(method)
-            if method == "forkserver":
-                context.set_forkserver_preload([READING_MODULE])
-            pool = ProcessPoolExecutor(max_workers=plan.workers, mp_context=context, initializer=_pool_worker,
-                                       initargs=(os.getpid(), processes.qt_loaded()))
+            pool = new_pool(plan.workers, method)
             for _ in range(plan.workers):  # a worker is started by each task submitted while none is idle
                 pool.submit(_ready)
         except (OSError, RuntimeError, ValueError):
             return
         _pool_ahead = PoolAhead((plan.workers, method), pool)
+
+
+def new_pool(workers: int, method: str) -> ProcessPoolExecutor:
+    """A pool of reading workers started by ``method`` (each started when a task needs it): every worker
+    imports the readers (named, not imported here: the fork server preloads them) and starts as every reading
+    worker does (``reading._start_worker``: it stops when this program has gone and, behind a window, yields
+    the processor to it)."""
+    context = multiprocessing.get_context(method)
+    if method == "forkserver":
+        context.set_forkserver_preload([READING_MODULE])
+    return ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_pool_worker,
+                               initargs=(os.getpid(), processes.qt_loaded()))
 
 
 def pool_ahead_key() -> tuple[int, str] | None:
@@ -232,7 +240,7 @@ def _end_pool(pool: ProcessPoolExecutor) -> None:
 
 
 def _pool_worker(owner: int, lower_priority: bool) -> None:
-    """(in a worker of a pool started ahead) Import the readers, then start as every reading worker does
+    """(in a reading worker) Import the readers, then start as every reading worker does
     (``reading._start_worker``)."""
     importlib.import_module(READING_MODULE)._start_worker(owner, lower_priority)
 
