@@ -173,7 +173,7 @@ def test_behind_a_window_workers_start_from_a_fork_server_below_normal_priority(
     niced, and read the same as anywhere else."""
     if not hasattr(os, "nice") or "forkserver" not in __import__("multiprocessing").get_all_start_methods():
         pytest.skip("POSIX only")
-    monkeypatch.setattr(reading, "_qt_loaded", lambda: True)
+    monkeypatch.setattr(processes, "qt_loaded", lambda: True)  # the one place the pool and the start method ask
     monkeypatch.delenv(processes.START_METHOD_ENV, raising=False)  # the automatic choice, whatever CI forces
     assert reading._start_method() == "forkserver"
     pool = reading._get_pool(2)

@@ -24,7 +24,7 @@ points call ``multiprocessing.freeze_support()`` for spawn and the fork server. 
 pool (and the reading process) is kept for the life of the process, so the app's second build does not
 pay to start it again; behind the app's window its workers run below normal priority, so the window keeps
 answering while they read. Forked workers (the command line) are stopped once the files are read: they
-start again in milliseconds, and a process with no other thread may fork again (``fork_is_safe``).
+start again in milliseconds, and a process with no other thread may fork again (``processes.fork_is_safe``).
 ``shutdown_pool`` stops the workers and the reading process and releases the pool's semaphores; the
 command line calls it before it ends. A worker stops by itself when the process that started it has gone
 (a crash leaves no one to stop it). A pool that cannot start, or whose worker dies, falls back: the files
@@ -185,10 +185,6 @@ def _batches(items: Sequence[tuple[InputFile, Overrides]]) -> list[list[int]]:
     if batch:
         tasks.append(batch)
     return tasks
-
-
-_qt_loaded = processes.qt_loaded
-fork_is_safe = processes.fork_is_safe
 
 
 def _start_method() -> str:
@@ -478,7 +474,7 @@ class _Quarantine:
     def _launch(self) -> None:
         self.stop()  # one that ended: its pipes closed before the next is started
         # the one the command line started before its imports, if any; else a new one
-        started = reading_start.take_started(self.method) or reading_start.launch(self.method, _qt_loaded())
+        started = reading_start.take_started(self.method) or reading_start.launch(self.method, processes.qt_loaded())
         self._process, self._conn, self._send = started.process, started.replies, started.requests
         self._ready = False
 
