@@ -4,7 +4,9 @@
 faster (every worksheet chunk scanned with four regular expressions, every part read by ``zipfile``);
 ``reference_parse_date_values`` is ``exports.columns._parse_date_values`` before it stopped going through
 pandas for each step. The tests compare the current code with these on generated, hostile and mutated
-inputs: any difference in what is refused, or in a date read, fails them.
+inputs: any difference in what is refused, or in a date read, fails them. The reference scan uses the scan's
+own regular expressions, which since read a tag only up to the next '<' (``tests/test_scan_broken_tags.py``
+compares them with the patterns before that on broken tags).
 """
 from __future__ import annotations
 
