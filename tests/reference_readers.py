@@ -60,9 +60,10 @@ class _ReferenceExtent:
 
     @property
     def cells_allocated(self) -> int:
-        height = self.max_row + max(0, self.rows - self.row_refs)
-        width = self.max_col + max(0, self.cells - self.cell_refs)
-        return height * width
+        loose_cells = max(0, self.cells - self.cell_refs)
+        # A cell without a reference between rows lands on the row below the last one ended.
+        height = self.max_row + max(0, self.rows - self.row_refs) + (loose_cells > 0)
+        return height * (self.max_col + loose_cells)
 
 
 def reference_check(data: bytes, max_cells: int, limits: ArchiveLimits) -> str | None:

@@ -25,14 +25,15 @@ from pqa_desktop.core.inputs.packages import RULE_CORRUPT
 from tests import fuzz_support as fz
 from tests.test_package_scan import _scanned, _sheet, _with_sheet, sheet_bodies
 
-# The patterns as they were, for the comparison below: a tag's attributes read past a '<'.
+# The patterns as they were, for the comparison below: a tag's attributes read past a '<' (the names and the
+# reference's key as they are now, so that only the reading of attributes differs).
 _OLD_ATTRIBUTES = rb"(?:[^>\"']|\"[^\"]*\"|'[^']*')*?"
-_R = rb"\sr\s*=\s*[\"']"
+_NAME, _CELL, _R = packages._PREFIX, packages._CELL_NAME, packages._R
 _OLD = {
-    "_ROW_REF": re.compile(rb"<(?:[\w.-]+:)?row\b" + _OLD_ATTRIBUTES + _R + rb"\$?(\d+)"),
-    "_CELL_REF": re.compile(rb"<(?:[\w.-]+:)?c\b" + _OLD_ATTRIBUTES + _R + rb"\$?([A-Za-z]+)\$?(\d+)"),
+    "_ROW_REF": re.compile(rb"<" + _NAME + rb"row\b" + _OLD_ATTRIBUTES + _R + rb"\$?(\d+)"),
+    "_CELL_REF": re.compile(rb"<" + _NAME + _CELL + _OLD_ATTRIBUTES + _R + rb"\$?([A-Za-z]+)\$?(\d+)"),
     "_PLAIN_ROW_REF": re.compile(rb"<row\b" + _OLD_ATTRIBUTES + _R + rb"\$?(\d+)"),
-    "_PLAIN_CELL_REF": re.compile(rb"<c\b" + _OLD_ATTRIBUTES + _R + rb"\$?([A-Za-z]+)\$?(\d+)"),
+    "_PLAIN_CELL_REF": re.compile(rb"<" + _CELL + _OLD_ATTRIBUTES + _R + rb"\$?([A-Za-z]+)\$?(\d+)"),
 }
 
 

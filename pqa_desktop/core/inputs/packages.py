@@ -9,6 +9,9 @@ every worksheet's used area (from the row and cell references it holds, every r 
 counted, quoted values read whole) must stay within the cell limit; an OpenDocument spreadsheet's
 repeated rows and cells (``_OdsExtent``) likewise; no XML part may declare a DTD or entities (the
 "billion laughs" and external-entity attacks). A package that breaks one is refused with a finding.
+The patterns read tags as the reader's XML parser (quick-xml) does, not as XML allows: an element's local
+name is what follows the first ':' of its name, whatever comes before; an attribute may follow a quoted
+value without white space. ``tests/test_scan_against_reader.py`` holds the scan to the reader itself.
 
 The reader is handed only a package every part of which this scan has read whole: a zip that cannot be
 read, or a part that cannot (a CRC that does not match, a local header naming another part, data cut
@@ -75,15 +78,25 @@ _WORKSHEET = re.compile(r"^xl/(worksheets|macrosheets|dialogsheets)/[^/]+\.xml$"
 # (``_ANY_REF``) and the tag counts as one without a reference, so the area is never less than it was.
 _TAG_BODY = rb"(?:[^<>\"']|\"[^<\"]*\"|'[^<']*')"
 _ATTRIBUTES = _TAG_BODY + rb"*?"
-_R = rb"\sr\s*=\s*[\"']"
-# Elements may carry a namespace prefix (<x:row>); attributes other than r may come first.
-_ROW_REF = re.compile(rb"<(?:[\w.-]+:)?row\b" + _ATTRIBUTES + _R + rb"\$?(\d+)")
-_CELL_REF = re.compile(rb"<(?:[\w.-]+:)?c\b" + _ATTRIBUTES + _R + rb"\$?([A-Za-z]+)\$?(\d+)")
+# The cell reader's XML parser (quick-xml) reads an attribute's key from where the previous quoted value ended:
+# white space before "r" is not needed (t="n"r="XFD1048576" places the cell at the sheet's far corner).
+_BEFORE_KEY = rb"[\s\"']"
+_R = rb"(?<=" + _BEFORE_KEY + rb")r\s*=\s*[\"']"
+# Elements may carry a namespace prefix (<x:row>); attributes other than r may come first. The parser takes an
+# element's local name as what follows the first ':' of its name, whatever comes before it ("<:c", "<é:c" and
+# "<a/b:c" are cells to the reader; "<a:b:c" is not), so a prefix is any run of name characters without a ':'.
+_PREFIX = rb"(?:(?![/!?])[^\s<>:]*:)?"
+# A cell's name ends at white space, '/' or '>' ("<c.d" is no cell): the same test in the tag and reference
+# patterns, so that a tag counted as a reference is always a tag counted (a reference counted for a tag that is
+# not counted as one would cancel a cell without a reference).
+_CELL_NAME = rb"c(?=[\s/>])"
+_ROW_REF = re.compile(rb"<" + _PREFIX + rb"row\b" + _ATTRIBUTES + _R + rb"\$?(\d+)")
+_CELL_REF = re.compile(rb"<" + _PREFIX + _CELL_NAME + _ATTRIBUTES + _R + rb"\$?([A-Za-z]+)\$?(\d+)")
 # Every r attribute wherever it is, a tag's second one too (the cell reader keeps the last): only the
 # largest row and column matter, and a reference counted twice cannot lower them.
-_ANY_REF = re.compile(rb"r(?<=\sr)\s*=\s*[\"']\$?([A-Za-z]*)\$?(\d+)")
+_ANY_REF = re.compile(rb"r(?<=" + _BEFORE_KEY + rb"r)\s*=\s*[\"']\$?([A-Za-z]*)\$?(\d+)")
 # A reference written with a character reference (r="&#88;FD1") is not read here: the sheet is refused.
-_ESCAPED_REF = re.compile(rb"r(?<=\sr)\s*=\s*[\"'][^\"'<>]*&")
+_ESCAPED_REF = re.compile(rb"r(?<=" + _BEFORE_KEY + rb"r)\s*=\s*[\"'][^\"'<>]*&")
 # A document type definition can only come before the root element, so the first bytes of a part
 # tell; Office never writes one, and entities are how XML "billion laughs" and external-entity attacks work.
 _DTD = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
@@ -91,15 +104,15 @@ _PROLOG_BYTES = 64 * 1024
 _UNSAFE_XML = ("This workbook's XML uses a document type definition or entities, which Excel never writes "
                "and which can be used to attack the computer reading it, so it was not opened. Ask the "
                "sender to save it again from Excel.")
-_ROW_TAG = re.compile(rb"<(?:[\w.-]+:)?row\b")
-_CELL_TAG = re.compile(rb"<(?:[\w.-]+:)?c[\s/>]")
+_ROW_TAG = re.compile(rb"<" + _PREFIX + rb"row\b")
+_CELL_TAG = re.compile(rb"<" + _PREFIX + _CELL_NAME)
 # The same four patterns for XML without prefixed row and cell tags (what Excel writes): starting
 # with a literal, they scan an export's tens of megabytes of XML several times faster.
-_PREFIXED_TAG = re.compile(rb"<[\w.-]+:(?:c|row)\b")
+_PREFIXED_TAG = re.compile(rb"<(?![/!?])[^\s<>:]*:(?:c|row)\b")
 _PLAIN_ROW_REF = re.compile(rb"<row\b" + _ATTRIBUTES + _R + rb"\$?(\d+)")
-_PLAIN_CELL_REF = re.compile(rb"<c\b" + _ATTRIBUTES + _R + rb"\$?([A-Za-z]+)\$?(\d+)")
+_PLAIN_CELL_REF = re.compile(rb"<" + _CELL_NAME + _ATTRIBUTES + _R + rb"\$?([A-Za-z]+)\$?(\d+)")
 _PLAIN_ROW_TAG = re.compile(rb"<row\b")
-_PLAIN_CELL_TAG = re.compile(rb"<c[\s/>]")
+_PLAIN_CELL_TAG = re.compile(rb"<" + _CELL_NAME)
 _FAR_CORNER = (1_048_576, 16_384)
 
 
@@ -159,9 +172,15 @@ class _Extent:
 
     @property
     def cells_allocated(self) -> int:
-        height = self.max_row + max(0, self.loose_rows)
-        width = self.max_col + max(0, self.loose_cells)
-        return height * width
+        return _area(self.max_row, self.loose_rows, self.max_col, self.loose_cells)
+
+
+def _area(max_row: int, loose_rows: int, max_col: int, loose_cells: int) -> int:
+    """The cells a worksheet's tags may make the reader allocate. A cell without a reference goes to the row
+    the reader is on, and after a row's end tag that is the row below it: such a cell written between rows (or
+    before the first) may lie one row past every row counted."""
+    height = max_row + max(0, loose_rows) + (loose_cells > 0)
+    return height * (max_col + max(0, loose_cells))
 
 
 # --- large worksheets: row and cell tags as Excel writes them, read with numpy -----------------
@@ -208,18 +227,21 @@ def _leading(flags: np.ndarray) -> np.ndarray:
     return (64 - np.frexp(flags.astype(np.float64))[1]) // 8
 
 
-_WHITESPACE = np.zeros(256, dtype=bool)
-_WHITESPACE[[0x20, 0x09, 0x0A, 0x0D]] = True
+_SPACE = np.zeros(256, dtype=bool)  # white space as ``\s`` reads it (the parser's, and form and line feeds)
+_SPACE[[0x20, 0x09, 0x0A, 0x0B, 0x0C, 0x0D]] = True
+_BEFORE_KEYS = _SPACE.copy()  # and what else ``_BEFORE_KEY`` matches: the quote that ended a value
+_BEFORE_KEYS[[0x22, 0x27]] = True
 
 
 def _r_attributes(xml: bytes) -> int:
-    """How many times an attribute named r may start in ``xml``: an 'r' after white space and before an
-    '=' or more white space ("r=", "r ="). In a sheet as Excel writes it, once per row and cell tag; one
-    more is a tag's second r attribute (or text that looks like one), which only the exact scan reads."""
+    """How many times an attribute named r may start in ``xml``: an 'r' after white space or a quote and before
+    an '=' or white space ("r=", "r ="), wherever ``_ANY_REF`` may match. In a sheet as Excel writes it, once
+    per row and cell tag; one more is a tag's second r attribute (or text that looks like one), which only the
+    exact scan reads."""
     codes = np.frombuffer(xml, dtype=np.uint8)
     at = np.flatnonzero(codes[1:-1] == 0x72) + 1
     before, after = codes[at - 1], codes[at + 1]
-    return int((_WHITESPACE[before] & ((after == 0x3D) | _WHITESPACE[after])).sum())
+    return int((_BEFORE_KEYS[before] & ((after == 0x3D) | _SPACE[after])).sum())
 
 
 def _largest_number(windows: np.ndarray) -> int | None:
@@ -297,7 +319,7 @@ def _plain_extent(xml: bytes) -> tuple[int, int] | None:
 # An r attribute (wherever it is, as the reference patterns read it) whose value is not a short reference:
 # two or more column letters, four or more row digits (leading zeros included), or anything else (a
 # character reference, a sign). The lookbehind after the literal "r" keeps the fast literal search.
-_LONG_REFERENCE = re.compile(rb"""r(?<=\sr)\s*=\s*(["'])(?!\$?[A-Za-z]?\$?\d{1,3}\1)""")
+_LONG_REFERENCE = re.compile(rb"r(?<=" + _BEFORE_KEY + rb"r)" + rb"""\s*=\s*(["'])(?!\$?[A-Za-z]?\$?\d{1,3}\1)""")
 
 
 def _small_sheet_fits(xml: bytes, max_cells: int) -> bool:
