@@ -6,12 +6,14 @@ faster (every worksheet chunk scanned with four regular expressions, every part 
 pandas for each step. The tests compare the current code with these on generated, hostile and mutated
 inputs: any difference in what is refused, or in a date read, fails them. The reference scan uses the scan's
 own regular expressions, which since read a tag only up to the next '<' (``tests/test_scan_broken_tags.py``
-compares them with the patterns before that on broken tags).
+compares them with the patterns before that on broken tags). Where the scan counts a sheet's cells without
+references row by row, ``reference_widest_run`` is the oracle: the same rule over expat's events.
 """
 from __future__ import annotations
 
 import io
 import zipfile
+from xml.parsers import expat
 from datetime import date, datetime
 from functools import lru_cache
 
@@ -58,12 +60,65 @@ class _ReferenceExtent:
         self.rows += len(row_tag.findall(xml))
         self.cells += len(cell_tag.findall(xml))
 
+    widest_run: int | None = None  # set from ``reference_widest_run`` once the whole sheet is read
+
+    @property
+    def loose_cells(self) -> int:
+        return max(0, self.cells - self.cell_refs)
+
+    @property
+    def height(self) -> int:
+        # A cell without a reference between rows lands on the row below the last one ended.
+        return self.max_row + max(0, self.rows - self.row_refs) + (self.loose_cells > 0)
+
     @property
     def cells_allocated(self) -> int:
-        loose_cells = max(0, self.cells - self.cell_refs)
-        # A cell without a reference between rows lands on the row below the last one ended.
-        height = self.max_row + max(0, self.rows - self.row_refs) + (loose_cells > 0)
-        return height * (self.max_col + loose_cells)
+        return self.height * (self.max_col + (self.loose_cells if self.widest_run is None else self.widest_run))
+
+    @property
+    def area_so_far(self) -> int:
+        """What a chunk's scan compares with the limit: with cells without a reference, the largest row by the
+        largest column (they may yet fall into rows of their own); otherwise the whole area."""
+        return self.height * self.max_col if self.loose_cells else self.cells_allocated
+
+
+def reference_widest_run(xml: bytes) -> int | None:
+    """The most cells without a reference python-calamine places one after another in a row, from expat's
+    events over the whole part: a cell (local name "c", after the first ':') with an attribute named r sets the
+    column unless it lies inside another cell, any other cell goes to the next column, and a row's end (an empty
+    row tag too) goes back to column A unless it lies inside a cell. None for a part that is not well-formed or
+    holds a comment, a CDATA section or a processing instruction."""
+    parser = expat.ParserCreate()
+    state = {"run": 0, "widest": 0, "depth": 0, "opaque": False}
+
+    def local(name: str) -> str:
+        return name.split(":", 1)[1] if ":" in name else name
+
+    def start(name, attributes):
+        if local(name) == "c":
+            if state["depth"] == 0 and "r" in attributes:
+                state["run"] = 0
+            else:
+                state["run"] += 1
+                state["widest"] = max(state["widest"], state["run"])
+            state["depth"] += 1
+
+    def end(name):
+        if local(name) == "c":
+            state["depth"] -= 1
+        elif local(name) == "row" and state["depth"] == 0:
+            state["run"] = 0
+
+    def opaque(*_):
+        state["opaque"] = True
+
+    parser.StartElementHandler, parser.EndElementHandler = start, end
+    parser.CommentHandler = parser.StartCdataSectionHandler = parser.ProcessingInstructionHandler = opaque
+    try:
+        parser.Parse(xml, True)
+    except expat.ExpatError:
+        return None
+    return None if state["opaque"] else state["widest"]
 
 
 def reference_check(data: bytes, max_cells: int, limits: ArchiveLimits) -> str | None:
@@ -103,7 +158,7 @@ def _reference_events(data: bytes, limits: ArchiveLimits) -> tuple[tuple[str, ob
         extent = _ReferenceExtent() if _WORKSHEET.match(info.filename) else \
             _OdsExtent() if info.filename == _ODS_CONTENT else None
         compressed = max(1, min(info.compress_size, len(data)))
-        produced, tail = 0, b""
+        produced, tail, content = 0, b"", []
         try:
             with archive.open(info) as stream:
                 while chunk := stream.read(_CHUNK):
@@ -124,17 +179,24 @@ def _reference_events(data: bytes, limits: ArchiveLimits) -> tuple[tuple[str, ob
                             "opened. Check where it came from.")
                     if extent is not None:
                         # Scan whole tags only: keep what follows the last '>' for the next chunk.
+                        content.append(chunk)
                         buffer = tail + chunk
                         cut = buffer.rfind(b">") + 1
                         extent.scan(buffer[:cut])
                         tail = buffer[cut:][-4096:]
-                        events.append(("area", extent.cells_allocated, info.filename))
+                        events.append(("area", _so_far(extent), info.filename))
         except Exception:  # noqa: BLE001 - a damaged part: refused, never left to the cell reader
             return refused(_damaged(info.filename))
         if extent is not None:
             extent.scan(tail)
+            if isinstance(extent, _ReferenceExtent) and extent.loose_cells:
+                extent.widest_run = reference_widest_run(b"".join(content))
             events.append(("area", extent.cells_allocated, info.filename))
     return tuple(events)
+
+
+def _so_far(extent) -> int:
+    return extent.area_so_far if isinstance(extent, _ReferenceExtent) else extent.cells_allocated
 
 
 def reference_parse_date_values(uniques: list) -> tuple[np.ndarray, np.ndarray]:

@@ -11,7 +11,9 @@ repeated rows and cells (``_OdsExtent``) likewise; no XML part may declare a DTD
 "billion laughs" and external-entity attacks). A package that breaks one is refused with a finding.
 The patterns read tags as the reader's XML parser (quick-xml) does, not as XML allows: an element's local
 name is what follows the first ':' of its name, whatever comes before; an attribute may follow a quoted
-value without white space. ``tests/test_scan_against_reader.py`` holds the scan to the reader itself.
+value without white space. ``tests/test_scan_against_reader.py`` holds the scan to the reader itself. Cells
+written without a reference (Power BI's exports) are counted row by row, as the reader places them, when
+counting them over the whole sheet would refuse it (``_widest_run``).
 
 The reader is handed only a package every part of which this scan has read whole: a zip that cannot be
 read, or a part that cannot (a CRC that does not match, a local header naming another part, data cut
@@ -38,6 +40,7 @@ import io
 import os
 import re
 import struct
+import xml.parsers.expat
 import zipfile
 import zlib
 from functools import lru_cache
@@ -133,6 +136,9 @@ class _Extent:
         self.max_row = self.max_col = 0
         # Row and cell tags minus the references found in them, summed over the chunks scanned.
         self.loose_rows = self.loose_cells = 0
+        # The most cells without a reference the reader places one after another in a row (``_widest_run``),
+        # once known: then the width is the largest column plus that, not plus every such cell of the sheet.
+        self.widest_run: int | None = None
 
     def scan(self, xml: bytes) -> None:
         found = _plain_extent(xml) if len(xml) >= _VECTOR_BYTES else None
@@ -171,16 +177,25 @@ class _Extent:
         self.loose_cells += len(cell_tag.findall(xml)) - len(cells)
 
     @property
+    def height(self) -> int:
+        # A cell without a reference goes to the row the reader is on, and after a row's end tag that is the row
+        # below it: such a cell written between rows (or before the first) may lie one row past every row counted.
+        return self.max_row + max(0, self.loose_rows) + (self.loose_cells > 0)
+
+    @property
     def cells_allocated(self) -> int:
-        return _area(self.max_row, self.loose_rows, self.max_col, self.loose_cells)
+        loose = max(0, self.loose_cells) if self.widest_run is None else self.widest_run
+        return self.height * (self.max_col + loose)
 
+    @property
+    def least_cells(self) -> int:
+        """The area however the cells without a reference fall into rows: the largest row by the largest column."""
+        return self.height * self.max_col
 
-def _area(max_row: int, loose_rows: int, max_col: int, loose_cells: int) -> int:
-    """The cells a worksheet's tags may make the reader allocate. A cell without a reference goes to the row
-    the reader is on, and after a row's end tag that is the row below it: such a cell written between rows (or
-    before the first) may lie one row past every row counted."""
-    height = max_row + max(0, loose_rows) + (loose_cells > 0)
-    return height * (max_col + max(0, loose_cells))
+    def cells_per_row_needed(self, limit: int) -> bool:
+        """True when only counting cells without a reference row by row can keep the sheet within ``limit``."""
+        return self.cells_allocated > limit and self.loose_cells > 0 and self.widest_run is None \
+            and self.least_cells <= limit
 
 
 # --- large worksheets: row and cell tags as Excel writes them, read with numpy -----------------
@@ -229,6 +244,8 @@ def _leading(flags: np.ndarray) -> np.ndarray:
 
 _SPACE = np.zeros(256, dtype=bool)  # white space as ``\s`` reads it (the parser's, and form and line feeds)
 _SPACE[[0x20, 0x09, 0x0A, 0x0B, 0x0C, 0x0D]] = True
+_SLASH_OR_GT = np.zeros(256, dtype=bool)
+_SLASH_OR_GT[[0x2F, 0x3E]] = True
 _BEFORE_KEYS = _SPACE.copy()  # and what else ``_BEFORE_KEY`` matches: the quote that ended a value
 _BEFORE_KEYS[[0x22, 0x27]] = True
 
@@ -333,6 +350,192 @@ def _small_sheet_fits(xml: bytes, max_cells: int) -> bool:
         return False
     tags = xml.count(b"<")
     return (999 + tags) * (26 + tags) <= max_cells
+
+
+# --- worksheets written without cell references ------------------------------------------------
+
+# Some writers leave out a cell's reference (Power BI, .NET libraries that stream large sheets): the reader
+# places such a cell after the one before it in its row, back at column A after each row's end tag. Counted
+# over the whole sheet, the cells of a 3,000-row export of 17 columns would make it 51,000 columns wide, and
+# it would be refused. So a sheet that only that count takes over the limit is read again, and its cells without a
+# reference are counted row by row, as the reader places them (``_widest_run``).
+#
+# That count reads the tags with regular expressions, which only a well-formed part makes certain: expat
+# checks it (no '<' in a value, every tag closed, every element ended where it began), and a part that holds
+# what the regular expressions could misread (a comment, a CDATA section, a processing instruction), that is
+# not ASCII-compatible, or whose text or tag runs on past a megabyte, is left to the count over the sheet.
+_RUN_TOKEN = re.compile(rb"<(/?)" + _PREFIX + rb"(c|row)(?=[\s/>])([^<>\"']*(?:(?:\"[^\"]*\"|'[^']*')[^<>\"']*)*)>")
+_ATTRIBUTE_KEY = re.compile(rb"""([^\s=]+)\s*=\s*(?:"[^"]*"|'[^']*')""")
+_R_CANDIDATE = re.compile(rb"(?<=" + _BEFORE_KEY + rb")r\s*=")
+# A prefixed row or cell tag, for reading in bulk as if it had none (the same tags ``_RUN_TOKEN`` reads).
+_PREFIXED_NAME = re.compile(rb"<(/?)(?![/!?])[^\s<>:]*:(c|row)(?=[\s/>])")
+_MOST_TAGS_ONE_BY_ONE = 1_000_000
+_LONGEST_TAIL = _CHUNK
+
+
+def _has_r(attributes: bytes) -> bool:
+    """Whether a well-formed tag's attributes include one named r (the key the reader reads a cell's place from)."""
+    return _R_CANDIDATE.search(attributes) is not None and b"r" in _ATTRIBUTE_KEY.findall(attributes)
+
+
+class _Unreadable(Exception):
+    """A part whose tags the regular expressions may not read as the reader does (``_widest_run``)."""
+
+
+class _RowRuns:
+    """Cells without a reference counted as the reader places them: a cell with an r attribute sets the column
+    (the run starts again after it), one without goes to the next column, and a row's end tag (or an empty row
+    tag) goes back to column A, unless it lies inside a cell (inside an inline string, say), where the reader
+    never sees it. Stops (``Full``) once a run passes ``most``."""
+
+    class Full(Exception):
+        pass
+
+    def __init__(self, most: int) -> None:
+        self.most = most
+        self.run = self.widest = self.depth = 0
+        self.tags_left = _MOST_TAGS_ONE_BY_ONE
+
+    def read(self, text: bytes) -> None:
+        """Count the tags of ``text``: well-formed XML cut before a tag, never inside one."""
+        if b"<?" in text or b"<!" in text:
+            raise _Unreadable()
+        if len(text) >= _VECTOR_BYTES:
+            plain = _PREFIXED_NAME.sub(rb"<\1\2", text) if b":" in text else text
+            if self._read_in_bulk(plain):
+                if self.widest > self.most:
+                    raise _RowRuns.Full()
+                return
+        self._read_tags(text)
+
+    def _read_tags(self, text: bytes) -> None:
+        tags = _RUN_TOKEN.findall(text)
+        # Tag by tag costs about a microsecond each: what the bulk reading leaves here (small chunks, tags whose
+        # quotes it cannot pair) is bounded, and past that the part is left to the count over the sheet.
+        self.tags_left -= len(tags)
+        if self.tags_left < 0:
+            raise _Unreadable()
+        for closing, name, attributes in tags:
+            if name == b"c":
+                if closing:
+                    self.depth -= self.depth > 0
+                    continue
+                if self.depth == 0 and _has_r(attributes):
+                    self.run = 0
+                else:
+                    self.run += 1
+                    if self.run > self.widest:
+                        self.widest = self.run
+                        if self.widest > self.most:
+                            raise _RowRuns.Full()
+                self.depth += not attributes.endswith(b"/")
+            elif self.depth == 0 and (closing or attributes.endswith(b"/")):
+                self.run = 0
+
+    def _read_in_bulk(self, text: bytes) -> bool:
+        """``_read_tags`` with numpy, for text whose row and cell tags carry no prefix (``read`` takes them off):
+        False (nothing counted) when a tag's quotes leave it unclear where the tag ends or what is quoted."""
+        codes = np.frombuffer(text, dtype=np.uint8)
+        starts = np.flatnonzero(codes == 0x3C)  # '<'
+        if not len(starts):
+            return True
+        ends = np.flatnonzero(codes == 0x3E)  # '>'
+        # Where each tag ends: the first '>' after its '<', unless a quoted value holds one (then its quotes are
+        # not paired up to that '>': left to the regular expressions).
+        end = ends[np.minimum(np.searchsorted(ends, starts), len(ends) - 1)] if len(ends) else starts
+        if (end < starts).any() or (len(starts) > 1 and (end[:-1] > starts[1:]).any()):
+            return False
+        # Tags holding one kind of quote only: then an even number of them before a position within the tag
+        # puts it outside every quoted value. (How many quotes lie before a position: its place among them.)
+        double, single = np.flatnonzero(codes == 0x22), np.flatnonzero(codes == 0x27)
+        doubles = np.searchsorted(double, end) - np.searchsorted(double, starts)
+        singles = np.searchsorted(single, end) - np.searchsorted(single, starts)
+        if ((doubles % 2) | (singles % 2) | ((doubles > 0) & (singles > 0))).any():
+            return False
+        padded = np.concatenate((codes, np.zeros(6, dtype=np.uint8)))
+        after = [padded[starts + k] for k in range(1, 6)]
+        closing = after[0] == 0x2F  # '/'
+        name = [np.where(closing, after[k + 1] if k < 4 else 0, after[k]) for k in range(4)]
+        delimiter = _SPACE | _SLASH_OR_GT
+        cell = (name[0] == 0x63) & delimiter[name[1]]
+        row = (name[0] == 0x72) & (name[1] == 0x6F) & (name[2] == 0x77) & delimiter[name[3]]
+        empty = codes[end - 1] == 0x2F  # '/>'
+        cell_start, cell_end = cell & ~closing, cell & (closing | empty)
+        row_end = row & (closing | empty)
+        # A cell tag with an r attribute: an 'r' key (as _r_attributes finds them) inside the tag, and not
+        # inside a quoted value (an even number of each quote before it within the tag).
+        keys = np.flatnonzero(codes[1:-1] == 0x72) + 1
+        keys = keys[_BEFORE_KEYS[codes[keys - 1]] & ((codes[keys + 1] == 0x3D) | _SPACE[codes[keys + 1]])]
+        has_r = np.zeros(len(starts), dtype=bool)
+        if len(keys):
+            tag = np.searchsorted(starts, keys) - 1
+            inside = (tag >= 0)
+            tag = np.maximum(tag, 0)
+            quotes = (np.searchsorted(double, keys) - np.searchsorted(double, starts[tag])
+                      + np.searchsorted(single, keys) - np.searchsorted(single, starts[tag]))
+            inside &= (keys < end[tag]) & (quotes % 2 == 0)
+            has_r[tag[inside]] = True
+        # The tags that count, in order: depth before each is the cells open before it.
+        relevant = np.flatnonzero(cell_start | cell_end | row_end)
+        if not len(relevant):
+            return True
+        opens = (cell_start & ~empty)[relevant].astype(np.int64)
+        closes = (cell_end & closing)[relevant].astype(np.int64)
+        depth_before = self.depth + np.concatenate(([0], np.cumsum(opens - closes)[:-1]))
+        start_here = cell_start[relevant]
+        anchor = start_here & (depth_before == 0) & has_r[relevant]
+        loose = start_here & ~anchor
+        reset = anchor | (row_end[relevant] & ~start_here & (depth_before == 0))
+        counted = np.cumsum(loose)
+        # Loose cells since the last reset (or since the chunk began, on top of the run carried in).
+        at_reset = np.where(reset, counted, -1)
+        last = np.maximum.accumulate(at_reset)
+        runs = np.where(last >= 0, counted - np.maximum(last, 0), counted + self.run)
+        if loose.any():
+            self.widest = max(self.widest, int(runs[loose].max()))
+        self.run = int(runs[-1])
+        self.depth = int(depth_before[-1] + opens[-1] - closes[-1])
+        return True
+
+
+def _widest_run(chunks, most: int) -> int | None:
+    """The most cells without a reference the reader places one after another in a row of the worksheet read
+    from ``chunks`` (its content, in order), as ``_RowRuns`` counts them; more than ``most`` once the count
+    passes it (it stops there, at the end of the chunk). None when the part is not one whose tags the regular
+    expressions read as the reader does."""
+    parser = xml.parsers.expat.ParserCreate()
+    runs = _RowRuns(most)
+    tail = b""
+    started = False  # past the XML declaration, if there is one (the only '<?' allowed)
+    try:
+        for chunk in chunks:
+            if b"\0" in chunk:
+                return None  # UTF-16 or UTF-32 (XML 1.0 has no NUL): the patterns read bytes as ASCII
+            parser.Parse(chunk, False)
+            buffer = tail + chunk
+            if not started:
+                first = buffer.find(b"<")
+                if first >= 0 and len(buffer) >= first + 5:  # enough to tell a declaration
+                    if buffer.startswith(b"<?xml", first):
+                        end = buffer.find(b"?>", first)
+                        if end >= 0:
+                            buffer, started = buffer[end + 2:], True
+                    else:
+                        started = True
+            cut = buffer.rfind(b"<") if started else 0  # whole tags only: a '>' may lie inside a quoted value
+            if cut < 0:
+                cut = len(buffer)
+            runs.read(buffer[:cut])
+            tail = buffer[cut:]
+            if len(tail) > _LONGEST_TAIL:
+                return None
+        parser.Parse(b"", True)
+        runs.read(tail)
+    except _RowRuns.Full:
+        return runs.widest
+    except (xml.parsers.expat.ExpatError, _Unreadable):
+        return None
+    return runs.widest
 
 
 # --- reading members ---------------------------------------------------------------------------
@@ -590,7 +793,8 @@ def _check(data: bytes, max_cells: int, limits: ArchiveLimits) -> Refusal | None
                     cut = buffer.rfind(b">") + 1
                     extent.scan(buffer[:cut])
                     tail = buffer[cut:][-4096:]
-                    if extent.cells_allocated > limit:
+                    if extent.cells_allocated > limit and not (isinstance(extent, _Extent)
+                                                               and extent.cells_per_row_needed(limit)):
                         return _too_large(info.filename, limit)
         except BrokenTag:
             return _broken_xml(info.filename)
@@ -598,6 +802,10 @@ def _check(data: bytes, max_cells: int, limits: ArchiveLimits) -> Refusal | None
             return _damaged(info.filename)
         if extent is not None:
             extent.scan(tail)
+            if isinstance(extent, _Extent) and extent.cells_per_row_needed(limit):
+                # Over the limit only counted over the whole sheet: read it again and count row by row.
+                again = (whole,) if whole is not None else _streamed(archive, archive.infolist()[index])
+                extent.widest_run = _widest_run(again, limit // extent.height - extent.max_col)
             if extent.cells_allocated > limit:
                 return _too_large(info.filename, limit)
     return None
