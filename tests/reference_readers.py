@@ -28,7 +28,8 @@ from pqa_desktop.core.inputs.packages import (_ANY_REF, _BINARY_PART, _BINARY_WO
                                               _PLAIN_CELL_REF, _PLAIN_CELL_TAG, _PLAIN_ROW_REF, _PLAIN_ROW_TAG,
                                               _PREFIXED_TAG, _PROLOG_BYTES, _ROW_REF, _ROW_TAG, _UNREADABLE_ZIP,
                                               _UNSAFE_XML, _WORKSHEET, RULE_CORRUPT, Refusal, _column_number,
-                                              _damaged, _OdsExtent, _too_large)
+                                              _damaged, _not_well_formed, _OdsExtent, _plain_extent,
+                                              _small_member_bytes, _too_large, _too_long, _LONG_REFERENCE)
 from pqa_desktop.core.values import parse_uk_date
 
 
@@ -40,6 +41,7 @@ class _ReferenceExtent:
     def __init__(self) -> None:
         self.max_row = self.max_col = 0
         self.rows = self.row_refs = self.cells = self.cell_refs = 0
+        self.irregular = False  # a chunk not as Excel writes a sheet: the sheet must then be well-formed XML
 
     def scan(self, xml: bytes) -> None:
         # Only the distinct references are converted: an export's million cells name a few hundred
@@ -59,6 +61,8 @@ class _ReferenceExtent:
         self.cell_refs += len(cell_ref.findall(xml))
         self.rows += len(row_tag.findall(xml))
         self.cells += len(cell_tag.findall(xml))
+        if xml.strip() and _plain_extent(xml) is None:
+            self.irregular = True
 
     widest_run: int | None = None  # set from ``reference_widest_run`` once the whole sheet is read
 
@@ -126,6 +130,10 @@ def reference_check(data: bytes, max_cells: int, limits: ArchiveLimits) -> str |
     for event, value, part in _reference_events(data, limits):
         if event == "refused":
             return value
+        if event == "malformed":
+            if part is None or part > max_cells:  # here ``part`` is the limit from which its counts suffice
+                return value
+            continue
         if value > max_cells:  # a worksheet's used area, after a chunk or at its end
             return _too_large(part, max_cells)
     return None
@@ -183,14 +191,29 @@ def _reference_events(data: bytes, limits: ArchiveLimits) -> tuple[tuple[str, ob
                         buffer = tail + chunk
                         cut = buffer.rfind(b">") + 1
                         extent.scan(buffer[:cut])
-                        tail = buffer[cut:][-4096:]
+                        tail = buffer[cut:]
+                        if len(tail) > _CHUNK:
+                            return refused(_too_long(info.filename))
                         events.append(("area", _so_far(extent), info.filename))
         except Exception:  # noqa: BLE001 - a damaged part: refused, never left to the cell reader
             return refused(_damaged(info.filename))
         if extent is not None:
             extent.scan(tail)
-            if isinstance(extent, _ReferenceExtent) and extent.loose_cells:
-                extent.widest_run = reference_widest_run(b"".join(content))
+            if isinstance(extent, _ReferenceExtent) and extent.irregular:
+                whole = b"".join(content)
+                try:
+                    expat.ParserCreate().Parse(whole, True)
+                except expat.ExpatError:
+                    # Refused unless the scan accepts the sheet from its counts alone, never reading its tags: a
+                    # sheet small enough to be read whole, at limits its count bound stays within.
+                    fits_from = None
+                    if _small_member_bytes(info, data) is not None and not _LONG_REFERENCE.search(whole):
+                        tags = whole.count(b"<")
+                        fits_from = (999 + tags) * (26 + tags)
+                    events.append(("malformed", _not_well_formed(info.filename), fits_from))
+                    continue
+                if extent.loose_cells:
+                    extent.widest_run = reference_widest_run(whole)
             events.append(("area", extent.cells_allocated, info.filename))
     return tuple(events)
 

@@ -11,6 +11,8 @@ width) is the area the scan must not under-count.
 from __future__ import annotations
 
 import io
+import random
+import string
 import zipfile
 
 import pytest
@@ -21,6 +23,8 @@ from hypothesis import strategies as st
 from pqa_desktop.core.inputs import packages
 from pqa_desktop.core.inputs.archives import ArchiveLimits
 from pqa_desktop.core.inputs.tables import column_letter
+from tests.fuzz_support import zip_members as fz_members
+from tests.fuzz_support import zip_of
 
 LIMITS = ArchiveLimits()
 
@@ -185,3 +189,56 @@ def test_the_forms_are_counted_in_a_sheet_large_enough_for_the_bulk_scan(form):
     assert len(body) > 2 * packages._VECTOR_BYTES
     assert packages._plain_extent(body) is None
     assert scan(workbook(body), 3_000 * 6_000) is not None
+
+
+# ---------------------------------------------------------------- XML the reader reads and Excel would not open
+
+@pytest.mark.parametrize("body", [
+    # '</row>' ends whatever is open (the reader does not check end tags): each is a row the patterns never saw
+    b'<c r="A1"><v>1</v></c>' + b"<a></row>" * 3_000 + b"<c><v>1</v></c>",
+    # a quote in a prefix: the reader reads the tag to the '>' after the closing quote, a cell "c"
+    b'<c r="A1"><v>1</v></c>' + b'<a">":c><v>1</v></c>' * 3_000,
+    # the tag ends at the quoted '>' for the reader: the r after it is no attribute, the cell has none
+    b'<c r="A1"><v>1</v></c>' + b"<a'b:c x='>' r=\"A1\"><v>1</v></c>" * 3_000,
+    # the reader's key runs from the last quote or space to the '=': "a r", not "r"
+    b'<c r="A1"><v>1</v></c>' + b'<c a r="A1"><v>1</v></c>' * 3_000,
+])
+def test_xml_that_is_not_well_formed_is_refused_where_the_patterns_would_misread_it(body):
+    data = workbook(body)
+    assert reader_cells(data) >= 3_001
+    refusal = scan(data, 100)
+    assert refusal is not None and refusal.rule == packages.RULE_CORRUPT and "not well-formed" in refusal
+
+
+def test_a_tag_cut_by_a_chunk_far_from_its_start_keeps_its_reference():
+    # The scan reads a part a megabyte at a time and carries what follows the last '>' into the next; it kept
+    # only the last 4 kB of it, so a cell tag cut 5 kB into a long attribute lost its name and reference.
+    head = (b'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/'
+            b'spreadsheetml/2006/main"><sheetData><row r="1"><c r="A1" t="str"><v>')
+    tag = b'<c r="J1000" foo="'
+    filler = packages._CHUNK - len(head) - len(b"</v></c>") - len(tag) - 5_000
+    text = random.Random(1).choices(string.ascii_letters + string.digits, k=filler + 10_000)  # not a zip bomb
+    sheet = (head + "".join(text[:filler]).encode() + b"</v></c>" + tag + "".join(text[filler:]).encode()
+             + b'"><v>1</v></c></row></sheetData></worksheet>')
+    members = dict(fz_members(workbook(b"")))
+    members["xl/worksheets/sheet1.xml"] = sheet
+    data = zip_of(members)
+    assert reader_cells(data) == 1_000 * 10
+    assert scan(data, 9_999) is not None and scan(data, 10_000) is None
+
+
+def test_a_tag_or_text_running_on_past_a_megabyte_is_refused():
+    text = "".join(random.Random(2).choices(string.ascii_letters, k=3 * packages._CHUNK)).encode()
+    members = dict(fz_members(workbook(b"")))
+    members["xl/worksheets/sheet1.xml"] = (b'<?xml version="1.0"?><worksheet><sheetData><row r="1"><c r="A1" t="str"><v>'
+                                           + text + b"</v></c></row></sheetData></worksheet>")
+    assert "more than a megabyte without a break" in scan(zip_of(members), 20_000_000)
+
+
+@pytest.mark.parametrize("tail", [b"x", b"<c/>", b"ab/>", b" r='B", b"\n"])
+def test_a_few_bytes_after_the_last_tag_are_scanned_without_error(tail):
+    # The end of a part after its last '>' is scanned on its own: a handful of bytes (a fuzzed workbook once
+    # ended the reading process here, numpy refusing a window wider than the text).
+    extent = packages._Extent()
+    extent.scan(tail)
+    assert extent.irregular == bool(tail.strip())

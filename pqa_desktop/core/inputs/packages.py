@@ -139,11 +139,16 @@ class _Extent:
         # The most cells without a reference the reader places one after another in a row (``_widest_run``),
         # once known: then the width is the largest column plus that, not plus every such cell of the sheet.
         self.widest_run: int | None = None
+        self.irregular = False  # a chunk not in the form Excel writes (``scan``)
 
     def scan(self, xml: bytes) -> None:
         found = _plain_extent(xml) if len(xml) >= _VECTOR_BYTES else None
         if found is None:
             self._scan_exact(xml)
+            # Not written as Excel writes a sheet: the regular expressions read it, and they read tags as the
+            # reader does only in well-formed XML (``_check`` then makes sure it is).
+            if not self.irregular and (len(xml) >= _VECTOR_BYTES or _plain_extent(xml) is None) and xml.strip():
+                self.irregular = True
         else:
             self.max_row = max(self.max_row, found[0])
             self.max_col = max(self.max_col, found[1])
@@ -279,7 +284,7 @@ def _plain_extent(xml: bytes) -> tuple[int, int] | None:
     to 7 digits, no leading zero): then each row and cell tag carries exactly the reference the regular
     expressions find, and there are no loose rows or cells. None for anything else."""
     n = len(xml)
-    if n < 2:
+    if n < 16:  # the 8-byte windows below need a few bytes; a chunk this short is left to the patterns
         return None
     # Every row and cell tag, and every prefixed one (after its ':'), starts at a '<' or ':' followed by
     # c or r. Read as 16-bit pairs, (pair | 0x1106) == 0x733E finds those and a few others ('8', '>'
@@ -498,12 +503,12 @@ class _RowRuns:
         return True
 
 
-def _widest_run(chunks, most: int) -> int | None:
+def _widest_run(chunks, most: int, well_formed: bool = False) -> int | None:
     """The most cells without a reference the reader places one after another in a row of the worksheet read
     from ``chunks`` (its content, in order), as ``_RowRuns`` counts them; more than ``most`` once the count
     passes it (it stops there, at the end of the chunk). None when the part is not one whose tags the regular
-    expressions read as the reader does."""
-    parser = xml.parsers.expat.ParserCreate()
+    expressions read as the reader does. ``well_formed``: expat has already read ``chunks`` without an error."""
+    parser = None if well_formed else xml.parsers.expat.ParserCreate()
     runs = _RowRuns(most)
     tail = b""
     started = False  # past the XML declaration, if there is one (the only '<?' allowed)
@@ -511,7 +516,8 @@ def _widest_run(chunks, most: int) -> int | None:
         for chunk in chunks:
             if b"\0" in chunk:
                 return None  # UTF-16 or UTF-32 (XML 1.0 has no NUL): the patterns read bytes as ASCII
-            parser.Parse(chunk, False)
+            if parser is not None:
+                parser.Parse(chunk, False)
             buffer = tail + chunk
             if not started:
                 first = buffer.find(b"<")
@@ -529,7 +535,8 @@ def _widest_run(chunks, most: int) -> int | None:
             tail = buffer[cut:]
             if len(tail) > _LONGEST_TAIL:
                 return None
-        parser.Parse(b"", True)
+        if parser is not None:
+            parser.Parse(b"", True)
         runs.read(tail)
     except _RowRuns.Full:
         return runs.widest
@@ -792,7 +799,11 @@ def _check(data: bytes, max_cells: int, limits: ArchiveLimits) -> Refusal | None
                     buffer = tail + chunk
                     cut = buffer.rfind(b">") + 1
                     extent.scan(buffer[:cut])
-                    tail = buffer[cut:][-4096:]
+                    # What follows is kept whole for the next chunk: a tag cut there may hold its reference
+                    # thousands of bytes from its start. Nothing real runs on for a megabyte without a '>'.
+                    tail = buffer[cut:]
+                    if len(tail) > _CHUNK:
+                        return _too_long(info.filename)
                     if extent.cells_allocated > limit and not (isinstance(extent, _Extent)
                                                                and extent.cells_per_row_needed(limit)):
                         return _too_large(info.filename, limit)
@@ -802,13 +813,49 @@ def _check(data: bytes, max_cells: int, limits: ArchiveLimits) -> Refusal | None
             return _damaged(info.filename)
         if extent is not None:
             extent.scan(tail)
-            if isinstance(extent, _Extent) and extent.cells_per_row_needed(limit):
-                # Over the limit only counted over the whole sheet: read it again and count row by row.
-                again = (whole,) if whole is not None else _streamed(archive, archive.infolist()[index])
-                extent.widest_run = _widest_run(again, limit // extent.height - extent.max_col)
+            if isinstance(extent, _Extent) and extent.irregular:
+                # The regular expressions read this sheet; they read tags as the reader does only in well-formed
+                # XML (the reader also reads XML that is not: a '</row>' closing another element, a name or key
+                # with a quote or a space in it), and Excel opens only well-formed XML.
+                if not _well_formed(_member_chunks(whole, archive, index)):
+                    return _not_well_formed(info.filename)
+                if extent.cells_per_row_needed(limit):
+                    # Over the limit only counted over the whole sheet: read it again and count row by row.
+                    extent.widest_run = _widest_run(_member_chunks(whole, archive, index),
+                                                    limit // extent.height - extent.max_col, well_formed=True)
             if extent.cells_allocated > limit:
                 return _too_large(info.filename, limit)
     return None
+
+
+def _member_chunks(whole: bytes | None, archive: zipfile.ZipFile | None, index: int):
+    """A member's content again: the one chunk read whole, or streamed from the archive."""
+    return (whole,) if whole is not None else _streamed(archive, archive.infolist()[index])
+
+
+def _well_formed(chunks) -> bool:
+    parser = xml.parsers.expat.ParserCreate()
+    try:
+        for chunk in chunks:
+            parser.Parse(chunk, False)
+        parser.Parse(b"", True)
+    except xml.parsers.expat.ExpatError:
+        return False
+    return True
+
+
+def _not_well_formed(part: str) -> Refusal:
+    leaf = part.rsplit("/", 1)[-1] or "a part"
+    return Refusal(f"This file is damaged: a sheet inside it ({leaf}) is not well-formed XML, which Excel would not "
+                   "open either, so it was not opened. Open it in the program that made it and save it again, or ask "
+                   "the sender for a new copy.", RULE_CORRUPT)
+
+
+def _too_long(part: str) -> Refusal:
+    leaf = part.rsplit("/", 1)[-1] or "a part"
+    return Refusal(f"A sheet of this file ({leaf} inside it) holds a tag or a text running on for more than a "
+                   "megabyte without a break, far more than any real return or export, so the file was not opened. "
+                   "Check where it came from.")
 
 
 class BrokenTag(ValueError):
