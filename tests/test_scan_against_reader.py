@@ -171,8 +171,10 @@ def test_tags_that_only_look_like_cells_do_not_cancel_cells_without_references()
 
 
 def _excel_rows(rows: int, cols: int) -> bytes:
-    return b"".join(b'<row r="%d">' % r + b"".join(b'<c r="%s%d" t="n"><v>%d</v></c>' % (column_letter(c).encode(), r, c)
-                                                    for c in range(1, cols + 1)) + b"</row>" for r in range(1, rows + 1))
+    def row(r: int) -> bytes:
+        cells = (b'<c r="%s%d" t="n"><v>%d</v></c>' % (column_letter(c).encode(), r, c) for c in range(1, cols + 1))
+        return b'<row r="%d">' % r + b"".join(cells) + b"</row>"
+    return b"".join(row(r) for r in range(1, rows + 1))
 
 
 @pytest.mark.parametrize("form", [
@@ -230,8 +232,8 @@ def test_a_tag_cut_by_a_chunk_far_from_its_start_keeps_its_reference():
 def test_a_tag_or_text_running_on_past_a_megabyte_is_refused():
     text = "".join(random.Random(2).choices(string.ascii_letters, k=3 * packages._CHUNK)).encode()
     members = dict(fz_members(workbook(b"")))
-    members["xl/worksheets/sheet1.xml"] = (b'<?xml version="1.0"?><worksheet><sheetData><row r="1"><c r="A1" t="str"><v>'
-                                           + text + b"</v></c></row></sheetData></worksheet>")
+    members["xl/worksheets/sheet1.xml"] = (b'<?xml version="1.0"?><worksheet><sheetData><row r="1"><c r="A1" '
+                                           b't="str"><v>' + text + b"</v></c></row></sheetData></worksheet>")
     assert "more than a megabyte without a break" in scan(zip_of(members), 20_000_000)
 
 

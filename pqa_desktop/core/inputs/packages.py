@@ -844,16 +844,18 @@ def _well_formed(chunks) -> bool:
     return True
 
 
-def _not_well_formed(part: str) -> Refusal:
-    leaf = part.rsplit("/", 1)[-1] or "a part"
-    return Refusal(f"This file is damaged: a sheet inside it ({leaf}) is not well-formed XML, which Excel would not "
-                   "open either, so it was not opened. Open it in the program that made it and save it again, or ask "
-                   "the sender for a new copy.", RULE_CORRUPT)
+def _leaf(part: str) -> str:
+    return part.rsplit("/", 1)[-1] or "a part"
+
+
+def _not_well_formed(part: str, kind: str = "sheet", how: str = ", which Excel would not open either") -> Refusal:
+    return Refusal(f"This file is damaged: a {kind} inside it ({_leaf(part)}) is not well-formed XML{how}, so it was "
+                   "not opened. Open it in the program that made it and save it again, or ask the sender for a new "
+                   "copy.", RULE_CORRUPT)
 
 
 def _too_long(part: str) -> Refusal:
-    leaf = part.rsplit("/", 1)[-1] or "a part"
-    return Refusal(f"A sheet of this file ({leaf} inside it) holds a tag or a text running on for more than a "
+    return Refusal(f"A sheet of this file ({_leaf(part)} inside it) holds a tag or a text running on for more than a "
                    "megabyte without a break, far more than any real return or export, so the file was not opened. "
                    "Check where it came from.")
 
@@ -863,17 +865,13 @@ class BrokenTag(ValueError):
 
 
 def _broken_xml(part: str) -> Refusal:
-    leaf = part.rsplit("/", 1)[-1] or "a part"
-    return Refusal(f"This file is damaged: a part inside it ({leaf}) is not well-formed XML (a tag is broken off "
-                   "before its end), so it was not opened. Open it in the program that made it and save it again, "
-                   "or ask the sender for a new copy.", RULE_CORRUPT)
+    return _not_well_formed(part, "part", " (a tag is broken off before its end)")
 
 
 def _damaged(part: str) -> Refusal:
-    leaf = part.rsplit("/", 1)[-1] or "a part"
-    return Refusal(f"This file is damaged: a part inside it ({leaf}) cannot be read whole (its check sum does not "
-                   "match, its data is cut short, or its headers disagree), so it was not opened. Open it in "
-                   "Excel and save it again, or ask the sender for a new copy.", RULE_CORRUPT)
+    return Refusal(f"This file is damaged: a part inside it ({_leaf(part)}) cannot be read whole (its check sum "
+                   "does not match, its data is cut short, or its headers disagree), so it was not opened. Open it "
+                   "in Excel and save it again, or ask the sender for a new copy.", RULE_CORRUPT)
 
 
 # --- OpenDocument spreadsheets (.ods) ----------------------------------------------------------
