@@ -81,10 +81,13 @@ def test_a_sheet_the_patterns_could_misread_is_counted_over_the_whole_sheet(opaq
     assert scan(data, 20_000_000) is not None  # 2,002 x 34,017 cells over the whole sheet: refused, as before
 
 
-def test_a_sheet_that_is_not_well_formed_is_counted_over_the_whole_sheet():
+def test_the_row_by_row_count_reads_only_well_formed_xml():
+    # (``packages._check`` refuses such a sheet as damaged before it counts; read alone, the count refuses to.)
     body = export_rows(1_000).replace(b"</row>", b"</rows>", 1)
     xml = dict(fz.zip_members(workbook(body)))["xl/worksheets/sheet1.xml"]
     assert packages._widest_run([xml], 10**9) is None and reference_widest_run(xml) is None
+    refusal = scan(workbook(body), 20_000_000)
+    assert refusal.rule == packages.RULE_CORRUPT and "not well-formed" in refusal
 
 
 def test_tags_read_one_by_one_are_bounded():
