@@ -29,7 +29,8 @@ from pqa_desktop.core.inputs.packages import (_ANY_REF, _BINARY_PART, _BINARY_WO
                                               _PREFIXED_TAG, _PROLOG_BYTES, _ROW_REF, _ROW_TAG, _UNREADABLE_ZIP,
                                               _UNSAFE_XML, _WORKSHEET, RULE_CORRUPT, Refusal, _column_number,
                                               _damaged, _not_well_formed, _OdsExtent, _plain_extent,
-                                              _small_member_bytes, _too_large, _too_long, _LONG_REFERENCE)
+                                              _small_member_bytes, _too_large, _too_long, _LONG_REFERENCE,
+                                              _part_key, _RELS_TOO_LONG, _sheet_parts)
 from pqa_desktop.core.values import parse_uk_date
 
 
@@ -161,10 +162,14 @@ def _reference_events(data: bytes, limits: ArchiveLimits) -> tuple[tuple[str, ob
                        "spreadsheet, so it was not opened. Check where it came from.")
     if any(_BINARY_PART.match(info.filename) for info in entries):
         return refused(_BINARY_WORKBOOK)
+    # Which parts are sheets: the scan's own answer (by name, and as the relationships name them).
+    sheets = _sheet_parts(entries, data, archive)
+    if sheets is None:
+        return refused(_RELS_TOO_LONG)
     total = 0
     for info in entries:
-        extent = _ReferenceExtent() if _WORKSHEET.match(info.filename) else \
-            _OdsExtent() if info.filename == _ODS_CONTENT else None
+        is_sheet = _WORKSHEET.match(info.filename) or _part_key(info.filename) in sheets
+        extent = _ReferenceExtent() if is_sheet else _OdsExtent() if info.filename == _ODS_CONTENT else None
         compressed = max(1, min(info.compress_size, len(data)))
         produced, tail, content = 0, b"", []
         try:

@@ -244,3 +244,39 @@ def test_a_few_bytes_after_the_last_tag_are_scanned_without_error(tail):
     extent = packages._Extent()
     extent.scan(tail)
     assert extent.irregular == bool(tail.strip())
+
+
+# ---------------------------------------------------------------- sheets stored under other names
+
+def _workbook_with_sheet_at(member: str, target: str, sheet_data: bytes) -> bytes:
+    """A one-sheet workbook whose sheet is the part ``member``, named ``target`` by the workbook's relationships."""
+    rels = _WORKBOOK_RELS.replace(b'Target="worksheets/sheet1.xml"', b'Target="%s"' % target.encode())
+    members = [(name, part) for name, part in fz_members(workbook(b"")) if name != "xl/worksheets/sheet1.xml"]
+    members = [(name, rels if name == "xl/_rels/workbook.xml.rels" else part) for name, part in members]
+    sheet = (b'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/'
+             b'spreadsheetml/2006/main"><sheetData>' + sheet_data + b"</sheetData></worksheet>")
+    return zip_of(members + [(member, sheet)])
+
+
+@pytest.mark.parametrize("member, target", [
+    ("xl/data/sheet1.xml", "data/sheet1.xml"),
+    ("xl/sheet1.xml", "sheet1.xml"),
+    ("other/s.xml", "/other/s.xml"),
+    ("xl/worksheets/sheet1.XML.txt", "worksheets/sheet1.xml.txt"),
+    ("XL/Data/Sheet1.xml", "data/sheet1.xml"),  # names matched without regard to case
+    ("xl\\worksheets\\sheet1.xml", "worksheets/sheet1.xml"),  # '\' read as '/'
+])
+def test_a_sheet_stored_under_another_name_is_scanned(member, target):
+    # The reader opens the part the relationships name; the scan found sheets by name only (xl/worksheets/...).
+    data = _workbook_with_sheet_at(member, target, b'<row r="1"><c r="A1"><v>1</v></c></row>'
+                                                   b'<row r="100"><c r="CV100"><v>1</v></c></row>')
+    assert reader_cells(data) == 100 * 100
+    assert scan(data, 9_999) is not None and scan(data, 10_000) is None
+
+
+def test_a_relationships_part_of_megabytes_is_refused():
+    rels = _WORKBOOK_RELS.replace(b"</Relationships>", b"<!--" + b"x" * (5 * packages._CHUNK) + b"--></Relationships>")
+    members = [(name, rels if name == "xl/_rels/workbook.xml.rels" else part)
+               for name, part in fz_members(workbook(b""))]
+    refusal = packages._check.__wrapped__(zip_of(members), 20_000_000, ArchiveLimits(max_ratio=10_000))
+    assert "relationships part" in refusal

@@ -748,10 +748,13 @@ def _check(data: bytes, max_cells: int, limits: ArchiveLimits) -> Refusal | None
                        "spreadsheet, so it was not opened. Check where it came from.")
     if any(_BINARY_PART.match(info.filename) for info in entries):
         return Refusal(_BINARY_WORKBOOK)
+    sheets = _sheet_parts(entries, data, archive)
+    if sheets is None:
+        return Refusal(_RELS_TOO_LONG)
     total = 0
     for index, info in enumerate(entries):
         limit = max_cells
-        if _WORKSHEET.match(info.filename):
+        if _WORKSHEET.match(info.filename) or _part_key(info.filename) in sheets:
             extent: _Extent | _OdsExtent | None = _Extent()
         elif info.filename == _ODS_CONTENT:
             # The OpenDocument reader expands every table when the file is opened (it cannot read only the
@@ -826,6 +829,63 @@ def _check(data: bytes, max_cells: int, limits: ArchiveLimits) -> Refusal | None
             if extent.cells_allocated > limit:
                 return _too_large(info.filename, limit)
     return None
+
+
+# --- which parts are sheets -------------------------------------------------------------------------
+
+# The reader opens a sheet wherever the workbook's relationships say it is (relative to the workbook's folder,
+# or from the package's root with a leading '/'), matching part names without regard to case and with '\' read
+# as '/'. A sheet outside xl/worksheets/ must be scanned all the same: every relationship of a sheet's type in
+# any .rels part names a part to scan (the folder a .rels part describes is the one its _rels/ folder is in).
+_RELATIONSHIP = re.compile(rb"<(?:[^\s<>:]*:)?Relationship\b([^>]*)>")
+_REL_TYPE = re.compile(rb"""\sType\s*=\s*["']([^"']*)["']""")
+_REL_TARGET = re.compile(rb"""\sTarget\s*=\s*["']([^"']*)["']""")
+_SHEET_TYPES = (b"worksheet", b"chartsheet", b"dialogsheet")
+
+
+def _part_key(name: str) -> str:
+    """A part's name as the reader matches it."""
+    return name.replace("\\", "/").lower()
+
+
+@lru_cache(maxsize=256)
+def _sheet_targets(content: bytes, folder: str) -> frozenset[str]:
+    targets = set()
+    for attributes in _RELATIONSHIP.findall(content):
+        kind, target = _REL_TYPE.search(attributes), _REL_TARGET.search(attributes)
+        if kind and target and kind.group(1).rsplit(b"/", 1)[-1] in _SHEET_TYPES:
+            path = target.group(1).decode("utf-8", "replace")
+            targets.add(_part_key(path[1:] if path.startswith("/") else folder + path))
+    return frozenset(targets)
+
+
+def _sheet_parts(entries, data: bytes, archive: zipfile.ZipFile | None) -> frozenset[str] | None:
+    """The parts (``_part_key``) the package's relationships name as sheets; None when a relationships part runs
+    on past ``_LONGEST_RELS`` (none real comes near)."""
+    found: set[str] = set()
+    for index, info in enumerate(entries):
+        key = _part_key(info.filename)
+        if not key.endswith(".rels") or "_rels/" not in "/" + key:
+            continue
+        try:
+            content = _small_member(info, data)
+            if content is None:
+                if archive is None:
+                    archive = zipfile.ZipFile(io.BytesIO(data))
+                with archive.open(archive.infolist()[index]) as stream:
+                    content = stream.read(_LONGEST_RELS + 1)
+        except Exception:  # noqa: BLE001 - a damaged part: the scan refuses it when it reaches it
+            continue
+        if len(content) > _LONGEST_RELS:
+            return None
+        folder = key.rsplit("_rels/", 1)[0]
+        found |= _sheet_targets(content, folder)
+    return frozenset(found)
+
+
+_LONGEST_RELS = 4 * _CHUNK
+_RELS_TOO_LONG = ("This workbook's list of its parts (a relationships part) runs on for megabytes, far more than any "
+                  "real spreadsheet's, so it was not opened. Check where it came from.")
 
 
 def _member_chunks(whole: bytes | None, archive: zipfile.ZipFile | None, index: int):
