@@ -30,7 +30,7 @@ from pqa_desktop.core.inputs.packages import (_ANY_REF, _BINARY_PART, _BINARY_WO
                                               _UNSAFE_XML, _WORKSHEET, RULE_CORRUPT, Refusal, _column_number,
                                               _damaged, _not_well_formed, _OdsExtent, _plain_extent,
                                               _small_member_bytes, _too_large, _too_long, _LONG_REFERENCE,
-                                              _part_key, _RELS_TOO_LONG, _sheet_parts)
+                                              _part_key, _sheet_parts)
 from pqa_desktop.core.values import parse_uk_date
 
 
@@ -164,8 +164,8 @@ def _reference_events(data: bytes, limits: ArchiveLimits) -> tuple[tuple[str, ob
         return refused(_BINARY_WORKBOOK)
     # Which parts are sheets: the scan's own answer (by name, and as the relationships name them).
     sheets = _sheet_parts(entries, data, archive)
-    if sheets is None:
-        return refused(_RELS_TOO_LONG)
+    if isinstance(sheets, Refusal):
+        return refused(sheets)
     total = 0
     for info in entries:
         is_sheet = _WORKSHEET.match(info.filename) or _part_key(info.filename) in sheets

@@ -280,3 +280,24 @@ def test_a_relationships_part_of_megabytes_is_refused():
                for name, part in fz_members(workbook(b""))]
     refusal = packages._check.__wrapped__(zip_of(members), 20_000_000, ArchiveLimits(max_ratio=10_000))
     assert "relationships part" in refusal
+
+
+@pytest.mark.parametrize("relationship", [
+    # a '>' in the target (a member may be named so): the relationship is read to its end, not to that '>'
+    b'<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" '
+    b'Target="data/a>b.xml"/>',
+    # a quote in the element's prefix: the reader takes it for a relationship; it is no XML name
+    b'<a">":Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
+    b'worksheet" Target="data/a>b.xml"/>',
+])
+def test_a_relationship_the_patterns_could_misread_is_read_or_refused(relationship):
+    rels = (b'<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/'
+            b'package/2006/relationships">' + relationship + b"</Relationships>")
+    members = [(name, part) for name, part in fz_members(workbook(b"")) if name != "xl/worksheets/sheet1.xml"]
+    members = [(name, rels if name == "xl/_rels/workbook.xml.rels" else part) for name, part in members]
+    sheet = (b'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/'
+             b'spreadsheetml/2006/main"><sheetData><row r="1"><c r="A1"><v>1</v></c></row><row r="100"><c '
+             b'r="CV100"><v>1</v></c></row></sheetData></worksheet>')
+    data = zip_of(members + [("xl/data/a>b.xml", sheet)])
+    assert reader_cells(data) == 100 * 100
+    assert scan(data, 9_999) is not None

@@ -749,8 +749,8 @@ def _check(data: bytes, max_cells: int, limits: ArchiveLimits) -> Refusal | None
     if any(_BINARY_PART.match(info.filename) for info in entries):
         return Refusal(_BINARY_WORKBOOK)
     sheets = _sheet_parts(entries, data, archive)
-    if sheets is None:
-        return Refusal(_RELS_TOO_LONG)
+    if isinstance(sheets, Refusal):
+        return sheets
     total = 0
     for index, info in enumerate(entries):
         limit = max_cells
@@ -837,9 +837,12 @@ def _check(data: bytes, max_cells: int, limits: ArchiveLimits) -> Refusal | None
 # or from the package's root with a leading '/'), matching part names without regard to case and with '\' read
 # as '/'. A sheet outside xl/worksheets/ must be scanned all the same: every relationship of a sheet's type in
 # any .rels part names a part to scan (the folder a .rels part describes is the one its _rels/ folder is in).
-_RELATIONSHIP = re.compile(rb"<(?:[^\s<>:]*:)?Relationship\b([^>]*)>")
-_REL_TYPE = re.compile(rb"""\sType\s*=\s*["']([^"']*)["']""")
-_REL_TARGET = re.compile(rb"""\sTarget\s*=\s*["']([^"']*)["']""")
+# The relationships are read with regular expressions from a part expat finds well-formed (so names, keys and
+# quotes are where XML puts them; a value may still hold a '>'), and their values as the reader takes them:
+# raw, no character reference decoded.
+_RELATIONSHIP = re.compile(rb"<(?:[^\s<>:]*:)?Relationship(?=[\s/>])((?:[^>\"']|\"[^\"]*\"|'[^']*')*)>")
+_REL_TYPE = re.compile(rb"""\sType\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+_REL_TARGET = re.compile(rb"""\sTarget\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 _SHEET_TYPES = (b"worksheet", b"chartsheet", b"dialogsheet")
 
 
@@ -849,19 +852,22 @@ def _part_key(name: str) -> str:
 
 
 @lru_cache(maxsize=256)
-def _sheet_targets(content: bytes, folder: str) -> frozenset[str]:
+def _sheet_targets(content: bytes, folder: str) -> frozenset[str] | None:
+    """The sheets a relationships part names (``_part_key``); None when it is not well-formed XML."""
+    if not _well_formed((content,)):
+        return None
     targets = set()
     for attributes in _RELATIONSHIP.findall(content):
         kind, target = _REL_TYPE.search(attributes), _REL_TARGET.search(attributes)
-        if kind and target and kind.group(1).rsplit(b"/", 1)[-1] in _SHEET_TYPES:
-            path = target.group(1).decode("utf-8", "replace")
+        if kind and target and (kind.group(1) or kind.group(2) or b"").rsplit(b"/", 1)[-1] in _SHEET_TYPES:
+            path = (target.group(1) if target.group(1) is not None else target.group(2)).decode("utf-8", "replace")
             targets.add(_part_key(path[1:] if path.startswith("/") else folder + path))
     return frozenset(targets)
 
 
-def _sheet_parts(entries, data: bytes, archive: zipfile.ZipFile | None) -> frozenset[str] | None:
-    """The parts (``_part_key``) the package's relationships name as sheets; None when a relationships part runs
-    on past ``_LONGEST_RELS`` (none real comes near)."""
+def _sheet_parts(entries, data: bytes, archive: zipfile.ZipFile | None) -> frozenset[str] | Refusal:
+    """The parts (``_part_key``) the package's relationships name as sheets; a refusal when a relationships part
+    runs on past ``_LONGEST_RELS`` (none real comes near) or is not well-formed XML."""
     found: set[str] = set()
     for index, info in enumerate(entries):
         key = _part_key(info.filename)
@@ -877,9 +883,11 @@ def _sheet_parts(entries, data: bytes, archive: zipfile.ZipFile | None) -> froze
         except Exception:  # noqa: BLE001 - a damaged part: the scan refuses it when it reaches it
             continue
         if len(content) > _LONGEST_RELS:
-            return None
-        folder = key.rsplit("_rels/", 1)[0]
-        found |= _sheet_targets(content, folder)
+            return Refusal(_RELS_TOO_LONG)
+        targets = _sheet_targets(content, key.rsplit("_rels/", 1)[0])
+        if targets is None:
+            return _not_well_formed(info.filename, "part", "")
+        found |= targets
     return frozenset(found)
 
 
