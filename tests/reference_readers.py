@@ -121,7 +121,7 @@ def reference_widest_run(xml: bytes) -> int | None:
     parser.CommentHandler = parser.StartCdataSectionHandler = parser.ProcessingInstructionHandler = opaque
     try:
         parser.Parse(xml, True)
-    except expat.ExpatError:
+    except (expat.ExpatError, LookupError, ValueError):
         return None
     return None if state["opaque"] else state["widest"]
 
@@ -208,7 +208,7 @@ def _reference_events(data: bytes, limits: ArchiveLimits) -> tuple[tuple[str, ob
                 whole = b"".join(content)
                 try:
                     expat.ParserCreate().Parse(whole, True)
-                except expat.ExpatError:
+                except (expat.ExpatError, LookupError, ValueError):
                     # Refused unless the scan accepts the sheet from its counts alone, never reading its tags: a
                     # sheet small enough to be read whole, at limits its count bound stays within.
                     fits_from = None

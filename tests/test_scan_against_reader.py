@@ -301,3 +301,13 @@ def test_a_relationship_the_patterns_could_misread_is_read_or_refused(relationsh
     data = zip_of(members + [("xl/data/a>b.xml", sheet)])
     assert reader_cells(data) == 100 * 100
     assert scan(data, 9_999) is not None
+
+
+@pytest.mark.parametrize("part", ["xl/_rels/workbook.xml.rels", "xl/worksheets/sheet1.xml"])
+def test_an_encoding_expat_does_not_know_is_damage_not_a_crash(part):
+    # expat raises LookupError, not ExpatError, for encoding="TTF-8" (a fuzzed workbook once ended the reading
+    # process here)
+    members = dict(fz_members(workbook(b'<row><c t="n"><v>1</v></c></row>' * 3_000)))
+    members[part] = members[part].replace(b'encoding="UTF-8"', b'encoding="TTF-8"', 1)
+    refusal = scan(zip_of(members), 1_000)
+    assert refusal.rule == packages.RULE_CORRUPT and "not well-formed" in refusal

@@ -540,7 +540,7 @@ def _widest_run(chunks, most: int, well_formed: bool = False) -> int | None:
         runs.read(tail)
     except _RowRuns.Full:
         return runs.widest
-    except (xml.parsers.expat.ExpatError, _Unreadable):
+    except (xml.parsers.expat.ExpatError, LookupError, ValueError, _Unreadable):
         return None
     return runs.widest
 
@@ -907,7 +907,7 @@ def _well_formed(chunks) -> bool:
         for chunk in chunks:
             parser.Parse(chunk, False)
         parser.Parse(b"", True)
-    except xml.parsers.expat.ExpatError:
+    except Exception:  # noqa: BLE001 - ExpatError, or LookupError for an encoding it does not know ("TTF-8")
         return False
     return True
 
