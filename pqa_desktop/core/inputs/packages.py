@@ -820,12 +820,15 @@ def _check(data: bytes, max_cells: int, limits: ArchiveLimits) -> Refusal | None
                 # The regular expressions read this sheet; they read tags as the reader does only in well-formed
                 # XML (the reader also reads XML that is not: a '</row>' closing another element, a name or key
                 # with a quote or a space in it), and Excel opens only well-formed XML.
-                if not _well_formed(_member_chunks(whole, archive, index)):
-                    return _not_well_formed(info.filename)
-                if extent.cells_per_row_needed(limit):
-                    # Over the limit only counted over the whole sheet: read it again and count row by row.
-                    extent.widest_run = _widest_run(_member_chunks(whole, archive, index),
-                                                    limit // extent.height - extent.max_col, well_formed=True)
+                try:
+                    if not _well_formed(_member_chunks(whole, archive, index)):
+                        return _not_well_formed(info.filename)
+                    if extent.cells_per_row_needed(limit):
+                        # Over the limit only counted over the whole sheet: read it again, count row by row.
+                        extent.widest_run = _widest_run(_member_chunks(whole, archive, index),
+                                                        limit // extent.height - extent.max_col, well_formed=True)
+                except Exception:  # noqa: BLE001 - read again, a part that cannot be: the reader must not meet it
+                    return _damaged(info.filename)
             if extent.cells_allocated > limit:
                 return _too_large(info.filename, limit)
     return None
