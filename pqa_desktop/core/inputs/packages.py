@@ -874,7 +874,7 @@ def _sheet_parts(entries, data: bytes, archive: zipfile.ZipFile | None) -> froze
     found: set[str] = set()
     for index, info in enumerate(entries):
         key = _part_key(info.filename)
-        if not key.endswith(".rels") or "_rels/" not in "/" + key:
+        if not key.endswith(".rels") or "_rels/" not in key:
             continue
         try:
             content = _small_member(info, data)
